@@ -1,0 +1,10 @@
+//! SeaORM entities of Duta: one module per table, nothing but the data shape.
+//! Behaviour lives in the main crate's domain services.
+
+pub mod audit_log;
+pub mod institutions;
+pub mod login_failures;
+pub mod platform_settings;
+pub mod programme_settings;
+pub mod users;
+pub mod work_units;

@@ -1,0 +1,16 @@
+use sea_orm::entity::prelude::*;
+
+/// The programme's single settings row (id 1).
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "programme_settings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    pub timezone: String,
+    pub window_weeks: i32,
+    pub updated_at: DateTimeUtc,
+    pub updated_by: Option<i64>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

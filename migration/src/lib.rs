@@ -1,0 +1,26 @@
+//! Database migrations, one change per file, run at start by `duta serve` and by `duta migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_institutions;
+mod m20261123_000002_create_work_units;
+mod m20261123_000003_create_users;
+mod m20261123_000004_create_programme_settings;
+mod m20261123_000005_create_audit_log;
+mod m20261123_000006_create_login_failures;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_institutions::Migration),
+            Box::new(m20261123_000002_create_work_units::Migration),
+            Box::new(m20261123_000003_create_users::Migration),
+            Box::new(m20261123_000004_create_programme_settings::Migration),
+            Box::new(m20261123_000005_create_audit_log::Migration),
+            Box::new(m20261123_000006_create_login_failures::Migration),
+        ]
+    }
+}

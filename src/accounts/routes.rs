@@ -1,0 +1,205 @@
+//! Admin pages for staff accounts.
+
+use std::collections::BTreeMap;
+
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{parse_optional_id, EditUserForm, NewUser, NewUserForm, UserUpdate};
+use super::service::{self, UserRow, UserView};
+use crate::auth::guards::Admin;
+use crate::auth::passwords::Hasher;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::org::service::{list_units_grouped, UnitGroup};
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::{CsrfForm, TokenOnlyForm};
+use crate::web::layout::Layout;
+
+#[derive(Serialize)]
+pub struct UsersIndexPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+    groups: Vec<UnitGroup>,
+    form: NewUserForm,
+    errors: BTreeMap<String, Vec<String>>,
+    roles: Vec<&'static str>,
+}
+
+const STAFF_ROLES: [&str; 4] = ["coordinator", "leadership", "national", "admin"];
+
+async fn index_page(
+    db: &DatabaseConnection,
+    admin: &Admin<'_>,
+    layout: Layout,
+    form: NewUserForm,
+    errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    Ok(Template::render(
+        "admin/users/index",
+        UsersIndexPage {
+            layout,
+            users: service::list_users(db, admin).await?,
+            groups: list_units_grouped(db, admin).await?,
+            form,
+            errors,
+            roles: STAFF_ROLES.to_vec(),
+        },
+    ))
+}
+
+#[rocket::get("/admin/users")]
+pub async fn index(admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
+    index_page(db, &admin, layout, NewUserForm::default(), BTreeMap::new()).await
+}
+
+/// Turns the id fields of a form into numbers, noting the ones that are not.
+fn ids(institution: &str, unit: &str, errors: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
+    let i = parse_optional_id(institution).unwrap_or_else(|_| {
+        errors.add("institution_id", Msg::new("users.institution_unknown"));
+        None
+    });
+    let w = parse_optional_id(unit).unwrap_or_else(|_| {
+        errors.add("work_unit_id", Msg::new("users.work_unit_unknown"));
+        None
+    });
+    (i, w)
+}
+
+#[rocket::post("/admin/users", data = "<form>")]
+pub async fn create(
+    form: CsrfForm<NewUserForm>,
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let mut form = form.0;
+    let mut id_errors = FieldErrors::new();
+    let (institution_id, work_unit_id) = ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
+    let input = NewUser {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role: form.role.clone(),
+        institution_id,
+        work_unit_id,
+        password: std::mem::take(&mut form.password),
+    };
+    let result = if id_errors.is_empty() {
+        service::create_user(db, hasher, Some(&admin), &input, Some(&ip)).await
+    } else {
+        Err(AppError::Validation(id_errors))
+    };
+    match result {
+        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/admin/users"), "users.created"))),
+        Err(AppError::Validation(f)) | Err(AppError::Conflict(f)) => {
+            let status = if f.0.contains_key("email") && f.0.len() == 1 { Status::Conflict } else { Status::UnprocessableEntity };
+            let errors = f.translated(layout.lang);
+            Ok(Err((status, index_page(db, &admin, layout, form, errors).await?)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Serialize)]
+pub struct UserEditPage {
+    layout: Layout,
+    user: UserView,
+    groups: Vec<UnitGroup>,
+    form: EditUserForm,
+    errors: BTreeMap<String, Vec<String>>,
+    roles: Vec<&'static str>,
+}
+
+fn edit_form_of(user: &entity::users::Model) -> EditUserForm {
+    EditUserForm {
+        name: user.name.clone(),
+        role: user.role.clone(),
+        institution_id: user.institution_id.map(|i| i.to_string()).unwrap_or_default(),
+        work_unit_id: user.work_unit_id.map(|i| i.to_string()).unwrap_or_default(),
+        csrf_token: String::new(),
+    }
+}
+
+#[rocket::get("/admin/users/<id>")]
+pub async fn edit(id: i64, admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
+    let user = service::get_user(db, &admin, id).await?;
+    Ok(Template::render(
+        "admin/users/edit",
+        UserEditPage {
+            layout,
+            form: edit_form_of(&user),
+            user: UserView::from(&user),
+            groups: list_units_grouped(db, &admin).await?,
+            errors: BTreeMap::new(),
+            roles: STAFF_ROLES.to_vec(),
+        },
+    ))
+}
+
+#[rocket::post("/admin/users/<id>", data = "<form>")]
+pub async fn update(
+    id: i64,
+    form: CsrfForm<EditUserForm>,
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    let user = service::get_user(db, &admin, id).await?;
+    let mut id_errors = FieldErrors::new();
+    let (institution_id, work_unit_id) = ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
+    let input = UserUpdate {
+        name: Some(form.name.clone()),
+        role: Some(form.role.clone()),
+        institution_id,
+        work_unit_id,
+        clear_work_unit: work_unit_id.is_none(),
+    };
+    let result = if id_errors.is_empty() {
+        service::update_user(db, &admin, id, &input, &ip).await
+    } else {
+        Err(AppError::Validation(id_errors))
+    };
+    match result {
+        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/admin/users"), "users.updated"))),
+        Err(AppError::Validation(f)) => {
+            let errors = f.translated(layout.lang);
+            Ok(Err((
+                Status::UnprocessableEntity,
+                Template::render(
+                    "admin/users/edit",
+                    UserEditPage {
+                        layout,
+                        user: UserView::from(&user),
+                        groups: list_units_grouped(db, &admin).await?,
+                        form,
+                        errors,
+                        roles: STAFF_ROLES.to_vec(),
+                    },
+                ),
+            )))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[rocket::post("/admin/users/<id>/deactivate", data = "<_form>")]
+pub async fn deactivate(
+    id: i64,
+    _form: CsrfForm<TokenOnlyForm>,
+    admin: Admin<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    match service::deactivate_user(db, &admin, id, &ip).await {
+        Ok(_) => Ok(Flash::success(Redirect::to("/admin/users"), "users.deactivated")),
+        Err(AppError::Validation(_)) => Ok(Flash::error(Redirect::to("/admin/users"), "users.own_deactivate")),
+        Err(e) => Err(e),
+    }
+}

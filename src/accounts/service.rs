@@ -1,0 +1,298 @@
+//! Queries and writes for staff accounts. Every change is one write transaction with its
+//! audit row; role and scope changes rotate the security stamp, so old tokens stop working.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+
+use super::forms::{NewUser, UserUpdate};
+use super::rules::{clean_name, is_valid_email, new_stamp, normalize_email};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::auth::passwords::{check_new_password, Hasher};
+use crate::auth::roles::Role;
+use crate::db::{begin_write, is_unique_violation};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::web::client_ip::ClientIp;
+use crate::web::i18n::Lang;
+use entity::{institutions, users, work_units};
+
+/// A user as the API shows it: never the password hash or the security stamp.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub institution_id: Option<i64>,
+    pub work_unit_id: Option<i64>,
+    pub language: Option<String>,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<&users::Model> for UserView {
+    fn from(u: &users::Model) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            institution_id: u.institution_id,
+            work_unit_id: u.work_unit_id,
+            language: u.language.clone(),
+            is_active: u.is_active,
+            created_at: u.created_at,
+            last_login_at: u.last_login_at,
+        }
+    }
+}
+
+/// A row of the admin's user list, with the institution's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub institution_name: Option<String>,
+    pub work_unit_name: Option<String>,
+}
+
+/// Checks role, institution and work unit together; returns the parsed role.
+async fn check_scope(
+    db: &impl ConnectionTrait,
+    role: &str,
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Role>> {
+    let Some(role) = Role::parse(role).filter(|r| r.is_staff()) else {
+        errors.add("role", Msg::new("users.role_invalid"));
+        return Ok(None);
+    };
+    match (role.needs_institution(), institution_id) {
+        (true, None) => errors.add("institution_id", Msg::new("users.institution_required")),
+        (false, Some(_)) => errors.add("institution_id", Msg::new("users.institution_not_allowed")),
+        (true, Some(id)) => {
+            if institutions::Entity::find_by_id(id).one(db).await?.is_none() {
+                errors.add("institution_id", Msg::new("users.institution_unknown"));
+            }
+        }
+        (false, None) => {}
+    }
+    if let Some(wu) = work_unit_id {
+        let unit = work_units::Entity::find_by_id(wu).one(db).await?;
+        if !matches!((unit, institution_id), (Some(u), Some(i)) if u.institution_id == i) {
+            errors.add("work_unit_id", Msg::new("users.work_unit_unknown"));
+        }
+    }
+    Ok(Some(role))
+}
+
+async fn email_taken(db: &impl ConnectionTrait, email: &str) -> AppResult<bool> {
+    Ok(users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await?.is_some())
+}
+
+/// Creates a staff account (admin only); 422 for bad fields, 409 for a used email.
+pub async fn create_user(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    admin: Option<&CurrentUser>,
+    input: &NewUser,
+    ip: Option<&ClientIp>,
+) -> AppResult<users::Model> {
+    let email = normalize_email(&input.email);
+    let mut errors = FieldErrors::new();
+    if !is_valid_email(&email) {
+        errors.add("email", Msg::new("users.email_invalid"));
+    }
+    let name = clean_name(&input.name);
+    if name.is_none() {
+        errors.add("name", Msg::new("users.name_invalid"));
+    }
+    let role = check_scope(db, &input.role, input.institution_id, input.work_unit_id, &mut errors).await?;
+    errors.0.extend(check_new_password("password", &input.password, &email).0);
+    errors.into_result()?;
+    let (Some(name), Some(role)) = (name, role) else { return Err(AppError::internal("unreachable")) };
+    if email_taken(db, &email).await? {
+        return Err(AppError::Conflict(FieldErrors::single("email", Msg::new("users.email_taken"))));
+    }
+    let hash = hasher.hash(&input.password).await?;
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let inserted = users::ActiveModel {
+        email: Set(email),
+        name: Set(name),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_string()),
+        institution_id: Set(input.institution_id),
+        work_unit_id: Set(input.work_unit_id),
+        language: Set(None),
+        security_stamp: Set(new_stamp()),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let user = match inserted {
+        Ok(u) => u,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict(FieldErrors::single("email", Msg::new("users.email_taken"))))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: admin,
+            action: "user.created",
+            target_type: "user",
+            target_id: Some(user.id),
+            institution_id: user.institution_id,
+            detail: serde_json::json!({ "role": user.role, "work_unit_id": user.work_unit_id }),
+            ip,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+pub async fn list_users(db: &DatabaseConnection, _admin: &CurrentUser) -> AppResult<Vec<UserRow>> {
+    let users = users::Entity::find().order_by_asc(users::Column::Name).all(db).await?;
+    let institutions: HashMap<i64, String> =
+        institutions::Entity::find().all(db).await?.into_iter().map(|i| (i.id, i.name)).collect();
+    let units: HashMap<i64, String> =
+        work_units::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(users
+        .iter()
+        .map(|u| UserRow {
+            user: UserView::from(u),
+            institution_name: u.institution_id.and_then(|i| institutions.get(&i).cloned()),
+            work_unit_name: u.work_unit_id.and_then(|w| units.get(&w).cloned()),
+        })
+        .collect())
+}
+
+/// Admins see every account; the lookup is still a `get_*`, so a missing id is 404.
+pub async fn get_user(db: &DatabaseConnection, _admin: &CurrentUser, id: i64) -> AppResult<users::Model> {
+    users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// Changes name, role or scope. A role or scope change rotates the stamp; an admin
+/// cannot change their own role (they would lock themselves out).
+pub async fn update_user(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    id: i64,
+    input: &UserUpdate,
+    ip: &ClientIp,
+) -> AppResult<users::Model> {
+    let user = get_user(db, admin, id).await?;
+    let mut errors = FieldErrors::new();
+    let name = match &input.name {
+        Some(n) => clean_name(n).or_else(|| {
+            errors.add("name", Msg::new("users.name_invalid"));
+            None
+        }),
+        None => Some(user.name.clone()),
+    };
+    let role = input.role.clone().unwrap_or_else(|| user.role.clone());
+    let role_parsed = Role::parse(&role);
+    let institution_id = match (input.institution_id, role_parsed.map(|r| r.needs_institution())) {
+        (Some(i), _) => Some(i),
+        (None, Some(false)) => None,
+        (None, _) => user.institution_id,
+    };
+    let work_unit_id = if input.clear_work_unit || institution_id.is_none() {
+        None
+    } else {
+        input.work_unit_id.or(if institution_id == user.institution_id { user.work_unit_id } else { None })
+    };
+    if admin.id() == user.id && role != user.role {
+        errors.add("role", Msg::new("users.own_role"));
+    }
+    let role = check_scope(db, &role, institution_id, work_unit_id, &mut errors).await?;
+    errors.into_result()?;
+    let (Some(name), Some(role)) = (name, role) else { return Err(AppError::internal("unreachable")) };
+    let scope_changed = role.as_str() != user.role
+        || institution_id != user.institution_id
+        || work_unit_id != user.work_unit_id;
+    let txn = begin_write(db).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.name = Set(name);
+    active.role = Set(role.as_str().to_string());
+    active.institution_id = Set(institution_id);
+    active.work_unit_id = Set(work_unit_id);
+    active.updated_at = Set(Utc::now());
+    if scope_changed {
+        active.security_stamp = Set(new_stamp());
+    }
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: if scope_changed { "user.role_changed" } else { "user.updated" },
+            target_type: "user",
+            target_id: Some(updated.id),
+            institution_id: updated.institution_id.or(user.institution_id),
+            detail: serde_json::json!({
+                "from": { "role": user.role, "institution_id": user.institution_id, "work_unit_id": user.work_unit_id },
+                "to": { "role": updated.role, "institution_id": updated.institution_id, "work_unit_id": updated.work_unit_id },
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deactivates an account: it can no longer sign in and its tokens stop working.
+pub async fn deactivate_user(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    id: i64,
+    ip: &ClientIp,
+) -> AppResult<users::Model> {
+    let user = get_user(db, admin, id).await?;
+    if user.id == admin.id() {
+        return Err(AppError::Validation(FieldErrors::single("id", Msg::new("users.own_deactivate"))));
+    }
+    let txn = begin_write(db).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.is_active = Set(false);
+    active.security_stamp = Set(new_stamp());
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: "user.deactivated",
+            target_type: "user",
+            target_id: Some(updated.id),
+            institution_id: updated.institution_id,
+            detail: serde_json::json!({ "was_active": user.is_active }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn set_language(db: &DatabaseConnection, user: &CurrentUser, lang: Lang) -> AppResult<()> {
+    let mut active: users::ActiveModel = user.user.clone().into();
+    active.language = Set(Some(lang.code().to_string()));
+    active.update(db).await?;
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! JSON API conventions shared by every domain: the body guard, and the OpenAPI document
+//! at `/api/openapi.json`, generated from the handlers' annotations.
+
+pub mod json;
+
+use rocket::serde::json::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Duta API", description = "ASN ambassador programmes for government PR offices (humas)."),
+    paths(
+        crate::auth::api::login,
+        crate::auth::api::logout,
+        crate::auth::api::me,
+        crate::auth::api::change_password,
+        crate::org::api::index,
+        crate::org::api::create,
+        crate::org::api::show,
+        crate::org::api::work_units,
+        crate::org::api::create_work_unit,
+        crate::accounts::api::index,
+        crate::accounts::api::create,
+        crate::accounts::api::update,
+        crate::accounts::api::deactivate,
+        crate::settings::api::show,
+        crate::settings::api::update,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+#[rocket::get("/openapi.json")]
+pub fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

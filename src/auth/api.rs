@@ -1,0 +1,92 @@
+//! Sign-in for API clients: a Bearer token in exchange for email and password.
+
+use chrono::{DateTime, Utc};
+use rocket::serde::json::Json;
+use rocket::State;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{ChangePasswordRequest, LoginRequest};
+use super::guards::CurrentUser;
+use super::jwt::JwtKeys;
+use super::passwords::Hasher;
+use super::service;
+use crate::accounts::service::UserView;
+use crate::api::json::ApiJson;
+use crate::config::AppConfig;
+use crate::error::{ApiErrorBody, AppResult};
+use crate::web::client_ip::ClientIp;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserView,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 400, body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 429, body = ApiErrorBody)))]
+#[rocket::post("/auth/login", data = "<body>")]
+pub async fn login(
+    body: ApiJson<LoginRequest>,
+    db: &State<DatabaseConnection>,
+    cfg: &State<AppConfig>,
+    keys: &State<JwtKeys>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Json<LoginResponse>> {
+    let session = service::login(db, cfg, keys, hasher, &body.0.email, &body.0.password, &ip).await?;
+    Ok(Json(LoginResponse {
+        token: session.token,
+        expires_at: session.expires_at,
+        user: UserView::from(&session.user),
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+/// Revokes every token of the caller (the security stamp rotates).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 401, body = ApiErrorBody)))]
+#[rocket::post("/auth/logout")]
+pub async fn logout(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppResult<Json<Done>> {
+    service::logout(db, user).await?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = ApiErrorBody)))]
+#[rocket::get("/me")]
+pub fn me(user: &CurrentUser) -> Json<UserView> {
+    Json(UserView::from(&user.user))
+}
+
+/// Changes the caller's password; every earlier token stops working, the new one is returned.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/password", data = "<body>")]
+pub async fn change_password(
+    body: ApiJson<ChangePasswordRequest>,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    keys: &State<JwtKeys>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Json<LoginResponse>> {
+    let b = body.0;
+    let session =
+        service::change_password(db, keys, hasher, user, &b.current_password, &b.new_password, &b.new_password, &ip)
+            .await?;
+    Ok(Json(LoginResponse {
+        token: session.token,
+        expires_at: session.expires_at,
+        user: UserView::from(&session.user),
+    }))
+}

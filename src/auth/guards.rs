@@ -1,0 +1,133 @@
+//! Request guards: `CurrentUser` reads the session token (the cookie for pages, a Bearer
+//! header under `/api/`), checks it against the user's security stamp and active flag,
+//! and is cached per request. Role guards build on it: not signed in is 401, wrong role 403.
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use super::jwt::JwtKeys;
+use super::roles::{Role, Scope};
+use crate::error::is_api_request;
+
+pub const SESSION_COOKIE: &str = "duta_session";
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: entity::users::Model,
+    pub role: Role,
+    /// The materialised path of the user's work unit, when their scope is a subtree.
+    pub work_unit_path: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+
+    pub fn scope(&self) -> Scope {
+        match (self.role.sees_all_institutions(), self.user.institution_id) {
+            (false, Some(institution_id)) => Scope::Institution {
+                institution_id,
+                work_unit_path: self.work_unit_path.clone(),
+            },
+            (false, None) => Scope::Institution { institution_id: -1, work_unit_path: None },
+            (true, _) => Scope::All,
+        }
+    }
+
+    /// The signed-in user of this request, loaded once and cached.
+    pub async fn cached<'r>(req: &'r Request<'_>) -> Option<&'r CurrentUser> {
+        req.local_cache_async(async { load(req).await }).await.as_ref()
+    }
+
+    /// The cached user when a guard already loaded it (for synchronous responders).
+    pub fn peek<'r>(req: &'r Request<'_>) -> Option<&'r CurrentUser> {
+        req.local_cache(|| None::<CurrentUser>).as_ref()
+    }
+}
+
+fn bearer(req: &Request<'_>) -> Option<String> {
+    let value = req.headers().get_one("Authorization")?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+async fn load(req: &Request<'_>) -> Option<CurrentUser> {
+    let token = if is_api_request(req) {
+        bearer(req)?
+    } else {
+        req.cookies().get(SESSION_COOKIE)?.value().to_string()
+    };
+    let keys = req.rocket().state::<JwtKeys>()?;
+    let db = req.rocket().state::<DatabaseConnection>()?;
+    let claims = keys.verify(&token)?;
+    let id: i64 = claims.sub.parse().ok()?;
+    let user = entity::users::Entity::find_by_id(id).one(db).await.ok()??;
+    if !user.is_active || user.security_stamp != claims.stamp {
+        return None;
+    }
+    let role = Role::parse(&user.role)?;
+    let work_unit_path = match user.work_unit_id {
+        Some(wu) if !role.sees_all_institutions() => entity::work_units::Entity::find_by_id(wu)
+            .one(db)
+            .await
+            .ok()?
+            .map(|w| w.path),
+        _ => None,
+    };
+    Some(CurrentUser { user, role, work_unit_path })
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r CurrentUser {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match CurrentUser::cached(req).await {
+            Some(user) => Outcome::Success(user),
+            None => Outcome::Error((Status::Unauthorized, ())),
+        }
+    }
+}
+
+/// Declares a guard that admits only the listed roles.
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident, [$($role:ident),+]) => {
+        $(#[$doc])*
+        pub struct $name<'r>(pub &'r CurrentUser);
+
+        impl<'r> std::ops::Deref for $name<'r> {
+            type Target = CurrentUser;
+            fn deref(&self) -> &CurrentUser {
+                self.0
+            }
+        }
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name<'r> {
+            type Error = ();
+
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+                match CurrentUser::cached(req).await {
+                    Some(user) if matches!(user.role, $(Role::$role)|+) => Outcome::Success($name(user)),
+                    Some(_) => Outcome::Error((Status::Forbidden, ())),
+                    None => Outcome::Error((Status::Unauthorized, ())),
+                }
+            }
+        }
+    };
+}
+
+role_guard!(
+    /// Admins: institutions, work units, users, programme settings.
+    Admin, [Admin]
+);
+role_guard!(
+    /// Everyone who reads organisation data: all roles but ambassadors.
+    Staff, [Coordinator, Leadership, National, Admin]
+);
+role_guard!(
+    /// Coordinators (humas) of an institution, and admins.
+    Coordinator, [Coordinator, Admin]
+);

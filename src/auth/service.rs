@@ -1,0 +1,123 @@
+//! Sign-in, sign-out and password change.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use super::guards::CurrentUser;
+use super::jwt::JwtKeys;
+use super::passwords::{check_new_password, Hasher, MAX_PASSWORD_BYTES};
+use super::throttle;
+use crate::accounts::rules::{new_stamp, normalize_email};
+use crate::audit;
+use crate::config::AppConfig;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::web::client_ip::ClientIp;
+use entity::users;
+
+pub struct Session {
+    pub user: users::Model,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Checks the password and issues a session. An unknown email, an inactive account and
+/// a wrong password all get the same answer, after the same amount of work.
+pub async fn login(
+    db: &DatabaseConnection,
+    cfg: &AppConfig,
+    keys: &JwtKeys,
+    hasher: &Hasher,
+    email: &str,
+    password: &str,
+    ip: &ClientIp,
+) -> AppResult<Session> {
+    let email = normalize_email(email);
+    let account = throttle::account_bucket(&email);
+    let address = throttle::ip_bucket(&ip.key());
+    throttle::check(db, cfg, &account, &address).await?;
+
+    let user = if email.len() <= 254 {
+        users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await?
+    } else {
+        None
+    };
+    let usable = user.as_ref().filter(|u| u.is_active);
+    let password_ok = password.len() <= MAX_PASSWORD_BYTES
+        && hasher.verify(password, usable.map(|u| u.password_hash.as_str())).await?;
+    let user = match (password_ok, usable) {
+        (true, Some(u)) => u.clone(),
+        _ => {
+            throttle::record_failure(db, cfg, &account, &address).await?;
+            return Err(AppError::BadCredentials);
+        }
+    };
+    throttle::clear_account(db, &account).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.last_login_at = Set(Some(Utc::now()));
+    let user = active.update(db).await?;
+    let (token, expires_at) = keys.issue(user.id, &user.role, &user.security_stamp).map_err(AppError::internal)?;
+    Ok(Session { user, token, expires_at })
+}
+
+/// Ends every session of the user by rotating their security stamp.
+pub async fn logout(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<()> {
+    let mut active: users::ActiveModel = user.user.clone().into();
+    active.security_stamp = Set(new_stamp());
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Changes the password, revoking every other session; returns a fresh session token.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    hasher: &Hasher,
+    user: &CurrentUser,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    ip: &ClientIp,
+) -> AppResult<Session> {
+    let mut errors = FieldErrors::new();
+    let current_ok = current.len() <= MAX_PASSWORD_BYTES && hasher.verify(current, Some(&user.user.password_hash)).await?;
+    if !current_ok {
+        errors.add("current_password", Msg::new("password.current_wrong"));
+    }
+    let rules = check_new_password("new_password", new, &user.user.email);
+    let new_ok = rules.is_empty();
+    errors.0.extend(rules.0);
+    if new_ok && new != confirm {
+        errors.add("confirm_password", Msg::new("password.mismatch"));
+    }
+    if new_ok && current_ok && new == current {
+        errors.add("new_password", Msg::new("password.same_as_old"));
+    }
+    errors.into_result()?;
+    let hash = hasher.hash(new).await?;
+    let txn = begin_write(db).await?;
+    let mut active: users::ActiveModel = user.user.clone().into();
+    active.password_hash = Set(hash);
+    active.security_stamp = Set(new_stamp());
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "user.password_changed",
+            target_type: "user",
+            target_id: Some(updated.id),
+            institution_id: updated.institution_id,
+            detail: serde_json::json!({}),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let (token, expires_at) = keys
+        .issue(updated.id, &updated.role, &updated.security_stamp)
+        .map_err(AppError::internal)?;
+    Ok(Session { user: updated, token, expires_at })
+}

@@ -1,0 +1,331 @@
+//! Duta's configuration: a typed `AppConfig` read from Rocket's figment (Rocket.toml plus
+//! `DUTA_*` environment variables), checked once at ignition so that every wrong value is
+//! reported with a clear sentence before anything is served.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use rand::RngCore;
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::web::i18n::Lang;
+
+/// One HMAC key for session tokens; `kid` names it in the token header so keys can rotate.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct JwtKey {
+    pub kid: String,
+    pub secret: String,
+}
+
+/// Raw configuration as it comes from Rocket.toml and `DUTA_*` variables.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawConfig {
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    #[serde(default)]
+    pub jwt_keys: Vec<JwtKey>,
+    pub upload_dir: Option<PathBuf>,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default = "default_language")]
+    pub default_language: String,
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    #[serde(default = "default_session_hours")]
+    pub session_hours: i64,
+    #[serde(default)]
+    pub secure_cookies: bool,
+    pub metrics_token: Option<String>,
+    #[serde(default = "default_issuer")]
+    pub jwt_issuer: String,
+    #[serde(default = "default_login_failures_account")]
+    pub login_max_failures_per_account: u64,
+    #[serde(default = "default_login_failures_ip")]
+    pub login_max_failures_per_ip: u64,
+    #[serde(default = "default_login_window")]
+    pub login_window_minutes: i64,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_timezone() -> String {
+    "Asia/Jakarta".into()
+}
+fn default_language() -> String {
+    "id".into()
+}
+fn default_session_hours() -> i64 {
+    12
+}
+fn default_issuer() -> String {
+    "duta".into()
+}
+fn default_login_failures_account() -> u64 {
+    5
+}
+fn default_login_failures_ip() -> u64 {
+    20
+}
+fn default_login_window() -> i64 {
+    15
+}
+
+/// The checked configuration every part of Duta reads (managed state).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub jwt_keys: Vec<JwtKey>,
+    pub upload_dir: PathBuf,
+    pub timezone: chrono_tz::Tz,
+    pub default_language: Lang,
+    pub trusted_proxies: Vec<IpNet>,
+    pub session_hours: i64,
+    pub secure_cookies: bool,
+    pub metrics_token: Option<String>,
+    pub jwt_issuer: String,
+    pub login_max_failures_per_account: u64,
+    pub login_max_failures_per_ip: u64,
+    pub login_window_minutes: i64,
+}
+
+/// The audience every Duta token carries; a token made for anything else is refused.
+pub const JWT_AUDIENCE: &str = "duta-web";
+const MIN_SECRET_BYTES: usize = 32;
+
+impl AppConfig {
+    /// Reads and checks the configuration; on failure, returns one message per wrong value.
+    pub fn from_figment(figment: &Figment) -> Result<AppConfig, Vec<String>> {
+        let raw: RawConfig = figment
+            .extract()
+            .map_err(|e| e.into_iter().map(|e| format!("configuration: {e}")).collect::<Vec<_>>())?;
+        let mut errors = Vec::new();
+
+        let timezone = raw.timezone.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "timezone: \"{}\" is not an IANA time zone (for example Asia/Jakarta, Asia/Makassar, Asia/Jayapura)",
+                raw.timezone
+            ));
+            chrono_tz::Asia::Jakarta
+        });
+        let default_language = Lang::parse(&raw.default_language).unwrap_or_else(|| {
+            errors.push(format!(
+                "default_language: \"{}\" is not supported; use \"id\" or \"en\"",
+                raw.default_language
+            ));
+            Lang::Id
+        });
+        let mut trusted_proxies = Vec::new();
+        for p in &raw.trusted_proxies {
+            match p.parse::<IpNet>().or_else(|_| p.parse::<IpAddr>().map(IpNet::from)) {
+                Ok(net) => trusted_proxies.push(net),
+                Err(_) => errors.push(format!(
+                    "trusted_proxies: \"{p}\" is neither an IP address nor a network like 10.0.0.0/8"
+                )),
+            }
+        }
+        let database_url = match raw.database_url.clone() {
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url) => {
+                errors.push(format!(
+                    "database_url: \"{}\" must start with sqlite: or postgres://",
+                    redact_url(&url)
+                ));
+                String::new()
+            }
+            None => format!("sqlite://{}?mode=rwc", raw.data_dir.join("duta.db").display()),
+        };
+        let mut kids = std::collections::HashSet::new();
+        for key in &raw.jwt_keys {
+            if key.kid.trim().is_empty() || !kids.insert(key.kid.clone()) {
+                errors.push(format!("jwt_keys: kid \"{}\" is empty or used twice", key.kid));
+            }
+            if key.secret.len() < MIN_SECRET_BYTES {
+                errors.push(format!(
+                    "jwt_keys: the secret of kid \"{}\" is shorter than {MIN_SECRET_BYTES} characters",
+                    key.kid
+                ));
+            }
+        }
+        if !(1..=24 * 30).contains(&raw.session_hours) {
+            errors.push("session_hours: must be between 1 and 720".into());
+        }
+        if !(1..=24 * 60).contains(&raw.login_window_minutes) {
+            errors.push("login_window_minutes: must be between 1 and 1440".into());
+        }
+        if raw.login_max_failures_per_account == 0 || raw.login_max_failures_per_ip == 0 {
+            errors.push("login_max_failures_per_account and _per_ip must be at least 1".into());
+        }
+        if raw.jwt_issuer.trim().is_empty() {
+            errors.push("jwt_issuer: must not be empty".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let upload_dir = raw.upload_dir.clone().unwrap_or_else(|| raw.data_dir.join("uploads"));
+        Ok(AppConfig {
+            data_dir: raw.data_dir,
+            database_url,
+            jwt_keys: raw.jwt_keys,
+            upload_dir,
+            timezone,
+            default_language,
+            trusted_proxies,
+            session_hours: raw.session_hours,
+            secure_cookies: raw.secure_cookies,
+            metrics_token: raw.metrics_token,
+            jwt_issuer: raw.jwt_issuer,
+            login_max_failures_per_account: raw.login_max_failures_per_account,
+            login_max_failures_per_ip: raw.login_max_failures_per_ip,
+            login_window_minutes: raw.login_window_minutes,
+        })
+    }
+
+    /// Creates the data and upload folders and, when no key was configured, loads the
+    /// signing keys from `<data_dir>/jwt-keys.toml`, writing a fresh one (mode 0600) first.
+    pub fn prepare_filesystem(&mut self) -> Result<(), String> {
+        for dir in [&self.data_dir, &self.upload_dir] {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create folder {}: {e}", dir.display()))?;
+        }
+        if self.jwt_keys.is_empty() {
+            self.jwt_keys = load_or_create_key_file(&self.data_dir.join("jwt-keys.toml"))?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Serialize)]
+struct KeyFile {
+    keys: Vec<JwtKey>,
+}
+
+fn load_or_create_key_file(path: &Path) -> Result<Vec<JwtKey>, String> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file: KeyFile = toml::from_str(&text)
+            .map_err(|e| format!("{} is not a valid key file: {e}", path.display()))?;
+        if file.keys.is_empty() || file.keys.iter().any(|k| k.secret.len() < MIN_SECRET_BYTES) {
+            return Err(format!(
+                "{}: needs at least one key, each secret {MIN_SECRET_BYTES}+ characters",
+                path.display()
+            ));
+        }
+        return Ok(file.keys);
+    }
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    use base64::Engine;
+    let key = JwtKey {
+        kid: format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S")),
+        secret: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+    };
+    let file = KeyFile { keys: vec![key] };
+    let text = format!(
+        "# Duta's token signing keys. The first key signs; all of them verify.\n\
+         # To rotate: put a new key first, keep the old one until its tokens expire.\n{}",
+        toml::to_string(&file).map_err(|e| e.to_string())?
+    );
+    write_private_file(path, &text)?;
+    Ok(file.keys)
+}
+
+#[cfg(unix)]
+fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Hides the password in a database URL before it is printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}://{}:***@{}", &url[..scheme], &creds[..colon], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rocket::figment::providers::Serialized;
+
+    fn figment(pairs: &[(&str, &str)]) -> Figment {
+        let mut f = Figment::new();
+        for (k, v) in pairs {
+            f = f.merge(Serialized::default(k, v));
+        }
+        f
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = AppConfig::from_figment(&figment(&[])).unwrap();
+        assert_eq!(c.timezone, chrono_tz::Asia::Jakarta);
+        assert_eq!(c.default_language, Lang::Id);
+        assert!(c.database_url.starts_with("sqlite://data/duta.db"));
+    }
+
+    #[test]
+    fn every_wrong_value_is_named() {
+        let errors = AppConfig::from_figment(&figment(&[
+            ("timezone", "Mars/Olympus"),
+            ("default_language", "fr"),
+            ("database_url", "mysql://u:secret@h/db"),
+        ]))
+        .unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("Mars/Olympus"));
+        assert!(errors[1].contains("fr"));
+        assert!(errors[2].contains("u:***@h/db") && !errors[2].contains("secret"));
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_networks() {
+        let f = figment(&[]).merge(Serialized::default(
+            "trusted_proxies",
+            vec!["10.0.0.0/8", "127.0.0.1", "nonsense"],
+        ));
+        let errors = AppConfig::from_figment(&f).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("nonsense"));
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jwt-keys.toml");
+        let first = load_or_create_key_file(&path).unwrap();
+        let again = load_or_create_key_file(&path).unwrap();
+        assert_eq!(first[0].secret, again[0].secret);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! One error type for every handler. It maps to a status, logs its cause, never shows
+//! database text to a person, and answers as JSON under `/api/` and as a page elsewhere.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use sea_orm::DbErr;
+use serde::Serialize;
+
+use crate::web::i18n::{self, Lang};
+
+/// A message by catalogue key, with `{name}` arguments, translated when it is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Msg {
+    pub key: String,
+    pub args: Vec<(String, String)>,
+}
+
+impl Msg {
+    pub fn new(key: &str) -> Msg {
+        Msg { key: key.to_string(), args: Vec::new() }
+    }
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Msg {
+        self.args.push((name.to_string(), value.to_string()));
+        self
+    }
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        i18n::t_with(lang, &self.key, &args)
+    }
+}
+
+/// Errors per form field, in field order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<String, Vec<Msg>>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, field: &str, msg: Msg) {
+        self.0.entry(field.to_string()).or_default().push(msg);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn single(field: &str, msg: Msg) -> Self {
+        let mut f = Self::new();
+        f.add(field, msg);
+        f
+    }
+    /// Ok when empty, else a validation error carrying these fields.
+    pub fn into_result(self) -> AppResult<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self))
+        }
+    }
+    /// The messages in `lang`, as the JSON API and the templates show them.
+    pub fn translated(&self, lang: Lang) -> BTreeMap<String, Vec<String>> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().map(|m| m.text(lang)).collect()))
+            .collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("wrong email or password")]
+    BadCredentials,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("conflict")]
+    Conflict(FieldErrors),
+    #[error("too large")]
+    TooLarge,
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn status(&self) -> Status {
+        match self {
+            AppError::NotFound => Status::NotFound,
+            AppError::Unauthorized | AppError::BadCredentials => Status::Unauthorized,
+            AppError::Forbidden => Status::Forbidden,
+            AppError::BadRequest(_) => Status::BadRequest,
+            AppError::Validation(_) => Status::UnprocessableEntity,
+            AppError::Conflict(_) => Status::Conflict,
+            AppError::TooLarge => Status::PayloadTooLarge,
+            AppError::RateLimited { .. } => Status::TooManyRequests,
+            AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> AppError {
+        AppError::Internal(cause.to_string())
+    }
+
+    fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Validation(f) | AppError::Conflict(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    /// A stable code: `not_found`, `validation`, `conflict`, …
+    pub error: String,
+    /// A sentence in the caller's language.
+    pub message: String,
+    /// Messages per field, for `validation` and `conflict`.
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+/// The stable code and catalogue key of a status.
+pub fn status_code_name(status: Status) -> (&'static str, &'static str) {
+    match status.code {
+        400 => ("bad_request", "error.400"),
+        401 => ("unauthorized", "error.401"),
+        403 => ("forbidden", "error.403"),
+        404 => ("not_found", "error.404"),
+        405 => ("method_not_allowed", "error.405"),
+        409 => ("conflict", "error.409"),
+        413 => ("too_large", "error.413"),
+        415 => ("unsupported_media_type", "error.415"),
+        422 => ("validation", "error.422"),
+        429 => ("rate_limited", "error.429"),
+        _ => ("internal", "error.500"),
+    }
+}
+
+pub fn api_error_response<'r>(
+    status: Status,
+    lang: Lang,
+    message: Option<String>,
+    fields: BTreeMap<String, Vec<String>>,
+) -> Response<'r> {
+    let (code, key) = status_code_name(status);
+    let body = ApiErrorBody {
+        error: code.to_string(),
+        message: message.unwrap_or_else(|| i18n::t(lang, key)),
+        fields,
+    };
+    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{\"error\":\"internal\"}".into());
+    Response::build()
+        .status(status)
+        .header(ContentType::JSON)
+        .sized_body(json.len(), Cursor::new(json))
+        .finalize()
+}
+
+pub fn is_api_request(req: &Request<'_>) -> bool {
+    req.uri().path().as_str().starts_with("/api/")
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
+        match &self {
+            AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
+            AppError::Internal(e) => tracing::error!(error = %e, uri = %req.uri(), "internal error"),
+            other => tracing::debug!(error = %other, uri = %req.uri(), "request refused"),
+        }
+        let lang = crate::web::layout::cached_lang(req);
+        let retry = match &self {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = if is_api_request(req) {
+            let fields = self.fields().map(|f| f.translated(lang)).unwrap_or_default();
+            let message = match (&self, retry) {
+                (AppError::RateLimited { .. }, Some(secs)) => Some(i18n::t_with(
+                    lang,
+                    "auth.throttled",
+                    &[("minutes", &((secs + 59) / 60).to_string())],
+                )),
+                (AppError::BadCredentials, _) => Some(i18n::t(lang, "auth.invalid")),
+                (AppError::BadRequest(m), _) => Some(format!("{} ({m})", i18n::t(lang, "error.400"))),
+                _ => None,
+            };
+            api_error_response(status, lang, message, fields)
+        } else {
+            crate::web::catchers::error_page(status, req)?
+        };
+        if let Some(secs) = retry {
+            response.set_header(Header::new("Retry-After", secs.max(1).to_string()));
+        }
+        Ok(response)
+    }
+}

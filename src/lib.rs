@@ -1,0 +1,110 @@
+//! Duta: a self-hosted platform with which Indonesian government PR offices (humas) run
+//! programmes of civil-servant (ASN) ambassadors.
+//!
+//! [`build`] is the one place that mounts routes, registers catchers, attaches fairings
+//! and managed state. Configuration is checked, the database connected and migrated, and
+//! the signing keys loaded at ignition, before anything is served.
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod org;
+pub mod seed;
+pub mod settings;
+pub mod web;
+
+use rocket::data::{Limits, ToByteUnit};
+use rocket::fairing::AdHoc;
+use rocket::figment::providers::{Env, Format, Serialized, Toml};
+use rocket::figment::Figment;
+use rocket::fs::FileServer;
+use rocket::shield::{NoSniff, Shield};
+use rocket::{Build, Rocket};
+use rocket_dyn_templates::Template;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::passwords::Hasher;
+use crate::config::AppConfig;
+use crate::web::metrics::{Metrics, MetricsFairing};
+
+/// Rocket's figment with Duta's defaults, Rocket.toml and `DUTA_*` variables.
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+        .merge(Serialized::default("ip_header", false))
+        .merge(Serialized::default("limits", Limits::default().limit("form", 64.kibibytes()).limit("json", 1.mebibytes())))
+        .merge(Serialized::default("template_dir", "templates"))
+        .merge(Serialized::default("assets_dir", "assets"))
+        .merge(Toml::file(Env::var_or("DUTA_CONFIG", "Rocket.toml")).nested())
+        .merge(Env::prefixed("DUTA_").global())
+}
+
+/// Checks the configuration, prepares folders and keys, connects and migrates the
+/// database: everything `serve` and the CLI commands need, with one message per problem.
+pub async fn prepare(figment: &Figment) -> Result<(AppConfig, sea_orm::DatabaseConnection), Vec<String>> {
+    let mut cfg = AppConfig::from_figment(figment)?;
+    cfg.prepare_filesystem().map_err(|e| vec![e])?;
+    let db = db::connect(&cfg.database_url).await.map_err(|e| {
+        vec![format!("database: cannot connect to {}: {e}", config::redact_url(&cfg.database_url))]
+    })?;
+    db::migrate(&db).await.map_err(|e| vec![format!("database: migrations failed: {e}")])?;
+    settings::service::ensure_defaults(&db, cfg.timezone.name())
+        .await
+        .map_err(|e| vec![format!("database: cannot write default settings: {e}")])?;
+    Ok((cfg, db))
+}
+
+pub fn build(figment: Figment) -> Rocket<Build> {
+    let assets: String = figment.extract_inner("assets_dir").unwrap_or_else(|_| "assets".into());
+    rocket::custom(figment)
+        .attach(AdHoc::try_on_ignite("Duta configuration and database", |rocket| async move {
+            let (cfg, db) = match prepare(rocket.figment()).await {
+                Ok(ready) => ready,
+                Err(errors) => {
+                    for e in &errors {
+                        tracing::error!("{e}");
+                        eprintln!("duta: {e}");
+                    }
+                    return Err(rocket);
+                }
+            };
+            let keys = match JwtKeys::from_config(&cfg) {
+                Ok(k) => k,
+                Err(e) => {
+                    eprintln!("duta: {e}");
+                    return Err(rocket);
+                }
+            };
+            let hasher = match Hasher::new() {
+                Ok(h) => h,
+                Err(e) => {
+                    eprintln!("duta: password hasher: {e}");
+                    return Err(rocket);
+                }
+            };
+            Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher))
+        }))
+        .attach(Template::custom(|engines| {
+            engines.tera.register_function("t", web::i18n::tera_t);
+        }))
+        .attach(Shield::default().enable(NoSniff::Enable))
+        .attach(web::headers::SecurityHeaders)
+        .attach(MetricsFairing)
+        .manage(Metrics::default())
+        .mount("/", web::routes::routes())
+        .mount("/", auth::routes())
+        .mount("/", org::routes())
+        .mount("/", accounts::routes())
+        .mount("/", settings::routes())
+        .mount("/api", rocket::routes![api::openapi])
+        .mount("/api/v1", auth::api_routes())
+        .mount("/api/v1", org::api_routes())
+        .mount("/api/v1", accounts::api_routes())
+        .mount("/api/v1", settings::api_routes())
+        .mount("/assets", FileServer::from(assets).rank(20))
+        .register("/", web::catchers::html_catchers())
+        .register("/api", web::catchers::api_catchers())
+}

@@ -1,0 +1,129 @@
+//! The `duta` command: `serve` (the default), `migrate`, `create-admin` and `seed --demo`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "duta", version, about = "Duta: ASN ambassador programmes for government PR offices")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Duta (the default): creates the database and runs migrations first.
+    Serve,
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Create an admin account; the password comes from DUTA_ADMIN_PASSWORD or is asked for.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Fill the database with a demo institution and users, and print their logins.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+fn report(errors: &[String]) -> ExitCode {
+    for e in errors {
+        eprintln!("duta: {e}");
+    }
+    ExitCode::FAILURE
+}
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("DUTA_LOG").unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,sqlx=warn")))
+        .init();
+    let cli = Cli::parse();
+    let figment = duta::figment();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => match duta::build(figment).launch().await {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("duta: could not start: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Migrate => match duta::prepare(&figment).await {
+            Ok(_) => {
+                eprintln!("duta: database is up to date");
+                ExitCode::SUCCESS
+            }
+            Err(errors) => report(&errors),
+        },
+        Command::CreateAdmin { email, name } => {
+            let (_, db) = match duta::prepare(&figment).await {
+                Ok(ready) => ready,
+                Err(errors) => return report(&errors),
+            };
+            let password = match std::env::var("DUTA_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => match rpassword::prompt_password("Password for the new admin: ") {
+                    Ok(p) => p,
+                    Err(e) => return report(&[format!("cannot read the password: {e} (or set DUTA_ADMIN_PASSWORD)")]),
+                },
+            };
+            let hasher = match duta::auth::passwords::Hasher::new() {
+                Ok(h) => h,
+                Err(e) => return report(&[e]),
+            };
+            let input = duta::accounts::forms::NewUser {
+                email,
+                name,
+                role: "admin".into(),
+                institution_id: None,
+                work_unit_id: None,
+                password,
+            };
+            match duta::accounts::service::create_user(&db, &hasher, None, &input, None).await {
+                Ok(user) => {
+                    eprintln!("duta: admin {} created; sign in at http://127.0.0.1:8000/login", user.email);
+                    ExitCode::SUCCESS
+                }
+                Err(duta::error::AppError::Validation(f)) | Err(duta::error::AppError::Conflict(f)) => {
+                    let lang = duta::web::i18n::Lang::En;
+                    let lines: Vec<String> = f
+                        .translated(lang)
+                        .into_iter()
+                        .flat_map(|(field, msgs)| msgs.into_iter().map(move |m| format!("{field}: {m}")))
+                        .collect();
+                    report(&lines)
+                }
+                Err(e) => report(&[e.to_string()]),
+            }
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                return report(&["only `duta seed --demo` exists".into()]);
+            }
+            let (_, db) = match duta::prepare(&figment).await {
+                Ok(ready) => ready,
+                Err(errors) => return report(&errors),
+            };
+            let hasher = match duta::auth::passwords::Hasher::new() {
+                Ok(h) => h,
+                Err(e) => return report(&[e]),
+            };
+            match duta::seed::seed_demo(&db, &hasher).await {
+                Ok(logins) => {
+                    println!("Demo data is ready. Sign in at http://127.0.0.1:8000/login with:");
+                    for l in logins {
+                        println!("  {:<12} {}  password: {}", l.role, l.email, duta::seed::DEMO_PASSWORD);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report(&[e.to_string()]),
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The organisation: institutions (ministries, agencies, provinces, regencies, cities)
+//! and each one's tree of work units (satuan kerja).
+
+pub mod api;
+pub mod forms;
+pub mod routes;
+pub mod rules;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![routes::index, routes::create, routes::show, routes::create_work_unit]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::index, api::create, api::show, api::work_units, api::create_work_unit]
+}

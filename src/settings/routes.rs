@@ -1,0 +1,85 @@
+//! The admin's programme-settings page.
+
+use std::collections::BTreeMap;
+
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{PlatformFormRow, PlatformSetting, SettingsForm, SettingsInput};
+use super::service;
+use crate::auth::guards::Admin;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::CsrfForm;
+use crate::web::layout::Layout;
+
+#[derive(Serialize)]
+pub struct SettingsPage {
+    layout: Layout,
+    form: SettingsForm,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+fn form_of(s: &SettingsInput) -> SettingsForm {
+    SettingsForm {
+        timezone: s.timezone.clone(),
+        window_weeks: s.window_weeks.to_string(),
+        platforms: s
+            .platforms
+            .iter()
+            .map(|p| PlatformFormRow { platform: p.platform.clone(), required: p.required, threshold: p.threshold.to_string() })
+            .collect(),
+        csrf_token: String::new(),
+    }
+}
+
+#[rocket::get("/admin/settings")]
+pub async fn edit(_admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
+    let settings = service::get_settings(db).await?;
+    Ok(Template::render("admin/settings", SettingsPage { layout, form: form_of(&settings), errors: BTreeMap::new() }))
+}
+
+#[rocket::post("/admin/settings", data = "<form>")]
+pub async fn update(
+    form: CsrfForm<SettingsForm>,
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    let mut errors = FieldErrors::new();
+    let window_weeks = form.window_weeks.trim().parse::<i32>().unwrap_or_else(|_| {
+        errors.add("window_weeks", Msg::new("settings.window_invalid"));
+        12
+    });
+    let platforms = form
+        .platforms
+        .iter()
+        .map(|row| PlatformSetting {
+            platform: row.platform.clone(),
+            required: row.required,
+            threshold: row.threshold.trim().parse::<i32>().unwrap_or_else(|_| {
+                errors.add(&format!("platforms.{}", row.platform), Msg::new("settings.threshold_invalid"));
+                0
+            }),
+        })
+        .collect();
+    let input = SettingsInput { timezone: form.timezone.clone(), window_weeks, platforms };
+    let result = match errors.is_empty() {
+        true => service::update_settings(db, &admin, &input, &ip).await,
+        false => Err(AppError::Validation(errors)),
+    };
+    match result {
+        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/admin/settings"), "settings.saved"))),
+        Err(AppError::Validation(f)) => {
+            let errors = f.translated(layout.lang);
+            Ok(Err((Status::UnprocessableEntity, Template::render("admin/settings", SettingsPage { layout, form, errors }))))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,79 @@
+//! Pure rules of programme settings.
+
+use super::forms::{PlatformSetting, SettingsInput};
+use crate::error::{FieldErrors, Msg};
+
+/// Every platform Duta knows, in display order.
+pub const PLATFORMS: [&str; 5] = ["facebook", "x", "instagram", "tiktok", "youtube"];
+pub const DEFAULT_THRESHOLD: i32 = 500;
+pub const MAX_THRESHOLD: i32 = 100_000_000;
+
+/// Kominfo's rule: 500 followers on each of Facebook, X and Instagram; TikTok and
+/// YouTube known but optional.
+pub fn default_platforms() -> Vec<PlatformSetting> {
+    PLATFORMS
+        .iter()
+        .map(|p| PlatformSetting {
+            platform: p.to_string(),
+            required: matches!(*p, "facebook" | "x" | "instagram"),
+            threshold: DEFAULT_THRESHOLD,
+        })
+        .collect()
+}
+
+/// Checks a settings change; platforms not listed keep their current values.
+pub fn check(input: &SettingsInput) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if input.timezone.trim().parse::<chrono_tz::Tz>().is_err() {
+        errors.add("timezone", Msg::new("settings.timezone_invalid"));
+    }
+    if !(1..=52).contains(&input.window_weeks) {
+        errors.add("window_weeks", Msg::new("settings.window_invalid"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in &input.platforms {
+        let field = format!("platforms.{}", p.platform);
+        if !PLATFORMS.contains(&p.platform.as_str()) {
+            errors.add("platforms", Msg::new("settings.platform_unknown").arg("platform", &p.platform));
+        } else if !seen.insert(p.platform.clone()) {
+            errors.add("platforms", Msg::new("settings.platform_twice").arg("platform", &p.platform));
+        } else if !(0..=MAX_THRESHOLD).contains(&p.threshold) {
+            errors.add(&field, Msg::new("settings.threshold_invalid"));
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(platforms: Vec<PlatformSetting>) -> SettingsInput {
+        SettingsInput { timezone: "Asia/Makassar".into(), window_weeks: 12, platforms }
+    }
+
+    #[test]
+    fn defaults_follow_kominfo() {
+        let d = default_platforms();
+        assert_eq!(d.iter().filter(|p| p.required).count(), 3);
+        assert!(d.iter().all(|p| p.threshold == 500));
+        assert!(check(&input(d)).is_empty());
+    }
+
+    #[test]
+    fn hostile_settings_are_named() {
+        let mut bad = input(vec![
+            PlatformSetting { platform: "myspace".into(), required: true, threshold: 1 },
+            PlatformSetting { platform: "x".into(), required: true, threshold: -5 },
+            PlatformSetting { platform: "instagram".into(), required: true, threshold: 1 },
+            PlatformSetting { platform: "instagram".into(), required: false, threshold: 1 },
+        ]);
+        bad.timezone = "WIB".into();
+        bad.window_weeks = 0;
+        let e = check(&bad);
+        for field in ["timezone", "window_weeks", "platforms", "platforms.x"] {
+            assert!(e.0.contains_key(field), "{field} not flagged: {e:?}");
+        }
+        assert_eq!(e.0["platforms"].len(), 2);
+    }
+}

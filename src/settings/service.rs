@@ -1,0 +1,113 @@
+//! Reading and changing programme settings.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Set};
+
+use super::forms::{PlatformSetting, SettingsInput};
+use super::rules::{self, PLATFORMS};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::db::begin_write;
+use crate::error::AppResult;
+use crate::web::client_ip::ClientIp;
+use entity::{platform_settings, programme_settings};
+
+/// Creates the settings row and the platform rows when they are missing, from the
+/// configured time zone and Kominfo's defaults; existing values are never touched.
+pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    if programme_settings::Entity::find_by_id(1).one(&txn).await?.is_none() {
+        programme_settings::ActiveModel {
+            id: Set(1),
+            timezone: Set(timezone.to_string()),
+            window_weeks: Set(12),
+            updated_at: Set(Utc::now()),
+            updated_by: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for p in rules::default_platforms() {
+        if platform_settings::Entity::find_by_id(p.platform.clone()).one(&txn).await?.is_none() {
+            platform_settings::ActiveModel {
+                platform: Set(p.platform),
+                required: Set(p.required),
+                threshold: Set(p.threshold),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn read(db: &impl ConnectionTrait) -> AppResult<SettingsInput> {
+    let row = programme_settings::Entity::find_by_id(1).one(db).await?;
+    let mut platforms: Vec<PlatformSetting> = platform_settings::Entity::find()
+        .order_by_asc(platform_settings::Column::Platform)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| PlatformSetting { platform: p.platform, required: p.required, threshold: p.threshold })
+        .collect();
+    platforms.sort_by_key(|p| PLATFORMS.iter().position(|k| *k == p.platform).unwrap_or(usize::MAX));
+    Ok(SettingsInput {
+        timezone: row.as_ref().map(|r| r.timezone.clone()).unwrap_or_else(|| "Asia/Jakarta".into()),
+        window_weeks: row.map(|r| r.window_weeks).unwrap_or(12),
+        platforms,
+    })
+}
+
+pub async fn get_settings(db: &DatabaseConnection) -> AppResult<SettingsInput> {
+    read(db).await
+}
+
+/// Saves a checked change in one transaction with an audit row of before and after.
+pub async fn update_settings(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    input: &SettingsInput,
+    ip: &ClientIp,
+) -> AppResult<SettingsInput> {
+    rules::check(input).into_result()?;
+    let txn = begin_write(db).await?;
+    let before = read(&txn).await?;
+    programme_settings::ActiveModel {
+        id: Set(1),
+        timezone: Set(input.timezone.trim().to_string()),
+        window_weeks: Set(input.window_weeks),
+        updated_at: Set(Utc::now()),
+        updated_by: Set(Some(admin.id())),
+    }
+    .update(&txn)
+    .await?;
+    for p in &input.platforms {
+        let row = platform_settings::ActiveModel {
+            platform: Set(p.platform.clone()),
+            required: Set(p.required),
+            threshold: Set(p.threshold),
+        };
+        if platform_settings::Entity::find_by_id(p.platform.clone()).one(&txn).await?.is_some() {
+            row.update(&txn).await?;
+        } else {
+            row.insert(&txn).await?;
+        }
+    }
+    let after = read(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: "settings.updated",
+            target_type: "programme_settings",
+            target_id: Some(1),
+            institution_id: None,
+            detail: serde_json::json!({ "from": before, "to": after }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,99 @@
+//! Error answers for requests no handler finished: a page with the layout for people, and
+//! `{"error", "message", "fields"}` under `/api/`. A page that needs sign-in sends a GET
+//! to the login page (and back afterwards) instead of showing 401.
+
+use std::collections::BTreeMap;
+
+use rocket::catcher::{BoxFuture, Catcher};
+use rocket::http::{uri::Origin, Status};
+use rocket::request::Request;
+use rocket::response::{self, Redirect, Responder, Response};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::i18n;
+use super::layout::{cached_lang, Layout};
+use crate::error::{api_error_response, status_code_name};
+
+#[derive(Serialize)]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    title_key: String,
+    body_key: String,
+}
+
+/// Renders the error page for `status` with the base layout.
+pub fn error_page(status: Status, req: &Request<'_>) -> response::Result<'static> {
+    let known = matches!(status.code, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500);
+    let code = if known { status.code } else if status.code >= 500 { 500 } else { 400 };
+    let page = ErrorPage {
+        layout: Layout::build_sync(req),
+        status: status.code,
+        title_key: format!("errors.{code}.title"),
+        body_key: format!("errors.{code}.body"),
+    };
+    let mut response = Template::render("errors/error", &page).respond_to(req)?;
+    response.set_status(status);
+    Ok(response)
+}
+
+/// Set by the JSON body guard so the 400/422 answer can say what was wrong.
+pub struct ApiParseError(pub Option<String>);
+
+fn html_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        if status == Status::Unauthorized && req.method() == rocket::http::Method::Get {
+            let next = req.uri().to_string();
+            let target = format!("/login?next={}", urlencode(&next));
+            if Origin::parse_owned(target.clone()).is_ok() {
+                return Redirect::to(target).respond_to(req);
+            }
+            return Redirect::to("/login").respond_to(req);
+        }
+        match error_page(status, req) {
+            Ok(r) => Ok(r),
+            Err(_) => Ok(fallback(status)),
+        }
+    })
+}
+
+fn api_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        let lang = cached_lang(req);
+        let detail = req.local_cache(|| ApiParseError(None)).0.clone();
+        let message = detail.map(|d| {
+            let (_, key) = status_code_name(status);
+            format!("{} ({d})", i18n::t(lang, key))
+        });
+        Ok(api_error_response(status, lang, message, BTreeMap::new()))
+    })
+}
+
+fn fallback(status: Status) -> Response<'static> {
+    let body = format!("{} {}", status.code, status.reason().unwrap_or(""));
+    Response::build()
+        .status(status)
+        .sized_body(body.len(), std::io::Cursor::new(body))
+        .finalize()
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn html_catchers() -> Vec<Catcher> {
+    vec![Catcher::new(None, html_handler)]
+}
+
+pub fn api_catchers() -> Vec<Catcher> {
+    vec![Catcher::new(None, api_handler)]
+}

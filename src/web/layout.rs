@@ -1,0 +1,128 @@
+//! The base layout's context: language, the signed-in user and their navigation, the
+//! CSRF token for forms, and the flash message. Every page context embeds a `Layout`.
+
+use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
+use serde::Serialize;
+
+use super::i18n::{self, Lang, LANG_COOKIE};
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::Role;
+use crate::config::AppConfig;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserBadge {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlashView {
+    pub kind: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    pub lang: Lang,
+    pub user: Option<UserBadge>,
+    pub nav: Vec<NavItem>,
+    pub csrf_token: String,
+    pub flash: Option<FlashView>,
+    pub path: String,
+    pub languages: Vec<Lang>,
+}
+
+fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut items = vec![("/", "nav.home")];
+    if role == Role::Admin {
+        items.extend([
+            ("/admin/institutions", "nav.institutions"),
+            ("/admin/users", "nav.users"),
+            ("/admin/settings", "nav.settings"),
+        ]);
+    }
+    items
+}
+
+impl Layout {
+    pub fn build(req: &Request<'_>, user: Option<&CurrentUser>, lang: Lang, flash: Option<FlashView>) -> Layout {
+        let path = req.uri().path().to_string();
+        let nav = user
+            .map(|u| {
+                nav_for(u.role)
+                    .into_iter()
+                    .map(|(href, key)| NavItem {
+                        href,
+                        key,
+                        active: if href == "/" { path == "/" } else { path.starts_with(href) },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Layout {
+            lang,
+            user: user.map(|u| UserBadge {
+                name: u.user.name.clone(),
+                email: u.user.email.clone(),
+                role: u.role.as_str().to_string(),
+            }),
+            nav,
+            csrf_token: super::csrf::token(req),
+            flash,
+            path,
+            languages: Lang::ALL.to_vec(),
+        }
+    }
+
+    /// For error pages rendered from a synchronous responder.
+    pub fn build_sync(req: &Request<'_>) -> Layout {
+        Layout::build(req, CurrentUser::peek(req), cached_lang(req), None)
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Layout {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let user = CurrentUser::cached(req).await;
+        let lang = i18n::request_lang(req).await;
+        req.local_cache(|| LangCache(Some(lang)));
+        let flash = match req.guard::<Option<FlashMessage<'_>>>().await {
+            Outcome::Success(Some(f)) => Some(FlashView {
+                kind: if f.kind() == "error" { "error".into() } else { "success".into() },
+                message: i18n::t(lang, f.message()),
+            }),
+            _ => None,
+        };
+        Outcome::Success(Layout::build(req, user, lang, flash))
+    }
+}
+
+struct LangCache(Option<Lang>);
+
+/// The request's language without awaiting: the one a guard settled on, else the
+/// signed-in user's, cookie, header or default.
+pub fn cached_lang(req: &Request<'_>) -> Lang {
+    if let Some(lang) = req.local_cache(|| LangCache(None)).0 {
+        return lang;
+    }
+    if let Some(lang) = CurrentUser::peek(req).and_then(|u| u.user.language.as_deref()).and_then(Lang::parse) {
+        return lang;
+    }
+    if let Some(lang) = req.cookies().get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+        return lang;
+    }
+    if let Some(lang) = req.headers().get_one("Accept-Language").and_then(Lang::from_accept_language) {
+        return lang;
+    }
+    req.rocket().state::<AppConfig>().map(|c| c.default_language).unwrap_or(Lang::Id)
+}

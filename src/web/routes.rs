@@ -1,0 +1,127 @@
+//! Pages and endpoints that belong to no domain: home, the language switch, health,
+//! metrics and static assets.
+
+use rocket::form::FromForm;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::response::Redirect;
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::csrf::{CsrfForm, CsrfProtected};
+use super::i18n::{Lang, LANG_COOKIE};
+use super::layout::Layout;
+use super::metrics::Metrics;
+use crate::auth::guards::CurrentUser;
+use crate::config::AppConfig;
+use crate::error::AppResult;
+
+#[derive(Serialize)]
+pub struct HomePage {
+    layout: Layout,
+}
+
+#[rocket::get("/")]
+pub fn home(layout: Layout, _user: &CurrentUser) -> Template {
+    Template::render("home/index", HomePage { layout })
+}
+
+#[derive(FromForm)]
+pub struct LanguageForm {
+    lang: String,
+    next: Option<String>,
+    csrf_token: String,
+}
+
+impl CsrfProtected for LanguageForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Switches the language: remembered in a cookie, and on the account when signed in.
+#[rocket::post("/language", data = "<form>")]
+pub async fn switch_language(
+    form: CsrfForm<LanguageForm>,
+    cookies: &CookieJar<'_>,
+    db: &State<DatabaseConnection>,
+    cfg: &State<AppConfig>,
+    user: Option<&CurrentUser>,
+) -> AppResult<Redirect> {
+    let form = form.0;
+    let lang = Lang::parse(&form.lang).unwrap_or(cfg.default_language);
+    cookies.add(
+        Cookie::build((LANG_COOKIE, lang.code()))
+            .same_site(SameSite::Lax)
+            .secure(cfg.secure_cookies)
+            .path("/")
+            .max_age(rocket::time::Duration::days(365)),
+    );
+    if let Some(user) = user {
+        crate::accounts::service::set_language(db.inner(), user, lang).await?;
+    }
+    Ok(Redirect::to(super::safe_next(form.next.as_deref())))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    status: &'static str,
+    database: &'static str,
+}
+
+/// Liveness and readiness: 200 when the database answers, 503 when it does not.
+#[rocket::get("/healthz")]
+pub async fn healthz(db: &State<DatabaseConnection>) -> (Status, rocket::serde::json::Json<Health>) {
+    match db.ping().await {
+        Ok(()) => (Status::Ok, rocket::serde::json::Json(Health { status: "ok", database: "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                Status::ServiceUnavailable,
+                rocket::serde::json::Json(Health { status: "error", database: "unreachable" }),
+            )
+        }
+    }
+}
+
+/// Prometheus metrics: for a configured bearer token, or from the machine itself.
+#[rocket::get("/metrics")]
+pub fn metrics(
+    metrics: &State<Metrics>,
+    cfg: &State<AppConfig>,
+    ip: super::client_ip::ClientIp,
+    auth: MetricsAuth,
+) -> Result<(rocket::http::ContentType, String), Status> {
+    let allowed = match (&cfg.metrics_token, auth.0) {
+        (Some(expected), Some(given)) => expected == &given,
+        (Some(_), None) => false,
+        (None, _) => ip.0.is_none_or(|ip| ip.is_loopback()),
+    };
+    if !allowed {
+        return Err(Status::NotFound);
+    }
+    Ok((
+        rocket::http::ContentType::new("text", "plain").with_params(("version", "0.0.4")),
+        metrics.render(),
+    ))
+}
+
+pub struct MetricsAuth(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for MetricsAuth {
+    type Error = std::convert::Infallible;
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        let token = req
+            .headers()
+            .get_one("Authorization")
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|s| s.trim().to_string());
+        rocket::request::Outcome::Success(MetricsAuth(token))
+    }
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![home, switch_language, healthz, metrics]
+}
