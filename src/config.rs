@@ -100,9 +100,11 @@ const MIN_SECRET_BYTES: usize = 32;
 impl AppConfig {
     /// Reads and checks the configuration; on failure, returns one message per wrong value.
     pub fn from_figment(figment: &Figment) -> Result<AppConfig, Vec<String>> {
-        let raw: RawConfig = figment
-            .extract()
-            .map_err(|e| e.into_iter().map(|e| format!("configuration: {e}")).collect::<Vec<_>>())?;
+        let raw: RawConfig = figment.extract().map_err(|e| {
+            e.into_iter()
+                .map(|e| format!("configuration: {e}"))
+                .collect::<Vec<_>>()
+        })?;
         let mut errors = Vec::new();
 
         let timezone = raw.timezone.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
@@ -129,7 +131,13 @@ impl AppConfig {
             }
         }
         let database_url = match raw.database_url.clone() {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                url
+            }
             Some(url) => {
                 errors.push(format!(
                     "database_url: \"{}\" must start with sqlite: or postgres://",
@@ -137,12 +145,18 @@ impl AppConfig {
                 ));
                 String::new()
             }
-            None => format!("sqlite://{}?mode=rwc", raw.data_dir.join("duta.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                raw.data_dir.join("duta.db").display()
+            ),
         };
         let mut kids = std::collections::HashSet::new();
         for key in &raw.jwt_keys {
             if key.kid.trim().is_empty() || !kids.insert(key.kid.clone()) {
-                errors.push(format!("jwt_keys: kid \"{}\" is empty or used twice", key.kid));
+                errors.push(format!(
+                    "jwt_keys: kid \"{}\" is empty or used twice",
+                    key.kid
+                ));
             }
             if key.secret.len() < MIN_SECRET_BYTES {
                 errors.push(format!(
@@ -166,7 +180,10 @@ impl AppConfig {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let upload_dir = raw.upload_dir.clone().unwrap_or_else(|| raw.data_dir.join("uploads"));
+        let upload_dir = raw
+            .upload_dir
+            .clone()
+            .unwrap_or_else(|| raw.data_dir.join("uploads"));
         Ok(AppConfig {
             data_dir: raw.data_dir,
             database_url,
@@ -260,7 +277,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}://{}:***@{}", &url[..scheme], &creds[..colon], &url[at + 1..]),
+                Some(colon) => format!(
+                    "{}://{}:***@{}",
+                    &url[..scheme],
+                    &creds[..colon],
+                    &url[at + 1..]
+                ),
                 None => url.to_string(),
             }
         }

@@ -21,14 +21,21 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(key: &str) -> Msg {
-        Msg { key: key.to_string(), args: Vec::new() }
+        Msg {
+            key: key.to_string(),
+            args: Vec::new(),
+        }
     }
     pub fn arg(mut self, name: &str, value: impl ToString) -> Msg {
         self.args.push((name.to_string(), value.to_string()));
         self
     }
     pub fn text(&self, lang: Lang) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         i18n::t_with(lang, &self.key, &args)
     }
 }
@@ -181,7 +188,9 @@ impl<'r> Responder<'r, 'static> for AppError {
         let status = self.status();
         match &self {
             AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
-            AppError::Internal(e) => tracing::error!(error = %e, uri = %req.uri(), "internal error"),
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, uri = %req.uri(), "internal error")
+            }
             other => tracing::debug!(error = %other, uri = %req.uri(), "request refused"),
         }
         let lang = crate::web::layout::cached_lang(req);
@@ -190,7 +199,10 @@ impl<'r> Responder<'r, 'static> for AppError {
             _ => None,
         };
         let mut response = if is_api_request(req) {
-            let fields = self.fields().map(|f| f.translated(lang)).unwrap_or_default();
+            let fields = self
+                .fields()
+                .map(|f| f.translated(lang))
+                .unwrap_or_default();
             let message = match (&self, retry) {
                 (AppError::RateLimited { .. }, Some(secs)) => Some(i18n::t_with(
                     lang,
@@ -198,7 +210,9 @@ impl<'r> Responder<'r, 'static> for AppError {
                     &[("minutes", &((secs + 59) / 60).to_string())],
                 )),
                 (AppError::BadCredentials, _) => Some(i18n::t(lang, "auth.invalid")),
-                (AppError::BadRequest(m), _) => Some(format!("{} ({m})", i18n::t(lang, "error.400"))),
+                (AppError::BadRequest(m), _) => {
+                    Some(format!("{} ({m})", i18n::t(lang, "error.400")))
+                }
                 _ => None,
             };
             api_error_response(status, lang, message, fields)

@@ -35,7 +35,12 @@ use crate::web::metrics::{Metrics, MetricsFairing};
 pub fn figment() -> Figment {
     rocket::Config::figment()
         .merge(Serialized::default("ip_header", false))
-        .merge(Serialized::default("limits", Limits::default().limit("form", 64.kibibytes()).limit("json", 1.mebibytes())))
+        .merge(Serialized::default(
+            "limits",
+            Limits::default()
+                .limit("form", 64.kibibytes())
+                .limit("json", 1.mebibytes()),
+        ))
         .merge(Serialized::default("template_dir", "templates"))
         .merge(Serialized::default("assets_dir", "assets"))
         .merge(Toml::file(Env::var_or("DUTA_CONFIG", "Rocket.toml")).nested())
@@ -44,13 +49,20 @@ pub fn figment() -> Figment {
 
 /// Checks the configuration, prepares folders and keys, connects and migrates the
 /// database: everything `serve` and the CLI commands need, with one message per problem.
-pub async fn prepare(figment: &Figment) -> Result<(AppConfig, sea_orm::DatabaseConnection), Vec<String>> {
+pub async fn prepare(
+    figment: &Figment,
+) -> Result<(AppConfig, sea_orm::DatabaseConnection), Vec<String>> {
     let mut cfg = AppConfig::from_figment(figment)?;
     cfg.prepare_filesystem().map_err(|e| vec![e])?;
     let db = db::connect(&cfg.database_url).await.map_err(|e| {
-        vec![format!("database: cannot connect to {}: {e}", config::redact_url(&cfg.database_url))]
+        vec![format!(
+            "database: cannot connect to {}: {e}",
+            config::redact_url(&cfg.database_url)
+        )]
     })?;
-    db::migrate(&db).await.map_err(|e| vec![format!("database: migrations failed: {e}")])?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| vec![format!("database: migrations failed: {e}")])?;
     settings::service::ensure_defaults(&db, cfg.timezone.name())
         .await
         .map_err(|e| vec![format!("database: cannot write default settings: {e}")])?;
@@ -58,35 +70,40 @@ pub async fn prepare(figment: &Figment) -> Result<(AppConfig, sea_orm::DatabaseC
 }
 
 pub fn build(figment: Figment) -> Rocket<Build> {
-    let assets: String = figment.extract_inner("assets_dir").unwrap_or_else(|_| "assets".into());
+    let assets: String = figment
+        .extract_inner("assets_dir")
+        .unwrap_or_else(|_| "assets".into());
     rocket::custom(figment)
-        .attach(AdHoc::try_on_ignite("Duta configuration and database", |rocket| async move {
-            let (cfg, db) = match prepare(rocket.figment()).await {
-                Ok(ready) => ready,
-                Err(errors) => {
-                    for e in &errors {
-                        tracing::error!("{e}");
-                        eprintln!("duta: {e}");
+        .attach(AdHoc::try_on_ignite(
+            "Duta configuration and database",
+            |rocket| async move {
+                let (cfg, db) = match prepare(rocket.figment()).await {
+                    Ok(ready) => ready,
+                    Err(errors) => {
+                        for e in &errors {
+                            tracing::error!("{e}");
+                            eprintln!("duta: {e}");
+                        }
+                        return Err(rocket);
                     }
-                    return Err(rocket);
-                }
-            };
-            let keys = match JwtKeys::from_config(&cfg) {
-                Ok(k) => k,
-                Err(e) => {
-                    eprintln!("duta: {e}");
-                    return Err(rocket);
-                }
-            };
-            let hasher = match Hasher::new() {
-                Ok(h) => h,
-                Err(e) => {
-                    eprintln!("duta: password hasher: {e}");
-                    return Err(rocket);
-                }
-            };
-            Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher))
-        }))
+                };
+                let keys = match JwtKeys::from_config(&cfg) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        eprintln!("duta: {e}");
+                        return Err(rocket);
+                    }
+                };
+                let hasher = match Hasher::new() {
+                    Ok(h) => h,
+                    Err(e) => {
+                        eprintln!("duta: password hasher: {e}");
+                        return Err(rocket);
+                    }
+                };
+                Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher))
+            },
+        ))
         .attach(Template::custom(|engines| {
             engines.tera.register_function("t", web::i18n::tera_t);
         }))

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "duta", version, about = "Duta: ASN ambassador programmes for government PR offices")]
+#[command(
+    name = "duta",
+    version,
+    about = "Duta: ASN ambassador programmes for government PR offices"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -42,7 +46,9 @@ fn report(errors: &[String]) -> ExitCode {
 #[rocket::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("DUTA_LOG").unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,sqlx=warn")))
+        .with_env_filter(EnvFilter::try_from_env("DUTA_LOG").unwrap_or_else(|_| {
+            EnvFilter::new("info,rocket=warn,sqlx=warn,sea_orm_migration=warn")
+        }))
         .init();
     let cli = Cli::parse();
     let figment = duta::figment();
@@ -70,7 +76,11 @@ async fn main() -> ExitCode {
                 Ok(p) if !p.is_empty() => p,
                 _ => match rpassword::prompt_password("Password for the new admin: ") {
                     Ok(p) => p,
-                    Err(e) => return report(&[format!("cannot read the password: {e} (or set DUTA_ADMIN_PASSWORD)")]),
+                    Err(e) => {
+                        return report(&[format!(
+                            "cannot read the password: {e} (or set DUTA_ADMIN_PASSWORD)"
+                        )])
+                    }
                 },
             };
             let hasher = match duta::auth::passwords::Hasher::new() {
@@ -87,15 +97,21 @@ async fn main() -> ExitCode {
             };
             match duta::accounts::service::create_user(&db, &hasher, None, &input, None).await {
                 Ok(user) => {
-                    eprintln!("duta: admin {} created; sign in at http://127.0.0.1:8000/login", user.email);
+                    eprintln!(
+                        "duta: admin {} created; sign in at http://127.0.0.1:8000/login",
+                        user.email
+                    );
                     ExitCode::SUCCESS
                 }
-                Err(duta::error::AppError::Validation(f)) | Err(duta::error::AppError::Conflict(f)) => {
+                Err(duta::error::AppError::Validation(f))
+                | Err(duta::error::AppError::Conflict(f)) => {
                     let lang = duta::web::i18n::Lang::En;
                     let lines: Vec<String> = f
                         .translated(lang)
                         .into_iter()
-                        .flat_map(|(field, msgs)| msgs.into_iter().map(move |m| format!("{field}: {m}")))
+                        .flat_map(|(field, msgs)| {
+                            msgs.into_iter().map(move |m| format!("{field}: {m}"))
+                        })
                         .collect();
                     report(&lines)
                 }
@@ -118,7 +134,12 @@ async fn main() -> ExitCode {
                 Ok(logins) => {
                     println!("Demo data is ready. Sign in at http://127.0.0.1:8000/login with:");
                     for l in logins {
-                        println!("  {:<12} {}  password: {}", l.role, l.email, duta::seed::DEMO_PASSWORD);
+                        println!(
+                            "  {:<12} {}  password: {}",
+                            l.role,
+                            l.email,
+                            duta::seed::DEMO_PASSWORD
+                        );
                     }
                     ExitCode::SUCCESS
                 }

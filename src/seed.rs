@@ -19,7 +19,12 @@ pub struct DemoLogin {
     pub email: &'static str,
 }
 
-async fn unit(db: &DatabaseConnection, institution_id: i64, parent: Option<i64>, name: &str) -> AppResult<i64> {
+async fn unit(
+    db: &DatabaseConnection,
+    institution_id: i64,
+    parent: Option<i64>,
+    name: &str,
+) -> AppResult<i64> {
     let existing = work_units::Entity::find()
         .filter(work_units::Column::InstitutionId.eq(institution_id))
         .filter(work_units::Column::Name.eq(name))
@@ -28,16 +33,34 @@ async fn unit(db: &DatabaseConnection, institution_id: i64, parent: Option<i64>,
     if let Some(u) = existing {
         return Ok(u.id);
     }
-    let u = create_work_unit(db, None, institution_id, &NewWorkUnit { name: name.into(), parent_id: parent }, None).await?;
+    let u = create_work_unit(
+        db,
+        None,
+        institution_id,
+        &NewWorkUnit {
+            name: name.into(),
+            parent_id: parent,
+        },
+        None,
+    )
+    .await?;
     Ok(u.id)
 }
 
 pub async fn seed_demo(db: &DatabaseConnection, hasher: &Hasher) -> AppResult<Vec<DemoLogin>> {
     let name = "Kementerian Komunikasi dan Digital (Demo)";
-    let institution = match institutions::Entity::find().filter(institutions::Column::Name.eq(name)).one(db).await? {
+    let institution = match institutions::Entity::find()
+        .filter(institutions::Column::Name.eq(name))
+        .one(db)
+        .await?
+    {
         Some(i) => i,
         None => {
-            let input = NewInstitution { name: name.into(), short_name: Some("Komdigi".into()), kind: "ministry".into() };
+            let input = NewInstitution {
+                name: name.into(),
+                short_name: Some("Komdigi".into()),
+                kind: "ministry".into(),
+            };
             create_institution(db, None, &input, None).await?
         }
     };
@@ -45,17 +68,51 @@ pub async fn seed_demo(db: &DatabaseConnection, hasher: &Hasher) -> AppResult<Ve
     let humas = unit(db, institution.id, Some(setjen), "Biro Hubungan Masyarakat").await?;
     unit(db, institution.id, Some(humas), "Bagian Media Sosial").await?;
     unit(db, institution.id, Some(setjen), "Biro Hukum").await?;
-    let ditjen = unit(db, institution.id, None, "Direktorat Jenderal Komunikasi Publik").await?;
-    unit(db, institution.id, Some(ditjen), "Direktorat Informasi Publik").await?;
+    let ditjen = unit(
+        db,
+        institution.id,
+        None,
+        "Direktorat Jenderal Komunikasi Publik",
+    )
+    .await?;
+    unit(
+        db,
+        institution.id,
+        Some(ditjen),
+        "Direktorat Informasi Publik",
+    )
+    .await?;
 
     let people = [
-        ("coordinator", "koordinator@demo.duta.id", "Rina Koordinator", Some(institution.id), Some(humas)),
-        ("leadership", "pimpinan@demo.duta.id", "Bapak Pimpinan", Some(institution.id), None),
-        ("national", "bakohumas@demo.duta.id", "Tim Bakohumas", None, None),
+        (
+            "coordinator",
+            "koordinator@demo.duta.id",
+            "Rina Koordinator",
+            Some(institution.id),
+            Some(humas),
+        ),
+        (
+            "leadership",
+            "pimpinan@demo.duta.id",
+            "Bapak Pimpinan",
+            Some(institution.id),
+            None,
+        ),
+        (
+            "national",
+            "bakohumas@demo.duta.id",
+            "Tim Bakohumas",
+            None,
+            None,
+        ),
     ];
     let mut logins = Vec::new();
     for (role, email, person, institution_id, work_unit_id) in people {
-        let exists = users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await?.is_some();
+        let exists = users::Entity::find()
+            .filter(users::Column::Email.eq(email))
+            .one(db)
+            .await?
+            .is_some();
         if !exists {
             let input = NewUser {
                 email: email.into(),

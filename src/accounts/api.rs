@@ -16,8 +16,17 @@ use crate::web::client_ip::ClientIp;
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = [UserView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[rocket::get("/users")]
-pub async fn index(admin: Admin<'_>, db: &State<DatabaseConnection>) -> AppResult<Json<Vec<UserView>>> {
-    Ok(Json(service::list_users(db, &admin).await?.into_iter().map(|r| r.user).collect()))
+pub async fn index(
+    admin: Admin<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<UserView>>> {
+    Ok(Json(
+        service::list_users(db, &admin)
+            .await?
+            .into_iter()
+            .map(|r| r.user)
+            .collect(),
+    ))
 }
 
 /// Creates a coordinator, leadership, national or admin account.

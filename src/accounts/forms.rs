@@ -81,11 +81,11 @@ impl CsrfProtected for EditUserForm {
 }
 
 /// An optional id typed into a form: empty is none, anything else must be a number.
-pub fn parse_optional_id(s: &str) -> Result<Option<i64>, ()> {
+pub fn parse_optional_id(s: &str) -> Result<Option<i64>, std::num::ParseIntError> {
     let s = s.trim();
     if s.is_empty() {
         Ok(None)
     } else {
-        s.parse::<i64>().map(Some).map_err(|_| ())
+        s.parse::<i64>().map(Some)
     }
 }

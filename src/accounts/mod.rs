@@ -8,7 +8,13 @@ pub mod rules;
 pub mod service;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![routes::index, routes::create, routes::edit, routes::update, routes::deactivate]
+    rocket::routes![
+        routes::index,
+        routes::create,
+        routes::edit,
+        routes::update,
+        routes::deactivate
+    ]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {

@@ -52,7 +52,11 @@ async fn index_page(
 }
 
 #[rocket::get("/admin/users")]
-pub async fn index(admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
+pub async fn index(
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
     index_page(db, &admin, layout, NewUserForm::default(), BTreeMap::new()).await
 }
 
@@ -80,7 +84,8 @@ pub async fn create(
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let mut form = form.0;
     let mut id_errors = FieldErrors::new();
-    let (institution_id, work_unit_id) = ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
+    let (institution_id, work_unit_id) =
+        ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
     let input = NewUser {
         email: form.email.clone(),
         name: form.name.clone(),
@@ -95,11 +100,20 @@ pub async fn create(
         Err(AppError::Validation(id_errors))
     };
     match result {
-        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/admin/users"), "users.created"))),
-        Err(AppError::Validation(f)) | Err(AppError::Conflict(f)) => {
-            let status = if f.0.contains_key("email") && f.0.len() == 1 { Status::Conflict } else { Status::UnprocessableEntity };
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/admin/users"),
+            "users.created",
+        ))),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let status = e.status();
+            let (AppError::Validation(f) | AppError::Conflict(f)) = e else {
+                unreachable!()
+            };
             let errors = f.translated(layout.lang);
-            Ok(Err((status, index_page(db, &admin, layout, form, errors).await?)))
+            Ok(Err((
+                status,
+                index_page(db, &admin, layout, form, errors).await?,
+            )))
         }
         Err(e) => Err(e),
     }
@@ -119,14 +133,22 @@ fn edit_form_of(user: &entity::users::Model) -> EditUserForm {
     EditUserForm {
         name: user.name.clone(),
         role: user.role.clone(),
-        institution_id: user.institution_id.map(|i| i.to_string()).unwrap_or_default(),
+        institution_id: user
+            .institution_id
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
         work_unit_id: user.work_unit_id.map(|i| i.to_string()).unwrap_or_default(),
         csrf_token: String::new(),
     }
 }
 
 #[rocket::get("/admin/users/<id>")]
-pub async fn edit(id: i64, admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
+pub async fn edit(
+    id: i64,
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
     let user = service::get_user(db, &admin, id).await?;
     Ok(Template::render(
         "admin/users/edit",
@@ -153,7 +175,8 @@ pub async fn update(
     let form = form.0;
     let user = service::get_user(db, &admin, id).await?;
     let mut id_errors = FieldErrors::new();
-    let (institution_id, work_unit_id) = ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
+    let (institution_id, work_unit_id) =
+        ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
     let input = UserUpdate {
         name: Some(form.name.clone()),
         role: Some(form.role.clone()),
@@ -167,7 +190,10 @@ pub async fn update(
         Err(AppError::Validation(id_errors))
     };
     match result {
-        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/admin/users"), "users.updated"))),
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/admin/users"),
+            "users.updated",
+        ))),
         Err(AppError::Validation(f)) => {
             let errors = f.translated(layout.lang);
             Ok(Err((
@@ -198,8 +224,14 @@ pub async fn deactivate(
     ip: ClientIp,
 ) -> AppResult<Flash<Redirect>> {
     match service::deactivate_user(db, &admin, id, &ip).await {
-        Ok(_) => Ok(Flash::success(Redirect::to("/admin/users"), "users.deactivated")),
-        Err(AppError::Validation(_)) => Ok(Flash::error(Redirect::to("/admin/users"), "users.own_deactivate")),
+        Ok(_) => Ok(Flash::success(
+            Redirect::to("/admin/users"),
+            "users.deactivated",
+        )),
+        Err(AppError::Validation(_)) => Ok(Flash::error(
+            Redirect::to("/admin/users"),
+            "users.own_deactivate",
+        )),
         Err(e) => Err(e),
     }
 }

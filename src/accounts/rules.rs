@@ -12,7 +12,9 @@ pub fn is_valid_email(email: &str) -> bool {
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && local.len() <= 64
         && !domain.contains('@')
@@ -20,7 +22,9 @@ pub fn is_valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
 /// A fresh random security stamp; changing it revokes every token that carries the old one.
@@ -49,7 +53,10 @@ mod tests {
         assert!(!is_valid_email("@go.id"));
         assert!(!is_valid_email("a@b@go.id"));
         assert!(!is_valid_email(&format!("{}@go.id", "a".repeat(300))));
-        assert_eq!(normalize_email("  Humas@Kominfo.GO.id "), "humas@kominfo.go.id");
+        assert_eq!(
+            normalize_email("  Humas@Kominfo.GO.id "),
+            "humas@kominfo.go.id"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -78,7 +79,11 @@ async fn check_scope(
         (true, None) => errors.add("institution_id", Msg::new("users.institution_required")),
         (false, Some(_)) => errors.add("institution_id", Msg::new("users.institution_not_allowed")),
         (true, Some(id)) => {
-            if institutions::Entity::find_by_id(id).one(db).await?.is_none() {
+            if institutions::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+            {
                 errors.add("institution_id", Msg::new("users.institution_unknown"));
             }
         }
@@ -94,7 +99,11 @@ async fn check_scope(
 }
 
 async fn email_taken(db: &impl ConnectionTrait, email: &str) -> AppResult<bool> {
-    Ok(users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await?.is_some())
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Creates a staff account (admin only); 422 for bad fields, 409 for a used email.
@@ -114,12 +123,26 @@ pub async fn create_user(
     if name.is_none() {
         errors.add("name", Msg::new("users.name_invalid"));
     }
-    let role = check_scope(db, &input.role, input.institution_id, input.work_unit_id, &mut errors).await?;
-    errors.0.extend(check_new_password("password", &input.password, &email).0);
+    let role = check_scope(
+        db,
+        &input.role,
+        input.institution_id,
+        input.work_unit_id,
+        &mut errors,
+    )
+    .await?;
+    errors
+        .0
+        .extend(check_new_password("password", &input.password, &email).0);
     errors.into_result()?;
-    let (Some(name), Some(role)) = (name, role) else { return Err(AppError::internal("unreachable")) };
+    let (Some(name), Some(role)) = (name, role) else {
+        return Err(AppError::internal("unreachable"));
+    };
     if email_taken(db, &email).await? {
-        return Err(AppError::Conflict(FieldErrors::single("email", Msg::new("users.email_taken"))));
+        return Err(AppError::Conflict(FieldErrors::single(
+            "email",
+            Msg::new("users.email_taken"),
+        )));
     }
     let hash = hasher.hash(&input.password).await?;
     let now = Utc::now();
@@ -144,7 +167,10 @@ pub async fn create_user(
     let user = match inserted {
         Ok(u) => u,
         Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::Conflict(FieldErrors::single("email", Msg::new("users.email_taken"))))
+            return Err(AppError::Conflict(FieldErrors::single(
+                "email",
+                Msg::new("users.email_taken"),
+            )))
         }
         Err(e) => return Err(e.into()),
     };
@@ -166,11 +192,22 @@ pub async fn create_user(
 }
 
 pub async fn list_users(db: &DatabaseConnection, _admin: &CurrentUser) -> AppResult<Vec<UserRow>> {
-    let users = users::Entity::find().order_by_asc(users::Column::Name).all(db).await?;
-    let institutions: HashMap<i64, String> =
-        institutions::Entity::find().all(db).await?.into_iter().map(|i| (i.id, i.name)).collect();
-    let units: HashMap<i64, String> =
-        work_units::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let users = users::Entity::find()
+        .order_by_asc(users::Column::Name)
+        .all(db)
+        .await?;
+    let institutions: HashMap<i64, String> = institutions::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.name))
+        .collect();
+    let units: HashMap<i64, String> = work_units::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     Ok(users
         .iter()
         .map(|u| UserRow {
@@ -182,8 +219,15 @@ pub async fn list_users(db: &DatabaseConnection, _admin: &CurrentUser) -> AppRes
 }
 
 /// Admins see every account; the lookup is still a `get_*`, so a missing id is 404.
-pub async fn get_user(db: &DatabaseConnection, _admin: &CurrentUser, id: i64) -> AppResult<users::Model> {
-    users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+pub async fn get_user(
+    db: &DatabaseConnection,
+    _admin: &CurrentUser,
+    id: i64,
+) -> AppResult<users::Model> {
+    users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Changes name, role or scope. A role or scope change rotates the stamp; an admin
@@ -206,7 +250,10 @@ pub async fn update_user(
     };
     let role = input.role.clone().unwrap_or_else(|| user.role.clone());
     let role_parsed = Role::parse(&role);
-    let institution_id = match (input.institution_id, role_parsed.map(|r| r.needs_institution())) {
+    let institution_id = match (
+        input.institution_id,
+        role_parsed.map(|r| r.needs_institution()),
+    ) {
         (Some(i), _) => Some(i),
         (None, Some(false)) => None,
         (None, _) => user.institution_id,
@@ -214,14 +261,22 @@ pub async fn update_user(
     let work_unit_id = if input.clear_work_unit || institution_id.is_none() {
         None
     } else {
-        input.work_unit_id.or(if institution_id == user.institution_id { user.work_unit_id } else { None })
+        input
+            .work_unit_id
+            .or(if institution_id == user.institution_id {
+                user.work_unit_id
+            } else {
+                None
+            })
     };
     if admin.id() == user.id && role != user.role {
         errors.add("role", Msg::new("users.own_role"));
     }
     let role = check_scope(db, &role, institution_id, work_unit_id, &mut errors).await?;
     errors.into_result()?;
-    let (Some(name), Some(role)) = (name, role) else { return Err(AppError::internal("unreachable")) };
+    let (Some(name), Some(role)) = (name, role) else {
+        return Err(AppError::internal("unreachable"));
+    };
     let scope_changed = role.as_str() != user.role
         || institution_id != user.institution_id
         || work_unit_id != user.work_unit_id;
@@ -265,7 +320,10 @@ pub async fn deactivate_user(
 ) -> AppResult<users::Model> {
     let user = get_user(db, admin, id).await?;
     if user.id == admin.id() {
-        return Err(AppError::Validation(FieldErrors::single("id", Msg::new("users.own_deactivate"))));
+        return Err(AppError::Validation(FieldErrors::single(
+            "id",
+            Msg::new("users.own_deactivate"),
+        )));
     }
     let txn = begin_write(db).await?;
     let mut active: users::ActiveModel = user.clone().into();
@@ -290,7 +348,11 @@ pub async fn deactivate_user(
     Ok(updated)
 }
 
-pub async fn set_language(db: &DatabaseConnection, user: &CurrentUser, lang: Lang) -> AppResult<()> {
+pub async fn set_language(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    lang: Lang,
+) -> AppResult<()> {
     let mut active: users::ActiveModel = user.user.clone().into();
     active.language = Set(Some(lang.code().to_string()));
     active.update(db).await?;

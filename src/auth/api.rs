@@ -37,7 +37,8 @@ pub async fn login(
     hasher: &State<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<LoginResponse>> {
-    let session = service::login(db, cfg, keys, hasher, &body.0.email, &body.0.password, &ip).await?;
+    let session =
+        service::login(db, cfg, keys, hasher, &body.0.email, &body.0.password, &ip).await?;
     Ok(Json(LoginResponse {
         token: session.token,
         expires_at: session.expires_at,
@@ -81,9 +82,12 @@ pub async fn change_password(
     ip: ClientIp,
 ) -> AppResult<Json<LoginResponse>> {
     let b = body.0;
-    let session =
-        service::change_password(db, keys, hasher, user, &b.current_password, &b.new_password, &b.new_password, &ip)
-            .await?;
+    let change = service::PasswordChange {
+        current: &b.current_password,
+        new: &b.new_password,
+        confirm: &b.new_password,
+    };
+    let session = service::change_password(db, keys, hasher, user, change, &ip).await?;
     Ok(Json(LoginResponse {
         token: session.token,
         expires_at: session.expires_at,

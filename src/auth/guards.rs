@@ -31,14 +31,19 @@ impl CurrentUser {
                 institution_id,
                 work_unit_path: self.work_unit_path.clone(),
             },
-            (false, None) => Scope::Institution { institution_id: -1, work_unit_path: None },
+            (false, None) => Scope::Institution {
+                institution_id: -1,
+                work_unit_path: None,
+            },
             (true, _) => Scope::All,
         }
     }
 
     /// The signed-in user of this request, loaded once and cached.
     pub async fn cached<'r>(req: &'r Request<'_>) -> Option<&'r CurrentUser> {
-        req.local_cache_async(async { load(req).await }).await.as_ref()
+        req.local_cache_async(async { load(req).await })
+            .await
+            .as_ref()
     }
 
     /// The cached user when a guard already loaded it (for synchronous responders).
@@ -50,7 +55,9 @@ impl CurrentUser {
 fn bearer(req: &Request<'_>) -> Option<String> {
     let value = req.headers().get_one("Authorization")?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 async fn load(req: &Request<'_>) -> Option<CurrentUser> {
@@ -76,7 +83,11 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
             .map(|w| w.path),
         _ => None,
     };
-    Some(CurrentUser { user, role, work_unit_path })
+    Some(CurrentUser {
+        user,
+        role,
+        work_unit_path,
+    })
 }
 
 #[rocket::async_trait]

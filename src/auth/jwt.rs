@@ -33,7 +33,10 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn from_config(cfg: &AppConfig) -> Result<JwtKeys, String> {
-        let active = cfg.jwt_keys.first().ok_or("no JWT signing key configured")?;
+        let active = cfg
+            .jwt_keys
+            .first()
+            .ok_or("no JWT signing key configured")?;
         Ok(JwtKeys {
             active_kid: active.kid.clone(),
             encoding: EncodingKey::from_secret(active.secret.as_bytes()),
@@ -48,7 +51,12 @@ impl JwtKeys {
     }
 
     /// Signs a token for this user and stamp; returns it with its expiry.
-    pub fn issue(&self, user_id: i64, role: &str, stamp: &str) -> Result<(String, DateTime<Utc>), String> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+        role: &str,
+        stamp: &str,
+    ) -> Result<(String, DateTime<Utc>), String> {
         let now = Utc::now();
         let exp = now + self.ttl;
         let claims = Claims {
@@ -62,7 +70,8 @@ impl JwtKeys {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.active_kid.clone());
-        let token = jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| e.to_string())?;
+        let token =
+            jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| e.to_string())?;
         Ok((token, exp))
     }
 
@@ -82,7 +91,9 @@ impl JwtKeys {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[JWT_AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, key, &validation).ok().map(|d| d.claims)
+        jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 
@@ -96,7 +107,10 @@ mod tests {
         let mut cfg = AppConfig::from_figment(&rocket::figment::Figment::new()).unwrap();
         cfg.jwt_keys = kids
             .iter()
-            .map(|(k, s)| JwtKey { kid: k.to_string(), secret: s.to_string() })
+            .map(|(k, s)| JwtKey {
+                kid: k.to_string(),
+                secret: s.to_string(),
+            })
             .collect();
         JwtKeys::from_config(&cfg).unwrap()
     }
@@ -111,7 +125,10 @@ mod tests {
         let rotated = keys(&[("new", B), ("old", A)]);
         assert_eq!(rotated.verify(&token).unwrap().sub, "7");
         let dropped = keys(&[("new", B)]);
-        assert!(dropped.verify(&token).is_none(), "a retired kid must not verify");
+        assert!(
+            dropped.verify(&token).is_none(),
+            "a retired kid must not verify"
+        );
     }
 
     #[test]
@@ -123,9 +140,13 @@ mod tests {
         let none_header = b64.encode(r#"{"alg":"none","typ":"JWT","kid":"k1"}"#);
         assert!(k.verify(&format!("{none_header}.{}.", parts[1])).is_none());
         let edited = b64.encode(
-            String::from_utf8(b64.decode(parts[1]).unwrap()).unwrap().replace("ambassador", "admin"),
+            String::from_utf8(b64.decode(parts[1]).unwrap())
+                .unwrap()
+                .replace("ambassador", "admin"),
         );
-        assert!(k.verify(&format!("{}.{edited}.{}", parts[0], parts[2])).is_none());
+        assert!(k
+            .verify(&format!("{}.{edited}.{}", parts[0], parts[2]))
+            .is_none());
         assert!(k.verify(&"x".repeat(8192)).is_none());
     }
 }

@@ -22,12 +22,17 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new() -> Result<Hasher, String> {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let dummy = Argon2::default()
             .hash_password(b"duta-dummy-password-for-equal-timing")
             .map_err(|e| e.to_string())?
             .to_string();
-        Ok(Hasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: Arc::new(dummy) })
+        Ok(Hasher {
+            permits: Arc::new(Semaphore::new(cores)),
+            dummy_hash: Arc::new(dummy),
+        })
     }
 
     pub async fn hash(&self, password: &str) -> AppResult<String> {
@@ -49,9 +54,13 @@ impl Hasher {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let password = password.to_string();
         let known = hash.is_some();
-        let hash = hash.map(str::to_string).unwrap_or_else(|| self.dummy_hash.to_string());
+        let hash = hash
+            .map(str::to_string)
+            .unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = tokio::task::spawn_blocking(move || match PasswordHash::new(&hash) {
-            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         })
         .await
@@ -64,9 +73,15 @@ impl Hasher {
 pub fn check_new_password(field: &str, password: &str, email: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        errors.add(field, Msg::new("password.too_short").arg("min", MIN_PASSWORD_CHARS));
+        errors.add(
+            field,
+            Msg::new("password.too_short").arg("min", MIN_PASSWORD_CHARS),
+        );
     } else if password.len() > MAX_PASSWORD_BYTES {
-        errors.add(field, Msg::new("password.too_long").arg("max", MAX_PASSWORD_BYTES));
+        errors.add(
+            field,
+            Msg::new("password.too_long").arg("max", MAX_PASSWORD_BYTES),
+        );
     } else if password.trim().eq_ignore_ascii_case(email.trim()) {
         errors.add(field, Msg::new("password.is_email"));
     }
@@ -82,17 +97,31 @@ mod tests {
         let h = Hasher::new().unwrap();
         let hash = h.hash("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(h.verify("correct horse battery", Some(&hash)).await.unwrap());
+        assert!(h
+            .verify("correct horse battery", Some(&hash))
+            .await
+            .unwrap());
         assert!(!h.verify("wrong horse battery", Some(&hash)).await.unwrap());
-        assert!(!h.verify("duta-dummy-password-for-equal-timing", None).await.unwrap());
+        assert!(!h
+            .verify("duta-dummy-password-for-equal-timing", None)
+            .await
+            .unwrap());
         assert!(!h.verify("x", Some("not a hash")).await.unwrap());
     }
 
     #[test]
     fn password_rules() {
-        assert!(check_new_password("p", "short", "a@b.id").0.contains_key("p"));
-        assert!(check_new_password("p", &"x".repeat(300), "a@b.id").0.contains_key("p"));
-        assert!(check_new_password("p", "someone@kemenkeu.go.id", "Someone@kemenkeu.go.id").0.contains_key("p"));
+        assert!(check_new_password("p", "short", "a@b.id")
+            .0
+            .contains_key("p"));
+        assert!(check_new_password("p", &"x".repeat(300), "a@b.id")
+            .0
+            .contains_key("p"));
+        assert!(
+            check_new_password("p", "someone@kemenkeu.go.id", "Someone@kemenkeu.go.id")
+                .0
+                .contains_key("p")
+        );
         assert!(check_new_password("p", "a long enough passphrase", "a@b.id").is_empty());
     }
 }

@@ -13,7 +13,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Ambassador, Role::Coordinator, Role::Leadership, Role::National, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Ambassador,
+        Role::Coordinator,
+        Role::Leadership,
+        Role::National,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,7 +47,10 @@ impl Role {
 
     /// Whether a user of this role must belong to an institution.
     pub fn needs_institution(self) -> bool {
-        matches!(self, Role::Ambassador | Role::Coordinator | Role::Leadership)
+        matches!(
+            self,
+            Role::Ambassador | Role::Coordinator | Role::Leadership
+        )
     }
 }
 
@@ -50,7 +59,10 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     All,
-    Institution { institution_id: i64, work_unit_path: Option<String> },
+    Institution {
+        institution_id: i64,
+        work_unit_path: Option<String>,
+    },
 }
 
 impl Scope {
@@ -66,8 +78,14 @@ impl Scope {
     pub fn allows_work_unit(&self, institution_id: i64, path: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::Institution { institution_id: own, work_unit_path } => {
-                *own == institution_id && work_unit_path.as_deref().is_none_or(|p| path.starts_with(p))
+            Scope::Institution {
+                institution_id: own,
+                work_unit_path,
+            } => {
+                *own == institution_id
+                    && work_unit_path
+                        .as_deref()
+                        .is_none_or(|p| path.starts_with(p))
             }
         }
     }
@@ -87,7 +105,10 @@ mod tests {
 
     #[test]
     fn subtree_scope_is_a_path_prefix() {
-        let s = Scope::Institution { institution_id: 1, work_unit_path: Some("/3/17/".into()) };
+        let s = Scope::Institution {
+            institution_id: 1,
+            work_unit_path: Some("/3/17/".into()),
+        };
         assert!(s.allows_work_unit(1, "/3/17/"));
         assert!(s.allows_work_unit(1, "/3/17/42/"));
         assert!(!s.allows_work_unit(1, "/3/171/"));

@@ -31,18 +31,29 @@ pub struct LoginPage {
 }
 
 #[rocket::get("/login?<next>")]
-pub fn login_page(layout: Layout, next: Option<&str>, user: Option<&CurrentUser>) -> Result<Template, Redirect> {
+pub fn login_page(
+    layout: Layout,
+    next: Option<&str>,
+    user: Option<&CurrentUser>,
+) -> Result<Template, Redirect> {
     if user.is_some() {
         return Err(Redirect::to(safe_next(next)));
     }
     Ok(Template::render(
         "auth/login",
-        LoginPage { layout, email: String::new(), next: safe_next(next), error: None },
+        LoginPage {
+            layout,
+            email: String::new(),
+            next: safe_next(next),
+            error: None,
+        },
     ))
 }
 
 pub fn set_session_cookie(cookies: &CookieJar<'_>, cfg: &AppConfig, session: &Session) {
-    let max_age = (session.expires_at - chrono::Utc::now()).num_seconds().max(0);
+    let max_age = (session.expires_at - chrono::Utc::now())
+        .num_seconds()
+        .max(0);
     cookies.add(
         Cookie::build((SESSION_COOKIE, session.token.clone()))
             .http_only(true)
@@ -78,16 +89,31 @@ pub async fn login(
                 AppError::BadCredentials => (Status::Unauthorized, i18n::t(lang, "auth.invalid")),
                 AppError::RateLimited { retry_after_secs } => (
                     Status::TooManyRequests,
-                    i18n::t_with(lang, "auth.throttled", &[("minutes", &((retry_after_secs + 59) / 60).to_string())]),
+                    i18n::t_with(
+                        lang,
+                        "auth.throttled",
+                        &[("minutes", &((retry_after_secs + 59) / 60).to_string())],
+                    ),
                 ),
                 other => {
                     tracing::error!(error = %other, "sign-in failed");
-                    (Status::InternalServerError, i18n::t(lang, "errors.500.body"))
+                    (
+                        Status::InternalServerError,
+                        i18n::t(lang, "errors.500.body"),
+                    )
                 }
             };
             Err((
                 status,
-                Template::render("auth/login", LoginPage { layout, email: form.email, next, error: Some(message) }),
+                Template::render(
+                    "auth/login",
+                    LoginPage {
+                        layout,
+                        email: form.email,
+                        next,
+                        error: Some(message),
+                    },
+                ),
             ))
         }
     }
@@ -115,7 +141,13 @@ pub struct PasswordPage {
 
 #[rocket::get("/account/password")]
 pub fn password_page(layout: Layout, _user: &CurrentUser) -> Template {
-    Template::render("account/password", PasswordPage { layout, errors: BTreeMap::new() })
+    Template::render(
+        "account/password",
+        PasswordPage {
+            layout,
+            errors: BTreeMap::new(),
+        },
+    )
 }
 
 #[rocket::post("/account/password", data = "<form>")]
@@ -137,9 +169,11 @@ pub async fn change_password(
         keys,
         hasher,
         user,
-        &f.current_password,
-        &f.new_password,
-        &f.confirm_password,
+        service::PasswordChange {
+            current: &f.current_password,
+            new: &f.new_password,
+            confirm: &f.confirm_password,
+        },
         &ip,
     )
     .await
@@ -150,7 +184,10 @@ pub async fn change_password(
         }
         Err(AppError::Validation(fields)) => {
             let errors = fields.translated(layout.lang);
-            Ok(Err((Status::UnprocessableEntity, Template::render("account/password", PasswordPage { layout, errors }))))
+            Ok(Err((
+                Status::UnprocessableEntity,
+                Template::render("account/password", PasswordPage { layout, errors }),
+            )))
         }
         Err(other) => Err(other),
     }

@@ -38,13 +38,18 @@ pub async fn login(
     throttle::check(db, cfg, &account, &address).await?;
 
     let user = if email.len() <= 254 {
-        users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await?
+        users::Entity::find()
+            .filter(users::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await?
     } else {
         None
     };
     let usable = user.as_ref().filter(|u| u.is_active);
     let password_ok = password.len() <= MAX_PASSWORD_BYTES
-        && hasher.verify(password, usable.map(|u| u.password_hash.as_str())).await?;
+        && hasher
+            .verify(password, usable.map(|u| u.password_hash.as_str()))
+            .await?;
     let user = match (password_ok, usable) {
         (true, Some(u)) => u.clone(),
         _ => {
@@ -56,8 +61,14 @@ pub async fn login(
     let mut active: users::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
     let user = active.update(db).await?;
-    let (token, expires_at) = keys.issue(user.id, &user.role, &user.security_stamp).map_err(AppError::internal)?;
-    Ok(Session { user, token, expires_at })
+    let (token, expires_at) = keys
+        .issue(user.id, &user.role, &user.security_stamp)
+        .map_err(AppError::internal)?;
+    Ok(Session {
+        user,
+        token,
+        expires_at,
+    })
 }
 
 /// Ends every session of the user by rotating their security stamp.
@@ -69,19 +80,32 @@ pub async fn logout(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<()
     Ok(())
 }
 
+/// What a person types to change their password.
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub confirm: &'a str,
+}
+
 /// Changes the password, revoking every other session; returns a fresh session token.
 pub async fn change_password(
     db: &DatabaseConnection,
     keys: &JwtKeys,
     hasher: &Hasher,
     user: &CurrentUser,
-    current: &str,
-    new: &str,
-    confirm: &str,
+    change: PasswordChange<'_>,
     ip: &ClientIp,
 ) -> AppResult<Session> {
+    let PasswordChange {
+        current,
+        new,
+        confirm,
+    } = change;
     let mut errors = FieldErrors::new();
-    let current_ok = current.len() <= MAX_PASSWORD_BYTES && hasher.verify(current, Some(&user.user.password_hash)).await?;
+    let current_ok = current.len() <= MAX_PASSWORD_BYTES
+        && hasher
+            .verify(current, Some(&user.user.password_hash))
+            .await?;
     if !current_ok {
         errors.add("current_password", Msg::new("password.current_wrong"));
     }
@@ -119,5 +143,9 @@ pub async fn change_password(
     let (token, expires_at) = keys
         .issue(updated.id, &updated.role, &updated.security_stamp)
         .map_err(AppError::internal)?;
-    Ok(Session { user: updated, token, expires_at })
+    Ok(Session {
+        user: updated,
+        token,
+        expires_at,
+    })
 }

@@ -3,7 +3,9 @@
 //! many rows inside the window is refused until the oldest of them ages out.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
@@ -18,9 +20,17 @@ pub fn ip_bucket(ip: &str) -> String {
 }
 
 /// Refuses with 429 when either bucket is full; says how long to wait.
-pub async fn check(db: &impl ConnectionTrait, cfg: &AppConfig, account: &str, ip: &str) -> AppResult<()> {
+pub async fn check(
+    db: &impl ConnectionTrait,
+    cfg: &AppConfig,
+    account: &str,
+    ip: &str,
+) -> AppResult<()> {
     let since = Utc::now() - Duration::minutes(cfg.login_window_minutes);
-    for (bucket, limit) in [(account, cfg.login_max_failures_per_account), (ip, cfg.login_max_failures_per_ip)] {
+    for (bucket, limit) in [
+        (account, cfg.login_max_failures_per_account),
+        (ip, cfg.login_max_failures_per_ip),
+    ] {
         let count = lf::Entity::find()
             .filter(lf::Column::Bucket.eq(bucket))
             .filter(lf::Column::At.gt(since))
@@ -34,19 +44,36 @@ pub async fn check(db: &impl ConnectionTrait, cfg: &AppConfig, account: &str, ip
                 .one(db)
                 .await?;
             let retry = oldest
-                .map(|o| (o.at + Duration::minutes(cfg.login_window_minutes) - Utc::now()).num_seconds())
+                .map(|o| {
+                    (o.at + Duration::minutes(cfg.login_window_minutes) - Utc::now()).num_seconds()
+                })
                 .unwrap_or(60);
-            return Err(AppError::RateLimited { retry_after_secs: retry.max(1) });
+            return Err(AppError::RateLimited {
+                retry_after_secs: retry.max(1),
+            });
         }
     }
     Ok(())
 }
 
-pub async fn record_failure(db: &impl ConnectionTrait, cfg: &AppConfig, account: &str, ip: &str) -> AppResult<()> {
+pub async fn record_failure(
+    db: &impl ConnectionTrait,
+    cfg: &AppConfig,
+    account: &str,
+    ip: &str,
+) -> AppResult<()> {
     let now = Utc::now();
     lf::Entity::insert_many([
-        lf::ActiveModel { bucket: Set(account.to_string()), at: Set(now), ..Default::default() },
-        lf::ActiveModel { bucket: Set(ip.to_string()), at: Set(now), ..Default::default() },
+        lf::ActiveModel {
+            bucket: Set(account.to_string()),
+            at: Set(now),
+            ..Default::default()
+        },
+        lf::ActiveModel {
+            bucket: Set(ip.to_string()),
+            at: Set(now),
+            ..Default::default()
+        },
     ])
     .exec_without_returning(db)
     .await?;
@@ -60,6 +87,9 @@ pub async fn record_failure(db: &impl ConnectionTrait, cfg: &AppConfig, account:
 
 /// A successful sign-in forgives the account's failures (not the address's).
 pub async fn clear_account(db: &impl ConnectionTrait, account: &str) -> AppResult<()> {
-    lf::Entity::delete_many().filter(lf::Column::Bucket.eq(account)).exec(db).await?;
+    lf::Entity::delete_many()
+        .filter(lf::Column::Bucket.eq(account))
+        .exec(db)
+        .await?;
     Ok(())
 }

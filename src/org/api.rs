@@ -16,7 +16,10 @@ use crate::web::client_ip::ClientIp;
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "organisation", security(("bearer" = [])),
     responses((status = 200, body = [InstitutionView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[rocket::get("/institutions")]
-pub async fn index(user: Staff<'_>, db: &State<DatabaseConnection>) -> AppResult<Json<Vec<InstitutionView>>> {
+pub async fn index(
+    user: Staff<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<InstitutionView>>> {
     let list = service::list_institutions_for(db, &user).await?;
     Ok(Json(list.iter().map(InstitutionView::from).collect()))
 }
@@ -41,7 +44,11 @@ pub async fn create(
     responses((status = 200, body = InstitutionView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody)))]
 #[rocket::get("/institutions/<id>")]
-pub async fn show(id: i64, user: Staff<'_>, db: &State<DatabaseConnection>) -> AppResult<Json<InstitutionView>> {
+pub async fn show(
+    id: i64,
+    user: Staff<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<InstitutionView>> {
     let i = service::get_institution_for(db, &user, id).await?;
     Ok(Json(InstitutionView::from(&i)))
 }
@@ -52,7 +59,11 @@ pub async fn show(id: i64, user: Staff<'_>, db: &State<DatabaseConnection>) -> A
     responses((status = 200, body = [WorkUnitView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody)))]
 #[rocket::get("/institutions/<id>/work-units")]
-pub async fn work_units(id: i64, user: Staff<'_>, db: &State<DatabaseConnection>) -> AppResult<Json<Vec<WorkUnitView>>> {
+pub async fn work_units(
+    id: i64,
+    user: Staff<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<WorkUnitView>>> {
     Ok(Json(service::list_work_units_for(db, &user, id).await?))
 }
 
@@ -73,6 +84,12 @@ pub async fn create_work_unit(
     let depth = u.path.matches('/').count().saturating_sub(2);
     Ok((
         Status::Created,
-        Json(WorkUnitView { id: u.id, institution_id: u.institution_id, parent_id: u.parent_id, name: u.name, depth }),
+        Json(WorkUnitView {
+            id: u.id,
+            institution_id: u.institution_id,
+            parent_id: u.parent_id,
+            name: u.name,
+            depth,
+        }),
     ))
 }

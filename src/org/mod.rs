@@ -8,9 +8,20 @@ pub mod rules;
 pub mod service;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![routes::index, routes::create, routes::show, routes::create_work_unit]
+    rocket::routes![
+        routes::index,
+        routes::create,
+        routes::show,
+        routes::create_work_unit
+    ]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {
-    rocket::routes![api::index, api::create, api::show, api::work_units, api::create_work_unit]
+    rocket::routes![
+        api::index,
+        api::create,
+        api::show,
+        api::work_units,
+        api::create_work_unit
+    ]
 }

@@ -49,8 +49,19 @@ async fn index_page(
 }
 
 #[rocket::get("/admin/institutions")]
-pub async fn index(admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
-    index_page(db, &admin, layout, InstitutionForm::default(), BTreeMap::new()).await
+pub async fn index(
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    index_page(
+        db,
+        &admin,
+        layout,
+        InstitutionForm::default(),
+        BTreeMap::new(),
+    )
+    .await
 }
 
 #[rocket::post("/admin/institutions", data = "<form>")]
@@ -68,10 +79,16 @@ pub async fn create(
         kind: form.kind.clone(),
     };
     match service::create_institution(db, Some(&admin), &input, Some(&ip)).await {
-        Ok(i) => Ok(Ok(Flash::success(Redirect::to(format!("/admin/institutions/{}", i.id)), "org.institution_created"))),
+        Ok(i) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/admin/institutions/{}", i.id)),
+            "org.institution_created",
+        ))),
         Err(AppError::Validation(f)) | Err(AppError::Conflict(f)) => {
             let errors = f.translated(layout.lang);
-            Ok(Err((Status::UnprocessableEntity, index_page(db, &admin, layout, form, errors).await?)))
+            Ok(Err((
+                Status::UnprocessableEntity,
+                index_page(db, &admin, layout, form, errors).await?,
+            )))
         }
         Err(e) => Err(e),
     }
@@ -108,8 +125,21 @@ async fn show_page(
 }
 
 #[rocket::get("/admin/institutions/<id>")]
-pub async fn show(id: i64, admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
-    show_page(db, &admin, id, layout, WorkUnitForm::default(), BTreeMap::new()).await
+pub async fn show(
+    id: i64,
+    admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    show_page(
+        db,
+        &admin,
+        id,
+        layout,
+        WorkUnitForm::default(),
+        BTreeMap::new(),
+    )
+    .await
 }
 
 #[rocket::post("/admin/institutions/<id>/work-units", data = "<form>")]
@@ -124,16 +154,28 @@ pub async fn create_work_unit(
     let form = form.0;
     let result = match parse_optional_id(&form.parent_id) {
         Ok(parent_id) => {
-            let input = NewWorkUnit { name: form.name.clone(), parent_id };
+            let input = NewWorkUnit {
+                name: form.name.clone(),
+                parent_id,
+            };
             service::create_work_unit(db, Some(&admin), id, &input, Some(&ip)).await
         }
-        Err(()) => Err(AppError::Validation(FieldErrors::single("parent_id", Msg::new("org.parent_unknown")))),
+        Err(_) => Err(AppError::Validation(FieldErrors::single(
+            "parent_id",
+            Msg::new("org.parent_unknown"),
+        ))),
     };
     match result {
-        Ok(_) => Ok(Ok(Flash::success(Redirect::to(format!("/admin/institutions/{id}")), "org.unit_created"))),
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/admin/institutions/{id}")),
+            "org.unit_created",
+        ))),
         Err(AppError::Validation(f)) | Err(AppError::Conflict(f)) => {
             let errors = f.translated(layout.lang);
-            Ok(Err((Status::UnprocessableEntity, show_page(db, &admin, id, layout, form, errors).await?)))
+            Ok(Err((
+                Status::UnprocessableEntity,
+                show_page(db, &admin, id, layout, form, errors).await?,
+            )))
         }
         Err(e) => Err(e),
     }

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-pub const INSTITUTION_KINDS: [&str; 6] = ["ministry", "agency", "province", "regency", "city", "other"];
+pub const INSTITUTION_KINDS: [&str; 6] =
+    ["ministry", "agency", "province", "regency", "city", "other"];
 
 /// A work unit in display order with its depth (0 for a top-level unit).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +14,10 @@ pub struct TreeRow<T> {
 
 /// Orders units as a tree: each unit followed by its children, siblings by name.
 /// `key` gives (id, parent_id, name). Units whose parent is missing are shown at the top.
-pub fn flatten_tree<T: Clone>(units: &[T], key: impl Fn(&T) -> (i64, Option<i64>, String)) -> Vec<TreeRow<T>> {
+pub fn flatten_tree<T: Clone>(
+    units: &[T],
+    key: impl Fn(&T) -> (i64, Option<i64>, String),
+) -> Vec<TreeRow<T>> {
     let ids: std::collections::HashSet<i64> = units.iter().map(|u| key(u).0).collect();
     let mut children: HashMap<Option<i64>, Vec<&T>> = HashMap::new();
     for u in units {
@@ -29,14 +33,20 @@ pub fn flatten_tree<T: Clone>(units: &[T], key: impl Fn(&T) -> (i64, Option<i64>
         });
     }
     let mut out = Vec::with_capacity(units.len());
-    let mut stack: Vec<(&T, usize)> = children.get(&None).map(|v| v.iter().rev().map(|u| (*u, 0)).collect()).unwrap_or_default();
+    let mut stack: Vec<(&T, usize)> = children
+        .get(&None)
+        .map(|v| v.iter().rev().map(|u| (*u, 0)).collect())
+        .unwrap_or_default();
     let mut seen = std::collections::HashSet::new();
     while let Some((u, depth)) = stack.pop() {
         let (id, _, _) = key(u);
         if !seen.insert(id) {
             continue;
         }
-        out.push(TreeRow { item: u.clone(), depth });
+        out.push(TreeRow {
+            item: u.clone(),
+            depth,
+        });
         if let Some(kids) = children.get(&Some(id)) {
             stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
         }
@@ -83,7 +93,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(clean_org_name("  Kementerian Kominfo "), Some("Kementerian Kominfo".into()));
+        assert_eq!(
+            clean_org_name("  Kementerian Kominfo "),
+            Some("Kementerian Kominfo".into())
+        );
         assert_eq!(clean_org_name(" "), None);
         assert_eq!(clean_org_name(&"x".repeat(201)), None);
     }

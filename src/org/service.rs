@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Select, Set,
 };
 use serde::Serialize;
 
@@ -58,7 +59,9 @@ fn scoped_institutions(user: &CurrentUser) -> Select<institutions::Entity> {
     let q = institutions::Entity::find();
     match user.scope() {
         Scope::All => q,
-        Scope::Institution { institution_id, .. } => q.filter(institutions::Column::Id.eq(institution_id)),
+        Scope::Institution { institution_id, .. } => {
+            q.filter(institutions::Column::Id.eq(institution_id))
+        }
     }
 }
 
@@ -66,7 +69,10 @@ fn scoped_units(user: &CurrentUser, institution_id: i64) -> Select<work_units::E
     let q = work_units::Entity::find().filter(work_units::Column::InstitutionId.eq(institution_id));
     match user.scope() {
         Scope::All => q,
-        Scope::Institution { institution_id: own, work_unit_path } => {
+        Scope::Institution {
+            institution_id: own,
+            work_unit_path,
+        } => {
             let q = q.filter(work_units::Column::InstitutionId.eq(own));
             match work_unit_path {
                 Some(p) => q.filter(work_units::Column::Path.starts_with(p)),
@@ -76,11 +82,21 @@ fn scoped_units(user: &CurrentUser, institution_id: i64) -> Select<work_units::E
     }
 }
 
-pub async fn list_institutions_for(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<Vec<institutions::Model>> {
-    Ok(scoped_institutions(user).order_by_asc(institutions::Column::Name).all(db).await?)
+pub async fn list_institutions_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+) -> AppResult<Vec<institutions::Model>> {
+    Ok(scoped_institutions(user)
+        .order_by_asc(institutions::Column::Name)
+        .all(db)
+        .await?)
 }
 
-pub async fn get_institution_for(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> AppResult<institutions::Model> {
+pub async fn get_institution_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<institutions::Model> {
     scoped_institutions(user)
         .filter(institutions::Column::Id.eq(id))
         .one(db)
@@ -99,7 +115,11 @@ pub async fn create_institution(
     if name.is_none() {
         errors.add("name", Msg::new("org.name_invalid"));
     }
-    let short_name = input.short_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let short_name = input
+        .short_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if short_name.is_some_and(|s| s.chars().count() > 40 || s.chars().any(char::is_control)) {
         errors.add("short_name", Msg::new("org.short_name_invalid"));
     }
@@ -107,7 +127,9 @@ pub async fn create_institution(
         errors.add("kind", Msg::new("org.kind_invalid"));
     }
     errors.into_result()?;
-    let Some(name) = name else { return Err(AppError::internal("unreachable")) };
+    let Some(name) = name else {
+        return Err(AppError::internal("unreachable"));
+    };
     let conflict = || AppError::Conflict(FieldErrors::single("name", Msg::new("org.name_taken")));
     let existing = institutions::Entity::find()
         .filter(institutions::Column::Name.eq(name.as_str()))
@@ -156,24 +178,32 @@ pub async fn list_work_units_for(
 ) -> AppResult<Vec<WorkUnitView>> {
     get_institution_for(db, user, institution_id).await?;
     let units = scoped_units(user, institution_id).all(db).await?;
-    Ok(flatten_tree(&units, |u| (u.id, u.parent_id, u.name.clone()))
-        .into_iter()
-        .map(|row| WorkUnitView {
-            id: row.item.id,
-            institution_id: row.item.institution_id,
-            parent_id: row.item.parent_id,
-            name: row.item.name,
-            depth: row.depth,
-        })
-        .collect())
+    Ok(
+        flatten_tree(&units, |u| (u.id, u.parent_id, u.name.clone()))
+            .into_iter()
+            .map(|row| WorkUnitView {
+                id: row.item.id,
+                institution_id: row.item.institution_id,
+                parent_id: row.item.parent_id,
+                name: row.item.name,
+                depth: row.depth,
+            })
+            .collect(),
+    )
 }
 
 /// Every institution the caller may see with its units, for the pickers of forms.
-pub async fn list_units_grouped(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<Vec<UnitGroup>> {
+pub async fn list_units_grouped(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+) -> AppResult<Vec<UnitGroup>> {
     let mut groups = Vec::new();
     for institution in list_institutions_for(db, user).await? {
         let units = list_work_units_for(db, user, institution.id).await?;
-        groups.push(UnitGroup { institution: InstitutionView::from(&institution), units });
+        groups.push(UnitGroup {
+            institution: InstitutionView::from(&institution),
+            units,
+        });
     }
     Ok(groups)
 }
@@ -187,7 +217,10 @@ pub async fn create_work_unit(
 ) -> AppResult<work_units::Model> {
     let institution = match admin {
         Some(a) => get_institution_for(db, a, institution_id).await?,
-        None => institutions::Entity::find_by_id(institution_id).one(db).await?.ok_or(AppError::NotFound)?,
+        None => institutions::Entity::find_by_id(institution_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?,
     };
     let mut errors = FieldErrors::new();
     let name = clean_org_name(&input.name);
@@ -208,8 +241,11 @@ pub async fn create_work_unit(
         None => None,
     };
     errors.into_result()?;
-    let Some(name) = name else { return Err(AppError::internal("unreachable")) };
-    let conflict = || AppError::Conflict(FieldErrors::single("name", Msg::new("org.unit_name_taken")));
+    let Some(name) = name else {
+        return Err(AppError::internal("unreachable"));
+    };
+    let conflict =
+        || AppError::Conflict(FieldErrors::single("name", Msg::new("org.unit_name_taken")));
     let parent_cond = match &parent {
         Some(p) => Condition::all().add(work_units::Column::ParentId.eq(p.id)),
         None => Condition::all().add(work_units::Column::ParentId.is_null()),
@@ -241,7 +277,10 @@ pub async fn create_work_unit(
         Err(e) => return Err(e.into()),
     };
     let mut active: work_units::ActiveModel = unit.clone().into();
-    active.path = Set(child_path(parent.as_ref().map(|p| p.path.as_str()), unit.id));
+    active.path = Set(child_path(
+        parent.as_ref().map(|p| p.path.as_str()),
+        unit.id,
+    ));
     let unit = active.update(&txn).await?;
     audit::record(
         &txn,

@@ -15,7 +15,10 @@ use crate::web::client_ip::ClientIp;
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = SettingsInput), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[rocket::get("/settings")]
-pub async fn show(_user: Staff<'_>, db: &State<DatabaseConnection>) -> AppResult<Json<SettingsInput>> {
+pub async fn show(
+    _user: Staff<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<SettingsInput>> {
     Ok(Json(service::get_settings(db).await?))
 }
 
@@ -30,5 +33,7 @@ pub async fn update(
     db: &State<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<SettingsInput>> {
-    Ok(Json(service::update_settings(db, &admin, &body.0, &ip).await?))
+    Ok(Json(
+        service::update_settings(db, &admin, &body.0, &ip).await?,
+    ))
 }

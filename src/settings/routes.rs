@@ -31,16 +31,31 @@ fn form_of(s: &SettingsInput) -> SettingsForm {
         platforms: s
             .platforms
             .iter()
-            .map(|p| PlatformFormRow { platform: p.platform.clone(), required: p.required, threshold: p.threshold.to_string() })
+            .map(|p| PlatformFormRow {
+                platform: p.platform.clone(),
+                required: p.required,
+                threshold: p.threshold.to_string(),
+            })
             .collect(),
         csrf_token: String::new(),
     }
 }
 
 #[rocket::get("/admin/settings")]
-pub async fn edit(_admin: Admin<'_>, layout: Layout, db: &State<DatabaseConnection>) -> AppResult<Template> {
+pub async fn edit(
+    _admin: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
     let settings = service::get_settings(db).await?;
-    Ok(Template::render("admin/settings", SettingsPage { layout, form: form_of(&settings), errors: BTreeMap::new() }))
+    Ok(Template::render(
+        "admin/settings",
+        SettingsPage {
+            layout,
+            form: form_of(&settings),
+            errors: BTreeMap::new(),
+        },
+    ))
 }
 
 #[rocket::post("/admin/settings", data = "<form>")]
@@ -64,21 +79,41 @@ pub async fn update(
             platform: row.platform.clone(),
             required: row.required,
             threshold: row.threshold.trim().parse::<i32>().unwrap_or_else(|_| {
-                errors.add(&format!("platforms.{}", row.platform), Msg::new("settings.threshold_invalid"));
+                errors.add(
+                    &format!("platforms.{}", row.platform),
+                    Msg::new("settings.threshold_invalid"),
+                );
                 0
             }),
         })
         .collect();
-    let input = SettingsInput { timezone: form.timezone.clone(), window_weeks, platforms };
+    let input = SettingsInput {
+        timezone: form.timezone.clone(),
+        window_weeks,
+        platforms,
+    };
     let result = match errors.is_empty() {
         true => service::update_settings(db, &admin, &input, &ip).await,
         false => Err(AppError::Validation(errors)),
     };
     match result {
-        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/admin/settings"), "settings.saved"))),
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/admin/settings"),
+            "settings.saved",
+        ))),
         Err(AppError::Validation(f)) => {
             let errors = f.translated(layout.lang);
-            Ok(Err((Status::UnprocessableEntity, Template::render("admin/settings", SettingsPage { layout, form, errors }))))
+            Ok(Err((
+                Status::UnprocessableEntity,
+                Template::render(
+                    "admin/settings",
+                    SettingsPage {
+                        layout,
+                        form,
+                        errors,
+                    },
+                ),
+            )))
         }
         Err(e) => Err(e),
     }

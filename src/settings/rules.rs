@@ -34,9 +34,15 @@ pub fn check(input: &SettingsInput) -> FieldErrors {
     for p in &input.platforms {
         let field = format!("platforms.{}", p.platform);
         if !PLATFORMS.contains(&p.platform.as_str()) {
-            errors.add("platforms", Msg::new("settings.platform_unknown").arg("platform", &p.platform));
+            errors.add(
+                "platforms",
+                Msg::new("settings.platform_unknown").arg("platform", &p.platform),
+            );
         } else if !seen.insert(p.platform.clone()) {
-            errors.add("platforms", Msg::new("settings.platform_twice").arg("platform", &p.platform));
+            errors.add(
+                "platforms",
+                Msg::new("settings.platform_twice").arg("platform", &p.platform),
+            );
         } else if !(0..=MAX_THRESHOLD).contains(&p.threshold) {
             errors.add(&field, Msg::new("settings.threshold_invalid"));
         }
@@ -49,7 +55,11 @@ mod tests {
     use super::*;
 
     fn input(platforms: Vec<PlatformSetting>) -> SettingsInput {
-        SettingsInput { timezone: "Asia/Makassar".into(), window_weeks: 12, platforms }
+        SettingsInput {
+            timezone: "Asia/Makassar".into(),
+            window_weeks: 12,
+            platforms,
+        }
     }
 
     #[test]
@@ -63,10 +73,26 @@ mod tests {
     #[test]
     fn hostile_settings_are_named() {
         let mut bad = input(vec![
-            PlatformSetting { platform: "myspace".into(), required: true, threshold: 1 },
-            PlatformSetting { platform: "x".into(), required: true, threshold: -5 },
-            PlatformSetting { platform: "instagram".into(), required: true, threshold: 1 },
-            PlatformSetting { platform: "instagram".into(), required: false, threshold: 1 },
+            PlatformSetting {
+                platform: "myspace".into(),
+                required: true,
+                threshold: 1,
+            },
+            PlatformSetting {
+                platform: "x".into(),
+                required: true,
+                threshold: -5,
+            },
+            PlatformSetting {
+                platform: "instagram".into(),
+                required: true,
+                threshold: 1,
+            },
+            PlatformSetting {
+                platform: "instagram".into(),
+                required: false,
+                threshold: 1,
+            },
         ]);
         bad.timezone = "WIB".into();
         bad.window_weeks = 0;

@@ -1,7 +1,9 @@
 //! Reading and changing programme settings.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Set,
+};
 
 use super::forms::{PlatformSetting, SettingsInput};
 use super::rules::{self, PLATFORMS};
@@ -16,7 +18,11 @@ use entity::{platform_settings, programme_settings};
 /// configured time zone and Kominfo's defaults; existing values are never touched.
 pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResult<()> {
     let txn = begin_write(db).await?;
-    if programme_settings::Entity::find_by_id(1).one(&txn).await?.is_none() {
+    if programme_settings::Entity::find_by_id(1)
+        .one(&txn)
+        .await?
+        .is_none()
+    {
         programme_settings::ActiveModel {
             id: Set(1),
             timezone: Set(timezone.to_string()),
@@ -28,7 +34,11 @@ pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResu
         .await?;
     }
     for p in rules::default_platforms() {
-        if platform_settings::Entity::find_by_id(p.platform.clone()).one(&txn).await?.is_none() {
+        if platform_settings::Entity::find_by_id(p.platform.clone())
+            .one(&txn)
+            .await?
+            .is_none()
+        {
             platform_settings::ActiveModel {
                 platform: Set(p.platform),
                 required: Set(p.required),
@@ -49,11 +59,23 @@ async fn read(db: &impl ConnectionTrait) -> AppResult<SettingsInput> {
         .all(db)
         .await?
         .into_iter()
-        .map(|p| PlatformSetting { platform: p.platform, required: p.required, threshold: p.threshold })
+        .map(|p| PlatformSetting {
+            platform: p.platform,
+            required: p.required,
+            threshold: p.threshold,
+        })
         .collect();
-    platforms.sort_by_key(|p| PLATFORMS.iter().position(|k| *k == p.platform).unwrap_or(usize::MAX));
+    platforms.sort_by_key(|p| {
+        PLATFORMS
+            .iter()
+            .position(|k| *k == p.platform)
+            .unwrap_or(usize::MAX)
+    });
     Ok(SettingsInput {
-        timezone: row.as_ref().map(|r| r.timezone.clone()).unwrap_or_else(|| "Asia/Jakarta".into()),
+        timezone: row
+            .as_ref()
+            .map(|r| r.timezone.clone())
+            .unwrap_or_else(|| "Asia/Jakarta".into()),
         window_weeks: row.map(|r| r.window_weeks).unwrap_or(12),
         platforms,
     })
@@ -88,7 +110,11 @@ pub async fn update_settings(
             required: Set(p.required),
             threshold: Set(p.threshold),
         };
-        if platform_settings::Entity::find_by_id(p.platform.clone()).one(&txn).await?.is_some() {
+        if platform_settings::Entity::find_by_id(p.platform.clone())
+            .one(&txn)
+            .await?
+            .is_some()
+        {
             row.update(&txn).await?;
         } else {
             row.insert(&txn).await?;

@@ -25,8 +25,17 @@ struct ErrorPage {
 
 /// Renders the error page for `status` with the base layout.
 pub fn error_page(status: Status, req: &Request<'_>) -> response::Result<'static> {
-    let known = matches!(status.code, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500);
-    let code = if known { status.code } else if status.code >= 500 { 500 } else { 400 };
+    let known = matches!(
+        status.code,
+        400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500
+    );
+    let code = if known {
+        status.code
+    } else if status.code >= 500 {
+        500
+    } else {
+        400
+    };
     let page = ErrorPage {
         layout: Layout::build_sync(req),
         status: status.code,

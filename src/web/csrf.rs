@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use rand::RngCore;
-use rocket::data::{self, Data, FromData};
+use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::form::{self, Form, FromForm};
 use rocket::http::{Cookie, SameSite, Status};
 use rocket::request::Request;
@@ -37,7 +37,10 @@ pub fn token(req: &Request<'_>) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let secure = req.rocket().state::<AppConfig>().is_some_and(|c| c.secure_cookies);
+    let secure = req
+        .rocket()
+        .state::<AppConfig>()
+        .is_some_and(|c| c.secure_cookies);
     let cookie = Cookie::build((CSRF_COOKIE, value.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -75,28 +78,49 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct CsrfForm<T>(pub T);
 
 #[rocket::async_trait]
-impl<'r, T: FromForm<'r> + CsrfProtected + Send + 'r> FromData<'r> for CsrfForm<T> {
+impl<'r, T: for<'a> FromForm<'a> + CsrfProtected + Send + 'static> FromData<'r> for CsrfForm<T> {
     type Error = form::Errors<'r>;
 
+    /// The token is checked before the form is parsed, so a forged post is refused with
+    /// 403 whatever else it lacks; only then do missing or malformed fields count (422).
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let forbidden = || {
-            tracing::warn!(uri = %req.uri(), "cross-site form refused");
-            data::Outcome::Error((Status::Forbidden, form::Errors::from(form::Error::validation("csrf"))))
+        let refuse = |status: Status, why: &'static str| {
+            data::Outcome::Error((status, form::Errors::from(form::Error::validation(why))))
         };
         if !same_origin(req) {
-            return forbidden();
+            tracing::warn!(uri = %req.uri(), "cross-site form refused");
+            return refuse(Status::Forbidden, "csrf");
         }
-        let form = match Form::<T>::from_data(req, data).await {
-            data::Outcome::Success(f) => f.into_inner(),
-            data::Outcome::Error(e) => return data::Outcome::Error(e),
-            data::Outcome::Forward(f) => return data::Outcome::Forward(f),
+        let limit = req.limits().get("form").unwrap_or(64.kibibytes());
+        let body = match data.open(limit).into_string().await {
+            Ok(s) if s.is_complete() => s.into_inner(),
+            Ok(_) => return refuse(Status::PayloadTooLarge, "too large"),
+            Err(_) => return refuse(Status::BadRequest, "unreadable"),
         };
-        let expected = req.cookies().get(CSRF_COOKIE).map(|c| c.value().to_string());
-        match expected {
-            Some(exp) if exp.len() >= 32 && constant_time_eq(exp.as_bytes(), form.csrf_token().as_bytes()) => {
-                data::Outcome::Success(CsrfForm(form))
+        // The token is URL-safe base64, so its raw and decoded forms are the same.
+        let submitted = Form::<()>::values(&body)
+            .find(|f| f.name == CSRF_FIELD)
+            .map(|f| f.value);
+        let expected = req
+            .cookies()
+            .get(CSRF_COOKIE)
+            .map(|c| c.value().to_string());
+        let valid = match (expected, submitted) {
+            (Some(exp), Some(sub)) => {
+                exp.len() >= 32 && constant_time_eq(exp.as_bytes(), sub.as_bytes())
             }
-            _ => forbidden(),
+            _ => false,
+        };
+        if !valid {
+            tracing::warn!(uri = %req.uri(), "form without a valid CSRF token refused");
+            return refuse(Status::Forbidden, "csrf");
+        }
+        match Form::<T>::parse_encoded(rocket::http::RawStr::new(&body)) {
+            Ok(form) => data::Outcome::Success(CsrfForm(form)),
+            Err(errors) => {
+                tracing::debug!(uri = %req.uri(), %errors, "malformed form");
+                refuse(Status::UnprocessableEntity, "malformed form")
+            }
         }
     }
 }

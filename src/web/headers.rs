@@ -13,7 +13,10 @@ pub struct SecurityHeaders;
 #[rocket::async_trait]
 impl Fairing for SecurityHeaders {
     fn info(&self) -> Info {
-        Info { name: "Security headers", kind: Kind::Response }
+        Info {
+            name: "Security headers",
+            kind: Kind::Response,
+        }
     }
 
     async fn on_response<'r>(&self, _req: &'r Request<'_>, res: &mut Response<'r>) {

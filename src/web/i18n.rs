@@ -48,7 +48,11 @@ impl Lang {
                 let primary = tag.split('-').next()?;
                 let lang = Lang::parse(primary)?;
                 let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 Some((q, lang))
             })
@@ -64,7 +68,12 @@ type Catalogue = HashMap<String, String>;
 
 fn catalogues() -> &'static (Catalogue, Catalogue) {
     static CATALOGUES: OnceLock<(Catalogue, Catalogue)> = OnceLock::new();
-    CATALOGUES.get_or_init(|| (parse(include_str!("locales/id.toml")), parse(include_str!("locales/en.toml"))))
+    CATALOGUES.get_or_init(|| {
+        (
+            parse(include_str!("locales/id.toml")),
+            parse(include_str!("locales/en.toml")),
+        )
+    })
 }
 
 /// Flattens `[section] key = "text"` into `section.key`.
@@ -74,7 +83,11 @@ fn parse(text: &str) -> Catalogue {
     let value: toml::Table = toml::from_str(text).unwrap_or_default();
     fn walk(prefix: &str, table: &toml::Table, out: &mut Catalogue) {
         for (k, v) in table {
-            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match v {
                 toml::Value::String(s) => {
                     out.insert(key, s.clone());
@@ -98,7 +111,10 @@ fn catalogue(lang: Lang) -> &'static Catalogue {
 
 /// The text for `key` in `lang`; an unknown key shows itself, so a gap is visible, not fatal.
 pub fn t(lang: Lang, key: &str) -> String {
-    catalogue(lang).get(key).cloned().unwrap_or_else(|| key.to_string())
+    catalogue(lang)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Like [`t`], filling `{name}` placeholders.
@@ -125,10 +141,9 @@ pub fn tera_t(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> 
         .and_then(|v| v.as_str())
         .and_then(Lang::parse)
         .unwrap_or(Lang::Id);
-    let mut text = catalogue(lang)
-        .get(key)
-        .cloned()
-        .ok_or_else(|| tera::Error::msg(format!("no catalogue entry \"{key}\" for {}", lang.code())))?;
+    let mut text = catalogue(lang).get(key).cloned().ok_or_else(|| {
+        tera::Error::msg(format!("no catalogue entry \"{key}\" for {}", lang.code()))
+    })?;
     for (name, value) in args {
         if name == "k" || name == "l" {
             continue;
@@ -167,10 +182,18 @@ pub async fn request_lang(req: &Request<'_>) -> Lang {
             return lang;
         }
     }
-    if let Some(lang) = req.cookies().get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+    if let Some(lang) = req
+        .cookies()
+        .get(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+    {
         return lang;
     }
-    if let Some(lang) = req.headers().get_one("Accept-Language").and_then(Lang::from_accept_language) {
+    if let Some(lang) = req
+        .headers()
+        .get_one("Accept-Language")
+        .and_then(Lang::from_accept_language)
+    {
         return lang;
     }
     req.rocket()
@@ -219,13 +242,22 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from a catalogue: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from a catalogue: {missing:#?}"
+        );
     }
 
     #[test]
     fn accept_language_respects_quality() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,id;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, id;q=0.5, en;q=0.4"), Some(Lang::Id));
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,id;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, id;q=0.5, en;q=0.4"),
+            Some(Lang::Id)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
         assert_eq!(Lang::from_accept_language(""), None);
     }

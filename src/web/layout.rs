@@ -53,7 +53,12 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
 }
 
 impl Layout {
-    pub fn build(req: &Request<'_>, user: Option<&CurrentUser>, lang: Lang, flash: Option<FlashView>) -> Layout {
+    pub fn build(
+        req: &Request<'_>,
+        user: Option<&CurrentUser>,
+        lang: Lang,
+        flash: Option<FlashView>,
+    ) -> Layout {
         let path = req.uri().path().to_string();
         let nav = user
             .map(|u| {
@@ -62,7 +67,11 @@ impl Layout {
                     .map(|(href, key)| NavItem {
                         href,
                         key,
-                        active: if href == "/" { path == "/" } else { path.starts_with(href) },
+                        active: if href == "/" {
+                            path == "/"
+                        } else {
+                            path.starts_with(href)
+                        },
                     })
                     .collect()
             })
@@ -98,7 +107,11 @@ impl<'r> FromRequest<'r> for Layout {
         req.local_cache(|| LangCache(Some(lang)));
         let flash = match req.guard::<Option<FlashMessage<'_>>>().await {
             Outcome::Success(Some(f)) => Some(FlashView {
-                kind: if f.kind() == "error" { "error".into() } else { "success".into() },
+                kind: if f.kind() == "error" {
+                    "error".into()
+                } else {
+                    "success".into()
+                },
                 message: i18n::t(lang, f.message()),
             }),
             _ => None,
@@ -115,14 +128,28 @@ pub fn cached_lang(req: &Request<'_>) -> Lang {
     if let Some(lang) = req.local_cache(|| LangCache(None)).0 {
         return lang;
     }
-    if let Some(lang) = CurrentUser::peek(req).and_then(|u| u.user.language.as_deref()).and_then(Lang::parse) {
+    if let Some(lang) = CurrentUser::peek(req)
+        .and_then(|u| u.user.language.as_deref())
+        .and_then(Lang::parse)
+    {
         return lang;
     }
-    if let Some(lang) = req.cookies().get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+    if let Some(lang) = req
+        .cookies()
+        .get(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+    {
         return lang;
     }
-    if let Some(lang) = req.headers().get_one("Accept-Language").and_then(Lang::from_accept_language) {
+    if let Some(lang) = req
+        .headers()
+        .get_one("Accept-Language")
+        .and_then(Lang::from_accept_language)
+    {
         return lang;
     }
-    req.rocket().state::<AppConfig>().map(|c| c.default_language).unwrap_or(Lang::Id)
+    req.rocket()
+        .state::<AppConfig>()
+        .map(|c| c.default_language)
+        .unwrap_or(Lang::Id)
 }

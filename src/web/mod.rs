@@ -13,7 +13,14 @@ pub mod routes;
 /// A local path to go back to after sign-in; anything else (other hosts, `//evil`) is `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }

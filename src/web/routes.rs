@@ -72,14 +72,25 @@ pub struct Health {
 
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.
 #[rocket::get("/healthz")]
-pub async fn healthz(db: &State<DatabaseConnection>) -> (Status, rocket::serde::json::Json<Health>) {
+pub async fn healthz(
+    db: &State<DatabaseConnection>,
+) -> (Status, rocket::serde::json::Json<Health>) {
     match db.ping().await {
-        Ok(()) => (Status::Ok, rocket::serde::json::Json(Health { status: "ok", database: "ok" })),
+        Ok(()) => (
+            Status::Ok,
+            rocket::serde::json::Json(Health {
+                status: "ok",
+                database: "ok",
+            }),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (
                 Status::ServiceUnavailable,
-                rocket::serde::json::Json(Health { status: "error", database: "unreachable" }),
+                rocket::serde::json::Json(Health {
+                    status: "error",
+                    database: "unreachable",
+                }),
             )
         }
     }
@@ -112,7 +123,9 @@ pub struct MetricsAuth(Option<String>);
 #[rocket::async_trait]
 impl<'r> rocket::request::FromRequest<'r> for MetricsAuth {
     type Error = std::convert::Infallible;
-    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
         let token = req
             .headers()
             .get_one("Authorization")

@@ -1,0 +1,12 @@
+//! Duta's integration tests: one binary, a fresh migrated database per test, run on
+//! SQLite by default and on PostgreSQL when `DUTA_TEST_POSTGRES_URL` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod admin;
+mod auth;
+mod conventions;
+mod jwt;
+mod matrix;
+mod pages;
+mod support;

@@ -1,0 +1,375 @@
+//! The role matrix: every route mounted in Duta is classified here, and each is tried
+//! anonymously, by every role, and by the right role out of its scope. A new route that
+//! is not classified fails this test.
+
+use rocket::http::{ContentType, Cookie, Header, Status};
+use serde_json::json;
+
+use crate::support::{TestApp, CSRF};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Coordinators, leadership, national users and admins.
+    Staff,
+    Admin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Param {
+    None,
+    /// `<id>` is an institution; staff of another institution get 404.
+    Institution,
+    /// `<id>` is a user (admin-only routes).
+    User,
+}
+
+/// (method, route, access, what `<id>` is)
+const MATRIX: &[(&str, &str, Access, Param)] = &[
+    ("GET", "/", Access::SignedIn, Param::None),
+    ("POST", "/language", Access::Public, Param::None),
+    ("GET", "/healthz", Access::Public, Param::None),
+    ("GET", "/metrics", Access::Public, Param::None),
+    ("GET", "/login?<next>", Access::Public, Param::None),
+    ("POST", "/login", Access::Public, Param::None),
+    ("POST", "/logout", Access::Public, Param::None),
+    ("GET", "/account/password", Access::SignedIn, Param::None),
+    ("POST", "/account/password", Access::SignedIn, Param::None),
+    ("GET", "/admin/institutions", Access::Admin, Param::None),
+    ("POST", "/admin/institutions", Access::Admin, Param::None),
+    (
+        "GET",
+        "/admin/institutions/<id>",
+        Access::Admin,
+        Param::Institution,
+    ),
+    (
+        "POST",
+        "/admin/institutions/<id>/work-units",
+        Access::Admin,
+        Param::Institution,
+    ),
+    ("GET", "/admin/users", Access::Admin, Param::None),
+    ("POST", "/admin/users", Access::Admin, Param::None),
+    ("GET", "/admin/users/<id>", Access::Admin, Param::User),
+    ("POST", "/admin/users/<id>", Access::Admin, Param::User),
+    (
+        "POST",
+        "/admin/users/<id>/deactivate",
+        Access::Admin,
+        Param::User,
+    ),
+    ("GET", "/admin/settings", Access::Admin, Param::None),
+    ("POST", "/admin/settings", Access::Admin, Param::None),
+    ("GET", "/api/openapi.json", Access::Public, Param::None),
+    ("POST", "/api/v1/auth/login", Access::Public, Param::None),
+    ("POST", "/api/v1/auth/logout", Access::SignedIn, Param::None),
+    ("GET", "/api/v1/me", Access::SignedIn, Param::None),
+    ("POST", "/api/v1/me/password", Access::SignedIn, Param::None),
+    ("GET", "/api/v1/institutions", Access::Staff, Param::None),
+    ("POST", "/api/v1/institutions", Access::Admin, Param::None),
+    (
+        "GET",
+        "/api/v1/institutions/<id>",
+        Access::Staff,
+        Param::Institution,
+    ),
+    (
+        "GET",
+        "/api/v1/institutions/<id>/work-units",
+        Access::Staff,
+        Param::Institution,
+    ),
+    (
+        "POST",
+        "/api/v1/institutions/<id>/work-units",
+        Access::Admin,
+        Param::Institution,
+    ),
+    ("GET", "/api/v1/users", Access::Admin, Param::None),
+    ("POST", "/api/v1/users", Access::Admin, Param::None),
+    ("PUT", "/api/v1/users/<id>", Access::Admin, Param::User),
+    (
+        "POST",
+        "/api/v1/users/<id>/deactivate",
+        Access::Admin,
+        Param::User,
+    ),
+    ("GET", "/api/v1/settings", Access::Staff, Param::None),
+    ("PUT", "/api/v1/settings", Access::Admin, Param::None),
+    ("GET", "/assets/<path..>", Access::Public, Param::None),
+];
+
+const ROLES: [&str; 5] = [
+    "ambassador",
+    "coordinator",
+    "leadership",
+    "national",
+    "admin",
+];
+
+fn allowed(access: Access, role: Option<&str>) -> bool {
+    match (access, role) {
+        (Access::Public, _) => true,
+        (_, None) => false,
+        (Access::SignedIn, Some(_)) => true,
+        (Access::Staff, Some(r)) => r != "ambassador",
+        (Access::Admin, Some(r)) => r == "admin",
+    }
+}
+
+fn concrete(route: &str, id: i64) -> String {
+    route
+        .replace("<id>", &id.to_string())
+        .replace("?<next>", "")
+        .replace("<path..>", "css/duta.css")
+}
+
+struct Fixture {
+    own_institution: i64,
+    other_institution: i64,
+    victim_user: i64,
+    users: Vec<(&'static str, i64)>,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let own = app.institution("Kementerian Satu").await;
+    let other = app.institution("Kementerian Dua").await;
+    app.work_unit(own, None, "Biro Humas").await;
+    let mut users = Vec::new();
+    for role in ROLES {
+        let inst = matches!(role, "ambassador" | "coordinator" | "leadership").then_some(own);
+        users.push((
+            role,
+            app.user(role, &format!("{role}@duta.test"), inst, None)
+                .await,
+        ));
+    }
+    let victim = app
+        .user("coordinator", "victim@duta.test", Some(own), None)
+        .await;
+    Fixture {
+        own_institution: own,
+        other_institution: other,
+        victim_user: victim,
+        users,
+    }
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> Status {
+    let is_api = path.starts_with("/api/");
+    let mut req = match method {
+        "GET" => app.client.get(path.to_string()),
+        "POST" => app.client.post(path.to_string()),
+        "PUT" => app.client.put(path.to_string()),
+        other => panic!("method {other} not handled by the matrix"),
+    };
+    if is_api {
+        req = req.header(ContentType::JSON).body(json!({}).to_string());
+        if let Some(t) = token {
+            req = req.header(Header::new("Authorization", format!("Bearer {t}")));
+        }
+    } else {
+        if method != "GET" {
+            req = req
+                .header(ContentType::Form)
+                .body(format!("csrf_token={CSRF}"));
+        }
+        req = req.cookie(Cookie::new("duta_csrf", CSRF));
+        if let Some(t) = token {
+            req = req.cookie(Cookie::new("duta_session", t.to_string()));
+        }
+    }
+    req.dispatch().await.status()
+}
+
+#[rocket::async_test]
+async fn every_route_is_classified_and_guarded() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let mounted: Vec<(String, String)> = app
+        .client
+        .rocket()
+        .routes()
+        .map(|r| (r.method.as_str().to_string(), r.uri.as_str().to_string()))
+        .collect();
+    let unclassified: Vec<_> = mounted
+        .iter()
+        .filter(|(m, u)| !MATRIX.iter().any(|(mm, uu, _, _)| mm == m && uu == u))
+        .collect();
+    assert!(
+        unclassified.is_empty(),
+        "routes missing from the role matrix: {unclassified:?}"
+    );
+    let stale: Vec<_> = MATRIX
+        .iter()
+        .filter(|(m, u, _, _)| !mounted.iter().any(|(mm, uu)| mm == m && uu == u))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that no longer exist: {stale:?}"
+    );
+
+    let mut failures = Vec::new();
+    for &(method, route, access, param) in MATRIX {
+        let id = match param {
+            Param::Institution => f.own_institution,
+            Param::User => f.victim_user,
+            Param::None => 0,
+        };
+        let path = concrete(route, id);
+        let is_api = path.starts_with("/api/");
+        // Anonymous.
+        let status = call(&app, method, &path, None).await;
+        let ok = if route.ends_with("login") && method == "POST" {
+            status.code < 500 && status != Status::Forbidden
+        } else if allowed(access, None) {
+            status.code < 500 && status != Status::Unauthorized && status != Status::Forbidden
+        } else if is_api {
+            status == Status::Unauthorized
+        } else if method == "GET" {
+            status == Status::SeeOther
+        } else {
+            status == Status::Unauthorized
+        };
+        if !ok {
+            failures.push(format!("anonymous {method} {path}: {status}"));
+        }
+        // Each role, in scope. A fresh token each time: logout rotates the stamp.
+        for &(role, user_id) in &f.users {
+            let token = app.token(user_id).await;
+            let status = call(&app, method, &path, Some(&token)).await;
+            let ok = if route.ends_with("login") && method == "POST" {
+                // Sign-in with an empty body: 401 (wrong credentials) or 429 (throttled).
+                status.code < 500 && status != Status::Forbidden
+            } else if allowed(access, Some(role)) {
+                status.code < 500
+                    && status != Status::Unauthorized
+                    && status != Status::Forbidden
+                    && status != Status::NotFound
+            } else {
+                status == Status::Forbidden
+            };
+            if !ok {
+                failures.push(format!("{role} {method} {path}: {status}"));
+            }
+        }
+        // The right role, out of scope: another institution's id answers 404.
+        if param == Param::Institution {
+            let other = concrete(route, f.other_institution);
+            for &(role, user_id) in &f.users {
+                if !allowed(access, Some(role)) || matches!(role, "admin" | "national") {
+                    continue;
+                }
+                let token = app.token(user_id).await;
+                let status = call(&app, method, &other, Some(&token)).await;
+                if status != Status::NotFound {
+                    failures.push(format!("{role} out of scope {method} {other}: {status}"));
+                }
+            }
+        }
+        // A missing object is 404 for the admin too.
+        if param != Param::None {
+            let admin = f
+                .users
+                .iter()
+                .find(|(r, _)| *r == "admin")
+                .map(|(_, id)| *id)
+                .unwrap_or_default();
+            let token = app.token(admin).await;
+            let status = call(&app, method, &concrete(route, 999_999), Some(&token)).await;
+            if status != Status::NotFound {
+                failures.push(format!("admin missing-id {method} {route}: {status}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "role matrix failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// (what is wrong, form fields, CSRF cookie, extra headers)
+type ForgedPost<'a> = (
+    &'a str,
+    Vec<(String, String)>,
+    Option<&'a str>,
+    Vec<(&'a str, &'a str)>,
+);
+
+#[rocket::async_test]
+async fn every_page_form_refuses_a_post_without_a_valid_csrf_token() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let admin = f
+        .users
+        .iter()
+        .find(|(r, _)| *r == "admin")
+        .map(|(_, id)| *id)
+        .unwrap();
+    let token = app.token(admin).await;
+    let before = app.count("audit_log").await;
+    for &(method, route, _, param) in MATRIX {
+        if method != "POST" || route.starts_with("/api/") {
+            continue;
+        }
+        let id = if param == Param::User {
+            f.victim_user
+        } else {
+            f.own_institution
+        };
+        let path = concrete(route, id);
+        let fields = vec![
+            ("name".to_string(), "Forged".to_string()),
+            ("lang".to_string(), "en".to_string()),
+        ];
+        let cases: Vec<ForgedPost> = vec![
+            ("no token", fields.clone(), Some(CSRF), vec![]),
+            (
+                "wrong token",
+                [fields.clone(), vec![("csrf_token".into(), "x".repeat(43))]].concat(),
+                Some(CSRF),
+                vec![],
+            ),
+            (
+                "no cookie",
+                [fields.clone(), vec![("csrf_token".into(), CSRF.into())]].concat(),
+                None,
+                vec![],
+            ),
+            (
+                "cross-site",
+                [fields.clone(), vec![("csrf_token".into(), CSRF.into())]].concat(),
+                Some(CSRF),
+                vec![("Sec-Fetch-Site", "cross-site")],
+            ),
+            (
+                "foreign origin",
+                [fields.clone(), vec![("csrf_token".into(), CSRF.into())]].concat(),
+                Some(CSRF),
+                vec![("Origin", "https://evil.example"), ("Host", "duta.example")],
+            ),
+        ];
+        for (name, body, cookie, headers) in cases {
+            let status = app
+                .raw_form(&path, Some(&token), &body, cookie, &headers)
+                .await
+                .status();
+            assert_eq!(status, Status::Forbidden, "{name}: POST {path}");
+        }
+    }
+    assert_eq!(
+        app.count("audit_log").await,
+        before,
+        "a refused form changed nothing"
+    );
+    assert_eq!(
+        app.get_api("/api/v1/me", Some(&token)).await.status(),
+        Status::Ok,
+        "the forged logout did nothing"
+    );
+}

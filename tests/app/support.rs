@@ -1,0 +1,341 @@
+//! Test support: a Duta instance on a fresh, migrated database per test (a SQLite file
+//! in a temporary folder, or a new PostgreSQL database when `DUTA_TEST_POSTGRES_URL` is
+//! set), plus helpers to make users and sign them in.
+
+use chrono::Utc;
+use duta::auth::jwt::JwtKeys;
+use rocket::figment::providers::Serialized;
+use rocket::http::{ContentType, Cookie, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use serde_json::Value;
+
+pub const SECRET: &str = "test-secret-for-duta-integration-tests-000001";
+pub const KID: &str = "test-k1";
+pub const ISSUER: &str = "duta-test";
+pub const PASSWORD: &str = "correct horse battery staple";
+/// The CSRF cookie and form token the helpers send (the real value is random per browser).
+pub const CSRF: &str = "csrf-token-used-by-the-integration-tests-0001";
+
+pub struct TestApp {
+    pub client: Client,
+    pub db: DatabaseConnection,
+    _dir: tempfile::TempDir,
+}
+
+async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("DUTA_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let name = format!("duta_t_{}", uuid_like());
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("connect to DUTA_TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .expect("postgres URL with a database name");
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
+        .collect()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts Duta with extra configuration values, such as tighter throttling.
+    pub async fn spawn_with(extra: &[(&str, Value)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = fresh_database_url(dir.path()).await;
+        let mut figment = duta::figment()
+            .merge(Serialized::default(
+                "data_dir",
+                dir.path().display().to_string(),
+            ))
+            .merge(Serialized::default("database_url", url))
+            .merge(Serialized::default(
+                "jwt_keys",
+                serde_json::json!([{ "kid": KID, "secret": SECRET }]),
+            ))
+            .merge(Serialized::default("jwt_issuer", ISSUER))
+            .merge(Serialized::default("log_level", "off"));
+        for (k, v) in extra {
+            figment = figment.merge(Serialized::default(k, v.clone()));
+        }
+        let client = Client::untracked(duta::build(figment))
+            .await
+            .expect("Duta ignites");
+        let db = client
+            .rocket()
+            .state::<DatabaseConnection>()
+            .expect("db state")
+            .clone();
+        TestApp {
+            client,
+            db,
+            _dir: dir,
+        }
+    }
+
+    pub fn keys(&self) -> &JwtKeys {
+        self.client.rocket().state::<JwtKeys>().expect("keys")
+    }
+
+    /// A user written straight into the database, for any role (ambassadors included).
+    pub async fn user(
+        &self,
+        role: &str,
+        email: &str,
+        institution_id: Option<i64>,
+        work_unit_id: Option<i64>,
+    ) -> i64 {
+        let hasher = self
+            .client
+            .rocket()
+            .state::<duta::auth::passwords::Hasher>()
+            .expect("hasher");
+        let hash = hasher.hash(PASSWORD).await.expect("hash");
+        let now = Utc::now();
+        entity::users::ActiveModel {
+            email: Set(email.to_string()),
+            name: Set(format!("Test {role}")),
+            password_hash: Set(hash),
+            role: Set(role.to_string()),
+            institution_id: Set(institution_id),
+            work_unit_id: Set(work_unit_id),
+            language: Set(None),
+            security_stamp: Set(duta::accounts::rules::new_stamp()),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_login_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert user")
+        .id
+    }
+
+    pub async fn institution(&self, name: &str) -> i64 {
+        let input = duta::org::forms::NewInstitution {
+            name: name.into(),
+            short_name: None,
+            kind: "ministry".into(),
+        };
+        duta::org::service::create_institution(&self.db, None, &input, None)
+            .await
+            .expect("institution")
+            .id
+    }
+
+    pub async fn work_unit(&self, institution_id: i64, parent: Option<i64>, name: &str) -> i64 {
+        let input = duta::org::forms::NewWorkUnit {
+            name: name.into(),
+            parent_id: parent,
+        };
+        duta::org::service::create_work_unit(&self.db, None, institution_id, &input, None)
+            .await
+            .expect("work unit")
+            .id
+    }
+
+    /// A valid token for the user as they are now in the database.
+    pub async fn token(&self, user_id: i64) -> String {
+        let u = entity::users::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await
+            .expect("db")
+            .expect("user");
+        self.keys()
+            .issue(u.id, &u.role, &u.security_stamp)
+            .expect("issue")
+            .0
+    }
+
+    pub async fn login_api(&self, email: &str, password: &str) -> LocalResponse<'_> {
+        self.client
+            .post("/api/v1/auth/login")
+            .header(ContentType::JSON)
+            .body(serde_json::json!({ "email": email, "password": password }).to_string())
+            .dispatch()
+            .await
+    }
+
+    pub async fn get_api(&self, path: &str, token: Option<&str>) -> LocalResponse<'_> {
+        let mut req = self.client.get(path.to_string());
+        if let Some(t) = token {
+            req = req.header(Header::new("Authorization", format!("Bearer {t}")));
+        }
+        req.dispatch().await
+    }
+
+    pub async fn send_api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> LocalResponse<'_> {
+        let mut req = match method {
+            "POST" => self.client.post(path.to_string()),
+            "PUT" => self.client.put(path.to_string()),
+            "DELETE" => self.client.delete(path.to_string()),
+            _ => self.client.get(path.to_string()),
+        };
+        req = req.header(ContentType::JSON).body(body.to_string());
+        if let Some(t) = token {
+            req = req.header(Header::new("Authorization", format!("Bearer {t}")));
+        }
+        req.dispatch().await
+    }
+
+    /// A page request with the session cookie.
+    pub async fn page(&self, path: &str, token: Option<&str>) -> LocalResponse<'_> {
+        let mut req = self.client.get(path.to_string());
+        if let Some(t) = token {
+            req = req.cookie(Cookie::new("duta_session", t.to_string()));
+        }
+        req.dispatch().await
+    }
+
+    /// A same-origin form post with the session cookie and a matching CSRF token.
+    pub async fn form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> LocalResponse<'_> {
+        let mut pairs: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        pairs.push(("csrf_token".into(), CSRF.into()));
+        self.raw_form(path, token, &pairs, Some(CSRF), &[]).await
+    }
+
+    pub async fn raw_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(String, String)],
+        csrf_cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> LocalResponse<'_> {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .body(body);
+        if let Some(t) = token {
+            req = req.cookie(Cookie::new("duta_session", t.to_string()));
+        }
+        if let Some(c) = csrf_cookie {
+            req = req.cookie(Cookie::new("duta_csrf", c.to_string()));
+        }
+        for (k, v) in headers {
+            req = req.header(Header::new(k.to_string(), v.to_string()));
+        }
+        req.dispatch().await
+    }
+
+    /// Follows a redirect like a browser: the flash cookie it set goes along.
+    pub async fn follow(&self, resp: LocalResponse<'_>, token: Option<&str>) -> LocalResponse<'_> {
+        let location = resp
+            .headers()
+            .get_one("Location")
+            .expect("a redirect")
+            .to_string();
+        let flash: Option<String> = resp
+            .headers()
+            .get("Set-Cookie")
+            .find(|c| c.starts_with("_flash="))
+            .and_then(|c| c.split(';').next())
+            .and_then(|c| c.strip_prefix("_flash="))
+            .map(percent_decode);
+        let mut req = self.client.get(location);
+        if let Some(t) = token {
+            req = req.cookie(Cookie::new("duta_session", t.to_string()));
+        }
+        if let Some(f) = flash {
+            req = req.cookie(Cookie::new("_flash", f));
+        }
+        req.dispatch().await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// Set-Cookie values arrive percent-encoded; the test client encodes them again.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub async fn json(resp: LocalResponse<'_>) -> (Status, Value) {
+    let status = resp.status();
+    let text = resp.into_string().await.unwrap_or_default();
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, value)
+}
+
+pub async fn text(resp: LocalResponse<'_>) -> (Status, String) {
+    let status = resp.status();
+    (status, resp.into_string().await.unwrap_or_default())
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs Duta's browser end-to-end journey: a real `duta serve`, Debian's Chromium driven by
+# playwright-core, axe-core on every page. Needs the binary built (cargo build) first.
+#   DUTA_BIN=...          the duta binary (default ../../target/debug/duta)
+#   DUTA_SCREENSHOTS=...  where screenshots go (default ./screenshots)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DUTA_BIN="${DUTA_BIN:-$(cd ../.. && pwd)/target/debug/duta}"
+export DUTA_SCREENSHOTS="${DUTA_SCREENSHOTS:-$(pwd)/screenshots}"
+
+if [ ! -x "$DUTA_BIN" ]; then
+  echo "run.sh: duta binary not found at $DUTA_BIN — build it first (cargo build) or set DUTA_BIN" >&2
+  exit 1
+fi
+
+if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund --prefer-offline
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "run.sh: /usr/bin/chromium is missing; install it with: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+
+status=0
+node --test --test-concurrency=1 journey.test.mjs || status=$?
+
+echo
+echo "Screenshots in $DUTA_SCREENSHOTS:"
+ls -1 "$DUTA_SCREENSHOTS"/*.png 2>/dev/null || echo "  (none)"
+exit "$status"
