@@ -101,7 +101,13 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                         return Err(rocket);
                     }
                 };
-                Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher))
+                if let Ok(0) = accounts::service::count_active_admins(&db).await {
+                eprintln!(
+                    "duta: there is no admin yet. Make the first one with:\n  \
+                     cargo run --release -- create-admin --email you@instansi.go.id --name \"Your Name\""
+                );
+            }
+            Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher))
             },
         ))
         .attach(Template::custom(|engines| {

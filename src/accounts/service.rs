@@ -348,6 +348,16 @@ pub async fn deactivate_user(
     Ok(updated)
 }
 
+/// How many active admins exist; zero on a fresh install, when `serve` says how to make one.
+pub async fn count_active_admins(db: &DatabaseConnection) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(users::Entity::find()
+        .filter(users::Column::Role.eq("admin"))
+        .filter(users::Column::IsActive.eq(true))
+        .count(db)
+        .await?)
+}
+
 pub async fn set_language(
     db: &DatabaseConnection,
     user: &CurrentUser,
