@@ -123,6 +123,16 @@ impl AppError {
         AppError::Internal(cause.to_string())
     }
 
+    /// For page handlers: the field errors to show on the re-rendered form with their
+    /// status (422, or 409 for a conflict); any other error is passed on.
+    pub fn form_errors(self, lang: Lang) -> AppResult<(Status, BTreeMap<String, Vec<String>>)> {
+        match self {
+            AppError::Validation(f) => Ok((Status::UnprocessableEntity, f.translated(lang))),
+            AppError::Conflict(f) => Ok((Status::Conflict, f.translated(lang))),
+            other => Err(other),
+        }
+    }
+
     fn fields(&self) -> Option<&FieldErrors> {
         match self {
             AppError::Validation(f) | AppError::Conflict(f) => Some(f),

@@ -104,18 +104,13 @@ pub async fn create(
             Redirect::to("/admin/users"),
             "users.created",
         ))),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let status = e.status();
-            let (AppError::Validation(f) | AppError::Conflict(f)) = e else {
-                unreachable!()
-            };
-            let errors = f.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
                 status,
                 index_page(db, &admin, layout, form, errors).await?,
             )))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -194,10 +189,10 @@ pub async fn update(
             Redirect::to("/admin/users"),
             "users.updated",
         ))),
-        Err(AppError::Validation(f)) => {
-            let errors = f.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
-                Status::UnprocessableEntity,
+                status,
                 Template::render(
                     "admin/users/edit",
                     UserEditPage {
@@ -211,7 +206,6 @@ pub async fn update(
                 ),
             )))
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -83,14 +83,13 @@ pub async fn create(
             Redirect::to(format!("/admin/institutions/{}", i.id)),
             "org.institution_created",
         ))),
-        Err(AppError::Validation(f)) | Err(AppError::Conflict(f)) => {
-            let errors = f.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
-                Status::UnprocessableEntity,
+                status,
                 index_page(db, &admin, layout, form, errors).await?,
             )))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -170,13 +169,12 @@ pub async fn create_work_unit(
             Redirect::to(format!("/admin/institutions/{id}")),
             "org.unit_created",
         ))),
-        Err(AppError::Validation(f)) | Err(AppError::Conflict(f)) => {
-            let errors = f.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
-                Status::UnprocessableEntity,
+                status,
                 show_page(db, &admin, id, layout, form, errors).await?,
             )))
         }
-        Err(e) => Err(e),
     }
 }

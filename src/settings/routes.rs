@@ -101,10 +101,10 @@ pub async fn update(
             Redirect::to("/admin/settings"),
             "settings.saved",
         ))),
-        Err(AppError::Validation(f)) => {
-            let errors = f.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
-                Status::UnprocessableEntity,
+                status,
                 Template::render(
                     "admin/settings",
                     SettingsPage {
@@ -115,6 +115,5 @@ pub async fn update(
                 ),
             )))
         }
-        Err(e) => Err(e),
     }
 }

@@ -177,11 +177,18 @@ impl<'r> FromRequest<'r> for Lang {
 }
 
 pub async fn request_lang(req: &Request<'_>) -> Lang {
-    if let Some(user) = CurrentUser::cached(req).await {
-        if let Some(lang) = user.user.language.as_deref().and_then(Lang::parse) {
-            return lang;
-        }
+    match CurrentUser::cached(req)
+        .await
+        .and_then(|u| u.user.language.as_deref())
+        .and_then(Lang::parse)
+    {
+        Some(lang) => lang,
+        None => lang_without_user(req),
     }
+}
+
+/// The language from the `duta_lang` cookie, else `Accept-Language`, else the default.
+pub fn lang_without_user(req: &Request<'_>) -> Lang {
     if let Some(lang) = req
         .cookies()
         .get(LANG_COOKIE)

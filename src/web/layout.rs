@@ -4,10 +4,9 @@
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use serde::Serialize;
 
-use super::i18n::{self, Lang, LANG_COOKIE};
+use super::i18n::{self, Lang};
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Role;
-use crate::config::AppConfig;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserBadge {
@@ -128,28 +127,8 @@ pub fn cached_lang(req: &Request<'_>) -> Lang {
     if let Some(lang) = req.local_cache(|| LangCache(None)).0 {
         return lang;
     }
-    if let Some(lang) = CurrentUser::peek(req)
+    CurrentUser::peek(req)
         .and_then(|u| u.user.language.as_deref())
         .and_then(Lang::parse)
-    {
-        return lang;
-    }
-    if let Some(lang) = req
-        .cookies()
-        .get(LANG_COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
-    {
-        return lang;
-    }
-    if let Some(lang) = req
-        .headers()
-        .get_one("Accept-Language")
-        .and_then(Lang::from_accept_language)
-    {
-        return lang;
-    }
-    req.rocket()
-        .state::<AppConfig>()
-        .map(|c| c.default_language)
-        .unwrap_or(Lang::Id)
+        .unwrap_or_else(|| i18n::lang_without_user(req))
 }
