@@ -52,6 +52,8 @@ pub struct ApiParseError(pub Option<String>);
 
 fn html_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
     Box::pin(async move {
+        // Load the user (if no guard did) so the error page keeps their menu and language.
+        crate::auth::guards::CurrentUser::cached(req).await;
         if status == Status::Unauthorized && req.method() == rocket::http::Method::Get {
             let next = req.uri().to_string();
             let target = format!("/login?next={}", urlencode(&next));
