@@ -6,6 +6,7 @@
 //! the signing keys loaded at ignition, before anything is served.
 
 pub mod accounts;
+pub mod ambassadors;
 pub mod api;
 pub mod audit;
 pub mod auth;

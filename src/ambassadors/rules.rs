@@ -1,0 +1,352 @@
+//! Pure rules of ambassador identity: the NIP (civil-servant number), WhatsApp numbers
+//! and platform handles. Everything here is plain data in, plain data out.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+/// PNS (civil servant) or PPPK (government employee with a work agreement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmployeeType {
+    Pns,
+    Pppk,
+}
+
+impl EmployeeType {
+    pub fn parse(s: &str) -> Option<EmployeeType> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pns" => Some(EmployeeType::Pns),
+            "pppk" => Some(EmployeeType::Pppk),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmployeeType::Pns => "pns",
+            EmployeeType::Pppk => "pppk",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+/// What a NIP says about its holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NipInfo {
+    /// The 18 digits, without spaces or dots.
+    pub digits: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    /// PNS: the first day of the TMT CPNS month; PPPK: 1 January of the first contract year.
+    pub appointed: NaiveDate,
+    /// Whether `appointed` is only known to the year (PPPK).
+    pub appointed_year_only: bool,
+}
+
+/// Why a NIP was refused, each with its catalogue key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NipError {
+    NotDigits,
+    Length,
+    BirthDate,
+    AppointmentMonth,
+    AppointmentFuture,
+    AppointmentAge,
+    Gender,
+    Sequence,
+}
+
+impl NipError {
+    pub fn key(self) -> &'static str {
+        match self {
+            NipError::NotDigits => "nip.not_digits",
+            NipError::Length => "nip.length",
+            NipError::BirthDate => "nip.birth_date",
+            NipError::AppointmentMonth => "nip.appointment_month",
+            NipError::AppointmentFuture => "nip.appointment_future",
+            NipError::AppointmentAge => "nip.appointment_age",
+            NipError::Gender => "nip.gender",
+            NipError::Sequence => "nip.sequence",
+        }
+    }
+}
+
+/// Removes the spaces and dots people type between the NIP's groups.
+pub fn clean_nip(input: &str) -> String {
+    input.chars().filter(|c| !c.is_whitespace() && *c != '.').collect()
+}
+
+fn num(s: &str) -> u32 {
+    s.parse().unwrap_or(0)
+}
+
+/// Whole years from `from` to `to`.
+pub fn years_between(from: NaiveDate, to: NaiveDate) -> i32 {
+    let mut years = to.year() - from.year();
+    if (to.month(), to.day()) < (from.month(), from.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// Parses and checks a NIP of the given type against `today` (in the programme's zone).
+pub fn parse_nip(input: &str, kind: EmployeeType, today: NaiveDate) -> Result<NipInfo, NipError> {
+    let digits = clean_nip(input);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(NipError::NotDigits);
+    }
+    if digits.len() != 18 {
+        return Err(NipError::Length);
+    }
+    let birth_date = NaiveDate::from_ymd_opt(num(&digits[0..4]) as i32, num(&digits[4..6]), num(&digits[6..8]))
+        .filter(|d| *d <= today && d.year() >= 1900)
+        .ok_or(NipError::BirthDate)?;
+    let (appointed, year_only) = match kind {
+        EmployeeType::Pns => {
+            let month = num(&digits[12..14]);
+            if !(1..=12).contains(&month) {
+                return Err(NipError::AppointmentMonth);
+            }
+            let date = NaiveDate::from_ymd_opt(num(&digits[8..12]) as i32, month, 1).ok_or(NipError::AppointmentMonth)?;
+            (date, false)
+        }
+        EmployeeType::Pppk => {
+            let date = NaiveDate::from_ymd_opt(num(&digits[8..12]) as i32, 1, 1).ok_or(NipError::AppointmentFuture)?;
+            (date, true)
+        }
+    };
+    let future = if year_only { appointed.year() > today.year() } else { appointed > today };
+    if future {
+        return Err(NipError::AppointmentFuture);
+    }
+    // PNS: age on the first of the TMT month; PPPK: the age reached in the contract year.
+    let age = if year_only { appointed.year() - birth_date.year() } else { years_between(birth_date, appointed) };
+    if !(18..=60).contains(&age) {
+        return Err(NipError::AppointmentAge);
+    }
+    let gender = match &digits[14..15] {
+        "1" => Gender::Male,
+        "2" => Gender::Female,
+        _ => return Err(NipError::Gender),
+    };
+    if &digits[15..18] == "000" {
+        return Err(NipError::Sequence);
+    }
+    Ok(NipInfo { digits, birth_date, gender, appointed, appointed_year_only: year_only })
+}
+
+/// The NIP as everyone but its holder, their coordinators and admins see it:
+/// the birth year, the gender digit, the rest hidden (`1986********1***`).
+pub fn mask_nip(digits: &str) -> String {
+    if digits.len() != 18 || !digits.is_ascii() {
+        return "****************".into();
+    }
+    format!("{}********{}***", &digits[0..4], &digits[14..15])
+}
+
+/// Normalises an Indonesian mobile (WhatsApp) number to `+628…`; `None` when it is not one.
+/// Accepts `0812…`, `62812…`, `+62 812-…`, `812…`, with spaces, dots, dashes and brackets.
+pub fn normalize_phone(input: &str) -> Option<String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() || trimmed.len() > 32 {
+        return None;
+    }
+    let plus = trimmed.starts_with('+');
+    let mut digits = String::new();
+    for (i, c) in trimmed.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => {}
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    let national = if let Some(rest) = digits.strip_prefix("62") {
+        rest.to_string()
+    } else if plus {
+        return None; // another country's number
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        rest.to_string()
+    } else {
+        digits
+    };
+    let ok = national.starts_with('8') && (9..=12).contains(&national.len());
+    ok.then(|| format!("+62{national}"))
+}
+
+/// Reduces what someone typed for a platform account (a handle, `@handle` or a profile
+/// URL) to the handle, lower-cased; `None` when it cannot be a handle of that platform.
+pub fn normalize_handle(platform: &str, input: &str) -> Option<String> {
+    let mut s = input.trim().to_string();
+    if s.is_empty() || s.len() > 200 {
+        return None;
+    }
+    if let Some(path) = url_path(&s, platform) {
+        s = path;
+    }
+    let s = s.trim_start_matches('@').trim_end_matches('/').to_lowercase();
+    let valid = match platform {
+        "x" => (1..=15).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "instagram" => {
+            (1..=30).contains(&s.len())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                && !s.starts_with('.')
+                && !s.ends_with('.')
+                && !s.contains("..")
+        }
+        "facebook" => {
+            (s.len() >= 5 && s.len() <= 50 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+                || (s.len() <= 20 && s.len() >= 5 && s.chars().all(|c| c.is_ascii_digit()))
+        }
+        "tiktok" => (2..=24).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+        "youtube" => {
+            (3..=30).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        }
+        _ => false,
+    };
+    valid.then_some(s)
+}
+
+/// For a profile URL of the platform, the part of its path that names the account.
+fn url_path(input: &str, platform: &str) -> Option<String> {
+    let lower = input.to_lowercase();
+    let without_scheme = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower);
+    let (host, rest) = without_scheme.split_once('/').unwrap_or((without_scheme, ""));
+    let host = host.trim_start_matches("www.").trim_start_matches("m.").trim_start_matches("mobile.").trim_start_matches("web.");
+    let hosts: &[&str] = match platform {
+        "x" => &["x.com", "twitter.com"],
+        "instagram" => &["instagram.com", "instagr.am"],
+        "facebook" => &["facebook.com", "fb.com"],
+        "tiktok" => &["tiktok.com"],
+        "youtube" => &["youtube.com"],
+        _ => &[],
+    };
+    if !hosts.contains(&host) {
+        return None;
+    }
+    // facebook.com/profile.php?id=1000123 names the account by its number.
+    if platform == "facebook" && rest.starts_with("profile.php") {
+        let query = rest.split_once('?').map(|(_, q)| q).unwrap_or("");
+        return query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("id="))
+            .map(str::to_string)
+            .or(Some(String::new()));
+    }
+    let path = rest.split(['?', '#']).next().unwrap_or("");
+    Some(path.split('/').find(|p| !p.is_empty()).unwrap_or("").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn a_real_pns_nip_decodes() {
+        let info = parse_nip("19860926 201505 1 001", EmployeeType::Pns, today()).unwrap();
+        assert_eq!(info.digits, "198609262015051001");
+        assert_eq!(info.birth_date, NaiveDate::from_ymd_opt(1986, 9, 26).unwrap());
+        assert_eq!(info.appointed, NaiveDate::from_ymd_opt(2015, 5, 1).unwrap());
+        assert_eq!(info.gender, Gender::Male);
+        assert_eq!(parse_nip("1986.0926.2015.05.2.001", EmployeeType::Pns, today()).unwrap().gender, Gender::Female);
+    }
+
+    #[test]
+    fn hostile_nips_are_refused_for_the_right_reason() {
+        let t = today();
+        let pns = |s: &str| parse_nip(s, EmployeeType::Pns, t);
+        assert_eq!(pns("19860926201505100A"), Err(NipError::NotDigits));
+        assert_eq!(pns(""), Err(NipError::NotDigits));
+        assert_eq!(pns("19860926201505100"), Err(NipError::Length));
+        assert_eq!(pns("1986092620150510011"), Err(NipError::Length));
+        assert_eq!(pns("198602312015051001"), Err(NipError::BirthDate), "31 February");
+        assert_eq!(pns("202712012015051001"), Err(NipError::BirthDate), "born in the future");
+        assert_eq!(pns("198609262015131001"), Err(NipError::AppointmentMonth), "month 13");
+        assert_eq!(pns("198609262015001001"), Err(NipError::AppointmentMonth), "month 00");
+        assert_eq!(pns("198609262003051001"), Err(NipError::AppointmentAge), "appointed at 16");
+        assert_eq!(pns("195001012015051001"), Err(NipError::AppointmentAge), "appointed at 65");
+        assert_eq!(pns("198609262027011001"), Err(NipError::AppointmentFuture));
+        assert_eq!(pns("198609262015053001"), Err(NipError::Gender), "gender digit 3");
+        assert_eq!(pns("198609262015051000"), Err(NipError::Sequence), "sequence 000");
+    }
+
+    #[test]
+    fn appointment_age_bounds_are_inclusive() {
+        let t = today();
+        // Born 1 May 1997: 18 on 1 May 2015.
+        assert!(parse_nip("199705012015051001", EmployeeType::Pns, t).is_ok());
+        assert_eq!(parse_nip("199705022015051001", EmployeeType::Pns, t), Err(NipError::AppointmentAge));
+        // This month's appointment is not in the future.
+        assert!(parse_nip("199001012026111001", EmployeeType::Pns, t).is_ok());
+    }
+
+    #[test]
+    fn pppk_layout_and_free_digits() {
+        let t = today();
+        let info = parse_nip("199003152022991005", EmployeeType::Pppk, t).unwrap();
+        assert_eq!(info.appointed, NaiveDate::from_ymd_opt(2022, 1, 1).unwrap());
+        assert!(info.appointed_year_only);
+        assert_eq!(info.gender, Gender::Male);
+        assert_eq!(parse_nip("199003152027991005", EmployeeType::Pppk, t), Err(NipError::AppointmentFuture));
+        assert_eq!(parse_nip("199003152022993005", EmployeeType::Pppk, t), Err(NipError::Gender));
+        assert_eq!(parse_nip("199003152022992000", EmployeeType::Pppk, t), Err(NipError::Sequence));
+        assert_eq!(parse_nip("201003152022992001", EmployeeType::Pppk, t), Err(NipError::AppointmentAge));
+    }
+
+    #[test]
+    fn nip_masking_shows_birth_year_and_gender_only() {
+        assert_eq!(mask_nip("198609262015051001"), "1986********1***");
+        assert_eq!(mask_nip("short"), "****************");
+    }
+
+    #[test]
+    fn phones_become_plus_62() {
+        for input in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890", "81234567890", "(0812) 3456.7890"] {
+            assert_eq!(normalize_phone(input).as_deref(), Some("+6281234567890"), "{input}");
+        }
+        for input in ["", "021-555-1234", "+1 650 253 0000", "0812 ABC", "08123", "081234567890123456"] {
+            assert_eq!(normalize_phone(input), None, "{input}");
+        }
+    }
+
+    #[test]
+    fn handles_from_urls_and_at_signs() {
+        assert_eq!(normalize_handle("x", "@Humas_Komdigi").as_deref(), Some("humas_komdigi"));
+        assert_eq!(normalize_handle("x", "https://twitter.com/Humas_Komdigi?s=20").as_deref(), Some("humas_komdigi"));
+        assert_eq!(normalize_handle("x", "x.com/humas_komdigi/status/123").as_deref(), Some("humas_komdigi"));
+        assert_eq!(normalize_handle("instagram", "https://www.instagram.com/siti.rahma/").as_deref(), Some("siti.rahma"));
+        assert_eq!(normalize_handle("facebook", "https://m.facebook.com/profile.php?id=100012345678").as_deref(), Some("100012345678"));
+        assert_eq!(normalize_handle("facebook", "facebook.com/siti.rahma.96").as_deref(), Some("siti.rahma.96"));
+        assert_eq!(normalize_handle("tiktok", "https://www.tiktok.com/@siti.rahma").as_deref(), Some("siti.rahma"));
+        assert_eq!(normalize_handle("youtube", "youtube.com/@KanalHumas").as_deref(), Some("kanalhumas"));
+    }
+
+    #[test]
+    fn hostile_handles_are_refused() {
+        for (p, h) in [
+            ("x", "humas komdigi"),
+            ("x", "humas😀"),
+            ("x", "a_name_that_is_far_too_long"),
+            ("instagram", ".dot"),
+            ("instagram", "a..b"),
+            ("facebook", "abc"),
+            ("x", "https://instagram.com/someone"),
+            ("x", ""),
+            ("myspace", "tom"),
+        ] {
+            assert_eq!(normalize_handle(p, h), None, "{p}: {h}");
+        }
+    }
+}
