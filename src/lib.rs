@@ -13,6 +13,8 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod followers;
+pub mod media;
 pub mod org;
 pub mod seed;
 pub mod settings;

@@ -8,6 +8,8 @@ mod m20261123_000003_create_users;
 mod m20261123_000004_create_programme_settings;
 mod m20261123_000005_create_audit_log;
 mod m20261123_000006_create_login_failures;
+mod m20261123_000007_create_media;
+mod m20261123_000008_create_ambassadors;
 
 pub struct Migrator;
 
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_programme_settings::Migration),
             Box::new(m20261123_000005_create_audit_log::Migration),
             Box::new(m20261123_000006_create_login_failures::Migration),
+            Box::new(m20261123_000007_create_media::Migration),
+            Box::new(m20261123_000008_create_ambassadors::Migration),
         ]
     }
 }

@@ -78,7 +78,10 @@ impl NipError {
 
 /// Removes the spaces and dots people type between the NIP's groups.
 pub fn clean_nip(input: &str) -> String {
-    input.chars().filter(|c| !c.is_whitespace() && *c != '.').collect()
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .collect()
 }
 
 fn num(s: &str) -> u32 {
@@ -103,29 +106,43 @@ pub fn parse_nip(input: &str, kind: EmployeeType, today: NaiveDate) -> Result<Ni
     if digits.len() != 18 {
         return Err(NipError::Length);
     }
-    let birth_date = NaiveDate::from_ymd_opt(num(&digits[0..4]) as i32, num(&digits[4..6]), num(&digits[6..8]))
-        .filter(|d| *d <= today && d.year() >= 1900)
-        .ok_or(NipError::BirthDate)?;
+    let birth_date = NaiveDate::from_ymd_opt(
+        num(&digits[0..4]) as i32,
+        num(&digits[4..6]),
+        num(&digits[6..8]),
+    )
+    .filter(|d| *d <= today && d.year() >= 1900)
+    .ok_or(NipError::BirthDate)?;
     let (appointed, year_only) = match kind {
         EmployeeType::Pns => {
             let month = num(&digits[12..14]);
             if !(1..=12).contains(&month) {
                 return Err(NipError::AppointmentMonth);
             }
-            let date = NaiveDate::from_ymd_opt(num(&digits[8..12]) as i32, month, 1).ok_or(NipError::AppointmentMonth)?;
+            let date = NaiveDate::from_ymd_opt(num(&digits[8..12]) as i32, month, 1)
+                .ok_or(NipError::AppointmentMonth)?;
             (date, false)
         }
         EmployeeType::Pppk => {
-            let date = NaiveDate::from_ymd_opt(num(&digits[8..12]) as i32, 1, 1).ok_or(NipError::AppointmentFuture)?;
+            let date = NaiveDate::from_ymd_opt(num(&digits[8..12]) as i32, 1, 1)
+                .ok_or(NipError::AppointmentFuture)?;
             (date, true)
         }
     };
-    let future = if year_only { appointed.year() > today.year() } else { appointed > today };
+    let future = if year_only {
+        appointed.year() > today.year()
+    } else {
+        appointed > today
+    };
     if future {
         return Err(NipError::AppointmentFuture);
     }
     // PNS: age on the first of the TMT month; PPPK: the age reached in the contract year.
-    let age = if year_only { appointed.year() - birth_date.year() } else { years_between(birth_date, appointed) };
+    let age = if year_only {
+        appointed.year() - birth_date.year()
+    } else {
+        years_between(birth_date, appointed)
+    };
     if !(18..=60).contains(&age) {
         return Err(NipError::AppointmentAge);
     }
@@ -137,7 +154,13 @@ pub fn parse_nip(input: &str, kind: EmployeeType, today: NaiveDate) -> Result<Ni
     if &digits[15..18] == "000" {
         return Err(NipError::Sequence);
     }
-    Ok(NipInfo { digits, birth_date, gender, appointed, appointed_year_only: year_only })
+    Ok(NipInfo {
+        digits,
+        birth_date,
+        gender,
+        appointed,
+        appointed_year_only: year_only,
+    })
 }
 
 /// The NIP as everyone but its holder, their coordinators and admins see it:
@@ -189,23 +212,37 @@ pub fn normalize_handle(platform: &str, input: &str) -> Option<String> {
     if let Some(path) = url_path(&s, platform) {
         s = path;
     }
-    let s = s.trim_start_matches('@').trim_end_matches('/').to_lowercase();
+    let s = s
+        .trim_start_matches('@')
+        .trim_end_matches('/')
+        .to_lowercase();
     let valid = match platform {
-        "x" => (1..=15).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "x" => {
+            (1..=15).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
         "instagram" => {
             (1..=30).contains(&s.len())
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
                 && !s.starts_with('.')
                 && !s.ends_with('.')
                 && !s.contains("..")
         }
         "facebook" => {
-            (s.len() >= 5 && s.len() <= 50 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+            (s.len() >= 5
+                && s.len() <= 50
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
                 || (s.len() <= 20 && s.len() >= 5 && s.chars().all(|c| c.is_ascii_digit()))
         }
-        "tiktok" => (2..=24).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+        "tiktok" => {
+            (2..=24).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        }
         "youtube" => {
-            (3..=30).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+            (3..=30).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
         }
         _ => false,
     };
@@ -219,8 +256,14 @@ fn url_path(input: &str, platform: &str) -> Option<String> {
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"))
         .unwrap_or(&lower);
-    let (host, rest) = without_scheme.split_once('/').unwrap_or((without_scheme, ""));
-    let host = host.trim_start_matches("www.").trim_start_matches("m.").trim_start_matches("mobile.").trim_start_matches("web.");
+    let (host, rest) = without_scheme
+        .split_once('/')
+        .unwrap_or((without_scheme, ""));
+    let host = host
+        .trim_start_matches("www.")
+        .trim_start_matches("m.")
+        .trim_start_matches("mobile.")
+        .trim_start_matches("web.");
     let hosts: &[&str] = match platform {
         "x" => &["x.com", "twitter.com"],
         "instagram" => &["instagram.com", "instagr.am"],
@@ -242,7 +285,12 @@ fn url_path(input: &str, platform: &str) -> Option<String> {
             .or(Some(String::new()));
     }
     let path = rest.split(['?', '#']).next().unwrap_or("");
-    Some(path.split('/').find(|p| !p.is_empty()).unwrap_or("").to_string())
+    Some(
+        path.split('/')
+            .find(|p| !p.is_empty())
+            .unwrap_or("")
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -257,10 +305,18 @@ mod tests {
     fn a_real_pns_nip_decodes() {
         let info = parse_nip("19860926 201505 1 001", EmployeeType::Pns, today()).unwrap();
         assert_eq!(info.digits, "198609262015051001");
-        assert_eq!(info.birth_date, NaiveDate::from_ymd_opt(1986, 9, 26).unwrap());
+        assert_eq!(
+            info.birth_date,
+            NaiveDate::from_ymd_opt(1986, 9, 26).unwrap()
+        );
         assert_eq!(info.appointed, NaiveDate::from_ymd_opt(2015, 5, 1).unwrap());
         assert_eq!(info.gender, Gender::Male);
-        assert_eq!(parse_nip("1986.0926.2015.05.2.001", EmployeeType::Pns, today()).unwrap().gender, Gender::Female);
+        assert_eq!(
+            parse_nip("1986.0926.2015.05.2.001", EmployeeType::Pns, today())
+                .unwrap()
+                .gender,
+            Gender::Female
+        );
     }
 
     #[test]
@@ -271,15 +327,47 @@ mod tests {
         assert_eq!(pns(""), Err(NipError::NotDigits));
         assert_eq!(pns("19860926201505100"), Err(NipError::Length));
         assert_eq!(pns("1986092620150510011"), Err(NipError::Length));
-        assert_eq!(pns("198602312015051001"), Err(NipError::BirthDate), "31 February");
-        assert_eq!(pns("202712012015051001"), Err(NipError::BirthDate), "born in the future");
-        assert_eq!(pns("198609262015131001"), Err(NipError::AppointmentMonth), "month 13");
-        assert_eq!(pns("198609262015001001"), Err(NipError::AppointmentMonth), "month 00");
-        assert_eq!(pns("198609262003051001"), Err(NipError::AppointmentAge), "appointed at 16");
-        assert_eq!(pns("195001012015051001"), Err(NipError::AppointmentAge), "appointed at 65");
+        assert_eq!(
+            pns("198602312015051001"),
+            Err(NipError::BirthDate),
+            "31 February"
+        );
+        assert_eq!(
+            pns("202712012015051001"),
+            Err(NipError::BirthDate),
+            "born in the future"
+        );
+        assert_eq!(
+            pns("198609262015131001"),
+            Err(NipError::AppointmentMonth),
+            "month 13"
+        );
+        assert_eq!(
+            pns("198609262015001001"),
+            Err(NipError::AppointmentMonth),
+            "month 00"
+        );
+        assert_eq!(
+            pns("198609262003051001"),
+            Err(NipError::AppointmentAge),
+            "appointed at 16"
+        );
+        assert_eq!(
+            pns("195001012015051001"),
+            Err(NipError::AppointmentAge),
+            "appointed at 65"
+        );
         assert_eq!(pns("198609262027011001"), Err(NipError::AppointmentFuture));
-        assert_eq!(pns("198609262015053001"), Err(NipError::Gender), "gender digit 3");
-        assert_eq!(pns("198609262015051000"), Err(NipError::Sequence), "sequence 000");
+        assert_eq!(
+            pns("198609262015053001"),
+            Err(NipError::Gender),
+            "gender digit 3"
+        );
+        assert_eq!(
+            pns("198609262015051000"),
+            Err(NipError::Sequence),
+            "sequence 000"
+        );
     }
 
     #[test]
@@ -287,7 +375,10 @@ mod tests {
         let t = today();
         // Born 1 May 1997: 18 on 1 May 2015.
         assert!(parse_nip("199705012015051001", EmployeeType::Pns, t).is_ok());
-        assert_eq!(parse_nip("199705022015051001", EmployeeType::Pns, t), Err(NipError::AppointmentAge));
+        assert_eq!(
+            parse_nip("199705022015051001", EmployeeType::Pns, t),
+            Err(NipError::AppointmentAge)
+        );
         // This month's appointment is not in the future.
         assert!(parse_nip("199001012026111001", EmployeeType::Pns, t).is_ok());
     }
@@ -299,10 +390,22 @@ mod tests {
         assert_eq!(info.appointed, NaiveDate::from_ymd_opt(2022, 1, 1).unwrap());
         assert!(info.appointed_year_only);
         assert_eq!(info.gender, Gender::Male);
-        assert_eq!(parse_nip("199003152027991005", EmployeeType::Pppk, t), Err(NipError::AppointmentFuture));
-        assert_eq!(parse_nip("199003152022993005", EmployeeType::Pppk, t), Err(NipError::Gender));
-        assert_eq!(parse_nip("199003152022992000", EmployeeType::Pppk, t), Err(NipError::Sequence));
-        assert_eq!(parse_nip("201003152022992001", EmployeeType::Pppk, t), Err(NipError::AppointmentAge));
+        assert_eq!(
+            parse_nip("199003152027991005", EmployeeType::Pppk, t),
+            Err(NipError::AppointmentFuture)
+        );
+        assert_eq!(
+            parse_nip("199003152022993005", EmployeeType::Pppk, t),
+            Err(NipError::Gender)
+        );
+        assert_eq!(
+            parse_nip("199003152022992000", EmployeeType::Pppk, t),
+            Err(NipError::Sequence)
+        );
+        assert_eq!(
+            parse_nip("201003152022992001", EmployeeType::Pppk, t),
+            Err(NipError::AppointmentAge)
+        );
     }
 
     #[test]
@@ -313,24 +416,69 @@ mod tests {
 
     #[test]
     fn phones_become_plus_62() {
-        for input in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890", "81234567890", "(0812) 3456.7890"] {
-            assert_eq!(normalize_phone(input).as_deref(), Some("+6281234567890"), "{input}");
+        for input in [
+            "0812-3456-7890",
+            "+62 812 3456 7890",
+            "6281234567890",
+            "81234567890",
+            "(0812) 3456.7890",
+        ] {
+            assert_eq!(
+                normalize_phone(input).as_deref(),
+                Some("+6281234567890"),
+                "{input}"
+            );
         }
-        for input in ["", "021-555-1234", "+1 650 253 0000", "0812 ABC", "08123", "081234567890123456"] {
+        for input in [
+            "",
+            "021-555-1234",
+            "+1 650 253 0000",
+            "0812 ABC",
+            "08123",
+            "081234567890123456",
+        ] {
             assert_eq!(normalize_phone(input), None, "{input}");
         }
     }
 
     #[test]
     fn handles_from_urls_and_at_signs() {
-        assert_eq!(normalize_handle("x", "@Humas_Komdigi").as_deref(), Some("humas_komdigi"));
-        assert_eq!(normalize_handle("x", "https://twitter.com/Humas_Komdigi?s=20").as_deref(), Some("humas_komdigi"));
-        assert_eq!(normalize_handle("x", "x.com/humas_komdigi/status/123").as_deref(), Some("humas_komdigi"));
-        assert_eq!(normalize_handle("instagram", "https://www.instagram.com/siti.rahma/").as_deref(), Some("siti.rahma"));
-        assert_eq!(normalize_handle("facebook", "https://m.facebook.com/profile.php?id=100012345678").as_deref(), Some("100012345678"));
-        assert_eq!(normalize_handle("facebook", "facebook.com/siti.rahma.96").as_deref(), Some("siti.rahma.96"));
-        assert_eq!(normalize_handle("tiktok", "https://www.tiktok.com/@siti.rahma").as_deref(), Some("siti.rahma"));
-        assert_eq!(normalize_handle("youtube", "youtube.com/@KanalHumas").as_deref(), Some("kanalhumas"));
+        assert_eq!(
+            normalize_handle("x", "@Humas_Komdigi").as_deref(),
+            Some("humas_komdigi")
+        );
+        assert_eq!(
+            normalize_handle("x", "https://twitter.com/Humas_Komdigi?s=20").as_deref(),
+            Some("humas_komdigi")
+        );
+        assert_eq!(
+            normalize_handle("x", "x.com/humas_komdigi/status/123").as_deref(),
+            Some("humas_komdigi")
+        );
+        assert_eq!(
+            normalize_handle("instagram", "https://www.instagram.com/siti.rahma/").as_deref(),
+            Some("siti.rahma")
+        );
+        assert_eq!(
+            normalize_handle(
+                "facebook",
+                "https://m.facebook.com/profile.php?id=100012345678"
+            )
+            .as_deref(),
+            Some("100012345678")
+        );
+        assert_eq!(
+            normalize_handle("facebook", "facebook.com/siti.rahma.96").as_deref(),
+            Some("siti.rahma.96")
+        );
+        assert_eq!(
+            normalize_handle("tiktok", "https://www.tiktok.com/@siti.rahma").as_deref(),
+            Some("siti.rahma")
+        );
+        assert_eq!(
+            normalize_handle("youtube", "youtube.com/@KanalHumas").as_deref(),
+            Some("kanalhumas")
+        );
     }
 
     #[test]

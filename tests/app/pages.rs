@@ -131,7 +131,10 @@ async fn error_pages_exist_in_both_languages() {
     assert!(text(en).await.1.contains("Access denied"));
     let (status, lost) = text(app.page("/no/such/page", Some(&token)).await).await;
     assert_eq!(status, Status::NotFound);
-    assert!(lost.contains("Keluar"), "a signed-in user keeps the menu on the 404 page");
+    assert!(
+        lost.contains("Keluar"),
+        "a signed-in user keeps the menu on the 404 page"
+    );
     let anonymous_post = app.form("/account/password", None, &[]).await;
     let (status, page) = text(anonymous_post).await;
     assert_eq!(status, Status::Unauthorized);

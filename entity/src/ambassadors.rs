@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+/// An ambassador (or candidate): the programme side of a user with role `ambassador`.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "ambassadors")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub user_id: i64,
+    pub display_name: String,
+    #[sea_orm(unique)]
+    pub nip: String,
+    pub employee_type: String,
+    pub phone: String,
+    pub institution_id: i64,
+    pub work_unit_id: i64,
+    /// pending, approved, rejected, suspended or withdrawn
+    pub status: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub rejection_reason: Option<String>,
+    pub member_since: Option<Date>,
+    pub consent_version: String,
+    pub consent_at: DateTimeUtc,
+    /// When the candidate last (re)submitted; the vetting queue is ordered by it.
+    pub submitted_at: DateTimeUtc,
+    pub decided_at: Option<DateTimeUtc>,
+    pub decided_by: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,1 @@
+//! Pure checks on image bytes.
