@@ -18,6 +18,7 @@ pub mod media;
 pub mod org;
 pub mod seed;
 pub mod settings;
+pub mod vetting;
 pub mod web;
 
 use rocket::data::{Limits, ToByteUnit};
@@ -110,7 +111,17 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                      cargo run --release -- create-admin --email you@instansi.go.id --name \"Your Name\""
                 );
             }
-            Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher))
+            let sources = match followers::FollowerSources::from_figment(rocket.figment()) {
+                Ok(s) => s,
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("duta: {e}");
+                    }
+                    return Err(rocket);
+                }
+            };
+            let store = media::service::MediaStore::new(&cfg.upload_dir);
+            Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher).manage(sources).manage(store))
             },
         ))
         .attach(Template::custom(|engines| {
@@ -130,6 +141,9 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", org::api_routes())
         .mount("/api/v1", accounts::api_routes())
         .mount("/api/v1", settings::api_routes())
+        .mount("/api/v1", ambassadors::api_routes())
+        .mount("/api/v1", vetting::api_routes())
+        .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())
         .register("/api", web::catchers::api_catchers())

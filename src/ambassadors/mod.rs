@@ -1,4 +1,17 @@
 //! Ambassadors: sign-up with NIP, platform accounts and follower evidence, and the
 //! lifecycle from candidate to approved ambassador.
 
+pub mod api;
+pub mod forms;
 pub mod rules;
+pub mod service;
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        api::signup,
+        api::signup_form,
+        api::show_own,
+        api::resubmit,
+        api::upload_screenshot
+    ]
+}

@@ -293,6 +293,71 @@ fn url_path(input: &str, platform: &str) -> Option<String> {
     )
 }
 
+/// The verdict for a platform account: a count from the API or typed by a coordinator is
+/// compared with the threshold; a self-reported count waits for review.
+pub fn verdict(method: &str, count: Option<i64>, threshold: i64) -> &'static str {
+    match (method, count) {
+        ("api" | "coordinator", Some(n)) if n >= threshold => "meets",
+        ("api" | "coordinator", Some(_)) => "below",
+        _ => "unverified",
+    }
+}
+
+/// A platform account as the lifecycle rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountState<'a> {
+    pub platform: &'a str,
+    pub method: &'a str,
+    pub count: Option<i64>,
+    pub has_screenshot: bool,
+    pub verdict: &'a str,
+    pub check_error: Option<&'a str>,
+}
+
+/// What still stands between a candidate and approval, platform by platform, as
+/// catalogue keys: `account`, `screenshot`, `count`, `api_failed`, `below`, `review`.
+pub fn missing(required: &[String], accounts: &[AccountState<'_>]) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for platform in required {
+        let Some(a) = accounts.iter().find(|a| a.platform == platform) else {
+            out.push((platform.clone(), "account"));
+            continue;
+        };
+        let what = match (a.method, a.verdict) {
+            (_, "meets") => continue,
+            (_, "below") => "below",
+            ("api", _) if a.check_error.is_some() => "api_failed",
+            ("api", _) => "review",
+            ("screenshot", _) if !a.has_screenshot => "screenshot",
+            ("screenshot", _) if a.count.is_none() => "count",
+            _ => "review",
+        };
+        out.push((platform.clone(), what));
+    }
+    out
+}
+
+/// Eligible when every required platform meets its threshold.
+pub fn is_eligible(required: &[String], accounts: &[AccountState<'_>]) -> bool {
+    missing(required, accounts).is_empty()
+}
+
+/// Working days (Monday to Friday) from `from` to `to`, not counting `from` itself.
+pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    let mut days = 0;
+    let mut d = from;
+    while d < to {
+        d = d.succ_opt().unwrap_or(d);
+        if d.weekday().number_from_monday() <= 5 {
+            days += 1;
+        }
+        if days > 366 {
+            break;
+        }
+    }
+    days
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,6 +477,66 @@ mod tests {
     fn nip_masking_shows_birth_year_and_gender_only() {
         assert_eq!(mask_nip("198609262015051001"), "1986********1***");
         assert_eq!(mask_nip("short"), "****************");
+    }
+
+    #[test]
+    fn verdicts_and_missing_items() {
+        assert_eq!(verdict("api", Some(500), 500), "meets");
+        assert_eq!(verdict("coordinator", Some(499), 500), "below");
+        assert_eq!(verdict("screenshot", Some(9000), 500), "unverified");
+        let required = vec![
+            "facebook".to_string(),
+            "x".to_string(),
+            "instagram".to_string(),
+        ];
+        let accounts = [
+            AccountState {
+                platform: "facebook",
+                method: "screenshot",
+                count: Some(700),
+                has_screenshot: false,
+                verdict: "unverified",
+                check_error: None,
+            },
+            AccountState {
+                platform: "x",
+                method: "api",
+                count: None,
+                has_screenshot: false,
+                verdict: "unverified",
+                check_error: Some("unavailable"),
+            },
+        ];
+        assert_eq!(
+            missing(&required, &accounts),
+            vec![
+                ("facebook".into(), "screenshot"),
+                ("x".into(), "api_failed"),
+                ("instagram".into(), "account")
+            ]
+        );
+        let all_meet: Vec<AccountState> = ["facebook", "x", "instagram"]
+            .iter()
+            .map(|p| AccountState {
+                platform: p,
+                method: "coordinator",
+                count: Some(600),
+                has_screenshot: true,
+                verdict: "meets",
+                check_error: None,
+            })
+            .collect();
+        assert!(is_eligible(&required, &all_meet));
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        let fri = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mon = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let thu = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(working_days_between(fri, mon), 1);
+        assert_eq!(working_days_between(fri, thu), 4);
+        assert_eq!(working_days_between(mon, mon), 0);
     }
 
     #[test]

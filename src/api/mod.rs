@@ -26,6 +26,17 @@ use utoipa::{Modify, OpenApi};
         crate::accounts::api::deactivate,
         crate::settings::api::show,
         crate::settings::api::update,
+        crate::ambassadors::api::signup,
+        crate::ambassadors::api::signup_form,
+        crate::ambassadors::api::show_own,
+        crate::ambassadors::api::resubmit,
+        crate::ambassadors::api::upload_screenshot,
+        crate::vetting::api::index,
+        crate::vetting::api::show,
+        crate::vetting::api::approve,
+        crate::vetting::api::reject,
+        crate::vetting::api::followers,
+        crate::vetting::api::recheck,
     ),
     modifiers(&BearerAuth)
 )]

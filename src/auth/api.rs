@@ -60,11 +60,27 @@ pub async fn logout(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppRe
     Ok(Json(Done { ok: true }))
 }
 
+/// The signed-in user, and for an ambassador their programme record.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub ambassador: Option<crate::ambassadors::service::AmbassadorView>,
+}
+
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = ApiErrorBody)))]
+    responses((status = 200, body = MeView), (status = 401, body = ApiErrorBody)))]
 #[rocket::get("/me")]
-pub fn me(user: &CurrentUser) -> Json<UserView> {
-    Json(UserView::from(&user.user))
+pub async fn me(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppResult<Json<MeView>> {
+    let ambassador =
+        match crate::ambassadors::service::find_ambassador_by_user(db.inner(), user.id()).await? {
+            Some(a) => Some(crate::ambassadors::service::view_of(db, &a).await?),
+            None => None,
+        };
+    Ok(Json(MeView {
+        user: UserView::from(&user.user),
+        ambassador,
+    }))
 }
 
 /// Changes the caller's password; every earlier token stops working, the new one is returned.

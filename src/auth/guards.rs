@@ -139,6 +139,10 @@ role_guard!(
     Staff, [Coordinator, Leadership, National, Admin]
 );
 role_guard!(
+    /// Ambassadors and candidates.
+    Ambassador, [Ambassador]
+);
+role_guard!(
     /// Coordinators (humas) of an institution, and admins.
     Coordinator, [Coordinator, Admin]
 );

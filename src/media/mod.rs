@@ -3,9 +3,12 @@
 //! GPS survives), a thumbnail made, stored by random names outside the web root, and
 //! served only to users in scope.
 
+pub mod pipeline;
 pub mod routes;
 pub mod rules;
 pub mod service;
+#[cfg(test)]
+mod testdata;
 
 pub fn routes() -> Vec<rocket::Route> {
     routes::all()

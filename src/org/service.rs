@@ -208,6 +208,38 @@ pub async fn list_units_grouped(
     Ok(groups)
 }
 
+/// Every institution with its units, for the public sign-up form.
+pub async fn list_all_units_grouped(db: &DatabaseConnection) -> AppResult<Vec<UnitGroup>> {
+    let institutions = institutions::Entity::find()
+        .order_by_asc(institutions::Column::Name)
+        .all(db)
+        .await?;
+    let units = work_units::Entity::find().all(db).await?;
+    Ok(institutions
+        .iter()
+        .map(|i| {
+            let own: Vec<work_units::Model> = units
+                .iter()
+                .filter(|u| u.institution_id == i.id)
+                .cloned()
+                .collect();
+            UnitGroup {
+                institution: InstitutionView::from(i),
+                units: flatten_tree(&own, |u| (u.id, u.parent_id, u.name.clone()))
+                    .into_iter()
+                    .map(|row| WorkUnitView {
+                        id: row.item.id,
+                        institution_id: row.item.institution_id,
+                        parent_id: row.item.parent_id,
+                        name: row.item.name,
+                        depth: row.depth,
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
 pub async fn create_work_unit(
     db: &DatabaseConnection,
     admin: Option<&CurrentUser>,

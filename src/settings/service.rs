@@ -85,6 +85,37 @@ pub async fn get_settings(db: &DatabaseConnection) -> AppResult<SettingsInput> {
     read(db).await
 }
 
+/// The programme's time zone (Asia/Jakarta unless the admin chose another).
+pub async fn programme_timezone(db: &DatabaseConnection) -> AppResult<chrono_tz::Tz> {
+    let s = read(db).await?;
+    Ok(s.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta))
+}
+
+/// Today's date in the programme's time zone.
+pub async fn programme_today(db: &DatabaseConnection) -> AppResult<chrono::NaiveDate> {
+    let tz = programme_timezone(db).await?;
+    Ok(Utc::now().with_timezone(&tz).date_naive())
+}
+
+/// The required platforms and every platform's threshold.
+pub async fn thresholds(
+    db: &DatabaseConnection,
+) -> AppResult<(Vec<String>, std::collections::HashMap<String, i64>)> {
+    let s = read(db).await?;
+    let required = s
+        .platforms
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| p.platform.clone())
+        .collect();
+    let all = s
+        .platforms
+        .iter()
+        .map(|p| (p.platform.clone(), i64::from(p.threshold)))
+        .collect();
+    Ok((required, all))
+}
+
 /// Saves a checked change in one transaction with an audit row of before and after.
 pub async fn update_settings(
     db: &DatabaseConnection,

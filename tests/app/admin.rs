@@ -452,7 +452,7 @@ async fn concurrent_writers_never_see_database_is_locked() {
         let app = &app;
         async move { app.send_api("POST", &path, Some(&t), b).await.status() }
     });
-    let statuses = futures_join_all(requests).await;
+    let statuses = join_all(requests).await;
     assert!(
         statuses.iter().all(|s| *s == Status::Created),
         "{statuses:?}"
@@ -462,7 +462,7 @@ async fn concurrent_writers_never_see_database_is_locked() {
 }
 
 /// Runs futures concurrently on the test's runtime (Rocket re-exports no join_all).
-async fn futures_join_all<F: std::future::Future>(
+pub async fn join_all<F: std::future::Future>(
     futures: impl IntoIterator<Item = F>,
 ) -> Vec<F::Output> {
     let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();

@@ -95,7 +95,8 @@ async fn openapi_lists_every_api_route() {
         if !uri.starts_with("/api/v1") {
             continue;
         }
-        let openapi_path = uri.replace('<', "{").replace('>', "}");
+        let path = uri.split('?').next().unwrap_or(uri);
+        let openapi_path = path.replace('<', "{").replace('>', "}");
         let method = route.method.as_str().to_lowercase();
         if paths
             .get(&openapi_path)

@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod ambassadors;
 mod auth;
 mod conventions;
 mod jwt;
 mod matrix;
 mod pages;
 mod support;
+mod vetting;

@@ -15,6 +15,10 @@ enum Access {
     SignedIn,
     /// Coordinators, leadership, national users and admins.
     Staff,
+    /// Coordinators and admins.
+    Coordinator,
+    /// Ambassadors and candidates.
+    Ambassador,
     Admin,
 }
 
@@ -25,6 +29,12 @@ enum Param {
     Institution,
     /// `<id>` is a user (admin-only routes).
     User,
+    /// `<id>` is a candidate; coordinators of another institution get 404.
+    Candidate,
+    /// `<id>` is a stored image; people outside its institution get 404.
+    Media,
+    /// `<platform>` is one of the candidate's platforms.
+    Platform,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -101,6 +111,64 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/api/v1/settings", Access::Staff, Param::None),
     ("PUT", "/api/v1/settings", Access::Admin, Param::None),
     ("GET", "/assets/<path..>", Access::Public, Param::None),
+    ("POST", "/api/v1/signup", Access::Public, Param::None),
+    ("GET", "/api/v1/signup/form", Access::Public, Param::None),
+    (
+        "GET",
+        "/api/v1/me/ambassador",
+        Access::Ambassador,
+        Param::None,
+    ),
+    (
+        "PUT",
+        "/api/v1/me/ambassador",
+        Access::Ambassador,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/me/platforms/<platform>/screenshot",
+        Access::Ambassador,
+        Param::Platform,
+    ),
+    (
+        "GET",
+        "/api/v1/vetting/candidates?<status>&<work_unit_id>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/vetting/candidates/<id>",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/approve",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/reject",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/followers",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/recheck",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    ("GET", "/media/<id>", Access::SignedIn, Param::Media),
+    ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
 ];
 
 const ROLES: [&str; 5] = [
@@ -117,6 +185,8 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
         (_, None) => false,
         (Access::SignedIn, Some(_)) => true,
         (Access::Staff, Some(r)) => r != "ambassador",
+        (Access::Coordinator, Some(r)) => r == "coordinator" || r == "admin",
+        (Access::Ambassador, Some(r)) => r == "ambassador",
         (Access::Admin, Some(r)) => r == "admin",
     }
 }
@@ -125,6 +195,8 @@ fn concrete(route: &str, id: i64) -> String {
     route
         .replace("<id>", &id.to_string())
         .replace("?<next>", "")
+        .replace("?<status>&<work_unit_id>", "")
+        .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
 }
 
@@ -132,18 +204,39 @@ struct Fixture {
     own_institution: i64,
     other_institution: i64,
     victim_user: i64,
+    candidate: i64,
+    media: i64,
     users: Vec<(&'static str, i64)>,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
     let own = app.institution("Kementerian Satu").await;
     let other = app.institution("Kementerian Dua").await;
-    app.work_unit(own, None, "Biro Humas").await;
-    let mut users = Vec::new();
-    for role in ROLES {
-        let inst = matches!(role, "ambassador" | "coordinator" | "leadership").then_some(own);
+    let unit = app.work_unit(own, None, "Biro Humas").await;
+    // The ambassador is a real candidate with a screenshot on X.
+    let (candidate, ambassador_user) = app.candidate(own, unit, 1).await;
+    let token = app.token(ambassador_user).await;
+    let png = crate::ambassadors::png(60, 40);
+    let upload = app.upload(
+        "/api/v1/me/platforms/x/screenshot",
+        &token,
+        "x.png",
+        &png,
+        None,
+    );
+    let (_, view) = crate::support::json(upload.await).await;
+    let x = view["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "x")
+        .unwrap();
+    let media = x["screenshot_id"].as_i64().expect("a screenshot");
+    let mut users = vec![("ambassador", ambassador_user)];
+    for role in ROLES.iter().skip(1) {
+        let inst = matches!(*role, "coordinator" | "leadership").then_some(own);
         users.push((
-            role,
+            *role,
             app.user(role, &format!("{role}@duta.test"), inst, None)
                 .await,
         ));
@@ -155,12 +248,24 @@ async fn fixture(app: &TestApp) -> Fixture {
         own_institution: own,
         other_institution: other,
         victim_user: victim,
+        candidate,
+        media,
         users,
     }
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> Status {
     let is_api = path.starts_with("/api/");
+    if path.ends_with("/screenshot") {
+        // A multipart upload of a file that is not an image: 422 for the owner.
+        return match token {
+            Some(t) => app
+                .upload(path, t, "not.png", b"not an image", None)
+                .await
+                .status(),
+            None => app.client.post(path.to_string()).dispatch().await.status(),
+        };
+    }
     let mut req = match method {
         "GET" => app.client.get(path.to_string()),
         "POST" => app.client.post(path.to_string()),
@@ -214,11 +319,14 @@ async fn every_route_is_classified_and_guarded() {
     );
 
     let mut failures = Vec::new();
+    let mut outsiders = 0;
     for &(method, route, access, param) in MATRIX {
         let id = match param {
             Param::Institution => f.own_institution,
             Param::User => f.victim_user,
-            Param::None => 0,
+            Param::Candidate => f.candidate,
+            Param::Media => f.media,
+            Param::None | Param::Platform => 0,
         };
         let path = concrete(route, id);
         let is_api = path.starts_with("/api/");
@@ -257,22 +365,39 @@ async fn every_route_is_classified_and_guarded() {
                 failures.push(format!("{role} {method} {path}: {status}"));
             }
         }
-        // The right role, out of scope: another institution's id answers 404.
-        if param == Param::Institution {
-            let other = concrete(route, f.other_institution);
+        // The right role, out of scope: another institution's object answers 404.
+        if matches!(param, Param::Institution | Param::Candidate | Param::Media) {
+            let other = match param {
+                Param::Institution => concrete(route, f.other_institution),
+                _ => concrete(route, -1),
+            };
             for &(role, user_id) in &f.users {
                 if !allowed(access, Some(role)) || matches!(role, "admin" | "national") {
                     continue;
                 }
-                let token = app.token(user_id).await;
-                let status = call(&app, method, &other, Some(&token)).await;
+                // Candidates and images of the own institution, seen by a coordinator or
+                // leader of another institution.
+                let (token, path) = if param == Param::Institution {
+                    (app.token(user_id).await, other.clone())
+                } else {
+                    outsiders += 1;
+                    let email = format!("{role}-outsider-{outsiders}@duta.test");
+                    let outsider = app
+                        .user(role, &email, Some(f.other_institution), None)
+                        .await;
+                    (app.token(outsider).await, path.clone())
+                };
+                let status = call(&app, method, &path, Some(&token)).await;
                 if status != Status::NotFound {
-                    failures.push(format!("{role} out of scope {method} {other}: {status}"));
+                    failures.push(format!("{role} out of scope {method} {path}: {status}"));
                 }
             }
         }
         // A missing object is 404 for the admin too.
-        if param != Param::None {
+        if matches!(
+            param,
+            Param::Institution | Param::User | Param::Candidate | Param::Media
+        ) {
             let admin = f
                 .users
                 .iter()

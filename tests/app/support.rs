@@ -282,6 +282,88 @@ impl TestApp {
         req.dispatch().await
     }
 
+    /// A valid sign-up body for an institution and unit; `n` makes NIP, email and handles unique.
+    pub fn signup_body(&self, institution_id: i64, work_unit_id: i64, n: u32) -> Value {
+        serde_json::json!({
+            "name": format!("Kandidat {n}"),
+            "display_name": format!("Kandidat {n}"),
+            "nip": format!("19860926 201505 2 {:03}", n % 999 + 1),
+            "employee_type": "pns",
+            "email": format!("kandidat{n}@instansi.go.id"),
+            "phone": format!("0812 3456 {:04}", n % 10000),
+            "institution_id": institution_id,
+            "work_unit_id": work_unit_id,
+            "password": PASSWORD,
+            "consent": true,
+            "consent_version": duta::ambassadors::forms::CONSENT_VERSION,
+            "platforms": [
+                {"platform": "facebook", "handle": format!("kandidat.fb.{n}"), "method": "screenshot", "count": 812},
+                {"platform": "x", "handle": format!("@kandidat_x{n}"), "method": "screenshot", "count": "1.250"},
+                {"platform": "instagram", "handle": format!("https://instagram.com/kandidat.ig{n}/"), "method": "screenshot", "count": 640}
+            ]
+        })
+    }
+
+    /// Signs a candidate up through the API; returns (ambassador id, user id).
+    pub async fn candidate(&self, institution_id: i64, work_unit_id: i64, n: u32) -> (i64, i64) {
+        let (status, body) = json(
+            self.send_api(
+                "POST",
+                "/api/v1/signup",
+                None,
+                &self.signup_body(institution_id, work_unit_id, n),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, Status::Created, "{body}");
+        let id = body["id"].as_i64().expect("id");
+        let amb = entity::ambassadors::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .expect("db")
+            .expect("row");
+        (id, amb.user_id)
+    }
+
+    /// A multipart upload of one file (and optional count) with a Bearer token.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        filename: &str,
+        bytes: &[u8],
+        count: Option<&str>,
+    ) -> LocalResponse<'_> {
+        let boundary = "duta-test-boundary-7d1f";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+        if let Some(c) = count {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n{c}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let ct = ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+        self.client
+            .post(path.to_string())
+            .header(ct)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .body(body)
+            .dispatch()
+            .await
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db

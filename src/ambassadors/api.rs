@@ -1,0 +1,204 @@
+//! The candidate's API: sign-up, the form's choices, resubmission and screenshots.
+
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::State;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use tokio::io::AsyncReadExt;
+
+use super::forms::{ResubmitRequest, SignupRequest, CONSENT_VERSION};
+use super::service::{self, AmbassadorView};
+use crate::api::json::ApiJson;
+use crate::auth::guards::Ambassador;
+use crate::auth::passwords::Hasher;
+use crate::error::{ApiErrorBody, AppError, AppResult, FieldErrors, Msg};
+use crate::followers::FollowerSources;
+use crate::media::service::MediaStore;
+use crate::org::service::{InstitutionView, WorkUnitView};
+use crate::web::client_ip::ClientIp;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignupCreated {
+    pub id: i64,
+    pub status: String,
+}
+
+/// Applies to become an ambassador; the new account can sign in at once to follow its status.
+#[utoipa::path(post, path = "/api/v1/signup", tag = "ambassadors", request_body = SignupRequest,
+    responses((status = 201, body = SignupCreated), (status = 400, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/signup", data = "<body>")]
+pub async fn signup(
+    body: ApiJson<SignupRequest>,
+    db: &State<DatabaseConnection>,
+    hasher: &State<Hasher>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<SignupCreated>)> {
+    let (_, amb) = service::signup(db, hasher, sources, &body.0, &ip).await?;
+    Ok((
+        Status::Created,
+        Json(SignupCreated {
+            id: amb.id,
+            status: amb.status,
+        }),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignupChoices {
+    pub consent_version: String,
+    pub required_platforms: Vec<String>,
+    /// Platforms whose follower count Duta can read from the API.
+    pub api_platforms: Vec<String>,
+    pub thresholds: std::collections::HashMap<String, i64>,
+    pub institutions: Vec<InstitutionChoice>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InstitutionChoice {
+    #[serde(flatten)]
+    pub institution: InstitutionView,
+    pub work_units: Vec<WorkUnitView>,
+}
+
+/// What the sign-up form offers: institutions with their work units, platforms, consent version.
+#[utoipa::path(get, path = "/api/v1/signup/form", tag = "ambassadors",
+    responses((status = 200, body = SignupChoices)))]
+#[rocket::get("/signup/form")]
+pub async fn signup_form(
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+) -> AppResult<Json<SignupChoices>> {
+    let (required, thresholds) = crate::settings::service::thresholds(db).await?;
+    let groups = crate::org::service::list_all_units_grouped(db).await?;
+    Ok(Json(SignupChoices {
+        consent_version: CONSENT_VERSION.into(),
+        required_platforms: required,
+        api_platforms: sources
+            .configured()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        thresholds,
+        institutions: groups
+            .into_iter()
+            .map(|g| InstitutionChoice {
+                institution: g.institution,
+                work_units: g.units,
+            })
+            .collect(),
+    }))
+}
+
+/// The caller's own candidate record (also part of `GET /api/v1/me`).
+#[utoipa::path(get, path = "/api/v1/me/ambassador", tag = "ambassadors", security(("bearer" = [])),
+    responses((status = 200, body = AmbassadorView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+#[rocket::get("/me/ambassador")]
+pub async fn show_own(
+    user: Ambassador<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<AmbassadorView>> {
+    let amb = service::get_own(db, &user).await?;
+    Ok(Json(service::view_of(db, &amb).await?))
+}
+
+/// Fixes the application and sends it again (while pending, or after a rejection).
+#[utoipa::path(put, path = "/api/v1/me/ambassador", tag = "ambassadors", security(("bearer" = [])),
+    request_body = ResubmitRequest,
+    responses((status = 200, body = AmbassadorView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::put("/me/ambassador", data = "<body>")]
+pub async fn resubmit(
+    body: ApiJson<ResubmitRequest>,
+    user: Ambassador<'_>,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> AppResult<Json<AmbassadorView>> {
+    let amb = service::resubmit(db, sources, &user, &body.0, &ip).await?;
+    Ok(Json(service::view_of(db, &amb).await?))
+}
+
+#[derive(FromForm)]
+pub struct ScreenshotUpload<'r> {
+    pub file: TempFile<'r>,
+    pub count: Option<String>,
+}
+
+/// Reads an uploaded file into memory, at most `limit` bytes (413 beyond).
+pub async fn read_upload(file: &TempFile<'_>, limit: u64) -> AppResult<Vec<u8>> {
+    if file.len() > limit {
+        return Err(AppError::TooLarge);
+    }
+    let mut reader = file.open().await.map_err(AppError::internal)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(file.len()).unwrap_or(0));
+    reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(bytes)
+}
+
+/// Uploads the screenshot of a platform profile (multipart: `file`, optional `count`).
+#[utoipa::path(post, path = "/api/v1/me/platforms/{platform}/screenshot", tag = "ambassadors", security(("bearer" = [])),
+    params(("platform" = String, Path, description = "facebook, x, instagram, tiktok or youtube")),
+    request_body(content_type = "multipart/form-data", description = "`file`: the image; `count`: the follower count it shows"),
+    responses((status = 200, body = AmbassadorView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/platforms/<platform>/screenshot", data = "<upload>")]
+pub async fn upload_screenshot(
+    platform: &str,
+    upload: Result<Form<ScreenshotUpload<'_>>, rocket::form::Errors<'_>>,
+    user: Ambassador<'_>,
+    db: &State<DatabaseConnection>,
+    store: &State<MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Json<AmbassadorView>> {
+    let amb = service::get_own(db, &user).await?;
+    // Rocket reports an oversized file together with the field it then misses; 413 wins.
+    let upload = upload.map_err(|errors| {
+        if errors.iter().any(|e| e.status() == Status::PayloadTooLarge) {
+            AppError::TooLarge
+        } else {
+            AppError::Validation(FieldErrors::single("file", Msg::new("media.not_image")))
+        }
+    })?;
+    let count = match upload
+        .count
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(text) => Some(
+            super::forms::parse_count_text(text)
+                .ok()
+                .filter(|n| *n <= super::forms::MAX_FOLLOWERS)
+                .ok_or_else(|| {
+                    AppError::Validation(FieldErrors::single(
+                        "count",
+                        Msg::new("signup.count_invalid"),
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    // The account must exist before any file is stored.
+    if !service::platforms_of(db.inner(), amb.id)
+        .await?
+        .iter()
+        .any(|p| p.platform == platform)
+    {
+        return Err(AppError::NotFound);
+    }
+    let bytes = read_upload(&upload.file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await?;
+    let media = store
+        .store(db, user.id(), Some(amb.institution_id), "screenshot", bytes)
+        .await?;
+    service::attach_screenshot(db, &user, platform, media.id, count, &ip).await?;
+    let amb = service::get_own(db, &user).await?;
+    Ok(Json(service::view_of(db, &amb).await?))
+}

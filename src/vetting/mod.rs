@@ -1,0 +1,17 @@
+//! The coordinators' vetting queue: candidates in their scope, oldest first, with the
+//! evidence, the NIP decoded and duplicates; approve, reject, type a count, re-check.
+
+pub mod api;
+pub mod forms;
+pub mod service;
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        api::index,
+        api::show,
+        api::approve,
+        api::reject,
+        api::followers,
+        api::recheck
+    ]
+}

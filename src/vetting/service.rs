@@ -1,0 +1,487 @@
+//! Queries and decisions of the vetting queue. Every read filters by the coordinator's
+//! scope (institution, and work-unit subtree where set) in the query itself.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
+};
+use serde::Serialize;
+
+use super::forms::{ApproveRequest, FollowersRequest, RejectRequest};
+use crate::ambassadors::rules::{self as arules, EmployeeType, Gender};
+use crate::ambassadors::service::{platforms_of, run_api_check, view_of, AmbassadorView};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::Scope;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::followers::FollowerSources;
+use crate::settings::service::{programme_timezone, thresholds};
+use crate::web::client_ip::ClientIp;
+use entity::{
+    ambassador_platforms as ap, ambassadors, follower_checks, institutions, users, work_units,
+};
+
+/// Candidates waiting longer than this many working days are marked overdue.
+pub const OVERDUE_WORKING_DAYS: i64 = 3;
+pub const STATUSES: [&str; 5] = ["pending", "approved", "rejected", "suspended", "withdrawn"];
+
+fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(work_units::Column::Id)
+        .from(work_units::Entity)
+        .and_where(work_units::Column::Path.starts_with(path))
+        .to_owned()
+}
+
+/// Ambassadors the caller may see.
+pub fn scoped(user: &CurrentUser) -> Select<ambassadors::Entity> {
+    let q = ambassadors::Entity::find();
+    match user.scope() {
+        Scope::All => q,
+        Scope::Institution {
+            institution_id,
+            work_unit_path,
+        } => {
+            let q = q.filter(ambassadors::Column::InstitutionId.eq(institution_id));
+            match work_unit_path {
+                Some(p) => q.filter(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(&p))),
+                None => q,
+            }
+        }
+    }
+}
+
+pub async fn get_candidate_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<ambassadors::Model> {
+    scoped(user)
+        .filter(ambassadors::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CandidateRow {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub work_unit_id: i64,
+    pub work_unit_name: String,
+    pub status: String,
+    pub submitted_at: chrono::DateTime<Utc>,
+    pub waiting_working_days: i64,
+    /// Waiting more than 3 working days.
+    pub overdue: bool,
+}
+
+/// The queue: candidates in scope with the status (and work unit with its subtree), oldest first.
+pub async fn list_candidates(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    status: Option<&str>,
+    work_unit_id: Option<i64>,
+) -> AppResult<Vec<CandidateRow>> {
+    let mut errors = FieldErrors::new();
+    let status = status.unwrap_or("pending");
+    if !STATUSES.contains(&status) {
+        errors.add("status", Msg::new("vetting.status_invalid"));
+    }
+    let mut q = scoped(user).filter(ambassadors::Column::Status.eq(status));
+    if let Some(w) = work_unit_id {
+        let unit = work_units::Entity::find_by_id(w).one(db).await?;
+        match unit.filter(|u| user.scope().allows_work_unit(u.institution_id, &u.path)) {
+            Some(u) => {
+                q = q.filter(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(&u.path)))
+            }
+            None => errors.add("work_unit_id", Msg::new("users.work_unit_unknown")),
+        }
+    }
+    errors.into_result()?;
+    let rows = q
+        .order_by_asc(ambassadors::Column::SubmittedAt)
+        .order_by_asc(ambassadors::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    let tz = programme_timezone(db).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let user_ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+    let unit_ids: Vec<i64> = rows.iter().map(|r| r.work_unit_id).collect();
+    let names: std::collections::HashMap<i64, String> = users::Entity::find()
+        .filter(users::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let units: std::collections::HashMap<i64, String> = work_units::Entity::find()
+        .filter(work_units::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let waited =
+                arules::working_days_between(r.submitted_at.with_timezone(&tz).date_naive(), today);
+            CandidateRow {
+                id: r.id,
+                name: names.get(&r.user_id).cloned().unwrap_or_default(),
+                display_name: r.display_name,
+                work_unit_id: r.work_unit_id,
+                work_unit_name: units.get(&r.work_unit_id).cloned().unwrap_or_default(),
+                status: r.status.clone(),
+                submitted_at: r.submitted_at,
+                waiting_working_days: waited,
+                overdue: r.status == "pending" && waited > OVERDUE_WORKING_DAYS,
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NipDecoded {
+    #[schema(value_type = String)]
+    pub birth_date: NaiveDate,
+    pub age: i32,
+    /// male or female
+    pub gender: String,
+    #[schema(value_type = String)]
+    pub appointed: NaiveDate,
+    pub appointed_year_only: bool,
+    /// Catalogue keys of what looks wrong: `nip.warn_type_pns`, `nip.warn_retirement_age`, …
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    /// phone (NIP, email and handles are unique in Duta)
+    pub field: String,
+    pub ambassador_id: Option<i64>,
+    /// Shown only when the other person is in the coordinator's scope.
+    pub display_name: Option<String>,
+    pub institution_name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CandidateDetail {
+    pub candidate: AmbassadorView,
+    pub nip: Option<NipDecoded>,
+    pub duplicates: Vec<Duplicate>,
+}
+
+pub fn decode_nip(amb: &ambassadors::Model, today: NaiveDate) -> Option<NipDecoded> {
+    let kind = EmployeeType::parse(&amb.employee_type)?;
+    let info = arules::parse_nip(&amb.nip, kind, today).ok()?;
+    let mut warnings = Vec::new();
+    // A NIP that reads as a PNS number (valid TMT month) although PPPK was chosen.
+    if kind == EmployeeType::Pppk && arules::parse_nip(&amb.nip, EmployeeType::Pns, today).is_ok() {
+        warnings.push("nip.warn_type_pns".to_string());
+    }
+    let age = arules::years_between(info.birth_date, today);
+    if age >= 58 {
+        warnings.push("nip.warn_retirement_age".to_string());
+    }
+    Some(NipDecoded {
+        birth_date: info.birth_date,
+        age,
+        gender: match info.gender {
+            Gender::Male => "male".into(),
+            Gender::Female => "female".into(),
+        },
+        appointed: info.appointed,
+        appointed_year_only: info.appointed_year_only,
+        warnings,
+    })
+}
+
+pub async fn candidate_detail(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<CandidateDetail> {
+    let amb = get_candidate_for(db, user, id).await?;
+    let tz = programme_timezone(db).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let same_phone = ambassadors::Entity::find()
+        .filter(ambassadors::Column::Phone.eq(amb.phone.as_str()))
+        .filter(ambassadors::Column::Id.ne(amb.id))
+        .limit(20)
+        .all(db)
+        .await?;
+    let mut duplicates = Vec::new();
+    for other in same_phone {
+        let institution = institutions::Entity::find_by_id(other.institution_id)
+            .one(db)
+            .await?;
+        let in_scope = scoped(user)
+            .filter(ambassadors::Column::Id.eq(other.id))
+            .one(db)
+            .await?
+            .is_some();
+        duplicates.push(Duplicate {
+            field: "phone".into(),
+            ambassador_id: in_scope.then_some(other.id),
+            display_name: in_scope.then(|| other.display_name.clone()),
+            institution_name: institution.map(|i| i.name).unwrap_or_default(),
+            status: other.status.clone(),
+        });
+    }
+    Ok(CandidateDetail {
+        nip: decode_nip(&amb, today),
+        candidate: view_of(db, &amb).await?,
+        duplicates,
+    })
+}
+
+async fn decide(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    amb: &ambassadors::Model,
+    to: &str,
+    member_since: Option<NaiveDate>,
+    reason: Option<String>,
+    ip: &ClientIp,
+) -> AppResult<ambassadors::Model> {
+    let txn = begin_write(db).await?;
+    // Re-read inside the write lock so two coordinators cannot both decide.
+    let current = ambassadors::Entity::find_by_id(amb.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.status != "pending" {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "status",
+            Msg::new("vetting.already_decided"),
+        )));
+    }
+    let t = Utc::now();
+    let mut active: ambassadors::ActiveModel = current.clone().into();
+    active.status = Set(to.into());
+    active.decided_at = Set(Some(t));
+    active.decided_by = Set(Some(user.id()));
+    active.updated_at = Set(t);
+    if to == "approved" {
+        active.member_since = Set(member_since);
+        active.rejection_reason = Set(None);
+    } else {
+        active.rejection_reason = Set(reason.clone());
+    }
+    let saved = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: if to == "approved" { "ambassador.approved" } else { "ambassador.rejected" },
+            target_type: "ambassador",
+            target_id: Some(amb.id),
+            institution_id: Some(amb.institution_id),
+            detail: serde_json::json!({ "from": current.status, "to": to, "reason": reason, "member_since": member_since }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Approves an eligible candidate, with `member_since` (not in the future; today by default).
+pub async fn approve(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    input: &ApproveRequest,
+    ip: &ClientIp,
+) -> AppResult<ambassadors::Model> {
+    let amb = get_candidate_for(db, user, id).await?;
+    let tz = programme_timezone(db).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let since = match input
+        .member_since
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => today,
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if d <= today && d.year() >= 2000 => d,
+            Ok(_) => {
+                return Err(AppError::Validation(FieldErrors::single(
+                    "member_since",
+                    Msg::new("vetting.member_since_future"),
+                )))
+            }
+            Err(_) => {
+                return Err(AppError::Validation(FieldErrors::single(
+                    "member_since",
+                    Msg::new("vetting.member_since_invalid"),
+                )))
+            }
+        },
+    };
+    let view = view_of(db, &amb).await?;
+    if !view.eligible {
+        let mut f = FieldErrors::new();
+        for m in &view.missing {
+            f.add(
+                &format!("platforms.{}", m.platform),
+                Msg::new(&format!("missing.{}", m.what)),
+            );
+        }
+        return Err(AppError::Validation(f));
+    }
+    decide(db, user, &amb, "approved", Some(since), None, ip).await
+}
+
+pub async fn reject(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    input: &RejectRequest,
+    ip: &ClientIp,
+) -> AppResult<ambassadors::Model> {
+    let amb = get_candidate_for(db, user, id).await?;
+    let reason = input.reason.trim();
+    let len = reason.chars().count();
+    if !(5..=1000).contains(&len)
+        || reason
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(AppError::Validation(FieldErrors::single(
+            "reason",
+            Msg::new("vetting.reason_invalid"),
+        )));
+    }
+    decide(
+        db,
+        user,
+        &amb,
+        "rejected",
+        None,
+        Some(reason.to_string()),
+        ip,
+    )
+    .await
+}
+
+/// A coordinator types the count they read (method `coordinator`); the verdict follows.
+pub async fn set_followers(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    input: &FollowersRequest,
+    ip: &ClientIp,
+) -> AppResult<ap::Model> {
+    let amb = get_candidate_for(db, user, id).await?;
+    let count = match &input.count {
+        Some(v) => crate::ambassadors::forms::parse_count(v).map_err(|_| {
+            AppError::Validation(FieldErrors::single(
+                "count",
+                Msg::new("signup.count_invalid"),
+            ))
+        })?,
+        None => {
+            return Err(AppError::Validation(FieldErrors::single(
+                "count",
+                Msg::new("signup.count_required"),
+            )))
+        }
+    };
+    let row = platforms_of(db, amb.id)
+        .await?
+        .into_iter()
+        .find(|p| p.platform == input.platform.trim())
+        .ok_or_else(|| {
+            AppError::Validation(FieldErrors::single(
+                "platform",
+                Msg::new("vetting.platform_unknown"),
+            ))
+        })?;
+    let (_, limits) = thresholds(db).await?;
+    let threshold = limits.get(&row.platform).copied().unwrap_or(500);
+    let t = Utc::now();
+    let txn = begin_write(db).await?;
+    let mut active: ap::ActiveModel = row.clone().into();
+    active.method = Set("coordinator".into());
+    active.follower_count = Set(Some(count));
+    active.checked_at = Set(Some(t));
+    active.reviewed_by = Set(Some(user.id()));
+    active.verdict = Set(arules::verdict("coordinator", Some(count), threshold).into());
+    active.check_error = Set(None);
+    active.updated_at = Set(t);
+    let saved = active.update(&txn).await?;
+    follower_checks::ActiveModel {
+        ambassador_platform_id: Set(row.id),
+        method: Set("coordinator".into()),
+        follower_count: Set(Some(count)),
+        outcome: Set("ok".into()),
+        checked_by: Set(Some(user.id())),
+        checked_at: Set(t),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "ambassador.followers_entered",
+            target_type: "ambassador",
+            target_id: Some(amb.id),
+            institution_id: Some(amb.institution_id),
+            detail: serde_json::json!({ "platform": row.platform, "from": row.follower_count, "to": count, "verdict": saved.verdict }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Runs the platform's API check again for one account of a candidate in scope.
+pub async fn recheck(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    user: &CurrentUser,
+    id: i64,
+    platform: &str,
+    ip: &ClientIp,
+) -> AppResult<ap::Model> {
+    let amb = get_candidate_for(db, user, id).await?;
+    let row = platforms_of(db, amb.id)
+        .await?
+        .into_iter()
+        .find(|p| p.platform == platform.trim())
+        .ok_or_else(|| {
+            AppError::Validation(FieldErrors::single(
+                "platform",
+                Msg::new("vetting.platform_unknown"),
+            ))
+        })?;
+    // A rate limit still holds: the answer then says when the platform can be asked again.
+    let saved = run_api_check(db, sources, &row, Some(user.id())).await?;
+    audit::record(
+        db,
+        audit::Entry {
+            actor: Some(user),
+            action: "ambassador.rechecked",
+            target_type: "ambassador",
+            target_id: Some(amb.id),
+            institution_id: Some(amb.institution_id),
+            detail: serde_json::json!({ "platform": saved.platform, "count": saved.follower_count, "error": saved.check_error }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    Ok(saved)
+}
