@@ -14,7 +14,9 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod followers;
+pub mod jobs;
 pub mod media;
+pub mod notify;
 pub mod org;
 pub mod seed;
 pub mod settings;
@@ -130,12 +132,15 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(Shield::default().enable(NoSniff::Enable))
         .attach(web::headers::SecurityHeaders)
         .attach(MetricsFairing)
+        .attach(jobs::Jobs)
+        .attach(notify::fairing())
         .manage(Metrics::default())
         .mount("/", web::routes::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())
         .mount("/", accounts::routes())
         .mount("/", settings::routes())
+        .mount("/", vetting::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())

@@ -6,6 +6,7 @@ pub mod ambassadors;
 pub mod audit_log;
 pub mod follower_checks;
 pub mod institutions;
+pub mod job_leases;
 pub mod login_failures;
 pub mod media;
 pub mod platform_settings;

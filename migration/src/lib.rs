@@ -10,6 +10,7 @@ mod m20261123_000005_create_audit_log;
 mod m20261123_000006_create_login_failures;
 mod m20261123_000007_create_media;
 mod m20261123_000008_create_ambassadors;
+mod m20261123_000009_create_job_leases;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_login_failures::Migration),
             Box::new(m20261123_000007_create_media::Migration),
             Box::new(m20261123_000008_create_ambassadors::Migration),
+            Box::new(m20261123_000009_create_job_leases::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod rules;
 pub mod service;
 
+
 pub fn api_routes() -> Vec<rocket::Route> {
     rocket::routes![
         api::signup,

@@ -308,6 +308,18 @@ async fn write_platforms(
     Ok(())
 }
 
+/// Every sign-up problem that needs no write, for pages that must show them all at once.
+pub async fn check_only(db: &DatabaseConnection, sources: &FollowerSources, input: &SignupRequest) -> AppResult<()> {
+    let today = programme_today(db).await?;
+    let (required, _) = thresholds(db).await?;
+    let mut errors = FieldErrors::new();
+    check_org(db, input.institution_id, input.work_unit_id, &mut errors).await?;
+    if let Err(e) = check_signup(input, &required, &sources.configured(), today) {
+        errors.0.extend(e.0);
+    }
+    errors.into_result()
+}
+
 /// Registers a candidate: 422 with every bad field, 409 when the NIP, email or a handle is
 /// already in Duta, else one transaction writes the account, the candidate and the
 /// platform accounts. API checks run afterwards, outside the transaction.

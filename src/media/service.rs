@@ -53,13 +53,34 @@ impl MediaStore {
         kind: &str,
         bytes: Vec<u8>,
     ) -> AppResult<media::Model> {
+        let processed = self.prepare(bytes).await?;
+        self.save(db, owner_id, institution_id, kind, processed)
+            .await
+    }
+
+    /// The first half of `store`: checks and re-encodes an upload without writing
+    /// anything, so a form with several files can refuse them all before storing one.
+    /// Errors as for `store`.
+    pub async fn prepare(&self, bytes: Vec<u8>) -> AppResult<Processed> {
         if bytes.len() > MAX_UPLOAD_BYTES {
             return Err(AppError::TooLarge);
         }
-        let processed = self.run_pipeline(bytes).await.map_err(|e| {
-            tracing::debug!(error = %e, owner_id, "upload refused");
+        self.run_pipeline(bytes).await.map_err(|e| {
+            tracing::debug!(error = %e, "upload refused");
             AppError::from(e)
-        })?;
+        })
+    }
+
+    /// The second half of `store`: writes a prepared upload and its thumbnail under a
+    /// fresh random name and records it; if the row cannot be written, the files go too.
+    pub async fn save(
+        &self,
+        db: &DatabaseConnection,
+        owner_id: i64,
+        institution_id: Option<i64>,
+        kind: &str,
+        processed: Processed,
+    ) -> AppResult<media::Model> {
         let stem = random_stem();
         let main_name = format!("{stem}.{}", processed.format.extension());
         let thumb_name = format!("{stem}.thumb.{}", processed.format.extension());
@@ -383,6 +404,26 @@ mod tests {
         assert!(matches!(err, AppError::TooLarge));
         assert_eq!(media::Entity::find().count(&s.db).await.unwrap(), 0);
         assert!(files_under(&s.store.dir).is_empty());
+    }
+
+    #[tokio::test]
+    async fn prepare_writes_nothing_and_save_stores_what_it_prepared() {
+        let s = setup().await;
+        let owner = user(&s.db, Role::Ambassador, None).await;
+        let err = s
+            .store
+            .prepare(b"GIF89a\x01\x00\x01\x00 and no picture".to_vec())
+            .await;
+        assert_eq!(field_key(err.unwrap_err()), "media.corrupt");
+        let ready = s.store.prepare(testdata::jpeg(64, 32)).await.unwrap();
+        assert!(files_under(&s.store.dir).is_empty());
+        let m = s
+            .store
+            .save(&s.db, owner.id(), None, "evidence", ready)
+            .await
+            .unwrap();
+        assert_eq!((m.width, m.height, m.kind.as_str()), (64, 32, "evidence"));
+        assert_eq!(files_under(&s.store.dir).len(), 2);
     }
 
     #[tokio::test]

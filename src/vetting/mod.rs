@@ -3,7 +3,19 @@
 
 pub mod api;
 pub mod forms;
+pub mod routes;
 pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        routes::index,
+        routes::show,
+        routes::approve,
+        routes::reject,
+        routes::followers,
+        routes::recheck
+    ]
+}
 
 pub fn api_routes() -> Vec<rocket::Route> {
     rocket::routes![

@@ -125,6 +125,58 @@ impl<'r, T: for<'a> FromForm<'a> + CsrfProtected + Send + 'static> FromData<'r> 
     }
 }
 
+/// A multipart form (with files) that passed both CSRF checks. The origin is checked
+/// before the body is read; the token, which travels inside the multipart body, right
+/// after parsing and before the handler sees anything.
+pub struct CsrfMultipart<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: FromForm<'r> + CsrfProtected + Send + 'r> FromData<'r> for CsrfMultipart<T> {
+    type Error = form::Errors<'r>;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        if !same_origin(req) {
+            tracing::warn!(uri = %req.uri(), "cross-site form refused");
+            return data::Outcome::Error((
+                Status::Forbidden,
+                form::Errors::from(form::Error::validation("csrf")),
+            ));
+        }
+        let form = match Form::<T>::from_data(req, data).await {
+            data::Outcome::Success(f) => f.into_inner(),
+            data::Outcome::Error((status, errors)) => {
+                // An oversized file is reported with the fields it then lacks; 413 wins.
+                let status = if errors.iter().any(|e| e.status() == Status::PayloadTooLarge) {
+                    Status::PayloadTooLarge
+                } else {
+                    status
+                };
+                return data::Outcome::Error((status, errors));
+            }
+            data::Outcome::Forward(f) => return data::Outcome::Forward(f),
+        };
+        let expected = req
+            .cookies()
+            .get(CSRF_COOKIE)
+            .map(|c| c.value().to_string());
+        match expected {
+            Some(exp)
+                if exp.len() >= 32
+                    && constant_time_eq(exp.as_bytes(), form.csrf_token().as_bytes()) =>
+            {
+                data::Outcome::Success(CsrfMultipart(form))
+            }
+            _ => {
+                tracing::warn!(uri = %req.uri(), "form without a valid CSRF token refused");
+                data::Outcome::Error((
+                    Status::Forbidden,
+                    form::Errors::from(form::Error::validation("csrf")),
+                ))
+            }
+        }
+    }
+}
+
 /// A form with nothing but the token (logout, deactivate, …).
 #[derive(FromForm)]
 pub struct TokenOnlyForm {

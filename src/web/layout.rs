@@ -41,6 +41,12 @@ pub struct Layout {
 
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "nav.home")];
+    if role == Role::Ambassador {
+        items.push(("/me/status", "nav.status"));
+    }
+    if matches!(role, Role::Coordinator | Role::Admin) {
+        items.push(("/vetting", "nav.vetting"));
+    }
     if role == Role::Admin {
         items.extend([
             ("/admin/institutions", "nav.institutions"),

@@ -167,6 +167,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::Candidate,
     ),
+    ("GET", "/vetting?<status>&<work_unit_id>", Access::Coordinator, Param::None),
+    ("GET", "/vetting/candidates/<id>", Access::Coordinator, Param::Candidate),
+    ("POST", "/vetting/candidates/<id>/approve", Access::Coordinator, Param::Candidate),
+    ("POST", "/vetting/candidates/<id>/reject", Access::Coordinator, Param::Candidate),
+    ("POST", "/vetting/candidates/<id>/followers", Access::Coordinator, Param::Candidate),
+    ("POST", "/vetting/candidates/<id>/recheck", Access::Coordinator, Param::Candidate),
     ("GET", "/media/<id>", Access::SignedIn, Param::Media),
     ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
 ];

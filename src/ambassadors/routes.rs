@@ -1,0 +1,585 @@
+//! The candidate's pages: sign-up (with screenshots), the status page, fixing and
+//! resubmitting, and adding a screenshot later.
+
+use std::collections::BTreeMap;
+
+use rocket::form::FromForm;
+use rocket::fs::TempFile;
+use rocket::http::{CookieJar, Status};
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{PlatformInput, ResubmitRequest, SignupRequest, CONSENT_VERSION};
+use super::service::{self, AmbassadorView};
+use crate::auth::guards::{Ambassador, CurrentUser};
+use crate::auth::jwt::JwtKeys;
+use crate::auth::passwords::Hasher;
+use crate::auth::roles::Role;
+use crate::config::AppConfig;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::followers::FollowerSources;
+use crate::media::pipeline::Processed;
+use crate::media::service::MediaStore;
+use crate::org::service::{list_all_units_grouped, UnitGroup};
+use crate::settings::rules::PLATFORMS;
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::{CsrfForm, CsrfMultipart, CsrfProtected};
+use crate::web::layout::Layout;
+
+#[derive(FromForm, Default)]
+pub struct PlatformFields<'r> {
+    #[field(default = String::new())]
+    pub platform: String,
+    #[field(default = String::new())]
+    pub handle: String,
+    #[field(default = String::new())]
+    pub method: String,
+    #[field(default = String::new())]
+    pub count: String,
+    pub screenshot: Option<TempFile<'r>>,
+}
+
+#[derive(FromForm, Default)]
+pub struct SignupForm<'r> {
+    #[field(default = String::new())]
+    pub name: String,
+    #[field(default = String::new())]
+    pub display_name: String,
+    #[field(default = String::new())]
+    pub nip: String,
+    #[field(default = String::new())]
+    pub employee_type: String,
+    #[field(default = String::new())]
+    pub email: String,
+    #[field(default = String::new())]
+    pub phone: String,
+    #[field(default = String::new())]
+    pub institution_id: String,
+    #[field(default = String::new())]
+    pub work_unit_id: String,
+    #[field(default = String::new())]
+    pub password: String,
+    #[field(default = false)]
+    pub consent: bool,
+    #[field(default = Vec::new())]
+    pub platforms: Vec<PlatformFields<'r>>,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for SignupForm<'_> {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// A platform row of the form as the page shows it again.
+#[derive(Serialize, Clone, Default)]
+pub struct PlatformRow {
+    platform: String,
+    required: bool,
+    threshold: i64,
+    api_available: bool,
+    handle: String,
+    method: String,
+    count: String,
+}
+
+#[derive(Serialize, Default)]
+pub struct SignupValues {
+    name: String,
+    display_name: String,
+    nip: String,
+    employee_type: String,
+    email: String,
+    phone: String,
+    institution_id: String,
+    work_unit_id: String,
+    consent: bool,
+}
+
+#[derive(Serialize)]
+pub struct SignupPage {
+    layout: Layout,
+    values: SignupValues,
+    platforms: Vec<PlatformRow>,
+    groups: Vec<UnitGroup>,
+    errors: BTreeMap<String, Vec<String>>,
+    consent_version: &'static str,
+}
+
+async fn platform_rows(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+) -> AppResult<Vec<PlatformRow>> {
+    let (required, limits) = crate::settings::service::thresholds(db).await?;
+    let api = sources.configured();
+    Ok(PLATFORMS
+        .iter()
+        .map(|p| PlatformRow {
+            platform: p.to_string(),
+            required: required.iter().any(|r| r == p),
+            threshold: limits.get(*p).copied().unwrap_or(500),
+            api_available: api.contains(p),
+            method: "screenshot".into(),
+            ..Default::default()
+        })
+        .collect())
+}
+
+#[rocket::get("/signup")]
+pub async fn signup_page(
+    layout: Layout,
+    user: Option<&CurrentUser>,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+) -> AppResult<Result<Template, Redirect>> {
+    if user.is_some() {
+        return Ok(Err(Redirect::to("/")));
+    }
+    Ok(Ok(Template::render(
+        "ambassadors/signup",
+        SignupPage {
+            layout,
+            values: SignupValues {
+                employee_type: "pns".into(),
+                ..Default::default()
+            },
+            platforms: platform_rows(db, sources).await?,
+            groups: list_all_units_grouped(db).await?,
+            errors: BTreeMap::new(),
+            consent_version: CONSENT_VERSION,
+        },
+    )))
+}
+
+fn count_value(text: &str) -> Option<serde_json::Value> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| serde_json::Value::String(t.to_string()))
+}
+
+fn optional_id(text: &str, field: &str, errors: &mut FieldErrors) -> Option<i64> {
+    match crate::accounts::forms::parse_optional_id(text) {
+        Ok(v) => v,
+        Err(_) => {
+            errors.add(
+                field,
+                Msg::new(if field == "institution_id" {
+                    "users.institution_unknown"
+                } else {
+                    "users.work_unit_unknown"
+                }),
+            );
+            None
+        }
+    }
+}
+
+/// Reads and checks every screenshot of the form before anything is written.
+async fn prepare_screenshots(
+    store: &MediaStore,
+    platforms: &[PlatformFields<'_>],
+    errors: &mut FieldErrors,
+) -> AppResult<Vec<(String, Processed)>> {
+    let mut ready = Vec::new();
+    for p in platforms {
+        let field = format!("platforms.{}.screenshot", p.platform);
+        let file = p.screenshot.as_ref().filter(|f| f.len() > 0);
+        match file {
+            Some(f) => {
+                let bytes =
+                    super::api::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
+                        .await?;
+                match store.prepare(bytes).await {
+                    Ok(processed) => ready.push((p.platform.clone(), processed)),
+                    Err(AppError::Validation(f)) => {
+                        for msgs in f.0.into_values() {
+                            for m in msgs {
+                                errors.add(&field, m);
+                            }
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            None if p.method != "api" && !p.handle.trim().is_empty() => {
+                errors.add(&field, Msg::new("signup.screenshot_required"));
+            }
+            None => {}
+        }
+    }
+    Ok(ready)
+}
+
+#[rocket::post("/signup", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn signup(
+    form: CsrfMultipart<SignupForm<'_>>,
+    layout: Layout,
+    cookies: &CookieJar<'_>,
+    db: &State<DatabaseConnection>,
+    cfg: &State<AppConfig>,
+    keys: &State<JwtKeys>,
+    hasher: &State<Hasher>,
+    sources: &State<FollowerSources>,
+    store: &State<MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    let mut errors = FieldErrors::new();
+    let institution_id = optional_id(&form.institution_id, "institution_id", &mut errors);
+    let work_unit_id = optional_id(&form.work_unit_id, "work_unit_id", &mut errors);
+    let input = SignupRequest {
+        name: form.name.clone(),
+        display_name: form.display_name.clone(),
+        nip: form.nip.clone(),
+        employee_type: form.employee_type.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        institution_id,
+        work_unit_id,
+        password: form.password.clone(),
+        consent: form.consent,
+        consent_version: CONSENT_VERSION.into(),
+        platforms: form
+            .platforms
+            .iter()
+            .map(|p| PlatformInput {
+                platform: p.platform.clone(),
+                handle: p.handle.clone(),
+                method: p.method.clone(),
+                count: count_value(&p.count),
+            })
+            .collect(),
+    };
+    let screenshots = prepare_screenshots(store, &form.platforms, &mut errors).await?;
+    let outcome = if errors.is_empty() {
+        service::signup(db, hasher, sources, &input, &ip).await
+    } else {
+        // Show every problem at once without writing anything.
+        match service::check_only(db, sources, &input).await {
+            Err(AppError::Validation(mut f)) => {
+                f.0.extend(errors.0);
+                Err(AppError::Validation(f))
+            }
+            Err(other) => Err(other),
+            Ok(()) => Err(AppError::Validation(errors)),
+        }
+    };
+    match outcome {
+        Ok((user, amb)) => {
+            let me = CurrentUser {
+                user: user.clone(),
+                role: Role::Ambassador,
+                work_unit_path: None,
+            };
+            for (platform, processed) in screenshots {
+                let media = store
+                    .save(
+                        db,
+                        user.id,
+                        Some(amb.institution_id),
+                        "screenshot",
+                        processed,
+                    )
+                    .await?;
+                service::attach_screenshot(db, &me, &platform, media.id, None, &ip).await?;
+            }
+            let (token, expires_at) = keys
+                .issue(user.id, &user.role, &user.security_stamp)
+                .map_err(AppError::internal)?;
+            let session = crate::auth::service::Session {
+                user,
+                token,
+                expires_at,
+            };
+            crate::auth::routes::set_session_cookie(cookies, cfg, &session);
+            Ok(Ok(Flash::success(
+                Redirect::to("/me/status"),
+                "signup.done",
+            )))
+        }
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let mut platforms = platform_rows(db, sources).await?;
+            for row in platforms.iter_mut() {
+                if let Some(p) = form.platforms.iter().find(|p| p.platform == row.platform) {
+                    row.handle = p.handle.clone();
+                    row.method = if p.method == "api" {
+                        "api".into()
+                    } else {
+                        "screenshot".into()
+                    };
+                    row.count = p.count.clone();
+                }
+            }
+            let values = SignupValues {
+                name: form.name,
+                display_name: form.display_name,
+                nip: form.nip,
+                employee_type: form.employee_type,
+                email: form.email,
+                phone: form.phone,
+                institution_id: form.institution_id,
+                work_unit_id: form.work_unit_id,
+                consent: form.consent,
+            };
+            let page = SignupPage {
+                layout,
+                values,
+                platforms,
+                groups: list_all_units_grouped(db).await?,
+                errors,
+                consent_version: CONSENT_VERSION,
+            };
+            Ok(Err((status, Template::render("ambassadors/signup", page))))
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct StatusPage {
+    layout: Layout,
+    view: AmbassadorView,
+    can_edit: bool,
+    errors: BTreeMap<String, Vec<String>>,
+    rows: Vec<PlatformRow>,
+    display_name: String,
+    phone: String,
+}
+
+async fn status_page(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    user: &Ambassador<'_>,
+    layout: Layout,
+    errors: BTreeMap<String, Vec<String>>,
+    typed: Option<(String, String, Vec<PlatformRow>)>,
+) -> AppResult<Template> {
+    let amb = service::get_own(db, user).await?;
+    let view = service::view_of(db, &amb).await?;
+    let (display_name, phone, rows) = match typed {
+        Some(t) => t,
+        None => {
+            let mut rows = platform_rows(db, sources).await?;
+            for row in rows.iter_mut() {
+                if let Some(p) = view.platforms.iter().find(|p| p.platform == row.platform) {
+                    row.handle = p.handle.clone();
+                    row.method = if p.method == "api" {
+                        "api".into()
+                    } else {
+                        "screenshot".into()
+                    };
+                    row.count = p.follower_count.map(|n| n.to_string()).unwrap_or_default();
+                }
+            }
+            (view.display_name.clone(), view.phone.clone(), rows)
+        }
+    };
+    Ok(Template::render(
+        "ambassadors/status",
+        StatusPage {
+            layout,
+            can_edit: matches!(view.status.as_str(), "pending" | "rejected"),
+            view,
+            errors,
+            rows,
+            display_name,
+            phone,
+        },
+    ))
+}
+
+#[rocket::get("/me/status")]
+pub async fn status(
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+) -> AppResult<Template> {
+    status_page(db, sources, &user, layout, BTreeMap::new(), None).await
+}
+
+#[derive(FromForm, Default)]
+pub struct ResubmitForm {
+    #[field(default = String::new())]
+    pub display_name: String,
+    #[field(default = String::new())]
+    pub phone: String,
+    #[field(default = Vec::new())]
+    pub platforms: Vec<PlatformText>,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+#[derive(FromForm, Default)]
+pub struct PlatformText {
+    #[field(default = String::new())]
+    pub platform: String,
+    #[field(default = String::new())]
+    pub handle: String,
+    #[field(default = String::new())]
+    pub method: String,
+    #[field(default = String::new())]
+    pub count: String,
+}
+
+impl CsrfProtected for ResubmitForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[rocket::post("/me/status", data = "<form>")]
+pub async fn resubmit(
+    form: CsrfForm<ResubmitForm>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    let input = ResubmitRequest {
+        display_name: form.display_name.clone(),
+        phone: form.phone.clone(),
+        work_unit_id: None,
+        platforms: form
+            .platforms
+            .iter()
+            .map(|p| PlatformInput {
+                platform: p.platform.clone(),
+                handle: p.handle.clone(),
+                method: p.method.clone(),
+                count: count_value(&p.count),
+            })
+            .collect(),
+    };
+    match service::resubmit(db, sources, &user, &input, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/me/status"),
+            "signup.resubmitted",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let mut rows = platform_rows(db, sources).await?;
+            for row in rows.iter_mut() {
+                if let Some(p) = form.platforms.iter().find(|p| p.platform == row.platform) {
+                    row.handle = p.handle.clone();
+                    row.method = if p.method == "api" {
+                        "api".into()
+                    } else {
+                        "screenshot".into()
+                    };
+                    row.count = p.count.clone();
+                }
+            }
+            let typed = Some((form.display_name, form.phone, rows));
+            Ok(Err((
+                status,
+                status_page(db, sources, &user, layout, errors, typed).await?,
+            )))
+        }
+    }
+}
+
+#[derive(FromForm)]
+pub struct ScreenshotForm<'r> {
+    pub file: Option<TempFile<'r>>,
+    #[field(default = String::new())]
+    pub count: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for ScreenshotForm<'_> {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[rocket::post("/me/platforms/<platform>/screenshot", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn upload_screenshot(
+    platform: &str,
+    form: CsrfMultipart<ScreenshotForm<'_>>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    store: &State<MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    let amb = service::get_own(db, &user).await?;
+    if !service::platforms_of(db.inner(), amb.id)
+        .await?
+        .iter()
+        .any(|p| p.platform == platform)
+    {
+        return Err(AppError::NotFound);
+    }
+    let field = format!("platforms.{platform}.screenshot");
+    let result: AppResult<()> = async {
+        let count = match form.count.trim() {
+            "" => None,
+            text => Some(
+                super::forms::parse_count_text(text)
+                    .ok()
+                    .filter(|n| *n <= super::forms::MAX_FOLLOWERS)
+                    .ok_or_else(|| {
+                        AppError::Validation(FieldErrors::single(
+                            &format!("platforms.{platform}.count"),
+                            Msg::new("signup.count_invalid"),
+                        ))
+                    })?,
+            ),
+        };
+        let file = form.file.as_ref().filter(|f| f.len() > 0).ok_or_else(|| {
+            AppError::Validation(FieldErrors::single(
+                &field,
+                Msg::new("signup.screenshot_required"),
+            ))
+        })?;
+        let bytes =
+            super::api::read_upload(file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await?;
+        let processed = store.prepare(bytes).await.map_err(|e| match e {
+            AppError::Validation(f) => {
+                let mut moved = FieldErrors::new();
+                for m in f.0.into_values().flatten() {
+                    moved.add(&field, m);
+                }
+                AppError::Validation(moved)
+            }
+            other => other,
+        })?;
+        let media = store
+            .save(
+                db,
+                user.id(),
+                Some(amb.institution_id),
+                "screenshot",
+                processed,
+            )
+            .await?;
+        service::attach_screenshot(db, &user, platform, media.id, count, &ip).await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to("/me/status"),
+            "signup.screenshot_saved",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                status_page(db, sources, &user, layout, errors, None).await?,
+            )))
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Background jobs: work that runs on a timer beside the web server, today the periodic
+//! re-check of follower counts ([`recheck`]).
+//!
+//! The [`Jobs`] fairing checks the `jobs` table of the configuration at ignition and, at
+//! liftoff, starts one tokio task that wakes every `jobs.tick_minutes`. Several app nodes
+//! may share one PostgreSQL database, so each run is claimed first with a lease row in
+//! `job_leases` ([`try_claim`]): one node runs, the others skip that tick. The task stops
+//! with Rocket's shutdown; an error is logged and the next tick tries again, so the web
+//! server never goes down with a job.
+
+mod lease;
+pub mod recheck;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::figment::Figment;
+use rocket::{Build, Orbit, Rocket, Shutdown};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use crate::followers::FollowerSources;
+
+pub use lease::{release, try_claim};
+pub use recheck::{run_recheck_once, RecheckReport};
+
+/// The lease name of the follower re-check.
+pub const RECHECK_JOB: &str = "followers.recheck";
+
+const DEFAULT_TICK_MINUTES: i64 = 60;
+/// The first run after a start waits this long (or one tick, when that is shorter), so that
+/// a node that restarts often still runs its jobs, and a start is not slowed by them.
+const STARTUP_DELAY: Duration = Duration::from_secs(60);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJobs {
+    #[serde(default = "default_enabled")]
+    enabled: bool,
+    #[serde(default = "default_tick")]
+    tick_minutes: i64,
+}
+
+fn default_enabled() -> bool {
+    true
+}
+fn default_tick() -> i64 {
+    DEFAULT_TICK_MINUTES
+}
+
+/// The checked `jobs` configuration (managed state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobsConfig {
+    /// `jobs.enabled`: false keeps every background job off on this node.
+    pub enabled: bool,
+    /// `jobs.tick_minutes`: how often the jobs wake up to look for work.
+    pub tick: Duration,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            enabled: true,
+            tick: Duration::from_secs(60 * DEFAULT_TICK_MINUTES.unsigned_abs()),
+        }
+    }
+}
+
+impl JobsConfig {
+    /// Reads `jobs.*`; one message per wrong value.
+    pub fn from_figment(figment: &Figment) -> Result<JobsConfig, Vec<String>> {
+        let raw: RawJobs = match figment.find_value("jobs") {
+            Err(e) if e.missing() => return Ok(JobsConfig::default()),
+            Err(e) => return Err(vec![format!("jobs: {e}")]),
+            Ok(value) if value.as_dict().is_none() => {
+                return Err(vec![
+                    "jobs: must be a table, e.g. [default.jobs] in Rocket.toml".into(),
+                ])
+            }
+            Ok(_) => figment.focus("jobs").extract().map_err(|e| {
+                e.into_iter()
+                    .map(|e| {
+                        let key = std::iter::once("jobs")
+                            .chain(e.path.iter().map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join(".");
+                        format!("{key}: {}", e.kind)
+                    })
+                    .collect::<Vec<_>>()
+            })?,
+        };
+        if !(1..=1440).contains(&raw.tick_minutes) {
+            return Err(vec![format!(
+                "jobs.tick_minutes: must be between 1 and 1440 minutes (one day), not {}",
+                raw.tick_minutes
+            )]);
+        }
+        Ok(JobsConfig {
+            enabled: raw.enabled,
+            tick: Duration::from_secs(60 * raw.tick_minutes.unsigned_abs()),
+        })
+    }
+}
+
+/// Checks `jobs.*` at ignition and starts the job loop at liftoff (unless `jobs.enabled`
+/// is false). Reads the managed `DatabaseConnection` and `FollowerSources`.
+pub struct Jobs;
+
+#[rocket::async_trait]
+impl Fairing for Jobs {
+    fn info(&self) -> Info {
+        Info {
+            name: "Duta background jobs",
+            kind: Kind::Ignite | Kind::Liftoff,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        match JobsConfig::from_figment(rocket.figment()) {
+            Ok(cfg) => Ok(rocket.manage(cfg)),
+            Err(errors) => {
+                for e in &errors {
+                    tracing::error!("{e}");
+                    eprintln!("duta: {e}");
+                }
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let Some(cfg) = rocket.state::<JobsConfig>().copied() else {
+            return;
+        };
+        if !cfg.enabled {
+            tracing::info!("background jobs are off on this node (jobs.enabled = false)");
+            return;
+        }
+        let (Some(db), Some(sources)) = (
+            rocket.state::<DatabaseConnection>().cloned(),
+            rocket.state::<FollowerSources>().cloned(),
+        ) else {
+            tracing::error!("background jobs not started: no database or follower sources");
+            return;
+        };
+        let holder = holder_id();
+        tracing::info!(holder = %holder, tick_secs = cfg.tick.as_secs(), "background jobs started");
+        tokio::spawn(run_loop(db, sources, cfg.tick, holder, rocket.shutdown()));
+    }
+}
+
+/// This node's name in `job_leases`: the host name where the environment tells it (for
+/// the operator reading the table) and a random part (two processes on one host differ).
+fn holder_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_default();
+    let host: String = host
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .take(60)
+        .collect();
+    let random = rand::random::<u64>();
+    if host.is_empty() {
+        format!("node-{random:016x}")
+    } else {
+        format!("{host}-{random:016x}")
+    }
+}
+
+/// Wakes every `tick` until shutdown. Each tick runs in its own task, so that even a panic
+/// deep inside a platform client only costs that tick.
+async fn run_loop(
+    db: DatabaseConnection,
+    sources: FollowerSources,
+    tick: Duration,
+    holder: String,
+    shutdown: Shutdown,
+) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let first = tokio::time::Instant::now() + STARTUP_DELAY.min(tick);
+    let mut ticks = tokio::time::interval_at(first, tick);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = ticks.tick() => {}
+        }
+        let mut run = tokio::spawn(recheck_tick(db.clone(), sources.clone(), holder.clone()));
+        tokio::select! {
+            _ = &mut shutdown => {
+                // The run's open transaction rolls back; its lease runs out by itself.
+                run.abort();
+                break;
+            }
+            joined = &mut run => {
+                if let Err(e) = joined {
+                    tracing::error!(error = %e, job = RECHECK_JOB, "background job failed");
+                }
+            }
+        }
+    }
+    tracing::debug!("background jobs stopped");
+}
+
+/// One tick of the follower re-check: claim the run, run one batch, give the lease back.
+async fn recheck_tick(db: DatabaseConnection, sources: FollowerSources, holder: String) {
+    // Without any API token there is nothing to re-check: no need to touch the database.
+    if sources.configured().is_empty() {
+        return;
+    }
+    let now = Utc::now();
+    match try_claim(&db, RECHECK_JOB, &holder, recheck::lease_ttl(&sources), now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::debug!(job = RECHECK_JOB, "another node is running this job");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, job = RECHECK_JOB, "cannot claim the job");
+            return;
+        }
+    }
+    match run_recheck_once(&db, &sources, now).await {
+        Ok(report) if report == RecheckReport::default() => {
+            tracing::debug!(job = RECHECK_JOB, "no follower count due for a re-check")
+        }
+        Ok(report) => tracing::info!(
+            job = RECHECK_JOB,
+            checked = report.checked,
+            below = report.below,
+            recovered = report.recovered,
+            failed = report.failed,
+            "follower counts re-checked"
+        ),
+        Err(e) => tracing::error!(error = %e, job = RECHECK_JOB, "follower re-check failed"),
+    }
+    if let Err(e) = release(&db, RECHECK_JOB, &holder, Utc::now()).await {
+        tracing::warn!(error = %e, job = RECHECK_JOB, "cannot release the job's lease; it will expire");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rocket::figment::providers::{Format, Toml};
+
+    fn config(toml: &str) -> Result<JobsConfig, Vec<String>> {
+        JobsConfig::from_figment(&Figment::new().merge(Toml::string(toml)))
+    }
+
+    #[test]
+    fn defaults_run_hourly() {
+        let cfg = JobsConfig::from_figment(&Figment::new()).unwrap();
+        assert!(cfg.enabled);
+        assert_eq!(cfg.tick, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn jobs_can_be_switched_off_and_tuned() {
+        let cfg = config("[jobs]\nenabled = false\ntick_minutes = 5").unwrap();
+        assert!(!cfg.enabled);
+        assert_eq!(cfg.tick, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn wrong_values_are_named() {
+        for toml in ["[jobs]\ntick_minutes = 0", "[jobs]\ntick_minutes = 1441"] {
+            let errors = config(toml).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].starts_with("jobs.tick_minutes:"), "{errors:?}");
+        }
+        let errors = config("[jobs]\ntick_minutes = \"often\"").unwrap_err();
+        assert!(errors[0].starts_with("jobs.tick_minutes:"), "{errors:?}");
+        let errors = config("[jobs]\ntick = 5").unwrap_err();
+        assert!(errors[0].contains("tick"), "{errors:?}");
+        let errors = config("jobs = 5").unwrap_err();
+        assert!(errors[0].contains("must be a table"), "{errors:?}");
+    }
+
+    #[test]
+    fn holder_ids_differ() {
+        assert_ne!(holder_id(), holder_id());
+    }
+
+    #[rocket::async_test]
+    async fn a_wrong_value_stops_ignition_and_a_missing_database_does_not_panic() {
+        use rocket::local::asynchronous::Client;
+        let bad = rocket::custom(
+            rocket::Config::figment().merge(Toml::string("[jobs]\ntick_minutes = 0")),
+        )
+        .attach(Jobs);
+        let Err(error) = Client::untracked(bad).await else {
+            panic!("a wrong jobs.tick_minutes ignited");
+        };
+        // Reading the kind marks Rocket's error as handled (else it panics when dropped).
+        assert!(matches!(
+            error.kind(),
+            rocket::error::ErrorKind::FailedFairings(_)
+        ));
+        // Enabled, but nothing managed: liftoff logs and returns.
+        let good = rocket::custom(rocket::Config::figment()).attach(Jobs);
+        let client = Client::untracked(good).await.unwrap();
+        assert_eq!(
+            client.rocket().state::<JobsConfig>(),
+            Some(&JobsConfig::default())
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! The vetting pages: the queue and a candidate's page with its decisions.
+
+use std::collections::BTreeMap;
+
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{ApproveRequest, FollowersRequest, RejectRequest};
+use super::service::{self, CandidateDetail, CandidateRow, STATUSES};
+use crate::auth::guards::Coordinator;
+use crate::error::AppResult;
+use crate::followers::FollowerSources;
+use crate::org::service::{list_units_grouped, UnitGroup};
+use crate::settings::service::programme_timezone;
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::{CsrfForm, CsrfProtected};
+use crate::web::layout::Layout;
+
+#[derive(Serialize)]
+pub struct QueueRow {
+    #[serde(flatten)]
+    row: CandidateRow,
+    submitted_local: String,
+}
+
+#[derive(Serialize)]
+pub struct VettingQueuePage {
+    layout: Layout,
+    rows: Vec<QueueRow>,
+    status: String,
+    statuses: Vec<&'static str>,
+    groups: Vec<UnitGroup>,
+    work_unit_id: String,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+#[rocket::get("/vetting?<status>&<work_unit_id>")]
+pub async fn index(
+    status: Option<&str>,
+    work_unit_id: Option<&str>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<(Status, Template)> {
+    let status = status
+        .filter(|s| !s.is_empty())
+        .unwrap_or("pending")
+        .to_string();
+    let unit_text = work_unit_id.unwrap_or("").trim().to_string();
+    let unit = unit_text.parse::<i64>().ok();
+    let tz = programme_timezone(db).await?;
+    let (http, rows, errors) = match service::list_candidates(db, &user, Some(&status), unit).await
+    {
+        Ok(rows) => (Status::Ok, rows, BTreeMap::new()),
+        Err(e) => {
+            let (s, errors) = e.form_errors(layout.lang)?;
+            (s, Vec::new(), errors)
+        }
+    };
+    let rows = rows
+        .into_iter()
+        .map(|row| QueueRow {
+            submitted_local: row
+                .submitted_at
+                .with_timezone(&tz)
+                .format("%d-%m-%Y %H:%M")
+                .to_string(),
+            row,
+        })
+        .collect();
+    Ok((
+        http,
+        Template::render(
+            "vetting/index",
+            VettingQueuePage {
+                layout,
+                rows,
+                status,
+                statuses: STATUSES.to_vec(),
+                groups: list_units_grouped(db, &user).await?,
+                work_unit_id: unit_text,
+                errors,
+            },
+        ),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct CandidatePage {
+    layout: Layout,
+    detail: CandidateDetail,
+    submitted_local: String,
+    today: String,
+    errors: BTreeMap<String, Vec<String>>,
+    values: BTreeMap<String, String>,
+    api_platforms: Vec<&'static str>,
+}
+
+async fn candidate_page(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    user: &Coordinator<'_>,
+    id: i64,
+    layout: Layout,
+    errors: BTreeMap<String, Vec<String>>,
+    values: BTreeMap<String, String>,
+) -> AppResult<Template> {
+    let detail = service::candidate_detail(db, user, id).await?;
+    let tz = programme_timezone(db).await?;
+    Ok(Template::render(
+        "vetting/show",
+        CandidatePage {
+            layout,
+            submitted_local: detail
+                .candidate
+                .submitted_at
+                .with_timezone(&tz)
+                .format("%d-%m-%Y %H:%M")
+                .to_string(),
+            today: chrono::Utc::now()
+                .with_timezone(&tz)
+                .format("%Y-%m-%d")
+                .to_string(),
+            detail,
+            errors,
+            values,
+            api_platforms: sources.configured(),
+        },
+    ))
+}
+
+#[rocket::get("/vetting/candidates/<id>")]
+pub async fn show(
+    id: i64,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+) -> AppResult<Template> {
+    candidate_page(
+        db,
+        sources,
+        &user,
+        id,
+        layout,
+        BTreeMap::new(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+#[derive(FromForm)]
+pub struct DecisionForm {
+    #[field(default = String::new())]
+    pub member_since: String,
+    #[field(default = String::new())]
+    pub reason: String,
+    #[field(default = String::new())]
+    pub platform: String,
+    #[field(default = String::new())]
+    pub count: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for DecisionForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
+
+/// Runs a decision; on a refusal the candidate page comes back with the message in place.
+#[allow(clippy::too_many_arguments)]
+async fn act(
+    id: i64,
+    form: DecisionForm,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    result: AppResult<()>,
+    done_key: &'static str,
+) -> PageResult {
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/vetting/candidates/{id}")),
+            done_key,
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let mut values = BTreeMap::new();
+            values.insert("member_since".to_string(), form.member_since);
+            values.insert("reason".to_string(), form.reason);
+            values.insert(format!("count.{}", form.platform), form.count);
+            let page = candidate_page(db, sources, &user, id, layout, errors, values).await?;
+            Ok(Err((status, page)))
+        }
+    }
+}
+
+#[rocket::post("/vetting/candidates/<id>/approve", data = "<form>")]
+pub async fn approve(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> PageResult {
+    let input = ApproveRequest {
+        member_since: Some(form.0.member_since.clone()),
+    };
+    let result = service::approve(db, &user, id, &input, &ip)
+        .await
+        .map(|_| ());
+    act(
+        id,
+        form.0,
+        user,
+        layout,
+        db,
+        sources,
+        result,
+        "vetting.approved",
+    )
+    .await
+}
+
+#[rocket::post("/vetting/candidates/<id>/reject", data = "<form>")]
+pub async fn reject(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> PageResult {
+    let input = RejectRequest {
+        reason: form.0.reason.clone(),
+    };
+    let result = service::reject(db, &user, id, &input, &ip)
+        .await
+        .map(|_| ());
+    act(
+        id,
+        form.0,
+        user,
+        layout,
+        db,
+        sources,
+        result,
+        "vetting.rejected",
+    )
+    .await
+}
+
+#[rocket::post("/vetting/candidates/<id>/followers", data = "<form>")]
+pub async fn followers(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> PageResult {
+    let count = form.0.count.trim();
+    let input = FollowersRequest {
+        platform: form.0.platform.clone(),
+        count: (!count.is_empty()).then(|| serde_json::Value::String(count.to_string())),
+    };
+    let result = service::set_followers(db, &user, id, &input, &ip)
+        .await
+        .map(|_| ());
+    act(
+        id,
+        form.0,
+        user,
+        layout,
+        db,
+        sources,
+        result,
+        "vetting.count_saved",
+    )
+    .await
+}
+
+#[rocket::post("/vetting/candidates/<id>/recheck", data = "<form>")]
+pub async fn recheck(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    sources: &State<FollowerSources>,
+    ip: ClientIp,
+) -> PageResult {
+    let result = service::recheck(db, sources, &user, id, &form.0.platform, &ip)
+        .await
+        .map(|_| ());
+    act(
+        id,
+        form.0,
+        user,
+        layout,
+        db,
+        sources,
+        result,
+        "vetting.rechecked",
+    )
+    .await
+}
