@@ -141,6 +141,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", accounts::routes())
         .mount("/", settings::routes())
         .mount("/", vetting::routes())
+        .mount("/", ambassadors::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())

@@ -3,9 +3,19 @@
 
 pub mod api;
 pub mod forms;
+pub mod routes;
 pub mod rules;
 pub mod service;
 
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        routes::signup_page,
+        routes::signup,
+        routes::status,
+        routes::resubmit,
+        routes::upload_screenshot
+    ]
+}
 
 pub fn api_routes() -> Vec<rocket::Route> {
     rocket::routes![

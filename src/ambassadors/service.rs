@@ -309,7 +309,11 @@ async fn write_platforms(
 }
 
 /// Every sign-up problem that needs no write, for pages that must show them all at once.
-pub async fn check_only(db: &DatabaseConnection, sources: &FollowerSources, input: &SignupRequest) -> AppResult<()> {
+pub async fn check_only(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    input: &SignupRequest,
+) -> AppResult<()> {
     let today = programme_today(db).await?;
     let (required, _) = thresholds(db).await?;
     let mut errors = FieldErrors::new();

@@ -52,9 +52,10 @@ pub async fn approve(
     body: ApiJson<ApproveRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
-    service::approve(db, &user, id, &body.0, &ip).await?;
+    service::approve(db, mailer, &user, id, &body.0, &ip).await?;
     Ok(Json(service::candidate_detail(db, &user, id).await?))
 }
 
@@ -68,9 +69,10 @@ pub async fn reject(
     body: ApiJson<RejectRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
-    service::reject(db, &user, id, &body.0, &ip).await?;
+    service::reject(db, mailer, &user, id, &body.0, &ip).await?;
     Ok(Json(service::candidate_detail(db, &user, id).await?))
 }
 

@@ -213,12 +213,13 @@ pub async fn approve(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     let input = ApproveRequest {
         member_since: Some(form.0.member_since.clone()),
     };
-    let result = service::approve(db, &user, id, &input, &ip)
+    let result = service::approve(db, mailer, &user, id, &input, &ip)
         .await
         .map(|_| ());
     act(
@@ -242,12 +243,13 @@ pub async fn reject(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     let input = RejectRequest {
         reason: form.0.reason.clone(),
     };
-    let result = service::reject(db, &user, id, &input, &ip)
+    let result = service::reject(db, mailer, &user, id, &input, &ip)
         .await
         .map(|_| ());
     act(

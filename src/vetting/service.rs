@@ -18,8 +18,10 @@ use crate::auth::roles::Scope;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
+use crate::notify::Mailer;
 use crate::settings::service::{programme_timezone, thresholds};
 use crate::web::client_ip::ClientIp;
+use crate::web::i18n::Lang;
 use entity::{
     ambassador_platforms as ap, ambassadors, follower_checks, institutions, users, work_units,
 };
@@ -294,9 +296,37 @@ async fn decide(
     Ok(saved)
 }
 
+/// Tells the candidate by email (when SMTP is configured); the status page always shows it.
+/// A failure here is logged: the decision is already committed.
+async fn notify_candidate(db: &DatabaseConnection, mailer: &Mailer, saved: &ambassadors::Model) {
+    match users::Entity::find_by_id(saved.user_id).one(db).await {
+        Ok(Some(u)) => {
+            let lang = u
+                .language
+                .as_deref()
+                .and_then(Lang::parse)
+                .unwrap_or(Lang::Id);
+            if let Some(url) = mailer.link("/me/status") {
+                mailer.spawn_decision(
+                    saved.id,
+                    u.email,
+                    u.name,
+                    lang,
+                    saved.status == "approved",
+                    saved.rejection_reason.clone(),
+                    url,
+                );
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "decision email skipped"),
+    }
+}
+
 /// Approves an eligible candidate, with `member_since` (not in the future; today by default).
 pub async fn approve(
     db: &DatabaseConnection,
+    mailer: &Mailer,
     user: &CurrentUser,
     id: i64,
     input: &ApproveRequest,
@@ -339,11 +369,14 @@ pub async fn approve(
         }
         return Err(AppError::Validation(f));
     }
-    decide(db, user, &amb, "approved", Some(since), None, ip).await
+    let saved = decide(db, user, &amb, "approved", Some(since), None, ip).await?;
+    notify_candidate(db, mailer, &saved).await;
+    Ok(saved)
 }
 
 pub async fn reject(
     db: &DatabaseConnection,
+    mailer: &Mailer,
     user: &CurrentUser,
     id: i64,
     input: &RejectRequest,
@@ -362,7 +395,7 @@ pub async fn reject(
             Msg::new("vetting.reason_invalid"),
         )));
     }
-    decide(
+    let saved = decide(
         db,
         user,
         &amb,
@@ -371,7 +404,9 @@ pub async fn reject(
         Some(reason.to_string()),
         ip,
     )
-    .await
+    .await?;
+    notify_candidate(db, mailer, &saved).await;
+    Ok(saved)
 }
 
 /// A coordinator types the count they read (method `coordinator`); the verdict follows.

@@ -10,5 +10,6 @@ mod conventions;
 mod jwt;
 mod matrix;
 mod pages;
+mod pages_ambassadors;
 mod support;
 mod vetting;

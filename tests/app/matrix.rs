@@ -167,12 +167,52 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::Candidate,
     ),
-    ("GET", "/vetting?<status>&<work_unit_id>", Access::Coordinator, Param::None),
-    ("GET", "/vetting/candidates/<id>", Access::Coordinator, Param::Candidate),
-    ("POST", "/vetting/candidates/<id>/approve", Access::Coordinator, Param::Candidate),
-    ("POST", "/vetting/candidates/<id>/reject", Access::Coordinator, Param::Candidate),
-    ("POST", "/vetting/candidates/<id>/followers", Access::Coordinator, Param::Candidate),
-    ("POST", "/vetting/candidates/<id>/recheck", Access::Coordinator, Param::Candidate),
+    (
+        "GET",
+        "/vetting?<status>&<work_unit_id>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/vetting/candidates/<id>",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/approve",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/reject",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/followers",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/recheck",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    ("GET", "/signup", Access::Public, Param::None),
+    ("POST", "/signup", Access::Public, Param::None),
+    ("GET", "/me/status", Access::Ambassador, Param::None),
+    ("POST", "/me/status", Access::Ambassador, Param::None),
+    (
+        "POST",
+        "/me/platforms/<platform>/screenshot",
+        Access::Ambassador,
+        Param::Platform,
+    ),
     ("GET", "/media/<id>", Access::SignedIn, Param::Media),
     ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
 ];
@@ -262,6 +302,13 @@ async fn fixture(app: &TestApp) -> Fixture {
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> Status {
     let is_api = path.starts_with("/api/");
+    if path.ends_with("/screenshot") && !is_api {
+        let file: &[u8] = b"not an image";
+        return app
+            .page_multipart(path, token, &[("count", "")], &[("file", "not.png", file)])
+            .await
+            .status();
+    }
     if path.ends_with("/screenshot") {
         // A multipart upload of a file that is not an image: 422 for the owner.
         return match token {

@@ -326,6 +326,70 @@ impl TestApp {
         (id, amb.user_id)
     }
 
+    /// A page's multipart form: text fields and files, with the session and CSRF cookies.
+    pub async fn page_multipart(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> LocalResponse<'_> {
+        let boundary = "duta-page-boundary-3c9a";
+        let mut body = Vec::new();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", CSRF));
+        // Like a browser, a file goes right after the text fields of its group (`platforms[1].…`):
+        // Rocket groups the items of a list by consecutive keys.
+        let group = |name: &str| {
+            name.rsplit_once('.')
+                .map(|(g, _)| g.to_string())
+                .unwrap_or_default()
+        };
+        let mut sent = vec![false; files.len()];
+        let push_file = |body: &mut Vec<u8>, (name, filename, bytes): &(&str, &str, &[u8])| {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        };
+        for (i, (name, value)) in all.iter().enumerate() {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+            let g = group(name);
+            let next_differs = all.get(i + 1).is_none_or(|(n, _)| group(n) != g);
+            if !g.is_empty() && next_differs {
+                for (j, f) in files.iter().enumerate() {
+                    if !sent[j] && group(f.0) == g {
+                        push_file(&mut body, f);
+                        sent[j] = true;
+                    }
+                }
+            }
+        }
+        for (j, f) in files.iter().enumerate() {
+            if !sent[j] {
+                push_file(&mut body, f);
+            }
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let ct = ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+        let mut req = self
+            .client
+            .post(path.to_string())
+            .header(ct)
+            .body(body)
+            .cookie(Cookie::new("duta_csrf", CSRF));
+        if let Some(t) = token {
+            req = req.cookie(Cookie::new("duta_session", t.to_string()));
+        }
+        req.dispatch().await
+    }
+
     /// A multipart upload of one file (and optional count) with a Bearer token.
     pub async fn upload(
         &self,
