@@ -122,7 +122,7 @@ async fn main() -> ExitCode {
             if !demo {
                 return report(&["only `duta seed --demo` exists".into()]);
             }
-            let (_, db) = match duta::prepare(&figment).await {
+            let (cfg, db) = match duta::prepare(&figment).await {
                 Ok(ready) => ready,
                 Err(errors) => return report(&errors),
             };
@@ -130,7 +130,8 @@ async fn main() -> ExitCode {
                 Ok(h) => h,
                 Err(e) => return report(&[e]),
             };
-            match duta::seed::seed_demo(&db, &hasher).await {
+            let store = duta::media::service::MediaStore::new(&cfg.upload_dir);
+            match duta::seed::seed_demo(&db, &hasher, &store).await {
                 Ok(logins) => {
                     println!("Demo data is ready. Sign in at http://127.0.0.1:8000/login with:");
                     for l in logins {
@@ -142,6 +143,18 @@ async fn main() -> ExitCode {
                         );
                     }
                     ExitCode::SUCCESS
+                }
+                Err(duta::error::AppError::Validation(f))
+                | Err(duta::error::AppError::Conflict(f)) => {
+                    let lines: Vec<String> = f
+                        .translated(duta::web::i18n::Lang::En)
+                        .into_iter()
+                        .flat_map(|(field, msgs)| {
+                            msgs.into_iter()
+                                .map(move |m| format!("demo data: {field}: {m}"))
+                        })
+                        .collect();
+                    report(&lines)
                 }
                 Err(e) => report(&[e.to_string()]),
             }

@@ -1,8 +1,21 @@
-//! `duta seed --demo`: a demo institution with a work-unit tree, a coordinator and a
-//! leadership user, so every page has something to show. Idempotent: a second run finds
-//! what the first made. Later issues add ambassadors, briefs and weeks of history here.
+//! `duta seed --demo`: a demo institution with a work-unit tree, a coordinator, a
+//! leadership and a national user, and candidates in every state of the lifecycle, so
+//! every page has something to show. Idempotent: a second run finds what the first made.
+//! Later issues add briefs and weeks of history here.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use crate::ambassadors::forms::{PlatformInput, SignupRequest, CONSENT_VERSION};
+use crate::ambassadors::service::{attach_screenshot, signup};
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::Role;
+use crate::followers::FollowerSources;
+use crate::media::service::MediaStore;
+use crate::notify::Mailer;
+use crate::vetting::forms::{ApproveRequest, FollowersRequest, RejectRequest};
+use crate::vetting::service::{approve, reject, set_followers};
+use crate::web::client_ip::ClientIp;
 
 use crate::accounts::forms::NewUser;
 use crate::accounts::service::create_user;
@@ -10,7 +23,7 @@ use crate::auth::passwords::Hasher;
 use crate::error::AppResult;
 use crate::org::forms::{NewInstitution, NewWorkUnit};
 use crate::org::service::{create_institution, create_work_unit};
-use entity::{institutions, users, work_units};
+use entity::{ambassadors, institutions, users, work_units};
 
 pub const DEMO_PASSWORD: &str = "duta-demo-2026";
 
@@ -47,7 +60,11 @@ async fn unit(
     Ok(u.id)
 }
 
-pub async fn seed_demo(db: &DatabaseConnection, hasher: &Hasher) -> AppResult<Vec<DemoLogin>> {
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    store: &MediaStore,
+) -> AppResult<Vec<DemoLogin>> {
     let name = "Kementerian Komunikasi dan Digital (Demo)";
     let institution = match institutions::Entity::find()
         .filter(institutions::Column::Name.eq(name))
@@ -126,5 +143,181 @@ pub async fn seed_demo(db: &DatabaseConnection, hasher: &Hasher) -> AppResult<Ve
         }
         logins.push(DemoLogin { role, email });
     }
+    seed_candidates(db, hasher, store, institution.id, &[humas, ditjen]).await?;
+    logins.push(DemoLogin {
+        role: "ambassador",
+        email: "duta1@demo.duta.id",
+    });
     Ok(logins)
+}
+
+/// A profile screenshot stand-in: a plain image with the platform's colour.
+fn demo_screenshot(seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(360, 640, |x, y| {
+        if y < 120 {
+            image::Rgb([20, seed.saturating_add(60), 140])
+        } else if (200..230).contains(&y) && (40..320).contains(&x) {
+            image::Rgb([40, 40, 40])
+        } else {
+            image::Rgb([245, 246, 248])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    match img.write_to(&mut out, image::ImageFormat::Png) {
+        Ok(()) => out.into_inner(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Eight candidates: pending (one waiting for two weeks), approved, rejected with a
+/// reason, suspended and withdrawn. Their NIPs are made up but valid.
+async fn seed_candidates(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    store: &MediaStore,
+    institution_id: i64,
+    units: &[i64],
+) -> AppResult<()> {
+    let people = [
+        ("Dewi Lestari", "pending", "199001152015032001"),
+        ("Agus Salim", "pending", "198803102012121002"),
+        ("Siti Rahmawati", "approved", "198609262015052001"),
+        ("Bambang Wijaya", "approved", "198512032010011003"),
+        ("Rina Marlina", "approved", "199204172019032002"),
+        ("Hendra Gunawan", "rejected", "198707072014021001"),
+        ("Yuni Astuti", "suspended", "199111112017012002"),
+        ("Fajar Nugroho", "withdrawn", "198901012013031004"),
+    ];
+    let sources = FollowerSources::default();
+    let coordinator = users::Entity::find()
+        .filter(users::Column::Email.eq("koordinator@demo.duta.id"))
+        .one(db)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    for (n, (name, state, nip)) in people.iter().enumerate() {
+        let email = format!("duta{}@demo.duta.id", n + 1);
+        if users::Entity::find()
+            .filter(users::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .collect();
+        let input = SignupRequest {
+            name: name.to_string(),
+            display_name: name.split(' ').next().unwrap_or(name).to_string(),
+            nip: nip.to_string(),
+            employee_type: "pns".into(),
+            email: email.clone(),
+            phone: format!("0812 5550 {:04}", n + 1),
+            institution_id: Some(institution_id),
+            work_unit_id: Some(units[n % units.len()]),
+            password: DEMO_PASSWORD.into(),
+            consent: true,
+            consent_version: CONSENT_VERSION.into(),
+            platforms: ["facebook", "x", "instagram"]
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PlatformInput {
+                    platform: p.to_string(),
+                    handle: match *p {
+                        "facebook" => format!("{slug}.fb"),
+                        "x" => format!("{}_x", &slug[..slug.len().min(12)]),
+                        _ => format!("{slug}.ig"),
+                    },
+                    method: "screenshot".into(),
+                    count: Some(serde_json::json!(
+                        520 + 137 * (n as i64 + 1) * (i as i64 + 1)
+                    )),
+                })
+                .collect(),
+        };
+        let ip = ClientIp(None);
+        let (user, amb) = signup(db, hasher, &sources, &input, &ip).await?;
+        let me = CurrentUser {
+            user: user.clone(),
+            role: Role::Ambassador,
+            work_unit_path: None,
+        };
+        for (i, platform) in ["facebook", "x", "instagram"].iter().enumerate() {
+            let media = store
+                .store(
+                    db,
+                    user.id,
+                    Some(institution_id),
+                    "screenshot",
+                    demo_screenshot(((n * 3 + i) * 8) as u8),
+                )
+                .await?;
+            attach_screenshot(db, &me, platform, media.id, None, &ip).await?;
+        }
+        let koor = CurrentUser {
+            user: coordinator.clone(),
+            role: Role::Coordinator,
+            work_unit_path: None,
+        };
+        let mailer = Mailer::default();
+        if *state != "pending" {
+            for platform in ["facebook", "x", "instagram"] {
+                let count = if *state == "rejected" && platform == "instagram" {
+                    310
+                } else {
+                    900 + 50 * n as i64
+                };
+                let req = FollowersRequest {
+                    platform: platform.into(),
+                    count: Some(serde_json::json!(count)),
+                };
+                set_followers(db, &koor, amb.id, &req, &ip).await?;
+            }
+        }
+        match *state {
+            "pending" if n == 1 => {
+                let mut a: ambassadors::ActiveModel = amb.clone().into();
+                a.submitted_at = Set(Utc::now() - Duration::days(14));
+                a.update(db).await?;
+            }
+            "rejected" => {
+                let req = RejectRequest {
+                    reason:
+                        "Jumlah pengikut Instagram di bawah 500; tambahkan tangkapan layar terbaru."
+                            .into(),
+                };
+                reject(db, &mailer, &koor, amb.id, &req, &ip).await?;
+            }
+            "approved" | "suspended" | "withdrawn" => {
+                let since = (Utc::now() - Duration::weeks(20 + 4 * n as i64))
+                    .format("%Y-%m-%d")
+                    .to_string();
+                approve(
+                    db,
+                    &mailer,
+                    &koor,
+                    amb.id,
+                    &ApproveRequest {
+                        member_since: Some(since),
+                    },
+                    &ip,
+                )
+                .await?;
+                if *state != "approved" {
+                    let fresh = ambassadors::Entity::find_by_id(amb.id)
+                        .one(db)
+                        .await?
+                        .ok_or(crate::error::AppError::NotFound)?;
+                    let mut a: ambassadors::ActiveModel = fresh.into();
+                    a.status = Set(state.to_string());
+                    a.update(db).await?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

@@ -11,5 +11,6 @@ mod jwt;
 mod matrix;
 mod pages;
 mod pages_ambassadors;
+mod seed;
 mod support;
 mod vetting;

@@ -9,244 +9,27 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  ADMIN, PHONE, acrossEveryVisitedPage, checkA11y, clearShots, closeBrowser, expectFlash, h1, htmlLang,
+  login, logout, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
+  textLeft, url,
+} from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
-const BIN = path.resolve(process.env.DUTA_BIN || path.join(REPO, 'target', 'debug', 'duta'));
-const SHOTS = path.resolve(process.env.DUTA_SCREENSHOTS || path.join(HERE, 'screenshots'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE = path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
-];
-
-const ADMIN = { email: 'admin@duta.test', name: 'Admin Duta', password: 'rahasia-admin-2024' };
 const COORDINATOR = { email: 'sari.wulandari@komdigi.go.id', name: 'Sari Wulandari', password: 'humas-komdigi-2024' };
 const INSTITUTION = { name: 'Kementerian Komunikasi dan Digital', short: 'Komdigi', kind: 'Kementerian' };
 const UNIT = 'Direktorat Jenderal Komunikasi Publik dan Media';
 const CHILD_UNIT = 'Direktorat Informasi Publik';
 
 // ---------------------------------------------------------------------------------------
-// The server
-
-const server = { proc: null, dataDir: null, base: null, log: [] };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function serverLog() {
-  return server.log.join('').split('\n').slice(-40).join('\n');
-}
-
-async function startServer() {
-  if (!fs.existsSync(BIN)) {
-    throw new Error(`duta binary not found at ${BIN} (build it with cargo build, or set DUTA_BIN)`);
-  }
-  server.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duta-e2e-'));
-  const env = { ...process.env, DUTA_DATA_DIR: server.dataDir, NO_COLOR: '1' };
-  await promisify(execFile)(BIN, ['create-admin', '--email', ADMIN.email, '--name', ADMIN.name], {
-    cwd: REPO,
-    env: { ...env, DUTA_ADMIN_PASSWORD: ADMIN.password },
-    timeout: 60_000,
-  });
-
-  const port = await freePort();
-  server.base = `http://127.0.0.1:${port}`;
-  server.proc = spawn(BIN, ['serve'], {
-    cwd: REPO, // templates/ and assets/ are read relative to the working directory
-    env: { ...env, DUTA_PORT: String(port), DUTA_ADDRESS: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const s of [server.proc.stdout, server.proc.stderr]) s.on('data', (d) => server.log.push(d.toString()));
-  let exited = null;
-  server.proc.on('exit', (code, signal) => { exited = { code, signal }; });
-
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`duta serve exited early (${JSON.stringify(exited)}):\n${serverLog()}`);
-    try {
-      const res = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) {
-        const body = await res.json();
-        assert.equal(body.status, 'ok', `healthz: ${JSON.stringify(body)}`);
-        return;
-      }
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`duta serve was not healthy within 60 s:\n${serverLog()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function stopServer() {
-  const proc = server.proc;
-  if (proc && proc.exitCode === null && proc.signalCode === null) {
-    const gone = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await gone;
-    clearTimeout(timer);
-  }
-  server.proc = null;
-  if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  server.dataDir = null;
-}
-
-// Last resort if the runner is torn down without running `after` (e.g. Ctrl-C).
-process.on('exit', () => { try { server.proc?.kill('SIGKILL'); } catch { /* already gone */ } });
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => { try { server.proc?.kill('SIGKILL'); } catch { /* gone */ } process.exit(130); });
-}
-
-// ---------------------------------------------------------------------------------------
-// Browser helpers
-
-let browser;
-const a11yProblems = []; // serious/critical: { page, rule, impact, help, targets }
-const a11yNotes = []; // moderate/minor, reported as diagnostics only
-const brokenResponses = []; // server errors and missing assets seen by the browser
-
-function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
-
-/** A context as an Indonesian user's browser sees Duta; CSP bypassed only to inject axe. */
-async function newContext(options = {}) {
-  const context = await browser.newContext({
-    bypassCSP: true,
-    locale: 'id-ID',
-    viewport: { width: 1280, height: 800 },
-    ...options,
-  });
-  context.setDefaultTimeout(15_000);
-  context.on('response', (res) => {
-    const url = new URL(res.url());
-    const status = res.status();
-    if (status >= 500 || (status >= 400 && (url.pathname.startsWith('/assets/') || url.pathname === '/favicon.ico'))) {
-      brokenResponses.push(`${status} ${res.request().method()} ${url.pathname}`);
-    }
-  });
-  return context;
-}
-
-const url = (p) => `${server.base}${p}`;
-const pathOf = (page) => new URL(page.url()).pathname;
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-}
-
-/** Runs axe on the page and records serious/critical violations under `label`. */
-async function checkA11y(page, label) {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      rule: v.id, impact: v.impact, help: v.help,
-      targets: v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`),
-    }));
-  });
-  for (const v of violations) {
-    if (v.impact === 'serious' || v.impact === 'critical') a11yProblems.push({ page: label, ...v });
-    else a11yNotes.push({ page: label, ...v });
-  }
-}
-
-/** Clicks something that submits a form and waits for the resulting page to load. */
-async function submit(page, locator, { responseFor } = {}) {
-  const waits = [page.waitForEvent('load')];
-  if (responseFor) {
-    waits.push(page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === responseFor));
-  }
-  const [, response] = await Promise.all([...waits, locator.click()]);
-  return response;
-}
-
-const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
-const h1 = (page) => text(page.locator('h1'));
-const htmlLang = (page) => page.locator('html').getAttribute('lang');
-const flash = (page) => page.locator('main .flash');
-
-async function expectFlash(page, message) {
-  const f = flash(page);
-  assert.equal(await f.count(), 1, `expected one flash message "${message}" on ${page.url()}`);
-  assert.equal(await text(f), message);
-}
-
-async function login(page, who, screenshot) {
-  await page.goto(url('/login'));
-  assert.equal(pathOf(page), '/login');
-  assert.equal(await h1(page), 'Masuk ke Duta');
-  await page.getByLabel('Email', { exact: true }).fill(who.email);
-  await page.getByLabel('Kata sandi', { exact: true }).fill(who.password);
-  if (screenshot) await shot(page, screenshot);
-  await submit(page, page.getByRole('button', { name: 'Masuk', exact: true }));
-  assert.equal(pathOf(page), '/', `after signing in ${who.email} should land on the home page`);
-  assert.equal(await h1(page), `Selamat datang, ${who.name}.`);
-}
-
-async function logout(page) {
-  await submit(page, page.getByRole('button', { name: 'Keluar', exact: true }));
-  assert.equal(pathOf(page), '/login');
-  assert.equal(await h1(page), 'Masuk ke Duta');
-  await expectFlash(page, 'Anda telah keluar.');
-}
-
-/** The horizontal position where the visible text of an element starts. */
-function textLeft(locator) {
-  return locator.evaluate((el) => {
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    return range.getBoundingClientRect().left;
-  });
-}
-
-// ---------------------------------------------------------------------------------------
-// Steps: each `step` is skipped once an earlier essential step has failed, so one break
-// shows up as one failure rather than a cascade.
-
-function stepper() {
-  let brokenAt = null;
-  return (name, fn, { essential = true } = {}) => it(name, async (t) => {
-    if (brokenAt) { t.skip(`skipped: earlier step failed ("${brokenAt}")`); return; }
-    try {
-      await fn(t);
-    } catch (e) {
-      if (essential) brokenAt = name;
-      throw e;
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
+  clearShots(/^[01]\d-.*\.png$/); // this file's screenshots are 01–19; candidate.test.mjs has 2x
   await startServer();
-  browser = await launchBrowser();
+  await startBrowser();
 });
 
 after(async () => {
-  try { await browser?.close(); } finally { await stopServer(); }
+  try { await closeBrowser(); } finally { await stopServer(); }
 });
 
 describe('admin sets up an institution and a coordinator, who then uses Duta', () => {
@@ -461,7 +244,7 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
 
 describe('on a phone', () => {
   it('the login page fits a 390×844 screen', async () => {
-    const context = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const context = await newContext(PHONE);
     try {
       const page = await context.newPage();
       await page.goto(url('/login'));
@@ -483,14 +266,4 @@ describe('on a phone', () => {
   });
 });
 
-describe('across every visited page', () => {
-  it('has no serious or critical axe-core violations', (t) => {
-    for (const v of a11yNotes) t.diagnostic(`axe (not failing) [${v.impact}] ${v.rule} on "${v.page}": ${v.help} — ${v.targets.join('; ')}`);
-    const report = a11yProblems.map((v) => `- [${v.impact}] ${v.rule} on "${v.page}": ${v.help}\n${v.targets.map((t) => `    ${t}`).join('\n')}`);
-    assert.equal(a11yProblems.length, 0, `axe-core found serious/critical violations:\n${report.join('\n')}`);
-  });
-
-  it('the browser saw no server errors or missing assets', () => {
-    assert.deepEqual(brokenResponses, [], `broken responses:\n${brokenResponses.join('\n')}\n\nserver log:\n${serverLog()}`);
-  });
-});
+acrossEveryVisitedPage();

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs Duta's browser end-to-end journey: a real `duta serve`, Debian's Chromium driven by
-# playwright-core, axe-core on every page. Needs the binary built (cargo build) first.
+# Runs Duta's browser end-to-end journeys (journey.test.mjs: admin and coordinator;
+# candidate.test.mjs: a candidate signs up on a phone and is approved), each against its own
+# `duta serve`, with Debian's Chromium driven by playwright-core and axe-core on every page.
+# Needs the binary built (cargo build) first.
 #   DUTA_BIN=...          the duta binary (default ../../target/debug/duta)
 #   DUTA_SCREENSHOTS=...  where screenshots go (default ./screenshots)
 set -euo pipefail
@@ -29,7 +31,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 status=0
-node --test --test-concurrency=1 journey.test.mjs || status=$?
+node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs || status=$?
 
 echo
 echo "Screenshots in $DUTA_SCREENSHOTS:"
