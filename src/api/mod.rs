@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         crate::vetting::api::reject,
         crate::vetting::api::followers,
         crate::vetting::api::recheck,
+        crate::vetting::api::import,
     ),
     modifiers(&BearerAuth)
 )]

@@ -110,3 +110,59 @@ pub async fn recheck(
     service::recheck(db, sources, &user, id, &body.0.platform, &ip).await?;
     Ok(Json(service::candidate_detail(db, &user, id).await?))
 }
+
+#[derive(rocket::FromForm)]
+pub struct RosterUpload<'r> {
+    pub file: rocket::fs::TempFile<'r>,
+}
+
+/// Imports an existing roster from CSV (multipart `file`). Columns: name, nip, type, email,
+/// phone, work_unit, member_since, and per platform `<platform>` (handle) and
+/// `<platform>_followers`. One bad row refuses the whole file (422, every refused row
+/// listed in `fields` as `rows.<line>.<column>`); a good file is imported at once (201).
+#[utoipa::path(post, path = "/api/v1/vetting/import", tag = "vetting", security(("bearer" = [])),
+    params(("institution_id" = Option<i64>, Query, description = "for admins: the institution to import into")),
+    request_body(content_type = "multipart/form-data", description = "`file`: the CSV roster"),
+    responses((status = 201, body = super::import::ImportReport), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/vetting/import?<institution_id>", data = "<upload>")]
+pub async fn import(
+    institution_id: Option<i64>,
+    upload: Result<rocket::form::Form<RosterUpload<'_>>, rocket::form::Errors<'_>>,
+    user: Coordinator<'_>,
+    lang: crate::web::i18n::Lang,
+    db: &State<DatabaseConnection>,
+    hasher: &State<crate::auth::passwords::Hasher>,
+    ip: ClientIp,
+) -> Result<(rocket::http::Status, Json<super::import::ImportReport>), crate::error::AppError> {
+    use crate::error::{AppError, FieldErrors, Msg};
+    let upload = upload.map_err(|errors| {
+        if errors
+            .iter()
+            .any(|e| e.status() == rocket::http::Status::PayloadTooLarge)
+        {
+            AppError::TooLarge
+        } else {
+            AppError::Validation(FieldErrors::single("file", Msg::new("import.unreadable")))
+        }
+    })?;
+    let target = super::import::target_institution(&user, institution_id)?;
+    let bytes = crate::ambassadors::api::read_upload(&upload.file, 8 * 1024 * 1024).await?;
+    let report = super::import::import_roster(db, hasher, &user, target, &bytes, lang, &ip).await?;
+    if report.imported > 0 {
+        return Ok((rocket::http::Status::Created, Json(report)));
+    }
+    let mut fields = FieldErrors::new();
+    for e in &report.file_errors {
+        fields.add("file", Msg::new(e));
+    }
+    for r in &report.refused {
+        for (column, msgs) in &r.errors {
+            for m in msgs {
+                fields.add(&format!("rows.{}.{column}", r.line), Msg::new(m));
+            }
+        }
+    }
+    Err(AppError::Validation(fields))
+}

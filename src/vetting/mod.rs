@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod forms;
+pub mod import;
 pub mod routes;
 pub mod service;
 
@@ -24,6 +25,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::approve,
         api::reject,
         api::followers,
-        api::recheck
+        api::recheck,
+        api::import
     ]
 }

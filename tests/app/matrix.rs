@@ -213,6 +213,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Ambassador,
         Param::Platform,
     ),
+    (
+        "POST",
+        "/api/v1/vetting/import?<institution_id>",
+        Access::Coordinator,
+        Param::None,
+    ),
     ("GET", "/media/<id>", Access::SignedIn, Param::Media),
     ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
 ];
@@ -242,6 +248,7 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("<id>", &id.to_string())
         .replace("?<next>", "")
         .replace("?<status>&<work_unit_id>", "")
+        .replace("?<institution_id>", "")
         .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
 }

@@ -329,3 +329,119 @@ async fn a_rejection_needs_a_reason_and_shows_it() {
         Status::NotFound
     );
 }
+
+async fn import(app: &TestApp, token: &str, csv: &str) -> (Status, serde_json::Value) {
+    json(
+        app.upload(
+            "/api/v1/vetting/import",
+            token,
+            "roster.csv",
+            csv.as_bytes(),
+            None,
+        )
+        .await,
+    )
+    .await
+}
+
+#[rocket::async_test]
+async fn a_good_roster_is_imported_whole_and_approved() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let csv = "name;nip;type;email;phone;work_unit;member_since;facebook;facebook_followers;x;x_followers;instagram;instagram_followers\n\
+        Ani Suryani;198609262015052001;pns;ani@kemenag.go.id;081211112222;Biro Humas;2024-02-05;ani.suryani;812;@ani_s;1.250;ani.s;640\n\
+        Budi Santoso;199003152022991005;pppk;budi@kemenag.go.id;081233334444;biro hukum;;budi.santoso;900;budi_s;700;budi.s;650\n";
+    let (s, report) = import(&app, &w.coordinator, csv).await;
+    assert_eq!(s, Status::Created, "{report}");
+    assert_eq!(report["imported"], 2);
+    let rows = entity::ambassadors::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(rows.iter().all(|a| a.status == "approved"));
+    let ani = rows.iter().find(|a| a.nip == "198609262015052001").unwrap();
+    assert_eq!(ani.member_since.unwrap().to_string(), "2024-02-05");
+    let (_, detail) = json(
+        app.get_api(
+            &format!("/api/v1/vetting/candidates/{}", ani.id),
+            Some(&w.coordinator),
+        )
+        .await,
+    )
+    .await;
+    let x = detail["candidate"]["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "x")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            x["follower_count"].as_i64(),
+            x["method"].as_str(),
+            x["verdict"].as_str()
+        ),
+        (Some(1250), Some("coordinator"), Some("meets"))
+    );
+    let (s, _) = json(app.login_api("ani@kemenag.go.id", "imported").await).await;
+    assert_eq!(
+        s,
+        Status::Unauthorized,
+        "imported accounts have no usable password"
+    );
+}
+
+#[rocket::async_test]
+async fn one_bad_row_refuses_the_whole_file_with_a_report() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    app.candidate(w.inst, w.humas, 5).await;
+    let csv = "name,nip,type,email,phone,work_unit,facebook,facebook_followers,x,x_followers,instagram,instagram_followers\n\
+        Ani Suryani,198609262015052001,pns,ani@kemenag.go.id,081211112222,Biro Humas,ani.suryani,812,ani_s,1250,ani.s,640\n\
+        Cici,198602312015052001,pns,cici@kemenag.go.id,081255556666,Biro Humas,cici.cici,812,cici_c,1250,cici.c,640\n\
+        Dodi,198609262015051001,pns,ANI@kemenag.go.id,081277778888,Biro Humas,dodi.dodi,900,dodi_d,1250,dodi.d,900\n\
+        Eka,198609262015051002,pns,eka@kemenag.go.id,081299990000,Biro Humas,eka.eka.1,900,kandidat_x5,900,eka.e,900\n\
+        Fani,198609262015051003,pns,fani@kemenag.go.id,081299990011,Biro Entah,fani.fani,-5,fani_f,1250,fani.f,100\n";
+    let (s, err) = import(&app, &w.coordinator, csv).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{err}");
+    let f = &err["fields"];
+    assert!(f["rows.3.nip"].is_array(), "31 February: {err}");
+    assert!(
+        f["rows.4.email"].is_array(),
+        "the same email twice in the file"
+    );
+    assert!(f["rows.6.work_unit"].is_array());
+    assert!(f["rows.6.facebook_followers"].is_array());
+    assert!(
+        f["rows.6.instagram_followers"].is_array(),
+        "below the threshold"
+    );
+    assert!(f["rows.5.x"].is_array(), "a handle already in Duta");
+    assert!(f.get("rows.2.nip").is_none(), "row 2 was fine");
+    assert_eq!(app.count("ambassadors").await, 1, "nothing imported");
+
+    let (s, err) = import(&app, &w.coordinator, "nama,nip\nAni,1\n").await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(err["fields"]["file"][0].as_str().unwrap().contains("type"));
+    let latin1 = b"name,nip,type,email,phone,work_unit\nJos\xe9,1,pns,a@b.id,0812,Biro Humas\n";
+    let (s, err) = json(
+        app.upload(
+            "/api/v1/vetting/import",
+            &w.coordinator,
+            "r.csv",
+            latin1,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(err["fields"]["file"].is_array());
+    let (s, _) = import(&app, &w.stranger, "name,nip,type,email,phone,work_unit\n").await;
+    assert_eq!(
+        s,
+        Status::UnprocessableEntity,
+        "an empty file imports nothing"
+    );
+}

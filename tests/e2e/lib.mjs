@@ -143,6 +143,7 @@ export const a11yProblems = []; // serious/critical: { page, rule, impact, help,
 export const a11yNotes = []; // moderate/minor, reported as diagnostics only
 export const brokenResponses = []; // server errors and missing assets seen by the browser
 export const layoutProblems = []; // e.g. sideways scrolling on a phone: { page, problem }
+export const brokenReferences = []; // aria-describedby & co. naming no element: { page, target }
 
 export async function startBrowser() {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -207,6 +208,22 @@ export async function checkA11y(page, label) {
     if (v.impact === 'serious' || v.impact === 'critical') a11yProblems.push({ page: label, ...v });
     else a11yNotes.push({ page: label, ...v });
   }
+  // axe only lists a reference to a missing element as "needs review"; HTML does not allow
+  // it, and a screen reader then silently announces nothing.
+  const dangling = await page.evaluate(() => {
+    const out = [];
+    for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls', 'aria-errormessage', 'for']) {
+      for (const el of document.querySelectorAll(`[${attr}]`)) {
+        const missing = el.getAttribute(attr).split(/\s+/).filter((id) => id && !document.getElementById(id));
+        if (missing.length) {
+          const name = el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.className ? `.${[...el.classList].join('.')}` : ''}`;
+          out.push(`${name}[${attr}] → no element with id ${missing.map((id) => `"${id}"`).join(', ')}`);
+        }
+      }
+    }
+    return out;
+  });
+  for (const target of dangling) brokenReferences.push({ page: label, target });
 }
 
 /**
@@ -253,11 +270,13 @@ export async function submit(page, locator, { responseFor } = {}) {
 export const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 export const h1 = (page) => text(page.locator('h1'));
 export const htmlLang = (page) => page.locator('html').getAttribute('lang');
-export const flash = (page) => page.locator('main .flash');
+/** The page's flash message (the layout puts it first in <main>; other .flash boxes are notices). */
+export const flash = (page) => page.locator('main > .flash');
 
 export async function expectFlash(page, message) {
   const f = flash(page);
-  assert.equal(await f.count(), 1, `expected one flash message "${message}" on ${page.url()}`);
+  assert.equal(await f.count(), 1,
+    `expected one flash message "${message}" on ${page.url()}, found ${JSON.stringify(await f.allInnerTexts())}`);
   assert.equal(await text(f), message);
 }
 
@@ -315,9 +334,16 @@ export function acrossEveryVisitedPage({ phoneLayout = false } = {}) {
       assert.equal(a11yProblems.length, 0, `axe-core found serious/critical violations:\n${report.join('\n')}`);
     });
 
+    it('every aria-describedby, aria-labelledby and label for= points to an element on the page', () => {
+      const report = brokenReferences.map((r) => `- on "${r.page}": ${r.target}`);
+      assert.equal(brokenReferences.length, 0, `references to missing elements:\n${report.join('\n')}`);
+    });
+
     if (phoneLayout) {
       it('every phone page fits the screen', () => {
-        const report = layoutProblems.map((p) => `- on "${p.page}": ${p.problem}`);
+        const byPage = new Map();
+        for (const p of layoutProblems) byPage.set(p.page, [...(byPage.get(p.page) || []), p.problem]);
+        const report = [...byPage].map(([pageName, problems]) => `- on "${pageName}":\n${problems.map((p) => `    ${p}`).join('\n')}`);
         assert.equal(layoutProblems.length, 0, `pages that do not fit a phone:\n${report.join('\n')}`);
       });
     }
