@@ -195,7 +195,7 @@ pub async fn import_roster(
                 platform: p.to_string(),
                 handle,
                 method: "screenshot".into(),
-                count: (!count.is_empty()).then(|| serde_json::Value::String(count)),
+                count: (!count.is_empty()).then_some(serde_json::Value::String(count)),
             });
         }
         let name = cell(&record, &index, "name");
