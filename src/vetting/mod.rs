@@ -14,7 +14,9 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::approve,
         routes::reject,
         routes::followers,
-        routes::recheck
+        routes::recheck,
+        routes::import_page,
+        routes::import
     ]
 }
 

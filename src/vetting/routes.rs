@@ -321,3 +321,105 @@ pub async fn recheck(
     )
     .await
 }
+
+#[derive(Serialize)]
+pub struct ImportPage {
+    layout: Layout,
+    report: Option<super::import::ImportReport>,
+    groups: Vec<UnitGroup>,
+    needs_institution: bool,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+#[rocket::get("/vetting/import")]
+pub async fn import_page(
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    let needs_institution = user.scope() == crate::auth::roles::Scope::All;
+    Ok(Template::render(
+        "vetting/import",
+        ImportPage {
+            layout,
+            report: None,
+            groups: list_units_grouped(db, &user).await?,
+            needs_institution,
+            errors: BTreeMap::new(),
+        },
+    ))
+}
+
+#[derive(FromForm)]
+pub struct ImportForm<'r> {
+    pub file: Option<rocket::fs::TempFile<'r>>,
+    #[field(default = String::new())]
+    pub institution_id: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for ImportForm<'_> {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[rocket::post("/vetting/import", data = "<form>")]
+pub async fn import(
+    form: crate::web::csrf::CsrfMultipart<ImportForm<'_>>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    hasher: &State<crate::auth::passwords::Hasher>,
+    ip: ClientIp,
+) -> AppResult<(Status, Template)> {
+    use crate::error::{AppError, FieldErrors, Msg};
+    let form = form.0;
+    let needs_institution = user.scope() == crate::auth::roles::Scope::All;
+    let lang = layout.lang;
+    let result: AppResult<super::import::ImportReport> = async {
+        let requested = form.institution_id.trim().parse::<i64>().ok();
+        let target = super::import::target_institution(&user, requested)?;
+        let file = form.file.as_ref().filter(|f| f.len() > 0).ok_or_else(|| {
+            AppError::Validation(FieldErrors::single("file", Msg::new("import.empty")))
+        })?;
+        let bytes = crate::ambassadors::api::read_upload(file, 8 * 1024 * 1024).await?;
+        super::import::import_roster(db, hasher, &user, target, &bytes, lang, &ip).await
+    }
+    .await;
+    let groups = list_units_grouped(db, &user).await?;
+    match result {
+        Ok(report) => {
+            let status = if report.imported > 0 {
+                Status::Ok
+            } else {
+                Status::UnprocessableEntity
+            };
+            let page = ImportPage {
+                layout,
+                report: Some(report),
+                groups,
+                needs_institution,
+                errors: BTreeMap::new(),
+            };
+            Ok((status, Template::render("vetting/import", page)))
+        }
+        Err(e) => {
+            let (status, errors) = e.form_errors(lang)?;
+            Ok((
+                status,
+                Template::render(
+                    "vetting/import",
+                    ImportPage {
+                        layout,
+                        report: None,
+                        groups,
+                        needs_institution,
+                        errors,
+                    },
+                ),
+            ))
+        }
+    }
+}

@@ -219,6 +219,8 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::None,
     ),
+    ("GET", "/vetting/import", Access::Coordinator, Param::None),
+    ("POST", "/vetting/import", Access::Coordinator, Param::None),
     ("GET", "/media/<id>", Access::SignedIn, Param::Media),
     ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
 ];

@@ -182,3 +182,31 @@ async fn a_candidate_signs_up_on_the_page_and_a_coordinator_approves_on_the_page
     let (_, status) = text(app.page("/me/status", Some(&session)).await).await;
     assert!(status.contains("Disetujui") && status.contains("Selamat, Anda adalah Duta ASN."));
 }
+
+#[rocket::async_test]
+async fn the_import_page_reports_refused_rows_in_place() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Sosial").await;
+    app.work_unit(inst, None, "Biro Humas").await;
+    let koor = app
+        .user("coordinator", "koor@duta.test", Some(inst), None)
+        .await;
+    let kt = app.token(koor).await;
+    let (s, page) = text(app.page("/vetting/import", Some(&kt)).await).await;
+    assert_eq!(s, Status::Ok);
+    assert!(page.contains("Impor daftar duta"));
+    let csv = b"name,nip,type,email,phone,work_unit,facebook,facebook_followers,x,x_followers,instagram,instagram_followers\n\
+        Ani,198602312015052001,pns,ani@kemensos.go.id,081211112222,Biro Humas,ani.suryani,812,ani_s,1250,ani.s,640\n";
+    let csv: &[u8] = csv;
+    let (s, page) = text(
+        app.page_multipart_with(&kt, "/vetting/import", &[], &[("file", "roster.csv", csv)])
+            .await,
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(
+        page.contains("Tidak ada yang diimpor") && page.contains("<code>nip</code>"),
+        "{page}"
+    );
+    assert_eq!(app.count("ambassadors").await, 0);
+}

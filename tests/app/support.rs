@@ -390,6 +390,17 @@ impl TestApp {
         req.dispatch().await
     }
 
+    /// `page_multipart` with the session first, for readability at call sites.
+    pub async fn page_multipart_with(
+        &self,
+        token: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> LocalResponse<'_> {
+        self.page_multipart(path, Some(token), fields, files).await
+    }
+
     /// A multipart upload of one file (and optional count) with a Bearer token.
     pub async fn upload(
         &self,
