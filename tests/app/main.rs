@@ -7,6 +7,7 @@ mod admin;
 mod ambassadors;
 mod auth;
 mod conventions;
+mod followers_api;
 mod jwt;
 mod matrix;
 mod pages;
