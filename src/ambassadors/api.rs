@@ -159,6 +159,8 @@ pub async fn upload_screenshot(
     ip: ClientIp,
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::get_own(db, &user).await?;
+    // Checked before any file is stored, so a closed application leaves no orphan image.
+    service::ensure_open(&amb)?;
     // Rocket reports an oversized file together with the field it then misses; 413 wins.
     let upload = upload.map_err(|errors| {
         if errors.iter().any(|e| e.status() == Status::PayloadTooLarge) {

@@ -515,6 +515,7 @@ pub async fn upload_screenshot(
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
     let amb = service::get_own(db, &user).await?;
+    service::ensure_open(&amb)?;
     if !service::platforms_of(db.inner(), amb.id)
         .await?
         .iter()

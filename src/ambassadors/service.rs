@@ -622,6 +622,18 @@ pub async fn resubmit(
     Ok(updated)
 }
 
+/// Evidence can change only while the application is open (pending, or sent back).
+pub fn ensure_open(amb: &ambassadors::Model) -> AppResult<()> {
+    if matches!(amb.status.as_str(), "pending" | "rejected") {
+        Ok(())
+    } else {
+        Err(AppError::Validation(FieldErrors::single(
+            "status",
+            Msg::new("signup.locked"),
+        )))
+    }
+}
+
 /// Attaches a screenshot (already stored by the media module) to one platform account,
 /// optionally with a new self-reported count; the account waits for review again.
 pub async fn attach_screenshot(

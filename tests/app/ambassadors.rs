@@ -397,3 +397,50 @@ async fn a_rejected_candidate_fixes_and_resubmits() {
     assert_eq!(s, Status::UnprocessableEntity);
     assert!(err["fields"]["phone"].is_array());
 }
+
+#[rocket::async_test]
+async fn an_approved_ambassador_cannot_swap_evidence_and_leaves_no_orphan_image() {
+    let app = TestApp::spawn().await;
+    let (inst, unit) = org(&app).await;
+    let (amb, user_id) = app.candidate(inst, unit, 1).await;
+    let koor = app
+        .user("coordinator", "koor@duta.test", Some(inst), None)
+        .await;
+    let kt = app.token(koor).await;
+    for platform in ["facebook", "x", "instagram"] {
+        let url = format!("/api/v1/vetting/candidates/{amb}/followers");
+        app.send_api(
+            "POST",
+            &url,
+            Some(&kt),
+            &json!({"platform": platform, "count": 900}),
+        )
+        .await;
+    }
+    let (s, _) = json(
+        app.send_api(
+            "POST",
+            &format!("/api/v1/vetting/candidates/{amb}/approve"),
+            Some(&kt),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, Status::Ok);
+    let token = app.token(user_id).await;
+    let (s, err) = json(
+        app.upload(
+            "/api/v1/me/platforms/x/screenshot",
+            &token,
+            "p.png",
+            &png(50, 50),
+            Some("5000"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{err}");
+    assert!(err["fields"]["status"].is_array());
+    assert_eq!(app.count("media").await, 0);
+}
