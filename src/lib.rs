@@ -10,6 +10,7 @@ pub mod ambassadors;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod briefs;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod notify;
 pub mod org;
 pub mod seed;
 pub mod settings;
+pub mod story_templates;
 pub mod vetting;
 pub mod web;
 

@@ -1,0 +1,3 @@
+//! Weekly content briefs. (Issue 4: only the week rules exist so far.)
+
+pub mod rules;
