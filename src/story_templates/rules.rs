@@ -327,3 +327,55 @@ mod tests {
         assert_eq!(repeated_share("", sample), 0.0);
     }
 }
+
+/// A template Duta ships (from `shipped.toml`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ShippedTemplate {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub body: String,
+    pub example: String,
+    pub guidance: BTreeMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Shipped {
+    templates: Vec<ShippedTemplate>,
+}
+
+/// The Indonesian templates Duta ships; checked by the tests below.
+pub fn shipped() -> Vec<ShippedTemplate> {
+    toml::from_str::<Shipped>(include_str!("shipped.toml"))
+        .map(|s| s.templates)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod shipped_tests {
+    use super::*;
+
+    #[test]
+    fn at_least_five_shipped_templates_each_consistent() {
+        let all = shipped();
+        assert!(all.len() >= 5, "{} templates", all.len());
+        for t in &all {
+            let b = blanks(&t.body).unwrap_or_else(|e| panic!("{}: {e:?}", t.slug));
+            assert_eq!(
+                guidance_mismatch(&b, &t.guidance),
+                (vec![], vec![]),
+                "{}",
+                t.slug
+            );
+            assert!(!t.example.trim().is_empty() && !t.description.trim().is_empty());
+        }
+        let clarification = all.iter().find(|t| t.slug == "klarifikasi-hoaks").unwrap();
+        let fields: BTreeMap<String, String> = clarification
+            .guidance
+            .keys()
+            .map(|k| (k.clone(), format!("isi {k}")))
+            .collect();
+        let draft = render(&clarification.body, &fields);
+        assert!(draft.starts_with("Beredar kabar: isi klaim") && length("x", &draft) <= 280);
+    }
+}
