@@ -130,6 +130,25 @@ async fn platform_rows(
         .collect())
 }
 
+/// The platform rows again with what the person typed (platform, handle, method, count).
+fn refill(
+    mut rows: Vec<PlatformRow>,
+    typed: impl IntoIterator<Item = (String, String, String, String)>,
+) -> Vec<PlatformRow> {
+    for (platform, handle, method, count) in typed {
+        if let Some(row) = rows.iter_mut().find(|r| r.platform == platform) {
+            row.handle = handle;
+            row.method = if method == "api" {
+                "api".into()
+            } else {
+                "screenshot".into()
+            };
+            row.count = count;
+        }
+    }
+    rows
+}
+
 #[rocket::get("/signup")]
 pub async fn signup_page(
     layout: Layout,
@@ -304,18 +323,17 @@ pub async fn signup(
         }
         Err(e) => {
             let (status, errors) = e.form_errors(layout.lang)?;
-            let mut platforms = platform_rows(db, sources).await?;
-            for row in platforms.iter_mut() {
-                if let Some(p) = form.platforms.iter().find(|p| p.platform == row.platform) {
-                    row.handle = p.handle.clone();
-                    row.method = if p.method == "api" {
-                        "api".into()
-                    } else {
-                        "screenshot".into()
-                    };
-                    row.count = p.count.clone();
-                }
-            }
+            let platforms = refill(
+                platform_rows(db, sources).await?,
+                form.platforms.iter().map(|p| {
+                    (
+                        p.platform.clone(),
+                        p.handle.clone(),
+                        p.method.clone(),
+                        p.count.clone(),
+                    )
+                }),
+            );
             let values = SignupValues {
                 name: form.name,
                 display_name: form.display_name,
@@ -364,18 +382,17 @@ async fn status_page(
     let (display_name, phone, rows) = match typed {
         Some(t) => t,
         None => {
-            let mut rows = platform_rows(db, sources).await?;
-            for row in rows.iter_mut() {
-                if let Some(p) = view.platforms.iter().find(|p| p.platform == row.platform) {
-                    row.handle = p.handle.clone();
-                    row.method = if p.method == "api" {
-                        "api".into()
-                    } else {
-                        "screenshot".into()
-                    };
-                    row.count = p.follower_count.map(|n| n.to_string()).unwrap_or_default();
-                }
-            }
+            let rows = refill(
+                platform_rows(db, sources).await?,
+                view.platforms.iter().map(|p| {
+                    (
+                        p.platform.clone(),
+                        p.handle.clone(),
+                        p.method.clone(),
+                        p.follower_count.map(|n| n.to_string()).unwrap_or_default(),
+                    )
+                }),
+            );
             (view.display_name.clone(), view.phone.clone(), rows)
         }
     };
@@ -465,18 +482,17 @@ pub async fn resubmit(
         ))),
         Err(e) => {
             let (status, errors) = e.form_errors(layout.lang)?;
-            let mut rows = platform_rows(db, sources).await?;
-            for row in rows.iter_mut() {
-                if let Some(p) = form.platforms.iter().find(|p| p.platform == row.platform) {
-                    row.handle = p.handle.clone();
-                    row.method = if p.method == "api" {
-                        "api".into()
-                    } else {
-                        "screenshot".into()
-                    };
-                    row.count = p.count.clone();
-                }
-            }
+            let rows = refill(
+                platform_rows(db, sources).await?,
+                form.platforms.iter().map(|p| {
+                    (
+                        p.platform.clone(),
+                        p.handle.clone(),
+                        p.method.clone(),
+                        p.count.clone(),
+                    )
+                }),
+            );
             let typed = Some((form.display_name, form.phone, rows));
             Ok(Err((
                 status,

@@ -170,52 +170,26 @@ pub async fn create_institution(
     Ok(institution)
 }
 
-/// The institution's work units that the caller may see, in tree order.
-pub async fn list_work_units_for(
-    db: &DatabaseConnection,
-    user: &CurrentUser,
-    institution_id: i64,
-) -> AppResult<Vec<WorkUnitView>> {
-    get_institution_for(db, user, institution_id).await?;
-    let units = scoped_units(user, institution_id).all(db).await?;
-    Ok(
-        flatten_tree(&units, |u| (u.id, u.parent_id, u.name.clone()))
-            .into_iter()
-            .map(|row| WorkUnitView {
-                id: row.item.id,
-                institution_id: row.item.institution_id,
-                parent_id: row.item.parent_id,
-                name: row.item.name,
-                depth: row.depth,
-            })
-            .collect(),
-    )
+/// Units in tree order with their depths.
+fn tree_views(units: &[work_units::Model]) -> Vec<WorkUnitView> {
+    flatten_tree(units, |u| (u.id, u.parent_id, u.name.clone()))
+        .into_iter()
+        .map(|row| WorkUnitView {
+            id: row.item.id,
+            institution_id: row.item.institution_id,
+            parent_id: row.item.parent_id,
+            name: row.item.name,
+            depth: row.depth,
+        })
+        .collect()
 }
 
-/// Every institution the caller may see with its units, for the pickers of forms.
-pub async fn list_units_grouped(
-    db: &DatabaseConnection,
-    user: &CurrentUser,
-) -> AppResult<Vec<UnitGroup>> {
-    let mut groups = Vec::new();
-    for institution in list_institutions_for(db, user).await? {
-        let units = list_work_units_for(db, user, institution.id).await?;
-        groups.push(UnitGroup {
-            institution: InstitutionView::from(&institution),
-            units,
-        });
-    }
-    Ok(groups)
-}
-
-/// Every institution with its units, for the public sign-up form.
-pub async fn list_all_units_grouped(db: &DatabaseConnection) -> AppResult<Vec<UnitGroup>> {
-    let institutions = institutions::Entity::find()
-        .order_by_asc(institutions::Column::Name)
-        .all(db)
-        .await?;
-    let units = work_units::Entity::find().all(db).await?;
-    Ok(institutions
+/// Each institution with its own units: two queries' results, grouped in memory.
+fn group_units(
+    institutions: &[institutions::Model],
+    units: &[work_units::Model],
+) -> Vec<UnitGroup> {
+    institutions
         .iter()
         .map(|i| {
             let own: Vec<work_units::Model> = units
@@ -225,19 +199,47 @@ pub async fn list_all_units_grouped(db: &DatabaseConnection) -> AppResult<Vec<Un
                 .collect();
             UnitGroup {
                 institution: InstitutionView::from(i),
-                units: flatten_tree(&own, |u| (u.id, u.parent_id, u.name.clone()))
-                    .into_iter()
-                    .map(|row| WorkUnitView {
-                        id: row.item.id,
-                        institution_id: row.item.institution_id,
-                        parent_id: row.item.parent_id,
-                        name: row.item.name,
-                        depth: row.depth,
-                    })
-                    .collect(),
+                units: tree_views(&own),
             }
         })
-        .collect())
+        .collect()
+}
+
+/// The institution's work units that the caller may see, in tree order.
+pub async fn list_work_units_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    institution_id: i64,
+) -> AppResult<Vec<WorkUnitView>> {
+    get_institution_for(db, user, institution_id).await?;
+    let units = scoped_units(user, institution_id).all(db).await?;
+    Ok(tree_views(&units))
+}
+
+/// Every institution the caller may see with its units, for the pickers of forms
+/// (two queries, however many institutions there are).
+pub async fn list_units_grouped(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+) -> AppResult<Vec<UnitGroup>> {
+    let institutions = list_institutions_for(db, user).await?;
+    let units = match user.scope() {
+        Scope::All => work_units::Entity::find().all(db).await?,
+        Scope::Institution { institution_id, .. } => {
+            scoped_units(user, institution_id).all(db).await?
+        }
+    };
+    Ok(group_units(&institutions, &units))
+}
+
+/// Every institution with its units, for the public sign-up form.
+pub async fn list_all_units_grouped(db: &DatabaseConnection) -> AppResult<Vec<UnitGroup>> {
+    let institutions = institutions::Entity::find()
+        .order_by_asc(institutions::Column::Name)
+        .all(db)
+        .await?;
+    let units = work_units::Entity::find().all(db).await?;
+    Ok(group_units(&institutions, &units))
 }
 
 pub async fn create_work_unit(
