@@ -74,6 +74,13 @@ pub async fn prepare(
     settings::service::ensure_defaults(&db, cfg.timezone.name())
         .await
         .map_err(|e| vec![format!("database: cannot write default settings: {e}")])?;
+    story_templates::service::install_shipped(&db)
+        .await
+        .map_err(|e| {
+            vec![format!(
+                "database: cannot install the shipped templates: {e}"
+            )]
+        })?;
     Ok((cfg, db))
 }
 
@@ -144,6 +151,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", settings::routes())
         .mount("/", vetting::routes())
         .mount("/", ambassadors::routes())
+        .mount("/", briefs::routes())
+        .mount("/", story_templates::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())
@@ -151,6 +160,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", settings::api_routes())
         .mount("/api/v1", ambassadors::api_routes())
         .mount("/api/v1", vetting::api_routes())
+        .mount("/api/v1", briefs::api_routes())
+        .mount("/api/v1", story_templates::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

@@ -11,6 +11,12 @@ mod m20261123_000006_create_login_failures;
 mod m20261123_000007_create_media;
 mod m20261123_000008_create_ambassadors;
 mod m20261123_000009_create_job_leases;
+mod m20261123_000010_create_story_templates;
+mod m20261123_000011_create_briefs;
+mod m20261123_000012_create_brief_images;
+mod m20261123_000013_create_crisis_pauses;
+mod m20261123_000014_create_drafts;
+mod m20261123_000015_create_notifications;
 
 pub struct Migrator;
 
@@ -27,6 +33,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_media::Migration),
             Box::new(m20261123_000008_create_ambassadors::Migration),
             Box::new(m20261123_000009_create_job_leases::Migration),
+            Box::new(m20261123_000010_create_story_templates::Migration),
+            Box::new(m20261123_000011_create_briefs::Migration),
+            Box::new(m20261123_000012_create_brief_images::Migration),
+            Box::new(m20261123_000013_create_crisis_pauses::Migration),
+            Box::new(m20261123_000014_create_drafts::Migration),
+            Box::new(m20261123_000015_create_notifications::Migration),
         ]
     }
 }

@@ -38,6 +38,16 @@ use utoipa::{Modify, OpenApi};
         crate::vetting::api::followers,
         crate::vetting::api::recheck,
         crate::vetting::api::import,
+        crate::briefs::api::create,
+        crate::briefs::api::update,
+        crate::briefs::api::index,
+        crate::briefs::api::current,
+        crate::briefs::api::show,
+        crate::briefs::api::pause_all,
+        crate::briefs::api::resume_all,
+        crate::story_templates::api::index,
+        crate::story_templates::api::create,
+        crate::story_templates::api::render,
     ),
     modifiers(&BearerAuth)
 )]

@@ -1,3 +1,25 @@
-//! Weekly content briefs. (Issue 4: only the week rules exist so far.)
+//! Weekly content briefs: what ambassadors are asked to post about, written by
+//! coordinators, addressed to the whole institution or some work units, published at a
+//! time, paused all at once in a crisis, and told to their audience when they come out.
 
+pub mod api;
+pub mod forms;
+pub mod routes;
 pub mod rules;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes::all()
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        api::create,
+        api::update,
+        api::index,
+        api::current,
+        api::show,
+        api::pause_all,
+        api::resume_all
+    ]
+}

@@ -79,6 +79,119 @@ impl std::fmt::Display for IsoWeek {
     }
 }
 
+pub const CATEGORIES: [&str; 5] = [
+    "sosialisasi",
+    "edukasi",
+    "kampanye",
+    "kontra_narasi",
+    "nation_branding",
+];
+pub const PRIORITIES: [&str; 2] = ["normal", "urgent"];
+pub const STATUSES: [&str; 4] = ["draft", "scheduled", "published", "closed"];
+/// Platforms a brief can target (those with a length rule).
+pub const PLATFORMS: [&str; 5] = ["x", "instagram", "facebook", "tiktok", "youtube"];
+pub const MAX_TAGS: usize = 30;
+pub const MAX_FACTS: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagError {
+    TooMany,
+    /// The tag as written, cut to 40 characters.
+    Bad(String),
+}
+
+/// Splits what a person typed into items: on commas, semicolons and white space.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Hashtags (`prefix` `#`) or mentions (`@`) as the platforms write them: the prefix added
+/// when missing, repeats (ignoring case) dropped, at most [`MAX_TAGS`]. A hashtag is
+/// letters, digits and `_` (any script); a mention ASCII letters, digits, `_` and `.`.
+pub fn clean_tags(items: &[String], prefix: char) -> Result<Vec<String>, TagError> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in items {
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let name = t.trim_start_matches(prefix);
+        let ok = match prefix {
+            '#' => {
+                (1..=100).contains(&name.chars().count())
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    && !name.chars().all(|c| c.is_ascii_digit())
+            }
+            _ => {
+                (1..=50).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            }
+        };
+        if !ok {
+            return Err(TagError::Bad(t.chars().take(40).collect()));
+        }
+        let tag = format!("{prefix}{name}");
+        if !out.iter().any(|o| o.to_lowercase() == tag.to_lowercase()) {
+            out.push(tag);
+        }
+        if out.len() > MAX_TAGS {
+            return Err(TagError::TooMany);
+        }
+    }
+    Ok(out)
+}
+
+/// Facts written one per line as `fact | source`; a line without `|` has no source.
+pub fn parse_fact_lines(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.rsplit_once('|') {
+            Some((fact, source)) => (fact.trim().to_string(), source.trim().to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
+/// An instant written as RFC 3339 (`2026-11-27T17:00:00+07:00`), or as a date and time
+/// without a zone (`2026-11-27T17:00`, what a browser's date-time field sends), read in
+/// the programme's time zone.
+pub fn parse_instant<Tz: TimeZone>(s: &str, tz: &Tz) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whole hours left until a deadline (0 once it has passed), for urgent briefs.
+pub fn hours_left(deadline: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    let secs = (deadline - now).num_seconds();
+    if secs <= 0 {
+        0
+    } else {
+        (secs + 3599) / 3600
+    }
+}
+
+/// The ids of a work unit and its ancestors, from its materialised path `/3/17/42/`:
+/// a brief addressed to any of them reaches an ambassador of the unit.
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|p| p.parse().ok()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +242,57 @@ mod tests {
             .unwrap()
             .bounds(&chrono_tz::Asia::Jayapura);
         assert_eq!(papua.to_rfc3339(), "2026-11-22T15:00:00+00:00");
+    }
+    #[test]
+    fn tags_are_cleaned() {
+        let items = split_list("#JagaRuang, jagaruang  Indonesia_Maju;#Indonesia\u{2009}#Ceria");
+        assert_eq!(
+            clean_tags(&items, '#').unwrap(),
+            vec!["#JagaRuang", "#Indonesia_Maju", "#Indonesia", "#Ceria"]
+        );
+        assert_eq!(
+            clean_tags(&["@kominfo".into(), "humas.jatim".into()], '@').unwrap(),
+            vec!["@kominfo", "@humas.jatim"]
+        );
+        assert_eq!(
+            clean_tags(&["#<script>".into()], '#'),
+            Err(TagError::Bad("#<script>".into()))
+        );
+        assert_eq!(
+            clean_tags(&["#2026".into()], '#'),
+            Err(TagError::Bad("#2026".into()))
+        );
+        assert_eq!(
+            clean_tags(&["@a b".into()], '@'),
+            Err(TagError::Bad("@a b".into()))
+        );
+        let many: Vec<String> = (0..10_000).map(|i| format!("#tag{i}")).collect();
+        assert_eq!(clean_tags(&many, '#'), Err(TagError::TooMany));
+        let repeated: Vec<String> = (0..10_000).map(|_| "#sama".to_string()).collect();
+        assert_eq!(clean_tags(&repeated, '#').unwrap(), vec!["#sama"]);
+    }
+
+    #[test]
+    fn facts_and_instants() {
+        assert_eq!(
+            parse_fact_lines("Angka stunting turun 2,8% | SSGI 2024\n\n  Tanpa sumber  \n"),
+            vec![
+                (
+                    "Angka stunting turun 2,8%".to_string(),
+                    "SSGI 2024".to_string()
+                ),
+                ("Tanpa sumber".to_string(), String::new())
+            ]
+        );
+        let wib = chrono_tz::Asia::Jakarta;
+        let at = parse_instant("2026-11-27T17:00", &wib).unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-27T10:00:00+00:00");
+        assert_eq!(parse_instant("2026-11-27T17:00:00+07:00", &wib), Some(at));
+        assert_eq!(parse_instant("besok sore", &wib), None);
+        assert_eq!(parse_instant("2026-02-30T10:00", &wib), None);
+        assert_eq!(hours_left(at, at - chrono::Duration::minutes(61)), 2);
+        assert_eq!(hours_left(at, at - chrono::Duration::hours(5)), 5);
+        assert_eq!(hours_left(at, at + chrono::Duration::hours(1)), 0);
+        assert_eq!(path_ids("/3/17/42/"), vec![3, 17, 42]);
     }
 }

@@ -304,6 +304,56 @@ impl Mailer {
         }
     }
 
+    /// Tells an ambassador that a brief for them is out, in their language, with its link.
+    /// A no-op when the mailer is off. The error text names no address.
+    pub async fn send_brief(
+        &self,
+        to_email: &str,
+        to_name: &str,
+        lang: Lang,
+        title: &str,
+        urgent: bool,
+        url: &str,
+    ) -> Result<(), String> {
+        let Some(smtp) = &self.smtp else {
+            return Ok(());
+        };
+        let address: Address = to_email
+            .trim()
+            .parse()
+            .map_err(|_| "the recipient's address is not an email address".to_string())?;
+        let to = Mailbox::new(Some(to_name.trim().to_string()), address);
+        let subject = i18n::t(
+            lang,
+            if urgent {
+                "mail.brief_urgent_subject"
+            } else {
+                "mail.brief_subject"
+            },
+        );
+        // The coordinator's title goes in last, so nothing in it is taken for a placeholder.
+        let body = i18n::t_with(
+            lang,
+            "mail.brief_body",
+            &[("url", url), ("name", to_name.trim()), ("title", title)],
+        );
+        let message = Message::builder()
+            .from(smtp.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| format!("cannot build the email: {e}"))?;
+        match tokio::time::timeout(smtp.timeout, smtp.transport.send(message)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!("the mail server refused or failed: {e}")),
+            Err(_) => Err(format!(
+                "no answer from the mail server within {} s",
+                smtp.timeout.as_secs()
+            )),
+        }
+    }
+
     /// [`Mailer::send_decision`] in its own task, off the request path; the outcome is
     /// logged with the ambassador's id (never the address).
     #[allow(clippy::too_many_arguments)]

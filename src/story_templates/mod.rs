@@ -1,4 +1,17 @@
 //! Storytelling templates: named structures with `{{blank}}`s and guidance for each, that
-//! ambassadors fill to draft a post per platform. (Issue 4: only the rules exist so far.)
+//! ambassadors fill to draft a post per platform. Duta ships five Indonesian ones;
+//! coordinators add their institution's own.
 
+pub mod api;
+pub mod forms;
+pub mod routes;
 pub mod rules;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes::all()
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::index, api::create, api::render]
+}

@@ -1,0 +1,153 @@
+//! The briefs API: coordinators write, publish and pause briefs; ambassadors read the
+//! ones addressed to them and their week.
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::State;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{BriefRequest, PauseRequest};
+use super::service::{self, BriefView, CurrentWeek};
+use crate::api::json::ApiJson;
+use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
+use crate::error::{ApiErrorBody, AppResult};
+use crate::notify::Mailer;
+use crate::web::client_ip::ClientIp;
+
+/// Writes a brief. `status` draft (default), scheduled (with `publish_at` ahead),
+/// published (now, or at a past `publish_at` to bring history) or closed.
+#[utoipa::path(post, path = "/api/v1/briefs", tag = "briefs", security(("bearer" = [])),
+    request_body = BriefRequest,
+    responses((status = 201, body = BriefView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/briefs", data = "<body>")]
+pub async fn create(
+    body: ApiJson<BriefRequest>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    mailer: &State<Mailer>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<BriefView>)> {
+    let saved = service::create_brief(db, mailer, &user, &body.0, &ip).await?;
+    Ok((Status::Created, Json(saved)))
+}
+
+/// Replaces a brief's fields and state. A published brief cannot go back to draft.
+#[utoipa::path(put, path = "/api/v1/briefs/{id}", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")), request_body = BriefRequest,
+    responses((status = 200, body = BriefView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::put("/briefs/<id>", data = "<body>")]
+pub async fn update(
+    id: i64,
+    body: ApiJson<BriefRequest>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    mailer: &State<Mailer>,
+    ip: ClientIp,
+) -> AppResult<Json<BriefView>> {
+    Ok(Json(
+        service::update_brief(db, mailer, &user, id, &body.0, &ip).await?,
+    ))
+}
+
+/// Briefs the caller may read, newest week first: staff their scope's, ambassadors the
+/// published ones addressed to them.
+#[utoipa::path(get, path = "/api/v1/briefs", tag = "briefs", security(("bearer" = [])),
+    params(("week" = Option<String>, Query, description = "ISO week like 2026-W48")),
+    responses((status = 200, body = [BriefView]), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::get("/briefs?<week>")]
+pub async fn index(
+    week: Option<&str>,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<BriefView>>> {
+    Ok(Json(service::list_briefs(db, user, week).await?))
+}
+
+/// The ambassador's week: this week's open briefs for them, urgent first.
+#[utoipa::path(get, path = "/api/v1/briefs/current", tag = "briefs", security(("bearer" = [])),
+    responses((status = 200, body = CurrentWeek), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+#[rocket::get("/briefs/current")]
+pub async fn current(
+    user: Ambassador<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<CurrentWeek>> {
+    Ok(Json(service::current_week(db, &user).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/briefs/{id}", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")),
+    responses((status = 200, body = BriefView), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+#[rocket::get("/briefs/<id>")]
+pub async fn show(
+    id: i64,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<BriefView>> {
+    Ok(Json(service::get_brief_view_for(db, user, id).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PauseView {
+    pub institution_id: i64,
+    pub paused: bool,
+    pub notice: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<entity::crisis_pauses::Model> for PauseView {
+    fn from(p: entity::crisis_pauses::Model) -> Self {
+        PauseView {
+            institution_id: p.institution_id,
+            paused: p.ended_at.is_none(),
+            notice: p.notice,
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+        }
+    }
+}
+
+/// The crisis switch: pauses every open brief of the institution; ambassadors see the
+/// notice instead. 409 when already paused; a subtree coordinator gets 403.
+#[utoipa::path(post, path = "/api/v1/briefs/pause-all", tag = "briefs", security(("bearer" = [])),
+    params(("institution_id" = Option<i64>, Query, description = "admins only")), request_body = PauseRequest,
+    responses((status = 200, body = PauseView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/briefs/pause-all?<institution_id>", data = "<body>")]
+pub async fn pause_all(
+    institution_id: Option<i64>,
+    body: ApiJson<PauseRequest>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<PauseView>> {
+    Ok(Json(
+        service::pause_all(db, &user, institution_id, &body.0, &ip)
+            .await?
+            .into(),
+    ))
+}
+
+/// Ends the crisis pause. 409 when nothing is paused.
+#[utoipa::path(post, path = "/api/v1/briefs/resume-all", tag = "briefs", security(("bearer" = [])),
+    params(("institution_id" = Option<i64>, Query, description = "admins only")),
+    responses((status = 200, body = PauseView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/briefs/resume-all?<institution_id>")]
+pub async fn resume_all(
+    institution_id: Option<i64>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<PauseView>> {
+    Ok(Json(
+        service::resume_all(db, &user, institution_id, &ip)
+            .await?
+            .into(),
+    ))
+}

@@ -1,0 +1,131 @@
+//! Request bodies of briefs: the API's JSON and the coordinator's page form, which is
+//! turned into the same request.
+
+use rocket::form::FromForm;
+use serde::{Deserialize, Serialize};
+
+use super::rules::{parse_fact_lines, split_list};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Fact {
+    #[serde(default)]
+    pub text: String,
+    /// Where the figure comes from (a publication, an agency, a link).
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A brief as written by a coordinator. `PUT` replaces every field.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct BriefRequest {
+    /// Admins only (they have no institution of their own).
+    pub institution_id: Option<i64>,
+    #[serde(default)]
+    pub title: String,
+    /// ISO week like `2026-W48`; past weeks are allowed, to bring a programme's history.
+    #[serde(default)]
+    pub week: String,
+    /// sosialisasi, edukasi, kampanye, kontra_narasi or nation_branding
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub key_messages: String,
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+    #[serde(default)]
+    pub hashtags: Vec<String>,
+    #[serde(default)]
+    pub mentions: Vec<String>,
+    #[serde(default)]
+    pub dos: String,
+    #[serde(default)]
+    pub donts: String,
+    /// Sample wording; drafts that mostly repeat it are nudged to be personal.
+    #[serde(default)]
+    pub sample: String,
+    /// x, instagram, facebook, tiktok, youtube
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the programme's time zone.
+    #[serde(default)]
+    pub deadline: String,
+    /// normal (default) or urgent
+    #[serde(default)]
+    pub priority: String,
+    /// Empty: the whole institution. Otherwise these units with their subtrees.
+    #[serde(default)]
+    pub work_unit_ids: Vec<i64>,
+    #[serde(default)]
+    pub template_ids: Vec<i64>,
+    /// draft (default), scheduled, published or closed.
+    #[serde(default)]
+    pub status: String,
+    /// When ambassadors see it: required to schedule; now when publishing without one.
+    pub publish_at: Option<String>,
+}
+
+/// The crisis switch's body: the notice ambassadors see while briefs are paused.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PauseRequest {
+    #[serde(default)]
+    pub notice: String,
+}
+
+/// The coordinator's brief page. Lists are typed as text: tags separated by spaces or
+/// commas, facts one per line as `fact | source`.
+#[derive(Debug, Clone, Default, FromForm, Serialize)]
+pub struct BriefForm {
+    pub institution_id: Option<i64>,
+    pub title: String,
+    pub week: String,
+    pub category: String,
+    pub key_messages: String,
+    pub facts: String,
+    pub hashtags: String,
+    pub mentions: String,
+    pub dos: String,
+    pub donts: String,
+    pub sample: String,
+    pub platforms: Vec<String>,
+    pub deadline: String,
+    pub priority: String,
+    pub work_unit_ids: Vec<i64>,
+    pub template_ids: Vec<i64>,
+    /// draft, scheduled, published or closed
+    pub status: String,
+    pub publish_at: String,
+}
+
+impl BriefForm {
+    pub fn to_request(&self) -> BriefRequest {
+        BriefRequest {
+            institution_id: self.institution_id,
+            title: self.title.clone(),
+            week: self.week.clone(),
+            category: self.category.clone(),
+            key_messages: self.key_messages.clone(),
+            facts: parse_fact_lines(&self.facts)
+                .into_iter()
+                .map(|(text, source)| Fact { text, source })
+                .collect(),
+            hashtags: split_list(&self.hashtags),
+            mentions: split_list(&self.mentions),
+            dos: self.dos.clone(),
+            donts: self.donts.clone(),
+            sample: self.sample.clone(),
+            platforms: self.platforms.clone(),
+            deadline: self.deadline.clone(),
+            priority: self.priority.clone(),
+            work_unit_ids: self.work_unit_ids.clone(),
+            template_ids: self.template_ids.clone(),
+            status: self.status.clone(),
+            publish_at: Some(self.publish_at.clone()).filter(|p| !p.trim().is_empty()),
+        }
+    }
+}
+
+/// The crisis switch on the page.
+#[derive(Debug, Clone, Default, FromForm)]
+pub struct PauseForm {
+    pub notice: String,
+}

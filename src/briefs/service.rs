@@ -1,0 +1,1210 @@
+//! Briefs: written and published by coordinators, read by the ambassadors of their
+//! audience. Every read filters by the caller's scope in the query: coordinators see their
+//! institution's briefs (a subtree coordinator only those addressed inside the subtree);
+//! an approved ambassador sees published briefs of their institution addressed to the
+//! whole institution or to their work unit or one above it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+};
+use serde::Serialize;
+
+use super::forms::{BriefRequest, Fact, PauseRequest};
+use super::rules::{
+    self, clean_tags, parse_instant, IsoWeek, TagError, CATEGORIES, MAX_FACTS, PLATFORMS,
+    PRIORITIES,
+};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::{Role, Scope};
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::notify::Mailer;
+use crate::settings::service::programme_timezone;
+use crate::web::client_ip::ClientIp;
+use crate::web::i18n::Lang;
+use entity::{
+    ambassadors, brief_images, brief_templates, brief_work_units, briefs, crisis_pauses, drafts,
+    notifications, story_templates, users, work_units,
+};
+
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_TEXT_CHARS: usize = 5_000;
+pub const MAX_UNITS: usize = 200;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BriefImageView {
+    pub id: i64,
+    pub media_id: i64,
+    pub alt: String,
+    /// Focal point, in thousandths of the width and height.
+    pub focal_x: i32,
+    pub focal_y: i32,
+    /// The variants ready to download (instagram_square, instagram_portrait, x, facebook).
+    pub variants: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BriefView {
+    pub id: i64,
+    pub institution_id: i64,
+    pub week: String,
+    pub title: String,
+    pub category: String,
+    pub key_messages: String,
+    pub facts: Vec<Fact>,
+    pub hashtags: Vec<String>,
+    pub mentions: Vec<String>,
+    pub dos: String,
+    pub donts: String,
+    pub sample: String,
+    pub platforms: Vec<String>,
+    pub deadline: DateTime<Utc>,
+    pub priority: String,
+    /// institution or units
+    pub audience: String,
+    pub work_unit_ids: Vec<i64>,
+    pub template_ids: Vec<i64>,
+    /// As stored: draft, scheduled, published or closed.
+    pub status: String,
+    /// What ambassadors see now: a scheduled brief whose time has come is published.
+    pub state: String,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The institution's crisis switch is on.
+    pub paused: bool,
+    pub images: Vec<BriefImageView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// What a brief is now: a scheduled brief whose publish time has passed is published.
+pub fn state_of(b: &briefs::Model, now: DateTime<Utc>) -> &'static str {
+    match b.status.as_str() {
+        "closed" => "closed",
+        "published" => "published",
+        "scheduled" if b.publish_at.is_some_and(|t| t <= now) => "published",
+        "scheduled" => "scheduled",
+        _ => "draft",
+    }
+}
+
+fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(work_units::Column::Id)
+        .from(work_units::Entity)
+        .and_where(work_units::Column::Path.starts_with(path))
+        .to_owned()
+}
+
+/// Briefs staff may see: their institution's; for a subtree scope, only briefs addressed
+/// to units inside the subtree.
+pub fn staff_scoped(user: &CurrentUser) -> Select<briefs::Entity> {
+    let q = briefs::Entity::find();
+    match user.scope() {
+        Scope::All => q,
+        Scope::Institution {
+            institution_id,
+            work_unit_path,
+        } => {
+            let q = q.filter(briefs::Column::InstitutionId.eq(institution_id));
+            match work_unit_path {
+                None => q,
+                Some(p) => q.filter(briefs::Column::Audience.eq("units")).filter(
+                    briefs::Column::Id.not_in_subquery(
+                        Query::select()
+                            .column(brief_work_units::Column::BriefId)
+                            .from(brief_work_units::Entity)
+                            .and_where(
+                                brief_work_units::Column::WorkUnitId
+                                    .not_in_subquery(subtree_units(&p)),
+                            )
+                            .to_owned(),
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// The approved ambassador behind a user, with their work unit's path.
+pub async fn reader_of(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+) -> AppResult<Option<(ambassadors::Model, String)>> {
+    if user.role != Role::Ambassador {
+        return Ok(None);
+    }
+    let Some(amb) = ambassadors::Entity::find()
+        .filter(ambassadors::Column::UserId.eq(user.id()))
+        .filter(ambassadors::Column::Status.eq("approved"))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let path = work_units::Entity::find_by_id(amb.work_unit_id)
+        .one(db)
+        .await?
+        .map(|u| u.path)
+        .unwrap_or_default();
+    Ok(Some((amb, path)))
+}
+
+/// Published briefs addressed to an ambassador (closed ones included; the caller picks).
+pub fn addressed_to(
+    amb: &ambassadors::Model,
+    unit_path: &str,
+    now: DateTime<Utc>,
+) -> Select<briefs::Entity> {
+    briefs::Entity::find()
+        .filter(briefs::Column::InstitutionId.eq(amb.institution_id))
+        .filter(
+            Condition::any()
+                .add(briefs::Column::Status.is_in(["published", "closed"]))
+                .add(
+                    Condition::all()
+                        .add(briefs::Column::Status.eq("scheduled"))
+                        .add(briefs::Column::PublishAt.lte(now)),
+                ),
+        )
+        .filter(
+            Condition::any()
+                .add(briefs::Column::Audience.eq("institution"))
+                .add(
+                    briefs::Column::Id.in_subquery(
+                        Query::select()
+                            .column(brief_work_units::Column::BriefId)
+                            .from(brief_work_units::Entity)
+                            .and_where(
+                                brief_work_units::Column::WorkUnitId
+                                    .is_in(rules::path_ids(unit_path)),
+                            )
+                            .to_owned(),
+                    ),
+                ),
+        )
+}
+
+/// Briefs the user may read: staff by scope, ambassadors those addressed to them.
+async fn readable(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+) -> AppResult<Select<briefs::Entity>> {
+    if user.role == Role::Ambassador {
+        match reader_of(db, user).await? {
+            Some((amb, path)) => Ok(addressed_to(&amb, &path, Utc::now())),
+            None => Ok(briefs::Entity::find().filter(briefs::Column::Id.eq(-1))),
+        }
+    } else {
+        Ok(staff_scoped(user))
+    }
+}
+
+pub async fn get_brief_for(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<briefs::Model> {
+    readable(db, user)
+        .await?
+        .filter(briefs::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A brief a coordinator (or admin) may change.
+pub async fn get_managed_brief(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<briefs::Model> {
+    if !matches!(user.role, Role::Coordinator | Role::Admin) {
+        return Err(AppError::NotFound);
+    }
+    staff_scoped(user)
+        .filter(briefs::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn get_brief_view_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<BriefView> {
+    let b = get_brief_for(db, user, id).await?;
+    Ok(views_of(db, vec![b]).await?.remove(0))
+}
+
+/// The open crisis pause of an institution, if any.
+pub async fn active_pause(
+    db: &impl ConnectionTrait,
+    institution_id: i64,
+) -> AppResult<Option<crisis_pauses::Model>> {
+    Ok(crisis_pauses::Entity::find()
+        .filter(crisis_pauses::Column::InstitutionId.eq(institution_id))
+        .filter(crisis_pauses::Column::EndedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// Views of briefs with their units, templates, images and pause, in four queries.
+pub async fn views_of(
+    db: &impl ConnectionTrait,
+    rows: Vec<briefs::Model>,
+) -> AppResult<Vec<BriefView>> {
+    let ids: Vec<i64> = rows.iter().map(|b| b.id).collect();
+    let mut units: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in brief_work_units::Entity::find()
+        .filter(brief_work_units::Column::BriefId.is_in(ids.clone()))
+        .all(db)
+        .await?
+    {
+        units.entry(r.brief_id).or_default().push(r.work_unit_id);
+    }
+    let mut templates: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in brief_templates::Entity::find()
+        .filter(brief_templates::Column::BriefId.is_in(ids.clone()))
+        .all(db)
+        .await?
+    {
+        templates.entry(r.brief_id).or_default().push(r.template_id);
+    }
+    let mut images: HashMap<i64, Vec<BriefImageView>> = HashMap::new();
+    for r in brief_images::Entity::find()
+        .filter(brief_images::Column::BriefId.is_in(ids.clone()))
+        .order_by_asc(brief_images::Column::Position)
+        .order_by_asc(brief_images::Column::Id)
+        .all(db)
+        .await?
+    {
+        let variants: BTreeMap<String, String> =
+            serde_json::from_str(&r.variants).unwrap_or_default();
+        images.entry(r.brief_id).or_default().push(BriefImageView {
+            id: r.id,
+            media_id: r.media_id,
+            alt: r.alt,
+            focal_x: r.focal_x,
+            focal_y: r.focal_y,
+            variants: variants.into_keys().collect(),
+        });
+    }
+    let institutions: Vec<i64> = rows.iter().map(|b| b.institution_id).collect();
+    let paused: Vec<i64> = crisis_pauses::Entity::find()
+        .filter(crisis_pauses::Column::InstitutionId.is_in(institutions))
+        .filter(crisis_pauses::Column::EndedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.institution_id)
+        .collect();
+    let now = Utc::now();
+    Ok(rows
+        .into_iter()
+        .map(|b| {
+            let mut u = units.remove(&b.id).unwrap_or_default();
+            u.sort_unstable();
+            let mut t = templates.remove(&b.id).unwrap_or_default();
+            t.sort_unstable();
+            BriefView {
+                state: state_of(&b, now).to_string(),
+                paused: paused.contains(&b.institution_id),
+                images: images.remove(&b.id).unwrap_or_default(),
+                work_unit_ids: u,
+                template_ids: t,
+                facts: json_list(&b.facts),
+                hashtags: json_list(&b.hashtags),
+                mentions: json_list(&b.mentions),
+                platforms: json_list(&b.platforms),
+                id: b.id,
+                institution_id: b.institution_id,
+                week: b.week,
+                title: b.title,
+                category: b.category,
+                key_messages: b.key_messages,
+                dos: b.dos,
+                donts: b.donts,
+                sample: b.sample,
+                deadline: b.deadline,
+                priority: b.priority,
+                audience: b.audience,
+                status: b.status,
+                publish_at: b.publish_at,
+                closed_at: b.closed_at,
+                created_at: b.created_at,
+                updated_at: b.updated_at,
+            }
+        })
+        .collect())
+}
+
+/// A checked brief request, ready to store.
+struct Checked {
+    institution_id: i64,
+    week: IsoWeek,
+    title: String,
+    category: String,
+    key_messages: String,
+    facts: Vec<Fact>,
+    hashtags: Vec<String>,
+    mentions: Vec<String>,
+    dos: String,
+    donts: String,
+    sample: String,
+    platforms: Vec<String>,
+    deadline: DateTime<Utc>,
+    priority: String,
+    unit_ids: Vec<i64>,
+    template_ids: Vec<i64>,
+    status: String,
+    publish_at: Option<DateTime<Utc>>,
+}
+
+fn text_field(errors: &mut FieldErrors, field: &str, text: &str) -> String {
+    let t = text.trim();
+    if t.chars().count() > MAX_TEXT_CHARS {
+        errors.add(field, Msg::new("form.too_long").arg("max", MAX_TEXT_CHARS));
+    }
+    t.to_string()
+}
+
+/// Checks every field of a brief request. Units and templates out of the caller's reach
+/// are NotFound (ids cannot be probed); everything else is a field error.
+async fn check_brief(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    req: &BriefRequest,
+    existing: Option<&briefs::Model>,
+) -> AppResult<Checked> {
+    let mut errors = FieldErrors::new();
+    let tz = programme_timezone_of(db).await?;
+    let now = Utc::now();
+
+    let institution_id = match (existing, user.scope()) {
+        (Some(b), _) => b.institution_id,
+        (None, Scope::Institution { institution_id, .. }) => institution_id,
+        (None, Scope::All) => match req.institution_id {
+            Some(id) => {
+                entity::institutions::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .id
+            }
+            None => {
+                errors.add("institution_id", Msg::new("users.institution_required"));
+                -1
+            }
+        },
+    };
+
+    let title = req.title.trim().to_string();
+    if title.is_empty() {
+        errors.add("title", Msg::new("briefs.title_required"));
+    } else if title.chars().count() > MAX_TITLE_CHARS {
+        errors.add(
+            "title",
+            Msg::new("form.too_long").arg("max", MAX_TITLE_CHARS),
+        );
+    }
+    let week = match IsoWeek::parse(&req.week) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            errors.add("week", Msg::new(e.key()));
+            None
+        }
+    };
+    let category = req.category.trim().to_string();
+    if !CATEGORIES.contains(&category.as_str()) {
+        errors.add("category", Msg::new("briefs.category_invalid"));
+    }
+    let key_messages = text_field(&mut errors, "key_messages", &req.key_messages);
+    let dos = text_field(&mut errors, "dos", &req.dos);
+    let donts = text_field(&mut errors, "donts", &req.donts);
+    let sample = text_field(&mut errors, "sample", &req.sample);
+
+    let facts: Vec<Fact> = req
+        .facts
+        .iter()
+        .map(|f| Fact {
+            text: f.text.trim().to_string(),
+            source: f.source.trim().to_string(),
+        })
+        .filter(|f| !f.text.is_empty() || !f.source.is_empty())
+        .collect();
+    if facts.len() > MAX_FACTS {
+        errors.add(
+            "facts",
+            Msg::new("briefs.too_many_facts").arg("max", MAX_FACTS),
+        );
+    } else if facts.iter().any(|f| f.text.is_empty()) {
+        errors.add("facts", Msg::new("briefs.fact_without_text"));
+    } else if facts
+        .iter()
+        .any(|f| f.text.chars().count() > 1_000 || f.source.chars().count() > 500)
+    {
+        errors.add("facts", Msg::new("briefs.fact_too_long"));
+    }
+
+    let mut tags = |field: &str, items: &[String], prefix: char| match clean_tags(items, prefix) {
+        Ok(t) => t,
+        Err(TagError::TooMany) => {
+            errors.add(
+                field,
+                Msg::new("briefs.too_many_tags").arg("max", rules::MAX_TAGS),
+            );
+            Vec::new()
+        }
+        Err(TagError::Bad(t)) => {
+            errors.add(
+                field,
+                Msg::new(&format!("briefs.bad_{field}")).arg("tag", t),
+            );
+            Vec::new()
+        }
+    };
+    let hashtags = tags("hashtags", &req.hashtags, '#');
+    let mentions = tags("mentions", &req.mentions, '@');
+
+    let mut platforms: Vec<String> = Vec::new();
+    for p in &req.platforms {
+        let p = p.trim().to_ascii_lowercase();
+        if !PLATFORMS.contains(&p.as_str()) {
+            errors.add("platforms", Msg::new("briefs.platform_invalid"));
+            break;
+        }
+        if !platforms.contains(&p) {
+            platforms.push(p);
+        }
+    }
+    if platforms.is_empty() && !errors.0.contains_key("platforms") {
+        errors.add("platforms", Msg::new("briefs.platforms_required"));
+    }
+    let priority = match req.priority.trim() {
+        "" => "normal".to_string(),
+        p if PRIORITIES.contains(&p) => p.to_string(),
+        _ => {
+            errors.add("priority", Msg::new("briefs.priority_invalid"));
+            "normal".to_string()
+        }
+    };
+
+    let deadline = if req.deadline.trim().is_empty() {
+        errors.add("deadline", Msg::new("briefs.deadline_required"));
+        None
+    } else {
+        let d = parse_instant(&req.deadline, &tz);
+        if d.is_none() {
+            errors.add("deadline", Msg::new("briefs.instant_invalid"));
+        }
+        d
+    };
+
+    // The state asked for, and when ambassadors see the brief.
+    let status = match req.status.trim() {
+        "" => existing
+            .map(|b| b.status.clone())
+            .unwrap_or_else(|| "draft".into()),
+        s => s.to_string(),
+    };
+    let was_out = existing.is_some_and(|b| {
+        b.status == "published" || b.status == "closed" || state_of(b, now) == "published"
+    });
+    let mut publish_at = match req
+        .publish_at
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => match parse_instant(s, &tz) {
+            Some(t) => Some(t),
+            None => {
+                errors.add("publish_at", Msg::new("briefs.instant_invalid"));
+                None
+            }
+        },
+        None => None,
+    };
+    match status.as_str() {
+        "draft" => {
+            if was_out {
+                errors.add("status", Msg::new("briefs.cannot_unpublish"));
+            }
+            publish_at = None;
+        }
+        "scheduled" => match publish_at {
+            None if !errors.0.contains_key("publish_at") => {
+                errors.add("publish_at", Msg::new("briefs.publish_at_required"))
+            }
+            Some(t) if t <= now => errors.add("publish_at", Msg::new("briefs.schedule_in_future")),
+            _ => {}
+        },
+        "published" => {
+            if publish_at.is_some_and(|t| t > now) {
+                errors.add("publish_at", Msg::new("briefs.publish_at_past"));
+            }
+            publish_at = publish_at
+                .or(existing.and_then(|b| b.publish_at).filter(|t| *t <= now))
+                .or(Some(now));
+        }
+        "closed" => {
+            if !was_out {
+                errors.add("status", Msg::new("briefs.close_unpublished"));
+            }
+            publish_at = publish_at.or(existing.and_then(|b| b.publish_at));
+        }
+        _ => errors.add("status", Msg::new("briefs.status_invalid")),
+    }
+    if let (Some(d), Some(p)) = (deadline, publish_at) {
+        if d <= p {
+            errors.add("deadline", Msg::new("briefs.deadline_before_publish"));
+        }
+    }
+
+    // Audience and templates: out of reach is NotFound, as for any id.
+    let mut unit_ids = req.work_unit_ids.clone();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    if unit_ids.len() > MAX_UNITS {
+        errors.add(
+            "work_unit_ids",
+            Msg::new("briefs.too_many_units").arg("max", MAX_UNITS),
+        );
+    } else if !unit_ids.is_empty() {
+        let found = work_units::Entity::find()
+            .filter(work_units::Column::Id.is_in(unit_ids.clone()))
+            .filter(work_units::Column::InstitutionId.eq(institution_id))
+            .all(db)
+            .await?;
+        let scope = user.scope();
+        if found.len() != unit_ids.len()
+            || found
+                .iter()
+                .any(|u| !scope.allows_work_unit(u.institution_id, &u.path))
+        {
+            return Err(AppError::NotFound);
+        }
+    } else if let Scope::Institution {
+        work_unit_path: Some(_),
+        ..
+    } = user.scope()
+    {
+        errors.add(
+            "work_unit_ids",
+            Msg::new("briefs.units_required_for_subtree"),
+        );
+    }
+    let mut template_ids = req.template_ids.clone();
+    template_ids.sort_unstable();
+    template_ids.dedup();
+    if template_ids.len() > 20 {
+        errors.add("template_ids", Msg::new("briefs.too_many_templates"));
+    } else if !template_ids.is_empty() {
+        let found = story_templates::Entity::find()
+            .filter(story_templates::Column::Id.is_in(template_ids.clone()))
+            .filter(
+                Condition::any()
+                    .add(story_templates::Column::InstitutionId.is_null())
+                    .add(story_templates::Column::InstitutionId.eq(institution_id)),
+            )
+            .all(db)
+            .await?;
+        if found.len() != template_ids.len() {
+            return Err(AppError::NotFound);
+        }
+    }
+
+    errors.into_result()?;
+    let (Some(week), Some(deadline)) = (week, deadline) else {
+        return Err(AppError::internal(
+            "a checked brief lacks its week or deadline",
+        ));
+    };
+    Ok(Checked {
+        institution_id,
+        week,
+        title,
+        category,
+        key_messages,
+        facts,
+        hashtags,
+        mentions,
+        dos,
+        donts,
+        sample,
+        platforms,
+        deadline,
+        priority,
+        unit_ids,
+        template_ids,
+        status,
+        publish_at,
+    })
+}
+
+async fn programme_timezone_of(db: &impl ConnectionTrait) -> AppResult<chrono_tz::Tz> {
+    Ok(entity::programme_settings::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .and_then(|s| s.timezone.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Jakarta))
+}
+
+fn to_json<T: Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(AppError::internal)
+}
+
+async fn write_links(db: &impl ConnectionTrait, brief_id: i64, c: &Checked) -> AppResult<()> {
+    brief_work_units::Entity::delete_many()
+        .filter(brief_work_units::Column::BriefId.eq(brief_id))
+        .exec(db)
+        .await?;
+    brief_templates::Entity::delete_many()
+        .filter(brief_templates::Column::BriefId.eq(brief_id))
+        .exec(db)
+        .await?;
+    if !c.unit_ids.is_empty() {
+        brief_work_units::Entity::insert_many(c.unit_ids.iter().map(|u| {
+            brief_work_units::ActiveModel {
+                brief_id: Set(brief_id),
+                work_unit_id: Set(*u),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    if !c.template_ids.is_empty() {
+        brief_templates::Entity::insert_many(c.template_ids.iter().map(|t| {
+            brief_templates::ActiveModel {
+                brief_id: Set(brief_id),
+                template_id: Set(*t),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+fn fill(m: &mut briefs::ActiveModel, c: &Checked, now: DateTime<Utc>) -> AppResult<()> {
+    m.institution_id = Set(c.institution_id);
+    m.week = Set(c.week.to_string());
+    m.week_start = Set(c.week.monday());
+    m.title = Set(c.title.clone());
+    m.category = Set(c.category.clone());
+    m.key_messages = Set(c.key_messages.clone());
+    m.facts = Set(to_json(&c.facts)?);
+    m.hashtags = Set(to_json(&c.hashtags)?);
+    m.mentions = Set(to_json(&c.mentions)?);
+    m.dos = Set(c.dos.clone());
+    m.donts = Set(c.donts.clone());
+    m.sample = Set(c.sample.clone());
+    m.platforms = Set(to_json(&c.platforms)?);
+    m.deadline = Set(c.deadline);
+    m.priority = Set(c.priority.clone());
+    m.audience = Set(if c.unit_ids.is_empty() {
+        "institution"
+    } else {
+        "units"
+    }
+    .to_string());
+    m.status = Set(c.status.clone());
+    m.publish_at = Set(c.publish_at);
+    m.updated_at = Set(now);
+    Ok(())
+}
+
+/// Writes a new brief with its audience and templates in one transaction; when it is
+/// published at once, its audience is told.
+pub async fn create_brief(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    user: &CurrentUser,
+    req: &BriefRequest,
+    ip: &ClientIp,
+) -> AppResult<BriefView> {
+    let txn = begin_write(db).await?;
+    let c = check_brief(&txn, user, req, None).await?;
+    let now = Utc::now();
+    let mut m = briefs::ActiveModel {
+        created_by: Set(user.id()),
+        created_at: Set(now),
+        closed_at: Set(None),
+        notified_at: Set(None),
+        ..Default::default()
+    };
+    fill(&mut m, &c, now)?;
+    if c.status == "closed" {
+        m.closed_at = Set(Some(now));
+    }
+    let saved = m.insert(&txn).await?;
+    write_links(&txn, saved.id, &c).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "brief.create",
+            target_type: "brief",
+            target_id: Some(saved.id),
+            institution_id: Some(saved.institution_id),
+            detail: serde_json::json!({ "status": saved.status, "week": saved.week }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tell_if_due(db, mailer, saved.id).await;
+    Ok(views_of(db, vec![saved]).await?.remove(0))
+}
+
+/// Replaces a brief's fields (and state) in one transaction.
+pub async fn update_brief(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    user: &CurrentUser,
+    id: i64,
+    req: &BriefRequest,
+    ip: &ClientIp,
+) -> AppResult<BriefView> {
+    let txn = begin_write(db).await?;
+    let existing = get_managed_brief(&txn, user, id).await?;
+    let c = check_brief(&txn, user, req, Some(&existing)).await?;
+    let now = Utc::now();
+    let from = existing.status.clone();
+    let mut m: briefs::ActiveModel = existing.into();
+    fill(&mut m, &c, now)?;
+    m.closed_at = Set(if c.status == "closed" {
+        Some(now)
+    } else {
+        None
+    });
+    let saved = m.update(&txn).await?;
+    write_links(&txn, saved.id, &c).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "brief.update",
+            target_type: "brief",
+            target_id: Some(saved.id),
+            institution_id: Some(saved.institution_id),
+            detail: serde_json::json!({ "from": from, "to": saved.status }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tell_if_due(db, mailer, saved.id).await;
+    Ok(views_of(db, vec![saved]).await?.remove(0))
+}
+
+/// Briefs for the caller: staff see their scope's (of one week, or the latest 200);
+/// ambassadors the published briefs addressed to them.
+pub async fn list_briefs(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    week: Option<&str>,
+) -> AppResult<Vec<BriefView>> {
+    let mut q = readable(db, user).await?;
+    if let Some(w) = week.map(str::trim).filter(|w| !w.is_empty()) {
+        match IsoWeek::parse(w) {
+            Ok(w) => q = q.filter(briefs::Column::Week.eq(w.to_string())),
+            Err(e) => {
+                let mut errors = FieldErrors::new();
+                errors.add("week", Msg::new(e.key()));
+                return Err(AppError::Validation(errors));
+            }
+        }
+    }
+    let rows = q
+        .order_by_desc(briefs::Column::WeekStart)
+        .order_by_desc(briefs::Column::Priority)
+        .order_by_asc(briefs::Column::Deadline)
+        .limit(200)
+        .all(db)
+        .await?;
+    views_of(db, rows).await
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WeekBrief {
+    #[serde(flatten)]
+    pub brief: BriefView,
+    /// For urgent briefs: whole hours left until the deadline (0 once passed).
+    pub hours_left: i64,
+    /// The drafts the ambassador saved for this brief, newest first.
+    pub drafts: Vec<DraftView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DraftView {
+    pub id: i64,
+    pub platform: String,
+    pub template_id: Option<i64>,
+    pub text: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CurrentWeek {
+    pub week: String,
+    /// The crisis notice while the institution's briefs are paused; no briefs then.
+    pub paused_notice: Option<String>,
+    /// This week's open briefs for the ambassador: urgent first, then by deadline.
+    pub briefs: Vec<WeekBrief>,
+    /// False when the user is not (yet) an approved ambassador.
+    pub approved: bool,
+}
+
+/// The ambassador's week: this week's published, open briefs addressed to them, urgent
+/// first, with the drafts they saved for each. While the crisis switch is on, none.
+pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<CurrentWeek> {
+    let tz = programme_timezone(db).await?;
+    let now = Utc::now();
+    let week = IsoWeek::of(now.with_timezone(&tz).date_naive());
+    let Some((amb, path)) = reader_of(db, user).await? else {
+        return Ok(CurrentWeek {
+            week: week.to_string(),
+            paused_notice: None,
+            briefs: Vec::new(),
+            approved: false,
+        });
+    };
+    if let Some(p) = active_pause(db, amb.institution_id).await? {
+        return Ok(CurrentWeek {
+            week: week.to_string(),
+            paused_notice: Some(p.notice),
+            briefs: Vec::new(),
+            approved: true,
+        });
+    }
+    let rows = addressed_to(&amb, &path, now)
+        .filter(briefs::Column::Status.ne("closed"))
+        .filter(briefs::Column::Week.eq(week.to_string()))
+        .order_by_desc(briefs::Column::Priority)
+        .order_by_asc(briefs::Column::Deadline)
+        .order_by_asc(briefs::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|b| b.id).collect();
+    let mut drafts_by: HashMap<i64, Vec<DraftView>> = HashMap::new();
+    for d in drafts::Entity::find()
+        .filter(drafts::Column::UserId.eq(user.id()))
+        .filter(drafts::Column::BriefId.is_in(ids))
+        .order_by_desc(drafts::Column::UpdatedAt)
+        .all(db)
+        .await?
+    {
+        if let Some(b) = d.brief_id {
+            drafts_by.entry(b).or_default().push(DraftView {
+                id: d.id,
+                platform: d.platform,
+                template_id: d.template_id,
+                text: d.text,
+                updated_at: d.updated_at,
+            });
+        }
+    }
+    let views = views_of(db, rows).await?;
+    Ok(CurrentWeek {
+        week: week.to_string(),
+        paused_notice: None,
+        approved: true,
+        briefs: views
+            .into_iter()
+            .map(|b| WeekBrief {
+                hours_left: rules::hours_left(b.deadline, now),
+                drafts: drafts_by.remove(&b.id).unwrap_or_default(),
+                brief: b,
+            })
+            .collect(),
+    })
+}
+
+fn own_institution(user: &CurrentUser, requested: Option<i64>) -> AppResult<i64> {
+    match user.scope() {
+        Scope::Institution {
+            institution_id,
+            work_unit_path: None,
+        } => Ok(institution_id),
+        // The crisis switch is the institution's: a subtree coordinator cannot pull it.
+        Scope::Institution { .. } => Err(AppError::Forbidden),
+        Scope::All => requested.ok_or_else(|| {
+            let mut errors = FieldErrors::new();
+            errors.add("institution_id", Msg::new("users.institution_required"));
+            AppError::Validation(errors)
+        }),
+    }
+}
+
+/// The crisis switch: pauses every open brief of the institution at once. Pausing twice
+/// is a conflict.
+pub async fn pause_all(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    institution_id: Option<i64>,
+    req: &PauseRequest,
+    ip: &ClientIp,
+) -> AppResult<crisis_pauses::Model> {
+    let institution_id = own_institution(user, institution_id)?;
+    let notice = req.notice.trim().to_string();
+    let mut errors = FieldErrors::new();
+    if notice.is_empty() {
+        errors.add("notice", Msg::new("briefs.notice_required"));
+    } else if notice.chars().count() > 1_000 {
+        errors.add("notice", Msg::new("form.too_long").arg("max", 1_000));
+    }
+    errors.into_result()?;
+    let txn = begin_write(db).await?;
+    entity::institutions::Entity::find_by_id(institution_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if active_pause(&txn, institution_id).await?.is_some() {
+        let mut errors = FieldErrors::new();
+        errors.add("notice", Msg::new("briefs.already_paused"));
+        return Err(AppError::Conflict(errors));
+    }
+    let saved = crisis_pauses::ActiveModel {
+        institution_id: Set(institution_id),
+        notice: Set(notice),
+        started_at: Set(Utc::now()),
+        started_by: Set(user.id()),
+        ended_at: Set(None),
+        ended_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "briefs.pause_all",
+            target_type: "institution",
+            target_id: Some(institution_id),
+            institution_id: Some(institution_id),
+            detail: serde_json::json!({ "pause_id": saved.id }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Ends the crisis pause; resuming when nothing is paused is a conflict.
+pub async fn resume_all(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    institution_id: Option<i64>,
+    ip: &ClientIp,
+) -> AppResult<crisis_pauses::Model> {
+    let institution_id = own_institution(user, institution_id)?;
+    let txn = begin_write(db).await?;
+    let Some(open) = active_pause(&txn, institution_id).await? else {
+        let mut errors = FieldErrors::new();
+        errors.add("notice", Msg::new("briefs.not_paused"));
+        return Err(AppError::Conflict(errors));
+    };
+    let mut m: crisis_pauses::ActiveModel = open.into();
+    m.ended_at = Set(Some(Utc::now()));
+    m.ended_by = Set(Some(user.id()));
+    let saved = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "briefs.resume_all",
+            target_type: "institution",
+            target_id: Some(institution_id),
+            institution_id: Some(institution_id),
+            detail: serde_json::json!({ "pause_id": saved.id }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Tells the audience of a brief that is out now, once: whoever sets `notified_at` first
+/// writes the notifications (one per approved ambassador of the audience, in batches) and
+/// sends the emails. Failures are logged; the brief itself is already saved.
+pub async fn tell_if_due(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) {
+    if let Err(e) = tell(db, mailer, brief_id).await {
+        tracing::warn!(brief = brief_id, error = %e, "could not tell the audience of a brief");
+    }
+}
+
+async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppResult<()> {
+    let now = Utc::now();
+    let Some(brief) = briefs::Entity::find_by_id(brief_id).one(db).await? else {
+        return Ok(());
+    };
+    if state_of(&brief, now) != "published" || brief.notified_at.is_some() {
+        return Ok(());
+    }
+    // A brief of a past week (history brought in) is not news to anyone.
+    let tz = programme_timezone(db).await?;
+    let this_week = IsoWeek::of(now.with_timezone(&tz).date_naive());
+    let claimed = briefs::Entity::update_many()
+        .col_expr(briefs::Column::NotifiedAt, Expr::value(now))
+        .filter(briefs::Column::Id.eq(brief_id))
+        .filter(briefs::Column::NotifiedAt.is_null())
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 || brief.deadline <= now || brief.week_start < this_week.monday()
+    {
+        return Ok(());
+    }
+    let units: Vec<i64> = brief_work_units::Entity::find()
+        .filter(brief_work_units::Column::BriefId.eq(brief_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.work_unit_id)
+        .collect();
+    let mut q = ambassadors::Entity::find()
+        .filter(ambassadors::Column::InstitutionId.eq(brief.institution_id))
+        .filter(ambassadors::Column::Status.eq("approved"));
+    if brief.audience == "units" {
+        let paths: Vec<String> = work_units::Entity::find()
+            .filter(work_units::Column::Id.is_in(units))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.path)
+            .collect();
+        let mut any = Condition::any();
+        for p in &paths {
+            any = any.add(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(p)));
+        }
+        q = q.filter(any);
+    }
+    let user_ids: Vec<i64> = q
+        .select_only()
+        .column(ambassadors::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for chunk in user_ids.chunks(500) {
+        notifications::Entity::insert_many(chunk.iter().map(|u| notifications::ActiveModel {
+            user_id: Set(*u),
+            kind: Set("brief_published".to_string()),
+            brief_id: Set(Some(brief_id)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }))
+        .on_conflict_do_nothing_on([
+            notifications::Column::UserId,
+            notifications::Column::Kind,
+            notifications::Column::BriefId,
+        ])
+        .exec(db)
+        .await?;
+    }
+    if mailer.is_enabled() {
+        let Some(url) = mailer.link(&format!("/briefs/{brief_id}")) else {
+            return Ok(());
+        };
+        let recipients: Vec<(String, String, Option<String>)> = users::Entity::find()
+            .filter(users::Column::Id.is_in(user_ids))
+            .filter(users::Column::IsActive.eq(true))
+            .select_only()
+            .column(users::Column::Email)
+            .column(users::Column::Name)
+            .column(users::Column::Language)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let title = brief.title.clone();
+        let mailer = mailer.clone();
+        let urgent = brief.priority == "urgent";
+        tokio::spawn(async move {
+            let mut failed = 0usize;
+            for (email, name, language) in &recipients {
+                let lang = language
+                    .as_deref()
+                    .and_then(Lang::parse)
+                    .unwrap_or(Lang::Id);
+                if let Err(e) = mailer
+                    .send_brief(email, name, lang, &title, urgent, &url)
+                    .await
+                {
+                    failed += 1;
+                    tracing::debug!(brief = brief_id, error = %e, "brief email not sent");
+                }
+            }
+            tracing::info!(
+                brief = brief_id,
+                sent = recipients.len() - failed,
+                failed,
+                "brief emails"
+            );
+        });
+    }
+    Ok(())
+}
+
+/// Scheduled briefs whose time has come and whose audience has not been told yet.
+pub async fn due_briefs(db: &DatabaseConnection) -> AppResult<Vec<i64>> {
+    Ok(briefs::Entity::find()
+        .filter(briefs::Column::Status.eq("scheduled"))
+        .filter(briefs::Column::PublishAt.lte(Utc::now()))
+        .filter(briefs::Column::NotifiedAt.is_null())
+        .select_only()
+        .column(briefs::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Saves a draft of the ambassador's for a brief they can read.
+pub async fn save_draft(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief_id: i64,
+    template_id: i64,
+    platform: &str,
+    fields: &BTreeMap<String, String>,
+) -> AppResult<drafts::Model> {
+    let template = crate::story_templates::service::get_template_for(db, user, template_id).await?;
+    let brief = get_brief_view_for(db, user, brief_id).await?;
+    let mut errors = crate::story_templates::service::check_fields(&template, fields)
+        .err()
+        .unwrap_or_default();
+    if !brief.platforms.iter().any(|p| p == platform) {
+        errors.add("platform", Msg::new("compose.platform_not_targeted"));
+    }
+    errors.into_result()?;
+    let rendered =
+        crate::story_templates::service::render_for(&template, platform, fields, Some(&brief));
+    let now = Utc::now();
+    Ok(drafts::ActiveModel {
+        user_id: Set(user.id()),
+        brief_id: Set(Some(brief_id)),
+        template_id: Set(Some(template_id)),
+        platform: Set(platform.to_string()),
+        fields: Set(to_json(fields)?),
+        text: Set(rendered.text),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}

@@ -1,0 +1,4 @@
+//! placeholder
+pub fn all() -> Vec<rocket::Route> {
+    Vec::new()
+}

@@ -1,0 +1,351 @@
+//! Storytelling templates: the shipped ones installed at start, coordinators' own, and
+//! drafting a post from one. Shipped templates (no institution) are visible to everyone;
+//! an institution's own templates only to its people.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Select, Set,
+};
+use serde::Serialize;
+
+use super::forms::{RenderRequest, TemplateRequest};
+use super::rules::{self, TemplateError};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::Scope;
+use crate::briefs;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::web::client_ip::ClientIp;
+use entity::story_templates;
+
+pub const MAX_NAME_CHARS: usize = 120;
+pub const MAX_TEXT_CHARS: usize = 5_000;
+/// The longest text an ambassador may put in one blank.
+pub const MAX_FIELD_CHARS: usize = 5_000;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TemplateView {
+    pub id: i64,
+    /// Empty for templates Duta ships.
+    pub institution_id: Option<i64>,
+    pub shipped: bool,
+    pub name: String,
+    pub description: String,
+    pub body: String,
+    /// The blanks in order of appearance.
+    pub blanks: Vec<String>,
+    pub guidance: BTreeMap<String, String>,
+    pub example: String,
+}
+
+pub fn view(m: &story_templates::Model) -> TemplateView {
+    let guidance: BTreeMap<String, String> = serde_json::from_str(&m.guidance).unwrap_or_default();
+    TemplateView {
+        id: m.id,
+        institution_id: m.institution_id,
+        shipped: m.slug.is_some(),
+        name: m.name.clone(),
+        description: m.description.clone(),
+        blanks: rules::blanks(&m.body).unwrap_or_default(),
+        body: m.body.clone(),
+        guidance,
+        example: m.example.clone(),
+    }
+}
+
+/// Installs the templates Duta ships that are not in the database yet (by slug); a
+/// template already there is left as it is.
+pub async fn install_shipped(db: &DatabaseConnection) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    for t in rules::shipped() {
+        let present = story_templates::Entity::find()
+            .filter(story_templates::Column::Slug.eq(t.slug.as_str()))
+            .one(&txn)
+            .await?
+            .is_some();
+        if present {
+            continue;
+        }
+        let now = Utc::now();
+        story_templates::ActiveModel {
+            institution_id: Set(None),
+            slug: Set(Some(t.slug.clone())),
+            name: Set(t.name.clone()),
+            description: Set(t.description.clone()),
+            body: Set(t.body.clone()),
+            guidance: Set(serde_json::to_string(&t.guidance).map_err(AppError::internal)?),
+            example: Set(t.example.clone()),
+            created_by: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Templates the user may see and use: the shipped ones and their institution's.
+pub fn visible(user: &CurrentUser) -> Select<story_templates::Entity> {
+    let q = story_templates::Entity::find();
+    match user.scope() {
+        Scope::All => q,
+        Scope::Institution { institution_id, .. } => q.filter(
+            Condition::any()
+                .add(story_templates::Column::InstitutionId.is_null())
+                .add(story_templates::Column::InstitutionId.eq(institution_id)),
+        ),
+    }
+}
+
+pub async fn list_templates(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+) -> AppResult<Vec<TemplateView>> {
+    let rows = visible(user)
+        .order_by_asc(story_templates::Column::InstitutionId)
+        .order_by_asc(story_templates::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.iter().map(view).collect())
+}
+
+pub async fn get_template_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<story_templates::Model> {
+    visible(user)
+        .filter(story_templates::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn template_error(e: &TemplateError) -> Msg {
+    match e {
+        TemplateError::Unclosed(at) => Msg::new(e.key()).arg("at", at + 1),
+        TemplateError::BadName(name) => Msg::new(e.key()).arg("name", name),
+        TemplateError::TooLong => Msg::new(e.key()).arg("max", rules::MAX_BODY_CHARS),
+        TemplateError::NoBlanks => Msg::new(e.key()),
+    }
+}
+
+/// Checks a template request; the cleaned guidance (trimmed, only the body's blanks) on
+/// success.
+pub fn check_template(req: &TemplateRequest) -> Result<BTreeMap<String, String>, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = req.name.trim();
+    if name.is_empty() {
+        errors.add("name", Msg::new("templates.name_required"));
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.add("name", Msg::new("form.too_long").arg("max", MAX_NAME_CHARS));
+    }
+    for (field, text) in [("description", &req.description), ("example", &req.example)] {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            errors.add(field, Msg::new("form.too_long").arg("max", MAX_TEXT_CHARS));
+        }
+    }
+    let mut guidance = BTreeMap::new();
+    match rules::blanks(&req.body) {
+        Err(e) => errors.add("body", template_error(&e)),
+        Ok(blanks) => {
+            let (missing, extra) = rules::guidance_mismatch(&blanks, &req.guidance);
+            if !missing.is_empty() {
+                errors.add(
+                    "guidance",
+                    Msg::new("templates.guidance_missing").arg("names", missing.join(", ")),
+                );
+            }
+            if !extra.is_empty() {
+                let shown: Vec<String> =
+                    extra.iter().map(|n| n.chars().take(40).collect()).collect();
+                errors.add(
+                    "guidance",
+                    Msg::new("templates.guidance_extra").arg("names", shown.join(", ")),
+                );
+            }
+            for b in blanks {
+                let text = req.guidance.get(&b).map(|g| g.trim()).unwrap_or_default();
+                if text.chars().count() > MAX_TEXT_CHARS {
+                    errors.add(
+                        "guidance",
+                        Msg::new("form.too_long").arg("max", MAX_TEXT_CHARS),
+                    );
+                }
+                guidance.insert(b, text.to_string());
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(guidance)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Adds a template to the caller's institution (an admin names the institution).
+pub async fn create_template(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    req: &TemplateRequest,
+    ip: &ClientIp,
+) -> AppResult<TemplateView> {
+    let guidance = check_template(req).map_err(AppError::Validation)?;
+    let institution_id = match user.scope() {
+        Scope::Institution { institution_id, .. } => institution_id,
+        Scope::All => {
+            let Some(id) = req.institution_id else {
+                let mut errors = FieldErrors::new();
+                errors.add("institution_id", Msg::new("users.institution_required"));
+                return Err(AppError::Validation(errors));
+            };
+            entity::institutions::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .id
+        }
+    };
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let saved = story_templates::ActiveModel {
+        institution_id: Set(Some(institution_id)),
+        slug: Set(None),
+        name: Set(req.name.trim().to_string()),
+        description: Set(req.description.trim().to_string()),
+        body: Set(req.body.trim().to_string()),
+        guidance: Set(serde_json::to_string(&guidance).map_err(AppError::internal)?),
+        example: Set(req.example.trim().to_string()),
+        created_by: Set(Some(user.id())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "template.create",
+            target_type: "story_template",
+            target_id: Some(saved.id),
+            institution_id: Some(institution_id),
+            detail: serde_json::json!({ "name": saved.name }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view(&saved))
+}
+
+/// A draft for one platform, its length as that platform counts, and whether it fits.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Rendered {
+    pub platform: String,
+    pub text: String,
+    pub length: usize,
+    pub limit: usize,
+    pub fits: bool,
+    /// The draft mostly repeats the brief's sample wording (or the template's example):
+    /// the ambassador is nudged to tell it in their own words.
+    pub nudge: bool,
+}
+
+/// Checks the filled blanks against the template: every name must be a blank of it, and
+/// no text may be longer than [`MAX_FIELD_CHARS`].
+pub fn check_fields(
+    template: &story_templates::Model,
+    fields: &BTreeMap<String, String>,
+) -> Result<(), FieldErrors> {
+    let blanks = rules::blanks(&template.body).unwrap_or_default();
+    let mut errors = FieldErrors::new();
+    for (name, value) in fields {
+        if !blanks.contains(name) {
+            let shown: String = name.chars().take(40).collect();
+            errors.add(
+                "fields",
+                Msg::new("compose.unknown_blank").arg("name", shown),
+            );
+        } else if value.chars().count() > MAX_FIELD_CHARS {
+            errors.add(
+                &format!("fields.{name}"),
+                Msg::new("form.too_long").arg("max", MAX_FIELD_CHARS),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Renders a draft without a database: the template, the blanks, and optionally the
+/// brief's tags and sample wording.
+pub fn render_for(
+    template: &story_templates::Model,
+    platform: &str,
+    fields: &BTreeMap<String, String>,
+    brief: Option<&briefs::service::BriefView>,
+) -> Rendered {
+    let body = rules::render(&template.body, fields);
+    let (text, sample) = match brief {
+        Some(b) => (
+            rules::append_tags(&body, &b.hashtags, &b.mentions),
+            format!("{}\n{}\n{}", b.sample, b.key_messages, template.example),
+        ),
+        None => (body.clone(), template.example.clone()),
+    };
+    let limit = rules::limit(platform).unwrap_or(0);
+    let length = rules::length(platform, &text);
+    Rendered {
+        platform: platform.to_string(),
+        nudge: rules::repeated_share(&body, &sample) > rules::NUDGE_SHARE,
+        fits: length <= limit,
+        length,
+        limit,
+        text,
+    }
+}
+
+/// Drafts a post for a template the user may see, for a platform (and a brief they may
+/// see, which must target that platform).
+pub async fn render_draft(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    template_id: i64,
+    req: &RenderRequest,
+) -> AppResult<Rendered> {
+    let template = get_template_for(db, user, template_id).await?;
+    let brief = match req.brief_id {
+        Some(id) => Some(briefs::service::get_brief_view_for(db, user, id).await?),
+        None => None,
+    };
+    let mut errors = check_fields(&template, &req.fields)
+        .err()
+        .unwrap_or_default();
+    let platform = req.platform.trim().to_ascii_lowercase();
+    if rules::limit(&platform).is_none() {
+        errors.add("platform", Msg::new("compose.platform_unknown"));
+    } else if let Some(b) = &brief {
+        if !b.platforms.contains(&platform) {
+            errors.add("platform", Msg::new("compose.platform_not_targeted"));
+        }
+    }
+    errors.into_result()?;
+    Ok(render_for(
+        &template,
+        &platform,
+        &req.fields,
+        brief.as_ref(),
+    ))
+}
