@@ -5,6 +5,7 @@ use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{parse_fact_lines, split_list};
+use crate::web::csrf::CsrfProtected;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Fact {
@@ -76,24 +77,46 @@ pub struct PauseRequest {
 #[derive(Debug, Clone, Default, FromForm, Serialize)]
 pub struct BriefForm {
     pub institution_id: Option<i64>,
+    #[field(default = String::new())]
     pub title: String,
+    #[field(default = String::new())]
     pub week: String,
+    #[field(default = String::new())]
     pub category: String,
+    #[field(default = String::new())]
     pub key_messages: String,
+    #[field(default = String::new())]
     pub facts: String,
+    #[field(default = String::new())]
     pub hashtags: String,
+    #[field(default = String::new())]
     pub mentions: String,
+    #[field(default = String::new())]
     pub dos: String,
+    #[field(default = String::new())]
     pub donts: String,
+    #[field(default = String::new())]
     pub sample: String,
     pub platforms: Vec<String>,
+    #[field(default = String::new())]
     pub deadline: String,
+    #[field(default = String::new())]
     pub priority: String,
     pub work_unit_ids: Vec<i64>,
     pub template_ids: Vec<i64>,
     /// draft, scheduled, published or closed
+    #[field(default = String::new())]
     pub status: String,
+    #[field(default = String::new())]
     pub publish_at: String,
+    #[serde(skip)]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for BriefForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 impl BriefForm {
@@ -127,5 +150,30 @@ impl BriefForm {
 /// The crisis switch on the page.
 #[derive(Debug, Clone, Default, FromForm)]
 pub struct PauseForm {
+    #[field(default = String::new())]
     pub notice: String,
+    pub institution_id: Option<i64>,
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for PauseForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// The composer: a template's blanks as filled; `save` names the platform whose draft
+/// is to be kept (absent: preview only).
+#[derive(Debug, Clone, Default, FromForm)]
+pub struct ComposeForm {
+    pub template_id: i64,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub save: Option<String>,
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for ComposeForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }

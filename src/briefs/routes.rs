@@ -1,4 +1,581 @@
-//! placeholder
+//! The briefs pages: coordinators list, write, publish and pause briefs; ambassadors
+//! read a brief and compose their post from its storytelling templates.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::{BriefForm, ComposeForm, PauseForm, PauseRequest};
+use super::rules::{self, IsoWeek, CATEGORIES, PLATFORMS};
+use super::service::{self, BriefView};
+use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
+use crate::auth::roles::Role;
+use crate::error::{AppError, AppResult};
+use crate::notify::Mailer;
+use crate::org::service::{list_units_grouped, UnitGroup};
+use crate::settings::service::programme_timezone;
+use crate::story_templates::service::{self as templates, Rendered, TemplateView};
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::CsrfForm;
+use crate::web::layout::Layout;
+
+type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
+
+fn local(t: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
+    t.with_timezone(tz).format("%d-%m-%Y %H:%M").to_string()
+}
+
+fn input_value(t: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
+    t.with_timezone(tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// A brief as a list row: its view and its times in the programme's zone.
+#[derive(Serialize)]
+pub struct BriefRow {
+    #[serde(flatten)]
+    brief: BriefView,
+    deadline_local: String,
+    publish_local: String,
+    hours_left: i64,
+}
+
+fn row(b: BriefView, tz: &chrono_tz::Tz, now: DateTime<Utc>) -> BriefRow {
+    BriefRow {
+        deadline_local: local(b.deadline, tz),
+        publish_local: b.publish_at.map(|t| local(t, tz)).unwrap_or_default(),
+        hours_left: rules::hours_left(b.deadline, now),
+        brief: b,
+    }
+}
+
+#[derive(Serialize)]
+pub struct BriefsIndexPage {
+    layout: Layout,
+    rows: Vec<BriefRow>,
+    week: String,
+    this_week: String,
+    paused: Option<String>,
+    can_pause: bool,
+    errors: BTreeMap<String, Vec<String>>,
+    notice: String,
+}
+
+async fn index_page(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    layout: Layout,
+    week: Option<&str>,
+    errors: BTreeMap<String, Vec<String>>,
+    notice: String,
+) -> AppResult<(Status, Template)> {
+    let tz = programme_timezone(db).await?;
+    let now = Utc::now();
+    let week = week.unwrap_or("").trim().to_string();
+    let (status, rows, errors) = match service::list_briefs(db, user, Some(&week)).await {
+        Ok(rows) => (Status::Ok, rows, errors),
+        Err(e) => {
+            let (s, e) = e.form_errors(layout.lang)?;
+            (s, Vec::new(), e)
+        }
+    };
+    let own = user.user.institution_id;
+    let paused = match own {
+        Some(i) => service::active_pause(db, i).await?.map(|p| p.notice),
+        None => None,
+    };
+    Ok((
+        status,
+        Template::render(
+            "briefs/index",
+            BriefsIndexPage {
+                layout,
+                rows: rows.into_iter().map(|b| row(b, &tz, now)).collect(),
+                week,
+                this_week: IsoWeek::of(now.with_timezone(&tz).date_naive()).to_string(),
+                paused,
+                can_pause: own.is_some() && user.work_unit_path.is_none(),
+                errors,
+                notice,
+            },
+        ),
+    ))
+}
+
+#[rocket::get("/briefs?<week>")]
+pub async fn index(
+    week: Option<&str>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<(Status, Template)> {
+    index_page(db, &user, layout, week, BTreeMap::new(), String::new()).await
+}
+
+#[derive(Serialize)]
+pub struct BriefFormPage {
+    layout: Layout,
+    /// The brief being edited; none for a new one.
+    brief_id: Option<i64>,
+    form: BriefForm,
+    errors: BTreeMap<String, Vec<String>>,
+    groups: Vec<UnitGroup>,
+    templates: Vec<TemplateView>,
+    categories: Vec<&'static str>,
+    platforms: Vec<&'static str>,
+    needs_institution: bool,
+}
+
+async fn form_page(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    layout: Layout,
+    brief_id: Option<i64>,
+    form: BriefForm,
+    errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    Ok(Template::render(
+        "briefs/form",
+        BriefFormPage {
+            layout,
+            brief_id,
+            form,
+            errors,
+            groups: list_units_grouped(db, user).await?,
+            templates: templates::list_templates(db, user).await?,
+            categories: CATEGORIES.to_vec(),
+            platforms: PLATFORMS.to_vec(),
+            needs_institution: user.role == Role::Admin,
+        },
+    ))
+}
+
+#[rocket::get("/briefs/new")]
+pub async fn new(
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    let tz = programme_timezone(db).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let week = IsoWeek::of(today);
+    // By default: due this Friday at 17:00 (or in three days when Friday has passed).
+    let friday = week.monday() + Duration::days(4);
+    let due = if friday > today {
+        friday
+    } else {
+        today + Duration::days(3)
+    };
+    let form = BriefForm {
+        week: week.to_string(),
+        category: "sosialisasi".into(),
+        priority: "normal".into(),
+        status: "draft".into(),
+        platforms: vec!["x".into(), "instagram".into(), "facebook".into()],
+        deadline: format!("{}T17:00", due.format("%Y-%m-%d")),
+        ..Default::default()
+    };
+    form_page(db, &user, layout, None, form, BTreeMap::new()).await
+}
+
+#[rocket::post("/briefs", data = "<form>")]
+pub async fn create(
+    form: CsrfForm<BriefForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    mailer: &State<Mailer>,
+    ip: ClientIp,
+) -> PageResult {
+    match service::create_brief(db, mailer, &user, &form.0.to_request(), &ip).await {
+        Ok(saved) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{}", saved.id)),
+            "briefs.saved",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                form_page(db, &user, layout, None, form.0, errors).await?,
+            )))
+        }
+    }
+}
+
+/// The page form of a stored brief.
+fn form_of(b: &BriefView, tz: &chrono_tz::Tz) -> BriefForm {
+    BriefForm {
+        institution_id: Some(b.institution_id),
+        title: b.title.clone(),
+        week: b.week.clone(),
+        category: b.category.clone(),
+        key_messages: b.key_messages.clone(),
+        facts: b
+            .facts
+            .iter()
+            .map(|f| {
+                if f.source.is_empty() {
+                    f.text.clone()
+                } else {
+                    format!("{} | {}", f.text, f.source)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        hashtags: b.hashtags.join(" "),
+        mentions: b.mentions.join(" "),
+        dos: b.dos.clone(),
+        donts: b.donts.clone(),
+        sample: b.sample.clone(),
+        platforms: b.platforms.clone(),
+        deadline: input_value(b.deadline, tz),
+        priority: b.priority.clone(),
+        work_unit_ids: b.work_unit_ids.clone(),
+        template_ids: b.template_ids.clone(),
+        status: b.status.clone(),
+        publish_at: b.publish_at.map(|t| input_value(t, tz)).unwrap_or_default(),
+        csrf_token: String::new(),
+    }
+}
+
+#[rocket::get("/briefs/<id>/edit")]
+pub async fn edit(
+    id: i64,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    let b = service::get_managed_brief(db.inner(), &user, id).await?;
+    let view = service::views_of(db.inner(), vec![b]).await?.remove(0);
+    let tz = programme_timezone(db).await?;
+    form_page(
+        db,
+        &user,
+        layout,
+        Some(id),
+        form_of(&view, &tz),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+#[rocket::post("/briefs/<id>", data = "<form>")]
+pub async fn update(
+    id: i64,
+    form: CsrfForm<BriefForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    mailer: &State<Mailer>,
+    ip: ClientIp,
+) -> PageResult {
+    match service::update_brief(db, mailer, &user, id, &form.0.to_request(), &ip).await {
+        Ok(saved) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{}", saved.id)),
+            "briefs.saved",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                form_page(db, &user, layout, Some(id), form.0, errors).await?,
+            )))
+        }
+    }
+}
+
+#[rocket::post("/briefs/pause-all", data = "<form>")]
+pub async fn pause_all(
+    form: CsrfForm<PauseForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    let req = PauseRequest {
+        notice: form.0.notice.clone(),
+    };
+    match service::pause_all(db, &user, form.0.institution_id, &req, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/briefs"),
+            "briefs.paused_done",
+        ))),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let (_, page) =
+                index_page(db, &user, layout, None, errors, form.0.notice.clone()).await?;
+            Ok(Err((status, page)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[rocket::post("/briefs/resume-all", data = "<form>")]
+pub async fn resume_all(
+    form: CsrfForm<PauseForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    match service::resume_all(db, &user, form.0.institution_id, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/briefs"),
+            "briefs.resumed_done",
+        ))),
+        Err(e @ AppError::Conflict(_)) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let (_, page) = index_page(db, &user, layout, None, errors, String::new()).await?;
+            Ok(Err((status, page)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Serialize)]
+pub struct BriefPage {
+    layout: Layout,
+    brief: BriefRow,
+    templates: Vec<TemplateView>,
+    unit_names: Vec<String>,
+    can_manage: bool,
+    is_ambassador: bool,
+    paused_notice: Option<String>,
+    errors: BTreeMap<String, Vec<String>>,
+    variants: Vec<&'static str>,
+}
+
+/// The templates offered with a brief: its own choice, or every template the user may use.
+async fn templates_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief: &BriefView,
+) -> AppResult<Vec<TemplateView>> {
+    let all = templates::list_templates(db, user).await?;
+    if brief.template_ids.is_empty() {
+        return Ok(all);
+    }
+    Ok(all
+        .into_iter()
+        .filter(|t| brief.template_ids.contains(&t.id))
+        .collect())
+}
+
+pub async fn brief_page(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    layout: Layout,
+    id: i64,
+    errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    let view = service::get_brief_view_for(db, user, id).await?;
+    let tz = programme_timezone(db).await?;
+    let names = crate::org::service::unit_names(db, &view.work_unit_ids).await?;
+    let can_manage = matches!(user.role, Role::Coordinator | Role::Admin)
+        && service::get_managed_brief(db, user, id).await.is_ok();
+    let paused_notice = if user.role == Role::Ambassador {
+        service::active_pause(db, view.institution_id)
+            .await?
+            .map(|p| p.notice)
+    } else {
+        None
+    };
+    Ok(Template::render(
+        "briefs/show",
+        BriefPage {
+            layout,
+            templates: templates_for(db, user, &view).await?,
+            brief: row(view, &tz, Utc::now()),
+            unit_names: names,
+            can_manage,
+            is_ambassador: user.role == Role::Ambassador,
+            paused_notice,
+            errors,
+            variants: rules::VARIANT_KEYS.to_vec(),
+        },
+    ))
+}
+
+#[rocket::get("/briefs/<id>", rank = 2)]
+pub async fn show(
+    id: i64,
+    user: &CurrentUser,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    brief_page(db, user, layout, id, BTreeMap::new()).await
+}
+
+/// One platform's draft on the composer page, with its share link.
+#[derive(Serialize)]
+pub struct DraftCard {
+    #[serde(flatten)]
+    rendered: Rendered,
+    wa_link: String,
+}
+
+#[derive(Serialize)]
+pub struct ComposePage {
+    layout: Layout,
+    brief: BriefView,
+    templates: Vec<TemplateView>,
+    template: Option<TemplateView>,
+    values: BTreeMap<String, String>,
+    cards: Vec<DraftCard>,
+    errors: BTreeMap<String, Vec<String>>,
+    paused_notice: Option<String>,
+    saved: Vec<service::DraftView>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn compose_page(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    layout: Layout,
+    id: i64,
+    template_id: Option<i64>,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    let brief = service::get_brief_view_for(db, user, id).await?;
+    let paused_notice = service::active_pause(db, brief.institution_id)
+        .await?
+        .map(|p| p.notice);
+    let offered = templates_for(db, user, &brief).await?;
+    let chosen = match template_id {
+        Some(t) => Some(templates::get_template_for(db, user, t).await?),
+        None => None,
+    };
+    let cards = match &chosen {
+        Some(t) if paused_notice.is_none() && values.values().any(|v| !v.trim().is_empty()) => {
+            brief
+                .platforms
+                .iter()
+                .map(|p| {
+                    let rendered = templates::render_for(t, p, &values, Some(&brief));
+                    DraftCard {
+                        wa_link: rules::wa_share_link(&rendered.text),
+                        rendered,
+                    }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let saved = service::drafts_of(db, user, id).await?;
+    Ok(Template::render(
+        "briefs/compose",
+        ComposePage {
+            layout,
+            template: chosen.as_ref().map(templates::view),
+            brief,
+            templates: offered,
+            values,
+            cards,
+            errors,
+            paused_notice,
+            saved,
+        },
+    ))
+}
+
+#[rocket::get("/briefs/<id>/compose?<template>")]
+pub async fn compose(
+    id: i64,
+    template: Option<i64>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    compose_page(
+        db,
+        &user,
+        layout,
+        id,
+        template,
+        BTreeMap::new(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+/// Previews the drafts, or keeps one platform's draft (`save`).
+#[rocket::post("/briefs/<id>/compose", data = "<form>")]
+pub async fn compose_post(
+    id: i64,
+    form: CsrfForm<ComposeForm>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    let template = templates::get_template_for(db, &user, form.template_id).await?;
+    let checked = templates::check_fields(&template, &form.fields);
+    let result = match (&checked, form.save.as_deref()) {
+        (Ok(()), Some(platform)) => {
+            service::save_draft(db, &user, id, form.template_id, platform, &form.fields)
+                .await
+                .map(Some)
+        }
+        (Ok(()), None) => Ok(None),
+        (Err(e), _) => Err(AppError::Validation(e.clone())),
+    };
+    match result {
+        Ok(Some(_)) => Ok(Ok(Flash::success(
+            Redirect::to(format!(
+                "/briefs/{id}/compose?template={}",
+                form.template_id
+            )),
+            "compose.saved",
+        ))),
+        Ok(None) => Ok(Err((
+            Status::Ok,
+            compose_page(
+                db,
+                &user,
+                layout,
+                id,
+                Some(form.template_id),
+                form.fields,
+                BTreeMap::new(),
+            )
+            .await?,
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                compose_page(
+                    db,
+                    &user,
+                    layout,
+                    id,
+                    Some(form.template_id),
+                    form.fields,
+                    errors,
+                )
+                .await?,
+            )))
+        }
+    }
+}
+
 pub fn all() -> Vec<rocket::Route> {
-    Vec::new()
+    rocket::routes![
+        index,
+        new,
+        create,
+        edit,
+        update,
+        pause_all,
+        resume_all,
+        show,
+        compose,
+        compose_post
+    ]
 }

@@ -192,6 +192,24 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter_map(|p| p.parse().ok()).collect()
 }
 
+/// The image variants of a brief, one per platform format.
+pub const VARIANT_KEYS: [&str; 4] = ["instagram_square", "instagram_portrait", "x", "facebook"];
+
+/// A WhatsApp share link for a draft: `wa.me` opens WhatsApp with the text ready to send
+/// to a chat or a group the ambassador picks.
+pub fn wa_share_link(text: &str) -> String {
+    let mut out = String::from("https://wa.me/?text=");
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +312,17 @@ mod tests {
         assert_eq!(hours_left(at, at - chrono::Duration::hours(5)), 5);
         assert_eq!(hours_left(at, at + chrono::Duration::hours(1)), 0);
         assert_eq!(path_ids("/3/17/42/"), vec![3, 17, 42]);
+    }
+
+    #[test]
+    fn whatsapp_links_carry_the_whole_draft() {
+        assert_eq!(
+            wa_share_link("Halo & selamat #JagaRuang\nhttps://a.id/x?y=1"),
+            "https://wa.me/?text=Halo%20%26%20selamat%20%23JagaRuang%0Ahttps%3A%2F%2Fa.id%2Fx%3Fy%3D1"
+        );
+        assert_eq!(
+            wa_share_link("Kopi ☕"),
+            "https://wa.me/?text=Kopi%20%E2%98%95"
+        );
     }
 }

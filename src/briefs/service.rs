@@ -1208,3 +1208,28 @@ pub async fn save_draft(
     .insert(db)
     .await?)
 }
+
+/// The user's saved drafts for a brief, newest first.
+pub async fn drafts_of(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief_id: i64,
+) -> AppResult<Vec<DraftView>> {
+    Ok(drafts::Entity::find()
+        .filter(drafts::Column::UserId.eq(user.id()))
+        .filter(drafts::Column::BriefId.eq(brief_id))
+        .order_by_desc(drafts::Column::UpdatedAt)
+        .order_by_desc(drafts::Column::Id)
+        .limit(50)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| DraftView {
+            id: d.id,
+            platform: d.platform,
+            template_id: d.template_id,
+            text: d.text,
+            updated_at: d.updated_at,
+        })
+        .collect())
+}

@@ -332,3 +332,18 @@ pub async fn create_work_unit(
     txn.commit().await?;
     Ok(unit)
 }
+
+/// The names of work units, in the order of `ids`, for showing a brief's audience.
+pub async fn unit_names(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = work_units::Entity::find()
+        .filter(work_units::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| units.iter().find(|u| u.id == *id).map(|u| u.name.clone()))
+        .collect())
+}

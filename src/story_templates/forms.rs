@@ -36,3 +36,58 @@ pub struct RenderRequest {
     /// the brief targets.
     pub brief_id: Option<i64>,
 }
+
+/// The coordinator's template page: guidance is typed one blank per line as
+/// `blank: guidance`.
+#[derive(Debug, Clone, Default, rocket::form::FromForm, serde::Serialize)]
+pub struct TemplateForm {
+    pub institution_id: Option<i64>,
+    #[field(default = String::new())]
+    pub name: String,
+    #[field(default = String::new())]
+    pub description: String,
+    #[field(default = String::new())]
+    pub body: String,
+    #[field(default = String::new())]
+    pub guidance: String,
+    #[field(default = String::new())]
+    pub example: String,
+    #[serde(skip)]
+    pub csrf_token: String,
+}
+
+impl crate::web::csrf::CsrfProtected for TemplateForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+impl TemplateForm {
+    pub fn to_request(&self) -> TemplateRequest {
+        let guidance = self
+            .guidance
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| match l.split_once(':') {
+                Some((name, text)) => (
+                    name.trim()
+                        .trim_start_matches("{{")
+                        .trim_end_matches("}}")
+                        .trim()
+                        .to_string(),
+                    text.trim().to_string(),
+                ),
+                None => (l.to_string(), String::new()),
+            })
+            .collect();
+        TemplateRequest {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            body: self.body.clone(),
+            guidance,
+            example: self.example.clone(),
+            institution_id: self.institution_id,
+        }
+    }
+}

@@ -46,6 +46,8 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     }
     if matches!(role, Role::Coordinator | Role::Admin) {
         items.push(("/vetting", "nav.vetting"));
+        items.push(("/briefs", "nav.briefs"));
+        items.push(("/templates", "nav.templates"));
     }
     if role == Role::Admin {
         items.extend([
