@@ -166,7 +166,7 @@ impl CsrfProtected for PauseForm {
 /// is to be kept (absent: preview only).
 #[derive(Debug, Clone, Default, FromForm)]
 pub struct ComposeForm {
-    pub template_id: i64,
+    pub template_id: Option<i64>,
     pub fields: std::collections::BTreeMap<String, String>,
     pub save: Option<String>,
     pub csrf_token: String,

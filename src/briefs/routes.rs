@@ -514,11 +514,21 @@ pub async fn compose_post(
     db: &State<DatabaseConnection>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
-    let template = templates::get_template_for(db, &user, form.template_id).await?;
+    // The brief first: one out of reach is 404 whatever the form holds.
+    service::get_brief_for(db.inner(), &user, id).await?;
+    let Some(template_id) = form.template_id else {
+        let mut errors = crate::error::FieldErrors::new();
+        errors.add(
+            "template_id",
+            crate::error::Msg::new("compose.template_required"),
+        );
+        return Err(AppError::Validation(errors));
+    };
+    let template = templates::get_template_for(db, &user, template_id).await?;
     let checked = templates::check_fields(&template, &form.fields);
     let result = match (&checked, form.save.as_deref()) {
         (Ok(()), Some(platform)) => {
-            service::save_draft(db, &user, id, form.template_id, platform, &form.fields)
+            service::save_draft(db, &user, id, template_id, platform, &form.fields)
                 .await
                 .map(Some)
         }
@@ -527,10 +537,7 @@ pub async fn compose_post(
     };
     match result {
         Ok(Some(_)) => Ok(Ok(Flash::success(
-            Redirect::to(format!(
-                "/briefs/{id}/compose?template={}",
-                form.template_id
-            )),
+            Redirect::to(format!("/briefs/{id}/compose?template={template_id}")),
             "compose.saved",
         ))),
         Ok(None) => Ok(Err((
@@ -540,7 +547,7 @@ pub async fn compose_post(
                 &user,
                 layout,
                 id,
-                Some(form.template_id),
+                Some(template_id),
                 form.fields,
                 BTreeMap::new(),
             )
@@ -555,7 +562,7 @@ pub async fn compose_post(
                     &user,
                     layout,
                     id,
-                    Some(form.template_id),
+                    Some(template_id),
                     form.fields,
                     errors,
                 )

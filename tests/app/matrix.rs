@@ -35,6 +35,10 @@ enum Param {
     Media,
     /// `<platform>` is one of the candidate's platforms.
     Platform,
+    /// `<id>` is a published brief of the own institution, for everyone in it.
+    Brief,
+    /// `<id>` is a storytelling template of the own institution.
+    Template,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -223,6 +227,100 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("POST", "/vetting/import", Access::Coordinator, Param::None),
     ("GET", "/media/<id>", Access::SignedIn, Param::Media),
     ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
+    ("GET", "/briefs?<week>", Access::Coordinator, Param::None),
+    ("GET", "/briefs/new", Access::Coordinator, Param::None),
+    ("POST", "/briefs", Access::Coordinator, Param::None),
+    (
+        "GET",
+        "/briefs/<id>/edit",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    ("POST", "/briefs/<id>", Access::Coordinator, Param::Brief),
+    (
+        "POST",
+        "/briefs/pause-all",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/briefs/resume-all",
+        Access::Coordinator,
+        Param::None,
+    ),
+    ("GET", "/briefs/<id>", Access::SignedIn, Param::Brief),
+    (
+        "GET",
+        "/briefs/<id>/compose?<template>",
+        Access::Ambassador,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/briefs/<id>/compose",
+        Access::Ambassador,
+        Param::Brief,
+    ),
+    ("GET", "/templates", Access::Coordinator, Param::None),
+    ("GET", "/templates/new", Access::Coordinator, Param::None),
+    ("POST", "/templates", Access::Coordinator, Param::None),
+    (
+        "GET",
+        "/templates/<id>",
+        Access::Coordinator,
+        Param::Template,
+    ),
+    ("POST", "/api/v1/briefs", Access::Coordinator, Param::None),
+    (
+        "PUT",
+        "/api/v1/briefs/<id>",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "GET",
+        "/api/v1/briefs?<week>",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/briefs/current",
+        Access::Ambassador,
+        Param::None,
+    ),
+    ("GET", "/api/v1/briefs/<id>", Access::SignedIn, Param::Brief),
+    (
+        "POST",
+        "/api/v1/briefs/pause-all?<institution_id>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/briefs/resume-all?<institution_id>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/story-templates",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/story-templates",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/story-templates/<id>/render",
+        Access::SignedIn,
+        Param::Template,
+    ),
 ];
 
 const ROLES: [&str; 5] = [
@@ -251,6 +349,8 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<next>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
+        .replace("?<week>", "")
+        .replace("?<template>", "")
         .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
 }
@@ -261,6 +361,8 @@ struct Fixture {
     victim_user: i64,
     candidate: i64,
     media: i64,
+    brief: i64,
+    template: i64,
     users: Vec<(&'static str, i64)>,
 }
 
@@ -299,12 +401,20 @@ async fn fixture(app: &TestApp) -> Fixture {
     let victim = app
         .user("coordinator", "victim@duta.test", Some(own), None)
         .await;
+    // The ambassador is approved from here on, so briefs reach them.
+    crate::support::approve(app, candidate).await;
+    let coordinator = users.iter().find(|(r, _)| *r == "coordinator").unwrap().1;
+    let coordinator_token = app.token(coordinator).await;
+    let template = crate::briefs::template(app, &coordinator_token).await;
+    let brief = crate::briefs::published(app, &coordinator_token, &[], &[template]).await;
     Fixture {
         own_institution: own,
         other_institution: other,
         victim_user: victim,
         candidate,
         media,
+        brief,
+        template,
         users,
     }
 }
@@ -388,6 +498,8 @@ async fn every_route_is_classified_and_guarded() {
             Param::User => f.victim_user,
             Param::Candidate => f.candidate,
             Param::Media => f.media,
+            Param::Brief => f.brief,
+            Param::Template => f.template,
             Param::None | Param::Platform => 0,
         };
         let path = concrete(route, id);
@@ -428,7 +540,10 @@ async fn every_route_is_classified_and_guarded() {
             }
         }
         // The right role, out of scope: another institution's object answers 404.
-        if matches!(param, Param::Institution | Param::Candidate | Param::Media) {
+        if matches!(
+            param,
+            Param::Institution | Param::Candidate | Param::Media | Param::Brief | Param::Template
+        ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
                 _ => concrete(route, -1),
@@ -458,8 +573,14 @@ async fn every_route_is_classified_and_guarded() {
         // A missing object is 404 for the admin too.
         if matches!(
             param,
-            Param::Institution | Param::User | Param::Candidate | Param::Media
-        ) {
+            Param::Institution
+                | Param::User
+                | Param::Candidate
+                | Param::Media
+                | Param::Brief
+                | Param::Template
+        ) && allowed(access, Some("admin"))
+        {
             let admin = f
                 .users
                 .iter()

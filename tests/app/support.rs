@@ -496,3 +496,18 @@ pub async fn text(resp: LocalResponse<'_>) -> (Status, String) {
     let status = resp.status();
     (status, resp.into_string().await.unwrap_or_default())
 }
+
+/// Marks a candidate approved directly in the database (arrangement for tests of what
+/// approved ambassadors can do; the vetting tests go through the real decision).
+pub async fn approve(app: &TestApp, ambassador_id: i64) {
+    let amb = entity::ambassadors::Entity::find_by_id(ambassador_id)
+        .one(&app.db)
+        .await
+        .expect("db")
+        .expect("ambassador");
+    let mut m: entity::ambassadors::ActiveModel = amb.into();
+    m.status = Set("approved".into());
+    m.member_since = Set(Some(Utc::now().date_naive()));
+    m.decided_at = Set(Some(Utc::now()));
+    m.update(&app.db).await.expect("approve");
+}
