@@ -17,6 +17,7 @@ pub mod error;
 pub mod followers;
 pub mod jobs;
 pub mod media;
+pub mod notifications;
 pub mod notify;
 pub mod org;
 pub mod seed;
@@ -153,6 +154,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", ambassadors::routes())
         .mount("/", briefs::routes())
         .mount("/", story_templates::routes())
+        .mount("/", notifications::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())
@@ -162,6 +164,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", vetting::api_routes())
         .mount("/api/v1", briefs::api_routes())
         .mount("/api/v1", story_templates::api_routes())
+        .mount("/api/v1", notifications::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

@@ -48,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         crate::story_templates::api::index,
         crate::story_templates::api::create,
         crate::story_templates::api::render,
+        crate::notifications::api::index,
     ),
     modifiers(&BearerAuth)
 )]

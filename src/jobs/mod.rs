@@ -1,5 +1,6 @@
-//! Background jobs: work that runs on a timer beside the web server, today the periodic
-//! re-check of follower counts ([`recheck`]).
+//! Background jobs: work that runs on a timer beside the web server: the periodic
+//! re-check of follower counts ([`recheck`]), and every minute, telling the audience of
+//! scheduled briefs whose time has come (claimed per brief, so nodes never tell twice).
 //!
 //! The [`Jobs`] fairing checks the `jobs` table of the configuration at ignition and, at
 //! liftoff, starts one tokio task that wakes every `jobs.tick_minutes`. Several app nodes
@@ -146,6 +147,11 @@ impl Fairing for Jobs {
         };
         let holder = holder_id();
         tracing::info!(holder = %holder, tick_secs = cfg.tick.as_secs(), "background jobs started");
+        let mailer = rocket
+            .state::<crate::notify::Mailer>()
+            .cloned()
+            .unwrap_or_else(crate::notify::Mailer::disabled);
+        tokio::spawn(briefs_loop(db.clone(), mailer, rocket.shutdown()));
         tokio::spawn(run_loop(db, sources, cfg.tick, holder, rocket.shutdown()));
     }
 }
@@ -200,6 +206,31 @@ async fn run_loop(
         }
     }
     tracing::debug!("background jobs stopped");
+}
+
+/// How often scheduled briefs are looked at.
+const BRIEFS_TICK: Duration = Duration::from_secs(60);
+
+/// Every minute: tells the audience of each scheduled brief whose publish time has come.
+/// Each brief is claimed by setting its `notified_at`, so two nodes never tell twice.
+async fn briefs_loop(db: DatabaseConnection, mailer: crate::notify::Mailer, shutdown: Shutdown) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut ticks = tokio::time::interval(BRIEFS_TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = ticks.tick() => {}
+        }
+        match crate::briefs::service::due_briefs(&db).await {
+            Ok(ids) => {
+                for id in ids {
+                    crate::briefs::service::tell_if_due(&db, &mailer, id).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot look for scheduled briefs"),
+        }
+    }
 }
 
 /// One tick of the follower re-check: claim the run, run one batch, give the lease back.

@@ -37,12 +37,15 @@ pub struct Layout {
     pub flash: Option<FlashView>,
     pub path: String,
     pub languages: Vec<Lang>,
+    /// Unread notifications (ambassadors), shown beside the menu item.
+    pub unread: u64,
 }
 
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "nav.home")];
     if role == Role::Ambassador {
         items.push(("/me/status", "nav.status"));
+        items.push(("/notifications", "nav.notifications"));
     }
     if matches!(role, Role::Coordinator | Role::Admin) {
         items.push(("/vetting", "nav.vetting"));
@@ -95,6 +98,7 @@ impl Layout {
             flash,
             path,
             languages: Lang::ALL.to_vec(),
+            unread: 0,
         }
     }
 
@@ -123,7 +127,16 @@ impl<'r> FromRequest<'r> for Layout {
             }),
             _ => None,
         };
-        Outcome::Success(Layout::build(req, user, lang, flash))
+        let mut layout = Layout::build(req, user, lang, flash);
+        if let (Some(u), Some(db)) = (user, req.rocket().state::<sea_orm::DatabaseConnection>()) {
+            if u.role == Role::Ambassador {
+                match crate::notifications::service::unread_count(db, u.id()).await {
+                    Ok(n) => layout.unread = n,
+                    Err(e) => tracing::warn!(error = %e, "cannot count unread notifications"),
+                }
+            }
+        }
+        Outcome::Success(layout)
     }
 }
 

@@ -173,6 +173,21 @@ async fn a_published_brief_reaches_its_audience_and_no_one_else() {
         .unwrap()
         .unwrap();
     assert_eq!((n.user_id, n.brief_id), (w.a1.0, Some(id)));
+    let (_, list) = json(app.get_api("/api/v1/notifications", Some(&w.a1.1)).await).await;
+    assert_eq!(list[0]["brief_title"], "Paspor lewat aplikasi");
+    assert_eq!(list[0]["read"], false);
+    let (_, home) = text(app.page("/", Some(&w.a1.1)).await).await;
+    assert!(
+        home.contains("<span class=\"count\">1</span>"),
+        "the menu shows one unread"
+    );
+    let (status, page) = text(app.page("/notifications", Some(&w.a1.1)).await).await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("Brief baru untuk Anda") && page.contains(&format!("/briefs/{id}")));
+    let (_, list) = json(app.get_api("/api/v1/notifications", Some(&w.a1.1)).await).await;
+    assert_eq!(list[0]["read"], true, "opening the page marks it read");
+    let (_, none) = json(app.get_api("/api/v1/notifications", Some(&w.b.1)).await).await;
+    assert_eq!(none, json!([]));
 
     // A coordinator of another institution cannot see or change it.
     let outsider = app

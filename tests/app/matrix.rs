@@ -229,6 +229,13 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/media/<id>/thumb", Access::SignedIn, Param::Media),
     ("GET", "/briefs?<week>", Access::Coordinator, Param::None),
     ("GET", "/briefs/new", Access::Coordinator, Param::None),
+    ("GET", "/notifications", Access::SignedIn, Param::None),
+    (
+        "GET",
+        "/api/v1/notifications",
+        Access::SignedIn,
+        Param::None,
+    ),
     ("POST", "/briefs", Access::Coordinator, Param::None),
     (
         "GET",

@@ -1,0 +1,15 @@
+//! What Duta tells a user inside the application (today: a brief for them is out). Rows
+//! name a catalogue message, so each person reads them in their own language; opening the
+//! list marks them read.
+
+pub mod api;
+pub mod routes;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![routes::index]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::index]
+}
