@@ -144,9 +144,14 @@ pub async fn seed_demo(
         logins.push(DemoLogin { role, email });
     }
     seed_candidates(db, hasher, store, institution.id, &[humas, ditjen]).await?;
+    seed_briefs(db, institution.id, humas).await?;
     logins.push(DemoLogin {
         role: "ambassador",
         email: "duta1@demo.duta.id",
+    });
+    logins.push(DemoLogin {
+        role: "ambassador (approved)",
+        email: "duta3@demo.duta.id",
     });
     Ok(logins)
 }
@@ -318,6 +323,99 @@ async fn seed_candidates(
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Three briefs of this week, one of them an urgent hoax clarification and one addressed
+/// to the PR bureau only; skipped when the demo institution already has them.
+async fn seed_briefs(db: &DatabaseConnection, institution_id: i64, humas: i64) -> AppResult<()> {
+    use crate::briefs::forms::{BriefRequest, Fact};
+    use chrono::{Duration, Utc};
+    let coordinator = users::Entity::find()
+        .filter(users::Column::Email.eq("koordinator@demo.duta.id"))
+        .one(db)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let exists = entity::briefs::Entity::find()
+        .filter(entity::briefs::Column::InstitutionId.eq(institution_id))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let tz = crate::settings::service::programme_timezone(db).await?;
+    let week = crate::briefs::rules::IsoWeek::of(Utc::now().with_timezone(&tz).date_naive());
+    let koor = CurrentUser {
+        user: coordinator,
+        role: Role::Coordinator,
+        work_unit_path: None,
+    };
+    let shipped: Vec<i64> = entity::story_templates::Entity::find()
+        .filter(entity::story_templates::Column::Slug.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let briefs = [
+        BriefRequest {
+            title: "Klarifikasi: tidak ada pemadaman internet nasional".into(),
+            category: "kontra_narasi".into(),
+            priority: "urgent".into(),
+            key_messages: "Pesan berantai tentang pemadaman internet nasional pekan ini adalah hoaks.\nInformasi resmi hanya dari kanal Komdigi.".into(),
+            facts: vec![Fact {
+                text: "Tidak ada jadwal pemeliharaan jaringan nasional bulan ini".into(),
+                source: "Siaran pers Komdigi".into(),
+            }],
+            hashtags: vec!["CekFakta".into(), "LawanHoaks".into()],
+            mentions: vec!["@kemkomdigi".into()],
+            dos: "Sebut sumber resmi. Ajak orang memeriksa sebelum membagikan.".into(),
+            donts: "Jangan membagikan ulang tangkapan layar hoaksnya.".into(),
+            sample: "Pesan soal pemadaman internet nasional itu hoaks. Cek faktanya di kanal resmi Komdigi.".into(),
+            platforms: vec!["x".into(), "instagram".into(), "facebook".into()],
+            deadline: (Utc::now() + Duration::hours(8)).to_rfc3339(),
+            template_ids: shipped.clone(),
+            ..Default::default()
+        },
+        BriefRequest {
+            title: "Waspada penipuan lewat file APK undangan".into(),
+            category: "edukasi".into(),
+            priority: "normal".into(),
+            key_messages: "Jangan memasang aplikasi dari pesan WhatsApp yang tidak dikenal.\nLaporkan ke aduankonten.id.".into(),
+            facts: vec![Fact {
+                text: "Modus undangan pernikahan palsu berbentuk APK marak sejak 2023".into(),
+                source: "Komdigi".into(),
+            }],
+            hashtags: vec!["LiterasiDigital".into(), "JagaRuangDigital".into()],
+            mentions: vec!["@kemkomdigi".into()],
+            dos: "Ceritakan pengalaman keluarga atau teman (dengan izin).".into(),
+            donts: "Jangan menampilkan data pribadi korban.".into(),
+            sample: "Hati-hati, undangan pernikahan berbentuk file APK bisa mencuri data di ponsel Anda.".into(),
+            platforms: vec!["x".into(), "instagram".into(), "facebook".into(), "tiktok".into()],
+            deadline: (Utc::now() + Duration::days(4)).to_rfc3339(),
+            template_ids: shipped.clone(),
+            ..Default::default()
+        },
+        BriefRequest {
+            title: "Kenalkan kanal aduan konten kepada warga".into(),
+            category: "sosialisasi".into(),
+            priority: "normal".into(),
+            key_messages: "Warga bisa melaporkan konten negatif lewat aduankonten.id.".into(),
+            hashtags: vec!["AduanKonten".into()],
+            platforms: vec!["instagram".into(), "facebook".into()],
+            deadline: (Utc::now() + Duration::days(5)).to_rfc3339(),
+            work_unit_ids: vec![humas],
+            ..Default::default()
+        },
+    ];
+    let mailer = Mailer::default();
+    let ip = ClientIp(None);
+    for mut b in briefs {
+        b.week = week.to_string();
+        b.status = "published".into();
+        crate::briefs::service::create_brief(db, &mailer, &koor, &b, &ip).await?;
     }
     Ok(())
 }

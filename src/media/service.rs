@@ -203,6 +203,77 @@ impl MediaStore {
         Ok(())
     }
 
+    /// Runs image work off Rocket's workers once a decode permit is free (one per core),
+    /// for work beyond the upload pipeline, like a brief's platform variants.
+    pub async fn run_blocking<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(AppError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+
+    /// Writes derived JPEG files (variants of a stored image) under fresh random names,
+    /// all or none; returns the names in order.
+    pub async fn write_jpegs(&self, files: Vec<Vec<u8>>) -> AppResult<Vec<String>> {
+        let mut named = Vec::with_capacity(files.len());
+        for bytes in files {
+            let name = format!("{}.jpg", random_stem());
+            named.push((self.path_of(&name)?, name, bytes));
+        }
+        tokio::task::spawn_blocking(move || {
+            let mut written: Vec<PathBuf> = Vec::new();
+            for (path, _, bytes) in &named {
+                if let Err(e) = write_atomically(path, bytes) {
+                    written.iter().for_each(remove_quietly);
+                    return Err(AppError::internal(format!("cannot write an image: {e}")));
+                }
+                written.push(path.clone());
+            }
+            Ok(named.into_iter().map(|(_, name, _)| name).collect())
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    /// Reads a stored file by its name.
+    pub async fn read_named(&self, name: &str) -> AppResult<Vec<u8>> {
+        let path = self.path_of(name)?;
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!(path = %path.display(), "a stored file is missing");
+                Err(AppError::NotFound)
+            }
+            Err(e) => Err(AppError::internal(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Removes stored files by name; files already gone are not an error, others are logged.
+    pub async fn remove_named(&self, names: Vec<String>) {
+        let paths: Vec<PathBuf> = names.iter().filter_map(|n| self.path_of(n).ok()).collect();
+        if let Err(e) =
+            tokio::task::spawn_blocking(move || paths.iter().for_each(remove_quietly)).await
+        {
+            tracing::warn!(error = %e, "could not remove stored files");
+        }
+    }
+
     /// `<dir>/<first two characters>/<name>`, for names of the shape Duta gives only.
     pub fn path_of(&self, name: &str) -> AppResult<PathBuf> {
         if !is_stored_name(name) {

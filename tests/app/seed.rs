@@ -44,4 +44,19 @@ async fn the_demo_has_candidates_in_every_state_and_runs_twice() {
     )
     .await;
     assert_eq!(s, rocket::http::Status::Ok);
+
+    // Three briefs of this week, once; an approved demo ambassador sees them, urgent first.
+    assert_eq!(app.count("briefs").await, 3);
+    let (s, login) = crate::support::json(
+        app.login_api("duta3@demo.duta.id", duta::seed::DEMO_PASSWORD)
+            .await,
+    )
+    .await;
+    assert_eq!(s, rocket::http::Status::Ok, "{login}");
+    let token = login["token"].as_str().unwrap();
+    let (_, week) =
+        crate::support::json(app.get_api("/api/v1/briefs/current", Some(token)).await).await;
+    let briefs = week["briefs"].as_array().unwrap();
+    assert_eq!(briefs.len(), 3, "{week}");
+    assert_eq!(briefs[0]["priority"], "urgent");
 }
