@@ -1,12 +1,15 @@
 //! Weekly content briefs: what ambassadors are asked to post about, written by
 //! coordinators, addressed to the whole institution or some work units, published at a
 //! time, paused all at once in a crisis, and told to their audience when they come out.
+//! Their images are cropped around a focal point into one variant per platform.
 
 pub mod api;
 pub mod forms;
+pub mod images;
 pub mod routes;
 pub mod rules;
 pub mod service;
+pub mod variants;
 
 pub fn routes() -> Vec<rocket::Route> {
     routes::all()
@@ -20,6 +23,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::current,
         api::show,
         api::pause_all,
-        api::resume_all
+        api::resume_all,
+        api::add_image
     ]
 }

@@ -8,7 +8,7 @@ pub mod routes;
 pub mod rules;
 pub mod service;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 
 pub fn routes() -> Vec<rocket::Route> {
     routes::all()
