@@ -45,6 +45,7 @@ use utoipa::{Modify, OpenApi};
         crate::briefs::api::show,
         crate::briefs::api::pause_all,
         crate::briefs::api::resume_all,
+        crate::briefs::api::add_image,
         crate::story_templates::api::index,
         crate::story_templates::api::create,
         crate::story_templates::api::render,

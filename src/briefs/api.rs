@@ -151,3 +151,50 @@ pub async fn resume_all(
             .into(),
     ))
 }
+
+/// Adds an image to a brief (multipart: `file`; optional `focal_x`, `focal_y` in percent
+/// of width and height, default the centre; `alt`, a description for screen readers).
+/// The variants for every platform are ready when this answers.
+#[utoipa::path(post, path = "/api/v1/briefs/{id}/images", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")),
+    request_body(content_type = "multipart/form-data", description = "`file`: the image; `focal_x`, `focal_y`: 0–100 (percent); `alt`: a description"),
+    responses((status = 201, body = super::service::BriefImageView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/briefs/<id>/images", data = "<upload>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_image(
+    id: i64,
+    upload: Result<rocket::form::Form<ImageUpload<'_>>, rocket::form::Errors<'_>>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    store: &State<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<super::service::BriefImageView>)> {
+    // The brief first: one out of reach is 404 before anything is read.
+    service::get_managed_brief(db.inner(), &user, id).await?;
+    let upload = upload.map_err(|errors| {
+        if errors.iter().any(|e| e.status() == Status::PayloadTooLarge) {
+            crate::error::AppError::TooLarge
+        } else {
+            crate::error::AppError::Validation(crate::error::FieldErrors::single(
+                "file",
+                crate::error::Msg::new("media.not_image"),
+            ))
+        }
+    })?;
+    let mut errors = crate::error::FieldErrors::new();
+    let focal = super::images::focal_from_percent(upload.focal_x, upload.focal_y, &mut errors);
+    errors.into_result()?;
+    let bytes = super::routes::read_image(Some(&upload.file)).await?;
+    let alt = upload.alt.clone().unwrap_or_default();
+    let saved = super::images::add_image(db, store, &user, id, bytes, focal, &alt, &ip).await?;
+    Ok((Status::Created, Json(saved)))
+}
+
+#[derive(rocket::form::FromForm)]
+pub struct ImageUpload<'r> {
+    pub file: rocket::fs::TempFile<'r>,
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+    pub alt: Option<String>,
+}

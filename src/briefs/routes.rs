@@ -396,7 +396,7 @@ pub async fn brief_page(
             is_ambassador: user.role == Role::Ambassador,
             paused_notice,
             errors,
-            variants: rules::VARIANT_KEYS.to_vec(),
+            variants: super::variants::VARIANTS.iter().map(|v| v.key).collect(),
         },
     ))
 }
@@ -583,6 +583,200 @@ pub fn all() -> Vec<rocket::Route> {
         resume_all,
         show,
         compose,
-        compose_post
+        compose_post,
+        add_image,
+        set_focal,
+        variant,
+        images_zip
     ]
+}
+
+/// An image upload on the brief page: the file, the focal point in percent, a description.
+#[derive(rocket::form::FromForm)]
+pub struct ImageForm<'r> {
+    pub file: Option<rocket::fs::TempFile<'r>>,
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+    #[field(default = String::new())]
+    pub alt: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::web::csrf::CsrfProtected for ImageForm<'_> {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Reads the uploaded file of an image form; none is a field error.
+pub async fn read_image(file: Option<&rocket::fs::TempFile<'_>>) -> AppResult<Vec<u8>> {
+    let Some(file) = file.filter(|f| f.len() > 0) else {
+        return Err(AppError::Validation(crate::error::FieldErrors::single(
+            "file",
+            crate::error::Msg::new("briefs.image_required"),
+        )));
+    };
+    crate::ambassadors::api::read_upload(file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await
+}
+
+#[rocket::post("/briefs/<id>/images", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_image(
+    id: i64,
+    form: crate::web::csrf::CsrfMultipart<ImageForm<'_>>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    store: &State<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> PageResult {
+    let form = form.0;
+    // The brief first: one out of reach is 404 before anything is read.
+    service::get_managed_brief(db.inner(), &user, id).await?;
+    let mut errors = crate::error::FieldErrors::new();
+    let focal = super::images::focal_from_percent(form.focal_x, form.focal_y, &mut errors);
+    let result = match errors.into_result() {
+        Err(e) => Err(e),
+        Ok(()) => match read_image(form.file.as_ref()).await {
+            Ok(bytes) => {
+                super::images::add_image(db, store, &user, id, bytes, focal, &form.alt, &ip)
+                    .await
+                    .map(|_| ())
+            }
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{id}#images")),
+            "briefs.image_added",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                brief_page(db, &user, layout, id, errors).await?,
+            )))
+        }
+    }
+}
+
+#[derive(rocket::form::FromForm)]
+pub struct FocalForm {
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::web::csrf::CsrfProtected for FocalForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[rocket::post("/briefs/<id>/images/<image_id>/focal", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn set_focal(
+    id: i64,
+    image_id: i64,
+    form: CsrfForm<FocalForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    store: &State<crate::media::service::MediaStore>,
+) -> PageResult {
+    service::get_managed_brief(db.inner(), &user, id).await?;
+    let mut errors = crate::error::FieldErrors::new();
+    let focal = super::images::focal_from_percent(form.0.focal_x, form.0.focal_y, &mut errors);
+    let result = match errors.into_result() {
+        Err(e) => Err(e),
+        Ok(()) => super::images::set_focal(db, store, &user, id, image_id, focal)
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{id}#images")),
+            "briefs.focal_saved",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                brief_page(db, &user, layout, id, errors).await?,
+            )))
+        }
+    }
+}
+
+/// A downloaded file: an image variant or a zip of them.
+pub struct Download {
+    pub content_type: rocket::http::ContentType,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// Shown in the page (thumbnails) rather than saved.
+    pub inline: bool,
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for Download {
+    fn respond_to(self, _req: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        let disposition = if self.inline {
+            "inline".to_string()
+        } else {
+            format!("attachment; filename=\"{}\"", self.file_name)
+        };
+        rocket::Response::build()
+            .header(self.content_type)
+            .header(rocket::http::Header::new(
+                "X-Content-Type-Options",
+                "nosniff",
+            ))
+            .header(rocket::http::Header::new(
+                "Cache-Control",
+                "private, max-age=3600",
+            ))
+            .header(rocket::http::Header::new(
+                "Content-Disposition",
+                disposition,
+            ))
+            .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
+            .ok()
+    }
+}
+
+#[rocket::get("/briefs/<id>/images/<image_id>/<variant>")]
+pub async fn variant(
+    id: i64,
+    image_id: i64,
+    variant: &str,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    store: &State<crate::media::service::MediaStore>,
+) -> AppResult<Download> {
+    let (file_name, bytes) =
+        super::images::variant_file(db, store, user, id, image_id, variant).await?;
+    Ok(Download {
+        content_type: rocket::http::ContentType::JPEG,
+        file_name,
+        bytes,
+        inline: variant == "thumb",
+    })
+}
+
+#[rocket::get("/briefs/<id>/images.zip")]
+pub async fn images_zip(
+    id: i64,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    store: &State<crate::media::service::MediaStore>,
+) -> AppResult<Download> {
+    let bytes = super::images::zip_all(db, store, user, id).await?;
+    Ok(Download {
+        content_type: rocket::http::ContentType::ZIP,
+        file_name: format!("brief-{id}-gambar.zip"),
+        bytes,
+        inline: false,
+    })
 }

@@ -192,9 +192,6 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter_map(|p| p.parse().ok()).collect()
 }
 
-/// The image variants of a brief, one per platform format.
-pub const VARIANT_KEYS: [&str; 4] = ["instagram_square", "instagram_portrait", "x", "facebook"];
-
 /// A WhatsApp share link for a draft: `wa.me` opens WhatsApp with the text ready to send
 /// to a chat or a group the ambassador picks.
 pub fn wa_share_link(text: &str) -> String {

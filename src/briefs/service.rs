@@ -45,6 +45,8 @@ pub struct BriefImageView {
     /// Focal point, in thousandths of the width and height.
     pub focal_x: i32,
     pub focal_y: i32,
+    /// The focal point in whole percent, as the page shows it.
+    pub focal_percent: (i32, i32),
     /// The variants ready to download (instagram_square, instagram_portrait, x, facebook).
     pub variants: Vec<String>,
 }
@@ -298,6 +300,7 @@ pub async fn views_of(
             alt: r.alt,
             focal_x: r.focal_x,
             focal_y: r.focal_y,
+            focal_percent: ((r.focal_x + 5) / 10, (r.focal_y + 5) / 10),
             variants: variants.into_keys().collect(),
         });
     }

@@ -753,6 +753,52 @@ class Save:
     }
 
     #[tokio::test]
+    async fn brief_emails_reach_a_real_smtp_server() {
+        if !aiosmtpd_installed() {
+            eprintln!(
+                "SKIPPED: python3-aiosmtpd is not installed (apt-get install -y python3-aiosmtpd)"
+            );
+            return;
+        }
+        let server = SmtpServer::start().await;
+        let mailer = Mailer::from_figment(&Figment::new().merge(Serialized::default(
+            "smtp",
+            serde_json::json!({
+                "host": "127.0.0.1",
+                "port": server.port,
+                "tls": "none",
+                "from": "Humas Uji <duta@uji.go.id>",
+                "public_url": "https://duta.uji.go.id",
+                "timeout_secs": 10,
+            }),
+        )))
+        .unwrap();
+        let link = mailer.link("/briefs/42").unwrap();
+        // A title with a placeholder in it stays as the coordinator wrote it.
+        let title = "Klarifikasi hoaks {url} <b>pemadaman</b>";
+        mailer
+            .send_brief("budi@uji.go.id", "Budi", Lang::En, title, true, &link)
+            .await
+            .unwrap();
+        mailer
+            .send_brief("sari@uji.go.id", "Sari", Lang::Id, "Paspor", false, &link)
+            .await
+            .unwrap();
+        let inbox = server.wait_for(2).await;
+        assert_eq!(inbox[0]["rcpt_tos"], serde_json::json!(["budi@uji.go.id"]));
+        assert_eq!(
+            inbox[0]["subject"],
+            i18n::t(Lang::En, "mail.brief_urgent_subject")
+        );
+        let body = inbox[0]["body"].as_str().unwrap();
+        assert!(body.contains("https://duta.uji.go.id/briefs/42"), "{body}");
+        assert!(body.contains(title), "{body}");
+        assert!(body.contains("Hello Budi"), "{body}");
+        assert_eq!(inbox[1]["subject"], i18n::t(Lang::Id, "mail.brief_subject"));
+        assert!(inbox[1]["body"].as_str().unwrap().contains("Halo Sari"));
+    }
+
+    #[tokio::test]
     async fn a_silent_server_costs_one_timeout_not_a_hang() {
         // Accepts connections and never says a word.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -848,3 +848,188 @@ async fn a_coordinator_writes_a_brief_and_an_ambassador_composes_on_the_pages() 
     assert_eq!(res.status(), Status::UnprocessableEntity);
     assert_eq!(app.count("drafts").await, 1);
 }
+
+fn files_under(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        files_under(&p)
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[rocket::async_test]
+async fn images_are_cropped_per_platform_and_served_to_the_audience() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let id = published(&app, &w.coordinator, &[w.unit_b], &[]).await;
+    let store_dir = app
+        .client
+        .rocket()
+        .state::<duta::media::service::MediaStore>()
+        .unwrap()
+        .dir
+        .clone();
+    let images = format!("/api/v1/briefs/{id}/images");
+
+    // Not an image, and a focal point off the picture: refused, nothing stored.
+    let bad = app
+        .upload(&images, &w.coordinator, "poster.png", b"<script>", None)
+        .await;
+    let (status, body) = json(bad).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(body["fields"]["file"].is_array(), "{body}");
+    let off = app
+        .page_multipart(
+            &format!("/briefs/{id}/images"),
+            Some(&w.coordinator),
+            &[("focal_x", "150"), ("focal_y", "50")],
+            &[("file", "poster.png", &crate::ambassadors::png(600, 400))],
+        )
+        .await;
+    let (status, page) = text(off).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        page.contains("Isi angka 0 sampai 100"),
+        "the message is by the field"
+    );
+    assert_eq!((app.count("media").await, files_under(&store_dir)), (0, 0));
+
+    // A wide poster with its subject on the left: focal point at 10 % across.
+    let page = app
+        .page_multipart(
+            &format!("/briefs/{id}/images"),
+            Some(&w.coordinator),
+            &[
+                ("focal_x", "10"),
+                ("focal_y", "50"),
+                ("alt", "Poster layanan paspor"),
+            ],
+            &[("file", "poster.png", &crate::ambassadors::png(1600, 600))],
+        )
+        .await;
+    assert_eq!(page.status(), Status::SeeOther);
+    let (_, brief) = json(
+        app.get_api(&format!("/api/v1/briefs/{id}"), Some(&w.b.1))
+            .await,
+    )
+    .await;
+    let image = &brief["images"][0];
+    assert_eq!(image["focal_x"], 100);
+    assert_eq!(
+        image["variants"],
+        json!(["facebook", "instagram_portrait", "instagram_square", "x"])
+    );
+    let image_id = image["id"].as_i64().unwrap();
+    // Original, thumbnail and four variants.
+    assert_eq!(files_under(&store_dir), 6);
+
+    for (variant, size) in [
+        ("instagram_square", (1080, 1080)),
+        ("instagram_portrait", (1080, 1350)),
+        ("x", (1600, 900)),
+        ("facebook", (1200, 630)),
+    ] {
+        let res = app
+            .page(
+                &format!("/briefs/{id}/images/{image_id}/{variant}"),
+                Some(&w.b.1),
+            )
+            .await;
+        assert_eq!(res.status(), Status::Ok, "{variant}");
+        assert_eq!(res.content_type(), Some(rocket::http::ContentType::JPEG));
+        let disposition = res
+            .headers()
+            .get_one("Content-Disposition")
+            .unwrap()
+            .to_string();
+        assert!(
+            disposition.starts_with("attachment;") && disposition.contains(variant),
+            "{disposition}"
+        );
+        let bytes = res.into_bytes().await.unwrap();
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), size, "{variant}");
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "no EXIF in {variant}"
+        );
+    }
+
+    // The zip holds every variant.
+    let zip = app
+        .page(&format!("/briefs/{id}/images.zip"), Some(&w.b.1))
+        .await;
+    assert_eq!(zip.status(), Status::Ok);
+    let bytes = zip.into_bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names
+        .iter()
+        .any(|n| n.contains("instagram_square-1080x1080")));
+
+    // Someone outside the audience gets 404 for each.
+    for path in [
+        format!("/briefs/{id}/images/{image_id}/x"),
+        format!("/briefs/{id}/images.zip"),
+        format!("/briefs/{id}/images/{image_id}/thumb"),
+    ] {
+        assert_eq!(
+            app.page(&path, Some(&w.a1.1)).await.status(),
+            Status::NotFound,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.page(
+            &format!("/briefs/{id}/images/{image_id}/nope"),
+            Some(&w.b.1)
+        )
+        .await
+        .status(),
+        Status::NotFound
+    );
+
+    // Moving the focal point renders new variants and removes the old files.
+    let before = app
+        .page(
+            &format!("/briefs/{id}/images/{image_id}/instagram_square"),
+            Some(&w.b.1),
+        )
+        .await
+        .into_bytes()
+        .await
+        .unwrap();
+    let res = app
+        .form(
+            &format!("/briefs/{id}/images/{image_id}/focal"),
+            Some(&w.coordinator),
+            &[("focal_x", "90"), ("focal_y", "50")],
+        )
+        .await;
+    assert_eq!(res.status(), Status::SeeOther);
+    let after = app
+        .page(
+            &format!("/briefs/{id}/images/{image_id}/instagram_square"),
+            Some(&w.b.1),
+        )
+        .await
+        .into_bytes()
+        .await
+        .unwrap();
+    assert_ne!(before, after, "the square crop moved");
+    assert_eq!(files_under(&store_dir), 6, "old variants removed");
+}

@@ -231,6 +231,36 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/briefs/new", Access::Coordinator, Param::None),
     ("GET", "/notifications", Access::SignedIn, Param::None),
     (
+        "POST",
+        "/briefs/<id>/images",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/briefs/<id>/images/<image_id>/focal",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "GET",
+        "/briefs/<id>/images/<image_id>/<variant>",
+        Access::SignedIn,
+        Param::Brief,
+    ),
+    (
+        "GET",
+        "/briefs/<id>/images.zip",
+        Access::SignedIn,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/api/v1/briefs/<id>/images",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
         "GET",
         "/api/v1/notifications",
         Access::SignedIn,
@@ -350,9 +380,15 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
     }
 }
 
+/// The image of the fixture's brief (set once by the fixture).
+static IMAGE_ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
 fn concrete(route: &str, id: i64) -> String {
+    let image = IMAGE_ID.load(std::sync::atomic::Ordering::Relaxed);
     route
         .replace("<id>", &id.to_string())
+        .replace("<image_id>", &image.to_string())
+        .replace("<variant>", "instagram_square")
         .replace("?<next>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
@@ -414,6 +450,21 @@ async fn fixture(app: &TestApp) -> Fixture {
     let coordinator_token = app.token(coordinator).await;
     let template = crate::briefs::template(app, &coordinator_token).await;
     let brief = crate::briefs::published(app, &coordinator_token, &[], &[template]).await;
+    let image = app
+        .upload(
+            &format!("/api/v1/briefs/{brief}/images"),
+            &coordinator_token,
+            "poster.png",
+            &crate::ambassadors::png(400, 300),
+            None,
+        )
+        .await;
+    let (status, image) = crate::support::json(image).await;
+    assert_eq!(status, Status::Created, "{image}");
+    IMAGE_ID.store(
+        image["id"].as_i64().unwrap(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     Fixture {
         own_institution: own,
         other_institution: other,
@@ -428,6 +479,22 @@ async fn fixture(app: &TestApp) -> Fixture {
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> Status {
     let is_api = path.starts_with("/api/");
+    if path.ends_with("/images") && !is_api {
+        let file: &[u8] = b"not an image";
+        return app
+            .page_multipart(path, token, &[], &[("file", "not.png", file)])
+            .await
+            .status();
+    }
+    if path.ends_with("/images") {
+        return match token {
+            Some(t) => app
+                .upload(path, t, "not.png", b"not an image", None)
+                .await
+                .status(),
+            None => app.client.post(path.to_string()).dispatch().await.status(),
+        };
+    }
     if path.ends_with("/screenshot") && !is_api {
         let file: &[u8] = b"not an image";
         return app

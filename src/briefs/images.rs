@@ -1,0 +1,272 @@
+//! A brief's images: stored once through the media module (checked before decoding,
+//! re-encoded, no EXIF), then cropped around the coordinator's focal point into one
+//! variant per platform format. Ambassadors who can read the brief download a variant,
+//! or all of them as a zip.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use super::service::{get_brief_for, get_managed_brief, BriefImageView};
+use super::variants::{self, render_variants, zip_of};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::media::service::MediaStore;
+use crate::web::client_ip::ClientIp;
+use entity::{brief_images, media};
+
+/// At most this many images per brief.
+pub const MAX_IMAGES: usize = 10;
+pub const MAX_ALT_CHARS: usize = 300;
+
+/// A focal point typed as percentages (0–100) of width and height, in thousandths.
+pub fn focal_from_percent(x: Option<f64>, y: Option<f64>, errors: &mut FieldErrors) -> (i32, i32) {
+    let mut one = |field: &str, v: Option<f64>| match v {
+        None => 500,
+        Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => (p * 10.0).round() as i32,
+        Some(_) => {
+            errors.add(field, Msg::new("briefs.focal_invalid"));
+            500
+        }
+    };
+    (one("focal_x", x), one("focal_y", y))
+}
+
+fn view(row: &brief_images::Model) -> BriefImageView {
+    let names: BTreeMap<String, String> = serde_json::from_str(&row.variants).unwrap_or_default();
+    BriefImageView {
+        id: row.id,
+        media_id: row.media_id,
+        alt: row.alt.clone(),
+        focal_x: row.focal_x,
+        focal_y: row.focal_y,
+        focal_percent: ((row.focal_x + 5) / 10, (row.focal_y + 5) / 10),
+        variants: names.into_keys().collect(),
+    }
+}
+
+/// Renders and writes the variants of a stored original; returns `{variant: stored name}`.
+async fn write_variants(
+    store: &MediaStore,
+    original: Vec<u8>,
+    focal_x: i32,
+    focal_y: i32,
+) -> AppResult<BTreeMap<String, String>> {
+    let (fx, fy) = (f64::from(focal_x) / 1000.0, f64::from(focal_y) / 1000.0);
+    let rendered = store
+        .run_blocking(move || render_variants(&original, fx, fy))
+        .await?
+        .map_err(AppError::from)?;
+    let keys: Vec<&'static str> = rendered.iter().map(|v| v.key).collect();
+    let names = store
+        .write_jpegs(rendered.into_iter().map(|v| v.jpeg).collect())
+        .await?;
+    Ok(keys.into_iter().map(str::to_string).zip(names).collect())
+}
+
+/// Adds an image to a brief the coordinator manages: checks and stores the upload, renders
+/// its variants around the focal point and records it. Anything refused leaves no file.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_image(
+    db: &DatabaseConnection,
+    store: &MediaStore,
+    user: &CurrentUser,
+    brief_id: i64,
+    bytes: Vec<u8>,
+    focal: (i32, i32),
+    alt: &str,
+    ip: &ClientIp,
+) -> AppResult<BriefImageView> {
+    let brief = get_managed_brief(db, user, brief_id).await?;
+    let alt = alt.trim().to_string();
+    let mut errors = FieldErrors::new();
+    if alt.chars().count() > MAX_ALT_CHARS {
+        errors.add("alt", Msg::new("form.too_long").arg("max", MAX_ALT_CHARS));
+    }
+    let existing = brief_images::Entity::find()
+        .filter(brief_images::Column::BriefId.eq(brief_id))
+        .all(db)
+        .await?;
+    if existing.len() >= MAX_IMAGES {
+        errors.add(
+            "file",
+            Msg::new("briefs.too_many_images").arg("max", MAX_IMAGES),
+        );
+    }
+    errors.into_result()?;
+
+    let processed = store.prepare(bytes).await?;
+    let original = processed.main.clone();
+    let names = write_variants(store, original, focal.0, focal.1).await?;
+    let stored = match store
+        .save(
+            db,
+            user.id(),
+            Some(brief.institution_id),
+            "brief",
+            processed,
+        )
+        .await
+    {
+        Ok(m) => m,
+        Err(e) => {
+            store.remove_named(names.into_values().collect()).await;
+            return Err(e);
+        }
+    };
+    let row = brief_images::ActiveModel {
+        brief_id: Set(brief_id),
+        media_id: Set(stored.id),
+        focal_x: Set(focal.0),
+        focal_y: Set(focal.1),
+        alt: Set(alt),
+        variants: Set(serde_json::to_string(&names).map_err(AppError::internal)?),
+        position: Set(existing.len() as i32),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let saved = match row.insert(db).await {
+        Ok(r) => r,
+        Err(e) => {
+            store.remove_named(names.into_values().collect()).await;
+            if let Err(e) = store.delete(&stored).await {
+                tracing::warn!(error = %e, "cannot remove an image after a failed insert");
+            }
+            media::Entity::delete_by_id(stored.id).exec(db).await?;
+            return Err(e.into());
+        }
+    };
+    audit::record(
+        db,
+        audit::Entry {
+            actor: Some(user),
+            action: "brief.image_add",
+            target_type: "brief",
+            target_id: Some(brief_id),
+            institution_id: Some(brief.institution_id),
+            detail: serde_json::json!({ "image_id": saved.id, "media_id": stored.id }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    Ok(view(&saved))
+}
+
+async fn image_of(
+    db: &DatabaseConnection,
+    brief_id: i64,
+    image_id: i64,
+) -> AppResult<brief_images::Model> {
+    brief_images::Entity::find_by_id(image_id)
+        .filter(brief_images::Column::BriefId.eq(brief_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Moves the focal point of an image and renders its variants again; the old variant
+/// files go once the new ones are recorded.
+pub async fn set_focal(
+    db: &DatabaseConnection,
+    store: &MediaStore,
+    user: &CurrentUser,
+    brief_id: i64,
+    image_id: i64,
+    focal: (i32, i32),
+) -> AppResult<BriefImageView> {
+    get_managed_brief(db, user, brief_id).await?;
+    let row = image_of(db, brief_id, image_id).await?;
+    let original_row = media::Entity::find_by_id(row.media_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let original = store.read_named(&original_row.stored_name).await?;
+    let names = write_variants(store, original, focal.0, focal.1).await?;
+    let old: BTreeMap<String, String> = serde_json::from_str(&row.variants).unwrap_or_default();
+    let mut m: brief_images::ActiveModel = row.into();
+    m.focal_x = Set(focal.0);
+    m.focal_y = Set(focal.1);
+    m.variants = Set(serde_json::to_string(&names).map_err(AppError::internal)?);
+    let saved = match m.update(db).await {
+        Ok(r) => r,
+        Err(e) => {
+            store.remove_named(names.into_values().collect()).await;
+            return Err(e.into());
+        }
+    };
+    store.remove_named(old.into_values().collect()).await;
+    Ok(view(&saved))
+}
+
+/// One variant (or the thumbnail, `thumb`) of an image of a brief the user can read, with
+/// a file name for downloading.
+pub async fn variant_file(
+    db: &DatabaseConnection,
+    store: &MediaStore,
+    user: &CurrentUser,
+    brief_id: i64,
+    image_id: i64,
+    key: &str,
+) -> AppResult<(String, Vec<u8>)> {
+    get_brief_for(db, user, brief_id).await?;
+    let row = image_of(db, brief_id, image_id).await?;
+    if key == "thumb" {
+        let m = media::Entity::find_by_id(row.media_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (_, bytes) = store.open(&m, true).await?;
+        return Ok((format!("brief-{brief_id}-{image_id}-thumb.jpg"), bytes));
+    }
+    let names: BTreeMap<String, String> = serde_json::from_str(&row.variants).unwrap_or_default();
+    let name = names.get(key).ok_or(AppError::NotFound)?;
+    let bytes = store.read_named(name).await?;
+    Ok((format!("brief-{brief_id}-{image_id}-{key}.jpg"), bytes))
+}
+
+/// Every variant of every image of a brief the user can read, as one zip.
+pub async fn zip_all(
+    db: &DatabaseConnection,
+    store: &MediaStore,
+    user: &CurrentUser,
+    brief_id: i64,
+) -> AppResult<Vec<u8>> {
+    get_brief_for(db, user, brief_id).await?;
+    let rows = brief_images::Entity::find()
+        .filter(brief_images::Column::BriefId.eq(brief_id))
+        .order_by_asc(brief_images::Column::Position)
+        .order_by_asc(brief_images::Column::Id)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut files = Vec::new();
+    for (n, row) in rows.iter().enumerate() {
+        let names: BTreeMap<String, String> =
+            serde_json::from_str(&row.variants).unwrap_or_default();
+        for spec in variants::VARIANTS.iter() {
+            if let Some(name) = names.get(spec.key) {
+                let bytes = store.read_named(name).await?;
+                files.push((
+                    format!(
+                        "brief-{brief_id}-{}-{}-{}x{}.jpg",
+                        n + 1,
+                        spec.key,
+                        spec.width,
+                        spec.height
+                    ),
+                    bytes,
+                ));
+            }
+        }
+    }
+    store
+        .run_blocking(move || zip_of(&files))
+        .await?
+        .map_err(|e| AppError::internal(format!("cannot build the zip: {e:?}")))
+}
