@@ -484,24 +484,24 @@ async fn compose_page(
     ))
 }
 
-#[rocket::get("/briefs/<id>/compose?<template>")]
+/// The composer; with `draft`, one of the ambassador's saved drafts is filled in again.
+#[rocket::get("/briefs/<id>/compose?<template>&<draft>")]
 pub async fn compose(
     id: i64,
     template: Option<i64>,
+    draft: Option<i64>,
     user: Ambassador<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
 ) -> AppResult<Template> {
-    compose_page(
-        db,
-        &user,
-        layout,
-        id,
-        template,
-        BTreeMap::new(),
-        BTreeMap::new(),
-    )
-    .await
+    let (template, values) = match draft {
+        Some(d) => {
+            let saved = service::get_draft_for(db, &user, id, d).await?;
+            (saved.template_id.or(template), saved.fields)
+        }
+        None => (template, BTreeMap::new()),
+    };
+    compose_page(db, &user, layout, id, template, values, BTreeMap::new()).await
 }
 
 /// Previews the drafts, or keeps one platform's draft (`save`).
@@ -536,8 +536,11 @@ pub async fn compose_post(
         (Err(e), _) => Err(AppError::Validation(e.clone())),
     };
     match result {
-        Ok(Some(_)) => Ok(Ok(Flash::success(
-            Redirect::to(format!("/briefs/{id}/compose?template={template_id}")),
+        Ok(Some(saved)) => Ok(Ok(Flash::success(
+            Redirect::to(format!(
+                "/briefs/{id}/compose?template={template_id}&draft={}#drafts",
+                saved.id
+            )),
             "compose.saved",
         ))),
         Ok(None) => Ok(Err((

@@ -1236,3 +1236,29 @@ pub async fn drafts_of(
         })
         .collect())
 }
+
+/// A draft the user saved for a brief, with its filled blanks.
+pub struct SavedDraft {
+    pub template_id: Option<i64>,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// One of the user's own drafts for a brief they can still read; NotFound otherwise.
+pub async fn get_draft_for(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief_id: i64,
+    draft_id: i64,
+) -> AppResult<SavedDraft> {
+    get_brief_for(db, user, brief_id).await?;
+    let d = drafts::Entity::find_by_id(draft_id)
+        .filter(drafts::Column::UserId.eq(user.id()))
+        .filter(drafts::Column::BriefId.eq(brief_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(SavedDraft {
+        template_id: d.template_id,
+        fields: serde_json::from_str(&d.fields).unwrap_or_default(),
+    })
+}

@@ -835,6 +835,19 @@ async fn a_coordinator_writes_a_brief_and_an_ambassador_composes_on_the_pages() 
     let res = app.form(&compose, Some(&w.b.1), &save).await;
     assert_eq!(res.status(), Status::SeeOther);
     assert_eq!(app.count("drafts").await, 1);
+    // Back on the composer with the saved draft filled in again; someone else's is 404.
+    let location = res.headers().get_one("Location").unwrap().to_string();
+    assert!(location.contains("&draft="), "{location}");
+    // The browser keeps the fragment (#drafts) to itself.
+    let location = location.split('#').next().unwrap().to_string();
+    let (status, again) = text(app.page(&location, Some(&w.b.1)).await).await;
+    assert_eq!(status, Status::Ok);
+    assert!(again.contains(">Dulu antre paspor setengah hari.</textarea>"));
+    assert!(again.contains("id=\"d-x\""), "the drafts are shown again");
+    assert_eq!(
+        app.page(&location, Some(&w.a1.1)).await.status(),
+        Status::NotFound
+    );
     let (_, home) = text(app.page("/", Some(&w.b.1)).await).await;
     assert!(
         home.contains("1 draf tersimpan"),

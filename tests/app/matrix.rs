@@ -289,7 +289,7 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/briefs/<id>", Access::SignedIn, Param::Brief),
     (
         "GET",
-        "/briefs/<id>/compose?<template>",
+        "/briefs/<id>/compose?<template>&<draft>",
         Access::Ambassador,
         Param::Brief,
     ),
@@ -393,7 +393,7 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
         .replace("?<week>", "")
-        .replace("?<template>", "")
+        .replace("?<template>&<draft>", "")
         .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
 }
