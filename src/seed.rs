@@ -106,7 +106,7 @@ pub async fn seed_demo(
             "koordinator@demo.duta.id",
             "Rina Koordinator",
             Some(institution.id),
-            Some(humas),
+            None,
         ),
         (
             "leadership",

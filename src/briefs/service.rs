@@ -786,10 +786,11 @@ pub async fn update_brief(
     let c = check_brief(&txn, user, req, Some(&existing)).await?;
     let now = Utc::now();
     let from = existing.status.clone();
+    let closed_at = existing.closed_at;
     let mut m: briefs::ActiveModel = existing.into();
     fill(&mut m, &c, now)?;
     m.closed_at = Set(if c.status == "closed" {
-        Some(now)
+        closed_at.or(Some(now))
     } else {
         None
     });
@@ -1060,6 +1061,10 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
     if state_of(&brief, now) != "published" || brief.notified_at.is_some() {
         return Ok(());
     }
+    // Nothing is announced while the crisis switch is on; the job tells after resuming.
+    if active_pause(db, brief.institution_id).await?.is_some() {
+        return Ok(());
+    }
     // A brief of a past week (history brought in) is not news to anyone.
     let tz = programme_timezone(db).await?;
     let this_week = IsoWeek::of(now.with_timezone(&tz).date_naive());
@@ -1163,10 +1168,11 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
     Ok(())
 }
 
-/// Scheduled briefs whose time has come and whose audience has not been told yet.
+/// Briefs out now whose audience has not been told yet: scheduled ones whose time has
+/// come, and ones published during a crisis pause.
 pub async fn due_briefs(db: &DatabaseConnection) -> AppResult<Vec<i64>> {
     Ok(briefs::Entity::find()
-        .filter(briefs::Column::Status.eq("scheduled"))
+        .filter(briefs::Column::Status.is_in(["scheduled", "published"]))
         .filter(briefs::Column::PublishAt.lte(Utc::now()))
         .filter(briefs::Column::NotifiedAt.is_null())
         .select_only()

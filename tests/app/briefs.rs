@@ -522,6 +522,17 @@ async fn the_crisis_switch_pauses_every_brief_and_resumes() {
         .await;
     assert_eq!(again.status(), Status::Conflict);
 
+    // A brief published during the pause is not announced until the pause ends.
+    let told = app.count("notifications").await;
+    let during = published(&app, &w.coordinator, &[], &[]).await;
+    assert_eq!(
+        app.count("notifications").await,
+        told,
+        "nothing announced while paused"
+    );
+    let due = duta::briefs::service::due_briefs(&app.db).await.unwrap();
+    assert_eq!(due, vec![during]);
+
     // A subtree coordinator cannot pull the institution's switch.
     let sub = app
         .user("coordinator", "sub@duta.test", Some(w.inst), Some(w.unit_a))
@@ -544,9 +555,13 @@ async fn the_crisis_switch_pauses_every_brief_and_resumes() {
     .await;
     assert_eq!(status, Status::Ok);
     assert_eq!(body["paused"], false);
+    assert_eq!(titles(&current(&app, &w.b.1).await).len(), 2);
+    let mailer = duta::notify::Mailer::disabled();
+    duta::briefs::service::tell_if_due(&app.db, &mailer, during).await;
     assert_eq!(
-        titles(&current(&app, &w.b.1).await),
-        vec!["Paspor lewat aplikasi"]
+        app.count("notifications").await,
+        told + 2,
+        "told after resuming"
     );
     let r = app
         .send_api(
@@ -559,8 +574,8 @@ async fn the_crisis_switch_pauses_every_brief_and_resumes() {
     assert_eq!(r.status(), Status::Conflict);
     assert_eq!(
         app.count("audit_log").await,
-        audit_before + 2,
-        "pause and resume audited"
+        audit_before + 3,
+        "the pause, the brief written meanwhile and the resume are audited"
     );
     let _ = (w.unit_a1, w.unit_b);
 }
