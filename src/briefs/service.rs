@@ -267,6 +267,15 @@ pub async fn views_of(
     db: &impl ConnectionTrait,
     rows: Vec<briefs::Model>,
 ) -> AppResult<Vec<BriefView>> {
+    views_with(db, rows, None).await
+}
+
+/// [`views_of`], with the paused institutions when the caller already knows them.
+async fn views_with(
+    db: &impl ConnectionTrait,
+    rows: Vec<briefs::Model>,
+    paused: Option<Vec<i64>>,
+) -> AppResult<Vec<BriefView>> {
     let ids: Vec<i64> = rows.iter().map(|b| b.id).collect();
     let mut units: HashMap<i64, Vec<i64>> = HashMap::new();
     for r in brief_work_units::Entity::find()
@@ -304,15 +313,20 @@ pub async fn views_of(
             variants: variants.into_keys().collect(),
         });
     }
-    let institutions: Vec<i64> = rows.iter().map(|b| b.institution_id).collect();
-    let paused: Vec<i64> = crisis_pauses::Entity::find()
-        .filter(crisis_pauses::Column::InstitutionId.is_in(institutions))
-        .filter(crisis_pauses::Column::EndedAt.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.institution_id)
-        .collect();
+    let paused: Vec<i64> = match paused {
+        Some(p) => p,
+        None => {
+            let institutions: Vec<i64> = rows.iter().map(|b| b.institution_id).collect();
+            crisis_pauses::Entity::find()
+                .filter(crisis_pauses::Column::InstitutionId.is_in(institutions))
+                .filter(crisis_pauses::Column::EndedAt.is_null())
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| p.institution_id)
+                .collect()
+        }
+    };
     let now = Utc::now();
     Ok(rows
         .into_iter()
@@ -846,6 +860,8 @@ pub async fn list_briefs(
 pub struct WeekBrief {
     #[serde(flatten)]
     pub brief: BriefView,
+    /// The deadline in the programme's time zone, `dd-mm-yyyy hh:mm`.
+    pub deadline_local: String,
     /// For urgent briefs: whole hours left until the deadline (0 once passed).
     pub hours_left: i64,
     /// The drafts the ambassador saved for this brief, newest first.
@@ -896,7 +912,7 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
     }
     let rows = addressed_to(&amb, &path, now)
         .filter(briefs::Column::Status.ne("closed"))
-        .filter(briefs::Column::Week.eq(week.to_string()))
+        .filter(briefs::Column::WeekStart.eq(week.monday()))
         .order_by_desc(briefs::Column::Priority)
         .order_by_asc(briefs::Column::Deadline)
         .order_by_asc(briefs::Column::Id)
@@ -921,7 +937,8 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
             });
         }
     }
-    let views = views_of(db, rows).await?;
+    // Not paused: checked above.
+    let views = views_with(db, rows, Some(Vec::new())).await?;
     Ok(CurrentWeek {
         week: week.to_string(),
         paused_notice: None,
@@ -929,6 +946,11 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
         briefs: views
             .into_iter()
             .map(|b| WeekBrief {
+                deadline_local: b
+                    .deadline
+                    .with_timezone(&tz)
+                    .format("%d-%m-%Y %H:%M")
+                    .to_string(),
                 hours_left: rules::hours_left(b.deadline, now),
                 drafts: drafts_by.remove(&b.id).unwrap_or_default(),
                 brief: b,

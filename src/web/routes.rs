@@ -18,18 +18,11 @@ use crate::config::AppConfig;
 use crate::error::AppResult;
 
 #[derive(Serialize)]
-pub struct HomeBrief {
-    #[serde(flatten)]
-    brief: crate::briefs::service::WeekBrief,
-    deadline_local: String,
-}
-
-#[derive(Serialize)]
 pub struct HomePage {
     layout: Layout,
     /// For ambassadors: this week's briefs for them.
     week: Option<crate::briefs::service::CurrentWeek>,
-    briefs: Vec<HomeBrief>,
+    briefs: Vec<crate::briefs::service::WeekBrief>,
 }
 
 /// The home page; an ambassador's is their week: the briefs addressed to them, urgent
@@ -42,19 +35,7 @@ pub async fn home(
 ) -> AppResult<Template> {
     let (week, briefs) = if user.role == crate::auth::roles::Role::Ambassador {
         let mut week = crate::briefs::service::current_week(db, user).await?;
-        let tz = crate::settings::service::programme_timezone(db).await?;
-        let briefs = std::mem::take(&mut week.briefs)
-            .into_iter()
-            .map(|b| HomeBrief {
-                deadline_local: b
-                    .brief
-                    .deadline
-                    .with_timezone(&tz)
-                    .format("%d-%m-%Y %H:%M")
-                    .to_string(),
-                brief: b,
-            })
-            .collect();
+        let briefs = std::mem::take(&mut week.briefs);
         (Some(week), briefs)
     } else {
         (None, Vec::new())
