@@ -16,6 +16,7 @@ pub mod db;
 pub mod error;
 pub mod followers;
 pub mod jobs;
+pub mod leaderboard;
 pub mod media;
 pub mod notifications;
 pub mod notify;
@@ -23,6 +24,7 @@ pub mod org;
 pub mod seed;
 pub mod settings;
 pub mod story_templates;
+pub mod submissions;
 pub mod vetting;
 pub mod web;
 

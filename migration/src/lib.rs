@@ -17,6 +17,10 @@ mod m20261123_000012_create_brief_images;
 mod m20261123_000013_create_crisis_pauses;
 mod m20261123_000014_create_drafts;
 mod m20261123_000015_create_notifications;
+mod m20261123_000016_create_submissions;
+mod m20261123_000017_create_week_activity;
+mod m20261123_000018_create_holidays;
+mod m20261123_000019_create_leaves;
 
 pub struct Migrator;
 
@@ -39,6 +43,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_create_crisis_pauses::Migration),
             Box::new(m20261123_000014_create_drafts::Migration),
             Box::new(m20261123_000015_create_notifications::Migration),
+            Box::new(m20261123_000016_create_submissions::Migration),
+            Box::new(m20261123_000017_create_week_activity::Migration),
+            Box::new(m20261123_000018_create_holidays::Migration),
+            Box::new(m20261123_000019_create_leaves::Migration),
         ]
     }
 }
