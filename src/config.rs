@@ -47,6 +47,8 @@ pub struct RawConfig {
     pub login_max_failures_per_ip: u64,
     #[serde(default = "default_login_window")]
     pub login_window_minutes: i64,
+    #[serde(default = "default_leaderboard_refresh")]
+    pub leaderboard_refresh_ms: u64,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -73,6 +75,9 @@ fn default_login_failures_ip() -> u64 {
 fn default_login_window() -> i64 {
     15
 }
+fn default_leaderboard_refresh() -> u64 {
+    1000
+}
 
 /// The checked configuration every part of Duta reads (managed state).
 #[derive(Debug, Clone)]
@@ -91,6 +96,8 @@ pub struct AppConfig {
     pub login_max_failures_per_account: u64,
     pub login_max_failures_per_ip: u64,
     pub login_window_minutes: i64,
+    /// How old the in-memory leaderboard may grow before a request refreshes it.
+    pub leaderboard_refresh_ms: u64,
 }
 
 /// The audience every Duta token carries; a token made for anything else is refused.
@@ -174,6 +181,9 @@ impl AppConfig {
         if raw.login_max_failures_per_account == 0 || raw.login_max_failures_per_ip == 0 {
             errors.push("login_max_failures_per_account and _per_ip must be at least 1".into());
         }
+        if raw.leaderboard_refresh_ms > 60_000 {
+            errors.push("leaderboard_refresh_ms: must be between 0 and 60000".into());
+        }
         if raw.jwt_issuer.trim().is_empty() {
             errors.push("jwt_issuer: must not be empty".into());
         }
@@ -199,6 +209,7 @@ impl AppConfig {
             login_max_failures_per_account: raw.login_max_failures_per_account,
             login_max_failures_per_ip: raw.login_max_failures_per_ip,
             login_window_minutes: raw.login_window_minutes,
+            leaderboard_refresh_ms: raw.leaderboard_refresh_ms,
         })
     }
 

@@ -135,7 +135,17 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 }
             };
             let store = media::service::MediaStore::new(&cfg.upload_dir);
-            Ok(rocket.manage(cfg).manage(db).manage(keys).manage(hasher).manage(sources).manage(store))
+            let board = leaderboard::board::Board::new(std::time::Duration::from_millis(
+                cfg.leaderboard_refresh_ms,
+            ));
+            Ok(rocket
+                .manage(cfg)
+                .manage(db)
+                .manage(keys)
+                .manage(hasher)
+                .manage(sources)
+                .manage(store)
+                .manage(board))
             },
         ))
         .attach(Template::custom(|engines| {
@@ -167,6 +177,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", briefs::api_routes())
         .mount("/api/v1", story_templates::api_routes())
         .mount("/api/v1", notifications::api_routes())
+        .mount("/api/v1", submissions::api_routes())
+        .mount("/api/v1", leaderboard::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

@@ -1,4 +1,5 @@
-//! The `duta` command: `serve` (the default), `migrate`, `create-admin` and `seed --demo`.
+//! The `duta` command: `serve` (the default), `migrate`, `create-admin`, `seed --demo` and
+//! `leaderboard rebuild`.
 
 use std::process::ExitCode;
 
@@ -34,6 +35,18 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Leaderboard maintenance.
+    Leaderboard {
+        #[command(subcommand)]
+        action: LeaderboardAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum LeaderboardAction {
+    /// Recompute the weekly aggregate from the verified submissions, correct any row that
+    /// differs and print each correction (a healthy database has none).
+    Rebuild,
 }
 
 fn report(errors: &[String]) -> ExitCode {
@@ -155,6 +168,35 @@ async fn main() -> ExitCode {
                         })
                         .collect();
                     report(&lines)
+                }
+                Err(e) => report(&[e.to_string()]),
+            }
+        }
+        Command::Leaderboard {
+            action: LeaderboardAction::Rebuild,
+        } => {
+            let (_, db) = match duta::prepare(&figment).await {
+                Ok(ready) => ready,
+                Err(errors) => return report(&errors),
+            };
+            let started = std::time::Instant::now();
+            match duta::leaderboard::service::rebuild(&db).await {
+                Ok(corrections) => {
+                    for c in &corrections {
+                        println!(
+                            "corrected ambassador {} week {}: stored {}, submissions say {}",
+                            c.ambassador_id,
+                            duta::briefs::rules::IsoWeek::of(c.week_start),
+                            c.stored,
+                            c.computed
+                        );
+                    }
+                    println!(
+                        "leaderboard rebuilt in {:.1} s: {} difference(s) corrected",
+                        started.elapsed().as_secs_f64(),
+                        corrections.len()
+                    );
+                    ExitCode::SUCCESS
                 }
                 Err(e) => report(&[e.to_string()]),
             }

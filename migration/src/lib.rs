@@ -21,6 +21,7 @@ mod m20261123_000016_create_submissions;
 mod m20261123_000017_create_week_activity;
 mod m20261123_000018_create_holidays;
 mod m20261123_000019_create_leaves;
+mod m20261123_000020_index_ambassadors_updated_at;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000017_create_week_activity::Migration),
             Box::new(m20261123_000018_create_holidays::Migration),
             Box::new(m20261123_000019_create_leaves::Migration),
+            Box::new(m20261123_000020_index_ambassadors_updated_at::Migration),
         ]
     }
 }

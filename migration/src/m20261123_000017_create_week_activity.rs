@@ -51,6 +51,16 @@ impl MigrationTrait for Migration {
                     .col(WeekActivity::WeekStart)
                     .to_owned(),
             )
+            .await?;
+        // The leaderboard reads what changed since it last looked.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_week_activity_updated_at")
+                    .table(WeekActivity::Table)
+                    .col(WeekActivity::UpdatedAt)
+                    .to_owned(),
+            )
             .await
     }
 

@@ -30,7 +30,7 @@ use crate::web::client_ip::ClientIp;
 use crate::web::i18n::Lang;
 use entity::{
     ambassadors, brief_images, brief_templates, brief_work_units, briefs, crisis_pauses, drafts,
-    notifications, story_templates, users, work_units,
+    notifications, story_templates, submissions, users, work_units,
 };
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -866,6 +866,20 @@ pub struct WeekBrief {
     pub hours_left: i64,
     /// The drafts the ambassador saved for this brief, newest first.
     pub drafts: Vec<DraftView>,
+    /// The posts the ambassador submitted for this brief, newest first.
+    pub submitted: Vec<SubmittedPost>,
+    /// Target platforms without a pending or verified submission yet.
+    pub waiting: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubmittedPost {
+    pub id: i64,
+    pub platform: String,
+    pub url: String,
+    /// pending, verified or rejected
+    pub status: String,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -937,6 +951,25 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
             });
         }
     }
+    let mut submitted_by: HashMap<i64, Vec<SubmittedPost>> = HashMap::new();
+    for p in submissions::Entity::find()
+        .filter(submissions::Column::AmbassadorId.eq(amb.id))
+        .filter(submissions::Column::BriefId.is_in(rows.iter().map(|b| b.id)))
+        .order_by_desc(submissions::Column::CreatedAt)
+        .all(db)
+        .await?
+    {
+        submitted_by
+            .entry(p.brief_id)
+            .or_default()
+            .push(SubmittedPost {
+                id: p.id,
+                platform: p.platform,
+                url: p.url,
+                status: p.status,
+                reason: p.reason,
+            });
+    }
     // Not paused: checked above.
     let views = views_with(db, rows, Some(Vec::new())).await?;
     Ok(CurrentWeek {
@@ -953,6 +986,20 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
                     .to_string(),
                 hours_left: rules::hours_left(b.deadline, now),
                 drafts: drafts_by.remove(&b.id).unwrap_or_default(),
+                waiting: {
+                    let posts = submitted_by.get(&b.id);
+                    b.platforms
+                        .iter()
+                        .filter(|p| {
+                            !posts.is_some_and(|ps| {
+                                ps.iter()
+                                    .any(|s| &s.platform == *p && s.status != "rejected")
+                            })
+                        })
+                        .cloned()
+                        .collect()
+                },
+                submitted: submitted_by.remove(&b.id).unwrap_or_default(),
                 brief: b,
             })
             .collect(),

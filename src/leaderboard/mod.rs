@@ -1,4 +1,19 @@
 //! The leaderboard: how consistently each ambassador posts, from the stored weekly
 //! aggregate, with grace weeks (holidays and leave) and shared ranks.
 
+pub mod api;
+pub mod board;
 pub mod rules;
+pub mod service;
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        api::index,
+        api::me,
+        api::holidays,
+        api::add_holiday,
+        api::remove_holiday,
+        api::leaves,
+        api::add_leave
+    ]
+}

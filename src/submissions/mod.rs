@@ -2,4 +2,19 @@
 //! platform, verified at once when X proves them or by a coordinator, and counted into
 //! the leaderboard's weekly aggregate in the same transaction as every decision.
 
+pub mod api;
+pub mod forms;
 pub mod rules;
+pub mod service;
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        api::create,
+        api::mine,
+        api::queue,
+        api::show,
+        api::verify,
+        api::reject,
+        api::revert
+    ]
+}

@@ -56,6 +56,18 @@ impl UrlError {
     }
 }
 
+/// A platform's name as people write it (the same in Indonesian and English).
+pub fn platform_label(platform: &str) -> &str {
+    match platform {
+        "x" => "X",
+        "instagram" => "Instagram",
+        "facebook" => "Facebook",
+        "tiktok" => "TikTok",
+        "youtube" => "YouTube",
+        other => other,
+    }
+}
+
 /// The platform a host belongs to, after `www.`, `m.` and similar prefixes are dropped.
 fn platform_of_host(host: &str) -> Option<&'static str> {
     let host = host.trim_end_matches('.');

@@ -1,0 +1,158 @@
+//! The leaderboard API: the board with its filters, an ambassador's own standing, the
+//! holiday calendar (admins) and approved leave (coordinators).
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::State;
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use super::board::Board;
+use super::service::{self, BoardQuery, BoardView, HolidayView, LeaveView, StandingView};
+use crate::api::json::ApiJson;
+use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
+use crate::error::{ApiErrorBody, AppResult};
+use crate::web::client_ip::ClientIp;
+
+/// The board: ambassadors ranked by consistency over the last `weeks` weeks (default
+/// 12, at most 52), filtered by institution and work unit (with its subtree). Shared
+/// ranks; "new" ambassadors (fewer than 4 eligible weeks) after the others. Ambassadors
+/// see their own institution's board and get their own row in `mine`.
+#[utoipa::path(get, path = "/api/v1/leaderboard", tag = "leaderboard", security(("bearer" = [])),
+    params(("institution_id" = Option<i64>, Query, description = "national users and admins: any; others their own"),
+           ("work_unit_id" = Option<i64>, Query, description = "this unit and the units under it"),
+           ("weeks" = Option<u32>, Query, description = "window length, 1 to 52 (default 12)"),
+           ("limit" = Option<u64>, Query, description = "1 to 200 (default 50)"),
+           ("offset" = Option<u64>, Query, description = "rows to skip")),
+    responses((status = 200, body = BoardView), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::get("/leaderboard?<institution_id>&<work_unit_id>&<weeks>&<limit>&<offset>")]
+pub async fn index(
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    weeks: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+) -> AppResult<Json<BoardView>> {
+    let q = BoardQuery {
+        institution_id,
+        work_unit_id,
+        weeks,
+        limit,
+        offset,
+    };
+    Ok(Json(service::board_for(db, board, user, &q).await?))
+}
+
+/// The signed-in ambassador's standing: rank on their institution's board, streaks,
+/// consistency, and each week of the window (active, missed, grace, current).
+#[utoipa::path(get, path = "/api/v1/leaderboard/me", tag = "leaderboard", security(("bearer" = [])),
+    params(("weeks" = Option<u32>, Query, description = "window length, 1 to 52 (default 12)")),
+    responses((status = 200, body = StandingView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::get("/leaderboard/me?<weeks>")]
+pub async fn me(
+    weeks: Option<&str>,
+    user: Ambassador<'_>,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+) -> AppResult<Json<StandingView>> {
+    Ok(Json(service::standing_of(db, board, &user, weeks).await?))
+}
+
+/// The programme's holiday weeks (grace weeks for everyone).
+#[utoipa::path(get, path = "/api/v1/holidays", tag = "leaderboard", security(("bearer" = [])),
+    responses((status = 200, body = [HolidayView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+#[rocket::get("/holidays")]
+pub async fn holidays(
+    _user: Staff<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<HolidayView>>> {
+    Ok(Json(service::list_holidays(db).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct HolidayRequest {
+    /// ISO week like `2027-W13`.
+    #[serde(default)]
+    pub week: String,
+    #[serde(default)]
+    pub label: String,
+}
+
+/// Marks a week as a holiday (admins). 409 when it already is one.
+#[utoipa::path(post, path = "/api/v1/holidays", tag = "leaderboard", security(("bearer" = [])),
+    request_body = HolidayRequest,
+    responses((status = 201, body = HolidayView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/holidays", data = "<body>")]
+pub async fn add_holiday(
+    body: ApiJson<HolidayRequest>,
+    user: Admin<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<HolidayView>)> {
+    let saved = service::add_holiday(db, &user, &body.0.week, &body.0.label, &ip).await?;
+    Ok((Status::Created, Json(saved)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/holidays/{id}", tag = "leaderboard", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "holiday id")),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+#[rocket::delete("/holidays/<id>")]
+pub async fn remove_holiday(
+    id: i64,
+    user: Admin<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Status> {
+    service::remove_holiday(db, &user, id, &ip).await?;
+    Ok(Status::NoContent)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct LeaveRequest {
+    /// First week of leave, like `2026-W50`.
+    #[serde(default)]
+    pub from_week: String,
+    /// Last week of leave (default: the first).
+    #[serde(default)]
+    pub to_week: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/ambassadors/{id}/leaves", tag = "leaderboard", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "ambassador id")),
+    responses((status = 200, body = [LeaveView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody)))]
+#[rocket::get("/ambassadors/<id>/leaves")]
+pub async fn leaves(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<LeaveView>>> {
+    Ok(Json(service::leaves_of(db, &user, id).await?))
+}
+
+/// Records approved leave of an ambassador in the coordinator's scope: those weeks
+/// become grace weeks (neither counted nor breaking a streak).
+#[utoipa::path(post, path = "/api/v1/ambassadors/{id}/leaves", tag = "leaderboard", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "ambassador id")), request_body = LeaveRequest,
+    responses((status = 201, body = LeaveView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/ambassadors/<id>/leaves", data = "<body>")]
+pub async fn add_leave(
+    id: i64,
+    body: ApiJson<LeaveRequest>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<LeaveView>)> {
+    let b = body.0;
+    let saved = service::add_leave(db, &user, id, &b.from_week, &b.to_week, &b.note, &ip).await?;
+    Ok((Status::Created, Json(saved)))
+}

@@ -1,0 +1,487 @@
+//! The leaderboard in memory. Ranking 100,000 ambassadors on every request would be far
+//! too slow, so each app node keeps the stored weekly aggregate, the approved
+//! ambassadors and the grace weeks in memory and ranks them once per window length.
+//!
+//! Freshness: a request that finds the board older than `leaderboard_refresh_ms`
+//! (default 1 s) brings it up to date first (one request at a time; the others are
+//! served the board as it is). Bringing up to date reads only what changed since the
+//! last time: aggregate rows by their `updated_at` (with an overlap, since a transaction
+//! may commit a little after its clock reading), and ambassadors, work units, holidays
+//! and leave when their count or latest change moved. Every 15 minutes everything is
+//! read again from scratch. Several nodes on one PostgreSQL database thus agree within
+//! about a second, and nothing here ever reads the submissions table.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use tokio::sync::RwLock;
+
+use super::rules::{self, Score, Window, MAX_WEEKS};
+use crate::error::{AppError, AppResult};
+use crate::settings::service::programme_timezone;
+use entity::{ambassadors, holidays, leaves, week_activity, work_units};
+
+/// How far back the aggregate rows are re-read on each refresh, for transactions that
+/// committed after a later one's clock reading.
+const OVERLAP: chrono::Duration = chrono::Duration::seconds(10);
+/// Everything is read again from scratch this often.
+const FULL_RELOAD: Duration = Duration::from_secs(15 * 60);
+
+/// An approved ambassador as the board shows them.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub institution_id: i64,
+    pub work_unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub member_since: Option<NaiveDate>,
+}
+
+/// Counts and latest changes of the small tables, to see whether they moved.
+type Marks = Vec<(i64, Option<String>)>;
+
+struct Data {
+    members: Arc<Vec<Member>>,
+    /// Per ambassador, (Monday, verified posts) sorted by week.
+    activity: HashMap<i64, Vec<(NaiveDate, u32)>>,
+    holidays: HashSet<NaiveDate>,
+    leaves: HashMap<i64, Vec<(NaiveDate, NaiveDate)>>,
+    today: NaiveDate,
+    activity_mark: Option<DateTime<Utc>>,
+    member_marks: Marks,
+    grace_marks: Marks,
+    loaded_at: Instant,
+    refreshed_at: Instant,
+    version: u64,
+}
+
+impl Data {
+    fn posts(&self, id: i64, week: NaiveDate) -> u32 {
+        self.activity
+            .get(&id)
+            .and_then(|v| {
+                v.binary_search_by_key(&week, |(w, _)| *w)
+                    .ok()
+                    .map(|i| v[i].1)
+            })
+            .unwrap_or(0)
+    }
+
+    fn grace(&self, id: i64, week: NaiveDate) -> bool {
+        self.holidays.contains(&week)
+            || self
+                .leaves
+                .get(&id)
+                .is_some_and(|ls| ls.iter().any(|(a, b)| *a <= week && week <= *b))
+    }
+
+    /// One member's week cells over a window.
+    fn cells_of(&self, m: &Member, window: &Window) -> Vec<(NaiveDate, rules::Cell, u32)> {
+        rules::cells(
+            window,
+            m.member_since,
+            |w| self.posts(m.id, w),
+            |w| self.grace(m.id, w),
+        )
+    }
+}
+
+/// Everyone ranked over one window, best first.
+pub struct Ranking {
+    pub window: Window,
+    pub version: u64,
+    pub members: Arc<Vec<Member>>,
+    /// (index into `members`, score), in rank order; ties by name, then id.
+    pub rows: Vec<(u32, Score)>,
+    /// Members per filter (institution, unit path), counted once per ranking.
+    counts: Mutex<HashMap<(Option<i64>, Option<String>), u64>>,
+}
+
+impl Ranking {
+    /// How many members a filter admits, counted on first use.
+    pub fn count(
+        &self,
+        key: &(Option<i64>, Option<String>),
+        admits: impl Fn(&Member) -> bool,
+    ) -> u64 {
+        if let Some(n) = self.counts.lock().ok().and_then(|c| c.get(key).copied()) {
+            return n;
+        }
+        let n = self.members.iter().filter(|m| admits(m)).count() as u64;
+        if let Ok(mut c) = self.counts.lock() {
+            c.insert(key.clone(), n);
+        }
+        n
+    }
+}
+
+pub struct Board {
+    refresh: Duration,
+    data: Arc<RwLock<Option<Data>>>,
+    refreshing: tokio::sync::Mutex<()>,
+    computing: tokio::sync::Mutex<()>,
+    rankings: Mutex<HashMap<u32, Arc<Ranking>>>,
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339())
+}
+
+impl Board {
+    pub fn new(refresh: Duration) -> Board {
+        Board {
+            refresh,
+            data: Arc::new(RwLock::new(None)),
+            refreshing: tokio::sync::Mutex::new(()),
+            computing: tokio::sync::Mutex::new(()),
+            rankings: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Brings the board up to date when it is older than the refresh interval. The first
+    /// load is waited for; later refreshes are done by one request while the others go on.
+    pub async fn ensure_fresh(&self, db: &DatabaseConnection) -> AppResult<()> {
+        let due = match &*self.data.read().await {
+            None => true,
+            Some(d) => d.refreshed_at.elapsed() >= self.refresh,
+        };
+        if !due {
+            return Ok(());
+        }
+        let loaded = self.data.read().await.is_some();
+        let _guard = if loaded {
+            match self.refreshing.try_lock() {
+                Ok(g) => g,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            self.refreshing.lock().await
+        };
+        self.refresh_now(db).await
+    }
+
+    async fn refresh_now(&self, db: &DatabaseConnection) -> AppResult<()> {
+        let tz = programme_timezone(db).await?;
+        let today = Utc::now().with_timezone(&tz).date_naive();
+        let member_marks = member_marks(db).await?;
+        let grace_marks = grace_marks(db).await?;
+        let (full, activity_mark, same_members, same_grace) = {
+            let guard = self.data.read().await;
+            match &*guard {
+                Some(d) if d.loaded_at.elapsed() < FULL_RELOAD => (
+                    false,
+                    d.activity_mark,
+                    d.member_marks == member_marks,
+                    d.grace_marks == grace_marks,
+                ),
+                _ => (true, None, false, false),
+            }
+        };
+        let since = rules::monday_of(today) - chrono::Duration::weeks(i64::from(MAX_WEEKS));
+        let mut q = week_activity::Entity::find()
+            .select_only()
+            .columns([
+                week_activity::Column::AmbassadorId,
+                week_activity::Column::WeekStart,
+                week_activity::Column::VerifiedPosts,
+                week_activity::Column::UpdatedAt,
+            ])
+            .filter(week_activity::Column::WeekStart.gte(since));
+        if let Some(mark) = activity_mark.filter(|_| !full) {
+            q = q.filter(week_activity::Column::UpdatedAt.gt(mark - OVERLAP));
+        }
+        let rows: Vec<(i64, NaiveDate, i32, DateTime<Utc>)> = q.into_tuple().all(db).await?;
+        let members = if same_members {
+            None
+        } else {
+            Some(Arc::new(load_members(db).await?))
+        };
+        let grace = if same_grace {
+            None
+        } else {
+            Some(load_grace(db).await?)
+        };
+
+        let mut guard = self.data.write().await;
+        let now = Instant::now();
+        let data = match guard.as_mut() {
+            Some(d) if !full => d,
+            _ => {
+                let version = guard.as_ref().map_or(0, |d| d.version) + 1;
+                *guard = Some(Data {
+                    members: Arc::new(Vec::new()),
+                    activity: HashMap::new(),
+                    holidays: HashSet::new(),
+                    leaves: HashMap::new(),
+                    today,
+                    activity_mark: None,
+                    member_marks: Vec::new(),
+                    grace_marks: Vec::new(),
+                    loaded_at: now,
+                    refreshed_at: now,
+                    version,
+                });
+                guard
+                    .as_mut()
+                    .ok_or_else(|| AppError::internal("board not loaded"))?
+            }
+        };
+        let mut changed = full || data.today != today;
+        for (id, week, posts, at) in rows {
+            let posts = u32::try_from(posts).unwrap_or(0);
+            let weeks = data.activity.entry(id).or_default();
+            match weeks.binary_search_by_key(&week, |(w, _)| *w) {
+                Ok(i) if weeks[i].1 != posts => {
+                    weeks[i].1 = posts;
+                    changed = true;
+                }
+                Ok(_) => {}
+                Err(i) => {
+                    weeks.insert(i, (week, posts));
+                    changed = true;
+                }
+            }
+            if data.activity_mark.is_none_or(|m| at > m) {
+                data.activity_mark = Some(at);
+            }
+        }
+        if let Some(m) = members {
+            data.members = m;
+            data.member_marks = member_marks;
+            changed = true;
+        }
+        if let Some((h, l)) = grace {
+            data.holidays = h;
+            data.leaves = l;
+            data.grace_marks = grace_marks;
+            changed = true;
+        }
+        data.today = today;
+        data.refreshed_at = now;
+        if changed {
+            data.version += 1;
+        }
+        Ok(())
+    }
+
+    /// Everyone ranked over the last `weeks` weeks, as of the last refresh.
+    pub async fn ranking(&self, db: &DatabaseConnection, weeks: u32) -> AppResult<Arc<Ranking>> {
+        self.ensure_fresh(db).await?;
+        let (version, today) = match &*self.data.read().await {
+            Some(d) => (d.version, d.today),
+            None => return Err(AppError::internal("board not loaded")),
+        };
+        let window = Window::ending(today, weeks);
+        let cached = self.cached(window.weeks);
+        if let Some(r) = &cached {
+            if r.version == version && r.window == window {
+                return Ok(r.clone());
+            }
+        }
+        // One ranking at a time; while it is computed, others get the previous one.
+        let _guard = match (self.computing.try_lock(), &cached) {
+            (Ok(g), _) => g,
+            (Err(_), Some(r)) => return Ok(r.clone()),
+            (Err(_), None) => self.computing.lock().await,
+        };
+        if let Some(r) = self.cached(window.weeks) {
+            if r.version == version && r.window == window {
+                return Ok(r);
+            }
+        }
+        let data = self.data.clone().read_owned().await;
+        let ranking = tokio::task::spawn_blocking(move || -> AppResult<Ranking> {
+            let d = data
+                .as_ref()
+                .ok_or_else(|| AppError::internal("board not loaded"))?;
+            let window = Window::ending(d.today, window.weeks);
+            Ok(rank_all(d, window))
+        })
+        .await
+        .map_err(AppError::internal)??;
+        let ranking = Arc::new(ranking);
+        if let Ok(mut map) = self.rankings.lock() {
+            map.insert(ranking.window.weeks, ranking.clone());
+        }
+        Ok(ranking)
+    }
+
+    fn cached(&self, weeks: u32) -> Option<Arc<Ranking>> {
+        self.rankings
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&weeks).cloned())
+    }
+
+    /// One ambassador's week cells over a window (for their own page), as of the last
+    /// refresh; none when they are not an approved member.
+    pub async fn cells_of(
+        &self,
+        db: &DatabaseConnection,
+        ambassador_id: i64,
+        weeks: u32,
+    ) -> AppResult<Option<(Window, Vec<(NaiveDate, rules::Cell, u32)>)>> {
+        self.ensure_fresh(db).await?;
+        let guard = self.data.read().await;
+        let Some(d) = guard.as_ref() else {
+            return Ok(None);
+        };
+        let window = Window::ending(d.today, weeks);
+        Ok(d.members
+            .iter()
+            .find(|m| m.id == ambassador_id)
+            .map(|m| (window, d.cells_of(m, &window))))
+    }
+}
+
+fn rank_all(d: &Data, window: Window) -> Ranking {
+    let mut rows: Vec<(u32, Score)> = d
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i as u32, rules::score(&d.cells_of(m, &window))))
+        .collect();
+    let members = &d.members;
+    rows.sort_by(|a, b| {
+        rules::rank_order(&a.1, &b.1)
+            .then_with(|| members[a.0 as usize].name.cmp(&members[b.0 as usize].name))
+            .then_with(|| members[a.0 as usize].id.cmp(&members[b.0 as usize].id))
+    });
+    Ranking {
+        window,
+        version: d.version,
+        members: d.members.clone(),
+        rows,
+        counts: Mutex::new(HashMap::new()),
+    }
+}
+
+async fn member_marks(db: &DatabaseConnection) -> AppResult<Marks> {
+    let a: Option<(i64, Option<DateTime<Utc>>)> = ambassadors::Entity::find()
+        .select_only()
+        .expr(Expr::col(ambassadors::Column::Id).count())
+        .expr(Expr::col(ambassadors::Column::UpdatedAt).max())
+        .into_tuple()
+        .one(db)
+        .await?;
+    let u: Option<(i64, Option<i64>)> = work_units::Entity::find()
+        .select_only()
+        .expr(Expr::col(work_units::Column::Id).count())
+        .expr(Expr::col(work_units::Column::Id).max())
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (ac, am) = a.unwrap_or((0, None));
+    let (uc, um) = u.unwrap_or((0, None));
+    Ok(vec![(ac, ts(am)), (uc, um.map(|m| m.to_string()))])
+}
+
+async fn grace_marks(db: &DatabaseConnection) -> AppResult<Marks> {
+    let h: Option<(i64, Option<i64>)> = holidays::Entity::find()
+        .select_only()
+        .expr(Expr::col(holidays::Column::Id).count())
+        .expr(Expr::col(holidays::Column::Id).max())
+        .into_tuple()
+        .one(db)
+        .await?;
+    let l: Option<(i64, Option<i64>)> = leaves::Entity::find()
+        .select_only()
+        .expr(Expr::col(leaves::Column::Id).count())
+        .expr(Expr::col(leaves::Column::Id).max())
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok([h, l]
+        .into_iter()
+        .map(|x| {
+            let (c, m) = x.unwrap_or((0, None));
+            (c, m.map(|m| m.to_string()))
+        })
+        .collect())
+}
+
+async fn load_members(db: &DatabaseConnection) -> AppResult<Vec<Member>> {
+    let units: HashMap<i64, (String, String)> = work_units::Entity::find()
+        .select_only()
+        .columns([
+            work_units::Column::Id,
+            work_units::Column::Name,
+            work_units::Column::Path,
+        ])
+        .into_tuple::<(i64, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, name, path)| (id, (name, path)))
+        .collect();
+    let rows: Vec<(i64, i64, String, i64, i64, Option<NaiveDate>)> = ambassadors::Entity::find()
+        .select_only()
+        .columns([
+            ambassadors::Column::Id,
+            ambassadors::Column::UserId,
+            ambassadors::Column::DisplayName,
+            ambassadors::Column::InstitutionId,
+            ambassadors::Column::WorkUnitId,
+            ambassadors::Column::MemberSince,
+        ])
+        .filter(ambassadors::Column::Status.eq("approved"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, user_id, name, institution_id, work_unit_id, member_since)| {
+                let (unit_name, unit_path) = units.get(&work_unit_id).cloned().unwrap_or_default();
+                Member {
+                    id,
+                    user_id,
+                    name,
+                    institution_id,
+                    work_unit_id,
+                    unit_name,
+                    unit_path,
+                    member_since,
+                }
+            },
+        )
+        .collect())
+}
+
+type Grace = (
+    HashSet<NaiveDate>,
+    HashMap<i64, Vec<(NaiveDate, NaiveDate)>>,
+);
+
+async fn load_grace(db: &DatabaseConnection) -> AppResult<Grace> {
+    let h: HashSet<NaiveDate> = holidays::Entity::find()
+        .select_only()
+        .column(holidays::Column::WeekStart)
+        .into_tuple::<NaiveDate>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut l: HashMap<i64, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (id, from, to) in leaves::Entity::find()
+        .select_only()
+        .columns([
+            leaves::Column::AmbassadorId,
+            leaves::Column::FromWeek,
+            leaves::Column::ToWeek,
+        ])
+        .into_tuple::<(i64, NaiveDate, NaiveDate)>()
+        .all(db)
+        .await?
+    {
+        l.entry(id).or_default().push((from, to));
+    }
+    Ok((h, l))
+}

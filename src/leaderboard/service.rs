@@ -1,0 +1,725 @@
+//! The leaderboard's reads and the writes that feed it: the weekly aggregate (changed in
+//! the same transaction as every verification and reversal), the rebuild that checks it
+//! against the submissions, the holiday calendar and approved leave.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use super::board::{Board, Member, Ranking};
+use super::rules::{self, Cell, Window, DEFAULT_WEEKS, MAX_WEEKS};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::{Role, Scope};
+use crate::briefs::rules::IsoWeek;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::web::client_ip::ClientIp;
+use entity::{ambassadors, holidays, leaves, submissions, week_activity, work_units};
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 200;
+
+/// Adds `delta` (+1 or −1) to an ambassador's verified posts of a week. Call it inside
+/// the transaction of the decision it follows.
+pub async fn add_verified(
+    db: &impl ConnectionTrait,
+    ambassador_id: i64,
+    week_start: NaiveDate,
+    delta: i32,
+) -> AppResult<()> {
+    let now = Utc::now();
+    week_activity::Entity::insert(week_activity::ActiveModel {
+        ambassador_id: Set(ambassador_id),
+        week_start: Set(week_start),
+        verified_posts: Set(std::cmp::max(delta, 0)),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            week_activity::Column::AmbassadorId,
+            week_activity::Column::WeekStart,
+        ])
+        .value(
+            week_activity::Column::VerifiedPosts,
+            Expr::col((week_activity::Entity, week_activity::Column::VerifiedPosts)).add(delta),
+        )
+        .value(week_activity::Column::UpdatedAt, Expr::value(now))
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The filters of a board: by institution, by work unit (with its subtree), the window.
+#[derive(Debug, Clone, Default)]
+pub struct BoardQuery {
+    pub institution_id: Option<i64>,
+    pub work_unit_id: Option<i64>,
+    pub weeks: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WindowView {
+    /// The Monday of the first week.
+    pub from: NaiveDate,
+    /// The Sunday of the current week.
+    pub to: NaiveDate,
+    pub weeks: u32,
+    pub from_week: String,
+    pub to_week: String,
+}
+
+impl From<Window> for WindowView {
+    fn from(w: Window) -> Self {
+        WindowView {
+            from: w.from(),
+            to: w.to + Duration::days(6),
+            weeks: w.weeks,
+            from_week: IsoWeek::of(w.from()).to_string(),
+            to_week: IsoWeek::of(w.to).to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    pub rank: u32,
+    pub ambassador_id: i64,
+    pub display_name: String,
+    pub work_unit: String,
+    pub eligible_weeks: u32,
+    pub active_weeks: u32,
+    /// Active weeks ÷ eligible weeks, from 0 to 1.
+    pub consistency: f64,
+    pub current_streak: u32,
+    pub best_streak: u32,
+    pub verified_posts: u32,
+    /// Fewer than 4 eligible weeks: listed after everyone else.
+    pub new: bool,
+    /// The streak badge earned (2, 4, 8, 12 or 26 weeks), if any.
+    pub badge: Option<u32>,
+    /// The signed-in ambassador's own row.
+    pub me: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BoardView {
+    pub window: WindowView,
+    pub institution_id: Option<i64>,
+    pub work_unit_id: Option<i64>,
+    /// Ambassadors on the board with these filters.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+    pub entries: Vec<EntryView>,
+    /// The signed-in ambassador's row, also when it is not on this page.
+    pub mine: Option<EntryView>,
+}
+
+/// The resolved scope of a board: which members it holds.
+struct Filter {
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    path: Option<String>,
+}
+
+impl Filter {
+    fn key(&self) -> (Option<i64>, Option<String>) {
+        (self.institution_id, self.path.clone())
+    }
+
+    fn admits(&self, m: &Member) -> bool {
+        self.institution_id.is_none_or(|i| m.institution_id == i)
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|p| m.unit_path.starts_with(p))
+    }
+}
+
+/// The institution (and unit) a user may look at. Ambassadors see their own
+/// institution's board; staff their scope's; another institution's or a unit outside
+/// the scope is not found.
+async fn resolve_filter(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+) -> AppResult<Filter> {
+    let (own_institution, own_path) = if user.role == Role::Ambassador {
+        let amb = ambassadors::Entity::find()
+            .filter(ambassadors::Column::UserId.eq(user.id()))
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        (Some(amb.institution_id), None)
+    } else {
+        match user.scope() {
+            Scope::All => (None, None),
+            Scope::Institution {
+                institution_id,
+                work_unit_path,
+            } => (Some(institution_id), work_unit_path),
+        }
+    };
+    if let (Some(own), Some(asked)) = (own_institution, institution_id) {
+        if own != asked {
+            return Err(AppError::NotFound);
+        }
+    }
+    let mut institution = institution_id.or(own_institution);
+    let mut path = own_path.clone();
+    if let Some(unit_id) = work_unit_id {
+        let unit = work_units::Entity::find_by_id(unit_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if institution.is_some_and(|i| i != unit.institution_id)
+            || own_path
+                .as_deref()
+                .is_some_and(|p| !unit.path.starts_with(p))
+        {
+            return Err(AppError::NotFound);
+        }
+        institution = Some(unit.institution_id);
+        path = Some(unit.path);
+    }
+    Ok(Filter {
+        institution_id: institution,
+        work_unit_id,
+        path,
+    })
+}
+
+fn parse_num(
+    raw: Option<&str>,
+    field: &str,
+    range: std::ops::RangeInclusive<u64>,
+    errors: &mut FieldErrors,
+) -> Option<u64> {
+    let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
+    match raw.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            errors.add(
+                field,
+                Msg::new("leaderboard.number_range")
+                    .arg("min", range.start())
+                    .arg("max", range.end()),
+            );
+            None
+        }
+    }
+}
+
+/// The window length asked for: 1 to 52 weeks, 12 when not given.
+pub fn parse_weeks(raw: Option<&str>, errors: &mut FieldErrors) -> u32 {
+    parse_num(raw, "weeks", 1..=u64::from(MAX_WEEKS), errors).map_or(DEFAULT_WEEKS, |n| n as u32)
+}
+
+fn entry(r: &Ranking, row: &(u32, rules::Score), rank: u32, me: Option<i64>) -> EntryView {
+    let m = &r.members[row.0 as usize];
+    let s = row.1;
+    EntryView {
+        rank,
+        ambassador_id: m.id,
+        display_name: m.name.clone(),
+        work_unit: m.unit_name.clone(),
+        eligible_weeks: s.eligible_weeks,
+        active_weeks: s.active_weeks,
+        consistency: (s.consistency() * 1000.0).round() / 1000.0,
+        current_streak: s.current_streak,
+        best_streak: s.best_streak,
+        verified_posts: s.verified_posts,
+        new: s.is_new(),
+        badge: rules::streak_badge(s.current_streak),
+        me: me == Some(m.user_id),
+    }
+}
+
+/// A page of the board with these filters, ranked among those it holds (shared ranks),
+/// with the signed-in ambassador's own row.
+pub async fn board_for(
+    db: &DatabaseConnection,
+    board: &Board,
+    user: &CurrentUser,
+    q: &BoardQuery,
+) -> AppResult<BoardView> {
+    let mut errors = FieldErrors::new();
+    let weeks = parse_weeks(q.weeks.as_deref(), &mut errors);
+    let limit =
+        parse_num(q.limit.as_deref(), "limit", 1..=MAX_LIMIT, &mut errors).unwrap_or(DEFAULT_LIMIT);
+    let offset = parse_num(q.offset.as_deref(), "offset", 0..=10_000_000, &mut errors).unwrap_or(0);
+    errors.into_result()?;
+    let filter = resolve_filter(db, user, q.institution_id, q.work_unit_id).await?;
+    let ranking = board.ranking(db, weeks).await?;
+    let me = (user.role == Role::Ambassador).then(|| user.id());
+
+    let mut entries = Vec::new();
+    let mut mine = None;
+    let mut seen = 0u64;
+    let mut rank = 0u32;
+    let mut previous: Option<&rules::Score> = None;
+    for row in &ranking.rows {
+        let m = &ranking.members[row.0 as usize];
+        if !filter.admits(m) {
+            continue;
+        }
+        seen += 1;
+        if previous.is_none_or(|p| rules::rank_order(p, &row.1) != std::cmp::Ordering::Equal) {
+            rank = seen as u32;
+        }
+        previous = Some(&row.1);
+        let on_page = seen > offset && seen <= offset + limit;
+        let is_me = me == Some(m.user_id);
+        if on_page || is_me {
+            let e = entry(&ranking, row, rank, me);
+            if is_me {
+                mine = Some(e.clone());
+            }
+            if on_page {
+                entries.push(e);
+            }
+        }
+        if seen >= offset + limit && (me.is_none() || mine.is_some()) {
+            break;
+        }
+    }
+    let total = ranking.count(&filter.key(), |m| filter.admits(m));
+    Ok(BoardView {
+        window: ranking.window.into(),
+        institution_id: filter.institution_id,
+        work_unit_id: filter.work_unit_id,
+        total,
+        limit,
+        offset,
+        entries,
+        mine,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WeekCellView {
+    /// Like `2026-W48`.
+    pub week: String,
+    pub monday: NaiveDate,
+    /// not_member, grace, active, missed or current
+    #[schema(value_type = String)]
+    pub state: Cell,
+    pub verified_posts: u32,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StandingView {
+    pub window: WindowView,
+    /// The ambassador's row on their institution's board; none until approved.
+    pub entry: Option<EntryView>,
+    /// Ambassadors on their institution's board.
+    pub total: u64,
+    pub weeks: Vec<WeekCellView>,
+}
+
+/// An ambassador's own standing: their row and rank on the institution's board and
+/// their weeks over the window.
+pub async fn standing_of(
+    db: &DatabaseConnection,
+    board: &Board,
+    user: &CurrentUser,
+    weeks: Option<&str>,
+) -> AppResult<StandingView> {
+    let mut errors = FieldErrors::new();
+    let weeks = parse_weeks(weeks, &mut errors);
+    errors.into_result()?;
+    let amb = ambassadors::Entity::find()
+        .filter(ambassadors::Column::UserId.eq(user.id()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ranking = board.ranking(db, weeks).await?;
+    let mut total = 0u64;
+    let mut rank = 0u32;
+    let mut previous: Option<&rules::Score> = None;
+    let mut found = None;
+    for row in &ranking.rows {
+        let m = &ranking.members[row.0 as usize];
+        if m.institution_id != amb.institution_id {
+            continue;
+        }
+        total += 1;
+        if previous.is_none_or(|p| rules::rank_order(p, &row.1) != std::cmp::Ordering::Equal) {
+            rank = total as u32;
+        }
+        previous = Some(&row.1);
+        if m.id == amb.id {
+            found = Some(entry(&ranking, row, rank, Some(user.id())));
+        }
+    }
+    let cells = board.cells_of(db, amb.id, weeks).await?;
+    let weeks = cells
+        .map(|(_, c)| {
+            c.into_iter()
+                .map(|(monday, state, posts)| WeekCellView {
+                    week: IsoWeek::of(monday).to_string(),
+                    monday,
+                    state,
+                    verified_posts: posts,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(StandingView {
+        window: ranking.window.into(),
+        entry: found,
+        total,
+        weeks,
+    })
+}
+
+/// One row the rebuild corrected: what was stored and what the submissions say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub ambassador_id: i64,
+    pub week_start: NaiveDate,
+    pub stored: i32,
+    pub computed: i32,
+}
+
+/// Recomputes the weekly aggregate from the verified submissions and writes what
+/// differs, in one transaction. Returns the corrections (there should be none).
+pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
+    let txn = begin_write(db).await?;
+    let computed: Vec<(i64, NaiveDate, i64)> = submissions::Entity::find()
+        .select_only()
+        .column(submissions::Column::AmbassadorId)
+        .column(submissions::Column::WeekStart)
+        .column_as(Expr::col(submissions::Column::Id).count(), "n")
+        .filter(submissions::Column::Status.eq("verified"))
+        .group_by(submissions::Column::AmbassadorId)
+        .group_by(submissions::Column::WeekStart)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let stored: Vec<(i64, NaiveDate, i32)> = week_activity::Entity::find()
+        .select_only()
+        .columns([
+            week_activity::Column::AmbassadorId,
+            week_activity::Column::WeekStart,
+            week_activity::Column::VerifiedPosts,
+        ])
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut want: BTreeMap<(i64, NaiveDate), i32> = computed
+        .into_iter()
+        .map(|(a, w, n)| ((a, w), i32::try_from(n).unwrap_or(i32::MAX)))
+        .collect();
+    let mut corrections = Vec::new();
+    for (a, w, n) in stored {
+        let should = want.remove(&(a, w)).unwrap_or(0);
+        if should != n {
+            corrections.push(Correction {
+                ambassador_id: a,
+                week_start: w,
+                stored: n,
+                computed: should,
+            });
+        }
+    }
+    for ((a, w), n) in want {
+        if n != 0 {
+            corrections.push(Correction {
+                ambassador_id: a,
+                week_start: w,
+                stored: 0,
+                computed: n,
+            });
+        }
+    }
+    let now = Utc::now();
+    for c in &corrections {
+        week_activity::Entity::insert(week_activity::ActiveModel {
+            ambassador_id: Set(c.ambassador_id),
+            week_start: Set(c.week_start),
+            verified_posts: Set(c.computed),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                week_activity::Column::AmbassadorId,
+                week_activity::Column::WeekStart,
+            ])
+            .update_columns([
+                week_activity::Column::VerifiedPosts,
+                week_activity::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    corrections.sort_by_key(|c| (c.ambassador_id, c.week_start));
+    Ok(corrections)
+}
+
+// ---- grace weeks: the holiday calendar and leave ----
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HolidayView {
+    pub id: i64,
+    pub week: String,
+    pub monday: NaiveDate,
+    pub label: String,
+}
+
+impl From<holidays::Model> for HolidayView {
+    fn from(h: holidays::Model) -> Self {
+        HolidayView {
+            id: h.id,
+            week: IsoWeek::of(h.week_start).to_string(),
+            monday: h.week_start,
+            label: h.label,
+        }
+    }
+}
+
+pub async fn list_holidays(db: &DatabaseConnection) -> AppResult<Vec<HolidayView>> {
+    Ok(holidays::Entity::find()
+        .order_by_desc(holidays::Column::WeekStart)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(HolidayView::from)
+        .collect())
+}
+
+fn week_field(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    match IsoWeek::parse(raw) {
+        Ok(w) => Some(w.monday()),
+        Err(e) => {
+            errors.add(field, Msg::new(e.key()));
+            None
+        }
+    }
+}
+
+/// Marks a week as a holiday of the programme (admins). 409 when it already is one.
+pub async fn add_holiday(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    week: &str,
+    label: &str,
+    ip: &ClientIp,
+) -> AppResult<HolidayView> {
+    let mut errors = FieldErrors::new();
+    let monday = week_field(week, "week", &mut errors);
+    let label = label.trim();
+    if label.is_empty() {
+        errors.add("label", Msg::new("leaderboard.label_required"));
+    } else if label.chars().count() > 100 {
+        errors.add("label", Msg::new("leaderboard.label_long"));
+    }
+    errors.into_result()?;
+    let monday = monday.ok_or(AppError::NotFound)?;
+    let txn = begin_write(db).await?;
+    let saved = holidays::ActiveModel {
+        week_start: Set(monday),
+        label: Set(label.to_string()),
+        created_by: Set(Some(user.id())),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            AppError::Conflict(FieldErrors::single(
+                "week",
+                Msg::new("leaderboard.holiday_taken"),
+            ))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "holiday.add",
+            target_type: "holiday",
+            target_id: Some(saved.id),
+            institution_id: None,
+            detail: serde_json::json!({"week": IsoWeek::of(monday).to_string(), "label": label}),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved.into())
+}
+
+pub async fn remove_holiday(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    ip: &ClientIp,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let h = holidays::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    holidays::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "holiday.remove",
+            target_type: "holiday",
+            target_id: Some(id),
+            institution_id: None,
+            detail: serde_json::json!({"week": IsoWeek::of(h.week_start).to_string()}),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LeaveView {
+    pub id: i64,
+    pub ambassador_id: i64,
+    pub from_week: String,
+    pub to_week: String,
+    pub note: String,
+}
+
+impl From<leaves::Model> for LeaveView {
+    fn from(l: leaves::Model) -> Self {
+        LeaveView {
+            id: l.id,
+            ambassador_id: l.ambassador_id,
+            from_week: IsoWeek::of(l.from_week).to_string(),
+            to_week: IsoWeek::of(l.to_week).to_string(),
+            note: l.note,
+        }
+    }
+}
+
+/// An ambassador a coordinator (or admin) may manage: in their scope, else not found.
+pub async fn get_managed_ambassador(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<ambassadors::Model> {
+    if !matches!(user.role, Role::Coordinator | Role::Admin) {
+        return Err(AppError::NotFound);
+    }
+    let amb = ambassadors::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = work_units::Entity::find_by_id(amb.work_unit_id)
+        .one(db)
+        .await?
+        .map(|u| u.path)
+        .unwrap_or_default();
+    if user.scope().allows_work_unit(amb.institution_id, &path) {
+        Ok(amb)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn leaves_of(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    ambassador_id: i64,
+) -> AppResult<Vec<LeaveView>> {
+    let amb = get_managed_ambassador(db, user, ambassador_id).await?;
+    Ok(leaves::Entity::find()
+        .filter(leaves::Column::AmbassadorId.eq(amb.id))
+        .order_by_desc(leaves::Column::FromWeek)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(LeaveView::from)
+        .collect())
+}
+
+/// Records approved leave: the weeks from `from_week` to `to_week` become grace weeks.
+pub async fn add_leave(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    ambassador_id: i64,
+    from_week: &str,
+    to_week: &str,
+    note: &str,
+    ip: &ClientIp,
+) -> AppResult<LeaveView> {
+    let amb = get_managed_ambassador(db, user, ambassador_id).await?;
+    let mut errors = FieldErrors::new();
+    let from = week_field(from_week, "from_week", &mut errors);
+    let to = if to_week.trim().is_empty() {
+        from
+    } else {
+        week_field(to_week, "to_week", &mut errors)
+    };
+    if let (Some(a), Some(b)) = (from, to) {
+        if b < a {
+            errors.add("to_week", Msg::new("leaderboard.leave_backwards"));
+        } else if (b - a).num_weeks() >= i64::from(MAX_WEEKS) {
+            errors.add("to_week", Msg::new("leaderboard.leave_long"));
+        }
+    }
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        errors.add("note", Msg::new("leaderboard.note_long"));
+    }
+    errors.into_result()?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(AppError::NotFound);
+    };
+    let txn = begin_write(db).await?;
+    let saved = leaves::ActiveModel {
+        ambassador_id: Set(amb.id),
+        from_week: Set(from),
+        to_week: Set(to),
+        note: Set(note.to_string()),
+        recorded_by: Set(Some(user.id())),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "leave.add",
+            target_type: "ambassador",
+            target_id: Some(amb.id),
+            institution_id: Some(amb.institution_id),
+            detail: serde_json::json!({
+                "from_week": IsoWeek::of(from).to_string(),
+                "to_week": IsoWeek::of(to).to_string(),
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved.into())
+}

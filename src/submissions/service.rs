@@ -1,0 +1,671 @@
+//! Submissions: an approved ambassador submits a post for a brief addressed to them; X
+//! posts that prove themselves are verified at once, the rest wait in their coordinators'
+//! queue. Every decision changes the weekly aggregate in the same transaction, so the
+//! leaderboard never reads this table. Reads filter by the caller's scope in the query.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+};
+use serde::Serialize;
+
+use super::forms::SubmissionRequest;
+use super::rules::{self, check_posted_at, normalize_post_url, x_verifies_itself, PostUrl};
+use crate::audit;
+use crate::auth::guards::CurrentUser;
+use crate::auth::roles::{Role, Scope};
+use crate::briefs::rules::{parse_instant, IsoWeek};
+use crate::briefs::service::{addressed_to, reader_of};
+use crate::db::{begin_write, is_unique_violation};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::leaderboard::rules::week_of;
+use crate::leaderboard::service::add_verified;
+use crate::settings::service::programme_timezone;
+use crate::web::client_ip::ClientIp;
+use entity::{ambassador_platforms, ambassadors, briefs, submissions, work_units};
+
+pub const MAX_REASON_CHARS: usize = 500;
+pub const QUEUE_PAGE: u64 = 50;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubmissionView {
+    pub id: i64,
+    pub ambassador_id: i64,
+    pub brief_id: i64,
+    pub brief_title: String,
+    pub brief_week: String,
+    pub platform: String,
+    /// The post's address in its normal form.
+    pub normalized_url: String,
+    pub posted_at: DateTime<Utc>,
+    /// The ISO week the post counts for (its posting time in the programme's zone).
+    pub week: String,
+    /// pending, verified or rejected
+    pub status: String,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// Verified at once because X proved it.
+    pub auto_verified: bool,
+    pub likes: Option<i64>,
+    pub comments: Option<i64>,
+    pub shares: Option<i64>,
+    pub saves: Option<i64>,
+    pub screenshot_media_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+fn view(s: submissions::Model, brief: Option<&briefs::Model>) -> SubmissionView {
+    SubmissionView {
+        id: s.id,
+        ambassador_id: s.ambassador_id,
+        brief_id: s.brief_id,
+        brief_title: brief.map(|b| b.title.clone()).unwrap_or_default(),
+        brief_week: brief.map(|b| b.week.clone()).unwrap_or_default(),
+        platform: s.platform,
+        normalized_url: s.url,
+        posted_at: s.posted_at,
+        week: IsoWeek::of(s.week_start).to_string(),
+        status: s.status,
+        reason: s.reason,
+        auto_verified: s.auto_verified,
+        likes: s.likes,
+        comments: s.comments,
+        shares: s.shares,
+        saves: s.saves,
+        screenshot_media_id: s.screenshot_media_id,
+        created_at: s.created_at,
+        decided_at: s.decided_at,
+    }
+}
+
+/// A count as typed or sent: a whole number from 0 to 1,000,000,000, or nothing.
+fn count_of(v: &Option<serde_json::Value>, field: &str, errors: &mut FieldErrors) -> Option<i64> {
+    let n = match v {
+        None | Some(serde_json::Value::Null) => return None,
+        Some(serde_json::Value::Number(n)) => n.as_i64(),
+        Some(_) => None,
+    };
+    match n {
+        Some(n) if rules::count_ok(Some(n)) => Some(n),
+        Some(n) if n < 0 => {
+            errors.add(field, Msg::new("submissions.count_negative"));
+            None
+        }
+        _ => {
+            errors.add(
+                field,
+                Msg::new("submissions.count_range").arg("max", "1.000.000.000"),
+            );
+            None
+        }
+    }
+}
+
+/// Everything a submission needs, checked: the brief it is for, the post, the time.
+pub struct Checked {
+    amb: ambassadors::Model,
+    brief: briefs::Model,
+    post: PostUrl,
+    posted_at: DateTime<Utc>,
+    week_start: chrono::NaiveDate,
+    counts: [Option<i64>; 4],
+    auto: bool,
+}
+
+/// Checks a submission without writing anything: the brief must be addressed to the
+/// ambassador (else not found), then every field; all field errors come back together.
+pub async fn check_submission(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    req: &SubmissionRequest,
+) -> AppResult<Checked> {
+    let Some((amb, path)) = reader_of(db, user).await? else {
+        return Err(AppError::Forbidden);
+    };
+    let mut errors = FieldErrors::new();
+    let Some(brief_id) = req.brief_id else {
+        errors.add("brief_id", Msg::new("submissions.brief_required"));
+        return Err(AppError::Validation(errors));
+    };
+    let now = Utc::now();
+    let brief = addressed_to(&amb, &path, now)
+        .filter(briefs::Column::Id.eq(brief_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let targets: Vec<String> = serde_json::from_str(&brief.platforms).unwrap_or_default();
+    let platform = req.platform.trim().to_ascii_lowercase();
+    if platform.is_empty() {
+        errors.add("platform", Msg::new("submissions.platform_required"));
+    } else if !targets.contains(&platform) {
+        errors.add("platform", Msg::new("submissions.platform_not_targeted"));
+    }
+    let post = if targets.contains(&platform) {
+        match normalize_post_url(&platform, &req.url) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let mut msg = Msg::new(e.key()).arg("platform", rules::platform_label(&platform));
+                if let rules::UrlError::OtherPlatform(other) = e {
+                    msg = msg.arg("other", rules::platform_label(other));
+                }
+                errors.add("url", msg);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let tz = programme_timezone(db).await?;
+    let posted_at = if req.posted_at.trim().is_empty() {
+        errors.add("posted_at", Msg::new("submissions.posted_required"));
+        None
+    } else {
+        match parse_instant(&req.posted_at, &tz) {
+            None => {
+                errors.add("posted_at", Msg::new("submissions.posted_unreadable"));
+                None
+            }
+            Some(t) => {
+                let week = IsoWeek::of(brief.week_start);
+                let (start, _) = week.bounds(&tz);
+                match check_posted_at(t, start, now) {
+                    Ok(()) => Some(t),
+                    Err(e) => {
+                        errors.add("posted_at", Msg::new(e.key()).arg("week", week));
+                        None
+                    }
+                }
+            }
+        }
+    };
+    let counts = [
+        count_of(&req.likes, "likes", &mut errors),
+        count_of(&req.comments, "comments", &mut errors),
+        count_of(&req.shares, "shares", &mut errors),
+        count_of(&req.saves, "saves", &mut errors),
+    ];
+    errors.into_result()?;
+    let (Some(post), Some(posted_at)) = (post, posted_at) else {
+        return Err(AppError::internal(
+            "checked submission without post or time",
+        ));
+    };
+    let auto = if post.platform == "x" {
+        let handle: Option<String> = ambassador_platforms::Entity::find()
+            .select_only()
+            .column(ambassador_platforms::Column::Handle)
+            .filter(ambassador_platforms::Column::AmbassadorId.eq(amb.id))
+            .filter(ambassador_platforms::Column::Platform.eq("x"))
+            .into_tuple()
+            .one(db)
+            .await?;
+        x_verifies_itself(&post, handle.as_deref(), posted_at)
+    } else {
+        false
+    };
+    Ok(Checked {
+        week_start: week_of(posted_at, &tz),
+        amb,
+        brief,
+        post,
+        posted_at,
+        counts,
+        auto,
+    })
+}
+
+fn taken() -> AppError {
+    AppError::Conflict(FieldErrors::single(
+        "url",
+        Msg::new("submissions.url_taken"),
+    ))
+}
+
+fn slot_taken() -> AppError {
+    AppError::Conflict(FieldErrors::single(
+        "platform",
+        Msg::new("submissions.slot_taken"),
+    ))
+}
+
+/// Stores a checked submission (with its screenshot's media row, if any); verified at
+/// once when X proves it, and then counted in the same transaction. 409 when the post
+/// was submitted before by anyone, or when the ambassador already has an open
+/// submission for this brief and platform.
+pub async fn save_submission(
+    db: &DatabaseConnection,
+    c: Checked,
+    screenshot_media_id: Option<i64>,
+) -> AppResult<SubmissionView> {
+    let Checked {
+        amb,
+        brief,
+        post,
+        posted_at,
+        week_start,
+        counts,
+        auto,
+    } = c;
+    if submissions::Entity::find()
+        .filter(submissions::Column::PostKey.eq(&post.key))
+        .count(db)
+        .await?
+        > 0
+    {
+        return Err(taken());
+    }
+    let slot = format!("{}:{}:{}", amb.id, brief.id, post.platform);
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let inserted = submissions::ActiveModel {
+        ambassador_id: Set(amb.id),
+        brief_id: Set(brief.id),
+        platform: Set(post.platform.to_string()),
+        url: Set(post.url.clone()),
+        post_key: Set(post.key.clone()),
+        slot: Set(Some(slot)),
+        posted_at: Set(posted_at),
+        week_start: Set(week_start),
+        screenshot_media_id: Set(screenshot_media_id),
+        likes: Set(counts[0]),
+        comments: Set(counts[1]),
+        shares: Set(counts[2]),
+        saves: Set(counts[3]),
+        status: Set(if auto { "verified" } else { "pending" }.to_string()),
+        reason: Set(None),
+        auto_verified: Set(auto),
+        decided_by: Set(None),
+        decided_at: Set(auto.then_some(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let saved = match inserted {
+        Ok(s) => s,
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            let same_post = submissions::Entity::find()
+                .filter(submissions::Column::PostKey.eq(&post.key))
+                .count(db)
+                .await?;
+            return Err(if same_post > 0 { taken() } else { slot_taken() });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if auto {
+        add_verified(&txn, amb.id, week_start, 1).await?;
+    }
+    txn.commit().await?;
+    Ok(view(saved, Some(&brief)))
+}
+
+/// Checks and stores in one go (the API without a screenshot).
+pub async fn submit(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    req: &SubmissionRequest,
+) -> AppResult<SubmissionView> {
+    let checked = check_submission(db, user, req).await?;
+    save_submission(db, checked, None).await
+}
+
+/// The ambassador's own submissions, newest first (all of them, or one brief's).
+pub async fn mine(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief_id: Option<i64>,
+) -> AppResult<Vec<SubmissionView>> {
+    let Some(amb) = ambassadors::Entity::find()
+        .filter(ambassadors::Column::UserId.eq(user.id()))
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut q = submissions::Entity::find()
+        .filter(submissions::Column::AmbassadorId.eq(amb.id))
+        .order_by_desc(submissions::Column::CreatedAt)
+        .order_by_desc(submissions::Column::Id);
+    if let Some(b) = brief_id {
+        q = q.filter(submissions::Column::BriefId.eq(b));
+    }
+    let rows = q.limit(500).all(db).await?;
+    with_briefs(db, rows).await
+}
+
+async fn with_briefs(
+    db: &impl ConnectionTrait,
+    rows: Vec<submissions::Model>,
+) -> AppResult<Vec<SubmissionView>> {
+    let ids: Vec<i64> = rows.iter().map(|s| s.brief_id).collect();
+    let briefs: std::collections::HashMap<i64, briefs::Model> = briefs::Entity::find()
+        .filter(briefs::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let b = briefs.get(&s.brief_id);
+            view(s, b)
+        })
+        .collect())
+}
+
+/// Submissions of ambassadors in a coordinator's scope (admins: all).
+fn in_scope(user: &CurrentUser) -> AppResult<Select<submissions::Entity>> {
+    if !matches!(user.role, Role::Coordinator | Role::Admin) {
+        return Err(AppError::NotFound);
+    }
+    let q = submissions::Entity::find();
+    Ok(match user.scope() {
+        Scope::All => q,
+        Scope::Institution {
+            institution_id,
+            work_unit_path,
+        } => {
+            let mut ambs = Query::select()
+                .column(ambassadors::Column::Id)
+                .from(ambassadors::Entity)
+                .and_where(ambassadors::Column::InstitutionId.eq(institution_id))
+                .to_owned();
+            if let Some(p) = work_unit_path {
+                ambs.and_where(
+                    ambassadors::Column::WorkUnitId.in_subquery(
+                        Query::select()
+                            .column(work_units::Column::Id)
+                            .from(work_units::Entity)
+                            .and_where(work_units::Column::Path.starts_with(&p))
+                            .to_owned(),
+                    ),
+                );
+            }
+            q.filter(submissions::Column::AmbassadorId.in_subquery(ambs))
+        }
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueItem {
+    #[serde(flatten)]
+    pub submission: SubmissionView,
+    pub ambassador_id: i64,
+    pub display_name: String,
+    pub work_unit: String,
+    /// The ambassador's latest follower count on the post's platform.
+    pub followers: Option<i64>,
+    /// (likes + comments + shares + saves) ÷ followers × 100.
+    pub engagement_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueView {
+    pub status: String,
+    pub total: u64,
+    pub page: u64,
+    pub items: Vec<QueueItem>,
+}
+
+/// The verification queue of a coordinator's scope: pending submissions oldest first
+/// (or the verified or rejected ones, newest decision first).
+pub async fn queue(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    status: Option<&str>,
+    page: Option<u64>,
+) -> AppResult<QueueView> {
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => "pending",
+        Some(s @ ("pending" | "verified" | "rejected")) => s,
+        Some(_) => {
+            return Err(AppError::Validation(FieldErrors::single(
+                "status",
+                Msg::new("submissions.status_unknown"),
+            )))
+        }
+    };
+    let page = page.unwrap_or(1).clamp(1, 100_000);
+    let mut q = in_scope(user)?.filter(submissions::Column::Status.eq(status));
+    q = if status == "pending" {
+        q.order_by_asc(submissions::Column::CreatedAt)
+            .order_by_asc(submissions::Column::Id)
+    } else {
+        q.order_by_desc(submissions::Column::DecidedAt)
+            .order_by_desc(submissions::Column::Id)
+    };
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .offset((page - 1) * QUEUE_PAGE)
+        .limit(QUEUE_PAGE)
+        .all(db)
+        .await?;
+    let items = queue_items(db, rows).await?;
+    Ok(QueueView {
+        status: status.to_string(),
+        total,
+        page,
+        items,
+    })
+}
+
+async fn queue_items(
+    db: &DatabaseConnection,
+    rows: Vec<submissions::Model>,
+) -> AppResult<Vec<QueueItem>> {
+    let amb_ids: Vec<i64> = rows.iter().map(|s| s.ambassador_id).collect();
+    let ambs: std::collections::HashMap<i64, ambassadors::Model> = ambassadors::Entity::find()
+        .filter(ambassadors::Column::Id.is_in(amb_ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let unit_ids: Vec<i64> = ambs.values().map(|a| a.work_unit_id).collect();
+    let units: std::collections::HashMap<i64, String> = work_units::Entity::find()
+        .filter(work_units::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let followers: std::collections::HashMap<(i64, String), Option<i64>> =
+        ambassador_platforms::Entity::find()
+            .filter(ambassador_platforms::Column::AmbassadorId.is_in(amb_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| ((p.ambassador_id, p.platform), p.follower_count))
+            .collect();
+    let views = with_briefs(db, rows).await?;
+    Ok(views
+        .into_iter()
+        .map(|v| {
+            let amb_id = v.ambassador_id;
+            let a = ambs.get(&amb_id);
+            let f = followers
+                .get(&(amb_id, v.platform.clone()))
+                .copied()
+                .flatten();
+            QueueItem {
+                ambassador_id: amb_id,
+                display_name: a.map(|a| a.display_name.clone()).unwrap_or_default(),
+                work_unit: a
+                    .and_then(|a| units.get(&a.work_unit_id).cloned())
+                    .unwrap_or_default(),
+                followers: f,
+                engagement_rate: rules::engagement_rate(
+                    [v.likes, v.comments, v.shares, v.saves],
+                    f,
+                )
+                .map(|r| (r * 100.0).round() / 100.0),
+                submission: v,
+            }
+        })
+        .collect())
+}
+
+/// A coordinator's decision on a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// pending → verified
+    Verify,
+    /// pending → rejected, with a reason the ambassador reads
+    Reject,
+    /// verified or rejected → pending: the decision is reversed and the scores follow
+    Revert,
+}
+
+impl Decision {
+    fn from_states(self) -> &'static [&'static str] {
+        match self {
+            Decision::Verify | Decision::Reject => &["pending"],
+            Decision::Revert => &["verified", "rejected"],
+        }
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            Decision::Verify => "submission.verify",
+            Decision::Reject => "submission.reject",
+            Decision::Revert => "submission.revert",
+        }
+    }
+}
+
+/// Verifies, rejects or reverts a submission in the coordinator's scope (404 outside
+/// it), in one transaction with the weekly aggregate and the audit row. The state
+/// change is conditional on the state read, so two coordinators racing on one
+/// submission cannot both apply: the second gets 409.
+pub async fn decide(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    decision: Decision,
+    reason: &str,
+    ip: &ClientIp,
+) -> AppResult<SubmissionView> {
+    let reason = reason.trim();
+    if decision == Decision::Reject && reason.is_empty() {
+        return Err(AppError::Validation(FieldErrors::single(
+            "reason",
+            Msg::new("submissions.reason_required"),
+        )));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::Validation(FieldErrors::single(
+            "reason",
+            Msg::new("submissions.reason_long").arg("max", MAX_REASON_CHARS),
+        )));
+    }
+    let txn = begin_write(db).await?;
+    let s = in_scope(user)?
+        .filter(submissions::Column::Id.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !decision.from_states().contains(&s.status.as_str()) {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "status",
+            Msg::new("submissions.wrong_state"),
+        )));
+    }
+    let to = match decision {
+        Decision::Verify => "verified",
+        Decision::Reject => "rejected",
+        Decision::Revert => "pending",
+    };
+    let now = Utc::now();
+    let slot = if to == "rejected" {
+        None
+    } else {
+        Some(format!("{}:{}:{}", s.ambassador_id, s.brief_id, s.platform))
+    };
+    let (decided_by, decided_at) = if to == "pending" {
+        (None, None)
+    } else {
+        (Some(user.id()), Some(now))
+    };
+    let stored_reason = (decision == Decision::Reject).then(|| reason.to_string());
+    let updated = submissions::Entity::update_many()
+        .col_expr(submissions::Column::Status, Expr::value(to))
+        .col_expr(submissions::Column::Reason, Expr::value(stored_reason))
+        .col_expr(submissions::Column::Slot, Expr::value(slot))
+        .col_expr(submissions::Column::DecidedBy, Expr::value(decided_by))
+        .col_expr(submissions::Column::DecidedAt, Expr::value(decided_at))
+        .col_expr(submissions::Column::UpdatedAt, Expr::value(now))
+        .filter(submissions::Column::Id.eq(s.id))
+        .filter(submissions::Column::Status.eq(&s.status))
+        .exec(&txn)
+        .await;
+    let updated = match updated {
+        Ok(r) => r,
+        // Reopening a rejected submission when the ambassador has sent another since.
+        Err(e) if is_unique_violation(&e) => return Err(slot_taken()),
+        Err(e) => return Err(e.into()),
+    };
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "status",
+            Msg::new("submissions.wrong_state"),
+        )));
+    }
+    let delta = i32::from(to == "verified") - i32::from(s.status == "verified");
+    if delta != 0 {
+        add_verified(&txn, s.ambassador_id, s.week_start, delta).await?;
+    }
+    let institution_id: Option<i64> = ambassadors::Entity::find_by_id(s.ambassador_id)
+        .select_only()
+        .column(ambassadors::Column::InstitutionId)
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: decision.action(),
+            target_type: "submission",
+            target_id: Some(s.id),
+            institution_id,
+            detail: serde_json::json!({
+                "from": s.status,
+                "to": to,
+                "reason": reason,
+                "ambassador_id": s.ambassador_id,
+                "week": IsoWeek::of(s.week_start).to_string(),
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    let fresh = submissions::Entity::find_by_id(s.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(with_briefs(db, vec![fresh]).await?.remove(0))
+}
+
+/// A submission in a coordinator's scope.
+pub async fn get_for_staff(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<QueueItem> {
+    let s = in_scope(user)?
+        .filter(submissions::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    queue_items(db, vec![s])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
