@@ -44,6 +44,9 @@ pub struct Member {
     pub member_since: Option<NaiveDate>,
 }
 
+/// A board filter: institution and work-unit path.
+pub type FilterKey = (Option<i64>, Option<String>);
+
 /// Counts and latest changes of the small tables, to see whether they moved.
 type Marks = Vec<(i64, Option<String>)>;
 
@@ -101,16 +104,12 @@ pub struct Ranking {
     /// (index into `members`, score), in rank order; ties by name, then id.
     pub rows: Vec<(u32, Score)>,
     /// Members per filter (institution, unit path), counted once per ranking.
-    counts: Mutex<HashMap<(Option<i64>, Option<String>), u64>>,
+    counts: Mutex<HashMap<FilterKey, u64>>,
 }
 
 impl Ranking {
     /// How many members a filter admits, counted on first use.
-    pub fn count(
-        &self,
-        key: &(Option<i64>, Option<String>),
-        admits: impl Fn(&Member) -> bool,
-    ) -> u64 {
+    pub fn count(&self, key: &FilterKey, admits: impl Fn(&Member) -> bool) -> u64 {
         if let Some(n) = self.counts.lock().ok().and_then(|c| c.get(key).copied()) {
             return n;
         }

@@ -523,7 +523,7 @@ pub enum Decision {
 }
 
 impl Decision {
-    fn from_states(self) -> &'static [&'static str] {
+    fn applies_to(self) -> &'static [&'static str] {
         match self {
             Decision::Verify | Decision::Reject => &["pending"],
             Decision::Revert => &["verified", "rejected"],
@@ -540,7 +540,7 @@ impl Decision {
 }
 
 /// Verifies, rejects or reverts a submission in the coordinator's scope (404 outside
-/// it), in one transaction with the weekly aggregate and the audit row. The state
+/// it, before anything else is looked at), in one transaction with the weekly aggregate and the audit row. The state
 /// change is conditional on the state read, so two coordinators racing on one
 /// submission cannot both apply: the second gets 409.
 pub async fn decide(
@@ -551,6 +551,12 @@ pub async fn decide(
     reason: &str,
     ip: &ClientIp,
 ) -> AppResult<SubmissionView> {
+    let txn = begin_write(db).await?;
+    let s = in_scope(user)?
+        .filter(submissions::Column::Id.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let reason = reason.trim();
     if decision == Decision::Reject && reason.is_empty() {
         return Err(AppError::Validation(FieldErrors::single(
@@ -564,13 +570,7 @@ pub async fn decide(
             Msg::new("submissions.reason_long").arg("max", MAX_REASON_CHARS),
         )));
     }
-    let txn = begin_write(db).await?;
-    let s = in_scope(user)?
-        .filter(submissions::Column::Id.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !decision.from_states().contains(&s.status.as_str()) {
+    if !decision.applies_to().contains(&s.status.as_str()) {
         return Err(AppError::Conflict(FieldErrors::single(
             "status",
             Msg::new("submissions.wrong_state"),

@@ -14,5 +14,6 @@ mod matrix;
 mod pages;
 mod pages_ambassadors;
 mod seed;
+mod submissions;
 mod support;
 mod vetting;

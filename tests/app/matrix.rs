@@ -39,11 +39,89 @@ enum Param {
     Brief,
     /// `<id>` is a storytelling template of the own institution.
     Template,
+    /// `<id>` is a pending submission of the own institution's ambassador.
+    Submission,
+    /// `<id>` is a holiday week (admins only).
+    Holiday,
 }
 
 /// (method, route, access, what `<id>` is)
 const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/", Access::SignedIn, Param::None),
+    (
+        "POST",
+        "/api/v1/submissions",
+        Access::Ambassador,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/submissions/mine?<brief_id>",
+        Access::Ambassador,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/submissions?<status>&<page>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/submissions/<id>",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "POST",
+        "/api/v1/submissions/<id>/verify",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "POST",
+        "/api/v1/submissions/<id>/reject",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "POST",
+        "/api/v1/submissions/<id>/revert",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "GET",
+        "/api/v1/leaderboard?<institution_id>&<work_unit_id>&<weeks>&<limit>&<offset>",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/leaderboard/me?<weeks>",
+        Access::Ambassador,
+        Param::None,
+    ),
+    ("GET", "/api/v1/holidays", Access::Staff, Param::None),
+    ("POST", "/api/v1/holidays", Access::Admin, Param::None),
+    (
+        "DELETE",
+        "/api/v1/holidays/<id>",
+        Access::Admin,
+        Param::Holiday,
+    ),
+    (
+        "GET",
+        "/api/v1/ambassadors/<id>/leaves",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/ambassadors/<id>/leaves",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
     ("POST", "/language", Access::Public, Param::None),
     ("GET", "/healthz", Access::Public, Param::None),
     ("GET", "/metrics", Access::Public, Param::None),
@@ -390,6 +468,13 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("<image_id>", &image.to_string())
         .replace("<variant>", "instagram_square")
         .replace("?<next>", "")
+        .replace("?<brief_id>", "")
+        .replace("?<status>&<page>", "")
+        .replace(
+            "?<institution_id>&<work_unit_id>&<weeks>&<limit>&<offset>",
+            "",
+        )
+        .replace("?<weeks>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
         .replace("?<week>", "")
@@ -406,6 +491,8 @@ struct Fixture {
     media: i64,
     brief: i64,
     template: i64,
+    submission: i64,
+    holiday: i64,
     users: Vec<(&'static str, i64)>,
 }
 
@@ -465,6 +552,32 @@ async fn fixture(app: &TestApp) -> Fixture {
         image["id"].as_i64().unwrap(),
         std::sync::atomic::Ordering::Relaxed,
     );
+    // A pending submission of the ambassador, and a holiday.
+    let (status, submission) = crate::support::json(
+        app.send_api(
+            "POST",
+            "/api/v1/submissions",
+            Some(&token),
+            &json!({"brief_id": brief, "platform": "instagram",
+                    "url": "https://www.instagram.com/p/CmatrixP0st/",
+                    "posted_at": (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339()}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{submission}");
+    let admin = users.iter().find(|(r, _)| *r == "admin").unwrap().1;
+    let (status, holiday) = crate::support::json(
+        app.send_api(
+            "POST",
+            "/api/v1/holidays",
+            Some(&app.token(admin).await),
+            &json!({"week": "2026-W52", "label": "Natal"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{holiday}");
     Fixture {
         own_institution: own,
         other_institution: other,
@@ -473,6 +586,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         media,
         brief,
         template,
+        submission: submission["id"].as_i64().unwrap(),
+        holiday: holiday["id"].as_i64().unwrap(),
         users,
     }
 }
@@ -516,6 +631,7 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> S
         "GET" => app.client.get(path.to_string()),
         "POST" => app.client.post(path.to_string()),
         "PUT" => app.client.put(path.to_string()),
+        "DELETE" => app.client.delete(path.to_string()),
         other => panic!("method {other} not handled by the matrix"),
     };
     if is_api {
@@ -574,6 +690,8 @@ async fn every_route_is_classified_and_guarded() {
             Param::Media => f.media,
             Param::Brief => f.brief,
             Param::Template => f.template,
+            Param::Submission => f.submission,
+            Param::Holiday => f.holiday,
             Param::None | Param::Platform => 0,
         };
         let path = concrete(route, id);
@@ -616,7 +734,12 @@ async fn every_route_is_classified_and_guarded() {
         // The right role, out of scope: another institution's object answers 404.
         if matches!(
             param,
-            Param::Institution | Param::Candidate | Param::Media | Param::Brief | Param::Template
+            Param::Institution
+                | Param::Candidate
+                | Param::Media
+                | Param::Brief
+                | Param::Template
+                | Param::Submission
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
@@ -653,6 +776,8 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Media
                 | Param::Brief
                 | Param::Template
+                | Param::Submission
+                | Param::Holiday
         ) && allowed(access, Some("admin"))
         {
             let admin = f

@@ -72,7 +72,9 @@ impl TestApp {
                 serde_json::json!([{ "kid": KID, "secret": SECRET }]),
             ))
             .merge(Serialized::default("jwt_issuer", ISSUER))
-            .merge(Serialized::default("log_level", "off"));
+            .merge(Serialized::default("log_level", "off"))
+            // The leaderboard reads what changed on every request, so tests see each write.
+            .merge(Serialized::default("leaderboard_refresh_ms", 0));
         for (k, v) in extra {
             figment = figment.merge(Serialized::default(k, v.clone()));
         }
@@ -509,5 +511,6 @@ pub async fn approve(app: &TestApp, ambassador_id: i64) {
     m.status = Set("approved".into());
     m.member_since = Set(Some(Utc::now().date_naive()));
     m.decided_at = Set(Some(Utc::now()));
+    m.updated_at = Set(Utc::now());
     m.update(&app.db).await.expect("approve");
 }
