@@ -167,6 +167,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", briefs::routes())
         .mount("/", story_templates::routes())
         .mount("/", notifications::routes())
+        .mount("/", submissions::routes())
+        .mount("/", leaderboard::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())

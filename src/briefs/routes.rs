@@ -21,6 +21,7 @@ use crate::notify::Mailer;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::settings::service::programme_timezone;
 use crate::story_templates::service::{self as templates, Rendered, TemplateView};
+use crate::submissions::forms::{SubmissionForm, SubmissionValues};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::CsrfForm;
 use crate::web::layout::Layout;
@@ -348,6 +349,10 @@ pub struct BriefPage {
     paused_notice: Option<String>,
     errors: BTreeMap<String, Vec<String>>,
     variants: Vec<&'static str>,
+    /// The ambassador's posts for this brief, with their state and reason.
+    submissions: Vec<crate::submissions::service::SubmissionView>,
+    /// What the submission form shows (what was typed, after a refusal).
+    submit: SubmissionValues,
 }
 
 /// The templates offered with a brief: its own choice, or every template the user may use.
@@ -373,6 +378,18 @@ pub async fn brief_page(
     id: i64,
     errors: BTreeMap<String, Vec<String>>,
 ) -> AppResult<Template> {
+    brief_page_with(db, user, layout, id, errors, None).await
+}
+
+/// The brief page, with the submission form showing `typed` after a refusal.
+async fn brief_page_with(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    layout: Layout,
+    id: i64,
+    errors: BTreeMap<String, Vec<String>>,
+    typed: Option<SubmissionValues>,
+) -> AppResult<Template> {
     let view = service::get_brief_view_for(db, user, id).await?;
     let tz = programme_timezone(db).await?;
     let names = crate::org::service::unit_names(db, &view.work_unit_ids).await?;
@@ -385,10 +402,23 @@ pub async fn brief_page(
     } else {
         None
     };
+    let (submissions, submit) = if user.role == Role::Ambassador {
+        let mine = crate::submissions::service::mine(db, user, Some(id)).await?;
+        let submit = typed.unwrap_or_else(|| SubmissionValues {
+            platform: view.platforms.first().cloned().unwrap_or_default(),
+            posted_at: input_value(Utc::now(), &tz),
+            ..Default::default()
+        });
+        (mine, submit)
+    } else {
+        (Vec::new(), SubmissionValues::default())
+    };
     Ok(Template::render(
         "briefs/show",
         BriefPage {
             layout,
+            submissions,
+            submit,
             templates: templates_for(db, user, &view).await?,
             brief: row(view, &tz, Utc::now()),
             unit_names: names,
@@ -590,7 +620,8 @@ pub fn all() -> Vec<rocket::Route> {
         add_image,
         set_focal,
         variant,
-        images_zip
+        images_zip,
+        submit
     ]
 }
 
@@ -782,4 +813,63 @@ pub async fn images_zip(
         bytes,
         inline: false,
     })
+}
+
+/// The ambassador's post for a brief, with an optional screenshot. On success back to
+/// the brief with a note of the state; on refusal the brief page again, with the
+/// messages beside the fields and what was typed.
+#[rocket::post("/briefs/<id>/submissions", data = "<form>")]
+pub async fn submit(
+    id: i64,
+    form: crate::web::csrf::CsrfMultipart<SubmissionForm<'_>>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    store: &State<crate::media::service::MediaStore>,
+) -> PageResult {
+    let form = form.0;
+    let request = form.to_request(id);
+    let screenshot = match form.screenshot.as_ref().filter(|f| f.len() > 0) {
+        None => Ok(None),
+        Some(f) => {
+            crate::ambassadors::api::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
+                .await
+                .map(Some)
+        }
+    };
+    let result = match screenshot {
+        Ok(bytes) => {
+            crate::submissions::service::submit_with_screenshot(db, store, &user, &request, bytes)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(saved) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{id}#submit")),
+            if saved.status == "verified" {
+                "submissions.saved_verified"
+            } else {
+                "submissions.saved_pending"
+            },
+        ))),
+        Err(crate::error::AppError::TooLarge) => {
+            let mut errors = BTreeMap::new();
+            errors.insert(
+                "screenshot".to_string(),
+                vec![crate::web::i18n::t(layout.lang, "error.413")],
+            );
+            Ok(Err((
+                Status::PayloadTooLarge,
+                brief_page_with(db, &user, layout, id, errors, Some(form.values())).await?,
+            )))
+        }
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                brief_page_with(db, &user, layout, id, errors, Some(form.values())).await?,
+            )))
+        }
+    }
 }

@@ -151,7 +151,12 @@ impl Fairing for Jobs {
             .state::<crate::notify::Mailer>()
             .cloned()
             .unwrap_or_else(crate::notify::Mailer::disabled);
-        tokio::spawn(briefs_loop(db.clone(), mailer, rocket.shutdown()));
+        tokio::spawn(briefs_loop(
+            db.clone(),
+            mailer,
+            holder.clone(),
+            rocket.shutdown(),
+        ));
         tokio::spawn(run_loop(db, sources, cfg.tick, holder, rocket.shutdown()));
     }
 }
@@ -213,7 +218,12 @@ const BRIEFS_TICK: Duration = Duration::from_secs(60);
 
 /// Every minute: tells the audience of each scheduled brief whose publish time has come.
 /// Each brief is claimed by setting its `notified_at`, so two nodes never tell twice.
-async fn briefs_loop(db: DatabaseConnection, mailer: crate::notify::Mailer, shutdown: Shutdown) {
+async fn briefs_loop(
+    db: DatabaseConnection,
+    mailer: crate::notify::Mailer,
+    holder: String,
+    shutdown: Shutdown,
+) {
     let mut shutdown = std::pin::pin!(shutdown);
     let mut ticks = tokio::time::interval(BRIEFS_TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -229,6 +239,11 @@ async fn briefs_loop(db: DatabaseConnection, mailer: crate::notify::Mailer, shut
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot look for scheduled briefs"),
+        }
+        if let Err(e) =
+            crate::submissions::service::remind_if_due(&db, &mailer, &holder, Utc::now()).await
+        {
+            tracing::warn!(error = %e, "cannot send the weekly reminder");
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod board;
+pub mod routes;
 pub mod rules;
 pub mod service;
 
@@ -16,4 +17,8 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::leaves,
         api::add_leave
     ]
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes::all()
 }

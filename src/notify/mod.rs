@@ -354,6 +354,46 @@ impl Mailer {
         }
     }
 
+    /// Reminds an ambassador who has not posted yet this week, in their language, with
+    /// the link to their week. A no-op when the mailer is off.
+    pub async fn send_reminder(
+        &self,
+        to_email: &str,
+        to_name: &str,
+        lang: Lang,
+        url: &str,
+    ) -> Result<(), String> {
+        let Some(smtp) = &self.smtp else {
+            return Ok(());
+        };
+        let address: Address = to_email
+            .trim()
+            .parse()
+            .map_err(|_| "the recipient's address is not an email address".to_string())?;
+        let to = Mailbox::new(Some(to_name.trim().to_string()), address);
+        let subject = i18n::t(lang, "mail.reminder_subject");
+        let body = i18n::t_with(
+            lang,
+            "mail.reminder_body",
+            &[("url", url), ("name", to_name.trim())],
+        );
+        let message = Message::builder()
+            .from(smtp.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| format!("cannot build the email: {e}"))?;
+        match tokio::time::timeout(smtp.timeout, smtp.transport.send(message)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!("the mail server refused or failed: {e}")),
+            Err(_) => Err(format!(
+                "no answer from the mail server within {} s",
+                smtp.timeout.as_secs()
+            )),
+        }
+    }
+
     /// [`Mailer::send_decision`] in its own task, off the request path; the outcome is
     /// logged with the ambassador's id (never the address).
     #[allow(clippy::too_many_arguments)]

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod forms;
+pub mod routes;
 pub mod rules;
 pub mod service;
 
@@ -17,4 +18,8 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::reject,
         api::revert
     ]
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes::all()
 }

@@ -384,6 +384,28 @@ pub fn engagement_rate(counts: [Option<i64>; 4], followers: Option<i64>) -> Opti
     Some(sum as f64 / followers as f64 * 100.0)
 }
 
+/// An Indonesian phone number as WhatsApp wants it in a `wa.me` link: digits only,
+/// with the country code 62 instead of the leading 0; none when it cannot be one.
+pub fn wa_number(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let national = if let Some(rest) = digits.strip_prefix("62") {
+        rest.to_string()
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        rest.to_string()
+    } else {
+        return None;
+    };
+    (national.starts_with('8') && (8..=13).contains(&national.len()))
+        .then(|| format!("62{national}"))
+}
+
+/// A `wa.me` link that opens a chat with `phone` and `text` typed in.
+pub fn wa_message_link(phone: &str, text: &str) -> Option<String> {
+    let number = wa_number(phone)?;
+    let share = crate::briefs::rules::wa_share_link(text);
+    Some(share.replacen("https://wa.me/", &format!("https://wa.me/{number}"), 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,6 +631,28 @@ mod tests {
         assert_eq!(
             check_posted_at(week - Duration::seconds(1), week, now),
             Err(PostedAtError::BeforeWeek)
+        );
+    }
+
+    #[test]
+    fn whatsapp_numbers_and_links() {
+        assert_eq!(
+            wa_number("0812 3456 0001").as_deref(),
+            Some("6281234560001")
+        );
+        assert_eq!(
+            wa_number("+62 812-3456-0001").as_deref(),
+            Some("6281234560001")
+        );
+        assert_eq!(
+            wa_number("021 555 1234"),
+            None,
+            "a landline has no WhatsApp"
+        );
+        assert_eq!(wa_number("12345"), None);
+        assert_eq!(
+            wa_message_link("0812 3456 0001", "Halo Budi, ayo unggah!").as_deref(),
+            Some("https://wa.me/6281234560001?text=Halo%20Budi%2C%20ayo%20unggah%21")
         );
     }
 

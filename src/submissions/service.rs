@@ -22,6 +22,7 @@ use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::leaderboard::rules::week_of;
 use crate::leaderboard::service::add_verified;
+use crate::media::service::MediaStore;
 use crate::settings::service::programme_timezone;
 use crate::web::client_ip::ClientIp;
 use entity::{ambassador_platforms, ambassadors, briefs, submissions, work_units};
@@ -122,8 +123,9 @@ pub async fn check_submission(
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<Checked> {
+    // Not (yet) an approved ambassador: no brief is addressed to them.
     let Some((amb, path)) = reader_of(db, user).await? else {
-        return Err(AppError::Forbidden);
+        return Err(AppError::NotFound);
     };
     let mut errors = FieldErrors::new();
     let Some(brief_id) = req.brief_id else {
@@ -312,6 +314,93 @@ pub async fn submit(
 ) -> AppResult<SubmissionView> {
     let checked = check_submission(db, user, req).await?;
     save_submission(db, checked, None).await
+}
+
+/// Checks and stores a submission from the brief page with its optional screenshot:
+/// every field is checked and the image re-encoded before anything is written; the
+/// image is removed again when the submission cannot be stored.
+pub async fn submit_with_screenshot(
+    db: &DatabaseConnection,
+    store: &MediaStore,
+    user: &CurrentUser,
+    req: &SubmissionRequest,
+    screenshot: Option<Vec<u8>>,
+) -> AppResult<SubmissionView> {
+    let checked = check_submission(db, user, req).await;
+    let prepared = match screenshot {
+        None => Ok(None),
+        Some(bytes) => store.prepare(bytes).await.map(Some),
+    };
+    // Both checked first, so every message shows at once.
+    let (checked, prepared) = match (checked, prepared) {
+        (Ok(c), Ok(p)) => (c, p),
+        (c, p) => {
+            let mut errors = FieldErrors::new();
+            for result in [c.err(), p.err().map(screenshot_error)]
+                .into_iter()
+                .flatten()
+            {
+                match result {
+                    AppError::Validation(f) => {
+                        for (k, msgs) in f.0 {
+                            for m in msgs {
+                                errors.add(&k, m);
+                            }
+                        }
+                    }
+                    other => return Err(other),
+                }
+            }
+            return Err(AppError::Validation(errors));
+        }
+    };
+    let media = match prepared {
+        None => None,
+        Some(p) => Some(
+            store
+                .save(
+                    db,
+                    user.id(),
+                    Some(checked.amb.institution_id),
+                    "submission",
+                    p,
+                )
+                .await?,
+        ),
+    };
+    let saved = save_submission(db, checked, media.as_ref().map(|m| m.id)).await;
+    if saved.is_err() {
+        if let Some(m) = &media {
+            if let Err(e) = store.delete(m).await {
+                tracing::warn!(error = %e, "cannot remove the screenshot of a refused submission");
+            }
+            if let Err(e) = entity::media::Entity::delete_by_id(m.id).exec(db).await {
+                tracing::warn!(error = %e, "cannot remove the screenshot row of a refused submission");
+            }
+        }
+    }
+    saved
+}
+
+/// Image refusals of the screenshot belong beside the screenshot field.
+fn screenshot_error(e: AppError) -> AppError {
+    match e {
+        AppError::Validation(f) => AppError::Validation(FieldErrors(
+            f.0.into_iter()
+                .map(|(k, v)| {
+                    (
+                        if k == "file" {
+                            "screenshot".to_string()
+                        } else {
+                            k
+                        },
+                        v,
+                    )
+                })
+                .collect(),
+        )),
+        other => other,
+    }
 }
 
 /// The ambassador's own submissions, newest first (all of them, or one brief's).
@@ -668,4 +757,166 @@ pub async fn get_for_staff(
         .await?
         .pop()
         .ok_or(AppError::NotFound)
+}
+
+/// An approved ambassador who has not posted yet this week, for the coordinator's
+/// reminder list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Unposted {
+    pub ambassador_id: i64,
+    pub user_id: i64,
+    pub display_name: String,
+    pub work_unit: String,
+    /// A `wa.me` link with the reminder typed in; none when the phone is not a mobile.
+    pub wa_link: Option<String>,
+}
+
+/// Approved ambassadors (of the caller's scope; all for the job) without a pending or
+/// verified submission posted this week, by name; at most `limit`.
+pub async fn unposted(
+    db: &DatabaseConnection,
+    user: Option<&CurrentUser>,
+    lang: crate::web::i18n::Lang,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Unposted>> {
+    let tz = programme_timezone(db).await?;
+    let monday = week_of(now, &tz);
+    let mut q = ambassadors::Entity::find()
+        .filter(ambassadors::Column::Status.eq("approved"))
+        .filter(
+            ambassadors::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(submissions::Column::AmbassadorId)
+                    .from(submissions::Entity)
+                    .and_where(submissions::Column::WeekStart.eq(monday))
+                    .and_where(submissions::Column::Status.ne("rejected"))
+                    .to_owned(),
+            ),
+        );
+    if let Some(user) = user {
+        if !matches!(user.role, Role::Coordinator | Role::Admin) {
+            return Err(AppError::Forbidden);
+        }
+        if let Scope::Institution {
+            institution_id,
+            work_unit_path,
+        } = user.scope()
+        {
+            q = q.filter(ambassadors::Column::InstitutionId.eq(institution_id));
+            if let Some(p) = work_unit_path {
+                q = q.filter(
+                    ambassadors::Column::WorkUnitId.in_subquery(
+                        Query::select()
+                            .column(work_units::Column::Id)
+                            .from(work_units::Entity)
+                            .and_where(work_units::Column::Path.starts_with(&p))
+                            .to_owned(),
+                    ),
+                );
+            }
+        }
+    }
+    let rows = q
+        .order_by_asc(ambassadors::Column::DisplayName)
+        .order_by_asc(ambassadors::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let unit_ids: Vec<i64> = rows.iter().map(|a| a.work_unit_id).collect();
+    let units: std::collections::HashMap<i64, String> = work_units::Entity::find()
+        .filter(work_units::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let text = crate::web::i18n::t_with(
+                lang,
+                "submissions.reminder_wa",
+                &[("name", a.display_name.as_str())],
+            );
+            Unposted {
+                ambassador_id: a.id,
+                user_id: a.user_id,
+                work_unit: units.get(&a.work_unit_id).cloned().unwrap_or_default(),
+                wa_link: rules::wa_message_link(&a.phone, &text),
+                display_name: a.display_name,
+            }
+        })
+        .collect())
+}
+
+/// The weekly reminder: from Thursday 09:00 in the programme's zone until the week
+/// ends, the first node to claim this week's run tells every approved ambassador who
+/// has not posted yet, in Duta and by email when SMTP is configured. Returns how many
+/// were reminded (0 when it is not time, or another node already did it).
+pub async fn remind_if_due(
+    db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    use chrono::{Datelike, Timelike, Weekday};
+    let tz = programme_timezone(db).await?;
+    let local = now.with_timezone(&tz);
+    let due = match local.weekday() {
+        Weekday::Thu => local.hour() >= 9,
+        Weekday::Fri | Weekday::Sat | Weekday::Sun => true,
+        _ => false,
+    };
+    if !due {
+        return Ok(0);
+    }
+    let week = IsoWeek::of(local.date_naive());
+    let job = format!("submissions.reminder.{week}");
+    if !crate::jobs::try_claim(db, &job, holder, chrono::Duration::days(8), now).await? {
+        return Ok(0);
+    }
+    let people = unposted(db, None, crate::web::i18n::Lang::Id, u64::MAX >> 1, now).await?;
+    for chunk in people.chunks(500) {
+        entity::notifications::Entity::insert_many(chunk.iter().map(|p| {
+            entity::notifications::ActiveModel {
+                user_id: Set(p.user_id),
+                kind: Set("weekly_reminder".to_string()),
+                brief_id: Set(None),
+                created_at: Set(now),
+                read_at: Set(None),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    if mailer.is_enabled() && !people.is_empty() {
+        let ids: Vec<i64> = people.iter().map(|p| p.user_id).collect();
+        let mut recipients = Vec::new();
+        for chunk in ids.chunks(1000) {
+            recipients.extend(
+                entity::users::Entity::find()
+                    .filter(entity::users::Column::Id.is_in(chunk.to_vec()))
+                    .all(db)
+                    .await?,
+            );
+        }
+        let mailer = mailer.clone();
+        tokio::spawn(async move {
+            let url = mailer.link("/progress").unwrap_or_default();
+            for u in recipients {
+                let lang = u
+                    .language
+                    .as_deref()
+                    .and_then(crate::web::i18n::Lang::parse)
+                    .unwrap_or(crate::web::i18n::Lang::Id);
+                if let Err(e) = mailer.send_reminder(&u.email, &u.name, lang, &url).await {
+                    tracing::warn!(user_id = u.id, error = %e, "weekly reminder email not sent");
+                }
+            }
+        });
+    }
+    tracing::info!(week = %week, reminded = people.len(), "weekly reminder sent");
+    Ok(people.len())
 }

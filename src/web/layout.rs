@@ -44,19 +44,23 @@ pub struct Layout {
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "nav.home")];
     if role == Role::Ambassador {
+        items.push(("/progress", "nav.progress"));
         items.push(("/me/status", "nav.status"));
         items.push(("/notifications", "nav.notifications"));
     }
     if matches!(role, Role::Coordinator | Role::Admin) {
         items.push(("/vetting", "nav.vetting"));
         items.push(("/briefs", "nav.briefs"));
+        items.push(("/submissions", "nav.submissions"));
         items.push(("/templates", "nav.templates"));
     }
+    items.push(("/leaderboard", "nav.leaderboard"));
     if role == Role::Admin {
         items.extend([
             ("/admin/institutions", "nav.institutions"),
             ("/admin/users", "nav.users"),
             ("/admin/settings", "nav.settings"),
+            ("/admin/holidays", "nav.holidays"),
         ]);
     }
     items

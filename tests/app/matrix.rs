@@ -41,8 +41,9 @@ enum Param {
     Template,
     /// `<id>` is a pending submission of the own institution's ambassador.
     Submission,
-    /// `<id>` is a holiday week (admins only).
+    /// `<id>` is a holiday week (admins only); the API and the page remove one each.
     Holiday,
+    HolidayPage,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -53,6 +54,69 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         "/api/v1/submissions",
         Access::Ambassador,
         Param::None,
+    ),
+    (
+        "GET",
+        "/submissions?<status>&<page>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/submissions/<id>/verify",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "POST",
+        "/submissions/<id>/reject",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "POST",
+        "/submissions/<id>/revert",
+        Access::Coordinator,
+        Param::Submission,
+    ),
+    (
+        "GET",
+        "/submissions/reminders",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/leaderboard?<work_unit_id>&<weeks>&<page>",
+        Access::SignedIn,
+        Param::None,
+    ),
+    ("GET", "/progress?<weeks>", Access::Ambassador, Param::None),
+    ("GET", "/admin/holidays", Access::Admin, Param::None),
+    ("POST", "/admin/holidays", Access::Admin, Param::None),
+    (
+        "POST",
+        "/admin/holidays/<id>/delete",
+        Access::Admin,
+        Param::HolidayPage,
+    ),
+    (
+        "GET",
+        "/ambassadors/<id>/leave",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/ambassadors/<id>/leave",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/briefs/<id>/submissions",
+        Access::Ambassador,
+        Param::Brief,
     ),
     (
         "GET",
@@ -474,6 +538,7 @@ fn concrete(route: &str, id: i64) -> String {
             "?<institution_id>&<work_unit_id>&<weeks>&<limit>&<offset>",
             "",
         )
+        .replace("?<work_unit_id>&<weeks>&<page>", "")
         .replace("?<weeks>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
@@ -493,6 +558,7 @@ struct Fixture {
     template: i64,
     submission: i64,
     holiday: i64,
+    holiday_page: i64,
     users: Vec<(&'static str, i64)>,
 }
 
@@ -578,6 +644,17 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     assert_eq!(status, Status::Created, "{holiday}");
+    let (status, holiday_page) = crate::support::json(
+        app.send_api(
+            "POST",
+            "/api/v1/holidays",
+            Some(&app.token(admin).await),
+            &json!({"week": "2027-W01", "label": "Tahun baru"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{holiday_page}");
     Fixture {
         own_institution: own,
         other_institution: other,
@@ -588,6 +665,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         template,
         submission: submission["id"].as_i64().unwrap(),
         holiday: holiday["id"].as_i64().unwrap(),
+        holiday_page: holiday_page["id"].as_i64().unwrap(),
         users,
     }
 }
@@ -609,6 +687,12 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> S
                 .status(),
             None => app.client.post(path.to_string()).dispatch().await.status(),
         };
+    }
+    if path.ends_with("/submissions") && path.starts_with("/briefs/") {
+        return app
+            .page_multipart(path, token, &[("url", "javascript:alert(1)")], &[])
+            .await
+            .status();
     }
     if path.ends_with("/screenshot") && !is_api {
         let file: &[u8] = b"not an image";
@@ -692,6 +776,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::Template => f.template,
             Param::Submission => f.submission,
             Param::Holiday => f.holiday,
+            Param::HolidayPage => f.holiday_page,
             Param::None | Param::Platform => 0,
         };
         let path = concrete(route, id);
@@ -778,6 +863,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Template
                 | Param::Submission
                 | Param::Holiday
+                | Param::HolidayPage
         ) && allowed(access, Some("admin"))
         {
             let admin = f

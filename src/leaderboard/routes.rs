@@ -1,0 +1,352 @@
+//! The leaderboard pages: the board for everyone, the ambassador's own progress, the
+//! admin's holiday calendar and a coordinator's record of an ambassador's leave.
+
+use std::collections::BTreeMap;
+
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::board::Board;
+use super::service::{self, BoardQuery, BoardView, HolidayView, LeaveView, StandingView};
+use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
+use crate::auth::roles::Role;
+use crate::briefs::service::{current_week, WeekBrief};
+use crate::error::AppResult;
+use crate::org::service::{list_all_units_grouped, list_units_grouped, UnitGroup};
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::{CsrfForm, CsrfProtected};
+use crate::web::layout::Layout;
+
+/// Windows offered on the pages.
+pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
+
+#[derive(Serialize)]
+pub struct BoardPage {
+    layout: Layout,
+    board: Option<BoardView>,
+    units: Vec<UnitGroup>,
+    windows: [u32; 4],
+    weeks: String,
+    work_unit_id: Option<i64>,
+    page: u64,
+    pages: u64,
+    /// The own row is not among the entries shown.
+    mine_elsewhere: bool,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+#[rocket::get("/leaderboard?<work_unit_id>&<weeks>&<page>")]
+pub async fn index(
+    work_unit_id: Option<i64>,
+    weeks: Option<String>,
+    page: Option<u64>,
+    user: &CurrentUser,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+) -> AppResult<(Status, Template)> {
+    let page = page.unwrap_or(1).clamp(1, 100_000);
+    let q = BoardQuery {
+        institution_id: None,
+        work_unit_id,
+        weeks: weeks.clone(),
+        limit: Some(service::DEFAULT_LIMIT.to_string()),
+        offset: Some(((page - 1) * service::DEFAULT_LIMIT).to_string()),
+    };
+    let (status, view, errors) = match service::board_for(db, board, user, &q).await {
+        Ok(v) => (Status::Ok, Some(v), BTreeMap::new()),
+        Err(e) => {
+            let (s, errors) = e.form_errors(layout.lang)?;
+            let fallback = BoardQuery {
+                weeks: None,
+                ..q.clone()
+            };
+            (
+                s,
+                service::board_for(db, board, user, &fallback).await.ok(),
+                errors,
+            )
+        }
+    };
+    let units = if user.role == Role::Ambassador {
+        let own = view.as_ref().and_then(|v| v.institution_id);
+        let mut all = list_all_units_grouped(db).await?;
+        all.retain(|g| Some(g.institution.id) == own);
+        all
+    } else {
+        list_units_grouped(db, user).await?
+    };
+    let pages = view
+        .as_ref()
+        .map_or(1, |v| v.total.div_ceil(service::DEFAULT_LIMIT).max(1));
+    let mine_elsewhere = view
+        .as_ref()
+        .is_some_and(|v| v.mine.is_some() && !v.entries.iter().any(|e| e.me));
+    Ok((
+        status,
+        Template::render(
+            "leaderboard/index",
+            BoardPage {
+                layout,
+                board: view,
+                units,
+                windows: WINDOWS,
+                weeks: weeks.unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),
+                work_unit_id,
+                page,
+                pages,
+                mine_elsewhere,
+                errors,
+            },
+        ),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct ProgressPage {
+    layout: Layout,
+    standing: StandingView,
+    windows: [u32; 4],
+    /// This week's briefs that still wait for a post on some platform.
+    waiting: Vec<WeekBrief>,
+    paused_notice: Option<String>,
+    approved: bool,
+}
+
+/// The ambassador's own page: streak, consistency week by week, rank, what still waits.
+#[rocket::get("/progress?<weeks>")]
+pub async fn progress(
+    weeks: Option<&str>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+) -> AppResult<Template> {
+    let weeks = weeks.filter(|w| w.parse::<u32>().is_ok_and(|n| WINDOWS.contains(&n)));
+    let week = current_week(db, &user).await?;
+    let standing = service::standing_of(db, board, &user, weeks).await?;
+    Ok(Template::render(
+        "leaderboard/progress",
+        ProgressPage {
+            layout,
+            standing,
+            windows: WINDOWS,
+            waiting: week
+                .briefs
+                .into_iter()
+                .filter(|b| !b.waiting.is_empty())
+                .collect(),
+            paused_notice: week.paused_notice,
+            approved: week.approved,
+        },
+    ))
+}
+
+#[derive(Debug, Clone, Default, FromForm, Serialize)]
+pub struct HolidayForm {
+    #[field(default = String::new())]
+    pub week: String,
+    #[field(default = String::new())]
+    pub label: String,
+    #[field(default = String::new())]
+    #[serde(skip)]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for HolidayForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Serialize)]
+pub struct HolidaysPage {
+    layout: Layout,
+    rows: Vec<HolidayView>,
+    form: HolidayForm,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+async fn holidays_page(
+    db: &DatabaseConnection,
+    layout: Layout,
+    form: HolidayForm,
+    errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    Ok(Template::render(
+        "leaderboard/holidays",
+        HolidaysPage {
+            layout,
+            rows: service::list_holidays(db).await?,
+            form,
+            errors,
+        },
+    ))
+}
+
+#[rocket::get("/admin/holidays")]
+pub async fn holidays(
+    _user: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    holidays_page(
+        db,
+        layout,
+        <HolidayForm as Default>::default(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
+
+#[rocket::post("/admin/holidays", data = "<form>")]
+pub async fn add_holiday(
+    form: CsrfForm<HolidayForm>,
+    user: Admin<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    match service::add_holiday(db, &user, &form.0.week, &form.0.label, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/admin/holidays"),
+            "leaderboard.holiday_added",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                holidays_page(db, layout, form.0, errors).await?,
+            )))
+        }
+    }
+}
+
+#[rocket::post("/admin/holidays/<id>/delete", data = "<form>")]
+pub async fn remove_holiday(
+    id: i64,
+    form: CsrfForm<crate::web::csrf::TokenOnlyForm>,
+    user: Admin<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    drop(form);
+    service::remove_holiday(db, &user, id, &ip).await?;
+    Ok(Flash::success(
+        Redirect::to("/admin/holidays"),
+        "leaderboard.holiday_removed",
+    ))
+}
+
+#[derive(Debug, Clone, Default, FromForm, Serialize)]
+pub struct LeaveForm {
+    #[field(default = String::new())]
+    pub from_week: String,
+    #[field(default = String::new())]
+    pub to_week: String,
+    #[field(default = String::new())]
+    pub note: String,
+    #[field(default = String::new())]
+    #[serde(skip)]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for LeaveForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Serialize)]
+pub struct LeavePage {
+    layout: Layout,
+    ambassador_id: i64,
+    display_name: String,
+    rows: Vec<LeaveView>,
+    form: LeaveForm,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+async fn leave_page(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    layout: Layout,
+    id: i64,
+    form: LeaveForm,
+    errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    let amb = service::get_managed_ambassador(db, user, id).await?;
+    Ok(Template::render(
+        "leaderboard/leave",
+        LeavePage {
+            layout,
+            ambassador_id: amb.id,
+            display_name: amb.display_name,
+            rows: service::leaves_of(db, user, id).await?,
+            form,
+            errors,
+        },
+    ))
+}
+
+#[rocket::get("/ambassadors/<id>/leave")]
+pub async fn leave(
+    id: i64,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    leave_page(
+        db,
+        &user,
+        layout,
+        id,
+        <LeaveForm as Default>::default(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+#[rocket::post("/ambassadors/<id>/leave", data = "<form>")]
+pub async fn add_leave(
+    id: i64,
+    form: CsrfForm<LeaveForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    let f = &form.0;
+    match service::add_leave(db, &user, id, &f.from_week, &f.to_week, &f.note, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/ambassadors/{id}/leave")),
+            "leaderboard.leave_added",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                leave_page(db, &user, layout, id, form.0, errors).await?,
+            )))
+        }
+    }
+}
+
+pub fn all() -> Vec<rocket::Route> {
+    rocket::routes![
+        index,
+        progress,
+        holidays,
+        add_holiday,
+        remove_holiday,
+        leave,
+        add_leave
+    ]
+}

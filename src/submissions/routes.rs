@@ -1,0 +1,216 @@
+//! The coordinator's pages: the verification queue with its decisions, and the list of
+//! ambassadors who have not posted yet this week, with WhatsApp links.
+
+use std::collections::BTreeMap;
+
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::forms::DecisionForm;
+use super::service::{self, Decision, QueueView, Unposted};
+use crate::auth::guards::Coordinator;
+use crate::error::AppResult;
+use crate::settings::service::programme_timezone;
+use crate::web::client_ip::ClientIp;
+use crate::web::csrf::CsrfForm;
+use crate::web::layout::Layout;
+
+/// A queue item with its posting time in the programme's zone.
+#[derive(Serialize)]
+pub struct QueueRow {
+    #[serde(flatten)]
+    item: super::service::QueueItem,
+    posted_local: String,
+}
+
+#[derive(Serialize)]
+pub struct QueuePage {
+    layout: Layout,
+    queue: QueueView,
+    rows: Vec<QueueRow>,
+    pages: u64,
+    /// The item a refused decision was about, with its messages and typed reason.
+    failed_id: Option<i64>,
+    reason: String,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+async fn queue_page(
+    db: &DatabaseConnection,
+    user: &Coordinator<'_>,
+    layout: Layout,
+    status: Option<&str>,
+    page: Option<u64>,
+    failed: Option<(i64, String, BTreeMap<String, Vec<String>>)>,
+) -> AppResult<(Status, Template)> {
+    let tz = programme_timezone(db).await?;
+    let (http, queue, errors) = match service::queue(db, user, status, page).await {
+        Ok(q) => (Status::Ok, q, BTreeMap::new()),
+        Err(e) => {
+            let (s, errors) = e.form_errors(layout.lang)?;
+            (s, service::queue(db, user, None, page).await?, errors)
+        }
+    };
+    let rows = queue
+        .items
+        .iter()
+        .map(|i| QueueRow {
+            posted_local: i
+                .submission
+                .posted_at
+                .with_timezone(&tz)
+                .format("%d-%m-%Y %H:%M")
+                .to_string(),
+            item: i.clone(),
+        })
+        .collect();
+    let pages = queue.total.div_ceil(service::QUEUE_PAGE).max(1);
+    let (failed_id, reason, errors) = match failed {
+        Some((id, reason, e)) => (Some(id), reason, e),
+        None => (None, String::new(), errors),
+    };
+    Ok((
+        http,
+        Template::render(
+            "submissions/queue",
+            QueuePage {
+                layout,
+                queue,
+                rows,
+                pages,
+                failed_id,
+                reason,
+                errors,
+            },
+        ),
+    ))
+}
+
+#[rocket::get("/submissions?<status>&<page>")]
+pub async fn index(
+    status: Option<&str>,
+    page: Option<u64>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<(Status, Template)> {
+    queue_page(db, &user, layout, status, page, None).await
+}
+
+type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
+
+async fn decide_page(
+    db: &DatabaseConnection,
+    user: Coordinator<'_>,
+    layout: Layout,
+    id: i64,
+    decision: Decision,
+    form: DecisionForm,
+    ip: ClientIp,
+) -> PageResult {
+    match service::decide(db, &user, id, decision, &form.reason, &ip).await {
+        Ok(s) => {
+            let (back, note) = match decision {
+                Decision::Verify => ("pending", "submissions.verified_note"),
+                Decision::Reject => ("pending", "submissions.rejected_note"),
+                Decision::Revert => (
+                    if s.status == "pending" {
+                        "pending"
+                    } else {
+                        "verified"
+                    },
+                    "submissions.reverted_note",
+                ),
+            };
+            Ok(Ok(Flash::success(
+                Redirect::to(format!("/submissions?status={back}")),
+                note,
+            )))
+        }
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let (_, page) = queue_page(
+                db,
+                &user,
+                layout,
+                None,
+                None,
+                Some((id, form.reason.clone(), errors)),
+            )
+            .await?;
+            Ok(Err((status, page)))
+        }
+    }
+}
+
+#[rocket::post("/submissions/<id>/verify", data = "<form>")]
+pub async fn verify(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    decide_page(db, user, layout, id, Decision::Verify, form.0, ip).await
+}
+
+#[rocket::post("/submissions/<id>/reject", data = "<form>")]
+pub async fn reject(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    decide_page(db, user, layout, id, Decision::Reject, form.0, ip).await
+}
+
+#[rocket::post("/submissions/<id>/revert", data = "<form>")]
+pub async fn revert(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    decide_page(db, user, layout, id, Decision::Revert, form.0, ip).await
+}
+
+#[derive(Serialize)]
+pub struct RemindersPage {
+    layout: Layout,
+    rows: Vec<Unposted>,
+    limited: bool,
+}
+
+/// Who has not posted yet this week, each with a WhatsApp link carrying the reminder.
+#[rocket::get("/submissions/reminders")]
+pub async fn reminders(
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Template> {
+    const SHOWN: u64 = 500;
+    let rows =
+        service::unposted(db, Some(&user), layout.lang, SHOWN + 1, chrono::Utc::now()).await?;
+    let limited = rows.len() as u64 > SHOWN;
+    Ok(Template::render(
+        "submissions/reminders",
+        RemindersPage {
+            layout,
+            rows: rows.into_iter().take(SHOWN as usize).collect(),
+            limited,
+        },
+    ))
+}
+
+pub fn all() -> Vec<rocket::Route> {
+    rocket::routes![index, verify, reject, revert, reminders]
+}
