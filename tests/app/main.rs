@@ -13,6 +13,7 @@ mod jwt;
 mod matrix;
 mod pages;
 mod pages_ambassadors;
+mod pages_submissions;
 mod seed;
 mod submissions;
 mod support;
