@@ -30,10 +30,19 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Fill the database with a demo institution and users, and print their logins.
+    /// Fill the database with a demo institution and users, and print their logins
+    /// (`--demo`); or build the benchmarks' data set on an empty database (`--bench`).
     Seed {
         #[arg(long)]
         demo: bool,
+        #[arg(long)]
+        bench: bool,
+        /// With --bench: how many approved ambassadors.
+        #[arg(long, default_value_t = 100_000)]
+        ambassadors: i64,
+        /// With --bench: how many weeks of history, the current one included.
+        #[arg(long, default_value_t = 52)]
+        weeks: i64,
     },
     /// Leaderboard maintenance.
     Leaderboard {
@@ -131,9 +140,46 @@ async fn main() -> ExitCode {
                 Err(e) => report(&[e.to_string()]),
             }
         }
-        Command::Seed { demo } => {
+        Command::Seed {
+            bench: true,
+            ambassadors,
+            weeks,
+            ..
+        } => {
+            let (_, db) = match duta::prepare(&figment).await {
+                Ok(ready) => ready,
+                Err(errors) => return report(&errors),
+            };
+            let hasher = match duta::auth::passwords::Hasher::new() {
+                Ok(h) => h,
+                Err(e) => return report(&[e]),
+            };
+            match duta::seed::bench::seed_bench(&db, &hasher, ambassadors, weeks).await {
+                Ok(r) => {
+                    println!(
+                        "bench data set written in {:.1} s: {} institutions, {} work units, \
+                         {} ambassadors, {} briefs, {} submissions ({} verified), {} week rows",
+                        r.seconds,
+                        r.institutions,
+                        r.work_units,
+                        r.ambassadors,
+                        r.briefs,
+                        r.submissions,
+                        r.verified,
+                        r.week_rows
+                    );
+                    println!(
+                        "sign in as amb1@bench.duta.id … or coordinator1@bench.duta.id …, password {}",
+                        duta::seed::bench::BENCH_PASSWORD
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report(&[e.to_string()]),
+            }
+        }
+        Command::Seed { demo, .. } => {
             if !demo {
-                return report(&["only `duta seed --demo` exists".into()]);
+                return report(&["use `duta seed --demo` or `duta seed --bench`".into()]);
             }
             let (cfg, db) = match duta::prepare(&figment).await {
                 Ok(ready) => ready,

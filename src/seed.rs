@@ -25,6 +25,8 @@ use crate::org::forms::{NewInstitution, NewWorkUnit};
 use crate::org::service::{create_institution, create_work_unit};
 use entity::{ambassadors, institutions, users, work_units};
 
+pub mod bench;
+
 pub const DEMO_PASSWORD: &str = "duta-demo-2026";
 
 pub struct DemoLogin {

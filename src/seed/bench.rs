@@ -1,0 +1,440 @@
+//! `duta seed --bench --ambassadors N --weeks W`: a deterministic data set for the
+//! benchmarks, on an empty database. Ten institutions, each with five directorates of
+//! four units; N approved ambassadors spread over the leaf units; ten briefs a week per
+//! institution for W weeks; and about two verified posts per ambassador in the weeks
+//! they were active. Each ambassador has their own habit (from rarely to nearly every
+//! week), 15 % joined during the window, and a few posts are pending or rejected, so the
+//! board has gaps, ties and new people like a real programme. The weekly aggregate is
+//! written from the same numbers, so `duta leaderboard rebuild` finds nothing to correct.
+//!
+//! Rows are written with explicit ids in batches (one transaction per batch), so a
+//! million rows take seconds on SQLite; on PostgreSQL the id sequences are moved past
+//! them at the end.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, Set, Statement,
+};
+
+use crate::auth::passwords::Hasher;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult};
+use crate::leaderboard::rules::monday_of;
+use crate::settings::service::programme_timezone;
+use entity::{
+    ambassador_platforms, ambassadors, briefs, institutions, submissions, users, week_activity,
+    work_units,
+};
+
+/// The password of every bench account (ambassadors `amb1@bench.duta.id` …, and
+/// coordinators `coordinator1@bench.duta.id` …).
+pub const BENCH_PASSWORD: &str = "duta-bench-2026";
+pub const INSTITUTIONS: i64 = 10;
+const TOP_UNITS: i64 = 5;
+const SUB_UNITS: i64 = 4;
+const BRIEFS_PER_WEEK: i64 = 10;
+const PLATFORMS: [&str; 3] = ["x", "instagram", "facebook"];
+/// Rows per INSERT statement (SQLite allows 32,766 parameters; submissions have 21).
+const BATCH: usize = 1_000;
+/// Ambassadors generated and written together.
+const GROUP: i64 = 2_000;
+
+/// What was written, for the command's report.
+#[derive(Debug, Default, Clone)]
+pub struct BenchReport {
+    pub institutions: i64,
+    pub work_units: i64,
+    pub ambassadors: i64,
+    pub briefs: i64,
+    pub submissions: i64,
+    pub verified: i64,
+    pub week_rows: i64,
+    pub seconds: f64,
+}
+
+/// A small, fixed pseudo-random generator (SplitMix64): the same data on every machine
+/// and with every version of the `rand` crate.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+async fn insert_batches<A, E>(db: &DatabaseConnection, rows: Vec<A>) -> AppResult<()>
+where
+    E: EntityTrait<ActiveModel = A>,
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    let txn = begin_write(db).await?;
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(BATCH).collect();
+        E::insert_many(chunk).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn instant(tz: &chrono_tz::Tz, date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    tz.from_local_datetime(&date.and_hms_opt(hour, minute, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default()))
+}
+
+/// Builds the bench data set; refuses a database that already holds ambassadors.
+pub async fn seed_bench(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    ambassadors_wanted: i64,
+    weeks: i64,
+) -> AppResult<BenchReport> {
+    let started = Instant::now();
+    if ambassadors::Entity::find().count(db).await? > 0
+        || institutions::Entity::find().count(db).await? > 0
+    {
+        return Err(AppError::BadRequest(
+            "the bench data set needs an empty database (a fresh database_url)".into(),
+        ));
+    }
+    let ambassadors_wanted = ambassadors_wanted.clamp(1, 2_000_000);
+    let weeks = weeks.clamp(1, 260);
+    let tz = programme_timezone(db).await?;
+    let now = Utc::now();
+    let this_monday = monday_of(now.with_timezone(&tz).date_naive());
+    let first_monday = this_monday - Duration::weeks(weeks - 1);
+    let hash = hasher.hash(BENCH_PASSWORD).await?;
+    let mut report = BenchReport::default();
+
+    // Institutions and their unit trees.
+    let mut insts = Vec::new();
+    let mut units = Vec::new();
+    let mut leaves: Vec<(i64, i64)> = Vec::new(); // (institution, unit)
+    let mut next_unit = 1;
+    for i in 1..=INSTITUTIONS {
+        insts.push(institutions::ActiveModel {
+            id: Set(i),
+            name: Set(format!("Instansi Bench {i:02}")),
+            short_name: Set(Some(format!("IB{i:02}"))),
+            kind: Set("ministry".into()),
+            created_at: Set(now),
+        });
+        for t in 1..=TOP_UNITS {
+            let top = next_unit;
+            next_unit += 1;
+            let top_path = format!("/{top}/");
+            units.push(work_units::ActiveModel {
+                id: Set(top),
+                institution_id: Set(i),
+                parent_id: Set(None),
+                name: Set(format!("Direktorat {t}")),
+                path: Set(top_path.clone()),
+                created_at: Set(now),
+            });
+            for s in 1..=SUB_UNITS {
+                let id = next_unit;
+                next_unit += 1;
+                units.push(work_units::ActiveModel {
+                    id: Set(id),
+                    institution_id: Set(i),
+                    parent_id: Set(Some(top)),
+                    name: Set(format!("Subdirektorat {t}.{s}")),
+                    path: Set(format!("{top_path}{id}/")),
+                    created_at: Set(now),
+                });
+                leaves.push((i, id));
+            }
+        }
+    }
+    report.institutions = insts.len() as i64;
+    report.work_units = units.len() as i64;
+    insert_batches(db, insts).await?;
+    insert_batches(db, units).await?;
+
+    // Coordinators (ids 1..=10), then ambassadors' users from id 1001.
+    let coordinators = (1..=INSTITUTIONS)
+        .map(|i| users::ActiveModel {
+            id: Set(i),
+            email: Set(format!("coordinator{i}@bench.duta.id")),
+            name: Set(format!("Koordinator {i:02}")),
+            password_hash: Set(hash.clone()),
+            role: Set("coordinator".into()),
+            institution_id: Set(Some(i)),
+            work_unit_id: Set(None),
+            language: Set(None),
+            security_stamp: Set(format!("bench-coordinator-{i}")),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_login_at: Set(None),
+        })
+        .collect::<Vec<_>>();
+    insert_batches(db, coordinators).await?;
+
+    // Briefs: ten a week per institution.
+    let mut brief_rows = Vec::new();
+    let brief_id = |inst: i64, week: i64, k: i64| {
+        (inst - 1) * weeks * BRIEFS_PER_WEEK + week * BRIEFS_PER_WEEK + k + 1
+    };
+    for inst in 1..=INSTITUTIONS {
+        for w in 0..weeks {
+            let monday = first_monday + Duration::weeks(w);
+            let label = crate::briefs::rules::IsoWeek::of(monday).to_string();
+            for k in 0..BRIEFS_PER_WEEK {
+                brief_rows.push(briefs::ActiveModel {
+                    id: Set(brief_id(inst, w, k)),
+                    institution_id: Set(inst),
+                    week: Set(label.clone()),
+                    week_start: Set(monday),
+                    title: Set(format!("Brief {label} nomor {}", k + 1)),
+                    category: Set(crate::briefs::rules::CATEGORIES[(k % 5) as usize].into()),
+                    key_messages: Set("Layanan publik makin mudah.".into()),
+                    facts: Set("[]".into()),
+                    hashtags: Set("[\"#ASNBerAKHLAK\"]".into()),
+                    mentions: Set("[]".into()),
+                    dos: Set(String::new()),
+                    donts: Set(String::new()),
+                    sample: Set(String::new()),
+                    platforms: Set("[\"x\",\"instagram\",\"facebook\"]".into()),
+                    deadline: Set(instant(&tz, monday + Duration::days(6), 20, 0)),
+                    priority: Set(if k == 0 { "urgent" } else { "normal" }.into()),
+                    audience: Set("institution".into()),
+                    status: Set("published".into()),
+                    publish_at: Set(Some(instant(&tz, monday, 6, 0))),
+                    closed_at: Set(None),
+                    notified_at: Set(Some(instant(&tz, monday, 6, 0))),
+                    created_by: Set(inst),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+            }
+        }
+    }
+    report.briefs = brief_rows.len() as i64;
+    insert_batches(db, brief_rows).await?;
+
+    // Ambassadors, their platforms, submissions and weekly aggregate, group by group.
+    let mut rng = Mix(0x0D07A_2026);
+    let mut next_submission: i64 = 1;
+    let mut n: i64 = 1;
+    while n <= ambassadors_wanted {
+        let last = (n + GROUP - 1).min(ambassadors_wanted);
+        let mut user_rows = Vec::new();
+        let mut amb_rows = Vec::new();
+        let mut platform_rows = Vec::new();
+        let mut sub_rows = Vec::new();
+        let mut activity: HashMap<(i64, NaiveDate), i32> = HashMap::new();
+        for a in n..=last {
+            let (inst, unit) = leaves[(a as usize - 1) % leaves.len()];
+            let user_id = 1000 + a;
+            // 85 % joined before the window; the others during it.
+            let joined = if rng.unit() < 0.85 {
+                first_monday - Duration::days(7 * 8 + rng.below(300) as i64)
+            } else {
+                first_monday + Duration::days(rng.below((weeks * 7) as u64) as i64)
+            };
+            let habit = match rng.below(10) {
+                0 | 1 => 0.2 + 0.3 * rng.unit(),
+                2..=6 => 0.5 + 0.35 * rng.unit(),
+                _ => 0.85 + 0.14 * rng.unit(),
+            };
+            user_rows.push(users::ActiveModel {
+                id: Set(user_id),
+                email: Set(format!("amb{a}@bench.duta.id")),
+                name: Set(format!("Duta Bench {a}")),
+                password_hash: Set(hash.clone()),
+                role: Set("ambassador".into()),
+                institution_id: Set(Some(inst)),
+                work_unit_id: Set(Some(unit)),
+                language: Set(None),
+                security_stamp: Set(format!("bench-{a}")),
+                is_active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                last_login_at: Set(None),
+            });
+            amb_rows.push(ambassadors::ActiveModel {
+                id: Set(a),
+                user_id: Set(user_id),
+                display_name: Set(format!("Duta Bench {a}")),
+                nip: Set(format!("19{:02}0101{:08}", 70 + a % 30, a)),
+                employee_type: Set("pns".into()),
+                phone: Set(format!("0812{:08}", a)),
+                institution_id: Set(inst),
+                work_unit_id: Set(unit),
+                status: Set("approved".into()),
+                rejection_reason: Set(None),
+                member_since: Set(Some(joined)),
+                consent_version: Set(crate::ambassadors::forms::CONSENT_VERSION.into()),
+                consent_at: Set(now),
+                submitted_at: Set(now),
+                decided_at: Set(Some(now)),
+                decided_by: Set(Some(inst)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            for p in PLATFORMS {
+                platform_rows.push(ambassador_platforms::ActiveModel {
+                    ambassador_id: Set(a),
+                    platform: Set(p.into()),
+                    handle: Set(format!("amb{a}")),
+                    method: Set("screenshot".into()),
+                    follower_count: Set(Some(500 + rng.below(20_000) as i64)),
+                    checked_at: Set(Some(now)),
+                    evidence_media_id: Set(None),
+                    reviewed_by: Set(Some(inst)),
+                    verdict: Set("meets".into()),
+                    check_error: Set(None),
+                    retry_after: Set(None),
+                    below_since: Set(None),
+                    updated_at: Set(now),
+                    ..Default::default()
+                });
+            }
+            for w in 0..weeks {
+                let monday = first_monday + Duration::weeks(w);
+                if monday < monday_of(joined) || rng.unit() >= habit {
+                    continue;
+                }
+                let posts = 1 + u64::from(rng.unit() < 0.65) + u64::from(rng.unit() < 0.25);
+                let first_brief = rng.below(BRIEFS_PER_WEEK as u64) as i64;
+                for k in 0..posts as i64 {
+                    let b = brief_id(inst, w, (first_brief + k) % BRIEFS_PER_WEEK);
+                    let platform = PLATFORMS[((a + k) % 3) as usize];
+                    let posted_at = instant(&tz, monday, 7, 0)
+                        + Duration::minutes(rng.below(6 * 24 * 60) as i64);
+                    if posted_at > now {
+                        continue;
+                    }
+                    let id = next_submission;
+                    next_submission += 1;
+                    // Recent weeks keep a few posts waiting; a few are rejected.
+                    let roll = rng.unit();
+                    let status = if w >= weeks - 2 && roll < 0.08 {
+                        "pending"
+                    } else if roll > 0.99 {
+                        "rejected"
+                    } else {
+                        "verified"
+                    };
+                    let (url, key) = match platform {
+                        "x" => {
+                            let sid = (((posted_at.timestamp_millis() - 1_288_834_974_657) as u64)
+                                << 22)
+                                | (id as u64 & 0x3F_FFFF);
+                            (
+                                format!("https://x.com/amb{a}/status/{sid}"),
+                                format!("x:{sid}"),
+                            )
+                        }
+                        "instagram" => (
+                            format!("https://www.instagram.com/p/Bench{id:09}/"),
+                            format!("instagram:Bench{id:09}"),
+                        ),
+                        _ => (
+                            format!("https://www.facebook.com/amb{a}/posts/{id}"),
+                            format!("facebook:amb{a}:{id}"),
+                        ),
+                    };
+                    if status == "verified" {
+                        *activity.entry((a, monday)).or_default() += 1;
+                        report.verified += 1;
+                    }
+                    sub_rows.push(submissions::ActiveModel {
+                        id: Set(id),
+                        ambassador_id: Set(a),
+                        brief_id: Set(b),
+                        platform: Set(platform.into()),
+                        url: Set(url),
+                        post_key: Set(key),
+                        slot: Set((status != "rejected").then(|| format!("{a}:{b}:{platform}"))),
+                        posted_at: Set(posted_at),
+                        week_start: Set(monday),
+                        screenshot_media_id: Set(None),
+                        likes: Set(Some(rng.below(400) as i64)),
+                        comments: Set(Some(rng.below(40) as i64)),
+                        shares: Set(Some(rng.below(30) as i64)),
+                        saves: Set(Some(rng.below(20) as i64)),
+                        status: Set(status.into()),
+                        reason: Set(
+                            (status == "rejected").then(|| "Tautan tidak bisa dibuka.".into())
+                        ),
+                        auto_verified: Set(platform == "x" && status == "verified"),
+                        decided_by: Set((status != "pending").then_some(inst)),
+                        decided_at: Set(
+                            (status != "pending").then_some(posted_at + Duration::hours(3))
+                        ),
+                        created_at: Set(posted_at + Duration::minutes(10)),
+                        updated_at: Set(posted_at + Duration::hours(3)),
+                    });
+                }
+            }
+        }
+        report.ambassadors += amb_rows.len() as i64;
+        report.submissions += sub_rows.len() as i64;
+        report.week_rows += activity.len() as i64;
+        let week_rows: Vec<week_activity::ActiveModel> = activity
+            .into_iter()
+            .map(|((a, w), posts)| week_activity::ActiveModel {
+                ambassador_id: Set(a),
+                week_start: Set(w),
+                verified_posts: Set(posts),
+                updated_at: Set(now),
+            })
+            .collect();
+        insert_batches(db, user_rows).await?;
+        insert_batches(db, amb_rows).await?;
+        insert_batches(db, platform_rows).await?;
+        insert_batches(db, sub_rows).await?;
+        insert_batches(db, week_rows).await?;
+        n = last + 1;
+        if n % 20_000 == 1 {
+            tracing::info!(ambassadors = n - 1, "bench data written");
+        }
+    }
+    move_sequences(db).await?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// On PostgreSQL, moves each id sequence past the explicit ids written above.
+async fn move_sequences(db: &DatabaseConnection) -> AppResult<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for table in [
+        "institutions",
+        "work_units",
+        "users",
+        "briefs",
+        "ambassadors",
+        "ambassador_platforms",
+        "submissions",
+    ] {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+             COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        );
+        db.execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await?;
+    }
+    Ok(())
+}
