@@ -232,7 +232,7 @@ pub async fn seed_bench(
     insert_batches(db, brief_rows).await?;
 
     // Ambassadors, their platforms, submissions and weekly aggregate, group by group.
-    let mut rng = Mix(0x0D07A_2026);
+    let mut rng = Mix(0x0000_D07A_2026);
     let mut next_submission: i64 = 1;
     let mut n: i64 = 1;
     while n <= ambassadors_wanted {
