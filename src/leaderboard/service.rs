@@ -101,6 +101,8 @@ pub struct EntryView {
     pub active_weeks: u32,
     /// Active weeks ÷ eligible weeks, from 0 to 1.
     pub consistency: f64,
+    /// The same, in whole percent (for people).
+    pub consistency_percent: u32,
     pub current_streak: u32,
     pub best_streak: u32,
     pub verified_posts: u32,
@@ -238,6 +240,7 @@ fn entry(r: &Ranking, row: &(u32, rules::Score), rank: u32, me: Option<i64>) -> 
         eligible_weeks: s.eligible_weeks,
         active_weeks: s.active_weeks,
         consistency: (s.consistency() * 1000.0).round() / 1000.0,
+        consistency_percent: (s.consistency() * 100.0).round() as u32,
         current_streak: s.current_streak,
         best_streak: s.best_streak,
         verified_posts: s.verified_posts,

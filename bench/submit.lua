@@ -1,0 +1,60 @@
+-- wrk script: every request is a new post submitted by one of the signed-in bench
+-- ambassadors (tokens in TOKENS_FILE, one "ambassador_number token" per line), for a
+-- brief of their institution from the last WEEKS weeks, on x, instagram or facebook,
+-- with a URL no one has submitted yet. posted_at is an hour ago, which lies inside the
+-- week of every such brief.
+local weeks = tonumber(os.getenv("WEEKS") or "52")
+local per_week = 10
+local posted_at = os.getenv("POSTED_AT")
+local tokens, ambs = {}, {}
+for line in io.lines(os.getenv("TOKENS_FILE")) do
+  local a, t = line:match("^(%d+) (%S+)$")
+  if a then
+    ambs[#ambs + 1] = tonumber(a)
+    tokens[#tokens + 1] = t
+  end
+end
+local platforms = { "x", "instagram", "facebook" }
+local counter = 0
+local tid = 0
+local threads = 1
+
+function setup(thread)
+  thread:set("thread_id", threads - 1)
+  threads = threads + 1
+end
+
+function init(args)
+  tid = tonumber(thread_id) or 0
+end
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+request = function()
+  -- A number unique across threads: this thread's counter, interleaved with the others.
+  local g = counter * 8 + tid
+  counter = counter + 1
+  local i = g % #tokens
+  local c = math.floor(g / #tokens)
+  local amb = ambs[i + 1]
+  -- The bench seed puts ambassador a in institution ((a - 1) % 200) // 20 + 1.
+  local inst = math.floor(((amb - 1) % 200) / 20) + 1
+  local platform = platforms[(c % 3) + 1]
+  local k = math.floor(c / 3) % per_week
+  local w = weeks - 1 - (math.floor(c / 30) % weeks)
+  local brief = (inst - 1) * weeks * per_week + w * per_week + k + 1
+  local url
+  if platform == "x" then
+    url = string.format("https://x.com/benchload/status/%d", 1900000000000000000 + g)
+  elseif platform == "instagram" then
+    url = string.format("https://www.instagram.com/p/Load%010d/", g)
+  else
+    url = string.format("https://www.facebook.com/benchload/posts/%d", g)
+  end
+  local body = string.format(
+    '{"brief_id":%d,"platform":"%s","url":"%s","posted_at":"%s","likes":12}',
+    brief, platform, url, posted_at)
+  wrk.headers["Authorization"] = "Bearer " .. tokens[i + 1]
+  return wrk.format(nil, nil, nil, body)
+end
