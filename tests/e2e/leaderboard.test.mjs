@@ -8,7 +8,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, PHONE, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
+  ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
   login, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
 } from './lib.mjs';
 
@@ -168,7 +168,7 @@ describe('an ambassador submits a post, a coordinator verifies it, the board fol
     await checkA11y(ambassador, 'leaderboard (phone)');
     await checkPhoneLayout(ambassador, 'leaderboard');
     await submit(ambassador, ambassador.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Kemajuan saya', exact: true }));
-    assert.equal(await text(ambassador.locator('.week-cells li').last()), `${isoWeekJakarta().slice(-2)} ${isoWeekJakarta()}: Aktif`);
+    assert.equal(await text(ambassador.locator('.week-cells li').last()), `${isoWeekJakarta().slice(-2)} ${isoWeekJakarta()}: Aktif ✓`);
     assert.ok((await text(ambassador.locator('main'))).includes(TITLE), 'X still waits for a post');
     await shot(ambassador, '44-progress-phone.png');
     await checkA11y(ambassador, 'progress (phone)');
@@ -185,3 +185,5 @@ describe('an ambassador submits a post, a coordinator verifies it, the board fol
     await checkA11y(ambassador, 'leaderboard in English (phone)');
   });
 });
+
+acrossEveryVisitedPage({ phoneLayout: true });
