@@ -1,6 +1,8 @@
 //! Background jobs: work that runs on a timer beside the web server: the periodic
 //! re-check of follower counts ([`recheck`]), and every minute, telling the audience of
-//! scheduled briefs whose time has come (claimed per brief, so nodes never tell twice).
+//! scheduled briefs whose time has come (claimed per brief, so nodes never tell twice)
+//! and, from Thursday 09:00, the weekly reminder to ambassadors who have not posted yet
+//! (claimed per week).
 //!
 //! The [`Jobs`] fairing checks the `jobs` table of the configuration at ignition and, at
 //! liftoff, starts one tokio task that wakes every `jobs.tick_minutes`. Several app nodes
