@@ -179,6 +179,12 @@ async fn resolve_filter(
             return Err(AppError::NotFound);
         }
     }
+    if let Some(asked) = institution_id {
+        entity::institutions::Entity::find_by_id(asked)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
     let mut institution = institution_id.or(own_institution);
     let mut path = own_path.clone();
     if let Some(unit_id) = work_unit_id {
