@@ -629,27 +629,14 @@ impl From<leaves::Model> for LeaveView {
 
 /// An ambassador a coordinator (or admin) may manage: in their scope, else not found.
 pub async fn get_managed_ambassador(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<ambassadors::Model> {
     if !matches!(user.role, Role::Coordinator | Role::Admin) {
         return Err(AppError::NotFound);
     }
-    let amb = ambassadors::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let path = work_units::Entity::find_by_id(amb.work_unit_id)
-        .one(db)
-        .await?
-        .map(|u| u.path)
-        .unwrap_or_default();
-    if user.scope().allows_work_unit(amb.institution_id, &path) {
-        Ok(amb)
-    } else {
-        Err(AppError::NotFound)
-    }
+    crate::vetting::service::get_candidate_for(db, user, id).await
 }
 
 pub async fn leaves_of(

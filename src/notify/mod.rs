@@ -315,14 +315,6 @@ impl Mailer {
         urgent: bool,
         url: &str,
     ) -> Result<(), String> {
-        let Some(smtp) = &self.smtp else {
-            return Ok(());
-        };
-        let address: Address = to_email
-            .trim()
-            .parse()
-            .map_err(|_| "the recipient's address is not an email address".to_string())?;
-        let to = Mailbox::new(Some(to_name.trim().to_string()), address);
         let subject = i18n::t(
             lang,
             if urgent {
@@ -337,21 +329,7 @@ impl Mailer {
             "mail.brief_body",
             &[("url", url), ("name", to_name.trim()), ("title", title)],
         );
-        let message = Message::builder()
-            .from(smtp.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .map_err(|e| format!("cannot build the email: {e}"))?;
-        match tokio::time::timeout(smtp.timeout, smtp.transport.send(message)).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(format!("the mail server refused or failed: {e}")),
-            Err(_) => Err(format!(
-                "no answer from the mail server within {} s",
-                smtp.timeout.as_secs()
-            )),
-        }
+        self.send_text(to_email, to_name, subject, body).await
     }
 
     /// Reminds an ambassador who has not posted yet this week, in their language, with
@@ -363,6 +341,24 @@ impl Mailer {
         lang: Lang,
         url: &str,
     ) -> Result<(), String> {
+        let subject = i18n::t(lang, "mail.reminder_subject");
+        let body = i18n::t_with(
+            lang,
+            "mail.reminder_body",
+            &[("url", url), ("name", to_name.trim())],
+        );
+        self.send_text(to_email, to_name, subject, body).await
+    }
+
+    /// Sends a plain-text email; a no-op when the mailer is off. The error text names no
+    /// address.
+    async fn send_text(
+        &self,
+        to_email: &str,
+        to_name: &str,
+        subject: String,
+        body: String,
+    ) -> Result<(), String> {
         let Some(smtp) = &self.smtp else {
             return Ok(());
         };
@@ -371,12 +367,6 @@ impl Mailer {
             .parse()
             .map_err(|_| "the recipient's address is not an email address".to_string())?;
         let to = Mailbox::new(Some(to_name.trim().to_string()), address);
-        let subject = i18n::t(lang, "mail.reminder_subject");
-        let body = i18n::t_with(
-            lang,
-            "mail.reminder_body",
-            &[("url", url), ("name", to_name.trim())],
-        );
         let message = Message::builder()
             .from(smtp.from.clone())
             .to(to)

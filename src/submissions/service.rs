@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde::Serialize;
 
@@ -456,28 +456,14 @@ fn in_scope(user: &CurrentUser) -> AppResult<Select<submissions::Entity>> {
     let q = submissions::Entity::find();
     Ok(match user.scope() {
         Scope::All => q,
-        Scope::Institution {
-            institution_id,
-            work_unit_path,
-        } => {
-            let mut ambs = Query::select()
-                .column(ambassadors::Column::Id)
-                .from(ambassadors::Entity)
-                .and_where(ambassadors::Column::InstitutionId.eq(institution_id))
-                .to_owned();
-            if let Some(p) = work_unit_path {
-                ambs.and_where(
-                    ambassadors::Column::WorkUnitId.in_subquery(
-                        Query::select()
-                            .column(work_units::Column::Id)
-                            .from(work_units::Entity)
-                            .and_where(work_units::Column::Path.starts_with(&p))
-                            .to_owned(),
-                    ),
-                );
-            }
-            q.filter(submissions::Column::AmbassadorId.in_subquery(ambs))
-        }
+        Scope::Institution { .. } => q.filter(
+            submissions::Column::AmbassadorId.in_subquery(
+                crate::vetting::service::scoped(user)
+                    .select_only()
+                    .column(ambassadors::Column::Id)
+                    .into_query(),
+            ),
+        ),
     })
 }
 
@@ -782,41 +768,23 @@ pub async fn unposted(
 ) -> AppResult<Vec<Unposted>> {
     let tz = programme_timezone(db).await?;
     let monday = week_of(now, &tz);
-    let mut q = ambassadors::Entity::find()
-        .filter(ambassadors::Column::Status.eq("approved"))
-        .filter(
-            ambassadors::Column::Id.not_in_subquery(
-                Query::select()
-                    .column(submissions::Column::AmbassadorId)
-                    .from(submissions::Entity)
-                    .and_where(submissions::Column::WeekStart.eq(monday))
-                    .and_where(submissions::Column::Status.ne("rejected"))
-                    .to_owned(),
-            ),
-        );
-    if let Some(user) = user {
-        if !matches!(user.role, Role::Coordinator | Role::Admin) {
-            return Err(AppError::Forbidden);
+    let q = match user {
+        Some(user) if !matches!(user.role, Role::Coordinator | Role::Admin) => {
+            return Err(AppError::Forbidden)
         }
-        if let Scope::Institution {
-            institution_id,
-            work_unit_path,
-        } = user.scope()
-        {
-            q = q.filter(ambassadors::Column::InstitutionId.eq(institution_id));
-            if let Some(p) = work_unit_path {
-                q = q.filter(
-                    ambassadors::Column::WorkUnitId.in_subquery(
-                        Query::select()
-                            .column(work_units::Column::Id)
-                            .from(work_units::Entity)
-                            .and_where(work_units::Column::Path.starts_with(&p))
-                            .to_owned(),
-                    ),
-                );
-            }
-        }
-    }
+        Some(user) => crate::vetting::service::scoped(user),
+        None => ambassadors::Entity::find(),
+    };
+    let q = q.filter(ambassadors::Column::Status.eq("approved")).filter(
+        ambassadors::Column::Id.not_in_subquery(
+            Query::select()
+                .column(submissions::Column::AmbassadorId)
+                .from(submissions::Entity)
+                .and_where(submissions::Column::WeekStart.eq(monday))
+                .and_where(submissions::Column::Status.ne("rejected"))
+                .to_owned(),
+        ),
+    );
     let rows = q
         .order_by_asc(ambassadors::Column::DisplayName)
         .order_by_asc(ambassadors::Column::Id)

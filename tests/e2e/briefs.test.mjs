@@ -8,7 +8,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser,
+  ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, isoWeekJakarta, checkPhoneLayout, clearShots, closeBrowser,
   expectFlash, h1, login, newContext, newPlainContext, pathOf, shot, startBrowser, startServer,
   stepper, stopServer, submit, text, url,
 } from './lib.mjs';
@@ -26,16 +26,6 @@ const BRIEF = {
   sample: 'Sekarang urus paspor makin mudah dan cepat lewat aplikasi M-Paspor.',
 };
 const TEMPLATE = 'Masalah – Solusi – Manfaat';
-
-/** This week in Jakarta, like 2026-W48. */
-function isoWeekJakarta() {
-  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date()).split('-').map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  date.setUTCDate(date.getUTCDate() + 4 - (date.getUTCDay() || 7)); // the Thursday decides the year
-  const year = date.getUTCFullYear();
-  const week = Math.ceil(((date - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
 
 /** A poster rendered in the browser: the subject on the left third, text on the right. */
 async function posterPng(context) {

@@ -8,7 +8,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
+  ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, isoWeekJakarta, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
   login, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
 } from './lib.mjs';
 
@@ -18,16 +18,6 @@ const COORDINATOR = { email: 'humas@kemkes.go.id', name: 'Rina Humas', password:
 const SARI = { email: 'sari.wulandari@kemkes.go.id', name: 'Sari Wulandari', password: 'duta-sari-2024!' };
 const DODI = { email: 'dodi.saputra@kemkes.go.id', name: 'Dodi Saputra', password: 'duta-dodi-2024!' };
 const TITLE = 'Imunisasi lengkap di puskesmas terdekat';
-
-/** This week in Jakarta, like 2026-W48. */
-function isoWeekJakarta() {
-  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date()).split('-').map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  date.setUTCDate(date.getUTCDate() + 4 - (date.getUTCDay() || 7));
-  const year = date.getUTCFullYear();
-  const week = Math.ceil(((date - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
 
 /** Ten minutes ago in Jakarta, as a date-time field writes it. */
 function tenMinutesAgoJakarta() {

@@ -353,3 +353,13 @@ export function acrossEveryVisitedPage({ phoneLayout = false } = {}) {
     });
   });
 }
+
+/** This week in Jakarta, like 2026-W48. */
+export function isoWeekJakarta() {
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date()).split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  date.setUTCDate(date.getUTCDate() + 4 - (date.getUTCDay() || 7)); // the Thursday decides the year
+  const year = date.getUTCFullYear();
+  const week = Math.ceil(((date - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
