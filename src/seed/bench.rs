@@ -4,7 +4,8 @@
 //! institution for W weeks; and about two verified posts per ambassador in the weeks
 //! they were active. Each ambassador has their own habit (from rarely to nearly every
 //! week), 15 % joined during the window, and a few posts are pending or rejected, so the
-//! board has gaps, ties and new people like a real programme. The weekly aggregate is
+//! board has gaps, ties and new people like a real programme. An active week has one to
+//! three posts, two on average. The weekly aggregate is
 //! written from the same numbers, so `duta leaderboard rebuild` finds nothing to correct.
 //!
 //! Rows are written with explicit ids in batches (one transaction per batch), so a
@@ -314,7 +315,7 @@ pub async fn seed_bench(
                 if monday < monday_of(joined) || rng.unit() >= habit {
                     continue;
                 }
-                let posts = 1 + u64::from(rng.unit() < 0.65) + u64::from(rng.unit() < 0.25);
+                let posts = 1 + u64::from(rng.unit() < 0.7) + u64::from(rng.unit() < 0.3);
                 let first_brief = rng.below(BRIEFS_PER_WEEK as u64) as i64;
                 for k in 0..posts as i64 {
                     let b = brief_id(inst, w, (first_brief + k) % BRIEFS_PER_WEEK);
