@@ -23,6 +23,7 @@ pub mod notify;
 pub mod org;
 pub mod seed;
 pub mod settings;
+pub mod stats;
 pub mod story_templates;
 pub mod submissions;
 pub mod vetting;
@@ -150,6 +151,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         ))
         .attach(Template::custom(|engines| {
             engines.tera.register_function("t", web::i18n::tera_t);
+            engines.tera.register_filter("num", web::i18n::tera_num);
+            engines.tera.register_filter("pct", web::i18n::tera_pct);
         }))
         .attach(Shield::default().enable(NoSniff::Enable))
         .attach(web::headers::SecurityHeaders)
@@ -157,6 +160,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(jobs::Jobs)
         .attach(notify::fairing())
         .manage(Metrics::default())
+        .manage(stats::service::StatsCache::default())
         .mount("/", web::routes::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())
@@ -169,6 +173,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", notifications::routes())
         .mount("/", submissions::routes())
         .mount("/", leaderboard::routes())
+        .mount("/", stats::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())
@@ -181,6 +186,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", notifications::api_routes())
         .mount("/api/v1", submissions::api_routes())
         .mount("/api/v1", leaderboard::api_routes())
+        .mount("/api/v1", stats::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

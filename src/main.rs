@@ -230,15 +230,12 @@ async fn main() -> ExitCode {
                 Ok(corrections) => {
                     for c in &corrections {
                         println!(
-                            "corrected ambassador {} week {}: stored {}, submissions say {}",
-                            c.ambassador_id,
-                            duta::briefs::rules::IsoWeek::of(c.week_start),
-                            c.stored,
-                            c.computed
+                            "corrected {} {}: stored {}; submissions say {}",
+                            c.table, c.row, c.stored, c.computed
                         );
                     }
                     println!(
-                        "leaderboard rebuilt in {:.1} s: {} difference(s) corrected",
+                        "aggregates rebuilt in {:.1} s: {} difference(s) corrected",
                         started.elapsed().as_secs_f64(),
                         corrections.len()
                     );

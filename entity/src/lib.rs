@@ -4,6 +4,7 @@
 pub mod ambassador_platforms;
 pub mod ambassadors;
 pub mod audit_log;
+pub mod brief_activity;
 pub mod brief_images;
 pub mod brief_templates;
 pub mod brief_work_units;

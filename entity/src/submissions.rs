@@ -32,6 +32,12 @@ pub struct Model {
     pub auto_verified: bool,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,
+    /// The ambassador's work unit when they sent it (the statistics count it there).
+    pub work_unit_id: Option<i64>,
+    /// The ambassador's follower count on the platform when they sent it.
+    pub followers: Option<i64>,
+    /// Posted before the brief's deadline (as it was when sent).
+    pub on_time: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -22,6 +22,7 @@ mod m20261123_000017_create_week_activity;
 mod m20261123_000018_create_holidays;
 mod m20261123_000019_create_leaves;
 mod m20261123_000020_index_ambassadors_updated_at;
+mod m20261123_000021_stats_aggregates;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000018_create_holidays::Migration),
             Box::new(m20261123_000019_create_leaves::Migration),
             Box::new(m20261123_000020_index_ambassadors_updated_at::Migration),
+            Box::new(m20261123_000021_stats_aggregates::Migration),
         ]
     }
 }

@@ -64,6 +64,7 @@ use utoipa::{Modify, OpenApi};
         crate::leaderboard::api::remove_holiday,
         crate::leaderboard::api::leaves,
         crate::leaderboard::api::add_leave,
+        crate::stats::api::participation,
     ),
     modifiers(&BearerAuth)
 )]

@@ -23,7 +23,8 @@ use tokio::sync::RwLock;
 use super::rules::{self, Score, Window, MAX_WEEKS};
 use crate::error::{AppError, AppResult};
 use crate::settings::service::programme_timezone;
-use entity::{ambassadors, holidays, leaves, week_activity, work_units};
+use crate::stats::rules::{Person, Week, PLATFORMS};
+use entity::{ambassador_platforms, ambassadors, holidays, leaves, week_activity, work_units};
 
 /// How far back the aggregate rows are re-read on each refresh, for transactions that
 /// committed after a later one's clock reading.
@@ -42,6 +43,8 @@ pub struct Member {
     pub unit_name: String,
     pub unit_path: String,
     pub member_since: Option<NaiveDate>,
+    /// The latest follower count per platform (in `stats::rules::PLATFORMS` order).
+    pub followers: [Option<u32>; 3],
 }
 
 /// A board filter: institution and work-unit path.
@@ -52,8 +55,8 @@ type Marks = Vec<(i64, Option<String>)>;
 
 struct Data {
     members: Arc<Vec<Member>>,
-    /// Per ambassador, (Monday, verified posts) sorted by week.
-    activity: HashMap<i64, Vec<(NaiveDate, u32)>>,
+    /// Per ambassador, their weeks sorted by Monday.
+    activity: HashMap<i64, Vec<Week>>,
     holidays: HashSet<NaiveDate>,
     leaves: HashMap<i64, Vec<(NaiveDate, NaiveDate)>>,
     today: NaiveDate,
@@ -70,9 +73,9 @@ impl Data {
         self.activity
             .get(&id)
             .and_then(|v| {
-                v.binary_search_by_key(&week, |(w, _)| *w)
+                v.binary_search_by_key(&week, |w| w.monday)
                     .ok()
-                    .map(|i| v[i].1)
+                    .map(|i| u32::from(v[i].total))
             })
             .unwrap_or(0)
     }
@@ -118,6 +121,73 @@ impl Ranking {
             c.insert(key.clone(), n);
         }
         n
+    }
+}
+
+/// A read-only look at the board's data, for the participation statistics.
+pub struct View<'a> {
+    d: &'a Data,
+}
+
+impl<'a> View<'a> {
+    pub fn today(&self) -> NaiveDate {
+        self.d.today
+    }
+
+    pub fn members(&self) -> &'a [Member] {
+        &self.d.members
+    }
+
+    /// A member as the statistics see them.
+    pub fn person(&self, m: &Member) -> Person<'a> {
+        Person {
+            member_since: m.member_since,
+            weeks: self.d.activity.get(&m.id).map_or(&[], Vec::as_slice),
+            followers: m.followers,
+        }
+    }
+
+    /// Whether the week is a holiday or the member's leave.
+    pub fn grace(&self, id: i64, week: NaiveDate) -> bool {
+        self.d.grace(id, week)
+    }
+}
+
+/// The aggregate columns the board reads.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ActivityRow {
+    ambassador_id: i64,
+    week_start: NaiveDate,
+    verified_posts: i32,
+    x_posts: i64,
+    x_interactions: i64,
+    x_followers: i64,
+    instagram_posts: i64,
+    instagram_interactions: i64,
+    instagram_followers: i64,
+    facebook_posts: i64,
+    facebook_interactions: i64,
+    facebook_followers: i64,
+    updated_at: DateTime<Utc>,
+}
+
+impl ActivityRow {
+    fn week(&self) -> Week {
+        Week::from_counts(
+            self.week_start,
+            i64::from(self.verified_posts),
+            [self.x_posts, self.instagram_posts, self.facebook_posts],
+            [
+                self.x_interactions,
+                self.instagram_interactions,
+                self.facebook_interactions,
+            ],
+            [
+                self.x_followers,
+                self.instagram_followers,
+                self.facebook_followers,
+            ],
+        )
     }
 }
 
@@ -183,20 +253,30 @@ impl Board {
                 _ => (true, None, false, false),
             }
         };
-        let since = rules::monday_of(today) - chrono::Duration::weeks(i64::from(MAX_WEEKS));
+        // Two of the longest windows: the statistics compare a window with the one before.
+        let since = rules::monday_of(today) - chrono::Duration::weeks(2 * i64::from(MAX_WEEKS));
         let mut q = week_activity::Entity::find()
             .select_only()
             .columns([
                 week_activity::Column::AmbassadorId,
                 week_activity::Column::WeekStart,
                 week_activity::Column::VerifiedPosts,
+                week_activity::Column::XPosts,
+                week_activity::Column::XInteractions,
+                week_activity::Column::XFollowers,
+                week_activity::Column::InstagramPosts,
+                week_activity::Column::InstagramInteractions,
+                week_activity::Column::InstagramFollowers,
+                week_activity::Column::FacebookPosts,
+                week_activity::Column::FacebookInteractions,
+                week_activity::Column::FacebookFollowers,
                 week_activity::Column::UpdatedAt,
             ])
             .filter(week_activity::Column::WeekStart.gte(since));
         if let Some(mark) = activity_mark.filter(|_| !full) {
             q = q.filter(week_activity::Column::UpdatedAt.gt(mark - OVERLAP));
         }
-        let rows: Vec<(i64, NaiveDate, i32, DateTime<Utc>)> = q.into_tuple().all(db).await?;
+        let rows: Vec<ActivityRow> = q.into_model().all(db).await?;
         let members = if same_members {
             None
         } else {
@@ -233,22 +313,22 @@ impl Board {
             }
         };
         let mut changed = full || data.today != today;
-        for (id, week, posts, at) in rows {
-            let posts = u32::try_from(posts).unwrap_or(0);
-            let weeks = data.activity.entry(id).or_default();
-            match weeks.binary_search_by_key(&week, |(w, _)| *w) {
-                Ok(i) if weeks[i].1 != posts => {
-                    weeks[i].1 = posts;
+        for row in rows {
+            let week = row.week();
+            let weeks = data.activity.entry(row.ambassador_id).or_default();
+            match weeks.binary_search_by_key(&week.monday, |w| w.monday) {
+                Ok(i) if weeks[i] != week => {
+                    weeks[i] = week;
                     changed = true;
                 }
                 Ok(_) => {}
                 Err(i) => {
-                    weeks.insert(i, (week, posts));
+                    weeks.insert(i, week);
                     changed = true;
                 }
             }
-            if data.activity_mark.is_none_or(|m| at > m) {
-                data.activity_mark = Some(at);
+            if data.activity_mark.is_none_or(|m| row.updated_at > m) {
+                data.activity_mark = Some(row.updated_at);
             }
         }
         if let Some(m) = members {
@@ -268,6 +348,34 @@ impl Board {
             data.version += 1;
         }
         Ok(())
+    }
+
+    /// How often the board is brought up to date.
+    pub fn refresh_interval(&self) -> Duration {
+        self.refresh
+    }
+
+    /// The data's version: it moves whenever a refresh changed something.
+    pub async fn version(&self) -> u64 {
+        self.data.read().await.as_ref().map_or(0, |d| d.version)
+    }
+
+    /// Runs `f` over the data as of the last refresh, off the async threads.
+    pub async fn view<T: Send + 'static>(
+        &self,
+        db: &DatabaseConnection,
+        f: impl FnOnce(View) -> T + Send + 'static,
+    ) -> AppResult<T> {
+        self.ensure_fresh(db).await?;
+        let data = self.data.clone().read_owned().await;
+        tokio::task::spawn_blocking(move || -> AppResult<T> {
+            let d = data
+                .as_ref()
+                .ok_or_else(|| AppError::internal("board not loaded"))?;
+            Ok(f(View { d }))
+        })
+        .await
+        .map_err(AppError::internal)?
     }
 
     /// Everyone ranked over the last `weeks` weeks, as of the last refresh.
@@ -377,9 +485,21 @@ async fn member_marks(db: &DatabaseConnection) -> AppResult<Marks> {
         .into_tuple()
         .one(db)
         .await?;
+    let f: Option<(i64, Option<DateTime<Utc>>)> = ambassador_platforms::Entity::find()
+        .select_only()
+        .expr(Expr::col(ambassador_platforms::Column::Id).count())
+        .expr(Expr::col(ambassador_platforms::Column::UpdatedAt).max())
+        .into_tuple()
+        .one(db)
+        .await?;
     let (ac, am) = a.unwrap_or((0, None));
     let (uc, um) = u.unwrap_or((0, None));
-    Ok(vec![(ac, ts(am)), (uc, um.map(|m| m.to_string()))])
+    let (fc, fm) = f.unwrap_or((0, None));
+    Ok(vec![
+        (ac, ts(am)),
+        (uc, um.map(|m| m.to_string())),
+        (fc, ts(fm)),
+    ])
 }
 
 async fn grace_marks(db: &DatabaseConnection) -> AppResult<Marks> {
@@ -434,6 +554,24 @@ async fn load_members(db: &DatabaseConnection) -> AppResult<Vec<Member>> {
         .into_tuple()
         .all(db)
         .await?;
+    let mut followers: HashMap<i64, [Option<u32>; 3]> = HashMap::new();
+    let counts: Vec<(i64, String, Option<i64>)> = ambassador_platforms::Entity::find()
+        .select_only()
+        .columns([
+            ambassador_platforms::Column::AmbassadorId,
+            ambassador_platforms::Column::Platform,
+            ambassador_platforms::Column::FollowerCount,
+        ])
+        .filter(ambassador_platforms::Column::FollowerCount.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, platform, count) in counts {
+        if let Some(p) = PLATFORMS.iter().position(|x| *x == platform) {
+            followers.entry(id).or_default()[p] =
+                count.map(|c| u32::try_from(std::cmp::max(c, 0)).unwrap_or(u32::MAX));
+        }
+    }
     Ok(rows
         .into_iter()
         .map(
@@ -448,6 +586,7 @@ async fn load_members(db: &DatabaseConnection) -> AppResult<Vec<Member>> {
                     unit_name,
                     unit_path,
                     member_since,
+                    followers: followers.get(&id).copied().unwrap_or_default(),
                 }
             },
         )

@@ -2,13 +2,11 @@
 //! the same transaction as every verification and reversal), the rebuild that checks it
 //! against the submissions, the holiday calendar and approved leave.
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -21,37 +19,165 @@ use crate::briefs::rules::IsoWeek;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::web::client_ip::ClientIp;
-use entity::{ambassadors, holidays, leaves, submissions, week_activity, work_units};
+use entity::{
+    ambassadors, brief_activity, holidays, leaves, submissions, week_activity, work_units,
+};
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
 
-/// Adds `delta` (+1 or −1) to an ambassador's verified posts of a week. Call it inside
-/// the transaction of the decision it follows.
-pub async fn add_verified(
+/// What one submission adds to the stored aggregates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostFacts {
+    pub ambassador_id: i64,
+    pub work_unit_id: Option<i64>,
+    pub brief_id: i64,
+    pub platform: String,
+    pub week_start: NaiveDate,
+    pub on_time: bool,
+    /// Interactions and followers, when the post counts for engagement.
+    pub engagement: Option<(i64, i64)>,
+}
+
+impl PostFacts {
+    pub fn of(s: &submissions::Model) -> PostFacts {
+        PostFacts {
+            ambassador_id: s.ambassador_id,
+            work_unit_id: s.work_unit_id,
+            brief_id: s.brief_id,
+            platform: s.platform.clone(),
+            week_start: s.week_start,
+            on_time: s.on_time,
+            engagement: engagement_counts([s.likes, s.comments, s.shares, s.saves], s.followers),
+        }
+    }
+}
+
+/// Interactions and followers of a post that counts for engagement: one with any count
+/// and a follower count above zero.
+pub fn engagement_counts(counts: [Option<i64>; 4], followers: Option<i64>) -> Option<(i64, i64)> {
+    let followers = followers.filter(|f| *f > 0)?;
+    if counts.iter().all(Option::is_none) {
+        return None;
+    }
+    Some((counts.iter().map(|c| c.unwrap_or(0)).sum(), followers))
+}
+
+/// The weekly aggregate's columns for a platform's posts, interactions and followers.
+fn platform_columns(
+    platform: &str,
+) -> Option<(
+    week_activity::Column,
+    week_activity::Column,
+    week_activity::Column,
+)> {
+    use week_activity::Column as C;
+    match platform {
+        "x" => Some((C::XPosts, C::XInteractions, C::XFollowers)),
+        "instagram" => Some((
+            C::InstagramPosts,
+            C::InstagramInteractions,
+            C::InstagramFollowers,
+        )),
+        "facebook" => Some((
+            C::FacebookPosts,
+            C::FacebookInteractions,
+            C::FacebookFollowers,
+        )),
+        _ => None,
+    }
+}
+
+/// Changes the aggregates for one submission: `submitted` (+1 when it arrives) and
+/// `verified` (+1 on verification, −1 on reversal). Call it inside the transaction of the
+/// change it follows.
+pub async fn record_post(
     db: &impl ConnectionTrait,
-    ambassador_id: i64,
-    week_start: NaiveDate,
-    delta: i32,
+    post: &PostFacts,
+    submitted: i64,
+    verified: i32,
 ) -> AppResult<()> {
     let now = Utc::now();
-    week_activity::Entity::insert(week_activity::ActiveModel {
-        ambassador_id: Set(ambassador_id),
-        week_start: Set(week_start),
-        verified_posts: Set(std::cmp::max(delta, 0)),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
+    let v = i64::from(verified);
+    let (interactions, followers) = post.engagement.unwrap_or((0, 0));
+    if verified != 0 {
+        let mut row = week_activity::ActiveModel {
+            ambassador_id: Set(post.ambassador_id),
+            week_start: Set(post.week_start),
+            verified_posts: Set(std::cmp::max(verified, 0)),
+            x_posts: Set(0),
+            x_interactions: Set(0),
+            x_followers: Set(0),
+            instagram_posts: Set(0),
+            instagram_interactions: Set(0),
+            instagram_followers: Set(0),
+            facebook_posts: Set(0),
+            facebook_interactions: Set(0),
+            facebook_followers: Set(0),
+            updated_at: Set(now),
+        };
+        let mut conflict = OnConflict::columns([
             week_activity::Column::AmbassadorId,
             week_activity::Column::WeekStart,
-        ])
-        .value(
-            week_activity::Column::VerifiedPosts,
-            Expr::col((week_activity::Entity, week_activity::Column::VerifiedPosts)).add(delta),
-        )
-        .value(week_activity::Column::UpdatedAt, Expr::value(now))
-        .to_owned(),
+        ]);
+        conflict
+            .value(
+                week_activity::Column::VerifiedPosts,
+                Expr::col((week_activity::Entity, week_activity::Column::VerifiedPosts))
+                    .add(verified),
+            )
+            .value(week_activity::Column::UpdatedAt, Expr::value(now));
+        if let Some((posts_col, inter_col, foll_col)) = platform_columns(&post.platform) {
+            let first = std::cmp::max(v, 0);
+            row.set(posts_col, first.into());
+            row.set(inter_col, (first * interactions).into());
+            row.set(foll_col, (first * followers).into());
+            conflict
+                .value(
+                    posts_col,
+                    Expr::col((week_activity::Entity, posts_col)).add(v),
+                )
+                .value(
+                    inter_col,
+                    Expr::col((week_activity::Entity, inter_col)).add(v * interactions),
+                )
+                .value(
+                    foll_col,
+                    Expr::col((week_activity::Entity, foll_col)).add(v * followers),
+                );
+        }
+        week_activity::Entity::insert(row)
+            .on_conflict(conflict.to_owned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let Some(unit) = post.work_unit_id else {
+        return Ok(());
+    };
+    if submitted == 0 && verified == 0 {
+        return Ok(());
+    }
+    let on_time = v * i64::from(post.on_time);
+    use brief_activity::Column as B;
+    let col = |c: B| Expr::col((brief_activity::Entity, c));
+    brief_activity::Entity::insert(brief_activity::ActiveModel {
+        brief_id: Set(post.brief_id),
+        work_unit_id: Set(unit),
+        platform: Set(post.platform.clone()),
+        submitted: Set(std::cmp::max(submitted, 0)),
+        verified: Set(std::cmp::max(v, 0)),
+        on_time: Set(std::cmp::max(on_time, 0)),
+        interactions: Set(std::cmp::max(v * interactions, 0)),
+        followers: Set(std::cmp::max(v * followers, 0)),
+    })
+    .on_conflict(
+        OnConflict::columns([B::BriefId, B::WorkUnitId, B::Platform])
+            .value(B::Submitted, col(B::Submitted).add(submitted))
+            .value(B::Verified, col(B::Verified).add(v))
+            .value(B::OnTime, col(B::OnTime).add(on_time))
+            .value(B::Interactions, col(B::Interactions).add(v * interactions))
+            .value(B::Followers, col(B::Followers).add(v * followers))
+            .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -129,10 +255,11 @@ pub struct BoardView {
 }
 
 /// The resolved scope of a board: which members it holds.
-struct Filter {
-    institution_id: Option<i64>,
-    work_unit_id: Option<i64>,
-    path: Option<String>,
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub institution_id: Option<i64>,
+    pub work_unit_id: Option<i64>,
+    pub path: Option<String>,
 }
 
 impl Filter {
@@ -140,7 +267,7 @@ impl Filter {
         (self.institution_id, self.path.clone())
     }
 
-    fn admits(&self, m: &Member) -> bool {
+    pub fn admits(&self, m: &Member) -> bool {
         self.institution_id.is_none_or(|i| m.institution_id == i)
             && self
                 .path
@@ -152,7 +279,7 @@ impl Filter {
 /// The institution (and unit) a user may look at. Ambassadors see their own
 /// institution's board; staff their scope's; another institution's or a unit outside
 /// the scope is not found.
-async fn resolve_filter(
+pub async fn resolve_filter(
     db: &DatabaseConnection,
     user: &CurrentUser,
     institution_id: Option<i64>,
@@ -397,87 +524,315 @@ pub async fn standing_of(
 /// One row the rebuild corrected: what was stored and what the submissions say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correction {
-    pub ambassador_id: i64,
-    pub week_start: NaiveDate,
-    pub stored: i32,
-    pub computed: i32,
+    /// `week_activity` or `brief_activity`.
+    pub table: &'static str,
+    /// The row, like `ambassador 12 week 2026-W47` or `brief 3 unit 7 x`.
+    pub row: String,
+    /// The row's figures as stored and as computed, `name=value` separated by spaces.
+    pub stored: String,
+    pub computed: String,
 }
 
-/// Recomputes the weekly aggregate from the verified submissions and writes what
+/// A post counts for engagement when it has any count and a follower count above zero
+/// (the SQL twin of [`engagement_counts`]).
+const COUNTED: &str = "(likes IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL \
+     OR saves IS NOT NULL) AND followers > 0";
+const INTERACTIONS: &str =
+    "COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0) + COALESCE(saves, 0)";
+/// Ambassadors (or briefs) compared per round, to keep memory flat at any size.
+const REBUILD_CHUNK: i64 = 5_000;
+const WEEK_FIGURES: [&str; 10] = [
+    "verified_posts",
+    "x_posts",
+    "x_interactions",
+    "x_followers",
+    "instagram_posts",
+    "instagram_interactions",
+    "instagram_followers",
+    "facebook_posts",
+    "facebook_interactions",
+    "facebook_followers",
+];
+const BRIEF_FIGURES: [&str; 5] = [
+    "submitted",
+    "verified",
+    "on_time",
+    "interactions",
+    "followers",
+];
+
+fn sum(expr: &str) -> String {
+    format!("CAST(SUM({expr}) AS BIGINT)")
+}
+
+fn describe(names: &[&str], values: &[i64]) -> String {
+    names
+        .iter()
+        .zip(values)
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn figures<K: std::hash::Hash + Eq>(
+    db: &impl ConnectionTrait,
+    sql: String,
+    values: Vec<sea_orm::Value>,
+    key: impl Fn(&sea_orm::QueryResult) -> Result<K, sea_orm::DbErr>,
+    first: usize,
+    n: usize,
+) -> AppResult<std::collections::HashMap<K, Vec<i64>>> {
+    let backend = db.get_database_backend();
+    let mut out = std::collections::HashMap::new();
+    for row in db
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await?
+    {
+        let mut v = Vec::with_capacity(n);
+        for i in first..first + n {
+            v.push(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0));
+        }
+        out.insert(key(&row)?, v);
+    }
+    Ok(out)
+}
+
+/// `?` for SQLite, `$n` for PostgreSQL.
+fn placeholders(db: &impl ConnectionTrait, sql: &str) -> String {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut out = String::new();
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Recomputes the weekly and per-brief aggregates from the submissions and writes what
 /// differs, in one transaction. Returns the corrections (there should be none).
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
     let txn = begin_write(db).await?;
-    let computed: Vec<(i64, NaiveDate, i64)> = submissions::Entity::find()
-        .select_only()
-        .column(submissions::Column::AmbassadorId)
-        .column(submissions::Column::WeekStart)
-        .column_as(Expr::col(submissions::Column::Id).count(), "n")
-        .filter(submissions::Column::Status.eq("verified"))
-        .group_by(submissions::Column::AmbassadorId)
-        .group_by(submissions::Column::WeekStart)
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let stored: Vec<(i64, NaiveDate, i32)> = week_activity::Entity::find()
-        .select_only()
-        .columns([
-            week_activity::Column::AmbassadorId,
-            week_activity::Column::WeekStart,
-            week_activity::Column::VerifiedPosts,
-        ])
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let mut want: BTreeMap<(i64, NaiveDate), i32> = computed
-        .into_iter()
-        .map(|(a, w, n)| ((a, w), i32::try_from(n).unwrap_or(i32::MAX)))
-        .collect();
     let mut corrections = Vec::new();
-    for (a, w, n) in stored {
-        let should = want.remove(&(a, w)).unwrap_or(0);
-        if should != n {
-            corrections.push(Correction {
-                ambassador_id: a,
-                week_start: w,
-                stored: n,
-                computed: should,
-            });
-        }
-    }
-    for ((a, w), n) in want {
-        if n != 0 {
-            corrections.push(Correction {
-                ambassador_id: a,
-                week_start: w,
-                stored: 0,
-                computed: n,
-            });
-        }
-    }
     let now = Utc::now();
-    for c in &corrections {
-        week_activity::Entity::insert(week_activity::ActiveModel {
-            ambassador_id: Set(c.ambassador_id),
-            week_start: Set(c.week_start),
-            verified_posts: Set(c.computed),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                week_activity::Column::AmbassadorId,
-                week_activity::Column::WeekStart,
-            ])
-            .update_columns([
-                week_activity::Column::VerifiedPosts,
-                week_activity::Column::UpdatedAt,
-            ])
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
+
+    // The weekly aggregate, ambassador range by ambassador range.
+    let mut week_exprs = vec![sum("1")];
+    for p in crate::stats::rules::PLATFORMS {
+        week_exprs.push(sum(&format!(
+            "CASE WHEN platform = '{p}' THEN 1 ELSE 0 END"
+        )));
+        week_exprs.push(sum(&format!(
+            "CASE WHEN platform = '{p}' AND {COUNTED} THEN {INTERACTIONS} ELSE 0 END"
+        )));
+        week_exprs.push(sum(&format!(
+            "CASE WHEN platform = '{p}' AND {COUNTED} THEN followers ELSE 0 END"
+        )));
+    }
+    let max_amb: Option<i64> = ambassadors::Entity::find()
+        .select_only()
+        .expr(Expr::col(ambassadors::Column::Id).max())
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
+    let mut lo = 0;
+    while lo <= max_amb.unwrap_or(0) {
+        let hi = lo + REBUILD_CHUNK;
+        let computed_sql = placeholders(
+            &txn,
+            &format!(
+                "SELECT ambassador_id, week_start, {} FROM submissions \
+                 WHERE status = 'verified' AND ambassador_id >= ? AND ambassador_id < ? \
+                 GROUP BY ambassador_id, week_start",
+                week_exprs.join(", ")
+            ),
+        );
+        let stored_sql = placeholders(
+            &txn,
+            &format!(
+                "SELECT ambassador_id, week_start, {} FROM week_activity \
+                 WHERE ambassador_id >= ? AND ambassador_id < ?",
+                WEEK_FIGURES.join(", ")
+            ),
+        );
+        let key = |r: &sea_orm::QueryResult| -> Result<(i64, NaiveDate), sea_orm::DbErr> {
+            Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?))
+        };
+        let range = || vec![lo.into(), hi.into()];
+        let mut want = figures(&txn, computed_sql, range(), key, 2, WEEK_FIGURES.len()).await?;
+        let stored = figures(&txn, stored_sql, range(), key, 2, WEEK_FIGURES.len()).await?;
+        let mut wrong = Vec::new();
+        for ((a, w), have) in stored {
+            let should = want
+                .remove(&(a, w))
+                .unwrap_or_else(|| vec![0; WEEK_FIGURES.len()]);
+            if should != have {
+                wrong.push((a, w, have, should));
+            }
+        }
+        for ((a, w), should) in want {
+            if should.iter().any(|v| *v != 0) {
+                wrong.push((a, w, vec![0; WEEK_FIGURES.len()], should));
+            }
+        }
+        wrong.sort_by_key(|(a, w, _, _)| (*a, *w));
+        for (a, w, have, should) in wrong {
+            let v = |i: usize| should[i];
+            week_activity::Entity::insert(week_activity::ActiveModel {
+                ambassador_id: Set(a),
+                week_start: Set(w),
+                verified_posts: Set(i32::try_from(v(0)).unwrap_or(i32::MAX)),
+                x_posts: Set(v(1)),
+                x_interactions: Set(v(2)),
+                x_followers: Set(v(3)),
+                instagram_posts: Set(v(4)),
+                instagram_interactions: Set(v(5)),
+                instagram_followers: Set(v(6)),
+                facebook_posts: Set(v(7)),
+                facebook_interactions: Set(v(8)),
+                facebook_followers: Set(v(9)),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    week_activity::Column::AmbassadorId,
+                    week_activity::Column::WeekStart,
+                ])
+                .update_columns([
+                    week_activity::Column::VerifiedPosts,
+                    week_activity::Column::XPosts,
+                    week_activity::Column::XInteractions,
+                    week_activity::Column::XFollowers,
+                    week_activity::Column::InstagramPosts,
+                    week_activity::Column::InstagramInteractions,
+                    week_activity::Column::InstagramFollowers,
+                    week_activity::Column::FacebookPosts,
+                    week_activity::Column::FacebookInteractions,
+                    week_activity::Column::FacebookFollowers,
+                    week_activity::Column::UpdatedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+            corrections.push(Correction {
+                table: "week_activity",
+                row: format!("ambassador {a} week {}", IsoWeek::of(w)),
+                stored: describe(&WEEK_FIGURES, &have),
+                computed: describe(&WEEK_FIGURES, &should),
+            });
+        }
+        lo = hi;
+    }
+
+    // The per-brief aggregate, brief range by brief range.
+    let brief_exprs = [
+        sum("1"),
+        sum("CASE WHEN status = 'verified' THEN 1 ELSE 0 END"),
+        sum("CASE WHEN status = 'verified' AND on_time THEN 1 ELSE 0 END"),
+        sum(&format!(
+            "CASE WHEN status = 'verified' AND {COUNTED} THEN {INTERACTIONS} ELSE 0 END"
+        )),
+        sum(&format!(
+            "CASE WHEN status = 'verified' AND {COUNTED} THEN followers ELSE 0 END"
+        )),
+    ];
+    let max_brief: Option<i64> = entity::briefs::Entity::find()
+        .select_only()
+        .expr(Expr::col(entity::briefs::Column::Id).max())
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
+    let mut lo = 0;
+    while lo <= max_brief.unwrap_or(0) {
+        let hi = lo + REBUILD_CHUNK;
+        let computed_sql = placeholders(
+            &txn,
+            &format!(
+                "SELECT brief_id, work_unit_id, platform, {} FROM submissions \
+                 WHERE work_unit_id IS NOT NULL AND brief_id >= ? AND brief_id < ? \
+                 GROUP BY brief_id, work_unit_id, platform",
+                brief_exprs.join(", ")
+            ),
+        );
+        let stored_sql = placeholders(
+            &txn,
+            &format!(
+                "SELECT brief_id, work_unit_id, platform, {} FROM brief_activity \
+                 WHERE brief_id >= ? AND brief_id < ?",
+                BRIEF_FIGURES.join(", ")
+            ),
+        );
+        let key = |r: &sea_orm::QueryResult| -> Result<(i64, i64, String), sea_orm::DbErr> {
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+            ))
+        };
+        let range = || vec![lo.into(), hi.into()];
+        let mut want = figures(&txn, computed_sql, range(), key, 3, BRIEF_FIGURES.len()).await?;
+        let stored = figures(&txn, stored_sql, range(), key, 3, BRIEF_FIGURES.len()).await?;
+        let mut wrong = Vec::new();
+        for (k, have) in stored {
+            let should = want
+                .remove(&k)
+                .unwrap_or_else(|| vec![0; BRIEF_FIGURES.len()]);
+            if should != have {
+                wrong.push((k, have, should));
+            }
+        }
+        for (k, should) in want {
+            if should.iter().any(|v| *v != 0) {
+                wrong.push((k, vec![0; BRIEF_FIGURES.len()], should));
+            }
+        }
+        wrong.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((brief, unit, platform), have, should) in wrong {
+            use brief_activity::Column as B;
+            brief_activity::Entity::insert(brief_activity::ActiveModel {
+                brief_id: Set(brief),
+                work_unit_id: Set(unit),
+                platform: Set(platform.clone()),
+                submitted: Set(should[0]),
+                verified: Set(should[1]),
+                on_time: Set(should[2]),
+                interactions: Set(should[3]),
+                followers: Set(should[4]),
+            })
+            .on_conflict(
+                OnConflict::columns([B::BriefId, B::WorkUnitId, B::Platform])
+                    .update_columns([
+                        B::Submitted,
+                        B::Verified,
+                        B::OnTime,
+                        B::Interactions,
+                        B::Followers,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+            corrections.push(Correction {
+                table: "brief_activity",
+                row: format!("brief {brief} unit {unit} {platform}"),
+                stored: describe(&BRIEF_FIGURES, &have),
+                computed: describe(&BRIEF_FIGURES, &should),
+            });
+        }
+        lo = hi;
     }
     txn.commit().await?;
-    corrections.sort_by_key(|c| (c.ambassador_id, c.week_start));
     Ok(corrections)
 }
 

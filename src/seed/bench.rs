@@ -26,8 +26,8 @@ use crate::error::{AppError, AppResult};
 use crate::leaderboard::rules::monday_of;
 use crate::settings::service::programme_timezone;
 use entity::{
-    ambassador_platforms, ambassadors, briefs, institutions, submissions, users, week_activity,
-    work_units,
+    ambassador_platforms, ambassadors, brief_activity, briefs, institutions, submissions, users,
+    week_activity, work_units,
 };
 
 /// The password of every bench account (ambassadors `amb1@bench.duta.id` …, and
@@ -235,6 +235,8 @@ pub async fn seed_bench(
     // Ambassadors, their platforms, submissions and weekly aggregate, group by group.
     let mut rng = Mix(0x0000_D07A_2026);
     let mut next_submission: i64 = 1;
+    // Per brief, unit and platform: submitted, verified, on time, interactions, followers.
+    let mut per_brief: HashMap<(i64, i64, usize), [i64; 5]> = HashMap::new();
     let mut n: i64 = 1;
     while n <= ambassadors_wanted {
         let last = (n + GROUP - 1).min(ambassadors_wanted);
@@ -242,7 +244,9 @@ pub async fn seed_bench(
         let mut amb_rows = Vec::new();
         let mut platform_rows = Vec::new();
         let mut sub_rows = Vec::new();
-        let mut activity: HashMap<(i64, NaiveDate), i32> = HashMap::new();
+        // Per ambassador-week: verified posts, then per platform posts, interactions and
+        // followers (as in `week_activity`).
+        let mut activity: HashMap<(i64, NaiveDate), [i64; 10]> = HashMap::new();
         for a in n..=last {
             let (inst, unit) = leaves[(a as usize - 1) % leaves.len()];
             let user_id = 1000 + a;
@@ -292,13 +296,15 @@ pub async fn seed_bench(
                 created_at: Set(now),
                 updated_at: Set(now),
             });
-            for p in PLATFORMS {
+            let mut followers = [0i64; 3];
+            for (pi, p) in PLATFORMS.into_iter().enumerate() {
+                followers[pi] = 500 + rng.below(20_000) as i64;
                 platform_rows.push(ambassador_platforms::ActiveModel {
                     ambassador_id: Set(a),
                     platform: Set(p.into()),
                     handle: Set(format!("amb{a}")),
                     method: Set("screenshot".into()),
-                    follower_count: Set(Some(500 + rng.below(20_000) as i64)),
+                    follower_count: Set(Some(followers[pi])),
                     checked_at: Set(Some(now)),
                     evidence_media_id: Set(None),
                     reviewed_by: Set(Some(inst)),
@@ -319,9 +325,12 @@ pub async fn seed_bench(
                 let first_brief = rng.below(BRIEFS_PER_WEEK as u64) as i64;
                 for k in 0..posts as i64 {
                     let b = brief_id(inst, w, (first_brief + k) % BRIEFS_PER_WEEK);
-                    let platform = PLATFORMS[((a + k) % 3) as usize];
+                    let pi = ((a + k) % 3) as usize;
+                    let platform = PLATFORMS[pi];
+                    // Monday 07:00 to Sunday 23:59: a few come after Sunday's 20:00 deadline.
                     let posted_at = instant(&tz, monday, 7, 0)
-                        + Duration::minutes(rng.below(6 * 24 * 60) as i64);
+                        + Duration::minutes(rng.below(7 * 24 * 60 - 7 * 60) as i64);
+                    let deadline = instant(&tz, monday + Duration::days(6), 20, 0);
                     if posted_at > now {
                         continue;
                     }
@@ -355,8 +364,26 @@ pub async fn seed_bench(
                             format!("facebook:amb{a}:{id}"),
                         ),
                     };
+                    let (likes, comments, shares, saves) = (
+                        rng.below(400) as i64,
+                        rng.below(40) as i64,
+                        rng.below(30) as i64,
+                        rng.below(20) as i64,
+                    );
+                    let on_time = posted_at <= deadline;
+                    let interactions = likes + comments + shares + saves;
+                    let b_row = per_brief.entry((b, unit, pi)).or_default();
+                    b_row[0] += 1;
                     if status == "verified" {
-                        *activity.entry((a, monday)).or_default() += 1;
+                        let w_row = activity.entry((a, monday)).or_default();
+                        w_row[0] += 1;
+                        w_row[1 + 3 * pi] += 1;
+                        w_row[2 + 3 * pi] += interactions;
+                        w_row[3 + 3 * pi] += followers[pi];
+                        b_row[1] += 1;
+                        b_row[2] += i64::from(on_time);
+                        b_row[3] += interactions;
+                        b_row[4] += followers[pi];
                         report.verified += 1;
                     }
                     sub_rows.push(submissions::ActiveModel {
@@ -370,10 +397,10 @@ pub async fn seed_bench(
                         posted_at: Set(posted_at),
                         week_start: Set(monday),
                         screenshot_media_id: Set(None),
-                        likes: Set(Some(rng.below(400) as i64)),
-                        comments: Set(Some(rng.below(40) as i64)),
-                        shares: Set(Some(rng.below(30) as i64)),
-                        saves: Set(Some(rng.below(20) as i64)),
+                        likes: Set(Some(likes)),
+                        comments: Set(Some(comments)),
+                        shares: Set(Some(shares)),
+                        saves: Set(Some(saves)),
                         status: Set(status.into()),
                         reason: Set(
                             (status == "rejected").then(|| "Tautan tidak bisa dibuka.".into())
@@ -383,6 +410,9 @@ pub async fn seed_bench(
                         decided_at: Set(
                             (status != "pending").then_some(posted_at + Duration::hours(3))
                         ),
+                        work_unit_id: Set(Some(unit)),
+                        followers: Set(Some(followers[pi])),
+                        on_time: Set(on_time),
                         created_at: Set(posted_at + Duration::minutes(10)),
                         updated_at: Set(posted_at + Duration::hours(3)),
                     });
@@ -394,10 +424,19 @@ pub async fn seed_bench(
         report.week_rows += activity.len() as i64;
         let week_rows: Vec<week_activity::ActiveModel> = activity
             .into_iter()
-            .map(|((a, w), posts)| week_activity::ActiveModel {
+            .map(|((a, w), v)| week_activity::ActiveModel {
                 ambassador_id: Set(a),
                 week_start: Set(w),
-                verified_posts: Set(posts),
+                verified_posts: Set(v[0] as i32),
+                x_posts: Set(v[1]),
+                x_interactions: Set(v[2]),
+                x_followers: Set(v[3]),
+                instagram_posts: Set(v[4]),
+                instagram_interactions: Set(v[5]),
+                instagram_followers: Set(v[6]),
+                facebook_posts: Set(v[7]),
+                facebook_interactions: Set(v[8]),
+                facebook_followers: Set(v[9]),
                 updated_at: Set(now),
             })
             .collect();
@@ -411,6 +450,20 @@ pub async fn seed_bench(
             tracing::info!(ambassadors = n - 1, "bench data written");
         }
     }
+    let brief_rows: Vec<brief_activity::ActiveModel> = per_brief
+        .into_iter()
+        .map(|((brief, unit, pi), v)| brief_activity::ActiveModel {
+            brief_id: Set(brief),
+            work_unit_id: Set(unit),
+            platform: Set(PLATFORMS[pi].into()),
+            submitted: Set(v[0]),
+            verified: Set(v[1]),
+            on_time: Set(v[2]),
+            interactions: Set(v[3]),
+            followers: Set(v[4]),
+        })
+        .collect();
+    insert_batches(db, brief_rows).await?;
     move_sequences(db).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -21,7 +21,7 @@ use crate::briefs::service::{addressed_to, reader_of};
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::leaderboard::rules::week_of;
-use crate::leaderboard::service::add_verified;
+use crate::leaderboard::service::{record_post, PostFacts};
 use crate::media::service::MediaStore;
 use crate::settings::service::programme_timezone;
 use crate::web::client_ip::ClientIp;
@@ -260,6 +260,15 @@ pub async fn save_submission(
         return Err(taken());
     }
     let slot = format!("{}:{}:{}", amb.id, brief.id, post.platform);
+    let followers: Option<i64> = ambassador_platforms::Entity::find()
+        .select_only()
+        .column(ambassador_platforms::Column::FollowerCount)
+        .filter(ambassador_platforms::Column::AmbassadorId.eq(amb.id))
+        .filter(ambassador_platforms::Column::Platform.eq(post.platform))
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten();
     let now = Utc::now();
     let txn = begin_write(db).await?;
     let inserted = submissions::ActiveModel {
@@ -281,6 +290,9 @@ pub async fn save_submission(
         auto_verified: Set(auto),
         decided_by: Set(None),
         decided_at: Set(auto.then_some(now)),
+        work_unit_id: Set(Some(amb.work_unit_id)),
+        followers: Set(followers),
+        on_time: Set(posted_at <= brief.deadline),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -299,9 +311,7 @@ pub async fn save_submission(
         }
         Err(e) => return Err(e.into()),
     };
-    if auto {
-        add_verified(&txn, amb.id, week_start, 1).await?;
-    }
+    record_post(&txn, &PostFacts::of(&saved), 1, i32::from(auto)).await?;
     txn.commit().await?;
     Ok(view(saved, Some(&brief)))
 }
@@ -693,7 +703,7 @@ pub async fn decide(
     }
     let delta = i32::from(to == "verified") - i32::from(s.status == "verified");
     if delta != 0 {
-        add_verified(&txn, s.ambassador_id, s.week_start, delta).await?;
+        record_post(&txn, &PostFacts::of(&s), 0, delta).await?;
     }
     let institution_id: Option<i64> = ambassadors::Entity::find_by_id(s.ambassador_id)
         .select_only()

@@ -157,6 +157,72 @@ pub fn tera_t(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> 
     Ok(tera::Value::String(text))
 }
 
+/// A number as people read it: thousands grouped and the decimal sign of the language
+/// (Indonesian `12.345,5`, English `12,345.5`), with `decimals` places.
+pub fn format_number(v: f64, decimals: usize, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let (group, point) = match lang {
+        Lang::Id => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let fixed = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    let negative = v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if negative {
+        out.insert(0, '−');
+    }
+    out
+}
+
+fn filter_lang(args: &HashMap<String, tera::Value>) -> Lang {
+    args.get("l")
+        .and_then(|v| v.as_str())
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Id)
+}
+
+/// The Tera filter `num(l=lang, d=decimals)`: a number formatted for the language; a
+/// missing value shows as a dash.
+pub fn tera_num(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let decimals = args.get("d").and_then(|v| v.as_u64()).unwrap_or(0).min(6) as usize;
+    Ok(tera::Value::String(match value.as_f64() {
+        Some(v) => format_number(v, decimals, filter_lang(args)),
+        None => "–".into(),
+    }))
+}
+
+/// The Tera filter `pct(l=lang, d=decimals)`: a share (0–1) as a percentage with one
+/// decimal by default, like `42,5 %`; a missing value shows as a dash.
+pub fn tera_pct(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let decimals = args.get("d").and_then(|v| v.as_u64()).unwrap_or(1).min(6) as usize;
+    Ok(tera::Value::String(match value.as_f64() {
+        Some(v) => format!(
+            "{} %",
+            format_number(v * 100.0, decimals, filter_lang(args))
+        ),
+        None => "–".into(),
+    }))
+}
+
 /// Every key of a catalogue, for the test that both languages say everything.
 pub fn keys(lang: Lang) -> Vec<String> {
     let mut k: Vec<String> = catalogue(lang).keys().cloned().collect();
@@ -212,6 +278,28 @@ pub fn lang_without_user(req: &Request<'_>) -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_the_way_each_language_writes_them() {
+        assert_eq!(format_number(1234567.0, 0, Lang::Id), "1.234.567");
+        assert_eq!(format_number(1234567.0, 0, Lang::En), "1,234,567");
+        assert_eq!(format_number(12.26, 1, Lang::Id), "12,3");
+        assert_eq!(format_number(0.5, 2, Lang::En), "0.50");
+        assert_eq!(format_number(-3.5, 1, Lang::Id), "−3,5");
+        assert_eq!(format_number(-0.01, 1, Lang::Id), "0,0");
+        assert_eq!(format_number(999.0, 0, Lang::Id), "999");
+        assert_eq!(format_number(f64::NAN, 0, Lang::Id), "–");
+        let mut args = HashMap::new();
+        args.insert("l".to_string(), tera::Value::from("id"));
+        assert_eq!(
+            tera_pct(&tera::Value::from(0.4256), &args).ok(),
+            Some(tera::Value::from("42,6 %"))
+        );
+        assert_eq!(
+            tera_pct(&tera::Value::Null, &args).ok(),
+            Some(tera::Value::from("–"))
+        );
+    }
 
     #[test]
     fn both_catalogues_have_the_same_keys() {

@@ -55,6 +55,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         items.push(("/templates", "nav.templates"));
     }
     items.push(("/leaderboard", "nav.leaderboard"));
+    if role.is_staff() {
+        items.push(("/stats", "nav.stats"));
+    }
     if role == Role::Admin {
         items.extend([
             ("/admin/institutions", "nav.institutions"),

@@ -15,6 +15,7 @@ mod pages;
 mod pages_ambassadors;
 mod pages_submissions;
 mod seed;
+mod stats;
 mod submissions;
 mod support;
 mod vetting;

@@ -87,6 +87,30 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ),
     (
         "GET",
+        "/stats?<institution_id>&<work_unit_id>&<platform>&<weeks>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/stats/report?<institution_id>&<work_unit_id>&<platform>&<weeks>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/stats/export/<file>?<institution_id>&<work_unit_id>&<platform>&<weeks>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/stats/participation?<institution_id>&<work_unit_id>&<platform>&<weeks>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
         "/leaderboard?<work_unit_id>&<weeks>&<page>",
         Access::SignedIn,
         Param::None,
@@ -539,6 +563,8 @@ fn concrete(route: &str, id: i64) -> String {
             "",
         )
         .replace("?<work_unit_id>&<weeks>&<page>", "")
+        .replace("?<institution_id>&<work_unit_id>&<platform>&<weeks>", "")
+        .replace("<file>", "weeks.csv")
         .replace("?<weeks>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")

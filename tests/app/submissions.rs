@@ -15,7 +15,7 @@ fn snowflake(t: DateTime<Utc>) -> u64 {
     (((t.timestamp_millis() - 1_288_834_974_657) as u64) << 22) | 0x2a5
 }
 
-fn jakarta_monday(weeks_ago: i64) -> NaiveDate {
+pub(crate) fn jakarta_monday(weeks_ago: i64) -> NaiveDate {
     let today = Utc::now()
         .with_timezone(&chrono_tz::Asia::Jakarta)
         .date_naive();
@@ -24,7 +24,7 @@ fn jakarta_monday(weeks_ago: i64) -> NaiveDate {
 
 /// 10:00 WIB on the Monday `weeks_ago` weeks back (or an hour ago, for this week, when
 /// that is earlier).
-fn posted_in(weeks_ago: i64) -> DateTime<Utc> {
+pub(crate) fn posted_in(weeks_ago: i64) -> DateTime<Utc> {
     let t = chrono_tz::Asia::Jakarta
         .from_local_datetime(&jakarta_monday(weeks_ago).and_hms_opt(10, 0, 0).unwrap())
         .unwrap()
@@ -71,7 +71,7 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn submit(app: &TestApp, token: &str, body: Value) -> (Status, Value) {
+pub(crate) async fn submit(app: &TestApp, token: &str, body: Value) -> (Status, Value) {
     json(
         app.send_api("POST", "/api/v1/submissions", Some(token), &body)
             .await,
@@ -79,7 +79,7 @@ async fn submit(app: &TestApp, token: &str, body: Value) -> (Status, Value) {
     .await
 }
 
-async fn decide(
+pub(crate) async fn decide(
     app: &TestApp,
     token: &str,
     id: i64,
@@ -122,7 +122,7 @@ fn names(board: &Value) -> Vec<(String, i64)> {
         .collect()
 }
 
-async fn rebuild_corrections(app: &TestApp) -> usize {
+pub(crate) async fn rebuild_corrections(app: &TestApp) -> usize {
     duta::leaderboard::service::rebuild(&app.db)
         .await
         .expect("rebuild")
@@ -531,7 +531,7 @@ async fn racing_verify_and_revert_leave_the_aggregate_equal_to_the_rebuild() {
 }
 
 /// Sets an ambassador's membership back to a date (as an import with history would).
-async fn member_since(app: &TestApp, ambassador_id: i64, date: NaiveDate) {
+pub(crate) async fn member_since(app: &TestApp, ambassador_id: i64, date: NaiveDate) {
     let amb = entity::ambassadors::Entity::find_by_id(ambassador_id)
         .one(&app.db)
         .await
@@ -544,7 +544,7 @@ async fn member_since(app: &TestApp, ambassador_id: i64, date: NaiveDate) {
 }
 
 /// A brief published for the week `weeks_ago` weeks back (the whole institution).
-async fn past_brief(app: &TestApp, token: &str, weeks_ago: i64) -> i64 {
+pub(crate) async fn past_brief(app: &TestApp, token: &str, weeks_ago: i64) -> i64 {
     let monday = jakarta_monday(weeks_ago);
     let week = duta::briefs::rules::IsoWeek::of(monday).to_string();
     let start = posted_in(weeks_ago) - Duration::hours(9);

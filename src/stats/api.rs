@@ -1,0 +1,44 @@
+//! The participation statistics as JSON.
+
+use rocket::serde::json::Json;
+use rocket::State;
+use sea_orm::DatabaseConnection;
+
+use super::routes::for_viewer;
+use super::service::{self, Participation, StatsCache, StatsQuery};
+use crate::auth::guards::Staff;
+use crate::error::{ApiErrorBody, AppResult};
+use crate::leaderboard::board::Board;
+
+/// Participation over the last `weeks` weeks (4, 12, 26 or 52; default 12) for a scope:
+/// national (national users and admins, without `institution_id`), one institution, or a
+/// work unit with its subtree; optionally one platform. Rates are 0–1. Figures come
+/// from the stored weekly and per-brief aggregates. `inactive` lists names for
+/// coordinators and admins only; the others get its count in `funnel.inactive`.
+#[utoipa::path(get, path = "/api/v1/stats/participation", tag = "stats", security(("bearer" = [])),
+    params(("institution_id" = Option<i64>, Query, description = "national users and admins: any or none (national); others their own"),
+           ("work_unit_id" = Option<i64>, Query, description = "this unit and the units under it"),
+           ("platform" = Option<String>, Query, description = "x, instagram or facebook"),
+           ("weeks" = Option<u32>, Query, description = "4, 12, 26 or 52 (default 12)")),
+    responses((status = 200, body = Participation), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::get("/stats/participation?<institution_id>&<work_unit_id>&<platform>&<weeks>")]
+pub async fn participation(
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    platform: Option<String>,
+    weeks: Option<String>,
+    user: Staff<'_>,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+    cache: &State<StatsCache>,
+) -> AppResult<Json<Participation>> {
+    let q = StatsQuery {
+        institution_id,
+        work_unit_id,
+        platform,
+        weeks,
+    };
+    let p = service::participation(db, board, cache, &user, &q).await?;
+    Ok(Json(for_viewer(&p, user.role)))
+}

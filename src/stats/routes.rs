@@ -1,0 +1,336 @@
+//! The statistics pages: the dashboard, its printable A4 report, and the downloads of
+//! each table as CSV and of all of them as one XLSX workbook.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::State;
+use rocket_dyn_templates::Template;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::charts::{self, LineChart, Series, StackedBars};
+use super::export::{self, Table};
+use super::service::{self, Participation, StatsCache, StatsQuery};
+use super::tables;
+use crate::auth::guards::Staff;
+use crate::auth::roles::Role;
+use crate::error::{AppError, AppResult};
+use crate::leaderboard::board::Board;
+use crate::org::service::{list_institutions_for, list_units_grouped, InstitutionView, UnitGroup};
+use crate::web::i18n::{t, Lang};
+use crate::web::layout::Layout;
+
+#[derive(Serialize)]
+struct Charts {
+    participation: String,
+    posts: String,
+    /// One trend line per row of the unit table.
+    trends: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct StatsPage {
+    layout: Layout,
+    stats: Option<Participation>,
+    charts: Option<Charts>,
+    institutions: Vec<InstitutionView>,
+    units: Vec<UnitGroup>,
+    sees_all: bool,
+    windows: [u32; 4],
+    platforms: [&'static str; 3],
+    weeks: String,
+    platform: String,
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    /// The filters as a query string, for the export and report links.
+    query: String,
+    /// Coordinators and admins follow up inactive ambassadors by name.
+    follow_up: bool,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+/// Who may see the names of inactive ambassadors: those who follow them up.
+pub fn follows_up(role: Role) -> bool {
+    matches!(role, Role::Coordinator | Role::Admin)
+}
+
+/// The statistics as a user may see them: leadership and national users get the count of
+/// inactive ambassadors, not their names.
+pub fn for_viewer(p: &Participation, role: Role) -> Participation {
+    let mut p = p.clone();
+    if !follows_up(role) {
+        p.inactive.clear();
+    }
+    p
+}
+
+fn query_string(q: &StatsQuery) -> String {
+    let mut parts = Vec::new();
+    if let Some(i) = q.institution_id {
+        parts.push(format!("institution_id={i}"));
+    }
+    if let Some(u) = q.work_unit_id {
+        parts.push(format!("work_unit_id={u}"));
+    }
+    if let Some(p) = q.platform.as_deref().filter(|p| !p.is_empty()) {
+        parts.push(format!(
+            "platform={}",
+            url::form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>()
+        ));
+    }
+    if let Some(w) = q.weeks.as_deref().filter(|w| !w.is_empty()) {
+        parts.push(format!(
+            "weeks={}",
+            url::form_urlencoded::byte_serialize(w.as_bytes()).collect::<String>()
+        ));
+    }
+    parts.join("&")
+}
+
+fn charts_of(p: &Participation, lang: Lang) -> Charts {
+    let decimal_comma = lang == Lang::Id;
+    let labels: Vec<String> = p.weeks.iter().map(|w| w.week.clone()).collect();
+    let participation = charts::line_chart(&LineChart {
+        title: t(lang, "stats.chart_participation"),
+        x_labels: labels.clone(),
+        series: vec![Series {
+            name: t(lang, "stats.participation_rate"),
+            values: p
+                .weeks
+                .iter()
+                .map(|w| w.participation_rate.map(|r| r * 100.0))
+                .collect(),
+        }],
+        y_unit: "%".into(),
+        y_max: Some(100.0),
+        decimal_comma,
+        empty_text: t(lang, "stats.no_data"),
+    });
+    let per = |f: fn(&service::PerPlatform) -> u64| -> Vec<Option<f64>> {
+        p.weeks.iter().map(|w| Some(f(&w.posts) as f64)).collect()
+    };
+    let mut series = vec![
+        Series {
+            name: "X".into(),
+            values: per(|c| c.x),
+        },
+        Series {
+            name: "Instagram".into(),
+            values: per(|c| c.instagram),
+        },
+        Series {
+            name: "Facebook".into(),
+            values: per(|c| c.facebook),
+        },
+    ];
+    if let Some(only) = p.scope.platform.as_deref() {
+        series.retain(|s| s.name.to_lowercase() == only);
+    }
+    let posts = charts::stacked_bars(&StackedBars {
+        title: t(lang, "stats.chart_posts"),
+        x_labels: labels,
+        series,
+        y_unit: t(lang, "stats.posts_unit"),
+        decimal_comma,
+        empty_text: t(lang, "stats.no_data"),
+    });
+    let trends = p
+        .work_units
+        .iter()
+        .map(|u| {
+            let values: Vec<Option<f64>> = u.trend.iter().map(|r| r.map(|v| v * 100.0)).collect();
+            charts::sparkline(&values, Some(100.0))
+        })
+        .collect();
+    Charts {
+        participation,
+        posts,
+        trends,
+    }
+}
+
+async fn page(
+    db: &DatabaseConnection,
+    board: &Board,
+    cache: &StatsCache,
+    user: &Staff<'_>,
+    layout: Layout,
+    q: StatsQuery,
+    template: &'static str,
+) -> AppResult<(Status, Template)> {
+    let lang = layout.lang;
+    let (status, stats, errors) = match service::participation(db, board, cache, user, &q).await {
+        Ok(p) => (Status::Ok, Some(p), BTreeMap::new()),
+        Err(e) => {
+            let (s, errors) = e.form_errors(lang)?;
+            let fallback = StatsQuery {
+                weeks: None,
+                platform: None,
+                ..q.clone()
+            };
+            let p = service::participation(db, board, cache, user, &fallback)
+                .await
+                .ok();
+            (s, p, errors)
+        }
+    };
+    let stats = stats.map(|p: Arc<Participation>| for_viewer(&p, user.role));
+    let charts = stats.as_ref().map(|p| charts_of(p, lang));
+    Ok((
+        status,
+        Template::render(
+            template,
+            StatsPage {
+                layout,
+                stats,
+                charts,
+                institutions: list_institutions_for(db, user)
+                    .await?
+                    .iter()
+                    .map(InstitutionView::from)
+                    .collect(),
+                units: list_units_grouped(db, user).await?,
+                sees_all: user.role.sees_all_institutions(),
+                windows: super::rules::WINDOWS,
+                platforms: super::rules::PLATFORMS,
+                weeks: q
+                    .weeks
+                    .clone()
+                    .unwrap_or_else(|| super::rules::DEFAULT_WINDOW.to_string()),
+                platform: q.platform.clone().unwrap_or_default(),
+                institution_id: q.institution_id,
+                work_unit_id: q.work_unit_id,
+                query: query_string(&q),
+                follow_up: follows_up(user.role),
+                errors,
+            },
+        ),
+    ))
+}
+
+/// On the pages a chosen work unit decides the institution.
+fn page_query(
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    platform: Option<String>,
+    weeks: Option<String>,
+) -> StatsQuery {
+    StatsQuery {
+        institution_id: institution_id.filter(|_| work_unit_id.is_none()),
+        work_unit_id,
+        platform,
+        weeks,
+    }
+}
+
+#[rocket::get("/stats?<institution_id>&<work_unit_id>&<platform>&<weeks>")]
+pub async fn dashboard(
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    platform: Option<String>,
+    weeks: Option<String>,
+    user: Staff<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+    cache: &State<StatsCache>,
+) -> AppResult<(Status, Template)> {
+    let q = page_query(institution_id, work_unit_id, platform, weeks);
+    page(db, board, cache, &user, layout, q, "stats/dashboard").await
+}
+
+/// The same figures on A4 for a meeting: charts and tables, no filters or navigation.
+#[rocket::get("/stats/report?<institution_id>&<work_unit_id>&<platform>&<weeks>")]
+pub async fn report(
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    platform: Option<String>,
+    weeks: Option<String>,
+    user: Staff<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+    cache: &State<StatsCache>,
+) -> AppResult<(Status, Template)> {
+    let q = page_query(institution_id, work_unit_id, platform, weeks);
+    page(db, board, cache, &user, layout, q, "stats/report").await
+}
+
+/// A download: the bytes, their type and the file name.
+pub struct Download {
+    bytes: Vec<u8>,
+    content_type: ContentType,
+    file_name: String,
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for Download {
+    fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::Response::build()
+            .header(self.content_type)
+            .header(Header::new(
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", self.file_name),
+            ))
+            .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
+            .ok()
+    }
+}
+
+/// `/stats/export/<file>`: `weeks.csv`, `work_units.csv`, `platforms.csv`, `briefs.csv`,
+/// `categories.csv`, `most_consistent.csv`, `inactive.csv` (coordinators and admins), or
+/// `participation.xlsx` with every table as a sheet. Named after the scope and window.
+#[rocket::get("/stats/export/<file>?<institution_id>&<work_unit_id>&<platform>&<weeks>")]
+pub async fn export_file(
+    file: &str,
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    platform: Option<String>,
+    weeks: Option<String>,
+    user: Staff<'_>,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    board: &State<Board>,
+    cache: &State<StatsCache>,
+) -> AppResult<Download> {
+    let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let q = page_query(institution_id, work_unit_id, platform, weeks);
+    let p = service::participation(db, board, cache, &user, &q).await?;
+    let p = for_viewer(&p, user.role);
+    let lang = layout.lang;
+    let all = tables::all(&p, lang, follows_up(user.role));
+    let base = tables::file_base(&p, lang);
+    match ext {
+        "xlsx" if name == "participation" => {
+            let bytes =
+                export::to_xlsx(&all.iter().map(|(_, t)| t.clone()).collect::<Vec<Table>>())
+                    .map_err(AppError::internal)?;
+            Ok(Download {
+                bytes,
+                content_type: ContentType::new(
+                    "application",
+                    "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                file_name: export::file_name(
+                    &base.iter().map(String::as_str).collect::<Vec<_>>(),
+                    "xlsx",
+                ),
+            })
+        }
+        "csv" => {
+            let (_, table) = all
+                .iter()
+                .find(|(k, _)| *k == name)
+                .ok_or(AppError::NotFound)?;
+            let mut parts: Vec<&str> = base.iter().map(String::as_str).collect();
+            parts.push(name);
+            Ok(Download {
+                bytes: export::to_csv(table),
+                content_type: ContentType::new("text", "csv").with_params(("charset", "utf-8")),
+                file_name: export::file_name(&parts, "csv"),
+            })
+        }
+        _ => Err(AppError::NotFound),
+    }
+}

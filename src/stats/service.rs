@@ -1,0 +1,731 @@
+//! The participation statistics of a scope (national, institution, work unit with its
+//! subtree, platform) over a window: computed from the leaderboard's in-memory copy of
+//! the weekly aggregate, the brief aggregate and the ambassadors' statuses, never from
+//! the submissions. A result is kept until the board changes or the refresh interval
+//! passes, so a dashboard under load is computed about once a second.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Days, NaiveDate};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::Serialize;
+
+use super::rules::{self, BriefCounts, Person, Tally, PLATFORMS};
+use crate::auth::guards::CurrentUser;
+use crate::briefs::rules::IsoWeek;
+use crate::error::{AppResult, FieldErrors, Msg};
+use crate::leaderboard::board::{Board, View};
+use crate::leaderboard::rules::monday_of;
+use crate::leaderboard::service::{self as board_service, BoardQuery, Filter, WindowView};
+use entity::{ambassadors, briefs, institutions, work_units};
+
+/// Rows of the most consistent ambassadors shown (established members who posted).
+pub const TOP: u64 = 10;
+/// Inactive ambassadors listed on the page (the export has them all).
+pub const INACTIVE_SHOWN: usize = 100;
+
+/// The filters of the dashboard, as typed in the query string.
+#[derive(Debug, Clone, Default)]
+pub struct StatsQuery {
+    pub institution_id: Option<i64>,
+    pub work_unit_id: Option<i64>,
+    pub platform: Option<String>,
+    pub weeks: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScopeView {
+    pub institution_id: Option<i64>,
+    pub institution: Option<String>,
+    pub work_unit_id: Option<i64>,
+    pub work_unit: Option<String>,
+    pub platform: Option<String>,
+}
+
+/// Per platform, in the order x, instagram, facebook.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema, Default)]
+pub struct PerPlatform {
+    pub x: u64,
+    pub instagram: u64,
+    pub facebook: u64,
+}
+
+impl PerPlatform {
+    fn of(v: [u64; 3]) -> PerPlatform {
+        PerPlatform {
+            x: v[0],
+            instagram: v[1],
+            facebook: v[2],
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.x + self.instagram + self.facebook
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WeekFigures {
+    /// ISO week, like 2026-W48.
+    pub week: String,
+    pub monday: NaiveDate,
+    /// Approved, and members by the week's Sunday.
+    pub active_ambassadors: u32,
+    /// Active and not on a grace week (holiday or leave).
+    pub expected_ambassadors: u32,
+    /// With a verified post in the week.
+    pub posting_ambassadors: u32,
+    /// Expected ambassadors with a verified post ÷ expected ambassadors (0–1); none when
+    /// nobody was expected.
+    pub participation_rate: Option<f64>,
+    /// Verified posts per platform.
+    pub posts: PerPlatform,
+    /// Latest follower counts of those who posted, per platform.
+    pub reach: PerPlatform,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitRow {
+    /// A work unit's id, or an institution's in the national view.
+    pub id: i64,
+    /// `work_unit` or `institution`.
+    pub kind: &'static str,
+    pub name: String,
+    /// Depth below the scope (0 for the scope's own level).
+    pub depth: u32,
+    /// Approved ambassadors in the unit and its subtree.
+    pub ambassadors: u32,
+    pub rate_this_week: Option<f64>,
+    pub rate_window: Option<f64>,
+    pub rate_previous_window: Option<f64>,
+    /// Window against the previous window, in percentage points.
+    pub change_points: Option<f64>,
+    /// The weekly rate over the window, oldest first.
+    pub trend: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlatformRow {
+    pub platform: &'static str,
+    /// Verified posts over the window.
+    pub posts: u64,
+    pub reach_this_week: u64,
+    /// The mean of the weekly reach over the window.
+    pub reach_weekly_average: u64,
+    /// Median engagement rate in percent over the ambassador-weeks with counts.
+    pub median_engagement_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, Default)]
+pub struct Funnel {
+    /// Everyone who signed up, whatever became of them.
+    pub signed_up: u64,
+    pub pending: u64,
+    pub approved: u64,
+    /// Approved and with a verified post this week.
+    pub active_this_week: u64,
+    /// Approved and without a verified post in the last three finished weeks.
+    pub inactive: u64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BriefRow {
+    pub id: i64,
+    pub week: String,
+    pub title: String,
+    pub category: String,
+    pub submitted: i64,
+    pub verified: i64,
+    pub on_time_rate: Option<f64>,
+    /// Interactions ÷ followers × 100 over the verified posts with counts.
+    pub engagement_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryRow {
+    pub category: String,
+    pub briefs: u64,
+    pub submitted: i64,
+    pub verified: i64,
+    pub on_time_rate: Option<f64>,
+    pub engagement_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TopRow {
+    pub rank: u32,
+    pub display_name: String,
+    pub work_unit: String,
+    pub consistency: f64,
+    pub active_weeks: u32,
+    pub eligible_weeks: u32,
+    pub current_streak: u32,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InactiveRow {
+    pub ambassador_id: i64,
+    pub display_name: String,
+    pub work_unit: String,
+    /// The last ISO week with a verified post, if any.
+    pub last_active_week: Option<String>,
+}
+
+/// Everything the dashboard, the API, the exports and the printable report show.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Participation {
+    pub scope: ScopeView,
+    pub window: WindowView,
+    pub weeks: Vec<WeekFigures>,
+    pub work_units: Vec<UnitRow>,
+    pub platforms: Vec<PlatformRow>,
+    pub funnel: Funnel,
+    pub briefs: Vec<BriefRow>,
+    pub categories: Vec<CategoryRow>,
+    pub most_consistent: Vec<TopRow>,
+    /// Inactive ambassadors, longest without a post first (staff who follow up only).
+    pub inactive: Vec<InactiveRow>,
+}
+
+type Key = (Option<i64>, Option<String>, Option<usize>, u32);
+/// A computed result with the board version and the time it was computed at.
+type Entry = (u64, Instant, Arc<Participation>);
+
+/// Computed statistics per scope, shared by the requests of one node.
+#[derive(Default)]
+pub struct StatsCache {
+    entries: Mutex<HashMap<Key, Entry>>,
+    computing: tokio::sync::Mutex<()>,
+}
+
+fn parse(q: &StatsQuery) -> AppResult<(u32, Option<usize>)> {
+    let mut errors = FieldErrors::new();
+    let weeks = match q.weeks.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => rules::DEFAULT_WINDOW,
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(n) if rules::WINDOWS.contains(&n) => n,
+            _ => {
+                errors.add("weeks", Msg::new("stats.weeks_invalid"));
+                rules::DEFAULT_WINDOW
+            }
+        },
+    };
+    let platform = match q
+        .platform
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(raw) => {
+            let p = rules::platform_index(raw);
+            if p.is_none() {
+                errors.add("platform", Msg::new("stats.platform_invalid"));
+            }
+            p
+        }
+    };
+    errors.into_result()?;
+    Ok((weeks, platform))
+}
+
+/// The statistics a user asked for, within their scope (404 outside it).
+pub async fn participation(
+    db: &DatabaseConnection,
+    board: &Board,
+    cache: &StatsCache,
+    user: &CurrentUser,
+    q: &StatsQuery,
+) -> AppResult<Arc<Participation>> {
+    let (weeks, platform) = parse(q)?;
+    let filter = board_service::resolve_filter(db, user, q.institution_id, q.work_unit_id).await?;
+    board.ensure_fresh(db).await?;
+    let version = board.version().await;
+    let key: Key = (filter.institution_id, filter.path.clone(), platform, weeks);
+    let fresh = |e: &Entry| {
+        e.0 == version && e.1.elapsed() < board.refresh_interval().max(Duration::from_millis(1))
+    };
+    let stale = cache.entries.lock().ok().and_then(|m| m.get(&key).cloned());
+    if let Some(e) = stale.as_ref().filter(|e| fresh(e)) {
+        return Ok(e.2.clone());
+    }
+    // One computation at a time; meanwhile the others get the previous result.
+    let _guard = match (cache.computing.try_lock(), &stale) {
+        (Ok(g), _) => g,
+        (Err(_), Some(e)) => return Ok(e.2.clone()),
+        (Err(_), None) => cache.computing.lock().await,
+    };
+    if let Some(e) = cache.entries.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        if fresh(&e) {
+            return Ok(e.2);
+        }
+    }
+    let started = Instant::now();
+    let result = Arc::new(compute(db, board, user, &filter, weeks, platform).await?);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "participation computed"
+    );
+    if let Ok(mut m) = cache.entries.lock() {
+        m.insert(key, (version, Instant::now(), result.clone()));
+    }
+    Ok(result)
+}
+
+/// A row of the per-unit table before its figures: who it is and which members it holds.
+struct RowSpec {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    depth: u32,
+}
+
+async fn compute(
+    db: &DatabaseConnection,
+    board: &Board,
+    user: &CurrentUser,
+    filter: &Filter,
+    weeks: u32,
+    platform: Option<usize>,
+) -> AppResult<Participation> {
+    let (institution, unit) = scope_names(db, filter).await?;
+    let (rows, row_of_unit) = row_specs(db, filter).await?;
+    let national = filter.institution_id.is_none();
+
+    // Weekly figures, unit rows and the inactive list, from the board.
+    let f = filter.clone();
+    let (tallies, overall, inactive) = board
+        .view(db, move |v: View| {
+            let current = monday_of(v.today());
+            // The window and the one before it, oldest first.
+            let mondays: Vec<NaiveDate> = (0..2 * weeks)
+                .rev()
+                .map(|k| current - Days::weeks(i64::from(k)))
+                .collect();
+            let mut overall =
+                Tally::new(mondays.clone(), platform).with_detail_from(weeks as usize);
+            let mut tallies: Vec<Tally> = (0..row_of_unit.len())
+                .map(|_| Tally::new(mondays.clone(), platform))
+                .collect();
+            let mut inactive = Vec::new();
+            for m in v.members().iter().filter(|m| f.admits(m)) {
+                let person: Person = v.person(m);
+                let grace = |w: NaiveDate| v.grace(m.id, w);
+                overall.add(&person, grace);
+                let targets: Vec<usize> = if national {
+                    row_of_unit
+                        .get(&RowKey::Institution(m.institution_id))
+                        .copied()
+                        .into_iter()
+                        .collect()
+                } else {
+                    path_ids(&m.unit_path)
+                        .filter_map(|id| row_of_unit.get(&RowKey::Unit(id)).copied())
+                        .collect()
+                };
+                for t in targets {
+                    if let Some(tally) = tallies.get_mut(t) {
+                        tally.add(&person, grace);
+                    }
+                }
+                if person.active(current) && rules::inactive(&person, current, grace) {
+                    inactive.push(InactiveRow {
+                        ambassador_id: m.id,
+                        display_name: m.name.clone(),
+                        work_unit: m.unit_name.clone(),
+                        last_active_week: rules::last_active(&person)
+                            .map(|w| IsoWeek::of(w).to_string()),
+                    });
+                }
+            }
+            (tallies, overall, inactive)
+        })
+        .await?;
+    let n = weeks as usize;
+    let window_range = n..2 * n;
+    let previous_range = 0..n;
+    let current = 2 * n - 1;
+
+    let week_rows: Vec<WeekFigures> = window_range
+        .clone()
+        .map(|i| WeekFigures {
+            week: IsoWeek::of(overall.mondays[i]).to_string(),
+            monday: overall.mondays[i],
+            active_ambassadors: overall.active[i],
+            expected_ambassadors: overall.expected[i],
+            posting_ambassadors: overall.posting[i],
+            participation_rate: overall.rate(i).map(round4),
+            posts: PerPlatform::of(overall.posts[i].map(u64::from)),
+            reach: PerPlatform::of(overall.reach[i]),
+        })
+        .collect();
+
+    let work_units = rows
+        .into_iter()
+        .zip(tallies.iter())
+        .map(|(spec, t)| {
+            let now = t.rate_over(window_range.clone());
+            let before = t.rate_over(previous_range.clone());
+            UnitRow {
+                id: spec.id,
+                kind: spec.kind,
+                name: spec.name,
+                depth: spec.depth,
+                ambassadors: t.members,
+                rate_this_week: t.rate(current).map(round4),
+                rate_window: now.map(round4),
+                rate_previous_window: before.map(round4),
+                change_points: rules::change_points(now, before).map(round1),
+                trend: window_range
+                    .clone()
+                    .map(|i| t.rate(i).map(round4))
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let platforms = PLATFORMS
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| platform.is_none_or(|q| q == *p))
+        .map(|(p, name)| {
+            let posts: u64 = window_range
+                .clone()
+                .map(|i| u64::from(overall.posts[i][p]))
+                .sum();
+            let reach_sum: u64 = window_range.clone().map(|i| overall.reach[i][p]).sum();
+            PlatformRow {
+                platform: name,
+                posts,
+                reach_this_week: overall.reach[current][p],
+                reach_weekly_average: reach_sum / n.max(1) as u64,
+                median_engagement_rate: overall.median_rate(p).map(round2),
+            }
+        })
+        .collect();
+
+    let mut funnel = funnel(db, filter).await?;
+    funnel.active_this_week = u64::from(overall.participating[current]);
+    funnel.inactive = inactive.len() as u64;
+
+    let from = overall.mondays[n];
+    let to = overall.mondays[current];
+    let (briefs, categories) = brief_performance(db, filter, platform, from, to).await?;
+
+    let board_view = board_service::board_for(
+        db,
+        board,
+        user,
+        &BoardQuery {
+            institution_id: filter.institution_id,
+            work_unit_id: filter.work_unit_id,
+            weeks: Some(weeks.to_string()),
+            limit: Some((TOP * 5).to_string()),
+            offset: None,
+        },
+    )
+    .await?;
+    let most_consistent = board_view
+        .entries
+        .into_iter()
+        .filter(|e| !e.new && e.active_weeks > 0)
+        .take(TOP as usize)
+        .map(|e| TopRow {
+            rank: e.rank,
+            display_name: e.display_name,
+            work_unit: e.work_unit,
+            consistency: e.consistency,
+            active_weeks: e.active_weeks,
+            eligible_weeks: e.eligible_weeks,
+            current_streak: e.current_streak,
+        })
+        .collect();
+
+    let mut inactive = inactive;
+    inactive.sort_by(|a, b| {
+        a.last_active_week
+            .cmp(&b.last_active_week)
+            .then_with(|| a.display_name.cmp(&b.display_name))
+    });
+
+    Ok(Participation {
+        scope: ScopeView {
+            institution_id: filter.institution_id,
+            institution,
+            work_unit_id: filter.work_unit_id,
+            work_unit: unit,
+            platform: platform.map(|p| PLATFORMS[p].to_string()),
+        },
+        window: board_view.window,
+        weeks: week_rows,
+        work_units,
+        platforms,
+        funnel,
+        briefs,
+        categories,
+        most_consistent,
+        inactive,
+    })
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// The ids along a materialised path like `/3/17/42/`.
+fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
+    path.split('/').filter_map(|s| s.parse().ok())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum RowKey {
+    Institution(i64),
+    Unit(i64),
+}
+
+async fn scope_names(
+    db: &DatabaseConnection,
+    filter: &Filter,
+) -> AppResult<(Option<String>, Option<String>)> {
+    let institution = match filter.institution_id {
+        Some(id) => institutions::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|i| i.name),
+        None => None,
+    };
+    let unit = match filter.work_unit_id {
+        Some(id) => work_units::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|u| u.name),
+        None => None,
+    };
+    Ok((institution, unit))
+}
+
+/// The rows of the per-unit table: each institution nationally, otherwise every unit in
+/// the scope's subtree in tree order; and where each unit or institution sits.
+async fn row_specs(
+    db: &DatabaseConnection,
+    filter: &Filter,
+) -> AppResult<(Vec<RowSpec>, HashMap<RowKey, usize>)> {
+    let mut specs = Vec::new();
+    let mut index = HashMap::new();
+    match filter.institution_id {
+        None => {
+            for i in institutions::Entity::find()
+                .order_by_asc(institutions::Column::Name)
+                .all(db)
+                .await?
+            {
+                index.insert(RowKey::Institution(i.id), specs.len());
+                specs.push(RowSpec {
+                    id: i.id,
+                    kind: "institution",
+                    name: i.name,
+                    depth: 0,
+                });
+            }
+        }
+        Some(inst) => {
+            let mut q = work_units::Entity::find()
+                .filter(work_units::Column::InstitutionId.eq(inst))
+                .order_by_asc(work_units::Column::Path);
+            if let Some(p) = &filter.path {
+                q = q.filter(work_units::Column::Path.starts_with(p.as_str()));
+            }
+            let base = filter.path.as_deref().map_or(0, |p| path_ids(p).count());
+            let mut units = q.all(db).await?;
+            // Tree order with siblings by name: sort by the names along the path.
+            let names: HashMap<i64, String> = units
+                .iter()
+                .map(|u| (u.id, u.name.to_lowercase()))
+                .collect();
+            units.sort_by_cached_key(|u| {
+                path_ids(&u.path)
+                    .map(|id| (names.get(&id).cloned().unwrap_or_default(), id))
+                    .collect::<Vec<_>>()
+            });
+            for u in units {
+                let depth = path_ids(&u.path).count().saturating_sub(base.max(1)) as u32;
+                index.insert(RowKey::Unit(u.id), specs.len());
+                specs.push(RowSpec {
+                    id: u.id,
+                    kind: "work_unit",
+                    name: u.name,
+                    depth,
+                });
+            }
+        }
+    }
+    Ok((specs, index))
+}
+
+async fn funnel(db: &DatabaseConnection, filter: &Filter) -> AppResult<Funnel> {
+    let mut q = ambassadors::Entity::find()
+        .select_only()
+        .column(ambassadors::Column::Status)
+        .column_as(
+            Expr::col((ambassadors::Entity, ambassadors::Column::Id)).count(),
+            "n",
+        )
+        .group_by(ambassadors::Column::Status);
+    if let Some(i) = filter.institution_id {
+        q = q.filter(ambassadors::Column::InstitutionId.eq(i));
+    }
+    if let Some(p) = &filter.path {
+        let units = Query::select()
+            .column(work_units::Column::Id)
+            .from(work_units::Entity)
+            .and_where(Expr::col(work_units::Column::Path).like(format!("{p}%")))
+            .to_owned();
+        q = q.filter(ambassadors::Column::WorkUnitId.in_subquery(units));
+    }
+    let rows: Vec<(String, i64)> = q.into_tuple().all(db).await?;
+    let mut f = Funnel::default();
+    for (status, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        f.signed_up += n;
+        match status.as_str() {
+            "pending" => f.pending += n,
+            "approved" => f.approved += n,
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// Brief performance over the window from the brief aggregate: per brief and per GPR
+/// category, newest first.
+async fn brief_performance(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    platform: Option<usize>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<(Vec<BriefRow>, Vec<CategoryRow>)> {
+    let mut bq = briefs::Entity::find()
+        .filter(briefs::Column::WeekStart.gte(from))
+        .filter(briefs::Column::WeekStart.lte(to))
+        .filter(briefs::Column::Status.is_in(["published", "closed"]))
+        .order_by_desc(briefs::Column::WeekStart)
+        .order_by_asc(briefs::Column::Id);
+    if let Some(i) = filter.institution_id {
+        bq = bq.filter(briefs::Column::InstitutionId.eq(i));
+    }
+    let list: Vec<(i64, NaiveDate, String, String)> = bq
+        .select_only()
+        .columns([
+            briefs::Column::Id,
+            briefs::Column::WeekStart,
+            briefs::Column::Title,
+            briefs::Column::Category,
+        ])
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    let ba = Alias::new("ba");
+    let sum = |c: &str| Expr::cust(format!("CAST(SUM(ba.{c}) AS BIGINT)"));
+    let mut q = Query::select();
+    q.column((ba.clone(), Alias::new("brief_id")))
+        .expr(sum("submitted"))
+        .expr(sum("verified"))
+        .expr(sum("on_time"))
+        .expr(sum("interactions"))
+        .expr(sum("followers"))
+        .from_as(Alias::new("brief_activity"), ba.clone())
+        .inner_join(
+            briefs::Entity,
+            Expr::col((briefs::Entity, briefs::Column::Id))
+                .equals((ba.clone(), Alias::new("brief_id"))),
+        )
+        .and_where(Expr::col((briefs::Entity, briefs::Column::WeekStart)).gte(from))
+        .and_where(Expr::col((briefs::Entity, briefs::Column::WeekStart)).lte(to))
+        .group_by_col((ba.clone(), Alias::new("brief_id")));
+    if let Some(i) = filter.institution_id {
+        q.and_where(Expr::col((briefs::Entity, briefs::Column::InstitutionId)).eq(i));
+    }
+    if let Some(p) = platform {
+        q.and_where(Expr::col((ba.clone(), Alias::new("platform"))).eq(PLATFORMS[p]));
+    }
+    if let Some(path) = &filter.path {
+        let units = Query::select()
+            .column(work_units::Column::Id)
+            .from(work_units::Entity)
+            .and_where(Expr::col(work_units::Column::Path).like(format!("{path}%")))
+            .to_owned();
+        q.and_where(Expr::col((ba.clone(), Alias::new("work_unit_id"))).in_subquery(units));
+    }
+    let backend = db.get_database_backend();
+    let mut counts: HashMap<i64, BriefCounts> = HashMap::new();
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        let id: i64 = row.try_get_by_index(0)?;
+        let get = |i: usize| -> AppResult<i64> {
+            Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0))
+        };
+        counts.insert(
+            id,
+            BriefCounts {
+                submitted: get(1)?,
+                verified: get(2)?,
+                on_time: get(3)?,
+                interactions: get(4)?,
+                followers: get(5)?,
+            },
+        );
+    }
+
+    let mut by_category: Vec<(String, u64, BriefCounts)> = crate::briefs::rules::CATEGORIES
+        .iter()
+        .map(|c| (c.to_string(), 0, BriefCounts::default()))
+        .collect();
+    let mut rows = Vec::with_capacity(list.len());
+    for (id, week_start, title, category) in list {
+        let c = counts.get(&id).copied().unwrap_or_default();
+        match by_category.iter_mut().find(|(k, _, _)| *k == category) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2.add(&c);
+            }
+            None => by_category.push((category.clone(), 1, c)),
+        }
+        rows.push(BriefRow {
+            id,
+            week: IsoWeek::of(week_start).to_string(),
+            title,
+            category,
+            submitted: c.submitted,
+            verified: c.verified,
+            on_time_rate: c.on_time_rate().map(round4),
+            engagement_rate: c.engagement().map(round2),
+        });
+    }
+    let categories = by_category
+        .into_iter()
+        .map(|(category, n, c)| CategoryRow {
+            category,
+            briefs: n,
+            submitted: c.submitted,
+            verified: c.verified,
+            on_time_rate: c.on_time_rate().map(round4),
+            engagement_rate: c.engagement().map(round2),
+        })
+        .collect();
+    Ok((rows, categories))
+}

@@ -1,0 +1,600 @@
+//! Participation statistics on hand-made data: the API, the dashboard page and both
+//! exports agree on the same figures; scopes (institution, work-unit subtree, platform,
+//! national) and windows; grace weeks, a member who joined mid-window, a reversed
+//! verification; who sees names; bad filters; nothing personal in any download.
+
+use std::io::Read;
+
+use chrono::Duration;
+use rocket::http::Status;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::{json, Value};
+
+use crate::submissions::{
+    decide, jakarta_monday, member_since, past_brief, posted_in, rebuild_corrections, submit,
+};
+use crate::support::{approve, json, text, TestApp};
+
+struct Scene {
+    inst: i64,
+    other: i64,
+    unit_a: i64,
+    unit_a1: i64,
+    coordinator: String,
+    leadership: String,
+    outsider_leadership: String,
+    national: String,
+    ambassador: String,
+}
+
+/// Kandidat 1 (Direktorat A1 under Ditjen A), 2 and 5 (Ditjen B) are members for six
+/// weeks, Kandidat 3 (Ditjen A) joined last week, Kandidat 4 is still pending. Over the
+/// last three weeks: Kandidat 1 posts every week on Instagram; Kandidat 2 posts on
+/// Facebook three weeks back, and two weeks back on Instagram, which is verified and then
+/// reversed; Kandidat 2 is on leave last week; Kandidat 3 posts last week; Kandidat 5
+/// never posts.
+async fn scene(app: &TestApp) -> Scene {
+    let inst = app.institution("Kementerian Satu").await;
+    let other = app.institution("Kementerian Dua").await;
+    let unit_a = app.work_unit(inst, None, "Ditjen A").await;
+    let unit_a1 = app.work_unit(inst, Some(unit_a), "Direktorat A1").await;
+    let unit_b = app.work_unit(inst, None, "Ditjen B").await;
+    let token_of = |id| app.token(id);
+    let coordinator = token_of(
+        app.user("coordinator", "koordinator@duta.test", Some(inst), None)
+            .await,
+    )
+    .await;
+    let leadership = token_of(
+        app.user("leadership", "pimpinan@duta.test", Some(inst), None)
+            .await,
+    )
+    .await;
+    let outsider_leadership = token_of(
+        app.user("leadership", "pimpinan2@duta.test", Some(other), None)
+            .await,
+    )
+    .await;
+    let national = token_of(app.user("national", "nasional@duta.test", None, None).await).await;
+
+    let mut people = Vec::new();
+    for (n, unit) in [
+        (1, unit_a1),
+        (2, unit_b),
+        (3, unit_a),
+        (4, unit_a),
+        (5, unit_b),
+    ] {
+        let (amb, user) = app.candidate(inst, unit, n).await;
+        if n != 4 {
+            approve(app, amb).await;
+        }
+        people.push((amb, app.token(user).await));
+    }
+    for i in [0, 1, 4] {
+        member_since(app, people[i].0, jakarta_monday(6)).await;
+    }
+    member_since(app, people[2].0, jakarta_monday(1) + Duration::days(2)).await;
+    let briefs: Vec<i64> = {
+        let mut v = Vec::new();
+        for weeks_ago in [3, 2, 1] {
+            v.push(past_brief(app, &coordinator, weeks_ago).await);
+        }
+        v
+    };
+    let brief = |weeks_ago: i64| briefs[(3 - weeks_ago) as usize];
+    let leave = duta::briefs::rules::IsoWeek::of(jakarta_monday(1)).to_string();
+    let (status, l) = json(
+        app.send_api(
+            "POST",
+            &format!("/api/v1/ambassadors/{}/leaves", people[1].0),
+            Some(&coordinator),
+            &json!({"from_week": leave, "note": "Cuti"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{l}");
+
+    let mut n = 0;
+    let mut post = |who: usize, weeks_ago: i64, platform: &str, likes: Option<i64>| {
+        n += 1;
+        let url = match platform {
+            "facebook" => format!("https://www.facebook.com/kandidat.fb.{}/posts/{n}", who + 1),
+            _ => format!("https://www.instagram.com/p/Stat{n:05}/"),
+        };
+        let token = people[who].1.clone();
+        let mut body = json!({"brief_id": brief(weeks_ago), "platform": platform, "url": url,
+                              "posted_at": posted_in(weeks_ago).to_rfc3339()});
+        if let Some(likes) = likes {
+            body["likes"] = json!(likes);
+        }
+        let coordinator = coordinator.clone();
+        async move {
+            let (status, s) = submit(app, &token, body).await;
+            assert_eq!(status, Status::Created, "{s}");
+            let id = s["id"].as_i64().unwrap();
+            let (status, v) = decide(app, &coordinator, id, "verify", "").await;
+            assert_eq!(status, Status::Ok, "{v}");
+            id
+        }
+    };
+    // 16, 64 and 32 likes on 640 Instagram followers: 2.5 %, 10 % and 5 %.
+    post(0, 3, "instagram", Some(16)).await;
+    post(0, 2, "instagram", Some(64)).await;
+    post(0, 1, "instagram", Some(64)).await;
+    post(1, 3, "facebook", None).await;
+    let reversed = post(1, 2, "instagram", Some(32)).await;
+    post(2, 1, "instagram", Some(32)).await;
+    let (status, v) = decide(app, &coordinator, reversed, "revert", "Unggahan dihapus").await;
+    assert_eq!(status, Status::Ok, "{v}");
+
+    Scene {
+        inst,
+        other,
+        unit_a,
+        unit_a1,
+        coordinator,
+        leadership,
+        outsider_leadership,
+        national,
+        ambassador: people[0].1.clone(),
+    }
+}
+
+async fn stats(app: &TestApp, token: &str, query: &str) -> Value {
+    let (status, body) = json(
+        app.get_api(&format!("/api/v1/stats/participation{query}"), Some(token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{query}: {body}");
+    body
+}
+
+fn column(body: &Value, field: &str) -> Vec<Value> {
+    body["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w[field].clone())
+        .collect()
+}
+
+fn unit_row<'a>(body: &'a Value, name: &str) -> &'a Value {
+    body["work_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name} in {body}"))
+}
+
+/// The text of every entry of an XLSX file (it is a zip of XML parts).
+fn xlsx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        all.push_str(&s);
+    }
+    all
+}
+
+#[rocket::async_test]
+async fn the_figures_follow_the_definitions_and_every_view_agrees() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app).await;
+    assert_eq!(rebuild_corrections(&app).await, 0);
+
+    let body = stats(&app, &s.coordinator, "?weeks=4").await;
+    assert_eq!(body["window"]["weeks"], 4);
+    let weeks: Vec<String> = (0..4)
+        .rev()
+        .map(|k| duta::briefs::rules::IsoWeek::of(jakarta_monday(k)).to_string())
+        .collect();
+    assert_eq!(
+        column(&body, "week"),
+        weeks.iter().map(|w| json!(w)).collect::<Vec<_>>()
+    );
+    // Kandidat 3 counts from the week they joined; Kandidat 2's leave week is not expected.
+    assert_eq!(
+        column(&body, "active_ambassadors"),
+        [3, 3, 4, 4].map(|n| json!(n))
+    );
+    assert_eq!(
+        column(&body, "expected_ambassadors"),
+        [3, 3, 3, 4].map(|n| json!(n))
+    );
+    // The reversed verification leaves Kandidat 2 without a post two weeks back.
+    assert_eq!(
+        column(&body, "posting_ambassadors"),
+        [2, 1, 2, 0].map(|n| json!(n))
+    );
+    assert_eq!(
+        column(&body, "participation_rate"),
+        [0.6667, 0.3333, 0.6667, 0.0].map(|n| json!(n))
+    );
+    assert_eq!(
+        body["weeks"][0]["posts"],
+        json!({"x": 0, "instagram": 1, "facebook": 1})
+    );
+    assert_eq!(
+        body["weeks"][2]["posts"],
+        json!({"x": 0, "instagram": 2, "facebook": 0})
+    );
+    // Reach: the latest follower counts (640 on Instagram, 812 on Facebook) of who posted.
+    assert_eq!(
+        body["weeks"][0]["reach"],
+        json!({"x": 0, "instagram": 640, "facebook": 812})
+    );
+    assert_eq!(body["weeks"][2]["reach"]["instagram"], 1280);
+
+    let ig = body["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "instagram")
+        .unwrap();
+    assert_eq!(ig["posts"], 4);
+    assert_eq!(ig["reach_this_week"], 0);
+    assert_eq!(ig["reach_weekly_average"], 640);
+    // Ambassador-weeks at 2.5 %, 10 %, 10 % and 5 %: the median is 7.5 %.
+    assert_eq!(ig["median_engagement_rate"], 7.5);
+    let fb = body["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "facebook")
+        .unwrap();
+    assert_eq!(
+        (fb["posts"].as_i64(), fb["median_engagement_rate"].is_null()),
+        (Some(1), true)
+    );
+
+    assert_eq!(
+        body["funnel"],
+        json!({"signed_up": 5, "pending": 1, "approved": 4, "active_this_week": 0, "inactive": 1})
+    );
+    // Coordinators follow up the inactive by name.
+    assert_eq!(body["inactive"].as_array().unwrap().len(), 1);
+    assert_eq!(body["inactive"][0]["display_name"], "Kandidat 5");
+    assert!(body["inactive"][0]["last_active_week"].is_null());
+
+    // Units in tree order, each with its subtree.
+    let names: Vec<&str> = body["work_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ditjen A", "Direktorat A1", "Ditjen B"]);
+    let a = unit_row(&body, "Ditjen A");
+    assert_eq!(
+        (a["ambassadors"].as_i64(), a["depth"].as_i64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(a["rate_window"], 0.6667, "4 of 6 expected weeks");
+    assert_eq!(a["rate_previous_window"], 0.0);
+    assert_eq!(a["change_points"], 66.7);
+    assert_eq!(a["rate_this_week"], 0.0);
+    assert_eq!(a["trend"], json!([1.0, 1.0, 1.0, 0.0]));
+    assert_eq!(unit_row(&body, "Direktorat A1")["rate_window"], 0.75);
+    assert_eq!(unit_row(&body, "Direktorat A1")["depth"], 1);
+    assert_eq!(unit_row(&body, "Ditjen B")["rate_window"], 0.1429, "1 of 7");
+
+    // Brief performance: every brief's submissions, the reversal still counted as sent.
+    let briefs = body["briefs"].as_array().unwrap();
+    assert_eq!(briefs.len(), 3);
+    let two_back = briefs
+        .iter()
+        .find(|b| b["week"] == json!(weeks[1]))
+        .unwrap();
+    assert_eq!(
+        (
+            two_back["submitted"].as_i64(),
+            two_back["verified"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(two_back["on_time_rate"], 1.0);
+    assert_eq!(two_back["engagement_rate"], 10.0);
+    let last = briefs
+        .iter()
+        .find(|b| b["week"] == json!(weeks[2]))
+        .unwrap();
+    assert_eq!(
+        last["engagement_rate"], 7.5,
+        "96 interactions on 1,280 followers"
+    );
+    let category = body["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "sosialisasi")
+        .unwrap();
+    assert_eq!(
+        (
+            category["briefs"].as_i64(),
+            category["submitted"].as_i64(),
+            category["verified"].as_i64()
+        ),
+        (Some(3), Some(6), Some(5))
+    );
+    assert_eq!(body["most_consistent"][0]["display_name"], "Kandidat 1");
+
+    // A work unit with its subtree, and one platform.
+    let a_only = stats(
+        &app,
+        &s.coordinator,
+        &format!("?weeks=4&work_unit_id={}", s.unit_a),
+    )
+    .await;
+    assert_eq!(
+        column(&a_only, "participation_rate"),
+        [1.0, 1.0, 1.0, 0.0].map(|n| json!(n))
+    );
+    assert_eq!(a_only["scope"]["work_unit"], "Ditjen A");
+    assert_eq!(a_only["funnel"]["signed_up"], 3, "Kandidat 1, 3 and 4");
+    let a1_only = stats(
+        &app,
+        &s.coordinator,
+        &format!("?weeks=4&work_unit_id={}", s.unit_a1),
+    )
+    .await;
+    assert_eq!(a1_only["work_units"].as_array().unwrap().len(), 1);
+    let facebook = stats(&app, &s.coordinator, "?weeks=4&platform=facebook").await;
+    assert_eq!(
+        column(&facebook, "participation_rate"),
+        [0.3333, 0.0, 0.0, 0.0].map(|n| json!(n))
+    );
+    assert_eq!(facebook["platforms"].as_array().unwrap().len(), 1);
+    let fb_briefs: i64 = facebook["briefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["submitted"].as_i64().unwrap())
+        .sum();
+    assert_eq!(fb_briefs, 1);
+
+    // Leadership gets the same figures, and the count of inactive people without names.
+    let lead = stats(&app, &s.leadership, "?weeks=4").await;
+    assert_eq!(lead["weeks"], body["weeks"]);
+    assert_eq!(lead["funnel"]["inactive"], 1);
+    assert_eq!(lead["inactive"], json!([]));
+
+    // The page shows the same figures, in Indonesian by default.
+    let (status, html) = text(app.page("/stats?weeks=4", Some(&s.leadership)).await).await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("Statistik partisipasi"));
+    assert!(html.contains(&format!(
+        "<tr><th scope=\"row\">{}</th><td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\" data-rate=\"0.6667\">66,7 %</td></tr>",
+        weeks[0]
+    )), "the weekly table");
+    assert!(html.contains("<svg"), "the charts are drawn on the server");
+    assert!(!html.contains("<script"), "no chart library");
+    assert!(
+        !html.contains("Kandidat 5"),
+        "leadership does not get the names of the inactive"
+    );
+    let (_, coordinator_html) = text(app.page("/stats?weeks=4", Some(&s.coordinator)).await).await;
+    assert!(coordinator_html.contains("Kandidat 5"));
+
+    // The CSV of the weekly table: the same figures, named after the scope and window.
+    let resp = app
+        .page("/stats/export/weeks.csv?weeks=4", Some(&s.leadership))
+        .await;
+    assert_eq!(resp.status(), Status::Ok);
+    let disposition = resp
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains("partisipasi_kementerian-satu_4-minggu_"),
+        "{disposition}"
+    );
+    assert!(disposition.ends_with("_weeks.csv\""), "{disposition}");
+    let csv = resp.into_string().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        csv.contains(&format!("{},3,3,2,66.7,0,1,1,0,640,812", weeks[0])),
+        "{csv}"
+    );
+    let (_, units_csv) = text(
+        app.page("/stats/export/work_units.csv?weeks=4", Some(&s.leadership))
+            .await,
+    )
+    .await;
+    assert!(
+        units_csv.contains("Ditjen A,2,0.0,66.7,0.0,66.70"),
+        "{units_csv}"
+    );
+    let resp = app
+        .page("/stats/export/inactive.csv?weeks=4", Some(&s.leadership))
+        .await;
+    assert_eq!(
+        resp.status(),
+        Status::NotFound,
+        "no names of the inactive for leadership"
+    );
+
+    // The XLSX workbook: one sheet per table, with the same numbers.
+    let resp = app
+        .page(
+            "/stats/export/participation.xlsx?weeks=4",
+            Some(&s.leadership),
+        )
+        .await;
+    assert_eq!(resp.status(), Status::Ok);
+    assert!(resp
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .contains(".xlsx"));
+    let bytes = resp.into_bytes().await.unwrap();
+    let xml = xlsx_text(&bytes);
+    assert!(xml.contains("<v>66.7</v>"), "the rate of three weeks back");
+    assert!(xml.contains("Ditjen A") && xml.contains("Per minggu"));
+    // Nothing personal in any download: no email, NIP or phone.
+    let (_, briefs_csv) = text(
+        app.page(
+            "/stats/export/most_consistent.csv?weeks=4",
+            Some(&s.leadership),
+        )
+        .await,
+    )
+    .await;
+    for hay in [
+        &xml,
+        &csv,
+        &units_csv,
+        &briefs_csv,
+        &serde_json::to_string(&lead).unwrap(),
+    ] {
+        for secret in ["@instansi.go.id", "19860926", "0812"] {
+            assert!(!hay.contains(secret), "{secret} leaked");
+        }
+    }
+    assert!(briefs_csv.contains("Kandidat 1"));
+
+    // National: each institution is a row.
+    let national = stats(&app, &s.national, "?weeks=4").await;
+    let rows: Vec<&str> = national["work_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows, ["institution", "institution"]);
+    assert_eq!(
+        national["weeks"], body["weeks"],
+        "the other institution has no one"
+    );
+    assert!(national["scope"]["institution_id"].is_null());
+    let one = stats(
+        &app,
+        &s.national,
+        &format!("?weeks=4&institution_id={}", s.inst),
+    )
+    .await;
+    assert_eq!(one["weeks"], body["weeks"]);
+
+    // The rebuild agrees, and repairs a tampered brief aggregate.
+    assert_eq!(rebuild_corrections(&app).await, 0);
+    let row = entity::brief_activity::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tampered: entity::brief_activity::ActiveModel = row.into();
+    tampered.submitted = Set(99);
+    tampered.update(&app.db).await.unwrap();
+    assert_eq!(rebuild_corrections(&app).await, 1);
+    assert_eq!(rebuild_corrections(&app).await, 0);
+}
+
+#[rocket::async_test]
+async fn scopes_roles_and_bad_filters() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app).await;
+
+    // Another institution's leadership: that scope is not found, on every view.
+    for path in [
+        format!("/api/v1/stats/participation?institution_id={}", s.inst),
+        format!("/api/v1/stats/participation?work_unit_id={}", s.unit_a),
+    ] {
+        let resp = app.get_api(&path, Some(&s.outsider_leadership)).await;
+        assert_eq!(resp.status(), Status::NotFound, "{path}");
+    }
+    for path in [
+        format!("/stats?work_unit_id={}", s.unit_a),
+        format!("/stats/report?work_unit_id={}", s.unit_a),
+        format!("/stats/export/participation.xlsx?work_unit_id={}", s.unit_a),
+        format!("/stats/export/weeks.csv?work_unit_id={}", s.unit_a),
+    ] {
+        let resp = app.page(&path, Some(&s.outsider_leadership)).await;
+        assert_eq!(resp.status(), Status::NotFound, "{path}");
+    }
+    // Their own figures hold none of the first institution's people.
+    let own = stats(&app, &s.outsider_leadership, "").await;
+    assert_eq!(own["funnel"]["signed_up"], 0);
+    assert_eq!(own["scope"]["institution_id"], s.other);
+    // Leadership of an institution cannot widen to national.
+    let lead = stats(&app, &s.leadership, "").await;
+    assert_eq!(lead["scope"]["institution_id"], s.inst);
+    assert_eq!(lead["window"]["weeks"], 12, "12 weeks by default");
+
+    // Ambassadors do not read statistics.
+    let resp = app
+        .get_api("/api/v1/stats/participation", Some(&s.ambassador))
+        .await;
+    assert_eq!(resp.status(), Status::Forbidden);
+    let resp = app.page("/stats", Some(&s.ambassador)).await;
+    assert_eq!(resp.status(), Status::Forbidden);
+
+    // Bad filters: field messages, in the reader's language.
+    for (query, field) in [
+        ("?weeks=7", "weeks"),
+        ("?weeks=banyak", "weeks"),
+        ("?weeks=99999999999999999999", "weeks"),
+        ("?platform=tiktok", "platform"),
+        ("?platform=%3Cscript%3E", "platform"),
+    ] {
+        let (status, body) = json(
+            app.get_api(
+                &format!("/api/v1/stats/participation{query}"),
+                Some(&s.leadership),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{query}: {body}");
+        assert!(
+            body["fields"][field][0].as_str().unwrap().len() > 5,
+            "{body}"
+        );
+    }
+    let (status, html) = text(
+        app.page("/stats?weeks=7&platform=x", Some(&s.leadership))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("Pilih rentang 4, 12, 26 atau 52 minggu."));
+    assert!(
+        html.contains("<option value=\"x\" selected>"),
+        "the form keeps the choice"
+    );
+    assert!(
+        html.contains("Tingkat partisipasi per minggu"),
+        "figures for the default window"
+    );
+    let resp = app
+        .page("/stats/export/secrets.csv", Some(&s.leadership))
+        .await;
+    assert_eq!(resp.status(), Status::NotFound);
+    let resp = app
+        .page("/stats/export/weeks.exe", Some(&s.leadership))
+        .await;
+    assert_eq!(resp.status(), Status::NotFound);
+    let resp = app
+        .page(
+            "/stats/export/participation.xlsx?weeks=3",
+            Some(&s.leadership),
+        )
+        .await;
+    assert_eq!(resp.status(), Status::UnprocessableEntity);
+
+    // The printable report: the figures without the navigation, in English on request.
+    let (status, report) = text(
+        app.page("/stats/report?weeks=4", Some(&s.coordinator))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(report.contains("Laporan partisipasi duta"));
+    assert!(!report.contains("main-nav"));
+}
