@@ -661,7 +661,10 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             &format!(
                 "SELECT ambassador_id, week_start, {} FROM week_activity \
                  WHERE ambassador_id >= ? AND ambassador_id < ?",
-                WEEK_FIGURES.join(", ")
+                // verified_posts is an INTEGER; PostgreSQL will not read it as a BIGINT.
+                WEEK_FIGURES
+                    .map(|c| format!("CAST({c} AS BIGINT)"))
+                    .join(", ")
             ),
         );
         let key = |r: &sea_orm::QueryResult| -> Result<(i64, NaiveDate), sea_orm::DbErr> {

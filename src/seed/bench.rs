@@ -101,6 +101,15 @@ fn instant(tz: &chrono_tz::Tz, date: NaiveDate, hour: u32, minute: u32) -> DateT
         .unwrap_or_else(|| Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default()))
 }
 
+/// An X status id posted at `t` (snowflake: milliseconds since 2010-11-04 above 22 low
+/// bits). The low bits hold the submission id; what does not fit moves the time by that
+/// many milliseconds, so no two posts share an id (posts are whole minutes apart).
+fn status_id(t: DateTime<Utc>, id: i64) -> u64 {
+    let ms = (t.timestamp_millis() - 1_288_834_974_657).max(0) as u64;
+    let id = id.max(0) as u64;
+    ((ms + (id >> 22)) << 22) | (id & 0x3F_FFFF)
+}
+
 /// Builds the bench data set; refuses a database that already holds ambassadors.
 pub async fn seed_bench(
     db: &DatabaseConnection,
@@ -347,9 +356,7 @@ pub async fn seed_bench(
                     };
                     let (url, key) = match platform {
                         "x" => {
-                            let sid = (((posted_at.timestamp_millis() - 1_288_834_974_657) as u64)
-                                << 22)
-                                | (id as u64 & 0x3F_FFFF);
+                            let sid = status_id(posted_at, id);
                             (
                                 format!("https://x.com/amb{a}/status/{sid}"),
                                 format!("x:{sid}"),
@@ -491,4 +498,22 @@ async fn move_sequences(db: &DatabaseConnection) -> AppResult<()> {
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_ids_stay_unique_past_four_million_posts() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+        let a = status_id(t, 5);
+        let b = status_id(t, 5 + (1 << 22));
+        assert_ne!(a, b);
+        // The time in the top bits stays within a day of the post.
+        let ms = (b >> 22) as i64 + 1_288_834_974_657;
+        assert!((ms - t.timestamp_millis()).abs() < 86_400_000);
+        assert_ne!(status_id(t, 5), status_id(t + Duration::minutes(1), 5));
+    }
 }

@@ -1,6 +1,6 @@
 //! Server-side SVG charts for the statistics pages: plain strings of markup with no
 //! script, no web font and no chart crate, so they work under a strict CSP, print, and
-//! scale to a phone's width (a 640-unit `viewBox` at `width="100%"`).
+//! scale to a phone's width (a 420-unit `viewBox` at `width="100%"`).
 //!
 //! Every string that comes in (titles, labels, series names, units) is XML-escaped
 //! here; callers pass plain text.
@@ -42,13 +42,13 @@ pub struct StackedBars {
     pub empty_text: String,
 }
 
-const WIDTH: f64 = 640.0;
+const WIDTH: f64 = 420.0;
 const PLOT_HEIGHT: f64 = 240.0;
 const MARGIN: f64 = 16.0;
 const TITLE_SIZE: f64 = 16.0;
 const TITLE_LINE: f64 = 22.0;
-const LABEL_SIZE: f64 = 12.0;
-const LEGEND_SIZE: f64 = 13.0;
+const LABEL_SIZE: f64 = 13.0;
+const LEGEND_SIZE: f64 = 14.0;
 const LEGEND_ROW: f64 = 22.0;
 /// Text cannot be measured without fonts: a generous average glyph width, as a share of
 /// the font size, keeps estimated labels from overlapping.
@@ -761,7 +761,7 @@ mod tests {
         let svg = line_chart(&line(vec![series("A", &[Some(10.0)])], weeks(1)));
         assert_well_formed(&svg);
         assert!(svg.starts_with("<svg "));
-        assert!(svg.contains(r#"viewBox="0 0 640 "#));
+        assert!(svg.contains(r#"viewBox="0 0 420 "#));
         assert!(svg.contains(r#"width="100%""#));
         assert!(svg.contains(r#"role="img""#));
         let id = svg.split(r#"aria-labelledby=""#).nth(1).unwrap();
