@@ -81,8 +81,9 @@ import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 assert "xl/worksheets/sheet1.xml" in z.namelist()
 EOF
-rows=$(curl -fs -H "Cookie: duta_session=$leader" "$base/stats?weeks=12" | grep -c '<tr><th scope="row">[0-9]*-W[0-9]*</th>' || true)
-[ "$rows" -ge 24 ] || { echo "bench: the dashboard shows $rows week rows" >&2; exit 1; }
+code=$(curl -s -o "$work/page" -w '%{http_code}' -H "Cookie: duta_session=$leader" "$base/stats?weeks=12")
+rows=$(grep -c '<tr><th scope="row">[0-9]*-W[0-9]*</th>' "$work/page" || true)
+[ "$rows" -ge 24 ] || { echo "bench: the dashboard answered $code with $rows week rows" >&2; head -c 600 "$work/page" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
 
 peak=0
 ( while sleep 0.5; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null; done ) >"$work/rss" &

@@ -396,7 +396,7 @@ impl<'a> Frame<'a> {
                 let half = estimated_width(label, LABEL_SIZE) / 2.0;
                 out.push_str(&format!(
                     r#"<text x="{x}" y="{y}">{t}</text>"#,
-                    x = px(self.x(i).min(WIDTH - half).max(half)),
+                    x = px(self.x(i).min(WIDTH - half - MARGIN / 2.0).max(half)),
                     y = px(bottom + 20.0),
                     t = escape(label),
                 ));

@@ -22,6 +22,9 @@ use crate::org::service::{list_institutions_for, list_units_grouped, Institution
 use crate::web::i18n::{t, Lang};
 use crate::web::layout::Layout;
 
+/// Briefs listed on the dashboard and the report.
+const PAGE_BRIEFS: usize = 30;
+
 #[derive(Serialize)]
 struct Charts {
     participation: String,
@@ -48,6 +51,9 @@ pub struct StatsPage {
     query: String,
     /// Coordinators and admins follow up inactive ambassadors by name.
     follow_up: bool,
+    /// The lengths of the lists before the page cut them short.
+    brief_total: usize,
+    inactive_total: usize,
     errors: BTreeMap<String, Vec<String>>,
 }
 
@@ -176,7 +182,15 @@ async fn page(
             (s, p, errors)
         }
     };
-    let stats = stats.map(|p: Arc<Participation>| for_viewer(&p, user.role));
+    let brief_total = stats.as_ref().map_or(0, |p| p.briefs.len());
+    let inactive_total = stats.as_ref().map_or(0, |p| p.inactive.len());
+    // The page shows the first rows of the long lists; the downloads have them all.
+    let stats = stats.map(|p: Arc<Participation>| {
+        let mut p = for_viewer(&p, user.role);
+        p.briefs.truncate(PAGE_BRIEFS);
+        p.inactive.truncate(service::INACTIVE_SHOWN);
+        p
+    });
     let charts = stats.as_ref().map(|p| charts_of(p, lang));
     Ok((
         status,
@@ -204,6 +218,8 @@ async fn page(
                 work_unit_id: q.work_unit_id,
                 query: query_string(&q),
                 follow_up: follows_up(user.role),
+                brief_total,
+                inactive_total,
                 errors,
             },
         ),

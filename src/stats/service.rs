@@ -1,8 +1,8 @@
 //! The participation statistics of a scope (national, institution, work unit with its
 //! subtree, platform) over a window: computed from the leaderboard's in-memory copy of
 //! the weekly aggregate, the brief aggregate and the ambassadors' statuses, never from
-//! the submissions. A result is kept until the board changes or the refresh interval
-//! passes, so a dashboard under load is computed about once a second.
+//! the submissions. A result is kept until the board changes (at most about once a
+//! second) or 30 seconds pass, so a dashboard under load is rarely computed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,6 +27,9 @@ use entity::{ambassadors, briefs, institutions, work_units};
 
 /// Rows of the most consistent ambassadors shown (established members who posted).
 pub const TOP: u64 = 10;
+/// How long computed figures are kept while the board does not change: brief
+/// performance may lag this much behind a new submission.
+pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// Inactive ambassadors listed on the page (the export has them all).
 pub const INACTIVE_SHOWN: usize = 100;
 
@@ -248,9 +251,14 @@ pub async fn participation(
     board.ensure_fresh(db).await?;
     let version = board.version().await;
     let key: Key = (filter.institution_id, filter.path.clone(), platform, weeks);
-    let fresh = |e: &Entry| {
-        e.0 == version && e.1.elapsed() < board.refresh_interval().max(Duration::from_millis(1))
+    // The weekly figures follow the board's version; the brief aggregate is read again
+    // at most every `MAX_AGE` (and on every request when the board refreshes always).
+    let max_age = if board.refresh_interval().is_zero() {
+        Duration::ZERO
+    } else {
+        MAX_AGE
     };
+    let fresh = |e: &Entry| e.0 == version && e.1.elapsed() < max_age;
     let stale = cache.entries.lock().ok().and_then(|m| m.get(&key).cloned());
     if let Some(e) = stale.as_ref().filter(|e| fresh(e)) {
         return Ok(e.2.clone());
