@@ -4,7 +4,8 @@
 #   /healthz (the baseline), the leaderboard page (top 50 of an institution), the page
 #   filtered by a work unit with its subtree, "my rank" (/api/v1/leaderboard/me) and the
 #   ambassador's own page (/progress), the leaderboard page again at 70 % of its own
-#   maximum rate (p99 there), and submission POSTs (new posts from 50 ambassadors),
+#   maximum rate (p99 there), and submission POSTs (new posts from 200 ambassadors,
+#   with the count of each status code answered),
 #   then `duta leaderboard rebuild` (time, and the corrections it had to make: none).
 # Also: seeding time, database size, and the largest RSS seen under load.
 #   DUTA_DATABASE_URL  default sqlite in BENCH_DATA (target/bench-data); a postgres://
@@ -68,7 +69,7 @@ login() {
 coordinator=$(login coordinator1@bench.duta.id)
 ambassador=$(login amb1@bench.duta.id)
 : >"$work/tokens"
-for a in $(seq 1 50); do echo "$a $(login "amb$a@bench.duta.id")" >>"$work/tokens"; done
+for a in $(seq 1 200); do echo "$a $(login "amb$a@bench.duta.id")" >>"$work/tokens"; done
 t0=$(date +%s%N)
 curl -fs -o /dev/null -H "Authorization: Bearer $coordinator" "$base/api/v1/leaderboard"
 first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -83,6 +84,7 @@ load() {
   local out
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
   local rps p99 non2xx
+  grep '^statuses' <<<"$out" >"$work/statuses" || true
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
@@ -99,7 +101,8 @@ delay=$(awk -v r="$target" -v c="$CONNECTIONS" 'BEGIN { printf "%d", c * 1000 / 
 read -r r_rps r_p99 r_bad <<<"$(DELAY_MS=$delay HEADER="Cookie: duta_session=$coordinator" load -s bench/paced.lua "$base/leaderboard")"
 posted=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc)-datetime.timedelta(hours=1)).isoformat())')
 before=$(curl -fs -H "Authorization: Bearer $coordinator" "$base/api/v1/submissions?status=verified" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-read -r s_rps s_p99 s_bad <<<"$(TOKENS_FILE="$work/tokens" WEEKS="$WEEKS" POSTED_AT="$posted" load -s bench/submit.lua "$base/api/v1/submissions")"
+read -r s_rps s_p99 s_bad <<<"$(RUN=$(date +%s) TOKENS_FILE="$work/tokens" WEEKS="$WEEKS" POSTED_AT="$posted" load -s bench/submit.lua "$base/api/v1/submissions")"
+statuses=$(cat "$work/statuses")
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; sampler=
 peak=$(sort -n "$work/rss" | tail -1)
 locked=$(grep -ci 'database is locked' "$work/serve.log" || true)
@@ -121,6 +124,7 @@ printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/api/v1/leaderboard/me (my r
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/progress (own page)" "$p_rps" "$p_p99" "$p_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/leaderboard at 70 % ($target/s)" "$r_rps" "$r_p99" "$r_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "POST /api/v1/submissions" "$s_rps" "$s_p99" "$s_bad"
+echo "  submission answers by status: ${statuses#statuses }"
 awk -v a="$b_rps" -v b="$h_rps" 'BEGIN { printf "  leaderboard page = %.3f x /healthz (same run)\n", a / b }'
 awk -v a="$u_rps" -v b="$h_rps" 'BEGIN { printf "  by work unit     = %.3f x /healthz (same run)\n", a / b }'
 echo "  'database is locked' in the log: $locked; verified before the POSTs: $before"

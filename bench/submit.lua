@@ -1,8 +1,9 @@
 -- wrk script: every request is a new post submitted by one of the signed-in bench
 -- ambassadors (tokens in TOKENS_FILE, one "ambassador_number token" per line), for a
 -- brief of their institution from the last WEEKS weeks, on x, instagram or facebook,
--- with a URL no one has submitted yet. posted_at is an hour ago, which lies inside the
--- week of every such brief.
+-- with a URL no one has submitted yet (RUN, a number unique to the run, keeps URLs of
+-- different runs apart). posted_at is an hour ago, which lies inside the week of every
+-- such brief. At the end it prints how many answers had each status code.
 local weeks = tonumber(os.getenv("WEEKS") or "52")
 local per_week = 10
 local posted_at = os.getenv("POSTED_AT")
@@ -15,13 +16,34 @@ for line in io.lines(os.getenv("TOKENS_FILE")) do
   end
 end
 local platforms = { "x", "instagram", "facebook" }
+local run = tonumber(os.getenv("RUN") or "0") % 100000
 local counter = 0
 local tid = 0
-local threads = 1
+local threads = {}
+codes = {}
 
 function setup(thread)
-  thread:set("thread_id", threads - 1)
-  threads = threads + 1
+  thread:set("thread_id", #threads)
+  threads[#threads + 1] = thread
+end
+
+function response(status, headers, body)
+  codes[status] = (codes[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local all = {}
+  for _, t in ipairs(threads) do
+    for status, n in pairs(t:get("codes")) do
+      all[status] = (all[status] or 0) + n
+    end
+  end
+  local keys = {}
+  for status in pairs(all) do keys[#keys + 1] = status end
+  table.sort(keys)
+  local parts = {}
+  for _, status in ipairs(keys) do parts[#parts + 1] = status .. ":" .. all[status] end
+  io.write("statuses " .. table.concat(parts, " ") .. "\n")
 end
 
 function init(args)
@@ -34,6 +56,7 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   -- A number unique across threads: this thread's counter, interleaved with the others.
   local g = counter * 8 + tid
+  local u = run * 100000000 + g
   counter = counter + 1
   local i = g % #tokens
   local c = math.floor(g / #tokens)
@@ -46,11 +69,11 @@ request = function()
   local brief = (inst - 1) * weeks * per_week + w * per_week + k + 1
   local url
   if platform == "x" then
-    url = string.format("https://x.com/benchload/status/%d", 1900000000000000000 + g)
+    url = string.format("https://x.com/benchload/status/%d", 1900000000000000000 + u)
   elseif platform == "instagram" then
-    url = string.format("https://www.instagram.com/p/Load%010d/", g)
+    url = string.format("https://www.instagram.com/p/L%014d/", u)
   else
-    url = string.format("https://www.facebook.com/benchload/posts/%d", g)
+    url = string.format("https://www.facebook.com/benchload/posts/%d", u)
   end
   local body = string.format(
     '{"brief_id":%d,"platform":"%s","url":"%s","posted_at":"%s","likes":12}',

@@ -49,6 +49,8 @@ pub struct RawConfig {
     pub login_window_minutes: i64,
     #[serde(default = "default_leaderboard_refresh")]
     pub leaderboard_refresh_ms: u64,
+    #[serde(default = "default_cache")]
+    pub cache_ms: u64,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -78,6 +80,9 @@ fn default_login_window() -> i64 {
 fn default_leaderboard_refresh() -> u64 {
     1000
 }
+fn default_cache() -> u64 {
+    1000
+}
 
 /// The checked configuration every part of Duta reads (managed state).
 #[derive(Debug, Clone)]
@@ -98,6 +103,9 @@ pub struct AppConfig {
     pub login_window_minutes: i64,
     /// How old the in-memory leaderboard may grow before a request refreshes it.
     pub leaderboard_refresh_ms: u64,
+    /// How long a checked session, and the organisation tree for filter forms, are used
+    /// without reading them again (a write to them on this node ends it at once).
+    pub cache_ms: u64,
 }
 
 /// The audience every Duta token carries; a token made for anything else is refused.
@@ -184,6 +192,9 @@ impl AppConfig {
         if raw.leaderboard_refresh_ms > 60_000 {
             errors.push("leaderboard_refresh_ms: must be between 0 and 60000".into());
         }
+        if raw.cache_ms > 60_000 {
+            errors.push("cache_ms: must be between 0 and 60000".into());
+        }
         if raw.jwt_issuer.trim().is_empty() {
             errors.push("jwt_issuer: must not be empty".into());
         }
@@ -210,6 +221,7 @@ impl AppConfig {
             login_max_failures_per_ip: raw.login_max_failures_per_ip,
             login_window_minutes: raw.login_window_minutes,
             leaderboard_refresh_ms: raw.leaderboard_refresh_ms,
+            cache_ms: raw.cache_ms,
         })
     }
 

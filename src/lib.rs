@@ -139,7 +139,13 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             let board = leaderboard::board::Board::new(std::time::Duration::from_millis(
                 cfg.leaderboard_refresh_ms,
             ));
+            let sessions = auth::guards::Sessions::new(std::time::Duration::from_millis(
+                cfg.cache_ms,
+            ));
+            let org = org::cache::OrgCache::new(std::time::Duration::from_millis(cfg.cache_ms));
             Ok(rocket
+                .manage(sessions)
+                .manage(org)
                 .manage(cfg)
                 .manage(db)
                 .manage(keys)
@@ -161,6 +167,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(notify::fairing())
         .manage(Metrics::default())
         .manage(stats::service::StatsCache::default())
+        .manage(leaderboard::routes::RenderedRows::default())
         .mount("/", web::routes::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())

@@ -13,4 +13,4 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+crate::count_writes!();

@@ -21,4 +21,4 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+crate::count_writes!();

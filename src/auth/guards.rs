@@ -2,6 +2,11 @@
 //! header under `/api/`), checks it against the user's security stamp and active flag,
 //! and is cached per request. Role guards build on it: not signed in is 401, wrong role 403.
 
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -60,6 +65,63 @@ fn bearer(req: &Request<'_>) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
+/// Sessions checked a moment ago, so that a busy page does not read its user on every
+/// request. An entry holds for at most `cache_ms` and only while no user or work unit
+/// (the scope's path) was written on this node since it was made: signing out,
+/// a new password, a deactivation or a role change end it at once here, and within
+/// `cache_ms` on other nodes.
+pub struct Sessions {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Writes, CurrentUser)>>,
+}
+
+/// The write counters of the tables a session depends on.
+type Writes = (u64, u64);
+
+fn writes() -> Writes {
+    (
+        entity::users::WRITES.load(Ordering::SeqCst),
+        entity::work_units::WRITES.load(Ordering::SeqCst),
+    )
+}
+
+/// Entries kept at most; beyond it, expired ones go, and if none had, all.
+const MAX_SESSIONS: usize = 20_000;
+
+impl Sessions {
+    pub fn new(ttl: Duration) -> Sessions {
+        Sessions {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, token: &str) -> Option<CurrentUser> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let writes = writes();
+        let entries = self.entries.lock().ok()?;
+        let (at, seen, user) = entries.get(token)?;
+        (*seen == writes && at.elapsed() < self.ttl).then(|| user.clone())
+    }
+
+    fn put(&self, token: String, writes: Writes, user: &CurrentUser) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_SESSIONS {
+                entries.retain(|_, (at, _, _)| at.elapsed() < self.ttl);
+                if entries.len() >= MAX_SESSIONS {
+                    entries.clear();
+                }
+            }
+            entries.insert(token, (Instant::now(), writes, user.clone()));
+        }
+    }
+}
+
 async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let token = if is_api_request(req) {
         bearer(req)?
@@ -69,6 +131,20 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let keys = req.rocket().state::<JwtKeys>()?;
     let db = req.rocket().state::<DatabaseConnection>()?;
     let claims = keys.verify(&token)?;
+    let sessions = req.rocket().state::<Sessions>();
+    if let Some(user) = sessions.and_then(|s| s.get(&token)) {
+        return Some(user);
+    }
+    // Read before the user, so a write during the read leaves the entry stale.
+    let writes = writes();
+    let user = check(db, &claims).await?;
+    if let Some(s) = sessions {
+        s.put(token, writes, &user);
+    }
+    Some(user)
+}
+
+async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<CurrentUser> {
     let id: i64 = claims.sub.parse().ok()?;
     let user = entity::users::Entity::find_by_id(id).one(db).await.ok()??;
     if !user.is_active || user.security_stamp != claims.stamp {

@@ -12,6 +12,7 @@ use super::service::{self, BoardQuery, BoardView, HolidayView, LeaveView, Standi
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
 use crate::error::{ApiErrorBody, AppResult};
+use crate::org::cache::OrgCache;
 use crate::web::client_ip::ClientIp;
 
 /// The board: ambassadors ranked by consistency over the last `weeks` weeks (default
@@ -36,6 +37,7 @@ pub async fn index(
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    org: &State<OrgCache>,
 ) -> AppResult<Json<BoardView>> {
     let q = BoardQuery {
         institution_id,
@@ -44,7 +46,8 @@ pub async fn index(
         limit,
         offset,
     };
-    Ok(Json(service::board_for(db, board, user, &q).await?))
+    let org = org.get(db).await?;
+    Ok(Json(service::board_for(db, board, &org, user, &q).await?))
 }
 
 /// The signed-in ambassador's standing: rank on their institution's board, streaks,

@@ -5,9 +5,10 @@
 //! Freshness: a request that finds the board older than `leaderboard_refresh_ms`
 //! (default 1 s) brings it up to date first (one request at a time; the others are
 //! served the board as it is). Bringing up to date reads only what changed since the
-//! last time: aggregate rows by their `updated_at` (with an overlap, since a transaction
-//! may commit a little after its clock reading), and ambassadors, work units, holidays
-//! and leave when their count or latest change moved. Every 15 minutes everything is
+//! last time: aggregate rows whose `updated_at` is later than the start of the previous
+//! refresh, less an overlap (a transaction may commit a little after its clock reading,
+//! and another node's clock may be a little behind), and ambassadors, work units,
+//! holidays and leave when their count or latest change moved. Every 15 minutes everything is
 //! read again from scratch. Several nodes on one PostgreSQL database thus agree within
 //! about a second, and nothing here ever reads the submissions table.
 
@@ -55,11 +56,14 @@ type Marks = Vec<(i64, Option<String>)>;
 
 struct Data {
     members: Arc<Vec<Member>>,
+    /// A member's index in `members` by their user id.
+    by_user: Arc<HashMap<i64, u32>>,
     /// Per ambassador, their weeks sorted by Monday.
     activity: HashMap<i64, Vec<Week>>,
     holidays: HashSet<NaiveDate>,
     leaves: HashMap<i64, Vec<(NaiveDate, NaiveDate)>>,
     today: NaiveDate,
+    /// When the last refresh began reading the aggregate.
     activity_mark: Option<DateTime<Utc>>,
     member_marks: Marks,
     grace_marks: Marks,
@@ -104,23 +108,83 @@ pub struct Ranking {
     pub window: Window,
     pub version: u64,
     pub members: Arc<Vec<Member>>,
+    /// A member's index in `members` by their user id.
+    by_user: Arc<HashMap<i64, u32>>,
     /// (index into `members`, score), in rank order; ties by name, then id.
     pub rows: Vec<(u32, Score)>,
-    /// Members per filter (institution, unit path), counted once per ranking.
-    counts: Mutex<HashMap<FilterKey, u64>>,
+    /// The board as each filter (institution, unit path) sees it, made on first use.
+    slices: Mutex<HashMap<FilterKey, Arc<Slice>>>,
+}
+
+/// The members one filter admits, in rank order, with their shared ranks among them.
+pub struct Slice {
+    /// Positions in `Ranking::rows`.
+    pub rows: Vec<u32>,
+    /// Each one's rank within the filter (ties share a rank).
+    pub ranks: Vec<u32>,
+    /// A member's index in `members` → their place in `rows`.
+    by_member: HashMap<u32, u32>,
+}
+
+/// Filters whose slices a ranking keeps; beyond it they are made again.
+const MAX_SLICES: usize = 256;
+
+impl Slice {
+    pub fn len(&self) -> u64 {
+        self.rows.len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The place of a member (by index in `members`) in this slice.
+    pub fn place_of(&self, member: u32) -> Option<usize> {
+        self.by_member.get(&member).map(|&i| i as usize)
+    }
 }
 
 impl Ranking {
-    /// How many members a filter admits, counted on first use.
-    pub fn count(&self, key: &FilterKey, admits: impl Fn(&Member) -> bool) -> u64 {
-        if let Some(n) = self.counts.lock().ok().and_then(|c| c.get(key).copied()) {
-            return n;
+    /// The board as a filter sees it, made once per ranking and filter.
+    pub fn slice(&self, key: &FilterKey, admits: impl Fn(&Member) -> bool) -> Arc<Slice> {
+        if let Some(s) = self.slices.lock().ok().and_then(|c| c.get(key).cloned()) {
+            return s;
         }
-        let n = self.members.iter().filter(|m| admits(m)).count() as u64;
-        if let Ok(mut c) = self.counts.lock() {
-            c.insert(key.clone(), n);
+        let mut slice = Slice {
+            rows: Vec::new(),
+            ranks: Vec::new(),
+            by_member: HashMap::new(),
+        };
+        let mut previous: Option<&Score> = None;
+        for (pos, (member, score)) in self.rows.iter().enumerate() {
+            if !admits(&self.members[*member as usize]) {
+                continue;
+            }
+            let place = slice.rows.len() as u32;
+            let rank = match previous {
+                Some(p) if rules::rank_order(p, score) == std::cmp::Ordering::Equal => {
+                    slice.ranks.last().copied().unwrap_or(1)
+                }
+                _ => place + 1,
+            };
+            previous = Some(score);
+            slice.rows.push(pos as u32);
+            slice.ranks.push(rank);
+            slice.by_member.insert(*member, place);
         }
-        n
+        let slice = Arc::new(slice);
+        if let Ok(mut c) = self.slices.lock() {
+            if c.len() >= MAX_SLICES {
+                c.clear();
+            }
+            c.insert(key.clone(), slice.clone());
+        }
+        slice
+    }
+
+    /// A member's index in `members` by their user id.
+    pub fn member_of_user(&self, user_id: i64) -> Option<u32> {
+        self.by_user.get(&user_id).copied()
     }
 }
 
@@ -168,7 +232,6 @@ struct ActivityRow {
     facebook_posts: i64,
     facebook_interactions: i64,
     facebook_followers: i64,
-    updated_at: DateTime<Utc>,
 }
 
 impl ActivityRow {
@@ -197,6 +260,8 @@ pub struct Board {
     refreshing: tokio::sync::Mutex<()>,
     computing: tokio::sync::Mutex<()>,
     rankings: Mutex<HashMap<u32, Arc<Ranking>>>,
+    /// Aggregate rows the last refresh read.
+    rows_read: std::sync::atomic::AtomicUsize,
 }
 
 fn ts(t: Option<DateTime<Utc>>) -> Option<String> {
@@ -211,6 +276,7 @@ impl Board {
             refreshing: tokio::sync::Mutex::new(()),
             computing: tokio::sync::Mutex::new(()),
             rankings: Mutex::new(HashMap::new()),
+            rows_read: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -255,28 +321,14 @@ impl Board {
         };
         // Two of the longest windows: the statistics compare a window with the one before.
         let since = rules::monday_of(today) - chrono::Duration::weeks(2 * i64::from(MAX_WEEKS));
-        let mut q = week_activity::Entity::find()
-            .select_only()
-            .columns([
-                week_activity::Column::AmbassadorId,
-                week_activity::Column::WeekStart,
-                week_activity::Column::VerifiedPosts,
-                week_activity::Column::XPosts,
-                week_activity::Column::XInteractions,
-                week_activity::Column::XFollowers,
-                week_activity::Column::InstagramPosts,
-                week_activity::Column::InstagramInteractions,
-                week_activity::Column::InstagramFollowers,
-                week_activity::Column::FacebookPosts,
-                week_activity::Column::FacebookInteractions,
-                week_activity::Column::FacebookFollowers,
-                week_activity::Column::UpdatedAt,
-            ])
-            .filter(week_activity::Column::WeekStart.gte(since));
-        if let Some(mark) = activity_mark.filter(|_| !full) {
-            q = q.filter(week_activity::Column::UpdatedAt.gt(mark - OVERLAP));
-        }
-        let rows: Vec<ActivityRow> = q.into_model().all(db).await?;
+        // Rows changed from here on are read by the next refresh (with the overlap).
+        let started = Utc::now();
+        let rows = read_activity(
+            db,
+            since,
+            activity_mark.filter(|_| !full).map(|m| m - OVERLAP),
+        )
+        .await?;
         let members = if same_members {
             None
         } else {
@@ -296,6 +348,7 @@ impl Board {
                 let version = guard.as_ref().map_or(0, |d| d.version) + 1;
                 *guard = Some(Data {
                     members: Arc::new(Vec::new()),
+                    by_user: Arc::new(HashMap::new()),
                     activity: HashMap::new(),
                     holidays: HashSet::new(),
                     leaves: HashMap::new(),
@@ -312,10 +365,11 @@ impl Board {
                     .ok_or_else(|| AppError::internal("board not loaded"))?
             }
         };
+        self.rows_read
+            .store(rows.len(), std::sync::atomic::Ordering::Relaxed);
         let mut changed = full || data.today != today;
-        for row in rows {
-            let week = row.week();
-            let weeks = data.activity.entry(row.ambassador_id).or_default();
+        for (id, week) in rows {
+            let weeks = data.activity.entry(id).or_default();
             match weeks.binary_search_by_key(&week.monday, |w| w.monday) {
                 Ok(i) if weeks[i] != week => {
                     weeks[i] = week;
@@ -327,11 +381,18 @@ impl Board {
                     changed = true;
                 }
             }
-            if data.activity_mark.is_none_or(|m| row.updated_at > m) {
-                data.activity_mark = Some(row.updated_at);
-            }
         }
+        if full {
+            data.activity.values_mut().for_each(Vec::shrink_to_fit);
+        }
+        data.activity_mark = Some(started);
         if let Some(m) = members {
+            data.by_user = Arc::new(
+                m.iter()
+                    .enumerate()
+                    .map(|(i, m)| (m.user_id, i as u32))
+                    .collect(),
+            );
             data.members = m;
             data.member_marks = member_marks;
             changed = true;
@@ -348,6 +409,12 @@ impl Board {
             data.version += 1;
         }
         Ok(())
+    }
+
+    /// How many aggregate rows the last refresh read (all of them on a full load, only
+    /// the recently changed ones otherwise).
+    pub fn rows_read_last(&self) -> usize {
+        self.rows_read.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How often the board is brought up to date.
@@ -427,12 +494,27 @@ impl Board {
             .and_then(|m| m.get(&weeks).cloned())
     }
 
-    /// One ambassador's week cells over a window (for their own page), as of the last
-    /// refresh; none when they are not an approved member.
+    /// The approved member with this user id, as of the last refresh.
+    pub async fn member_of_user(
+        &self,
+        db: &DatabaseConnection,
+        user_id: i64,
+    ) -> AppResult<Option<Member>> {
+        self.ensure_fresh(db).await?;
+        let guard = self.data.read().await;
+        Ok(guard.as_ref().and_then(|d| {
+            d.by_user
+                .get(&user_id)
+                .map(|&i| d.members[i as usize].clone())
+        }))
+    }
+
+    /// One ambassador's week cells over a window (for their own page), by their user id,
+    /// as of the last refresh; none when they are not an approved member.
     pub async fn cells_of(
         &self,
         db: &DatabaseConnection,
-        ambassador_id: i64,
+        user_id: i64,
         weeks: u32,
     ) -> AppResult<Option<(Window, Vec<(NaiveDate, rules::Cell, u32)>)>> {
         self.ensure_fresh(db).await?;
@@ -441,10 +523,9 @@ impl Board {
             return Ok(None);
         };
         let window = Window::ending(d.today, weeks);
-        Ok(d.members
-            .iter()
-            .find(|m| m.id == ambassador_id)
-            .map(|m| (window, d.cells_of(m, &window))))
+        Ok(d.by_user
+            .get(&user_id)
+            .map(|&i| (window, d.cells_of(&d.members[i as usize], &window))))
     }
 }
 
@@ -465,9 +546,68 @@ fn rank_all(d: &Data, window: Window) -> Ranking {
         window,
         version: d.version,
         members: d.members.clone(),
+        by_user: d.by_user.clone(),
         rows,
-        counts: Mutex::new(HashMap::new()),
+        slices: Mutex::new(HashMap::new()),
     }
+}
+
+/// Ambassadors whose rows one query of the full load reads, so that only a part of
+/// the aggregate is ever held as query rows.
+const ACTIVITY_CHUNK: i64 = 5_000;
+
+/// The aggregate rows from `since` on, compactly: all of them (in chunks of ambassadors)
+/// or those changed after `changed_after`.
+async fn read_activity(
+    db: &DatabaseConnection,
+    since: NaiveDate,
+    changed_after: Option<DateTime<Utc>>,
+) -> AppResult<Vec<(i64, Week)>> {
+    let query = || {
+        week_activity::Entity::find()
+            .select_only()
+            .columns([
+                week_activity::Column::AmbassadorId,
+                week_activity::Column::WeekStart,
+            ])
+            .columns(super::service::WEEK_FIGURES)
+            .filter(week_activity::Column::WeekStart.gte(since))
+    };
+    let mut out = Vec::new();
+    let mut take = |rows: Vec<ActivityRow>| {
+        out.extend(rows.into_iter().map(|row| (row.ambassador_id, row.week())));
+    };
+    if let Some(after) = changed_after {
+        take(
+            query()
+                .filter(week_activity::Column::UpdatedAt.gt(after))
+                .into_model()
+                .all(db)
+                .await?,
+        );
+        return Ok(out);
+    }
+    let last: Option<Option<i64>> = week_activity::Entity::find()
+        .select_only()
+        .expr(Expr::col(week_activity::Column::AmbassadorId).max())
+        .into_tuple()
+        .one(db)
+        .await?;
+    let last = last.flatten().unwrap_or(0);
+    let mut from = 0i64;
+    while from <= last {
+        let to = from.saturating_add(ACTIVITY_CHUNK);
+        take(
+            query()
+                .filter(week_activity::Column::AmbassadorId.gte(from))
+                .filter(week_activity::Column::AmbassadorId.lt(to))
+                .into_model()
+                .all(db)
+                .await?,
+        );
+        from = to;
+    }
+    Ok(out)
 }
 
 async fn member_marks(db: &DatabaseConnection) -> AppResult<Marks> {

@@ -1,34 +1,109 @@
 //! The leaderboard pages: the board for everyone, the ambassador's own progress, the
 //! admin's holiday calendar and a coordinator's record of an ambassador's leave.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::State;
-use rocket_dyn_templates::Template;
+use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use super::board::Board;
-use super::service::{self, BoardQuery, BoardView, HolidayView, LeaveView, StandingView};
+use super::service::{
+    self, BoardQuery, BoardView, EntryView, HolidayView, LeaveView, StandingView,
+};
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::briefs::service::{current_week, WeekBrief};
-use crate::error::AppResult;
-use crate::org::service::{list_all_units_grouped, list_units_grouped, UnitGroup};
+use crate::error::{AppError, AppResult};
+use crate::org::cache::OrgCache;
+use crate::org::service::UnitGroup;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
+use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 
 /// Windows offered on the pages.
 pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
 
+/// The board's rows as HTML, rendered once per board version, window, filter, page,
+/// language and (when an ambassador's own row is among them) viewer, so that the many
+/// visitors of a busy board share one rendering.
+#[derive(Default)]
+pub struct RenderedRows {
+    rows: Mutex<HashMap<RowsKey, String>>,
+}
+
+/// Board version, last Monday, weeks, institution, unit, offset, limit, language, own row.
+type RowsKey = (
+    u64,
+    chrono::NaiveDate,
+    u32,
+    Option<i64>,
+    Option<i64>,
+    u64,
+    u64,
+    Lang,
+    Option<i64>,
+);
+
+/// Renderings kept at most; beyond it, those of older versions go, and if none, all.
+const MAX_RENDERED: usize = 512;
+
+#[derive(Serialize)]
+struct RowsContext<'a> {
+    entries: &'a [EntryView],
+    l: Lang,
+}
+
+impl RenderedRows {
+    fn of(&self, templates: &Metadata<'_>, view: &BoardView, lang: Lang) -> AppResult<String> {
+        let key = (
+            view.version,
+            view.window.to,
+            view.window.weeks,
+            view.institution_id,
+            view.work_unit_id,
+            view.offset,
+            view.limit,
+            lang,
+            view.entries.iter().find(|e| e.me).map(|e| e.ambassador_id),
+        );
+        if let Some(html) = self.rows.lock().ok().and_then(|r| r.get(&key).cloned()) {
+            return Ok(html);
+        }
+        let (_, html) = templates
+            .render(
+                "leaderboard/_rows",
+                RowsContext {
+                    entries: &view.entries,
+                    l: lang,
+                },
+            )
+            .ok_or_else(|| AppError::internal("leaderboard rows did not render"))?;
+        if let Ok(mut rows) = self.rows.lock() {
+            if rows.len() >= MAX_RENDERED {
+                rows.retain(|k, _| k.0 == view.version);
+                if rows.len() >= MAX_RENDERED {
+                    rows.clear();
+                }
+            }
+            rows.insert(key, html.clone());
+        }
+        Ok(html)
+    }
+}
+
 #[derive(Serialize)]
 pub struct BoardPage {
     layout: Layout,
     board: Option<BoardView>,
+    /// The entries' rows as HTML (see `RenderedRows`).
+    rows: String,
     units: Vec<UnitGroup>,
     windows: [u32; 4],
     weeks: String,
@@ -49,8 +124,12 @@ pub async fn index(
     layout: Layout,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    org: &State<OrgCache>,
+    rendered: &State<RenderedRows>,
+    templates: Metadata<'_>,
 ) -> AppResult<(Status, Template)> {
     let page = page.unwrap_or(1).clamp(1, 100_000);
+    let org = org.get(db).await?;
     let q = BoardQuery {
         institution_id: None,
         work_unit_id,
@@ -58,7 +137,7 @@ pub async fn index(
         limit: Some(service::DEFAULT_LIMIT.to_string()),
         offset: Some(((page - 1) * service::DEFAULT_LIMIT).to_string()),
     };
-    let (status, view, errors) = match service::board_for(db, board, user, &q).await {
+    let (status, view, errors) = match service::board_for(db, board, &org, user, &q).await {
         Ok(v) => (Status::Ok, Some(v), BTreeMap::new()),
         Err(e) => {
             let (s, errors) = e.form_errors(layout.lang)?;
@@ -68,18 +147,19 @@ pub async fn index(
             };
             (
                 s,
-                service::board_for(db, board, user, &fallback).await.ok(),
+                service::board_for(db, board, &org, user, &fallback)
+                    .await
+                    .ok(),
                 errors,
             )
         }
     };
     let units = if user.role == Role::Ambassador {
-        let own = view.as_ref().and_then(|v| v.institution_id);
-        let mut all = list_all_units_grouped(db).await?;
-        all.retain(|g| Some(g.institution.id) == own);
-        all
+        view.as_ref()
+            .and_then(|v| v.institution_id)
+            .map_or_else(Vec::new, |i| org.institution_groups(i))
     } else {
-        list_units_grouped(db, user).await?
+        org.groups_for(user)
     };
     let pages = view
         .as_ref()
@@ -87,6 +167,10 @@ pub async fn index(
     let mine_elsewhere = view
         .as_ref()
         .is_some_and(|v| v.mine.is_some() && !v.entries.iter().any(|e| e.me));
+    let rows = match &view {
+        Some(v) => rendered.of(&templates, v, layout.lang)?,
+        None => String::new(),
+    };
     Ok((
         status,
         Template::render(
@@ -94,6 +178,7 @@ pub async fn index(
             BoardPage {
                 layout,
                 board: view,
+                rows,
                 units,
                 windows: WINDOWS,
                 weeks: weeks.unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),

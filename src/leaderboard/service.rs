@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    IdenStatic, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -18,10 +18,9 @@ use crate::auth::roles::{Role, Scope};
 use crate::briefs::rules::IsoWeek;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::org::cache::Org;
 use crate::web::client_ip::ClientIp;
-use entity::{
-    ambassadors, brief_activity, holidays, leaves, submissions, week_activity, work_units,
-};
+use entity::{ambassadors, brief_activity, holidays, leaves, submissions, week_activity};
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
@@ -48,19 +47,12 @@ impl PostFacts {
             platform: s.platform.clone(),
             week_start: s.week_start,
             on_time: s.on_time,
-            engagement: engagement_counts([s.likes, s.comments, s.shares, s.saves], s.followers),
+            engagement: crate::submissions::rules::engagement_counts(
+                [s.likes, s.comments, s.shares, s.saves],
+                s.followers,
+            ),
         }
     }
-}
-
-/// Interactions and followers of a post that counts for engagement: one with any count
-/// and a follower count above zero.
-pub fn engagement_counts(counts: [Option<i64>; 4], followers: Option<i64>) -> Option<(i64, i64)> {
-    let followers = followers.filter(|f| *f > 0)?;
-    if counts.iter().all(Option::is_none) {
-        return None;
-    }
-    Some((counts.iter().map(|c| c.unwrap_or(0)).sum(), followers))
 }
 
 /// The weekly aggregate's columns for a platform's posts, interactions and followers.
@@ -252,6 +244,9 @@ pub struct BoardView {
     pub entries: Vec<EntryView>,
     /// The signed-in ambassador's row, also when it is not on this page.
     pub mine: Option<EntryView>,
+    /// The version of the board data the entries come from.
+    #[serde(skip)]
+    pub version: u64,
 }
 
 /// The resolved scope of a board: which members it holds.
@@ -276,22 +271,38 @@ impl Filter {
     }
 }
 
+/// The institution of an ambassador: from the board when they are a member, else from
+/// their record (a candidate). Not found when they have none.
+async fn institution_of_ambassador(
+    db: &DatabaseConnection,
+    board: &Board,
+    user: &CurrentUser,
+) -> AppResult<(i64, i64)> {
+    if let Some(m) = board.member_of_user(db, user.id()).await? {
+        return Ok((m.id, m.institution_id));
+    }
+    let amb = ambassadors::Entity::find()
+        .filter(ambassadors::Column::UserId.eq(user.id()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((amb.id, amb.institution_id))
+}
+
 /// The institution (and unit) a user may look at. Ambassadors see their own
 /// institution's board; staff their scope's; another institution's or a unit outside
 /// the scope is not found.
 pub async fn resolve_filter(
     db: &DatabaseConnection,
+    board: &Board,
+    org: &Org,
     user: &CurrentUser,
     institution_id: Option<i64>,
     work_unit_id: Option<i64>,
 ) -> AppResult<Filter> {
     let (own_institution, own_path) = if user.role == Role::Ambassador {
-        let amb = ambassadors::Entity::find()
-            .filter(ambassadors::Column::UserId.eq(user.id()))
-            .one(db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        (Some(amb.institution_id), None)
+        let (_, institution) = institution_of_ambassador(db, board, user).await?;
+        (Some(institution), None)
     } else {
         match user.scope() {
             Scope::All => (None, None),
@@ -307,18 +318,12 @@ pub async fn resolve_filter(
         }
     }
     if let Some(asked) = institution_id {
-        entity::institutions::Entity::find_by_id(asked)
-            .one(db)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        org.institution(asked).ok_or(AppError::NotFound)?;
     }
     let mut institution = institution_id.or(own_institution);
     let mut path = own_path.clone();
     if let Some(unit_id) = work_unit_id {
-        let unit = work_units::Entity::find_by_id(unit_id)
-            .one(db)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let unit = org.unit(unit_id).ok_or(AppError::NotFound)?;
         if institution.is_some_and(|i| i != unit.institution_id)
             || own_path
                 .as_deref()
@@ -327,7 +332,7 @@ pub async fn resolve_filter(
             return Err(AppError::NotFound);
         }
         institution = Some(unit.institution_id);
-        path = Some(unit.path);
+        path = Some(unit.path.clone());
     }
     Ok(Filter {
         institution_id: institution,
@@ -388,6 +393,7 @@ fn entry(r: &Ranking, row: &(u32, rules::Score), rank: u32, me: Option<i64>) -> 
 pub async fn board_for(
     db: &DatabaseConnection,
     board: &Board,
+    org: &Org,
     user: &CurrentUser,
     q: &BoardQuery,
 ) -> AppResult<BoardView> {
@@ -397,50 +403,33 @@ pub async fn board_for(
         parse_num(q.limit.as_deref(), "limit", 1..=MAX_LIMIT, &mut errors).unwrap_or(DEFAULT_LIMIT);
     let offset = parse_num(q.offset.as_deref(), "offset", 0..=10_000_000, &mut errors).unwrap_or(0);
     errors.into_result()?;
-    let filter = resolve_filter(db, user, q.institution_id, q.work_unit_id).await?;
+    let filter = resolve_filter(db, board, org, user, q.institution_id, q.work_unit_id).await?;
     let ranking = board.ranking(db, weeks).await?;
     let me = (user.role == Role::Ambassador).then(|| user.id());
-
-    let mut entries = Vec::new();
-    let mut mine = None;
-    let mut seen = 0u64;
-    let mut rank = 0u32;
-    let mut previous: Option<&rules::Score> = None;
-    for row in &ranking.rows {
-        let m = &ranking.members[row.0 as usize];
-        if !filter.admits(m) {
-            continue;
-        }
-        seen += 1;
-        if previous.is_none_or(|p| rules::rank_order(p, &row.1) != std::cmp::Ordering::Equal) {
-            rank = seen as u32;
-        }
-        previous = Some(&row.1);
-        let on_page = seen > offset && seen <= offset + limit;
-        let is_me = me == Some(m.user_id);
-        if on_page || is_me {
-            let e = entry(&ranking, row, rank, me);
-            if is_me {
-                mine = Some(e.clone());
-            }
-            if on_page {
-                entries.push(e);
-            }
-        }
-        if seen >= offset + limit && (me.is_none() || mine.is_some()) {
-            break;
-        }
-    }
-    let total = ranking.count(&filter.key(), |m| filter.admits(m));
+    let slice = ranking.slice(&filter.key(), |m| filter.admits(m));
+    let row_at = |place: usize| {
+        let row = &ranking.rows[slice.rows[place] as usize];
+        entry(&ranking, row, slice.ranks[place], me)
+    };
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(slice.rows.len());
+    let end = start.saturating_add(limit as usize).min(slice.rows.len());
+    let entries: Vec<EntryView> = (start..end).map(row_at).collect();
+    let mine = me
+        .and_then(|u| ranking.member_of_user(u))
+        .and_then(|i| slice.place_of(i))
+        .map(row_at);
     Ok(BoardView {
         window: ranking.window.into(),
         institution_id: filter.institution_id,
         work_unit_id: filter.work_unit_id,
-        total,
+        total: slice.len(),
         limit,
         offset,
         entries,
         mine,
+        version: ranking.version,
     })
 }
 
@@ -476,31 +465,19 @@ pub async fn standing_of(
     let mut errors = FieldErrors::new();
     let weeks = parse_weeks(weeks, &mut errors);
     errors.into_result()?;
-    let amb = ambassadors::Entity::find()
-        .filter(ambassadors::Column::UserId.eq(user.id()))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, institution) = institution_of_ambassador(db, board, user).await?;
     let ranking = board.ranking(db, weeks).await?;
-    let mut total = 0u64;
-    let mut rank = 0u32;
-    let mut previous: Option<&rules::Score> = None;
-    let mut found = None;
-    for row in &ranking.rows {
-        let m = &ranking.members[row.0 as usize];
-        if m.institution_id != amb.institution_id {
-            continue;
-        }
-        total += 1;
-        if previous.is_none_or(|p| rules::rank_order(p, &row.1) != std::cmp::Ordering::Equal) {
-            rank = total as u32;
-        }
-        previous = Some(&row.1);
-        if m.id == amb.id {
-            found = Some(entry(&ranking, row, rank, Some(user.id())));
-        }
-    }
-    let cells = board.cells_of(db, amb.id, weeks).await?;
+    let key = (Some(institution), None);
+    let slice = ranking.slice(&key, |m| m.institution_id == institution);
+    let total = slice.len();
+    let found = ranking
+        .member_of_user(user.id())
+        .and_then(|i| slice.place_of(i))
+        .map(|place| {
+            let row = &ranking.rows[slice.rows[place] as usize];
+            entry(&ranking, row, slice.ranks[place], Some(user.id()))
+        });
+    let cells = board.cells_of(db, user.id(), weeks).await?;
     let weeks = cells
         .map(|(_, c)| {
             c.into_iter()
@@ -540,18 +517,21 @@ const COUNTED: &str = "(likes IS NOT NULL OR comments IS NOT NULL OR shares IS N
 const INTERACTIONS: &str =
     "COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0) + COALESCE(saves, 0)";
 /// Ambassadors (or briefs) compared per round, to keep memory flat at any size.
+/// Submissions one query of the rebuild's per-brief pass reads.
+const SCAN_CHUNK: i64 = 250_000;
 const REBUILD_CHUNK: i64 = 5_000;
-const WEEK_FIGURES: [&str; 10] = [
-    "verified_posts",
-    "x_posts",
-    "x_interactions",
-    "x_followers",
-    "instagram_posts",
-    "instagram_interactions",
-    "instagram_followers",
-    "facebook_posts",
-    "facebook_interactions",
-    "facebook_followers",
+/// The weekly aggregate's figures, in the order the rebuild computes them.
+pub const WEEK_FIGURES: [week_activity::Column; 10] = [
+    week_activity::Column::VerifiedPosts,
+    week_activity::Column::XPosts,
+    week_activity::Column::XInteractions,
+    week_activity::Column::XFollowers,
+    week_activity::Column::InstagramPosts,
+    week_activity::Column::InstagramInteractions,
+    week_activity::Column::InstagramFollowers,
+    week_activity::Column::FacebookPosts,
+    week_activity::Column::FacebookInteractions,
+    week_activity::Column::FacebookFollowers,
 ];
 const BRIEF_FIGURES: [&str; 5] = [
     "submitted",
@@ -663,7 +643,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
                  WHERE ambassador_id >= ? AND ambassador_id < ?",
                 // verified_posts is an INTEGER; PostgreSQL will not read it as a BIGINT.
                 WEEK_FIGURES
-                    .map(|c| format!("CAST({c} AS BIGINT)"))
+                    .map(|c| format!("CAST({} AS BIGINT)", c.as_str()))
                     .join(", ")
             ),
         );
@@ -710,19 +690,8 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
                     week_activity::Column::AmbassadorId,
                     week_activity::Column::WeekStart,
                 ])
-                .update_columns([
-                    week_activity::Column::VerifiedPosts,
-                    week_activity::Column::XPosts,
-                    week_activity::Column::XInteractions,
-                    week_activity::Column::XFollowers,
-                    week_activity::Column::InstagramPosts,
-                    week_activity::Column::InstagramInteractions,
-                    week_activity::Column::InstagramFollowers,
-                    week_activity::Column::FacebookPosts,
-                    week_activity::Column::FacebookInteractions,
-                    week_activity::Column::FacebookFollowers,
-                    week_activity::Column::UpdatedAt,
-                ])
+                .update_columns(WEEK_FIGURES)
+                .update_column(week_activity::Column::UpdatedAt)
                 .to_owned(),
             )
             .exec_without_returning(&txn)
@@ -730,14 +699,14 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             corrections.push(Correction {
                 table: "week_activity",
                 row: format!("ambassador {a} week {}", IsoWeek::of(w)),
-                stored: describe(&WEEK_FIGURES, &have),
-                computed: describe(&WEEK_FIGURES, &should),
+                stored: describe(&WEEK_FIGURES.map(|c| c.as_str()), &have),
+                computed: describe(&WEEK_FIGURES.map(|c| c.as_str()), &should),
             });
         }
         lo = hi;
     }
 
-    // The per-brief aggregate, brief range by brief range.
+    // The per-brief aggregate.
     let brief_exprs = [
         sum("1"),
         sum("CASE WHEN status = 'verified' THEN 1 ELSE 0 END"),
@@ -749,91 +718,104 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             "CASE WHEN status = 'verified' AND {COUNTED} THEN followers ELSE 0 END"
         )),
     ];
-    let max_brief: Option<i64> = entity::briefs::Entity::find()
+    // Read in submission-id ranges, which is the table's own order (one sequential pass),
+    // and summed here: by brief it would be a random read of every row.
+    let max_submission: Option<i64> = submissions::Entity::find()
         .select_only()
-        .expr(Expr::col(entity::briefs::Column::Id).max())
+        .expr(Expr::col(submissions::Column::Id).max())
         .into_tuple()
         .one(&txn)
         .await?
         .flatten();
+    let key = |r: &sea_orm::QueryResult| -> Result<(i64, i64, String), sea_orm::DbErr> {
+        Ok((
+            r.try_get_by_index(0)?,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+        ))
+    };
+    let computed_sql = placeholders(
+        &txn,
+        &format!(
+            "SELECT brief_id, work_unit_id, platform, {} FROM submissions \
+             WHERE id >= ? AND id < ? AND work_unit_id IS NOT NULL \
+             GROUP BY brief_id, work_unit_id, platform",
+            brief_exprs.join(", ")
+        ),
+    );
+    let mut want: std::collections::HashMap<(i64, i64, String), Vec<i64>> =
+        std::collections::HashMap::new();
     let mut lo = 0;
-    while lo <= max_brief.unwrap_or(0) {
-        let hi = lo + REBUILD_CHUNK;
-        let computed_sql = placeholders(
+    while lo <= max_submission.unwrap_or(0) {
+        let hi = lo + SCAN_CHUNK;
+        let part = figures(
             &txn,
-            &format!(
-                "SELECT brief_id, work_unit_id, platform, {} FROM submissions \
-                 WHERE work_unit_id IS NOT NULL AND brief_id >= ? AND brief_id < ? \
-                 GROUP BY brief_id, work_unit_id, platform",
-                brief_exprs.join(", ")
-            ),
-        );
-        let stored_sql = placeholders(
-            &txn,
-            &format!(
-                "SELECT brief_id, work_unit_id, platform, {} FROM brief_activity \
-                 WHERE brief_id >= ? AND brief_id < ?",
-                BRIEF_FIGURES.join(", ")
-            ),
-        );
-        let key = |r: &sea_orm::QueryResult| -> Result<(i64, i64, String), sea_orm::DbErr> {
-            Ok((
-                r.try_get_by_index(0)?,
-                r.try_get_by_index(1)?,
-                r.try_get_by_index(2)?,
-            ))
-        };
-        let range = || vec![lo.into(), hi.into()];
-        let mut want = figures(&txn, computed_sql, range(), key, 3, BRIEF_FIGURES.len()).await?;
-        let stored = figures(&txn, stored_sql, range(), key, 3, BRIEF_FIGURES.len()).await?;
-        let mut wrong = Vec::new();
-        for (k, have) in stored {
-            let should = want
-                .remove(&k)
-                .unwrap_or_else(|| vec![0; BRIEF_FIGURES.len()]);
-            if should != have {
-                wrong.push((k, have, should));
-            }
-        }
-        for (k, should) in want {
-            if should.iter().any(|v| *v != 0) {
-                wrong.push((k, vec![0; BRIEF_FIGURES.len()], should));
-            }
-        }
-        wrong.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((brief, unit, platform), have, should) in wrong {
-            use brief_activity::Column as B;
-            brief_activity::Entity::insert(brief_activity::ActiveModel {
-                brief_id: Set(brief),
-                work_unit_id: Set(unit),
-                platform: Set(platform.clone()),
-                submitted: Set(should[0]),
-                verified: Set(should[1]),
-                on_time: Set(should[2]),
-                interactions: Set(should[3]),
-                followers: Set(should[4]),
-            })
-            .on_conflict(
-                OnConflict::columns([B::BriefId, B::WorkUnitId, B::Platform])
-                    .update_columns([
-                        B::Submitted,
-                        B::Verified,
-                        B::OnTime,
-                        B::Interactions,
-                        B::Followers,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-            corrections.push(Correction {
-                table: "brief_activity",
-                row: format!("brief {brief} unit {unit} {platform}"),
-                stored: describe(&BRIEF_FIGURES, &have),
-                computed: describe(&BRIEF_FIGURES, &should),
-            });
+            computed_sql.clone(),
+            vec![lo.into(), hi.into()],
+            key,
+            3,
+            BRIEF_FIGURES.len(),
+        )
+        .await?;
+        for (k, v) in part {
+            let sum = want
+                .entry(k)
+                .or_insert_with(|| vec![0; BRIEF_FIGURES.len()]);
+            sum.iter_mut().zip(v).for_each(|(s, x)| *s += x);
         }
         lo = hi;
+    }
+    let stored_sql = format!(
+        "SELECT brief_id, work_unit_id, platform, {} FROM brief_activity",
+        BRIEF_FIGURES.join(", ")
+    );
+    let stored = figures(&txn, stored_sql, vec![], key, 3, BRIEF_FIGURES.len()).await?;
+    let mut wrong = Vec::new();
+    for (k, have) in stored {
+        let should = want
+            .remove(&k)
+            .unwrap_or_else(|| vec![0; BRIEF_FIGURES.len()]);
+        if should != have {
+            wrong.push((k, have, should));
+        }
+    }
+    for (k, should) in want {
+        if should.iter().any(|v| *v != 0) {
+            wrong.push((k, vec![0; BRIEF_FIGURES.len()], should));
+        }
+    }
+    wrong.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((brief, unit, platform), have, should) in wrong {
+        use brief_activity::Column as B;
+        brief_activity::Entity::insert(brief_activity::ActiveModel {
+            brief_id: Set(brief),
+            work_unit_id: Set(unit),
+            platform: Set(platform.clone()),
+            submitted: Set(should[0]),
+            verified: Set(should[1]),
+            on_time: Set(should[2]),
+            interactions: Set(should[3]),
+            followers: Set(should[4]),
+        })
+        .on_conflict(
+            OnConflict::columns([B::BriefId, B::WorkUnitId, B::Platform])
+                .update_columns([
+                    B::Submitted,
+                    B::Verified,
+                    B::OnTime,
+                    B::Interactions,
+                    B::Followers,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        corrections.push(Correction {
+            table: "brief_activity",
+            row: format!("brief {brief} unit {unit} {platform}"),
+            stored: describe(&BRIEF_FIGURES, &have),
+            computed: describe(&BRIEF_FIGURES, &should),
+        });
     }
     txn.commit().await?;
     Ok(corrections)

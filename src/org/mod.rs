@@ -2,6 +2,7 @@
 //! and each one's tree of work units (satuan kerja).
 
 pub mod api;
+pub mod cache;
 pub mod forms;
 pub mod routes;
 pub mod rules;

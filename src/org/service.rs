@@ -185,7 +185,7 @@ fn tree_views(units: &[work_units::Model]) -> Vec<WorkUnitView> {
 }
 
 /// Each institution with its own units: two queries' results, grouped in memory.
-fn group_units(
+pub(crate) fn group_units(
     institutions: &[institutions::Model],
     units: &[work_units::Model],
 ) -> Vec<UnitGroup> {

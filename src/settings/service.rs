@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Set,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect,
+    Set,
 };
 
 use super::forms::{PlatformSetting, SettingsInput};
@@ -87,8 +88,15 @@ pub async fn get_settings(db: &DatabaseConnection) -> AppResult<SettingsInput> {
 
 /// The programme's time zone (Asia/Jakarta unless the admin chose another).
 pub async fn programme_timezone(db: &DatabaseConnection) -> AppResult<chrono_tz::Tz> {
-    let s = read(db).await?;
-    Ok(s.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta))
+    let tz: Option<String> = programme_settings::Entity::find_by_id(1)
+        .select_only()
+        .column(programme_settings::Column::Timezone)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(tz
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Jakarta))
 }
 
 /// Today's date in the programme's time zone.

@@ -9,6 +9,7 @@ use super::service::{self, Participation, StatsCache, StatsQuery};
 use crate::auth::guards::Staff;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::leaderboard::board::Board;
+use crate::org::cache::OrgCache;
 
 /// Participation over the last `weeks` weeks (4, 12, 26 or 52; default 12) for a scope:
 /// national (national users and admins, without `institution_id`), one institution, or a
@@ -31,6 +32,7 @@ pub async fn participation(
     user: Staff<'_>,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    org: &State<OrgCache>,
     cache: &State<StatsCache>,
 ) -> AppResult<Json<Participation>> {
     let q = StatsQuery {
@@ -39,6 +41,6 @@ pub async fn participation(
         platform,
         weeks,
     };
-    let p = service::participation(db, board, cache, &user, &q).await?;
+    let p = service::participation(db, board, org, cache, &user, &q).await?;
     Ok(Json(for_viewer(&p, user.role)))
 }

@@ -18,7 +18,8 @@ use crate::auth::guards::Staff;
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::leaderboard::board::Board;
-use crate::org::service::{list_institutions_for, list_units_grouped, InstitutionView, UnitGroup};
+use crate::org::cache::OrgCache;
+use crate::org::service::{InstitutionView, UnitGroup};
 use crate::web::i18n::{t, Lang};
 use crate::web::layout::Layout;
 
@@ -65,11 +66,28 @@ pub fn follows_up(role: Role) -> bool {
 /// The statistics as a user may see them: leadership and national users get the count of
 /// inactive ambassadors, not their names.
 pub fn for_viewer(p: &Participation, role: Role) -> Participation {
-    let mut p = p.clone();
-    if !follows_up(role) {
-        p.inactive.clear();
+    shown(p, role, usize::MAX, usize::MAX)
+}
+
+/// The statistics as the viewer may see them, with at most `briefs` briefs and
+/// `inactive` inactive ambassadors (copied, the rest left where they are).
+fn shown(p: &Participation, role: Role, briefs: usize, inactive: usize) -> Participation {
+    Participation {
+        scope: p.scope.clone(),
+        window: p.window.clone(),
+        weeks: p.weeks.clone(),
+        work_units: p.work_units.clone(),
+        platforms: p.platforms.clone(),
+        funnel: p.funnel.clone(),
+        briefs: p.briefs.iter().take(briefs).cloned().collect(),
+        categories: p.categories.clone(),
+        most_consistent: p.most_consistent.clone(),
+        inactive: if follows_up(role) {
+            p.inactive.iter().take(inactive).cloned().collect()
+        } else {
+            Vec::new()
+        },
     }
-    p
 }
 
 fn query_string(q: &StatsQuery) -> String {
@@ -160,6 +178,7 @@ fn charts_of(p: &Participation, lang: Lang) -> Charts {
 async fn page(
     db: &DatabaseConnection,
     board: &Board,
+    org: &OrgCache,
     cache: &StatsCache,
     user: &Staff<'_>,
     layout: Layout,
@@ -167,31 +186,29 @@ async fn page(
     template: &'static str,
 ) -> AppResult<(Status, Template)> {
     let lang = layout.lang;
-    let (status, stats, errors) = match service::participation(db, board, cache, user, &q).await {
-        Ok(p) => (Status::Ok, Some(p), BTreeMap::new()),
-        Err(e) => {
-            let (s, errors) = e.form_errors(lang)?;
-            let fallback = StatsQuery {
-                weeks: None,
-                platform: None,
-                ..q.clone()
-            };
-            let p = service::participation(db, board, cache, user, &fallback)
-                .await
-                .ok();
-            (s, p, errors)
-        }
-    };
+    let (status, stats, errors) =
+        match service::participation(db, board, org, cache, user, &q).await {
+            Ok(p) => (Status::Ok, Some(p), BTreeMap::new()),
+            Err(e) => {
+                let (s, errors) = e.form_errors(lang)?;
+                let fallback = StatsQuery {
+                    weeks: None,
+                    platform: None,
+                    ..q.clone()
+                };
+                let p = service::participation(db, board, org, cache, user, &fallback)
+                    .await
+                    .ok();
+                (s, p, errors)
+            }
+        };
     let brief_total = stats.as_ref().map_or(0, |p| p.briefs.len());
     let inactive_total = stats.as_ref().map_or(0, |p| p.inactive.len());
     // The page shows the first rows of the long lists; the downloads have them all.
-    let stats = stats.map(|p: Arc<Participation>| {
-        let mut p = for_viewer(&p, user.role);
-        p.briefs.truncate(PAGE_BRIEFS);
-        p.inactive.truncate(service::INACTIVE_SHOWN);
-        p
-    });
+    let stats = stats
+        .map(|p: Arc<Participation>| shown(&p, user.role, PAGE_BRIEFS, service::INACTIVE_SHOWN));
     let charts = stats.as_ref().map(|p| charts_of(p, lang));
+    let org_now = org.get(db).await?;
     Ok((
         status,
         Template::render(
@@ -200,12 +217,12 @@ async fn page(
                 layout,
                 stats,
                 charts,
-                institutions: list_institutions_for(db, user)
-                    .await?
-                    .iter()
+                institutions: org_now
+                    .institutions_for(user)
+                    .into_iter()
                     .map(InstitutionView::from)
                     .collect(),
-                units: list_units_grouped(db, user).await?,
+                units: org_now.groups_for(user),
                 sees_all: user.role.sees_all_institutions(),
                 windows: super::rules::WINDOWS,
                 platforms: super::rules::PLATFORMS,
@@ -251,10 +268,11 @@ pub async fn dashboard(
     layout: Layout,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    org: &State<OrgCache>,
     cache: &State<StatsCache>,
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    page(db, board, cache, &user, layout, q, "stats/dashboard").await
+    page(db, board, org, cache, &user, layout, q, "stats/dashboard").await
 }
 
 /// The same figures on A4 for a meeting: charts and tables, no filters or navigation.
@@ -268,10 +286,11 @@ pub async fn report(
     layout: Layout,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    org: &State<OrgCache>,
     cache: &State<StatsCache>,
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    page(db, board, cache, &user, layout, q, "stats/report").await
+    page(db, board, org, cache, &user, layout, q, "stats/report").await
 }
 
 /// A download: the bytes, their type and the file name.
@@ -308,11 +327,12 @@ pub async fn export_file(
     layout: Layout,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    org: &State<OrgCache>,
     cache: &State<StatsCache>,
 ) -> AppResult<Download> {
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    let p = service::participation(db, board, cache, &user, &q).await?;
+    let p = service::participation(db, board, org, cache, &user, &q).await?;
     let p = for_viewer(&p, user.role);
     let lang = layout.lang;
     let all = tables::all(&p, lang, follows_up(user.role));

@@ -23,6 +23,7 @@ use crate::error::{AppResult, FieldErrors, Msg};
 use crate::leaderboard::board::{Board, View};
 use crate::leaderboard::rules::monday_of;
 use crate::leaderboard::service::{self as board_service, BoardQuery, Filter, WindowView};
+use crate::org::cache::{Org, OrgCache};
 use entity::{ambassadors, briefs, institutions, work_units};
 
 /// Rows of the most consistent ambassadors shown (established members who posted).
@@ -242,12 +243,16 @@ fn parse(q: &StatsQuery) -> AppResult<(u32, Option<usize>)> {
 pub async fn participation(
     db: &DatabaseConnection,
     board: &Board,
+    org: &OrgCache,
     cache: &StatsCache,
     user: &CurrentUser,
     q: &StatsQuery,
 ) -> AppResult<Arc<Participation>> {
     let (weeks, platform) = parse(q)?;
-    let filter = board_service::resolve_filter(db, user, q.institution_id, q.work_unit_id).await?;
+    let org = org.get(db).await?;
+    let filter =
+        board_service::resolve_filter(db, board, &org, user, q.institution_id, q.work_unit_id)
+            .await?;
     board.ensure_fresh(db).await?;
     let version = board.version().await;
     let key: Key = (filter.institution_id, filter.path.clone(), platform, weeks);
@@ -275,7 +280,7 @@ pub async fn participation(
         }
     }
     let started = Instant::now();
-    let result = Arc::new(compute(db, board, user, &filter, weeks, platform).await?);
+    let result = Arc::new(compute(db, board, &org, user, &filter, weeks, platform).await?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "participation computed"
@@ -297,6 +302,7 @@ struct RowSpec {
 async fn compute(
     db: &DatabaseConnection,
     board: &Board,
+    org: &Org,
     user: &CurrentUser,
     filter: &Filter,
     weeks: u32,
@@ -429,6 +435,7 @@ async fn compute(
     let board_view = board_service::board_for(
         db,
         board,
+        org,
         user,
         &BoardQuery {
             institution_id: filter.institution_id,

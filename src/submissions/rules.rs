@@ -373,15 +373,21 @@ pub fn count_ok(v: Option<i64>) -> bool {
     v.is_none_or(|n| (0..=MAX_COUNT).contains(&n))
 }
 
-/// Engagement rate of a post in percent: (likes + comments + shares + saves) ÷
-/// followers × 100; none without followers or without any count.
-pub fn engagement_rate(counts: [Option<i64>; 4], followers: Option<i64>) -> Option<f64> {
+/// Interactions (likes + comments + shares + saves) and followers of a post that counts
+/// for engagement: one with any count and a follower count above zero.
+pub fn engagement_counts(counts: [Option<i64>; 4], followers: Option<i64>) -> Option<(i64, i64)> {
     let followers = followers.filter(|f| *f > 0)?;
     if counts.iter().all(Option::is_none) {
         return None;
     }
-    let sum: i64 = counts.iter().map(|c| c.unwrap_or(0)).sum();
-    Some(sum as f64 / followers as f64 * 100.0)
+    Some((counts.iter().map(|c| c.unwrap_or(0)).sum(), followers))
+}
+
+/// Engagement rate of a post in percent: interactions ÷ followers × 100; none when the
+/// post does not count for engagement.
+pub fn engagement_rate(counts: [Option<i64>; 4], followers: Option<i64>) -> Option<f64> {
+    engagement_counts(counts, followers)
+        .map(|(sum, followers)| sum as f64 / followers as f64 * 100.0)
 }
 
 /// An Indonesian phone number as WhatsApp wants it in a `wa.me` link: digits only,

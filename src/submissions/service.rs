@@ -114,6 +114,8 @@ pub struct Checked {
     week_start: chrono::NaiveDate,
     counts: [Option<i64>; 4],
     auto: bool,
+    /// The ambassador's follower count on the platform, kept with the post.
+    followers: Option<i64>,
 }
 
 /// Checks a submission without writing anything: the brief must be addressed to the
@@ -195,20 +197,19 @@ pub async fn check_submission(
             "checked submission without post or time",
         ));
     };
-    let auto = if post.platform == "x" {
-        let handle: Option<String> = ambassador_platforms::Entity::find()
-            .select_only()
-            .column(ambassador_platforms::Column::Handle)
-            .filter(ambassador_platforms::Column::AmbassadorId.eq(amb.id))
-            .filter(ambassador_platforms::Column::Platform.eq("x"))
-            .into_tuple()
-            .one(db)
-            .await?;
-        x_verifies_itself(&post, handle.as_deref(), posted_at)
-    } else {
-        false
-    };
+    let account: Option<(String, Option<i64>)> = ambassador_platforms::Entity::find()
+        .select_only()
+        .column(ambassador_platforms::Column::Handle)
+        .column(ambassador_platforms::Column::FollowerCount)
+        .filter(ambassador_platforms::Column::AmbassadorId.eq(amb.id))
+        .filter(ambassador_platforms::Column::Platform.eq(post.platform))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (handle, followers) = account.map_or((None, None), |(h, f)| (Some(h), f));
+    let auto = post.platform == "x" && x_verifies_itself(&post, handle.as_deref(), posted_at);
     Ok(Checked {
+        followers,
         week_start: week_of(posted_at, &tz),
         amb,
         brief,
@@ -250,25 +251,10 @@ pub async fn save_submission(
         week_start,
         counts,
         auto,
+        followers,
     } = c;
-    if submissions::Entity::find()
-        .filter(submissions::Column::PostKey.eq(&post.key))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(taken());
-    }
+    // A post already submitted (or an open slot) is caught by the unique indexes.
     let slot = format!("{}:{}:{}", amb.id, brief.id, post.platform);
-    let followers: Option<i64> = ambassador_platforms::Entity::find()
-        .select_only()
-        .column(ambassador_platforms::Column::FollowerCount)
-        .filter(ambassador_platforms::Column::AmbassadorId.eq(amb.id))
-        .filter(ambassador_platforms::Column::Platform.eq(post.platform))
-        .into_tuple::<Option<i64>>()
-        .one(db)
-        .await?
-        .flatten();
     let now = Utc::now();
     let txn = begin_write(db).await?;
     let inserted = submissions::ActiveModel {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::auth::guards::CurrentUser;
 use crate::config::AppConfig;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Id,

@@ -36,6 +36,9 @@ pub struct Layout {
     pub csrf_token: String,
     pub flash: Option<FlashView>,
     pub path: String,
+    /// The path with its query (`/stats?weeks=26`), where switching language returns to
+    /// on a page read with GET.
+    pub here: String,
     pub languages: Vec<Lang>,
     /// Unread notifications (ambassadors), shown beside the menu item.
     pub unread: u64,
@@ -77,6 +80,10 @@ impl Layout {
         flash: Option<FlashView>,
     ) -> Layout {
         let path = req.uri().path().to_string();
+        let here = match req.uri().query() {
+            Some(q) if req.method() == rocket::http::Method::Get => format!("{path}?{q}"),
+            _ => path.clone(),
+        };
         let nav = user
             .map(|u| {
                 nav_for(u.role)
@@ -104,6 +111,7 @@ impl Layout {
             csrf_token: super::csrf::token(req),
             flash,
             path,
+            here,
             languages: Lang::ALL.to_vec(),
             unread: 0,
         }

@@ -66,6 +66,14 @@ async fn logout_revokes_every_token_of_the_user() {
     let (_, a) = json(app.login_api("lead@duta.test", PASSWORD).await).await;
     let (_, b) = json(app.login_api("lead@duta.test", PASSWORD).await).await;
     let (ta, tb) = (a["token"].as_str().unwrap(), b["token"].as_str().unwrap());
+    // Both sessions were just checked, so the node holds them (`cache_ms`): signing out
+    // must end them at once all the same.
+    for t in [ta, tb] {
+        assert_eq!(
+            app.get_api("/api/v1/me", Some(t)).await.status(),
+            Status::Ok
+        );
+    }
     let resp = app
         .client
         .post("/api/v1/auth/logout")

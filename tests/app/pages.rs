@@ -70,6 +70,23 @@ async fn language_comes_from_user_then_cookie_then_header_then_default() {
         )
         .await;
     assert_eq!(evil.headers().get_one("Location"), Some("/"));
+    // Switching language on a filtered page comes back to the same filters.
+    let (_, board) = text(app.page("/leaderboard?weeks=26&page=1", Some(&token)).await).await;
+    assert!(
+        board.contains("name=\"next\" value=\"&#x2F;leaderboard?weeks=26&amp;page=1\""),
+        "{board}"
+    );
+    let back = app
+        .form(
+            "/language",
+            Some(&token),
+            &[("lang", "id"), ("next", "/leaderboard?weeks=26&page=1")],
+        )
+        .await;
+    assert_eq!(
+        back.headers().get_one("Location"),
+        Some("/leaderboard?weeks=26&page=1")
+    );
 }
 
 #[rocket::async_test]
