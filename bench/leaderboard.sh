@@ -69,7 +69,10 @@ login() {
 coordinator=$(login coordinator1@bench.duta.id)
 ambassador=$(login amb1@bench.duta.id)
 : >"$work/tokens"
-for a in $(seq 1 200); do echo "$a $(login "amb$a@bench.duta.id")" >>"$work/tokens"; done
+# Each run posts as 200 other ambassadors, so that their briefs' slots are still free.
+run=$(date +%s)
+first=$(( (run / 60 % (AMBASSADORS / 200)) * 200 + 1 ))
+for a in $(seq "$first" $((first + 199))); do echo "$a $(login "amb$a@bench.duta.id")" >>"$work/tokens"; done
 t0=$(date +%s%N)
 curl -fs -o /dev/null -H "Authorization: Bearer $coordinator" "$base/api/v1/leaderboard"
 first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -101,7 +104,7 @@ delay=$(awk -v r="$target" -v c="$CONNECTIONS" 'BEGIN { printf "%d", c * 1000 / 
 read -r r_rps r_p99 r_bad <<<"$(DELAY_MS=$delay HEADER="Cookie: duta_session=$coordinator" load -s bench/paced.lua "$base/leaderboard")"
 posted=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc)-datetime.timedelta(hours=1)).isoformat())')
 before=$(curl -fs -H "Authorization: Bearer $coordinator" "$base/api/v1/submissions?status=verified" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-read -r s_rps s_p99 s_bad <<<"$(RUN=$(date +%s) TOKENS_FILE="$work/tokens" WEEKS="$WEEKS" POSTED_AT="$posted" load -s bench/submit.lua "$base/api/v1/submissions")"
+read -r s_rps s_p99 s_bad <<<"$(RUN=$run THREADS=2 TOKENS_FILE="$work/tokens" WEEKS="$WEEKS" POSTED_AT="$posted" load -s bench/submit.lua "$base/api/v1/submissions")"
 statuses=$(cat "$work/statuses")
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; sampler=
 peak=$(sort -n "$work/rss" | tail -1)

@@ -17,6 +17,7 @@ for line in io.lines(os.getenv("TOKENS_FILE")) do
 end
 local platforms = { "x", "instagram", "facebook" }
 local run = tonumber(os.getenv("RUN") or "0") % 100000
+local nthreads = tonumber(os.getenv("THREADS") or "2")
 local counter = 0
 local tid = 0
 local threads = {}
@@ -55,7 +56,7 @@ wrk.headers["Content-Type"] = "application/json"
 
 request = function()
   -- A number unique across threads: this thread's counter, interleaved with the others.
-  local g = counter * 8 + tid
+  local g = counter * nthreads + tid
   local u = run * 100000000 + g
   counter = counter + 1
   local i = g % #tokens

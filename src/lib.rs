@@ -168,6 +168,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .manage(Metrics::default())
         .manage(stats::service::StatsCache::default())
         .manage(leaderboard::routes::RenderedRows::default())
+        .manage(stats::routes::RenderedFigures::default())
         .mount("/", web::routes::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())

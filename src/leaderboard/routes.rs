@@ -98,10 +98,20 @@ impl RenderedRows {
     }
 }
 
+/// What the page needs of the board besides its rows: a template context is serialised
+/// twice per request, so the entries themselves only go into `RenderedRows`.
+#[derive(Serialize)]
+struct BoardSummary {
+    window: service::WindowView,
+    total: u64,
+    empty: bool,
+    mine: Option<EntryView>,
+}
+
 #[derive(Serialize)]
 pub struct BoardPage {
     layout: Layout,
-    board: Option<BoardView>,
+    board: Option<BoardSummary>,
     /// The entries' rows as HTML (see `RenderedRows`).
     rows: String,
     units: Vec<UnitGroup>,
@@ -177,7 +187,12 @@ pub async fn index(
             "leaderboard/index",
             BoardPage {
                 layout,
-                board: view,
+                board: view.map(|v| BoardSummary {
+                    empty: v.entries.is_empty(),
+                    window: v.window,
+                    total: v.total,
+                    mine: v.mine,
+                }),
                 rows,
                 units,
                 windows: WINDOWS,

@@ -2,22 +2,23 @@
 //! each table as CSV and of all of them as one XLSX workbook.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rocket::http::{ContentType, Header, Status};
 use rocket::State;
-use rocket_dyn_templates::Template;
+use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use super::charts::{self, LineChart, Series, StackedBars};
 use super::export::{self, Table};
-use super::service::{self, Participation, StatsCache, StatsQuery};
+use super::service::{self, Participation, ScopeView, StatsCache, StatsQuery};
 use super::tables;
 use crate::auth::guards::Staff;
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::leaderboard::board::Board;
+use crate::leaderboard::service::WindowView;
 use crate::org::cache::OrgCache;
 use crate::org::service::{InstitutionView, UnitGroup};
 use crate::web::i18n::{t, Lang};
@@ -34,11 +35,19 @@ struct Charts {
     trends: Vec<String>,
 }
 
+/// What a page shows of the statistics around its figures.
+#[derive(Serialize)]
+struct StatsHead {
+    scope: ScopeView,
+    window: WindowView,
+}
+
 #[derive(Serialize)]
 pub struct StatsPage {
     layout: Layout,
-    stats: Option<Participation>,
-    charts: Option<Charts>,
+    stats: Option<StatsHead>,
+    /// The figures as HTML (see `RenderedFigures`).
+    figures: String,
     institutions: Vec<InstitutionView>,
     units: Vec<UnitGroup>,
     sees_all: bool,
@@ -50,12 +59,118 @@ pub struct StatsPage {
     work_unit_id: Option<i64>,
     /// The filters as a query string, for the export and report links.
     query: String,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+/// A page that shows the figures, and how many briefs and inactive ambassadors it lists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PageKind {
+    template: &'static str,
+    brief_rows: usize,
+    inactive_rows: usize,
+}
+
+const DASHBOARD: PageKind = PageKind {
+    template: "stats/dashboard",
+    brief_rows: 20,
+    inactive_rows: 100,
+};
+const REPORT: PageKind = PageKind {
+    template: "stats/report",
+    brief_rows: 30,
+    inactive_rows: 50,
+};
+
+#[derive(Serialize)]
+struct FiguresContext<'a> {
+    stats: &'a Participation,
+    charts: &'a Charts,
+    l: Lang,
     /// Coordinators and admins follow up inactive ambassadors by name.
     follow_up: bool,
     /// The lengths of the lists before the page cut them short.
     brief_total: usize,
     inactive_total: usize,
-    errors: BTreeMap<String, Vec<String>>,
+    brief_rows: usize,
+    inactive_rows: usize,
+    query: &'a str,
+}
+
+/// The figures of a page (`stats/_figures`: charts and tables) as HTML, rendered once
+/// per computed result, page, language, kind of viewer and query, so that the many
+/// views of one scope between two computations share one rendering.
+#[derive(Default)]
+pub struct RenderedFigures {
+    entries: Mutex<Vec<Rendered>>,
+}
+
+/// The result it was rendered from (held, so that it is compared by identity), the
+/// page, language, whether names of inactive ambassadors show, the query; the HTML.
+type Rendered = (Arc<Participation>, &'static str, Lang, bool, String, String);
+
+/// Renderings kept at most; the oldest goes first.
+const MAX_FIGURES: usize = 64;
+
+impl RenderedFigures {
+    fn of(
+        &self,
+        templates: &Metadata<'_>,
+        p: &Arc<Participation>,
+        page: PageKind,
+        lang: Lang,
+        role: Role,
+        query: &str,
+    ) -> AppResult<String> {
+        let follow_up = follows_up(role);
+        let same = |e: &Rendered| {
+            Arc::ptr_eq(&e.0, p)
+                && e.1 == page.template
+                && e.2 == lang
+                && e.3 == follow_up
+                && e.4 == query
+        };
+        if let Some(html) = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|e| e.iter().find(|e| same(e)).map(|e| e.5.clone()))
+        {
+            return Ok(html);
+        }
+        // The page shows the first rows of the long lists; the downloads have them all.
+        let shown = shown(p, role, PAGE_BRIEFS, service::INACTIVE_SHOWN);
+        let charts = charts_of(&shown, lang);
+        let (_, html) = templates
+            .render(
+                "stats/_figures",
+                FiguresContext {
+                    stats: &shown,
+                    charts: &charts,
+                    l: lang,
+                    follow_up,
+                    brief_total: p.briefs.len(),
+                    inactive_total: p.inactive.len(),
+                    brief_rows: page.brief_rows,
+                    inactive_rows: page.inactive_rows,
+                    query,
+                },
+            )
+            .ok_or_else(|| AppError::internal("statistics figures did not render"))?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_FIGURES {
+                entries.remove(0);
+            }
+            entries.push((
+                p.clone(),
+                page.template,
+                lang,
+                follow_up,
+                query.to_string(),
+                html.clone(),
+            ));
+        }
+        Ok(html)
+    }
 }
 
 /// Who may see the names of inactive ambassadors: those who follow them up.
@@ -175,15 +290,17 @@ fn charts_of(p: &Participation, lang: Lang) -> Charts {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn page(
     db: &DatabaseConnection,
     board: &Board,
     org: &OrgCache,
     cache: &StatsCache,
+    (rendered, templates): (&RenderedFigures, &Metadata<'_>),
     user: &Staff<'_>,
     layout: Layout,
     q: StatsQuery,
-    template: &'static str,
+    kind: PageKind,
 ) -> AppResult<(Status, Template)> {
     let lang = layout.lang;
     let (status, stats, errors) =
@@ -202,21 +319,23 @@ async fn page(
                 (s, p, errors)
             }
         };
-    let brief_total = stats.as_ref().map_or(0, |p| p.briefs.len());
-    let inactive_total = stats.as_ref().map_or(0, |p| p.inactive.len());
-    // The page shows the first rows of the long lists; the downloads have them all.
-    let stats = stats
-        .map(|p: Arc<Participation>| shown(&p, user.role, PAGE_BRIEFS, service::INACTIVE_SHOWN));
-    let charts = stats.as_ref().map(|p| charts_of(p, lang));
+    let query = query_string(&q);
+    let figures = match &stats {
+        Some(p) => rendered.of(templates, p, kind, lang, user.role, &query)?,
+        None => String::new(),
+    };
     let org_now = org.get(db).await?;
     Ok((
         status,
         Template::render(
-            template,
+            kind.template,
             StatsPage {
                 layout,
-                stats,
-                charts,
+                stats: stats.map(|p| StatsHead {
+                    scope: p.scope.clone(),
+                    window: p.window.clone(),
+                }),
+                figures,
                 institutions: org_now
                     .institutions_for(user)
                     .into_iter()
@@ -233,10 +352,7 @@ async fn page(
                 platform: q.platform.clone().unwrap_or_default(),
                 institution_id: q.institution_id,
                 work_unit_id: q.work_unit_id,
-                query: query_string(&q),
-                follow_up: follows_up(user.role),
-                brief_total,
-                inactive_total,
+                query,
                 errors,
             },
         ),
@@ -270,9 +386,12 @@ pub async fn dashboard(
     board: &State<Board>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
+    rendered: &State<RenderedFigures>,
+    templates: Metadata<'_>,
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    page(db, board, org, cache, &user, layout, q, "stats/dashboard").await
+    let figures = (rendered.inner(), &templates);
+    page(db, board, org, cache, figures, &user, layout, q, DASHBOARD).await
 }
 
 /// The same figures on A4 for a meeting: charts and tables, no filters or navigation.
@@ -288,9 +407,12 @@ pub async fn report(
     board: &State<Board>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
+    rendered: &State<RenderedFigures>,
+    templates: Metadata<'_>,
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    page(db, board, org, cache, &user, layout, q, "stats/report").await
+    let figures = (rendered.inner(), &templates);
+    page(db, board, org, cache, figures, &user, layout, q, REPORT).await
 }
 
 /// A download: the bytes, their type and the file name.
