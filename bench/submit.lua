@@ -70,7 +70,8 @@ request = function()
   local brief = (inst - 1) * weeks * per_week + w * per_week + k + 1
   local url
   if platform == "x" then
-    url = string.format("https://x.com/benchload/status/%d", 1900000000000000000 + u)
+    -- Built as text: 1.9e18 + u is past what a Lua number (a double) holds exactly.
+    url = string.format("https://x.com/benchload/status/19%017d", u)
   elseif platform == "instagram" then
     url = string.format("https://www.instagram.com/p/L%014d/", u)
   else

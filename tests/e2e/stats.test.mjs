@@ -202,9 +202,10 @@ describe('leadership reads participation and takes it to a meeting', () => {
     await page.goto(page.url().replace(/\/stats\/report/, '/stats'));
     await submit(page, page.getByRole('button', { name: 'English', exact: true }));
     assert.equal(await h1(page), 'Participation statistics');
-    // The language switch returns to the page without its filters: the whole institution.
-    assert.equal(await text(page.locator('#t-weeks tbody tr').first()), `${isoWeekJakarta()} 3 1 33.3 %`);
-    assert.ok((await text(page.locator('#t-platforms'))).includes('5.00 %'));
+    // The language switch returns to the same page with its filters: the unit, 4 weeks.
+    assert.equal(await text(page.locator('#t-weeks tbody tr').first()), `${isoWeekJakarta()} 2 1 50.0 %`);
+    assert.equal(await page.getByLabel('Period', { exact: true }).inputValue(), '4');
+    assert.deepEqual(await page.locator('#t-units tbody th').allInnerTexts(), ['Biro Komunikasi']);
     await shot(page, '52-stats-en.png');
     await checkA11y(page, 'statistics in English');
   });
