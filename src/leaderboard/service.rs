@@ -277,16 +277,16 @@ async fn institution_of_ambassador(
     db: &DatabaseConnection,
     board: &Board,
     user: &CurrentUser,
-) -> AppResult<(i64, i64)> {
+) -> AppResult<i64> {
     if let Some(m) = board.member_of_user(db, user.id()).await? {
-        return Ok((m.id, m.institution_id));
+        return Ok(m.institution_id);
     }
     let amb = ambassadors::Entity::find()
         .filter(ambassadors::Column::UserId.eq(user.id()))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((amb.id, amb.institution_id))
+    Ok(amb.institution_id)
 }
 
 /// The institution (and unit) a user may look at. Ambassadors see their own
@@ -301,7 +301,7 @@ pub async fn resolve_filter(
     work_unit_id: Option<i64>,
 ) -> AppResult<Filter> {
     let (own_institution, own_path) = if user.role == Role::Ambassador {
-        let (_, institution) = institution_of_ambassador(db, board, user).await?;
+        let institution = institution_of_ambassador(db, board, user).await?;
         (Some(institution), None)
     } else {
         match user.scope() {
@@ -465,7 +465,7 @@ pub async fn standing_of(
     let mut errors = FieldErrors::new();
     let weeks = parse_weeks(weeks, &mut errors);
     errors.into_result()?;
-    let (_, institution) = institution_of_ambassador(db, board, user).await?;
+    let institution = institution_of_ambassador(db, board, user).await?;
     let ranking = board.ranking(db, weeks).await?;
     let key = (Some(institution), None);
     let slice = ranking.slice(&key, |m| m.institution_id == institution);
