@@ -511,14 +511,14 @@ pub struct Correction {
 }
 
 /// A post counts for engagement when it has any count and a follower count above zero
-/// (the SQL twin of [`engagement_counts`]).
+/// (the SQL twin of [`crate::submissions::rules::engagement_counts`]).
 const COUNTED: &str = "(likes IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL \
      OR saves IS NOT NULL) AND followers > 0";
 const INTERACTIONS: &str =
     "COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0) + COALESCE(saves, 0)";
-/// Ambassadors (or briefs) compared per round, to keep memory flat at any size.
 /// Submissions one query of the rebuild's per-brief pass reads.
 const SCAN_CHUNK: i64 = 250_000;
+/// Ambassadors compared per round of the weekly pass, to keep memory flat at any size.
 const REBUILD_CHUNK: i64 = 5_000;
 /// The weekly aggregate's figures, in the order the rebuild computes them.
 pub const WEEK_FIGURES: [week_activity::Column; 10] = [
