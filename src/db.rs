@@ -1,14 +1,19 @@
 //! Connecting to SQLite or PostgreSQL (chosen by the URL), the pragmas that make SQLite
 //! safe under concurrent writers, migrations at start, and the write-transaction helper.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
+use tokio::sync::OwnedMutexGuard;
 
 /// How long a SQLite writer waits for another to finish before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -37,18 +42,93 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
-/// (IMMEDIATE), so it waits its turn under the busy timeout instead of failing with
-/// "database is locked" when a read lock cannot be upgraded.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// The in-process turn of SQLite writers, one per database file. Writers queue here
+/// instead of in SQLite's busy handler, which sleeps in steps of up to 100 ms while the
+/// lock may already be free; the busy timeout still covers other processes (the CLI).
+fn writer_turn(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
+    static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut turns = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    turns.entry(file).or_default().clone()
+}
+
+/// A transaction that writes: on SQLite it holds its database's writer turn until it
+/// commits, rolls back or is dropped.
+pub struct WriteTxn {
+    // Dropped first: an abandoned transaction starts its rollback before the turn passes
+    // on (a next writer still waits for it under the busy timeout).
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+#[rocket::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+/// Begins a transaction that will write. On SQLite it first waits for the database's
+/// writer turn in this process, then takes the write lock at `BEGIN` (IMMEDIATE), so it
+/// waits under the busy timeout instead of failing with "database is locked" when a
+/// read lock cannot be upgraded.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     if db.get_database_backend() == DbBackend::Sqlite {
-        db.begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
+        // Bounded like SQLite's own wait, so a writer that never finishes cannot stall
+        // the rest for ever.
+        let turn = tokio::time::timeout(SQLITE_BUSY_TIMEOUT, writer_turn(db).lock_owned())
+            .await
+            .map_err(|_| DbErr::Custom("database is locked: the writer turn timed out".into()))?;
+        let txn = db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        Ok(WriteTxn {
+            txn,
+            _turn: Some(turn),
         })
-        .await
     } else {
-        db.begin().await
+        Ok(WriteTxn {
+            txn: db.begin().await?,
+            _turn: None,
+        })
     }
 }
 
@@ -58,4 +138,80 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn scratch() -> (tempfile::TempDir, DatabaseConnection) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/turn.db", dir.path().display());
+        let db = connect(&url).await.expect("connect");
+        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)")
+            .await
+            .expect("table");
+        (dir, db)
+    }
+
+    async fn count(db: &DatabaseConnection) -> i64 {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) FROM t",
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get_by_index(0).expect("a number")
+    }
+
+    #[tokio::test]
+    async fn writers_take_turns_and_an_abandoned_transaction_passes_the_turn_on() {
+        let (_dir, db) = scratch().await;
+        let first = begin_write(&db).await.expect("first writer");
+        first
+            .execute_unprepared("INSERT INTO t (n) VALUES (1)")
+            .await
+            .expect("insert");
+        // The second writer waits for the first...
+        let waiting = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let txn = begin_write(&db).await.expect("second writer");
+                txn.execute_unprepared("INSERT INTO t (n) VALUES (2)")
+                    .await
+                    .expect("insert");
+                txn.commit().await.expect("commit");
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !waiting.is_finished(),
+            "a second writer ran beside the first"
+        );
+        // ...and goes on once the first is dropped without a commit, which rolls it back.
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("the turn passed on")
+            .expect("second writer");
+        assert_eq!(count(&db).await, 1);
+        // Many writers at once all commit, none of them "database is locked".
+        let writers: Vec<_> = (0..50)
+            .map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let txn = begin_write(&db).await?;
+                    txn.execute_unprepared(&format!("INSERT INTO t (n) VALUES ({n})"))
+                        .await?;
+                    txn.commit().await
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.expect("writer task").expect("writer");
+        }
+        assert_eq!(count(&db).await, 51);
+    }
 }

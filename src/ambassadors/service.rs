@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -250,7 +250,7 @@ fn now() -> DateTime<Utc> {
 
 /// Writes the platform rows of a (re)submission and the self-reported counts' history.
 async fn write_platforms(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     ambassador_id: i64,
     platforms: &[CleanPlatform],
     existing: &[ap::Model],

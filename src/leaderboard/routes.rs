@@ -20,8 +20,7 @@ use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::briefs::service::{current_week, WeekBrief};
 use crate::error::{AppError, AppResult};
-use crate::org::cache::OrgCache;
-use crate::org::service::UnitGroup;
+use crate::org::cache::{unit_options, OrgCache};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
 use crate::web::i18n::Lang;
@@ -114,7 +113,8 @@ pub struct BoardPage {
     board: Option<BoardSummary>,
     /// The entries' rows as HTML (see `RenderedRows`).
     rows: String,
-    units: Vec<UnitGroup>,
+    /// The work-unit filter's options as HTML; empty when there is nothing to choose.
+    unit_options: String,
     windows: [u32; 4],
     weeks: String,
     work_unit_id: Option<i64>,
@@ -164,12 +164,14 @@ pub async fn index(
             )
         }
     };
-    let units = if user.role == Role::Ambassador {
+    let unit_options = if user.role == Role::Ambassador {
         view.as_ref()
             .and_then(|v| v.institution_id)
-            .map_or_else(Vec::new, |i| org.institution_groups(i))
+            .map_or_else(String::new, |i| {
+                unit_options(&org.institution_groups(i), work_unit_id)
+            })
     } else {
-        org.groups_for(user)
+        org.unit_options_for(user, work_unit_id)
     };
     let pages = view
         .as_ref()
@@ -194,7 +196,7 @@ pub async fn index(
                     mine: v.mine,
                 }),
                 rows,
-                units,
+                unit_options,
                 windows: WINDOWS,
                 weeks: weeks.unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),
                 work_unit_id,

@@ -5,8 +5,8 @@
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IdenStatic, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IdenStatic,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -516,10 +516,6 @@ const COUNTED: &str = "(likes IS NOT NULL OR comments IS NOT NULL OR shares IS N
      OR saves IS NOT NULL) AND followers > 0";
 const INTERACTIONS: &str =
     "COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0) + COALESCE(saves, 0)";
-/// Submissions one query of the rebuild's per-brief pass reads.
-const SCAN_CHUNK: i64 = 250_000;
-/// Ambassadors compared per round of the weekly pass, to keep memory flat at any size.
-const REBUILD_CHUNK: i64 = 5_000;
 /// The weekly aggregate's figures, in the order the rebuild computes them.
 pub const WEEK_FIGURES: [week_activity::Column; 10] = [
     week_activity::Column::VerifiedPosts,
@@ -554,57 +550,110 @@ fn describe(names: &[&str], values: &[i64]) -> String {
         .join(" ")
 }
 
-async fn figures<K: std::hash::Hash + Eq>(
+/// Runs a statement that returns nothing.
+async fn run(db: &impl ConnectionTrait, sql: &str) -> AppResult<()> {
+    db.execute_unprepared(sql).await?;
+    Ok(())
+}
+
+/// The rows of a comparison query: the key columns, then `N` stored figures, then `N`
+/// computed ones.
+async fn differing<K, const N: usize>(
     db: &impl ConnectionTrait,
-    sql: String,
-    values: Vec<sea_orm::Value>,
+    sql: &str,
     key: impl Fn(&sea_orm::QueryResult) -> Result<K, sea_orm::DbErr>,
     first: usize,
-    n: usize,
-) -> AppResult<std::collections::HashMap<K, Vec<i64>>> {
+) -> AppResult<Vec<(K, [i64; N], [i64; N])>> {
     let backend = db.get_database_backend();
-    let mut out = std::collections::HashMap::new();
+    let mut out = Vec::new();
     for row in db
-        .query_all_raw(sea_orm::Statement::from_sql_and_values(
-            backend, sql, values,
-        ))
+        .query_all_raw(sea_orm::Statement::from_string(backend, sql))
         .await?
     {
-        let mut v = Vec::with_capacity(n);
-        for i in first..first + n {
-            v.push(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0));
+        let mut have = [0; N];
+        let mut should = [0; N];
+        for i in 0..N {
+            have[i] = row.try_get_by_index::<Option<i64>>(first + i)?.unwrap_or(0);
+            should[i] = row
+                .try_get_by_index::<Option<i64>>(first + N + i)?
+                .unwrap_or(0);
         }
-        out.insert(key(&row)?, v);
+        out.push((key(&row)?, have, should));
     }
     Ok(out)
 }
 
-/// `?` for SQLite, `$n` for PostgreSQL.
-fn placeholders(db: &impl ConnectionTrait, sql: &str) -> String {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return sql.to_string();
-    }
-    let mut out = String::new();
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// The two queries that find where a stored aggregate and its recomputation (a temporary
+/// table with columns `f0…`) differ, keyed by `keys`: rows computed but stored differently
+/// or not at all, and rows stored with figures that nothing computed supports.
+fn comparisons(table: &str, temp: &str, keys: &[&str], stored: &[&str]) -> [String; 2] {
+    let on = keys
+        .iter()
+        .map(|k| format!("c.{k} = s.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let stored_cols = stored
+        .iter()
+        .map(|c| format!("CAST(s.{c} AS BIGINT)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let computed = (0..stored.len())
+        .map(|i| format!("c.f{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let zeros = vec!["CAST(0 AS BIGINT)"; stored.len()].join(", ");
+    let differ = stored
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("s.{c} <> c.f{i}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let nonzero = stored
+        .iter()
+        .map(|c| format!("s.{c} <> 0"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let c_keys = keys
+        .iter()
+        .map(|k| format!("c.{k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s_keys = keys
+        .iter()
+        .map(|k| format!("s.{k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let first_key = keys[0];
+    [
+        format!(
+            "SELECT {c_keys}, {stored_cols}, {computed} FROM {temp} c \
+             LEFT JOIN {table} s ON {on} WHERE s.{first_key} IS NULL OR {differ}"
+        ),
+        format!(
+            "SELECT {s_keys}, {stored_cols}, {zeros} FROM {table} s WHERE ({nonzero}) \
+             AND NOT EXISTS (SELECT 1 FROM {temp} c WHERE {on})"
+        ),
+    ]
 }
 
 /// Recomputes the weekly and per-brief aggregates from the submissions and writes what
 /// differs, in one transaction. Returns the corrections (there should be none).
+///
+/// The recomputation and the comparison run in the database: each aggregate is computed
+/// into a temporary table in one sequential pass over the submissions, and only the rows
+/// that differ come back. Written so that no index on status, ambassador or brief
+/// applies (`CAST`, `|| ''`): an index would turn the pass into a random read of every
+/// row. The casts also give the temporary keys an integer type, which their indexes need.
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
     let txn = begin_write(db).await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // The grouping sorts millions of rows; in memory rather than in a temporary file.
+        run(&txn, "PRAGMA temp_store = MEMORY").await?;
+    }
     let mut corrections = Vec::new();
     let now = Utc::now();
 
-    // The weekly aggregate, ambassador range by ambassador range.
+    // The weekly aggregate.
     let mut week_exprs = vec![sum("1")];
     for p in crate::stats::rules::PLATFORMS {
         week_exprs.push(sum(&format!(
@@ -617,93 +666,80 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             "CASE WHEN platform = '{p}' AND {COUNTED} THEN followers ELSE 0 END"
         )));
     }
-    let max_amb: Option<i64> = ambassadors::Entity::find()
-        .select_only()
-        .expr(Expr::col(ambassadors::Column::Id).max())
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .flatten();
-    let mut lo = 0;
-    while lo <= max_amb.unwrap_or(0) {
-        let hi = lo + REBUILD_CHUNK;
-        let computed_sql = placeholders(
-            &txn,
-            &format!(
-                "SELECT ambassador_id, week_start, {} FROM submissions \
-                 WHERE status = 'verified' AND ambassador_id >= ? AND ambassador_id < ? \
-                 GROUP BY ambassador_id, week_start",
-                week_exprs.join(", ")
-            ),
-        );
-        let stored_sql = placeholders(
-            &txn,
-            &format!(
-                "SELECT ambassador_id, week_start, {} FROM week_activity \
-                 WHERE ambassador_id >= ? AND ambassador_id < ?",
-                // verified_posts is an INTEGER; PostgreSQL will not read it as a BIGINT.
-                WEEK_FIGURES
-                    .map(|c| format!("CAST({} AS BIGINT)", c.as_str()))
-                    .join(", ")
-            ),
-        );
-        let key = |r: &sea_orm::QueryResult| -> Result<(i64, NaiveDate), sea_orm::DbErr> {
-            Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?))
-        };
-        let range = || vec![lo.into(), hi.into()];
-        let mut want = figures(&txn, computed_sql, range(), key, 2, WEEK_FIGURES.len()).await?;
-        let stored = figures(&txn, stored_sql, range(), key, 2, WEEK_FIGURES.len()).await?;
-        let mut wrong = Vec::new();
-        for ((a, w), have) in stored {
-            let should = want
-                .remove(&(a, w))
-                .unwrap_or_else(|| vec![0; WEEK_FIGURES.len()]);
-            if should != have {
-                wrong.push((a, w, have, should));
-            }
-        }
-        for ((a, w), should) in want {
-            if should.iter().any(|v| *v != 0) {
-                wrong.push((a, w, vec![0; WEEK_FIGURES.len()], should));
-            }
-        }
-        wrong.sort_by_key(|(a, w, _, _)| (*a, *w));
-        for (a, w, have, should) in wrong {
-            let v = |i: usize| should[i];
-            week_activity::Entity::insert(week_activity::ActiveModel {
-                ambassador_id: Set(a),
-                week_start: Set(w),
-                verified_posts: Set(i32::try_from(v(0)).unwrap_or(i32::MAX)),
-                x_posts: Set(v(1)),
-                x_interactions: Set(v(2)),
-                x_followers: Set(v(3)),
-                instagram_posts: Set(v(4)),
-                instagram_interactions: Set(v(5)),
-                instagram_followers: Set(v(6)),
-                facebook_posts: Set(v(7)),
-                facebook_interactions: Set(v(8)),
-                facebook_followers: Set(v(9)),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    week_activity::Column::AmbassadorId,
-                    week_activity::Column::WeekStart,
-                ])
-                .update_columns(WEEK_FIGURES)
-                .update_column(week_activity::Column::UpdatedAt)
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-            corrections.push(Correction {
-                table: "week_activity",
-                row: format!("ambassador {a} week {}", IsoWeek::of(w)),
-                stored: describe(&WEEK_FIGURES.map(|c| c.as_str()), &have),
-                computed: describe(&WEEK_FIGURES.map(|c| c.as_str()), &should),
-            });
-        }
-        lo = hi;
+    let named = |exprs: &[String]| {
+        exprs
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("{e} AS f{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    run(&txn, "DROP TABLE IF EXISTS rebuild_week").await?;
+    run(
+        &txn,
+        &format!(
+            "CREATE TEMPORARY TABLE rebuild_week AS \
+             SELECT CAST(ambassador_id AS BIGINT) AS ambassador_id, week_start, {} \
+             FROM submissions WHERE status || '' = 'verified' \
+             GROUP BY CAST(ambassador_id AS BIGINT), week_start",
+            named(&week_exprs)
+        ),
+    )
+    .await?;
+    run(
+        &txn,
+        "CREATE INDEX rebuild_week_key ON rebuild_week (ambassador_id, week_start)",
+    )
+    .await?;
+    let week_cols = WEEK_FIGURES.map(|c| c.as_str());
+    let key = |r: &sea_orm::QueryResult| -> Result<(i64, NaiveDate), sea_orm::DbErr> {
+        Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?))
+    };
+    let mut wrong = Vec::new();
+    for sql in comparisons(
+        "week_activity",
+        "rebuild_week",
+        &["ambassador_id", "week_start"],
+        &week_cols,
+    ) {
+        wrong.extend(differing::<_, 10>(&txn, &sql, key, 2).await?);
+    }
+    run(&txn, "DROP TABLE rebuild_week").await?;
+    wrong.sort_by_key(|(k, _, _)| *k);
+    for ((a, w), have, should) in wrong {
+        let v = |i: usize| should[i];
+        week_activity::Entity::insert(week_activity::ActiveModel {
+            ambassador_id: Set(a),
+            week_start: Set(w),
+            verified_posts: Set(i32::try_from(v(0)).unwrap_or(i32::MAX)),
+            x_posts: Set(v(1)),
+            x_interactions: Set(v(2)),
+            x_followers: Set(v(3)),
+            instagram_posts: Set(v(4)),
+            instagram_interactions: Set(v(5)),
+            instagram_followers: Set(v(6)),
+            facebook_posts: Set(v(7)),
+            facebook_interactions: Set(v(8)),
+            facebook_followers: Set(v(9)),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                week_activity::Column::AmbassadorId,
+                week_activity::Column::WeekStart,
+            ])
+            .update_columns(WEEK_FIGURES)
+            .update_column(week_activity::Column::UpdatedAt)
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        corrections.push(Correction {
+            table: "week_activity",
+            row: format!("ambassador {a} week {}", IsoWeek::of(w)),
+            stored: describe(&week_cols, &have),
+            computed: describe(&week_cols, &should),
+        });
     }
 
     // The per-brief aggregate.
@@ -718,15 +754,23 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             "CASE WHEN status = 'verified' AND {COUNTED} THEN followers ELSE 0 END"
         )),
     ];
-    // Read in submission-id ranges, which is the table's own order (one sequential pass),
-    // and summed here: by brief it would be a random read of every row.
-    let max_submission: Option<i64> = submissions::Entity::find()
-        .select_only()
-        .expr(Expr::col(submissions::Column::Id).max())
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .flatten();
+    run(&txn, "DROP TABLE IF EXISTS rebuild_brief").await?;
+    run(
+        &txn,
+        &format!(
+            "CREATE TEMPORARY TABLE rebuild_brief AS \
+             SELECT CAST(brief_id AS BIGINT) AS brief_id, work_unit_id, platform, {} \
+             FROM submissions WHERE work_unit_id IS NOT NULL \
+             GROUP BY CAST(brief_id AS BIGINT), work_unit_id, platform",
+            named(&brief_exprs)
+        ),
+    )
+    .await?;
+    run(
+        &txn,
+        "CREATE INDEX rebuild_brief_key ON rebuild_brief (brief_id, work_unit_id, platform)",
+    )
+    .await?;
     let key = |r: &sea_orm::QueryResult| -> Result<(i64, i64, String), sea_orm::DbErr> {
         Ok((
             r.try_get_by_index(0)?,
@@ -734,56 +778,16 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             r.try_get_by_index(2)?,
         ))
     };
-    let computed_sql = placeholders(
-        &txn,
-        &format!(
-            "SELECT brief_id, work_unit_id, platform, {} FROM submissions \
-             WHERE id >= ? AND id < ? AND work_unit_id IS NOT NULL \
-             GROUP BY brief_id, work_unit_id, platform",
-            brief_exprs.join(", ")
-        ),
-    );
-    let mut want: std::collections::HashMap<(i64, i64, String), Vec<i64>> =
-        std::collections::HashMap::new();
-    let mut lo = 0;
-    while lo <= max_submission.unwrap_or(0) {
-        let hi = lo + SCAN_CHUNK;
-        let part = figures(
-            &txn,
-            computed_sql.clone(),
-            vec![lo.into(), hi.into()],
-            key,
-            3,
-            BRIEF_FIGURES.len(),
-        )
-        .await?;
-        for (k, v) in part {
-            let sum = want
-                .entry(k)
-                .or_insert_with(|| vec![0; BRIEF_FIGURES.len()]);
-            sum.iter_mut().zip(v).for_each(|(s, x)| *s += x);
-        }
-        lo = hi;
-    }
-    let stored_sql = format!(
-        "SELECT brief_id, work_unit_id, platform, {} FROM brief_activity",
-        BRIEF_FIGURES.join(", ")
-    );
-    let stored = figures(&txn, stored_sql, vec![], key, 3, BRIEF_FIGURES.len()).await?;
     let mut wrong = Vec::new();
-    for (k, have) in stored {
-        let should = want
-            .remove(&k)
-            .unwrap_or_else(|| vec![0; BRIEF_FIGURES.len()]);
-        if should != have {
-            wrong.push((k, have, should));
-        }
+    for sql in comparisons(
+        "brief_activity",
+        "rebuild_brief",
+        &["brief_id", "work_unit_id", "platform"],
+        &BRIEF_FIGURES,
+    ) {
+        wrong.extend(differing::<_, 5>(&txn, &sql, key, 3).await?);
     }
-    for (k, should) in want {
-        if should.iter().any(|v| *v != 0) {
-            wrong.push((k, vec![0; BRIEF_FIGURES.len()], should));
-        }
-    }
+    run(&txn, "DROP TABLE rebuild_brief").await?;
     wrong.sort_by(|a, b| a.0.cmp(&b.0));
     for ((brief, unit, platform), have, should) in wrong {
         use brief_activity::Column as B;

@@ -4,7 +4,7 @@
 //! institution or work unit was written on this node since it was read.
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
@@ -19,6 +19,8 @@ use entity::{institutions, work_units};
 pub struct Org {
     pub institutions: Vec<institutions::Model>,
     pub units: Vec<work_units::Model>,
+    /// Every institution with its units in tree order, grouped once per copy.
+    grouped: OnceLock<Vec<UnitGroup>>,
 }
 
 impl Org {
@@ -43,7 +45,7 @@ impl Org {
     /// The institutions and units the user may see, grouped, as `list_units_grouped`.
     pub fn groups_for(&self, user: &CurrentUser) -> Vec<UnitGroup> {
         match user.scope() {
-            Scope::All => group_units(&self.institutions, &self.units),
+            Scope::All => self.all_groups().to_vec(),
             Scope::Institution {
                 institution_id,
                 work_unit_path,
@@ -62,6 +64,28 @@ impl Org {
                 self.groups_of(institution_id, &units)
             }
         }
+    }
+
+    fn all_groups(&self) -> &[UnitGroup] {
+        self.grouped
+            .get_or_init(|| group_units(&self.institutions, &self.units))
+    }
+
+    /// The `<option>`s of the units the user may see (see [`unit_options`]).
+    pub fn unit_options_for(&self, user: &CurrentUser, selected: Option<i64>) -> String {
+        match user.scope() {
+            Scope::All => unit_options(self.all_groups(), selected),
+            Scope::Institution { .. } => unit_options(&self.groups_for(user), selected),
+        }
+    }
+
+    /// The `<option>`s of the institutions the user may see, the chosen one selected.
+    pub fn institution_options_for(&self, user: &CurrentUser, selected: Option<i64>) -> String {
+        let mut out = String::new();
+        for i in self.institutions_for(user) {
+            option(&mut out, i.id, selected, 0, &i.name);
+        }
+        out
     }
 
     /// One institution with all its units.
@@ -118,10 +142,108 @@ impl OrgCache {
                 .all(db)
                 .await?,
             units: work_units::Entity::find().all(db).await?,
+            grouped: OnceLock::new(),
         });
         if let Ok(mut copy) = self.copy.lock() {
             *copy = Some((Instant::now(), stamp, org.clone()));
         }
         Ok(org)
+    }
+}
+
+/// Text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn option(out: &mut String, id: i64, selected: Option<i64>, depth: usize, name: &str) {
+    let chosen = if selected == Some(id) {
+        " selected"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "<option value=\"{id}\"{chosen}>{}{}</option>",
+        "— ".repeat(depth),
+        escape_html(name)
+    ));
+}
+
+/// The work units of a filter form as `<optgroup>`s of `<option>`s, indented by depth,
+/// the chosen one selected. Built here rather than in the template: a national list has
+/// hundreds of units, and the busy pages would loop over them on every request.
+pub fn unit_options(groups: &[UnitGroup], selected: Option<i64>) -> String {
+    let mut out = String::new();
+    for g in groups.iter().filter(|g| !g.units.is_empty()) {
+        out.push_str(&format!(
+            "<optgroup label=\"{}\">",
+            escape_html(&g.institution.name)
+        ));
+        for u in &g.units {
+            option(&mut out, u.id, selected, u.depth, &u.name);
+        }
+        out.push_str("</optgroup>");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::service::{InstitutionView, WorkUnitView};
+
+    fn institution(id: i64, name: &str) -> InstitutionView {
+        InstitutionView {
+            id,
+            name: name.into(),
+            short_name: None,
+            kind: "kementerian".into(),
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    fn unit(id: i64, parent_id: Option<i64>, name: &str, depth: usize) -> WorkUnitView {
+        WorkUnitView {
+            id,
+            institution_id: 1,
+            parent_id,
+            name: name.into(),
+            depth,
+        }
+    }
+
+    #[test]
+    fn unit_options_indent_by_depth_select_the_chosen_unit_and_escape_names() {
+        let groups = vec![
+            UnitGroup {
+                institution: institution(1, "Kementerian \"A\" & B"),
+                units: vec![
+                    unit(3, None, "Biro <Humas>", 0),
+                    unit(4, Some(3), "Subbag", 1),
+                ],
+            },
+            UnitGroup {
+                institution: institution(2, "Empty"),
+                units: vec![],
+            },
+        ];
+        assert_eq!(
+            unit_options(&groups, Some(4)),
+            "<optgroup label=\"Kementerian &quot;A&quot; &amp; B\">\
+             <option value=\"3\">Biro &lt;Humas&gt;</option>\
+             <option value=\"4\" selected>— Subbag</option></optgroup>"
+        );
+        assert!(!unit_options(&groups, None).contains("selected"));
     }
 }

@@ -20,7 +20,6 @@ use crate::error::{AppError, AppResult};
 use crate::leaderboard::board::Board;
 use crate::leaderboard::service::WindowView;
 use crate::org::cache::OrgCache;
-use crate::org::service::{InstitutionView, UnitGroup};
 use crate::web::i18n::{t, Lang};
 use crate::web::layout::Layout;
 
@@ -48,8 +47,9 @@ pub struct StatsPage {
     stats: Option<StatsHead>,
     /// The figures as HTML (see `RenderedFigures`).
     figures: String,
-    institutions: Vec<InstitutionView>,
-    units: Vec<UnitGroup>,
+    /// The filters' options as HTML.
+    institution_options: String,
+    unit_options: String,
     sees_all: bool,
     windows: [u32; 4],
     platforms: [&'static str; 3],
@@ -336,12 +336,8 @@ async fn page(
                     window: p.window.clone(),
                 }),
                 figures,
-                institutions: org_now
-                    .institutions_for(user)
-                    .into_iter()
-                    .map(InstitutionView::from)
-                    .collect(),
-                units: org_now.groups_for(user),
+                institution_options: org_now.institution_options_for(user, q.institution_id),
+                unit_options: org_now.unit_options_for(user, q.work_unit_id),
                 sees_all: user.role.sees_all_institutions(),
                 windows: super::rules::WINDOWS,
                 platforms: super::rules::PLATFORMS,

@@ -293,6 +293,38 @@ async fn posts_are_verified_reverted_and_rejected_and_the_board_follows() {
     assert_eq!(rebuild_corrections(&app).await, 1);
     assert_eq!(rebuild_corrections(&app).await, 0);
 
+    // It finds every tampered, missing and stray row of either ambassador.
+    use entity::week_activity::{ActiveModel as WeekRow, Column as W, Entity as Weeks};
+    let rows = Weeks::find().all(&app.db).await.unwrap();
+    let counted = rows
+        .iter()
+        .position(|r| r.verified_posts > 0)
+        .expect("a week with a verified post");
+    for (i, r) in rows.iter().enumerate() {
+        if i == counted {
+            Weeks::delete_many()
+                .filter(W::AmbassadorId.eq(r.ambassador_id))
+                .filter(W::WeekStart.eq(r.week_start))
+                .exec(&app.db)
+                .await
+                .unwrap();
+        } else {
+            let mut row: WeekRow = r.clone().into();
+            row.x_posts = Set(r.x_posts + 3);
+            row.update(&app.db).await.unwrap();
+        }
+    }
+    let mut stray: WeekRow = rows[counted].clone().into();
+    stray.ambassador_id = Set(w.b.0);
+    stray.week_start = Set(jakarta_monday(40));
+    stray.insert(&app.db).await.unwrap();
+    let fixed = duta::leaderboard::service::rebuild(&app.db).await.unwrap();
+    assert_eq!(fixed.len(), rows.len() + 1, "{fixed:?}");
+    assert!(fixed
+        .iter()
+        .any(|c| c.row.starts_with(&format!("ambassador {} ", w.b.0))));
+    assert_eq!(rebuild_corrections(&app).await, 0);
+
     // Another institution's coordinator sees none of it.
     let outsider = app
         .user("coordinator", "luar@duta.test", Some(w.other), None)
