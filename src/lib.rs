@@ -10,6 +10,7 @@ pub mod ambassadors;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod briefs;
 pub mod config;
 pub mod db;

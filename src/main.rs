@@ -1,5 +1,5 @@
-//! The `duta` command: `serve` (the default), `migrate`, `create-admin`, `seed --demo` and
-//! `leaderboard rebuild`.
+//! The `duta` command: `serve` (the default), `migrate`, `create-admin`, `seed --demo`,
+//! `leaderboard rebuild`, `backup` and `restore`.
 
 use std::process::ExitCode;
 
@@ -49,6 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 52)]
         weeks: i64,
     },
+    /// Copy the database and the upload folder into a new backup folder while Duta serves
+    /// (default: <data_dir>/backups/duta-<UTC time>).
+    Backup { dir: Option<std::path::PathBuf> },
+    /// Put a backup folder back in place of the database and upload folder; stop Duta
+    /// first. What it replaces is kept beside it as `*.before-restore-<time>`.
+    Restore { dir: std::path::PathBuf },
     /// Leaderboard maintenance.
     Leaderboard {
         #[command(subcommand)]
@@ -221,6 +227,51 @@ async fn main() -> ExitCode {
                     report(&lines)
                 }
                 Err(e) => report(&[e.to_string()]),
+            }
+        }
+        Command::Backup { dir } => {
+            let (cfg, db) = match duta::prepare(&figment).await {
+                Ok(ready) => ready,
+                Err(errors) => return report(&errors),
+            };
+            let dir = dir.unwrap_or_else(|| duta::backup::default_dir(&cfg));
+            match duta::backup::backup(&db, &cfg, &dir).await {
+                Ok(done) => {
+                    println!(
+                        "backup written to {} in {:.1} s: database {:.1} MiB, {} rows in {} tables, {} uploaded files",
+                        done.dir.display(),
+                        done.seconds,
+                        done.bytes as f64 / 1_048_576.0,
+                        done.manifest.tables.values().sum::<i64>(),
+                        done.manifest.tables.len(),
+                        done.manifest.uploads
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report(&[e]),
+            }
+        }
+        Command::Restore { dir } => {
+            let mut cfg = match duta::config::AppConfig::from_figment(&figment) {
+                Ok(cfg) => cfg,
+                Err(errors) => return report(&errors),
+            };
+            if let Err(e) = cfg.prepare_filesystem() {
+                return report(&[e]);
+            }
+            match duta::backup::restore(&cfg, &dir).await {
+                Ok(m) => {
+                    println!(
+                        "restored the backup of {} from {}: {} rows in {} tables match it, {} uploaded files",
+                        m.created_at.to_rfc3339(),
+                        dir.display(),
+                        m.tables.values().sum::<i64>(),
+                        m.tables.len(),
+                        m.uploads
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report(&[e]),
             }
         }
         Command::Leaderboard {

@@ -6,6 +6,7 @@
 mod admin;
 mod ambassadors;
 mod auth;
+mod backup;
 mod briefs;
 mod conventions;
 mod followers_api;

@@ -23,7 +23,7 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-async fn fresh_database_url(dir: &std::path::Path) -> String {
+pub(crate) async fn fresh_database_url(dir: &std::path::Path) -> String {
     match std::env::var("DUTA_TEST_POSTGRES_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("duta_t_{}", uuid_like());
