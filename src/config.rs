@@ -10,6 +10,7 @@ use rand::RngCore;
 use rocket::figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::privacy::nip::NipKey;
 use crate::web::i18n::Lang;
 
 /// One HMAC key for session tokens; `kid` names it in the token header so keys can rotate.
@@ -51,6 +52,8 @@ pub struct RawConfig {
     pub leaderboard_refresh_ms: u64,
     #[serde(default = "default_cache")]
     pub cache_ms: u64,
+    /// Base64 of 32 random bytes: the key that seals NIPs at rest.
+    pub nip_key: Option<String>,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -106,6 +109,9 @@ pub struct AppConfig {
     /// How long a checked session, and the organisation tree for filter forms, are used
     /// without reading them again (a write to them on this node ends it at once).
     pub cache_ms: u64,
+    /// The key that seals NIPs at rest: `nip_key` when configured, else `<data_dir>/nip.key`
+    /// (read or created by [`AppConfig::prepare_filesystem`]).
+    pub nip_key: Option<NipKey>,
 }
 
 /// The audience every Duta token carries; a token made for anything else is refused.
@@ -195,6 +201,20 @@ impl AppConfig {
         if raw.cache_ms > 60_000 {
             errors.push("cache_ms: must be between 0 and 60000".into());
         }
+        let nip_key = match raw.nip_key.as_deref() {
+            None => None,
+            Some(text) => {
+                let key = NipKey::from_base64(text);
+                if key.is_none() {
+                    errors.push(
+                        "nip_key: must be 32 random bytes in base64 (for example the output of \
+                         `openssl rand -base64 32`)"
+                            .into(),
+                    );
+                }
+                key
+            }
+        };
         if raw.jwt_issuer.trim().is_empty() {
             errors.push("jwt_issuer: must not be empty".into());
         }
@@ -222,7 +242,15 @@ impl AppConfig {
             login_window_minutes: raw.login_window_minutes,
             leaderboard_refresh_ms: raw.leaderboard_refresh_ms,
             cache_ms: raw.cache_ms,
+            nip_key,
         })
+    }
+
+    /// The NIP key (loaded by [`AppConfig::prepare_filesystem`] at the latest).
+    pub fn nip(&self) -> crate::error::AppResult<&NipKey> {
+        self.nip_key
+            .as_ref()
+            .ok_or_else(|| crate::error::AppError::internal("the NIP key is not loaded"))
     }
 
     /// Creates the data and upload folders and, when no key was configured, loads the
@@ -234,6 +262,9 @@ impl AppConfig {
         }
         if self.jwt_keys.is_empty() {
             self.jwt_keys = load_or_create_key_file(&self.data_dir.join("jwt-keys.toml"))?;
+        }
+        if self.nip_key.is_none() {
+            self.nip_key = Some(load_or_create_nip_key(&self.data_dir.join("nip.key"))?);
         }
         Ok(())
     }
@@ -273,6 +304,30 @@ fn load_or_create_key_file(path: &Path) -> Result<Vec<JwtKey>, String> {
     );
     write_private_file(path, &text)?;
     Ok(file.keys)
+}
+
+fn load_or_create_nip_key(path: &Path) -> Result<NipKey, String> {
+    if !path.exists() {
+        let text = format!(
+            "# Duta's NIP key: NIPs are sealed with it. Without it they cannot be read back.\n\
+             # Keep a copy apart from the database backups.\n{}\n",
+            NipKey::generate()
+        );
+        write_private_file(path, &text)?;
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default();
+    NipKey::from_base64(line).ok_or_else(|| {
+        format!(
+            "{}: must hold 32 random bytes in base64 on one line",
+            path.display()
+        )
+    })
 }
 
 #[cfg(unix)]
@@ -372,5 +427,30 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn nip_key_file_is_created_private_reused_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nip.key");
+        let first = load_or_create_nip_key(&path).unwrap();
+        let again = load_or_create_nip_key(&path).unwrap();
+        let sealed = first.seal("198609262015051001");
+        assert_eq!(again.open(&sealed).as_deref(), Some("198609262015051001"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "# a comment\nnot a key\n").unwrap();
+        assert!(load_or_create_nip_key(&path)
+            .unwrap_err()
+            .contains("32 random bytes"));
+        let errors = AppConfig::from_figment(&figment(&[("nip_key", "too short")])).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.starts_with("nip_key:")),
+            "{errors:?}"
+        );
     }
 }

@@ -22,6 +22,7 @@ pub mod media;
 pub mod notifications;
 pub mod notify;
 pub mod org;
+pub mod privacy;
 pub mod seed;
 pub mod settings;
 pub mod stats;
@@ -79,6 +80,12 @@ pub async fn prepare(
     settings::service::ensure_defaults(&db, cfg.timezone.name())
         .await
         .map_err(|e| vec![format!("database: cannot write default settings: {e}")])?;
+    let key = cfg.nip().map_err(|e| vec![e.to_string()])?;
+    match privacy::service::seal_plain_nips(&db, key).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sealed = n, "NIPs stored as digits are now sealed"),
+        Err(e) => return Err(vec![format!("database: cannot seal the stored NIPs: {e}")]),
+    }
     story_templates::service::install_shipped(&db)
         .await
         .map_err(|e| {
@@ -144,6 +151,10 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 cfg.cache_ms,
             ));
             let org = org::cache::OrgCache::new(std::time::Duration::from_millis(cfg.cache_ms));
+            let Some(nip_key) = cfg.nip_key.clone() else {
+                eprintln!("duta: the NIP key is not loaded");
+                return Err(rocket);
+            };
             Ok(rocket
                 .manage(sessions)
                 .manage(org)
@@ -153,7 +164,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 .manage(hasher)
                 .manage(sources)
                 .manage(store)
-                .manage(board))
+                .manage(board)
+                .manage(nip_key))
             },
         ))
         .attach(Template::custom(|engines| {
@@ -183,6 +195,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", submissions::routes())
         .mount("/", leaderboard::routes())
         .mount("/", stats::routes())
+        .mount("/", privacy::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())
@@ -196,6 +209,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", submissions::api_routes())
         .mount("/api/v1", leaderboard::api_routes())
         .mount("/api/v1", stats::api_routes())
+        .mount("/api/v1", privacy::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

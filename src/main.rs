@@ -157,7 +157,7 @@ async fn main() -> ExitCode {
             weeks,
             ..
         } => {
-            let (_, db) = match duta::prepare(&figment).await {
+            let (cfg, db) = match duta::prepare(&figment).await {
                 Ok(ready) => ready,
                 Err(errors) => return report(&errors),
             };
@@ -165,7 +165,17 @@ async fn main() -> ExitCode {
                 Ok(h) => h,
                 Err(e) => return report(&[e]),
             };
-            match duta::seed::bench::seed_bench(&db, &hasher, ambassadors, weeks).await {
+            let seeded = match duta::seed::bench::seed_bench(&db, &hasher, ambassadors, weeks).await
+            {
+                Ok(r) => match cfg.nip() {
+                    Ok(key) => duta::privacy::service::seal_plain_nips(&db, key)
+                        .await
+                        .map(|_| r),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            match seeded {
                 Ok(r) => {
                     println!(
                         "bench data set written in {:.1} s: {} institutions, {} work units, \
@@ -201,7 +211,11 @@ async fn main() -> ExitCode {
                 Err(e) => return report(&[e]),
             };
             let store = duta::media::service::MediaStore::new(&cfg.upload_dir);
-            match duta::seed::seed_demo(&db, &hasher, &store).await {
+            let key = match cfg.nip() {
+                Ok(k) => k,
+                Err(e) => return report(&[e.to_string()]),
+            };
+            match duta::seed::seed_demo(&db, &hasher, &store, key).await {
                 Ok(logins) => {
                     println!("Demo data is ready. Sign in at http://127.0.0.1:8000/login with:");
                     for l in logins {

@@ -66,6 +66,7 @@ pub async fn seed_demo(
     db: &DatabaseConnection,
     hasher: &Hasher,
     store: &MediaStore,
+    key: &crate::privacy::nip::NipKey,
 ) -> AppResult<Vec<DemoLogin>> {
     let name = "Kementerian Komunikasi dan Digital (Demo)";
     let institution = match institutions::Entity::find()
@@ -145,7 +146,7 @@ pub async fn seed_demo(
         }
         logins.push(DemoLogin { role, email });
     }
-    seed_candidates(db, hasher, store, institution.id, &[humas, ditjen]).await?;
+    seed_candidates(db, hasher, store, key, institution.id, &[humas, ditjen]).await?;
     seed_briefs(db, institution.id, humas).await?;
     logins.push(DemoLogin {
         role: "ambassador",
@@ -182,6 +183,7 @@ async fn seed_candidates(
     db: &DatabaseConnection,
     hasher: &Hasher,
     store: &MediaStore,
+    key: &crate::privacy::nip::NipKey,
     institution_id: i64,
     units: &[i64],
 ) -> AppResult<()> {
@@ -246,7 +248,7 @@ async fn seed_candidates(
                 .collect(),
         };
         let ip = ClientIp(None);
-        let (user, amb) = signup(db, hasher, &sources, &input, &ip).await?;
+        let (user, amb) = signup(db, hasher, &sources, key, &input, &ip).await?;
         let me = CurrentUser {
             user: user.clone(),
             role: Role::Ambassador,
@@ -304,6 +306,7 @@ async fn seed_candidates(
                     .to_string();
                 approve(
                     db,
+                    key,
                     &mailer,
                     &koor,
                     amb.id,
@@ -320,6 +323,9 @@ async fn seed_candidates(
                         .ok_or(crate::error::AppError::NotFound)?;
                     let mut a: ambassadors::ActiveModel = fresh.into();
                     a.status = Set(state.to_string());
+                    if *state == "withdrawn" {
+                        a.withdrawn_at = Set(Some(Utc::now()));
+                    }
                     a.update(db).await?;
                 }
             }

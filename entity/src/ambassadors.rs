@@ -10,6 +10,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub user_id: i64,
     pub display_name: String,
+    /// A keyed hash of the NIP (unique: one account per NIP); the digits are in `nip_sealed`.
     #[sea_orm(unique)]
     pub nip: String,
     pub employee_type: String,
@@ -29,6 +30,13 @@ pub struct Model {
     pub decided_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The NIP, encrypted with the configured key (AES-256-GCM, base64 of nonce and text).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub nip_sealed: Option<String>,
+    /// When the person withdrew from the programme.
+    pub withdrawn_at: Option<DateTimeUtc>,
+    /// When their personal data was erased.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -11,6 +11,8 @@ pub struct Model {
     pub window_weeks: i32,
     pub updated_at: DateTimeUtc,
     pub updated_by: Option<i64>,
+    /// Days a withdrawn person's data is kept before the retention job erases it.
+    pub retention_days: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -5,7 +5,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum ProgrammeSettings {
+pub enum ProgrammeSettings {
     Table,
     Id,
     Timezone,

@@ -18,6 +18,7 @@ use crate::error::{ApiErrorBody, AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
 use crate::media::service::MediaStore;
 use crate::org::service::{InstitutionView, WorkUnitView};
+use crate::privacy::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -34,11 +35,12 @@ pub struct SignupCreated {
 pub async fn signup(
     body: ApiJson<SignupRequest>,
     db: &State<DatabaseConnection>,
+    key: &State<NipKey>,
     hasher: &State<Hasher>,
     sources: &State<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<SignupCreated>)> {
-    let (_, amb) = service::signup(db, hasher, sources, &body.0, &ip).await?;
+    let (_, amb) = service::signup(db, hasher, sources, key, &body.0, &ip).await?;
     Ok((
         Status::Created,
         Json(SignupCreated {
@@ -101,9 +103,10 @@ pub async fn signup_form(
 pub async fn show_own(
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<NipKey>,
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::get_own(db, &user).await?;
-    Ok(Json(service::view_of(db, &amb).await?))
+    Ok(Json(service::view_of(db, key, &amb).await?))
 }
 
 /// Fixes the application and sends it again (while pending, or after a rejection).
@@ -116,11 +119,12 @@ pub async fn resubmit(
     body: ApiJson<ResubmitRequest>,
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<NipKey>,
     sources: &State<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::resubmit(db, sources, &user, &body.0, &ip).await?;
-    Ok(Json(service::view_of(db, &amb).await?))
+    Ok(Json(service::view_of(db, key, &amb).await?))
 }
 
 #[derive(FromForm)]
@@ -155,6 +159,7 @@ pub async fn upload_screenshot(
     upload: Result<Form<ScreenshotUpload<'_>>, rocket::form::Errors<'_>>,
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<NipKey>,
     store: &State<MediaStore>,
     ip: ClientIp,
 ) -> AppResult<Json<AmbassadorView>> {
@@ -202,5 +207,5 @@ pub async fn upload_screenshot(
         .await?;
     service::attach_screenshot(db, &user, platform, media.id, count, &ip).await?;
     let amb = service::get_own(db, &user).await?;
-    Ok(Json(service::view_of(db, &amb).await?))
+    Ok(Json(service::view_of(db, key, &amb).await?))
 }

@@ -24,6 +24,7 @@ use crate::followers::FollowerSources;
 use crate::media::pipeline::Processed;
 use crate::media::service::MediaStore;
 use crate::org::service::{list_all_units_grouped, UnitGroup};
+use crate::privacy::nip::NipKey;
 use crate::settings::rules::PLATFORMS;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfMultipart, CsrfProtected};
@@ -244,6 +245,7 @@ pub async fn signup(
     keys: &State<JwtKeys>,
     hasher: &State<Hasher>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     store: &State<MediaStore>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
@@ -276,7 +278,7 @@ pub async fn signup(
     };
     let screenshots = prepare_screenshots(store, &form.platforms, &mut errors).await?;
     let outcome = if errors.is_empty() {
-        service::signup(db, hasher, sources, &input, &ip).await
+        service::signup(db, hasher, sources, key, &input, &ip).await
     } else {
         // Show every problem at once without writing anything.
         match service::check_only(db, sources, &input).await {
@@ -372,13 +374,14 @@ pub struct StatusPage {
 async fn status_page(
     db: &DatabaseConnection,
     sources: &FollowerSources,
+    key: &NipKey,
     user: &Ambassador<'_>,
     layout: Layout,
     errors: BTreeMap<String, Vec<String>>,
     typed: Option<(String, String, Vec<PlatformRow>)>,
 ) -> AppResult<Template> {
     let amb = service::get_own(db, user).await?;
-    let view = service::view_of(db, &amb).await?;
+    let view = service::view_of(db, key, &amb).await?;
     let (display_name, phone, rows) = match typed {
         Some(t) => t,
         None => {
@@ -416,8 +419,9 @@ pub async fn status(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
 ) -> AppResult<Template> {
-    status_page(db, sources, &user, layout, BTreeMap::new(), None).await
+    status_page(db, sources, key, &user, layout, BTreeMap::new(), None).await
 }
 
 #[derive(FromForm, Default)]
@@ -457,6 +461,7 @@ pub async fn resubmit(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
@@ -496,7 +501,7 @@ pub async fn resubmit(
             let typed = Some((form.display_name, form.phone, rows));
             Ok(Err((
                 status,
-                status_page(db, sources, &user, layout, errors, typed).await?,
+                status_page(db, sources, key, &user, layout, errors, typed).await?,
             )))
         }
     }
@@ -526,6 +531,7 @@ pub async fn upload_screenshot(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     store: &State<MediaStore>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
@@ -595,7 +601,7 @@ pub async fn upload_screenshot(
             let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
                 status,
-                status_page(db, sources, &user, layout, errors, None).await?,
+                status_page(db, sources, key, &user, layout, errors, None).await?,
             )))
         }
     }

@@ -20,6 +20,7 @@ use crate::auth::passwords::Hasher;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::{CheckError, FollowerSources};
+use crate::privacy::nip::NipKey;
 use crate::settings::service::{programme_today, thresholds};
 use crate::web::client_ip::ClientIp;
 use entity::{
@@ -101,6 +102,7 @@ pub async fn platforms_of(
 /// Builds the full view of one ambassador (the caller has already checked the scope).
 pub async fn view_of(
     db: &DatabaseConnection,
+    key: &NipKey,
     amb: &ambassadors::Model,
 ) -> AppResult<AmbassadorView> {
     let user = users::Entity::find_by_id(amb.user_id)
@@ -154,7 +156,7 @@ pub async fn view_of(
         name: user.name,
         display_name: amb.display_name.clone(),
         email: user.email,
-        nip: amb.nip.clone(),
+        nip: crate::privacy::service::nip_digits(key, amb).unwrap_or_default(),
         employee_type: amb.employee_type.clone(),
         phone: amb.phone.clone(),
         institution_id: amb.institution_id,
@@ -177,7 +179,8 @@ pub async fn view_of(
     })
 }
 
-/// The fields already taken by someone else: NIP, email, handles (for 409 answers).
+/// The fields already taken by someone else: NIP (its keyed index), email, handles (for
+/// 409 answers).
 async fn taken(
     db: &impl ConnectionTrait,
     nip: Option<&str>,
@@ -331,6 +334,7 @@ pub async fn signup(
     db: &DatabaseConnection,
     hasher: &Hasher,
     sources: &FollowerSources,
+    key: &NipKey,
     input: &SignupRequest,
     ip: &ClientIp,
 ) -> AppResult<(users::Model, ambassadors::Model)> {
@@ -347,9 +351,10 @@ pub async fn signup(
             return Err(AppError::Validation(e));
         }
     };
+    let nip_index = key.index(&clean.nip.digits);
     let conflicts = taken(
         db,
-        Some(&clean.nip.digits),
+        Some(&nip_index),
         Some(&clean.email),
         &clean.profile.platforms,
         None,
@@ -362,7 +367,7 @@ pub async fn signup(
     let t = now();
     let txn = begin_write(db).await?;
     let result: AppResult<(users::Model, ambassadors::Model)> = async {
-        let conflicts = taken(&txn, Some(&clean.nip.digits), Some(&clean.email), &clean.profile.platforms, None).await?;
+        let conflicts = taken(&txn, Some(&nip_index), Some(&clean.email), &clean.profile.platforms, None).await?;
         if !conflicts.is_empty() {
             return Err(AppError::Conflict(conflicts));
         }
@@ -386,7 +391,10 @@ pub async fn signup(
         let amb = ambassadors::ActiveModel {
             user_id: Set(user.id),
             display_name: Set(clean.profile.display_name.clone()),
-            nip: Set(clean.nip.digits.clone()),
+            nip: Set(nip_index.clone()),
+            nip_sealed: Set(Some(key.seal(&clean.nip.digits))),
+            withdrawn_at: Set(None),
+            erased_at: Set(None),
             employee_type: Set(clean.employee_type.as_str().into()),
             phone: Set(clean.profile.phone.clone()),
             institution_id: Set(clean.institution_id),
@@ -435,7 +443,7 @@ pub async fn signup(
                 AppError::Db(ref err) if is_unique_violation(err) => {
                     let conflicts = taken(
                         db,
-                        Some(&clean.nip.digits),
+                        Some(&nip_index),
                         Some(&clean.email),
                         &clean.profile.platforms,
                         None,

@@ -65,6 +65,10 @@ use utoipa::{Modify, OpenApi};
         crate::leaderboard::api::leaves,
         crate::leaderboard::api::add_leave,
         crate::stats::api::participation,
+        crate::privacy::api::export,
+        crate::privacy::api::correct,
+        crate::privacy::api::withdraw,
+        crate::privacy::api::erase,
     ),
     modifiers(&BearerAuth)
 )]

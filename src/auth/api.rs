@@ -71,10 +71,14 @@ pub struct MeView {
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MeView), (status = 401, body = ApiErrorBody)))]
 #[rocket::get("/me")]
-pub async fn me(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppResult<Json<MeView>> {
+pub async fn me(
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    key: &State<crate::privacy::nip::NipKey>,
+) -> AppResult<Json<MeView>> {
     let ambassador =
         match crate::ambassadors::service::find_ambassador_by_user(db.inner(), user.id()).await? {
-            Some(a) => Some(crate::ambassadors::service::view_of(db, &a).await?),
+            Some(a) => Some(crate::ambassadors::service::view_of(db, key, &a).await?),
             None => None,
         };
     Ok(Json(MeView {

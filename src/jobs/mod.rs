@@ -30,6 +30,8 @@ pub use recheck::{run_recheck_once, RecheckReport};
 
 /// The lease name of the follower re-check.
 pub const RECHECK_JOB: &str = "followers.recheck";
+/// The lease name of the retention job (erasing people withdrawn past the retention days).
+pub const RETENTION_JOB: &str = "privacy.retention";
 
 const DEFAULT_TICK_MINUTES: i64 = 60;
 /// The first run after a start waits this long (or one tick, when that is shorter), so that
@@ -159,7 +161,15 @@ impl Fairing for Jobs {
             holder.clone(),
             rocket.shutdown(),
         ));
-        tokio::spawn(run_loop(db, sources, cfg.tick, holder, rocket.shutdown()));
+        let store = rocket.state::<crate::media::service::MediaStore>().cloned();
+        tokio::spawn(run_loop(
+            db,
+            sources,
+            store,
+            cfg.tick,
+            holder,
+            rocket.shutdown(),
+        ));
     }
 }
 
@@ -185,6 +195,7 @@ fn holder_id() -> String {
 async fn run_loop(
     db: DatabaseConnection,
     sources: FollowerSources,
+    store: Option<crate::media::service::MediaStore>,
     tick: Duration,
     holder: String,
     shutdown: Shutdown,
@@ -198,7 +209,14 @@ async fn run_loop(
             _ = &mut shutdown => break,
             _ = ticks.tick() => {}
         }
-        let mut run = tokio::spawn(recheck_tick(db.clone(), sources.clone(), holder.clone()));
+        let (db2, sources2, store2, holder2) =
+            (db.clone(), sources.clone(), store.clone(), holder.clone());
+        let mut run = tokio::spawn(async move {
+            recheck_tick(db2.clone(), sources2, holder2.clone()).await;
+            if let Some(store) = store2 {
+                retention_tick(&db2, &store, &holder2).await;
+            }
+        });
         tokio::select! {
             _ = &mut shutdown => {
                 // The run's open transaction rolls back; its lease runs out by itself.
@@ -247,6 +265,32 @@ async fn briefs_loop(
         {
             tracing::warn!(error = %e, "cannot send the weekly reminder");
         }
+    }
+}
+
+/// One tick of the retention job: claim it, erase everyone withdrawn longer ago than the
+/// programme's retention period, give the lease back.
+async fn retention_tick(
+    db: &DatabaseConnection,
+    store: &crate::media::service::MediaStore,
+    holder: &str,
+) {
+    let now = Utc::now();
+    match try_claim(db, RETENTION_JOB, holder, chrono::TimeDelta::hours(1), now).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::error!(error = %e, job = RETENTION_JOB, "cannot claim the job");
+            return;
+        }
+    }
+    match crate::privacy::service::erase_expired(db, store, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(job = RETENTION_JOB, erased = n, "withdrawn people erased"),
+        Err(e) => tracing::error!(error = %e, job = RETENTION_JOB, "retention job failed"),
+    }
+    if let Err(e) = release(db, RETENTION_JOB, holder, Utc::now()).await {
+        tracing::warn!(error = %e, job = RETENTION_JOB, "cannot release the job's lease; it will expire");
     }
 }
 

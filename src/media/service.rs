@@ -23,6 +23,7 @@ use crate::error::{AppError, AppResult};
 use entity::media;
 
 /// Where images live and how many may be decoded at once.
+#[derive(Clone)]
 pub struct MediaStore {
     pub dir: PathBuf,
     /// One permit per core: a burst of uploads queues instead of decoding 40-megapixel

@@ -304,6 +304,10 @@ pub async fn seed_bench(
                 decided_by: Set(Some(inst)),
                 created_at: Set(now),
                 updated_at: Set(now),
+                // Sealed with the configured key once the rows are in (`seal_plain_nips`).
+                nip_sealed: Set(None),
+                withdrawn_at: Set(None),
+                erased_at: Set(None),
             });
             let mut followers = [0i64; 3];
             for (pi, p) in PLATFORMS.into_iter().enumerate() {

@@ -21,6 +21,14 @@ pub struct SettingsInput {
     /// Leaderboard window, 1 to 52 weeks.
     pub window_weeks: i32,
     pub platforms: Vec<PlatformSetting>,
+    /// Days a withdrawn ambassador's data is kept before it is erased, 1 to 3650
+    /// (30 when left out).
+    #[serde(default = "default_retention_days")]
+    pub retention_days: i32,
+}
+
+pub fn default_retention_days() -> i32 {
+    30
 }
 
 #[derive(FromForm, Default, Serialize)]
@@ -39,6 +47,8 @@ pub struct SettingsForm {
     pub timezone: String,
     #[field(default = String::new())]
     pub window_weeks: String,
+    #[field(default = String::new())]
+    pub retention_days: String,
     #[field(default = Vec::new())]
     pub platforms: Vec<PlatformFormRow>,
     #[serde(skip)]

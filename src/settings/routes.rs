@@ -28,6 +28,7 @@ fn form_of(s: &SettingsInput) -> SettingsForm {
     SettingsForm {
         timezone: s.timezone.clone(),
         window_weeks: s.window_weeks.to_string(),
+        retention_days: s.retention_days.to_string(),
         platforms: s
             .platforms
             .iter()
@@ -72,6 +73,14 @@ pub async fn update(
         errors.add("window_weeks", Msg::new("settings.window_invalid"));
         12
     });
+    let retention_days = form
+        .retention_days
+        .trim()
+        .parse::<i32>()
+        .unwrap_or_else(|_| {
+            errors.add("retention_days", Msg::new("settings.retention_invalid"));
+            30
+        });
     let platforms = form
         .platforms
         .iter()
@@ -91,6 +100,7 @@ pub async fn update(
         timezone: form.timezone.clone(),
         window_weeks,
         platforms,
+        retention_days,
     };
     let result = match errors.is_empty() {
         true => service::update_settings(db, &admin, &input, &ip).await,

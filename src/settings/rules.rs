@@ -30,6 +30,9 @@ pub fn check(input: &SettingsInput) -> FieldErrors {
     if !(1..=52).contains(&input.window_weeks) {
         errors.add("window_weeks", Msg::new("settings.window_invalid"));
     }
+    if !(1..=3650).contains(&input.retention_days) {
+        errors.add("retention_days", Msg::new("settings.retention_invalid"));
+    }
     let mut seen = std::collections::HashSet::new();
     for p in &input.platforms {
         let field = format!("platforms.{}", p.platform);
@@ -58,6 +61,7 @@ mod tests {
         SettingsInput {
             timezone: "Asia/Makassar".into(),
             window_weeks: 12,
+            retention_days: 30,
             platforms,
         }
     }
@@ -96,8 +100,15 @@ mod tests {
         ]);
         bad.timezone = "WIB".into();
         bad.window_weeks = 0;
+        bad.retention_days = 0;
         let e = check(&bad);
-        for field in ["timezone", "window_weeks", "platforms", "platforms.x"] {
+        for field in [
+            "timezone",
+            "window_weeks",
+            "retention_days",
+            "platforms",
+            "platforms.x",
+        ] {
             assert!(e.0.contains_key(field), "{field} not flagged: {e:?}");
         }
         assert_eq!(e.0["platforms"].len(), 2);

@@ -28,6 +28,7 @@ pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResu
             id: Set(1),
             timezone: Set(timezone.to_string()),
             window_weeks: Set(12),
+            retention_days: Set(super::forms::default_retention_days()),
             updated_at: Set(Utc::now()),
             updated_by: Set(None),
         }
@@ -77,7 +78,10 @@ async fn read(db: &impl ConnectionTrait) -> AppResult<SettingsInput> {
             .as_ref()
             .map(|r| r.timezone.clone())
             .unwrap_or_else(|| "Asia/Jakarta".into()),
-        window_weeks: row.map(|r| r.window_weeks).unwrap_or(12),
+        window_weeks: row.as_ref().map(|r| r.window_weeks).unwrap_or(12),
+        retention_days: row
+            .map(|r| r.retention_days)
+            .unwrap_or_else(super::forms::default_retention_days),
         platforms,
     })
 }
@@ -138,6 +142,7 @@ pub async fn update_settings(
         id: Set(1),
         timezone: Set(input.timezone.trim().to_string()),
         window_weeks: Set(input.window_weeks),
+        retention_days: Set(input.retention_days),
         updated_at: Set(Utc::now()),
         updated_by: Set(Some(admin.id())),
     }

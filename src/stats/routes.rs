@@ -418,6 +418,16 @@ pub struct Download {
     file_name: String,
 }
 
+impl Download {
+    pub fn new(bytes: Vec<u8>, content_type: ContentType, file_name: String) -> Download {
+        Download {
+            bytes,
+            content_type,
+            file_name,
+        }
+    }
+}
+
 impl<'r> rocket::response::Responder<'r, 'static> for Download {
     fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
         rocket::Response::build()

@@ -38,8 +38,9 @@ pub async fn show(
     id: i64,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<crate::privacy::nip::NipKey>,
 ) -> AppResult<Json<CandidateDetail>> {
-    Ok(Json(service::candidate_detail(db, &user, id).await?))
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/vetting/candidates/{id}/approve", tag = "vetting", security(("bearer" = [])),
@@ -52,11 +53,12 @@ pub async fn approve(
     body: ApiJson<ApproveRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<crate::privacy::nip::NipKey>,
     mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
-    service::approve(db, mailer, &user, id, &body.0, &ip).await?;
-    Ok(Json(service::candidate_detail(db, &user, id).await?))
+    service::approve(db, key, mailer, &user, id, &body.0, &ip).await?;
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/vetting/candidates/{id}/reject", tag = "vetting", security(("bearer" = [])),
@@ -69,11 +71,12 @@ pub async fn reject(
     body: ApiJson<RejectRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<crate::privacy::nip::NipKey>,
     mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::reject(db, mailer, &user, id, &body.0, &ip).await?;
-    Ok(Json(service::candidate_detail(db, &user, id).await?))
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 
 /// Records a follower count the coordinator read themselves (method `coordinator`).
@@ -87,10 +90,11 @@ pub async fn followers(
     body: ApiJson<FollowersRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<crate::privacy::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::set_followers(db, &user, id, &body.0, &ip).await?;
-    Ok(Json(service::candidate_detail(db, &user, id).await?))
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 
 /// Asks the platform's API again (where Duta has the platform's API).
@@ -104,11 +108,12 @@ pub async fn recheck(
     body: ApiJson<RecheckRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
+    key: &State<crate::privacy::nip::NipKey>,
     sources: &State<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::recheck(db, sources, &user, id, &body.0.platform, &ip).await?;
-    Ok(Json(service::candidate_detail(db, &user, id).await?))
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 
 #[derive(rocket::FromForm)]
@@ -134,6 +139,7 @@ pub async fn import(
     lang: crate::web::i18n::Lang,
     db: &State<DatabaseConnection>,
     hasher: &State<crate::auth::passwords::Hasher>,
+    key: &State<crate::privacy::nip::NipKey>,
     ip: ClientIp,
 ) -> Result<(rocket::http::Status, Json<super::import::ImportReport>), crate::error::AppError> {
     use crate::error::{AppError, FieldErrors, Msg};
@@ -149,7 +155,8 @@ pub async fn import(
     })?;
     let target = super::import::target_institution(&user, institution_id)?;
     let bytes = crate::ambassadors::api::read_upload(&upload.file, 8 * 1024 * 1024).await?;
-    let report = super::import::import_roster(db, hasher, &user, target, &bytes, lang, &ip).await?;
+    let report =
+        super::import::import_roster(db, hasher, key, &user, target, &bytes, lang, &ip).await?;
     if report.imported > 0 {
         return Ok((rocket::http::Status::Created, Json(report)));
     }

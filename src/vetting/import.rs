@@ -63,6 +63,7 @@ fn cell(record: &csv::StringRecord, index: &HashMap<String, usize>, name: &str) 
 pub async fn import_roster(
     db: &DatabaseConnection,
     hasher: &Hasher,
+    key: &crate::privacy::nip::NipKey,
     user: &CurrentUser,
     institution_id: i64,
     bytes: &[u8],
@@ -282,7 +283,7 @@ pub async fn import_roster(
         let email = crate::accounts::rules::normalize_email(&row.input.email);
         if !seen_nip.insert(nip.clone())
             || ambassadors::Entity::find()
-                .filter(ambassadors::Column::Nip.eq(nip.as_str()))
+                .filter(ambassadors::Column::Nip.eq(key.index(&nip)))
                 .one(db)
                 .await?
                 .is_some()
@@ -360,7 +361,8 @@ pub async fn import_roster(
             let a = ambassadors::ActiveModel {
                 user_id: Set(u.id),
                 display_name: Set(clean.profile.display_name.clone()),
-                nip: Set(clean.nip.digits.clone()),
+                nip: Set(key.index(&clean.nip.digits)),
+                nip_sealed: Set(Some(key.seal(&clean.nip.digits))),
                 employee_type: Set(clean.employee_type.as_str().into()),
                 phone: Set(clean.profile.phone.clone()),
                 institution_id: Set(institution_id),

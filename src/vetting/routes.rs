@@ -16,6 +16,7 @@ use crate::auth::guards::Coordinator;
 use crate::error::AppResult;
 use crate::followers::FollowerSources;
 use crate::org::service::{list_units_grouped, UnitGroup};
+use crate::privacy::nip::NipKey;
 use crate::settings::service::programme_timezone;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
@@ -104,13 +105,14 @@ pub struct CandidatePage {
 async fn candidate_page(
     db: &DatabaseConnection,
     sources: &FollowerSources,
+    key: &NipKey,
     user: &Coordinator<'_>,
     id: i64,
     layout: Layout,
     errors: BTreeMap<String, Vec<String>>,
     values: BTreeMap<String, String>,
 ) -> AppResult<Template> {
-    let detail = service::candidate_detail(db, user, id).await?;
+    let detail = service::candidate_detail(db, key, user, id).await?;
     let tz = programme_timezone(db).await?;
     Ok(Template::render(
         "vetting/show",
@@ -141,10 +143,12 @@ pub async fn show(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
 ) -> AppResult<Template> {
     candidate_page(
         db,
         sources,
+        key,
         &user,
         id,
         layout,
@@ -185,6 +189,7 @@ async fn act(
     layout: Layout,
     db: &DatabaseConnection,
     sources: &FollowerSources,
+    key: &NipKey,
     result: AppResult<()>,
     done_key: &'static str,
 ) -> PageResult {
@@ -199,7 +204,7 @@ async fn act(
             values.insert("member_since".to_string(), form.member_since);
             values.insert("reason".to_string(), form.reason);
             values.insert(format!("count.{}", form.platform), form.count);
-            let page = candidate_page(db, sources, &user, id, layout, errors, values).await?;
+            let page = candidate_page(db, sources, key, &user, id, layout, errors, values).await?;
             Ok(Err((status, page)))
         }
     }
@@ -213,13 +218,14 @@ pub async fn approve(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     let input = ApproveRequest {
         member_since: Some(form.0.member_since.clone()),
     };
-    let result = service::approve(db, mailer, &user, id, &input, &ip)
+    let result = service::approve(db, key, mailer, &user, id, &input, &ip)
         .await
         .map(|_| ());
     act(
@@ -229,6 +235,7 @@ pub async fn approve(
         layout,
         db,
         sources,
+        key,
         result,
         "vetting.approved",
     )
@@ -243,6 +250,7 @@ pub async fn reject(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
@@ -259,6 +267,7 @@ pub async fn reject(
         layout,
         db,
         sources,
+        key,
         result,
         "vetting.rejected",
     )
@@ -273,6 +282,7 @@ pub async fn followers(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     ip: ClientIp,
 ) -> PageResult {
     let count = form.0.count.trim();
@@ -290,6 +300,7 @@ pub async fn followers(
         layout,
         db,
         sources,
+        key,
         result,
         "vetting.count_saved",
     )
@@ -304,6 +315,7 @@ pub async fn recheck(
     layout: Layout,
     db: &State<DatabaseConnection>,
     sources: &State<FollowerSources>,
+    key: &State<NipKey>,
     ip: ClientIp,
 ) -> PageResult {
     let result = service::recheck(db, sources, &user, id, &form.0.platform, &ip)
@@ -316,6 +328,7 @@ pub async fn recheck(
         layout,
         db,
         sources,
+        key,
         result,
         "vetting.rechecked",
     )
@@ -372,6 +385,7 @@ pub async fn import(
     layout: Layout,
     db: &State<DatabaseConnection>,
     hasher: &State<crate::auth::passwords::Hasher>,
+    key: &State<crate::privacy::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     use crate::error::{AppError, FieldErrors, Msg};
@@ -385,7 +399,7 @@ pub async fn import(
             AppError::Validation(FieldErrors::single("file", Msg::new("import.empty")))
         })?;
         let bytes = crate::ambassadors::api::read_upload(file, 8 * 1024 * 1024).await?;
-        super::import::import_roster(db, hasher, &user, target, &bytes, lang, &ip).await
+        super::import::import_roster(db, hasher, key, &user, target, &bytes, lang, &ip).await
     }
     .await;
     let groups = list_units_grouped(db, &user).await?;

@@ -19,6 +19,7 @@ use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
 use crate::notify::Mailer;
+use crate::privacy::nip::NipKey;
 use crate::settings::service::{programme_timezone, thresholds};
 use crate::web::client_ip::ClientIp;
 use crate::web::i18n::Lang;
@@ -181,12 +182,12 @@ pub struct CandidateDetail {
     pub duplicates: Vec<Duplicate>,
 }
 
-pub fn decode_nip(amb: &ambassadors::Model, today: NaiveDate) -> Option<NipDecoded> {
+pub fn decode_nip(amb: &ambassadors::Model, digits: &str, today: NaiveDate) -> Option<NipDecoded> {
     let kind = EmployeeType::parse(&amb.employee_type)?;
-    let info = arules::parse_nip(&amb.nip, kind, today).ok()?;
+    let info = arules::parse_nip(digits, kind, today).ok()?;
     let mut warnings = Vec::new();
     // A NIP that reads as a PNS number (valid TMT month) although PPPK was chosen.
-    if kind == EmployeeType::Pppk && arules::parse_nip(&amb.nip, EmployeeType::Pns, today).is_ok() {
+    if kind == EmployeeType::Pppk && arules::parse_nip(digits, EmployeeType::Pns, today).is_ok() {
         warnings.push("nip.warn_type_pns".to_string());
     }
     let age = arules::years_between(info.birth_date, today);
@@ -208,6 +209,7 @@ pub fn decode_nip(amb: &ambassadors::Model, today: NaiveDate) -> Option<NipDecod
 
 pub async fn candidate_detail(
     db: &DatabaseConnection,
+    key: &NipKey,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<CandidateDetail> {
@@ -238,9 +240,10 @@ pub async fn candidate_detail(
             status: other.status.clone(),
         });
     }
+    let candidate = view_of(db, key, &amb).await?;
     Ok(CandidateDetail {
-        nip: decode_nip(&amb, today),
-        candidate: view_of(db, &amb).await?,
+        nip: decode_nip(&amb, &candidate.nip, today),
+        candidate,
         duplicates,
     })
 }
@@ -326,6 +329,7 @@ async fn notify_candidate(db: &DatabaseConnection, mailer: &Mailer, saved: &amba
 /// Approves an eligible candidate, with `member_since` (not in the future; today by default).
 pub async fn approve(
     db: &DatabaseConnection,
+    key: &NipKey,
     mailer: &Mailer,
     user: &CurrentUser,
     id: i64,
@@ -358,7 +362,7 @@ pub async fn approve(
             }
         },
     };
-    let view = view_of(db, &amb).await?;
+    let view = view_of(db, key, &amb).await?;
     if !view.eligible {
         let mut f = FieldErrors::new();
         for m in &view.missing {

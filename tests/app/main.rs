@@ -15,6 +15,7 @@ mod matrix;
 mod pages;
 mod pages_ambassadors;
 mod pages_submissions;
+mod privacy;
 mod seed;
 mod stats;
 mod submissions;

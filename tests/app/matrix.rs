@@ -49,6 +49,20 @@ enum Param {
 /// (method, route, access, what `<id>` is)
 const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/", Access::SignedIn, Param::None),
+    ("GET", "/me/data", Access::SignedIn, Param::None),
+    ("GET", "/me/data/download", Access::SignedIn, Param::None),
+    ("POST", "/me/data", Access::SignedIn, Param::None),
+    ("POST", "/me/data/withdraw", Access::SignedIn, Param::None),
+    ("POST", "/me/data/erase", Access::SignedIn, Param::None),
+    ("GET", "/api/v1/me/export", Access::SignedIn, Param::None),
+    ("PUT", "/api/v1/me/profile", Access::SignedIn, Param::None),
+    (
+        "POST",
+        "/api/v1/me/withdrawal",
+        Access::SignedIn,
+        Param::None,
+    ),
+    ("POST", "/api/v1/me/erasure", Access::SignedIn, Param::None),
     (
         "POST",
         "/api/v1/submissions",

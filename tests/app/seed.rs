@@ -15,9 +15,13 @@ async fn the_demo_has_candidates_in_every_state_and_runs_twice() {
         .rocket()
         .state::<duta::media::service::MediaStore>()
         .unwrap();
-    let logins = duta::seed::seed_demo(&app.db, hasher, store).await.unwrap();
+    let logins = duta::seed::seed_demo(&app.db, hasher, store, app.nip_key())
+        .await
+        .unwrap();
     assert!(logins.iter().any(|l| l.role == "coordinator"));
-    duta::seed::seed_demo(&app.db, hasher, store).await.unwrap();
+    duta::seed::seed_demo(&app.db, hasher, store, app.nip_key())
+        .await
+        .unwrap();
     use sea_orm::EntityTrait;
     let mut states: Vec<String> = entity::ambassadors::Entity::find()
         .all(&app.db)

@@ -93,6 +93,13 @@ impl TestApp {
         }
     }
 
+    pub fn nip_key(&self) -> &duta::privacy::nip::NipKey {
+        self.client
+            .rocket()
+            .state::<duta::privacy::nip::NipKey>()
+            .expect("nip key")
+    }
+
     pub fn keys(&self) -> &JwtKeys {
         self.client.rocket().state::<JwtKeys>().expect("keys")
     }

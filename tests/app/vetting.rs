@@ -359,7 +359,15 @@ async fn a_good_roster_is_imported_whole_and_approved() {
         .await
         .unwrap();
     assert!(rows.iter().all(|a| a.status == "approved"));
-    let ani = rows.iter().find(|a| a.nip == "198609262015052001").unwrap();
+    // The NIP is stored as its keyed index and sealed, never as digits.
+    let index = app.nip_key().index("198609262015052001");
+    assert!(rows.iter().all(|a| !a.nip.contains("19860926")));
+    let ani = rows.iter().find(|a| a.nip == index).unwrap();
+    let sealed = ani.nip_sealed.as_deref().expect("sealed");
+    assert_eq!(
+        app.nip_key().open(sealed).as_deref(),
+        Some("198609262015052001")
+    );
     assert_eq!(ani.member_since.unwrap().to_string(), "2024-02-05");
     let (_, detail) = json(
         app.get_api(

@@ -1,0 +1,45 @@
+//! Request bodies of the personal-data pages and API.
+
+use rocket::form::FromForm;
+use serde::Deserialize;
+
+use crate::web::csrf::CsrfProtected;
+
+/// A destructive step confirmed with the person's password.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct PasswordConfirm {
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(FromForm, Default)]
+pub struct CorrectionForm {
+    #[field(default = String::new())]
+    pub name: String,
+    #[field(default = String::new())]
+    pub display_name: String,
+    #[field(default = String::new())]
+    pub phone: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+#[derive(FromForm, Default)]
+pub struct PasswordForm {
+    #[field(default = String::new())]
+    pub password: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for CorrectionForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+impl CsrfProtected for PasswordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
