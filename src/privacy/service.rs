@@ -533,7 +533,7 @@ async fn check_password(hasher: &Hasher, user: &CurrentUser, password: &str) -> 
             Msg::new(if password.is_empty() {
                 "privacy.password_required"
             } else {
-                "password.current_wrong"
+                "privacy.password_wrong"
             }),
         )))
     }
