@@ -1,5 +1,7 @@
 //! Security headers on every response: a Content-Security-Policy without inline script,
-//! no framing, no referrer leaks. Rocket's Shield adds nosniff and the rest it knows.
+//! no framing, no referrer leaks, and Strict-Transport-Security when Duta is served over
+//! HTTPS (`secure_cookies = true`, which says so; TLS is usually ended by a proxy in
+//! front). Rocket's Shield adds nosniff and the rest it knows.
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
@@ -7,6 +9,10 @@ use rocket::{Request, Response};
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// One year, subdomains included: once a browser has seen Duta over HTTPS, it never
+/// tries plain HTTP again.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 pub struct SecurityHeaders;
 
@@ -19,7 +25,14 @@ impl Fairing for SecurityHeaders {
         }
     }
 
-    async fn on_response<'r>(&self, _req: &'r Request<'_>, res: &mut Response<'r>) {
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let https = req
+            .rocket()
+            .state::<crate::config::AppConfig>()
+            .is_some_and(|c| c.secure_cookies);
+        if https {
+            res.set_header(Header::new("Strict-Transport-Security", HSTS));
+        }
         res.set_header(Header::new("Content-Security-Policy", CSP));
         res.set_header(Header::new("Referrer-Policy", "same-origin"));
         res.set_header(Header::new("X-Content-Type-Options", "nosniff"));

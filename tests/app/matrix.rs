@@ -774,7 +774,75 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> S
             req = req.cookie(Cookie::new("duta_session", t.to_string()));
         }
     }
-    req.dispatch().await.status()
+    let resp = req.dispatch().await;
+    assert_security_headers(&resp, method, path, false);
+    resp.status()
+}
+
+/// The headers every response must carry, whatever its status; HSTS only over HTTPS.
+fn assert_security_headers(
+    resp: &rocket::local::asynchronous::LocalResponse<'_>,
+    method: &str,
+    path: &str,
+    https: bool,
+) {
+    let h = resp.headers();
+    let csp = h.get_one("Content-Security-Policy").unwrap_or_default();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline"),
+        "{method} {path}: CSP {csp:?}"
+    );
+    assert_eq!(
+        h.get_one("X-Content-Type-Options"),
+        Some("nosniff"),
+        "{method} {path}"
+    );
+    assert_eq!(
+        h.get_one("X-Frame-Options"),
+        Some("DENY"),
+        "{method} {path}"
+    );
+    assert_eq!(
+        h.get_one("Referrer-Policy"),
+        Some("same-origin"),
+        "{method} {path}"
+    );
+    assert_eq!(
+        h.get_one("Strict-Transport-Security"),
+        https.then_some(duta::web::headers::HSTS),
+        "{method} {path}"
+    );
+}
+
+/// Over HTTPS (`secure_cookies`), every route answers with Strict-Transport-Security too,
+/// signed in or not.
+#[rocket::async_test]
+async fn every_route_sends_the_security_headers_and_hsts_over_https() {
+    let app = TestApp::spawn_with(&[("secure_cookies", json!(true))]).await;
+    let admin = app.user("admin", "admin@https.test", None, None).await;
+    let token = app.token(admin).await;
+    for &(method, route, _, _) in MATRIX {
+        let path = concrete(route, 1);
+        for token in [None, Some(token.as_str())] {
+            let mut req = match method {
+                "GET" => app.client.get(path.clone()),
+                "POST" => app.client.post(path.clone()),
+                "PUT" => app.client.put(path.clone()),
+                _ => app.client.delete(path.clone()),
+            };
+            if let Some(t) = token {
+                req = if path.starts_with("/api/") {
+                    req.header(Header::new("Authorization", format!("Bearer {t}")))
+                } else {
+                    req.cookie(Cookie::new("duta_session", t.to_string()))
+                };
+            }
+            let resp = req.dispatch().await;
+            assert_security_headers(&resp, method, &path, true);
+        }
+    }
 }
 
 #[rocket::async_test]
