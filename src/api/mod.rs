@@ -69,6 +69,7 @@ use utoipa::{Modify, OpenApi};
         crate::privacy::api::correct,
         crate::privacy::api::withdraw,
         crate::privacy::api::erase,
+        crate::audit::api::index,
     ),
     modifiers(&BearerAuth)
 )]

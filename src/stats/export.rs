@@ -65,7 +65,7 @@ fn csv_number(v: f64, kind: Kind) -> String {
 
 /// Spreadsheets run a field that starts with one of these as a formula, even in a
 /// CSV file; a leading apostrophe makes it text (OWASP's "CSV injection" advice).
-fn defuse(text: &str) -> String {
+pub fn defuse(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

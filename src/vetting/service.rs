@@ -31,7 +31,7 @@ use entity::{
 pub const OVERDUE_WORKING_DAYS: i64 = 3;
 pub const STATUSES: [&str; 5] = ["pending", "approved", "rejected", "suspended", "withdrawn"];
 
-fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
+pub(crate) fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(work_units::Column::Id)
         .from(work_units::Entity)

@@ -5,6 +5,7 @@
 
 mod admin;
 mod ambassadors;
+mod audit;
 mod auth;
 mod backup;
 mod briefs;

@@ -50,6 +50,24 @@ enum Param {
 const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/", Access::SignedIn, Param::None),
     ("GET", "/me/data", Access::SignedIn, Param::None),
+    (
+        "GET",
+        "/audit?<action>&<actor>&<target_type>&<target_id>&<from>&<to>&<page>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/audit/export.csv?<action>&<actor>&<target_type>&<target_id>&<from>&<to>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/audit?<action>&<actor>&<target_type>&<target_id>&<from>&<to>&<limit>&<offset>",
+        Access::Coordinator,
+        Param::None,
+    ),
     ("GET", "/me/data/download", Access::SignedIn, Param::None),
     ("POST", "/me/data", Access::SignedIn, Param::None),
     ("POST", "/me/data/withdraw", Access::SignedIn, Param::None),
@@ -570,6 +588,18 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("<image_id>", &image.to_string())
         .replace("<variant>", "instagram_square")
         .replace("?<next>", "")
+        .replace(
+            "?<action>&<actor>&<target_type>&<target_id>&<from>&<to>&<limit>&<offset>",
+            "",
+        )
+        .replace(
+            "?<action>&<actor>&<target_type>&<target_id>&<from>&<to>&<page>",
+            "",
+        )
+        .replace(
+            "?<action>&<actor>&<target_type>&<target_id>&<from>&<to>",
+            "",
+        )
         .replace("?<brief_id>", "")
         .replace("?<status>&<page>", "")
         .replace(
