@@ -253,6 +253,7 @@ async fn seed_candidates(
             user: user.clone(),
             role: Role::Ambassador,
             work_unit_path: None,
+            two_factor_pending: false,
         };
         for (i, platform) in ["facebook", "x", "instagram"].iter().enumerate() {
             let media = store
@@ -270,6 +271,7 @@ async fn seed_candidates(
             user: coordinator.clone(),
             role: Role::Coordinator,
             work_unit_path: None,
+            two_factor_pending: false,
         };
         let mailer = Mailer::default();
         if *state != "pending" {
@@ -359,6 +361,7 @@ async fn seed_briefs(db: &DatabaseConnection, institution_id: i64, humas: i64) -
         user: coordinator,
         role: Role::Coordinator,
         work_unit_path: None,
+        two_factor_pending: false,
     };
     let shipped: Vec<i64> = entity::story_templates::Entity::find()
         .filter(entity::story_templates::Column::Slug.is_not_null())

@@ -70,6 +70,7 @@ pub mod media;
 pub mod notifications;
 pub mod platform_settings;
 pub mod programme_settings;
+pub mod recovery_codes;
 pub mod story_templates;
 pub mod submissions;
 pub mod users;

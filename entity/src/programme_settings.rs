@@ -13,6 +13,8 @@ pub struct Model {
     pub updated_by: Option<i64>,
     /// Days a withdrawn person's data is kept before the retention job erases it.
     pub retention_days: i32,
+    /// Admins, national users, leadership and coordinators must sign in with TOTP.
+    pub two_factor_required: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

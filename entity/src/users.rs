@@ -19,6 +19,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// The TOTP secret, sealed with the data key (while setting up, and once enabled).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The time step of the last accepted code: a code is never accepted twice.
+    pub totp_last_step: Option<i64>,
 }
 
 crate::count_writes!();

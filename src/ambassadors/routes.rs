@@ -296,6 +296,7 @@ pub async fn signup(
                 user: user.clone(),
                 role: Role::Ambassador,
                 work_unit_path: None,
+                two_factor_pending: false,
             };
             for (platform, processed) in screenshots {
                 let media = store

@@ -6,11 +6,11 @@ use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::forms::{ChangePasswordRequest, LoginRequest};
+use super::forms::{ChangePasswordRequest, LoginRequest, TwoFactorRequest};
 use super::guards::CurrentUser;
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
-use super::service;
+use super::service::{self, LoginOutcome};
 use crate::accounts::service::UserView;
 use crate::api::json::ApiJson;
 use crate::config::AppConfig;
@@ -35,10 +35,16 @@ pub async fn login(
     cfg: &State<AppConfig>,
     keys: &State<JwtKeys>,
     hasher: &State<Hasher>,
+    nip_key: &State<crate::privacy::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<LoginResponse>> {
     let session =
-        service::login(db, cfg, keys, hasher, &body.0.email, &body.0.password, &ip).await?;
+        match service::login(db, cfg, keys, hasher, &body.0.email, &body.0.password, &ip).await? {
+            LoginOutcome::Session(s) => s,
+            LoginOutcome::NeedsCode(user) => {
+                service::finish_login(db, cfg, keys, nip_key, user, &body.0.code, &ip).await?
+            }
+        };
     Ok(Json(LoginResponse {
         token: session.token,
         expires_at: session.expires_at,
@@ -113,4 +119,80 @@ pub async fn change_password(
         expires_at: session.expires_at,
         user: UserView::from(&session.user),
     }))
+}
+
+/// Starts setting up two-step sign-in: the secret for the authenticator app.
+#[utoipa::path(post, path = "/api/v1/me/two-factor/setup", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = super::two_factor::Setup), (status = 401, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/two-factor/setup")]
+pub async fn two_factor_setup(
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<crate::privacy::nip::NipKey>,
+) -> AppResult<Json<super::two_factor::Setup>> {
+    Ok(Json(
+        super::two_factor::begin_setup(db, nip_key, user).await?,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecoveryCodes {
+    /// One-time codes for when the app is not at hand; shown only now.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Turns two-step sign-in on with a code of the app; returns the recovery codes.
+#[utoipa::path(post, path = "/api/v1/me/two-factor/enable", tag = "auth", security(("bearer" = [])),
+    request_body = TwoFactorRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 401, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/two-factor/enable", data = "<body>")]
+pub async fn two_factor_enable(
+    body: ApiJson<TwoFactorRequest>,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<crate::privacy::nip::NipKey>,
+    ip: ClientIp,
+) -> AppResult<Json<RecoveryCodes>> {
+    let recovery_codes = super::two_factor::enable(db, nip_key, user, &body.0.code, &ip).await?;
+    Ok(Json(RecoveryCodes { recovery_codes }))
+}
+
+/// Turns two-step sign-in off (password and a code needed; not while the programme
+/// requires it of the caller's role).
+#[utoipa::path(post, path = "/api/v1/me/two-factor/disable", tag = "auth", security(("bearer" = [])),
+    request_body = TwoFactorRequest,
+    responses((status = 200, body = Done), (status = 401, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/two-factor/disable", data = "<body>")]
+pub async fn two_factor_disable(
+    body: ApiJson<TwoFactorRequest>,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<crate::privacy::nip::NipKey>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Json<Done>> {
+    let b = body.0;
+    super::two_factor::disable(db, nip_key, hasher, user, &b.password, &b.code, &ip).await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// New recovery codes in place of the old ones (password needed).
+#[utoipa::path(post, path = "/api/v1/me/two-factor/recovery-codes", tag = "auth", security(("bearer" = [])),
+    request_body = TwoFactorRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 401, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/two-factor/recovery-codes", data = "<body>")]
+pub async fn two_factor_recovery_codes(
+    body: ApiJson<TwoFactorRequest>,
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Json<RecoveryCodes>> {
+    let recovery_codes =
+        super::two_factor::renew_recovery_codes(db, hasher, user, &body.0.password, &ip).await?;
+    Ok(Json(RecoveryCodes { recovery_codes }))
 }

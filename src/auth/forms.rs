@@ -24,6 +24,52 @@ impl CsrfProtected for LoginForm {
     }
 }
 
+/// The second step of a two-step sign-in.
+#[derive(FromForm, Default)]
+pub struct CodeForm {
+    #[field(default = String::new())]
+    pub ticket: String,
+    #[field(default = String::new())]
+    pub code: String,
+    pub next: Option<String>,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for CodeForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// A code of the authenticator app (or a recovery code), with the password where a
+/// change needs it.
+#[derive(FromForm, Default)]
+pub struct TwoFactorForm {
+    #[field(default = String::new())]
+    pub code: String,
+    #[field(default = String::new())]
+    pub password: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for TwoFactorForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct TwoFactorRequest {
+    /// Six digits of the authenticator app (or, to turn it off, a recovery code).
+    #[serde(default)]
+    pub code: String,
+    /// Needed to turn it off and to renew the recovery codes.
+    #[serde(default)]
+    pub password: String,
+}
+
 #[derive(FromForm, Default)]
 pub struct ChangePasswordForm {
     #[field(default = String::new())]
@@ -48,6 +94,9 @@ pub struct LoginRequest {
     pub email: String,
     #[serde(default)]
     pub password: String,
+    /// For accounts with two-step sign-in: six digits of the app, or a recovery code.
+    #[serde(default)]
+    pub code: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

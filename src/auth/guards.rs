@@ -23,6 +23,25 @@ pub struct CurrentUser {
     pub role: Role,
     /// The materialised path of the user's work unit, when their scope is a subtree.
     pub work_unit_path: Option<String>,
+    /// Two-step sign-in is required for this staff member and not set up yet: until it
+    /// is, only the setup page and a few personal pages open (see [`open_while_pending`]).
+    pub two_factor_pending: bool,
+}
+
+/// What a staff member who still has to set up two-step sign-in may open: the setup
+/// itself, signing out, their password and their own data, the language switch.
+pub fn open_while_pending(path: &str) -> bool {
+    path.starts_with("/account/")
+        || path.starts_with("/api/v1/me/two-factor")
+        || matches!(
+            path,
+            "/logout" | "/language" | "/me/data" | "/api/v1/me" | "/api/v1/auth/logout"
+        )
+}
+
+/// The signed-in user, unless two-step sign-in has to be set up first for this path.
+fn usable<'r>(req: &Request<'_>, user: &'r CurrentUser) -> Option<&'r CurrentUser> {
+    (!user.two_factor_pending || open_while_pending(req.uri().path().as_str())).then_some(user)
 }
 
 impl CurrentUser {
@@ -159,10 +178,14 @@ async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<C
             .map(|w| w.path),
         _ => None,
     };
+    let two_factor_pending = role.is_staff()
+        && user.totp_enabled_at.is_none()
+        && crate::auth::two_factor::required(db).await.ok()?;
     Some(CurrentUser {
         user,
         role,
         work_unit_path,
+        two_factor_pending,
     })
 }
 
@@ -172,7 +195,10 @@ impl<'r> FromRequest<'r> for &'r CurrentUser {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         match CurrentUser::cached(req).await {
-            Some(user) => Outcome::Success(user),
+            Some(user) => match usable(req, user) {
+                Some(user) => Outcome::Success(user),
+                None => Outcome::Error((Status::Forbidden, ())),
+            },
             None => Outcome::Error((Status::Unauthorized, ())),
         }
     }
@@ -197,6 +223,7 @@ macro_rules! role_guard {
 
             async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
                 match CurrentUser::cached(req).await {
+                    Some(user) if usable(req, user).is_none() => Outcome::Error((Status::Forbidden, ())),
                     Some(user) if matches!(user.role, $(Role::$role)|+) => Outcome::Success($name(user)),
                     Some(_) => Outcome::Error((Status::Forbidden, ())),
                     None => Outcome::Error((Status::Unauthorized, ())),

@@ -10,17 +10,33 @@ pub mod roles;
 pub mod routes;
 pub mod service;
 pub mod throttle;
+pub mod totp;
+pub mod two_factor;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         routes::login_page,
         routes::login,
+        routes::login_code,
         routes::logout,
         routes::password_page,
         routes::change_password,
+        routes::two_factor,
+        routes::two_factor_enable,
+        routes::two_factor_recovery_codes,
+        routes::two_factor_disable,
     ]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {
-    rocket::routes![api::login, api::logout, api::me, api::change_password]
+    rocket::routes![
+        api::login,
+        api::logout,
+        api::me,
+        api::change_password,
+        api::two_factor_setup,
+        api::two_factor_enable,
+        api::two_factor_disable,
+        api::two_factor_recovery_codes
+    ]
 }

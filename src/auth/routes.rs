@@ -9,13 +9,14 @@ use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::forms::{ChangePasswordForm, LoginForm};
+use super::forms::{ChangePasswordForm, CodeForm, LoginForm, TwoFactorForm};
 use super::guards::{CurrentUser, SESSION_COOKIE};
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
-use super::service::{self, Session};
+use super::service::{self, LoginOutcome, Session};
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
+use crate::privacy::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, TokenOnlyForm};
 use crate::web::i18n;
@@ -28,6 +29,8 @@ pub struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    /// Set on the second step of a two-step sign-in.
+    ticket: Option<String>,
 }
 
 #[rocket::get("/login?<next>")]
@@ -46,6 +49,7 @@ pub fn login_page(
             email: String::new(),
             next: safe_next(next),
             error: None,
+            ticket: None,
         },
     ))
 }
@@ -64,6 +68,37 @@ pub fn set_session_cookie(cookies: &CookieJar<'_>, cfg: &AppConfig, session: &Se
     );
 }
 
+/// The message a failed sign-in step shows, and its status.
+fn login_error(err: &AppError, lang: i18n::Lang) -> (Status, String) {
+    match err {
+        AppError::BadCredentials => (Status::Unauthorized, i18n::t(lang, "auth.invalid")),
+        AppError::RateLimited { retry_after_secs } => (
+            Status::TooManyRequests,
+            i18n::t_with(
+                lang,
+                "auth.throttled",
+                &[("minutes", &((retry_after_secs + 59) / 60).to_string())],
+            ),
+        ),
+        AppError::Validation(fields) => (
+            Status::UnprocessableEntity,
+            fields
+                .translated(lang)
+                .into_values()
+                .flatten()
+                .next()
+                .unwrap_or_default(),
+        ),
+        other => {
+            tracing::error!(error = %other, "sign-in failed");
+            (
+                Status::InternalServerError,
+                i18n::t(lang, "errors.500.body"),
+            )
+        }
+    }
+}
+
 #[rocket::post("/login", data = "<form>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn login(
@@ -78,43 +113,91 @@ pub async fn login(
 ) -> Result<Redirect, (Status, Template)> {
     let form = form.0;
     let next = safe_next(form.next.as_deref());
-    match service::login(db, cfg, keys, hasher, &form.email, &form.password, &ip).await {
-        Ok(session) => {
+    let outcome = service::login(db, cfg, keys, hasher, &form.email, &form.password, &ip).await;
+    let (status, error, ticket) = match outcome {
+        Ok(LoginOutcome::Session(session)) => {
             set_session_cookie(cookies, cfg, &session);
-            Ok(Redirect::to(next))
+            return Ok(Redirect::to(next));
+        }
+        Ok(LoginOutcome::NeedsCode(user)) => {
+            match keys.issue_ticket(user.id, &user.security_stamp) {
+                Ok(ticket) => (Status::Ok, None, Some(ticket)),
+                Err(e) => {
+                    let (s, m) = login_error(&AppError::internal(e), layout.lang);
+                    (s, Some(m), None)
+                }
+            }
         }
         Err(err) => {
-            let lang = layout.lang;
-            let (status, message) = match &err {
-                AppError::BadCredentials => (Status::Unauthorized, i18n::t(lang, "auth.invalid")),
-                AppError::RateLimited { retry_after_secs } => (
-                    Status::TooManyRequests,
-                    i18n::t_with(
-                        lang,
-                        "auth.throttled",
-                        &[("minutes", &((retry_after_secs + 59) / 60).to_string())],
-                    ),
-                ),
-                other => {
-                    tracing::error!(error = %other, "sign-in failed");
-                    (
-                        Status::InternalServerError,
-                        i18n::t(lang, "errors.500.body"),
-                    )
-                }
-            };
-            Err((
-                status,
-                Template::render(
-                    "auth/login",
-                    LoginPage {
-                        layout,
-                        email: form.email,
-                        next,
-                        error: Some(message),
-                    },
-                ),
-            ))
+            let (s, m) = login_error(&err, layout.lang);
+            (s, Some(m), None)
+        }
+    };
+    Err((
+        status,
+        Template::render(
+            "auth/login",
+            LoginPage {
+                layout,
+                email: form.email,
+                next,
+                error,
+                ticket,
+            },
+        ),
+    ))
+}
+
+/// The second step of a two-step sign-in: the code of the app, or a recovery code.
+#[rocket::post("/login/code", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn login_code(
+    form: CsrfForm<CodeForm>,
+    layout: Layout,
+    cookies: &CookieJar<'_>,
+    db: &State<DatabaseConnection>,
+    cfg: &State<AppConfig>,
+    keys: &State<JwtKeys>,
+    nip_key: &State<NipKey>,
+    ip: ClientIp,
+) -> Result<Redirect, (Status, Template)> {
+    let form = form.0;
+    let next = safe_next(form.next.as_deref());
+    let render = |layout: Layout, status: Status, error: String, ticket: Option<String>| {
+        Err((
+            status,
+            Template::render(
+                "auth/login",
+                LoginPage {
+                    layout,
+                    email: String::new(),
+                    next: next.clone(),
+                    error: Some(error),
+                    ticket,
+                },
+            ),
+        ))
+    };
+    let user = match service::ticket_user(db, keys, &form.ticket).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            let message = i18n::t(layout.lang, "two_factor.ticket_expired");
+            return render(layout, Status::Unauthorized, message, None);
+        }
+        Err(e) => {
+            let (s, m) = login_error(&e, layout.lang);
+            return render(layout, s, m, None);
+        }
+    };
+    match service::finish_login(db, cfg, keys, nip_key, user, &form.code, &ip).await {
+        Ok(session) => {
+            set_session_cookie(cookies, cfg, &session);
+            Ok(Redirect::to(next.clone()))
+        }
+        Err(err) => {
+            let (s, m) = login_error(&err, layout.lang);
+            // A wrong code may be retried with the same ticket while it lasts.
+            render(layout, s, m, Some(form.ticket.clone()))
         }
     }
 }
@@ -190,5 +273,147 @@ pub async fn change_password(
             )))
         }
         Err(other) => Err(other),
+    }
+}
+
+#[derive(Serialize)]
+pub struct TwoFactorPage {
+    layout: Layout,
+    enabled: bool,
+    required: bool,
+    setup: Option<super::two_factor::Setup>,
+    /// Recovery codes just made, shown this once.
+    recovery_codes: Vec<String>,
+    codes_left: u64,
+    errors: BTreeMap<String, Vec<String>>,
+    /// The form the errors belong to: enable, disable or renew.
+    failed: &'static str,
+}
+
+async fn two_factor_page(
+    db: &DatabaseConnection,
+    nip_key: &NipKey,
+    user: &CurrentUser,
+    layout: Layout,
+    recovery_codes: Vec<String>,
+    errors: BTreeMap<String, Vec<String>>,
+    failed: &'static str,
+) -> AppResult<Template> {
+    // A user fresh from enabling is not in `user` yet: read again.
+    let fresh = <entity::users::Entity as sea_orm::EntityTrait>::find_by_id(user.id())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let enabled = fresh.totp_enabled_at.is_some();
+    let me = CurrentUser {
+        user: fresh,
+        role: user.role,
+        work_unit_path: user.work_unit_path.clone(),
+        two_factor_pending: false,
+    };
+    let setup = if enabled {
+        None
+    } else {
+        Some(super::two_factor::begin_setup(db, nip_key, &me).await?)
+    };
+    Ok(Template::render(
+        "account/two_factor",
+        TwoFactorPage {
+            layout,
+            enabled,
+            required: user.role.is_staff() && super::two_factor::required(db).await?,
+            setup,
+            recovery_codes,
+            codes_left: super::two_factor::recovery_codes_left(db, user.id()).await?,
+            errors,
+            failed,
+        },
+    ))
+}
+
+#[rocket::get("/account/two-factor")]
+pub async fn two_factor(
+    user: &CurrentUser,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<NipKey>,
+) -> AppResult<Template> {
+    two_factor_page(db, nip_key, user, layout, Vec::new(), BTreeMap::new(), "").await
+}
+
+type TwoFactorResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
+
+#[rocket::post("/account/two-factor/enable", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn two_factor_enable(
+    form: CsrfForm<TwoFactorForm>,
+    user: &CurrentUser,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<NipKey>,
+    ip: ClientIp,
+) -> AppResult<(Status, Template)> {
+    match super::two_factor::enable(db, nip_key, user, &form.0.code, &ip).await {
+        Ok(codes) => Ok((
+            Status::Ok,
+            two_factor_page(db, nip_key, user, layout, codes, BTreeMap::new(), "").await?,
+        )),
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.translated(layout.lang);
+            let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "enable");
+            Ok((Status::UnprocessableEntity, page.await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[rocket::post("/account/two-factor/recovery-codes", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn two_factor_recovery_codes(
+    form: CsrfForm<TwoFactorForm>,
+    user: &CurrentUser,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<NipKey>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> AppResult<(Status, Template)> {
+    match super::two_factor::renew_recovery_codes(db, hasher, user, &form.0.password, &ip).await {
+        Ok(codes) => Ok((
+            Status::Ok,
+            two_factor_page(db, nip_key, user, layout, codes, BTreeMap::new(), "").await?,
+        )),
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.translated(layout.lang);
+            let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "renew");
+            Ok((Status::UnprocessableEntity, page.await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[rocket::post("/account/two-factor/disable", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn two_factor_disable(
+    form: CsrfForm<TwoFactorForm>,
+    user: &CurrentUser,
+    layout: Layout,
+    db: &State<DatabaseConnection>,
+    nip_key: &State<NipKey>,
+    hasher: &State<Hasher>,
+    ip: ClientIp,
+) -> TwoFactorResult {
+    let f = form.0;
+    match super::two_factor::disable(db, nip_key, hasher, user, &f.password, &f.code, &ip).await {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to("/account/two-factor"),
+            "two_factor.disabled",
+        ))),
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.translated(layout.lang);
+            let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "disable");
+            Ok(Err((Status::UnprocessableEntity, page.await?)))
+        }
+        Err(e) => Err(e),
     }
 }

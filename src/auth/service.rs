@@ -12,8 +12,16 @@ use crate::audit;
 use crate::config::AppConfig;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::privacy::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 use entity::users;
+
+/// What a right password leads to.
+pub enum LoginOutcome {
+    Session(Session),
+    /// The account uses two-step sign-in: a code of its app is needed first.
+    NeedsCode(users::Model),
+}
 
 pub struct Session {
     pub user: users::Model,
@@ -31,7 +39,7 @@ pub async fn login(
     email: &str,
     password: &str,
     ip: &ClientIp,
-) -> AppResult<Session> {
+) -> AppResult<LoginOutcome> {
     let email = normalize_email(email);
     let account = throttle::account_bucket(&email);
     let address = throttle::ip_bucket(&ip.key());
@@ -57,8 +65,20 @@ pub async fn login(
             return Err(AppError::BadCredentials);
         }
     };
+    if user.totp_enabled_at.is_some() {
+        // The failures are cleared once the code is right too.
+        return Ok(LoginOutcome::NeedsCode(user));
+    }
     throttle::clear_account(db, &account).await?;
-    let mut active: users::ActiveModel = user.clone().into();
+    Ok(LoginOutcome::Session(start_session(db, keys, user).await?))
+}
+
+async fn start_session(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    user: users::Model,
+) -> AppResult<Session> {
+    let mut active: users::ActiveModel = user.into();
     active.last_login_at = Set(Some(Utc::now()));
     let user = active.update(db).await?;
     let (token, expires_at) = keys
@@ -69,6 +89,56 @@ pub async fn login(
         token,
         expires_at,
     })
+}
+
+/// The account behind a two-step sign-in ticket, while it is valid and the account
+/// unchanged (same security stamp, still active).
+pub async fn ticket_user(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    ticket: &str,
+) -> AppResult<Option<users::Model>> {
+    let Some(claims) = keys.verify_ticket(ticket) else {
+        return Ok(None);
+    };
+    let Ok(id) = claims.sub.parse::<i64>() else {
+        return Ok(None);
+    };
+    Ok(users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|u| u.is_active && u.security_stamp == claims.stamp))
+}
+
+/// The second step of a sign-in: a code of the account's app or one of its recovery
+/// codes. A wrong code counts as a failed sign-in for throttling.
+pub async fn finish_login(
+    db: &DatabaseConnection,
+    cfg: &AppConfig,
+    keys: &JwtKeys,
+    key: &NipKey,
+    user: users::Model,
+    code: &str,
+    ip: &ClientIp,
+) -> AppResult<Session> {
+    let account = throttle::account_bucket(&user.email);
+    let address = throttle::ip_bucket(&ip.key());
+    throttle::check(db, cfg, &account, &address).await?;
+    if code.trim().is_empty() {
+        return Err(AppError::Validation(FieldErrors::single(
+            "code",
+            Msg::new("two_factor.code_required"),
+        )));
+    }
+    if !super::two_factor::check_second_factor(db, key, &user, code).await? {
+        throttle::record_failure(db, cfg, &account, &address).await?;
+        return Err(AppError::Validation(FieldErrors::single(
+            "code",
+            Msg::new("two_factor.code_wrong"),
+        )));
+    }
+    throttle::clear_account(db, &account).await?;
+    start_session(db, keys, user).await
 }
 
 /// Ends every session of the user by rotating their security stamp.

@@ -213,6 +213,7 @@ pub async fn user(db: &DatabaseConnection, role: Role, institution_id: Option<i6
         user: row.insert(db).await.unwrap(),
         role,
         work_unit_path: None,
+        two_factor_pending: false,
     }
 }
 

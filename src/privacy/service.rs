@@ -654,8 +654,15 @@ pub async fn erase(
     u.is_active = Set(false);
     u.language = Set(None);
     u.last_login_at = Set(None);
+    u.totp_secret = Set(None);
+    u.totp_enabled_at = Set(None);
+    u.totp_last_step = Set(None);
     u.updated_at = Set(now);
     u.update(&txn).await?;
+    entity::recovery_codes::Entity::delete_many()
+        .filter(entity::recovery_codes::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
     login_failures::Entity::delete_many()
         .filter(login_failures::Column::Bucket.eq(format!("account:{old_email}")))
         .exec(&txn)

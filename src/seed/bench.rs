@@ -195,6 +195,9 @@ pub async fn seed_bench(
             created_at: Set(now),
             updated_at: Set(now),
             last_login_at: Set(None),
+            totp_secret: Set(None),
+            totp_enabled_at: Set(None),
+            totp_last_step: Set(None),
         })
         .collect::<Vec<_>>();
     insert_batches(db, coordinators).await?;
@@ -284,6 +287,9 @@ pub async fn seed_bench(
                 created_at: Set(now),
                 updated_at: Set(now),
                 last_login_at: Set(None),
+                totp_secret: Set(None),
+                totp_enabled_at: Set(None),
+                totp_last_step: Set(None),
             });
             amb_rows.push(ambassadors::ActiveModel {
                 id: Set(a),

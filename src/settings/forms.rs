@@ -25,6 +25,10 @@ pub struct SettingsInput {
     /// (30 when left out).
     #[serde(default = "default_retention_days")]
     pub retention_days: i32,
+    /// Admins, national users, leadership and coordinators must sign in with a
+    /// second factor (TOTP). False when left out.
+    #[serde(default)]
+    pub two_factor_required: bool,
 }
 
 pub fn default_retention_days() -> i32 {
@@ -49,6 +53,8 @@ pub struct SettingsForm {
     pub window_weeks: String,
     #[field(default = String::new())]
     pub retention_days: String,
+    #[field(default = false)]
+    pub two_factor_required: bool,
     #[field(default = Vec::new())]
     pub platforms: Vec<PlatformFormRow>,
     #[serde(skip)]

@@ -29,6 +29,7 @@ fn form_of(s: &SettingsInput) -> SettingsForm {
         timezone: s.timezone.clone(),
         window_weeks: s.window_weeks.to_string(),
         retention_days: s.retention_days.to_string(),
+        two_factor_required: s.two_factor_required,
         platforms: s
             .platforms
             .iter()
@@ -101,6 +102,7 @@ pub async fn update(
         window_weeks,
         platforms,
         retention_days,
+        two_factor_required: form.two_factor_required,
     };
     let result = match errors.is_empty() {
         true => service::update_settings(db, &admin, &input, &ip).await,

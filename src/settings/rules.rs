@@ -62,6 +62,7 @@ mod tests {
             timezone: "Asia/Makassar".into(),
             window_weeks: 12,
             retention_days: 30,
+            two_factor_required: false,
             platforms,
         }
     }

@@ -29,6 +29,7 @@ pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResu
             timezone: Set(timezone.to_string()),
             window_weeks: Set(12),
             retention_days: Set(super::forms::default_retention_days()),
+            two_factor_required: Set(false),
             updated_at: Set(Utc::now()),
             updated_by: Set(None),
         }
@@ -79,6 +80,7 @@ async fn read(db: &impl ConnectionTrait) -> AppResult<SettingsInput> {
             .map(|r| r.timezone.clone())
             .unwrap_or_else(|| "Asia/Jakarta".into()),
         window_weeks: row.as_ref().map(|r| r.window_weeks).unwrap_or(12),
+        two_factor_required: row.as_ref().is_some_and(|r| r.two_factor_required),
         retention_days: row
             .map(|r| r.retention_days)
             .unwrap_or_else(super::forms::default_retention_days),
@@ -143,6 +145,7 @@ pub async fn update_settings(
         timezone: Set(input.timezone.trim().to_string()),
         window_weeks: Set(input.window_weeks),
         retention_days: Set(input.retention_days),
+        two_factor_required: Set(input.two_factor_required),
         updated_at: Set(Utc::now()),
         updated_by: Set(Some(admin.id())),
     }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rocket::catcher::{BoxFuture, Catcher};
 use rocket::http::{uri::Origin, Status};
 use rocket::request::Request;
+use rocket::response::Flash;
 use rocket::response::{self, Redirect, Responder, Response};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -53,7 +54,17 @@ pub struct ApiParseError(pub Option<String>);
 fn html_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
     Box::pin(async move {
         // Load the user (if no guard did) so the error page keeps their menu and language.
-        crate::auth::guards::CurrentUser::cached(req).await;
+        let user = crate::auth::guards::CurrentUser::cached(req).await;
+        if status == Status::Forbidden
+            && req.method() == rocket::http::Method::Get
+            && user.is_some_and(|u| u.two_factor_pending)
+        {
+            return Flash::error(
+                Redirect::to("/account/two-factor"),
+                "two_factor.setup_first",
+            )
+            .respond_to(req);
+        }
         if status == Status::Unauthorized && req.method() == rocket::http::Method::Get {
             let next = req.uri().to_string();
             let target = format!("/login?next={}", urlencode(&next));

@@ -21,4 +21,5 @@ mod seed;
 mod stats;
 mod submissions;
 mod support;
+mod two_factor;
 mod vetting;

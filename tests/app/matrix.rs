@@ -50,6 +50,50 @@ enum Param {
 const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/", Access::SignedIn, Param::None),
     ("GET", "/me/data", Access::SignedIn, Param::None),
+    ("POST", "/login/code", Access::Public, Param::None),
+    ("GET", "/account/two-factor", Access::SignedIn, Param::None),
+    (
+        "POST",
+        "/account/two-factor/enable",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/account/two-factor/recovery-codes",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/account/two-factor/disable",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/me/two-factor/setup",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/me/two-factor/enable",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/me/two-factor/disable",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/me/two-factor/recovery-codes",
+        Access::SignedIn,
+        Param::None,
+    ),
     (
         "GET",
         "/audit?<action>&<actor>&<target_type>&<target_id>&<from>&<to>&<page>",
@@ -921,7 +965,7 @@ async fn every_route_is_classified_and_guarded() {
         let is_api = path.starts_with("/api/");
         // Anonymous.
         let status = call(&app, method, &path, None).await;
-        let ok = if route.ends_with("login") && method == "POST" {
+        let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
             status.code < 500 && status != Status::Forbidden
         } else if allowed(access, None) {
             status.code < 500 && status != Status::Unauthorized && status != Status::Forbidden
@@ -939,7 +983,7 @@ async fn every_route_is_classified_and_guarded() {
         for &(role, user_id) in &f.users {
             let token = app.token(user_id).await;
             let status = call(&app, method, &path, Some(&token)).await;
-            let ok = if route.ends_with("login") && method == "POST" {
+            let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
                 // Sign-in with an empty body: 401 (wrong credentials) or 429 (throttled).
                 status.code < 500 && status != Status::Forbidden
             } else if allowed(access, Some(role)) {
