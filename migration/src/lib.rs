@@ -25,6 +25,7 @@ mod m20261123_000020_index_ambassadors_updated_at;
 mod m20261123_000021_stats_aggregates;
 mod m20261124_000022_personal_data;
 mod m20261124_000023_two_factor;
+mod m20261124_000024_index_audit_log;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000021_stats_aggregates::Migration),
             Box::new(m20261124_000022_personal_data::Migration),
             Box::new(m20261124_000023_two_factor::Migration),
+            Box::new(m20261124_000024_index_audit_log::Migration),
         ]
     }
 }

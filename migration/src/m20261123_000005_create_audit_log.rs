@@ -4,7 +4,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum AuditLog {
+pub enum AuditLog {
     Table,
     Id,
     At,
