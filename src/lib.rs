@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod followers;
+pub mod integrity;
 pub mod jobs;
 pub mod leaderboard;
 pub mod media;
@@ -197,6 +198,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", stats::routes())
         .mount("/", privacy::routes())
         .mount("/", audit::routes())
+        .mount("/", integrity::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())
@@ -212,6 +214,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", stats::api_routes())
         .mount("/api/v1", privacy::api_routes())
         .mount("/api/v1", audit::api_routes())
+        .mount("/api/v1", integrity::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

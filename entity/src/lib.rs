@@ -63,6 +63,7 @@ pub mod drafts;
 pub mod follower_checks;
 pub mod holidays;
 pub mod institutions;
+pub mod integrity_flags;
 pub mod job_leases;
 pub mod leaves;
 pub mod login_failures;

@@ -19,6 +19,8 @@ pub struct Model {
     pub bytes: i64,
     pub sha256: String,
     pub created_at: DateTimeUtc,
+    /// A 64-bit perceptual hash (dHash) of the image, to find the same picture again.
+    pub phash: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -15,6 +15,14 @@ pub struct Model {
     pub retention_days: i32,
     /// Admins, national users, leadership and coordinators must sign in with TOTP.
     pub two_factor_required: bool,
+    /// A follower count rising by more than this share (%) between two checks is flagged.
+    pub follower_jump_percent: i32,
+    /// Words briefs and drafts must not contain during the neutrality period, one a line.
+    #[sea_orm(column_type = "Text")]
+    pub blocklist: String,
+    /// The election-period neutrality mode: on from this day to that day (inclusive).
+    pub neutrality_from: Option<Date>,
+    pub neutrality_to: Option<Date>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

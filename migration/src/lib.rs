@@ -26,6 +26,7 @@ mod m20261123_000021_stats_aggregates;
 mod m20261124_000022_personal_data;
 mod m20261124_000023_two_factor;
 mod m20261124_000024_index_audit_log;
+mod m20261124_000025_integrity_flags;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000022_personal_data::Migration),
             Box::new(m20261124_000023_two_factor::Migration),
             Box::new(m20261124_000024_index_audit_log::Migration),
+            Box::new(m20261124_000025_integrity_flags::Migration),
         ]
     }
 }

@@ -535,6 +535,7 @@ pub async fn run_api_check(
     .insert(&txn)
     .await?;
     txn.commit().await?;
+    crate::integrity::service::after_follower_count(db, saved.id).await;
     Ok(saved)
 }
 
@@ -705,6 +706,7 @@ pub async fn attach_screenshot(
     )
     .await?;
     txn.commit().await?;
+    crate::integrity::service::after_follower_count(db, saved.id).await;
     Ok(saved)
 }
 

@@ -74,6 +74,8 @@ use utoipa::{Modify, OpenApi};
         crate::privacy::api::withdraw,
         crate::privacy::api::erase,
         crate::audit::api::index,
+        crate::integrity::api::index,
+        crate::integrity::api::clear,
     ),
     modifiers(&BearerAuth)
 )]

@@ -782,8 +782,30 @@ pub async fn create_brief(
     )
     .await?;
     txn.commit().await?;
+    check_words(db, &saved).await;
     tell_if_due(db, mailer, saved.id).await;
     Ok(views_of(db, vec![saved]).await?.remove(0))
+}
+
+/// Flags a brief whose text holds a blocklisted word during the neutrality period.
+async fn check_words(db: &DatabaseConnection, b: &briefs::Model) {
+    let text = [
+        &b.title,
+        &b.key_messages,
+        &b.facts,
+        &b.hashtags,
+        &b.mentions,
+        &b.dos,
+        &b.donts,
+        &b.sample,
+    ]
+    .map(String::as_str)
+    .join("\n");
+    let source = crate::integrity::service::TextSource::Brief {
+        id: b.id,
+        institution_id: b.institution_id,
+    };
+    crate::integrity::service::after_text(db, source, &text).await;
 }
 
 /// Replaces a brief's fields (and state) in one transaction.
@@ -824,6 +846,7 @@ pub async fn update_brief(
     )
     .await?;
     txn.commit().await?;
+    check_words(db, &saved).await;
     tell_if_due(db, mailer, saved.id).await;
     Ok(views_of(db, vec![saved]).await?.remove(0))
 }
@@ -1272,7 +1295,7 @@ pub async fn save_draft(
     let rendered =
         crate::story_templates::service::render_for(&template, platform, fields, Some(&brief));
     let now = Utc::now();
-    Ok(drafts::ActiveModel {
+    let draft = drafts::ActiveModel {
         user_id: Set(user.id()),
         brief_id: Set(Some(brief_id)),
         template_id: Set(Some(template_id)),
@@ -1284,7 +1307,13 @@ pub async fn save_draft(
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    let source = crate::integrity::service::TextSource::Draft {
+        id: draft.id,
+        user_id: user.id(),
+    };
+    crate::integrity::service::after_text(db, source, &draft.text).await;
+    Ok(draft)
 }
 
 /// The user's saved drafts for a brief, newest first.

@@ -62,6 +62,8 @@ pub struct Processed {
     pub thumb_height: u32,
     /// Lower-case hex SHA-256 of `main`.
     pub sha256: String,
+    /// The perceptual hash of the picture ([`dhash`]).
+    pub phash: u64,
 }
 
 /// The decoder limits: the same side cap as the header check, and a memory cap.
@@ -97,6 +99,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     let small = resize(&img, thumb_width, thumb_height)?;
     let thumb = encode(&small, format)?;
     let sha256 = sha256_hex(&main);
+    let phash = dhash(&small);
     Ok(Processed {
         format,
         width: img.width(),
@@ -106,7 +109,25 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
         thumb_width,
         thumb_height,
         sha256,
+        phash,
     })
+}
+
+/// The difference hash of a picture: shrunk to 9 × 8 grey pixels, one bit per pair of
+/// neighbours (is the left one brighter?). The same picture re-saved, rescaled or
+/// recompressed keeps nearly every bit; different pictures differ in about half.
+pub fn dhash(img: &DynamicImage) -> u64 {
+    let grey =
+        image::imageops::resize(&img.to_luma8(), 9, 8, image::imageops::FilterType::Triangle);
+    let mut hash = 0u64;
+    for y in 0..8 {
+        for x in 0..8 {
+            let left = grey.get_pixel(x, y)[0];
+            let right = grey.get_pixel(x + 1, y)[0];
+            hash = (hash << 1) | u64::from(left > right);
+        }
+    }
+    hash
 }
 
 /// Decodes under [`decode_limits`], returning the pixels and the EXIF orientation (read

@@ -95,6 +95,7 @@ impl MediaStore {
             main,
             thumb,
             sha256,
+            phash,
             ..
         } = processed;
         let byte_count = main.len() as i64;
@@ -122,11 +123,15 @@ impl MediaStore {
             height: Set(height as i32),
             bytes: Set(byte_count),
             sha256: Set(sha256),
+            phash: Set(Some(i64::from_ne_bytes(phash.to_ne_bytes()))),
             created_at: Set(Utc::now()),
             ..Default::default()
         };
         match row.insert(db).await {
-            Ok(model) => Ok(model),
+            Ok(model) => {
+                crate::integrity::service::after_picture(db, &model).await;
+                Ok(model)
+            }
             Err(e) => {
                 let paths = [main_path, thumb_path];
                 let removed =

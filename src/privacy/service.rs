@@ -204,6 +204,15 @@ pub struct ActivityData {
     pub client_ip: Option<String>,
 }
 
+/// An integrity flag on the person (what a coordinator was asked to look at).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FlagData {
+    pub kind: String,
+    pub raised_at: DateTime<Utc>,
+    pub cleared_at: Option<DateTime<Utc>>,
+    pub clear_note: Option<String>,
+}
+
 /// Everything Duta holds about one person.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonalExport {
@@ -218,6 +227,7 @@ pub struct PersonalExport {
     pub notifications: Vec<NotificationData>,
     pub media: Vec<MediaData>,
     pub activity: Vec<ActivityData>,
+    pub integrity_flags: Vec<FlagData>,
 }
 
 /// The person's data, read in one go.
@@ -280,6 +290,7 @@ pub async fn export(
             })
             .collect(),
         activity: Vec::new(),
+        integrity_flags: Vec::new(),
     };
     let mut about = Condition::any()
         .add(audit_log::Column::ActorId.eq(user.id()))
@@ -401,6 +412,19 @@ pub async fn export(
                 from_week: l.from_week,
                 to_week: l.to_week,
                 note: l.note,
+            })
+            .collect();
+        out.integrity_flags = entity::integrity_flags::Entity::find()
+            .filter(entity::integrity_flags::Column::AmbassadorId.eq(amb.id))
+            .order_by_asc(entity::integrity_flags::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| FlagData {
+                kind: f.kind,
+                raised_at: f.raised_at,
+                cleared_at: f.cleared_at,
+                clear_note: f.clear_note,
             })
             .collect();
         out.weeks = week_activity::Entity::find()
@@ -704,6 +728,12 @@ pub async fn erase(
             .await?;
         leaves::Entity::delete_many()
             .filter(leaves::Column::AmbassadorId.eq(a))
+            .exec(&txn)
+            .await?;
+        // Flags on the person go (their notes may name them); flags on others keep
+        // only the person's id.
+        entity::integrity_flags::Entity::delete_many()
+            .filter(entity::integrity_flags::Column::AmbassadorId.eq(a))
             .exec(&txn)
             .await?;
         done.submissions_anonymised = txn

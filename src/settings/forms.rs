@@ -29,6 +29,23 @@ pub struct SettingsInput {
     /// second factor (TOTP). False when left out.
     #[serde(default)]
     pub two_factor_required: bool,
+    /// A follower count rising by more than this many percent between two checks raises
+    /// an integrity flag (1 to 1000; 50 when left out).
+    #[serde(default = "default_follower_jump")]
+    pub follower_jump_percent: i32,
+    /// Words briefs and drafts must not contain while the neutrality mode is on, one a
+    /// line (at most 200 words of 60 characters).
+    #[serde(default)]
+    pub blocklist: String,
+    /// The election-period neutrality mode, `YYYY-MM-DD` to `YYYY-MM-DD` (both or none).
+    #[serde(default)]
+    pub neutrality_from: Option<String>,
+    #[serde(default)]
+    pub neutrality_to: Option<String>,
+}
+
+pub fn default_follower_jump() -> i32 {
+    50
 }
 
 pub fn default_retention_days() -> i32 {
@@ -55,6 +72,14 @@ pub struct SettingsForm {
     pub retention_days: String,
     #[field(default = false)]
     pub two_factor_required: bool,
+    #[field(default = String::new())]
+    pub follower_jump_percent: String,
+    #[field(default = String::new())]
+    pub blocklist: String,
+    #[field(default = String::new())]
+    pub neutrality_from: String,
+    #[field(default = String::new())]
+    pub neutrality_to: String,
     #[field(default = Vec::new())]
     pub platforms: Vec<PlatformFormRow>,
     #[serde(skip)]

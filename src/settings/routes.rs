@@ -30,6 +30,10 @@ fn form_of(s: &SettingsInput) -> SettingsForm {
         window_weeks: s.window_weeks.to_string(),
         retention_days: s.retention_days.to_string(),
         two_factor_required: s.two_factor_required,
+        follower_jump_percent: s.follower_jump_percent.to_string(),
+        blocklist: s.blocklist.clone(),
+        neutrality_from: s.neutrality_from.clone().unwrap_or_default(),
+        neutrality_to: s.neutrality_to.clone().unwrap_or_default(),
         platforms: s
             .platforms
             .iter()
@@ -82,6 +86,14 @@ pub async fn update(
             errors.add("retention_days", Msg::new("settings.retention_invalid"));
             30
         });
+    let follower_jump_percent = form
+        .follower_jump_percent
+        .trim()
+        .parse::<i32>()
+        .unwrap_or_else(|_| {
+            errors.add("follower_jump_percent", Msg::new("settings.jump_invalid"));
+            50
+        });
     let platforms = form
         .platforms
         .iter()
@@ -103,6 +115,10 @@ pub async fn update(
         platforms,
         retention_days,
         two_factor_required: form.two_factor_required,
+        follower_jump_percent,
+        blocklist: form.blocklist.clone(),
+        neutrality_from: Some(form.neutrality_from.clone()),
+        neutrality_to: Some(form.neutrality_to.clone()),
     };
     let result = match errors.is_empty() {
         true => service::update_settings(db, &admin, &input, &ip).await,

@@ -21,6 +21,25 @@ pub fn default_platforms() -> Vec<PlatformSetting> {
         .collect()
 }
 
+/// The blocklist's words: one a line, trimmed, lower case, blank lines left out.
+pub fn blocklist_words(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The neutrality period as dates, when both ends are set and valid.
+pub fn neutrality_period(
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let parse = |v: &Option<String>| {
+        chrono::NaiveDate::parse_from_str(v.as_deref()?.trim(), "%Y-%m-%d").ok()
+    };
+    Some((parse(from)?, parse(to)?))
+}
+
 /// Checks a settings change; platforms not listed keep their current values.
 pub fn check(input: &SettingsInput) -> FieldErrors {
     let mut errors = FieldErrors::new();
@@ -32,6 +51,45 @@ pub fn check(input: &SettingsInput) -> FieldErrors {
     }
     if !(1..=3650).contains(&input.retention_days) {
         errors.add("retention_days", Msg::new("settings.retention_invalid"));
+    }
+    if !(1..=1000).contains(&input.follower_jump_percent) {
+        errors.add("follower_jump_percent", Msg::new("settings.jump_invalid"));
+    }
+    let words = blocklist_words(&input.blocklist);
+    if input.blocklist.chars().count() > 20_000
+        || words.len() > 200
+        || words.iter().any(|w| w.chars().count() > 60)
+        || input
+            .blocklist
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        errors.add("blocklist", Msg::new("settings.blocklist_invalid"));
+    }
+    let date = |field: &str, v: &Option<String>, errors: &mut FieldErrors| match v
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add(field, Msg::new("settings.date_invalid"));
+                None
+            }
+        },
+    };
+    let from = date("neutrality_from", &input.neutrality_from, &mut errors);
+    let to = date("neutrality_to", &input.neutrality_to, &mut errors);
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if given(&input.neutrality_from) != given(&input.neutrality_to) {
+        errors.add("neutrality_to", Msg::new("settings.neutrality_both"));
+    }
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            errors.add("neutrality_to", Msg::new("settings.neutrality_order"));
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for p in &input.platforms {
@@ -63,6 +121,10 @@ mod tests {
             window_weeks: 12,
             retention_days: 30,
             two_factor_required: false,
+            follower_jump_percent: 50,
+            blocklist: String::new(),
+            neutrality_from: None,
+            neutrality_to: None,
             platforms,
         }
     }

@@ -30,6 +30,10 @@ pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResu
             window_weeks: Set(12),
             retention_days: Set(super::forms::default_retention_days()),
             two_factor_required: Set(false),
+            follower_jump_percent: Set(super::forms::default_follower_jump()),
+            blocklist: Set(String::new()),
+            neutrality_from: Set(None),
+            neutrality_to: Set(None),
             updated_at: Set(Utc::now()),
             updated_by: Set(None),
         }
@@ -81,6 +85,22 @@ async fn read(db: &impl ConnectionTrait) -> AppResult<SettingsInput> {
             .unwrap_or_else(|| "Asia/Jakarta".into()),
         window_weeks: row.as_ref().map(|r| r.window_weeks).unwrap_or(12),
         two_factor_required: row.as_ref().is_some_and(|r| r.two_factor_required),
+        follower_jump_percent: row
+            .as_ref()
+            .map(|r| r.follower_jump_percent)
+            .unwrap_or_else(super::forms::default_follower_jump),
+        blocklist: row
+            .as_ref()
+            .map(|r| r.blocklist.clone())
+            .unwrap_or_default(),
+        neutrality_from: row
+            .as_ref()
+            .and_then(|r| r.neutrality_from)
+            .map(|d| d.to_string()),
+        neutrality_to: row
+            .as_ref()
+            .and_then(|r| r.neutrality_to)
+            .map(|d| d.to_string()),
         retention_days: row
             .map(|r| r.retention_days)
             .unwrap_or_else(super::forms::default_retention_days),
@@ -146,6 +166,16 @@ pub async fn update_settings(
         window_weeks: Set(input.window_weeks),
         retention_days: Set(input.retention_days),
         two_factor_required: Set(input.two_factor_required),
+        follower_jump_percent: Set(input.follower_jump_percent),
+        blocklist: Set(rules::blocklist_words(&input.blocklist).join("\n")),
+        neutrality_from: Set(rules::neutrality_period(
+            &input.neutrality_from,
+            &input.neutrality_to,
+        )
+        .map(|p| p.0)),
+        neutrality_to: Set(
+            rules::neutrality_period(&input.neutrality_from, &input.neutrality_to).map(|p| p.1),
+        ),
         updated_at: Set(Utc::now()),
         updated_by: Set(Some(admin.id())),
     }

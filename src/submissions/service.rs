@@ -309,7 +309,9 @@ pub async fn submit(
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
     let checked = check_submission(db, user, req).await?;
-    save_submission(db, checked, None).await
+    let saved = save_submission(db, checked, None).await?;
+    crate::integrity::service::after_submission(db, saved.id).await;
+    Ok(saved)
 }
 
 /// Checks and stores a submission from the brief page with its optional screenshot:
@@ -374,6 +376,9 @@ pub async fn submit_with_screenshot(
                 tracing::warn!(error = %e, "cannot remove the screenshot row of a refused submission");
             }
         }
+    }
+    if let Ok(view) = &saved {
+        crate::integrity::service::after_submission(db, view.id).await;
     }
     saved
 }
@@ -721,6 +726,9 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     txn.commit().await?;
+    if decision == Decision::Verify {
+        crate::integrity::service::after_verification(db, fresh.id).await;
+    }
     Ok(with_briefs(db, vec![fresh]).await?.remove(0))
 }
 

@@ -484,6 +484,7 @@ pub async fn set_followers(
     )
     .await?;
     txn.commit().await?;
+    crate::integrity::service::after_follower_count(db, saved.id).await;
     Ok(saved)
 }
 

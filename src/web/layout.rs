@@ -56,6 +56,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         items.push(("/briefs", "nav.briefs"));
         items.push(("/submissions", "nav.submissions"));
         items.push(("/templates", "nav.templates"));
+        items.push(("/integrity", "nav.integrity"));
         items.push(("/audit", "nav.audit"));
     }
     items.push(("/leaderboard", "nav.leaderboard"));

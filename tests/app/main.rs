@@ -11,6 +11,7 @@ mod backup;
 mod briefs;
 mod conventions;
 mod followers_api;
+mod integrity;
 mod jwt;
 mod matrix;
 mod pages;

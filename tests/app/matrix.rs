@@ -41,6 +41,8 @@ enum Param {
     Template,
     /// `<id>` is a pending submission of the own institution's ambassador.
     Submission,
+    /// `<id>` is an open integrity flag on the own institution's candidate.
+    Flag,
     /// `<id>` is a holiday week (admins only); the API and the page remove one each.
     Holiday,
     HolidayPage,
@@ -50,6 +52,30 @@ enum Param {
 const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/", Access::SignedIn, Param::None),
     ("GET", "/me/data", Access::SignedIn, Param::None),
+    (
+        "GET",
+        "/integrity?<status>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/integrity/<id>/clear",
+        Access::Coordinator,
+        Param::Flag,
+    ),
+    (
+        "GET",
+        "/api/v1/integrity?<status>&<ambassador_id>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/integrity/<id>/clear",
+        Access::Coordinator,
+        Param::Flag,
+    ),
     ("POST", "/login/code", Access::Public, Param::None),
     ("GET", "/account/two-factor", Access::SignedIn, Param::None),
     (
@@ -632,6 +658,8 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("<image_id>", &image.to_string())
         .replace("<variant>", "instagram_square")
         .replace("?<next>", "")
+        .replace("?<status>&<ambassador_id>", "")
+        .replace("/integrity?<status>", "/integrity")
         .replace(
             "?<action>&<actor>&<target_type>&<target_id>&<from>&<to>&<limit>&<offset>",
             "",
@@ -673,6 +701,7 @@ struct Fixture {
     submission: i64,
     holiday: i64,
     holiday_page: i64,
+    flag: i64,
     users: Vec<(&'static str, i64)>,
 }
 
@@ -769,6 +798,22 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     assert_eq!(status, Status::Created, "{holiday_page}");
+    let flag = entity::integrity_flags::ActiveModel {
+        ambassador_id: sea_orm::Set(Some(candidate)),
+        brief_id: sea_orm::Set(None),
+        institution_id: sea_orm::Set(own),
+        kind: sea_orm::Set("follower_jump".into()),
+        detail: sea_orm::Set(
+            json!({"platform": "x", "from": 100, "to": 900, "percent": 800, "threshold": 50})
+                .to_string(),
+        ),
+        dedup_key: sea_orm::Set("matrix".into()),
+        raised_at: sea_orm::Set(chrono::Utc::now()),
+        ..Default::default()
+    };
+    let flag = sea_orm::ActiveModelTrait::insert(flag, &app.db)
+        .await
+        .unwrap();
     Fixture {
         own_institution: own,
         other_institution: other,
@@ -780,6 +825,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         submission: submission["id"].as_i64().unwrap(),
         holiday: holiday["id"].as_i64().unwrap(),
         holiday_page: holiday_page["id"].as_i64().unwrap(),
+        flag: flag.id,
         users,
     }
 }
@@ -958,6 +1004,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::Template => f.template,
             Param::Submission => f.submission,
             Param::Holiday => f.holiday,
+            Param::Flag => f.flag,
             Param::HolidayPage => f.holiday_page,
             Param::None | Param::Platform => 0,
         };
@@ -1007,6 +1054,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Brief
                 | Param::Template
                 | Param::Submission
+                | Param::Flag
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
@@ -1046,6 +1094,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Submission
                 | Param::Holiday
                 | Param::HolidayPage
+                | Param::Flag
         ) && allowed(access, Some("admin"))
         {
             let admin = f

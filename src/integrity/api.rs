@@ -1,0 +1,62 @@
+//! `GET /api/v1/integrity` and `POST /api/v1/integrity/{id}/clear`.
+
+use rocket::serde::json::Json;
+use rocket::State;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use super::service::{self, FlagView};
+use crate::api::json::ApiJson;
+use crate::auth::guards::Coordinator;
+use crate::error::{ApiErrorBody, AppResult};
+use crate::web::client_ip::ClientIp;
+
+/// Integrity flags in the caller's scope, newest first: open ones, or with
+/// `status=cleared` the cleared ones; `ambassador_id` narrows to one person.
+#[utoipa::path(get, path = "/api/v1/integrity", tag = "integrity", security(("bearer" = [])),
+    params(("status" = Option<String>, Query, description = "open (default) or cleared"),
+           ("ambassador_id" = Option<i64>, Query)),
+    responses((status = 200, body = [FlagView]), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody)))]
+#[rocket::get("/integrity?<status>&<ambassador_id>")]
+pub async fn index(
+    status: Option<&str>,
+    ambassador_id: Option<i64>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+) -> AppResult<Json<Vec<FlagView>>> {
+    let cleared = status == Some("cleared");
+    Ok(Json(
+        service::list(db, &user, cleared, ambassador_id).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ClearRequest {
+    /// Why the flag does not call for action (3 to 500 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Cleared {
+    pub ok: bool,
+}
+
+/// Clears a flag with a note (audited).
+#[utoipa::path(post, path = "/api/v1/integrity/{id}/clear", tag = "integrity", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ClearRequest,
+    responses((status = 200, body = Cleared), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/integrity/<id>/clear", data = "<body>")]
+pub async fn clear(
+    id: i64,
+    body: ApiJson<ClearRequest>,
+    user: Coordinator<'_>,
+    db: &State<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<Cleared>> {
+    service::clear(db, &user, id, &body.0.note, &ip).await?;
+    Ok(Json(Cleared { ok: true }))
+}
