@@ -701,16 +701,29 @@ pub async fn erase(
         .await?;
     // Audit rows about the person lose their details; rows of what they did lose the
     // address (and, for an ambassador, the details: their own handles and links).
-    let mut scrub = format!("(target_type = 'user' AND target_id = {user_id})");
+    // One statement per condition, so each finds its rows by an index (an OR of them
+    // makes PostgreSQL read the whole log).
+    let mut scrub = vec![format!("target_type = 'user' AND target_id = {user_id}")];
     if amb.is_some() {
-        scrub.push_str(&format!(" OR actor_id = {user_id}"));
+        scrub.push(format!("actor_id = {user_id}"));
     }
     if let Some(amb) = &amb {
         let a = amb.id;
-        scrub.push_str(&format!(
-            " OR (target_type = 'ambassador' AND target_id = {a}) OR (target_type = \
-             'submission' AND target_id IN (SELECT id FROM submissions WHERE ambassador_id = {a}))"
-        ));
+        scrub.push(format!("target_type = 'ambassador' AND target_id = {a}"));
+        let posts: Vec<i64> = submissions::Entity::find()
+            .select_only()
+            .column(submissions::Column::Id)
+            .filter(submissions::Column::AmbassadorId.eq(a))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for chunk in posts.chunks(500) {
+            let ids: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            scrub.push(format!(
+                "target_type = 'submission' AND target_id IN ({})",
+                ids.join(", ")
+            ));
+        }
         let accounts: Vec<i64> = ap::Entity::find()
             .select_only()
             .column(ap::Column::Id)
@@ -759,11 +772,13 @@ pub async fn erase(
         m.update(&txn).await?;
     }
     // Audit rows stay (who did what, when).
-    txn.execute_raw(Statement::from_string(
-        backend,
-        format!("UPDATE audit_log SET detail = '{{}}', client_ip = NULL WHERE {scrub}"),
-    ))
-    .await?;
+    for condition in &scrub {
+        txn.execute_raw(Statement::from_string(
+            backend,
+            format!("UPDATE audit_log SET detail = '{{}}', client_ip = NULL WHERE {condition}"),
+        ))
+        .await?;
+    }
     txn.execute_raw(Statement::from_string(
         backend,
         format!("UPDATE audit_log SET client_ip = NULL WHERE actor_id = {user_id}"),
