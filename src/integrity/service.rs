@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::Serialize;
 
@@ -18,8 +18,8 @@ use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::web::client_ip::ClientIp;
 use entity::{
-    ambassador_platforms as ap, ambassadors, brief_activity, follower_checks, integrity_flags,
-    media, programme_settings, submissions,
+    ambassador_platforms as ap, ambassadors, follower_checks, integrity_flags, media,
+    programme_settings, submissions,
 };
 
 /// A flag to raise.
@@ -284,17 +284,28 @@ async fn low_engagement(db: &DatabaseConnection, submission_id: i64) -> AppResul
             .sum::<i64>();
         (i + n, f + p.followers.unwrap_or(0))
     });
-    let norm: Option<(Option<i64>, Option<i64>)> = brief_activity::Entity::find()
-        .select_only()
-        .column_as(brief_activity::Column::Interactions.sum(), "i")
-        .column_as(brief_activity::Column::Followers.sum(), "f")
-        .filter(brief_activity::Column::Platform.eq(s.platform.as_str()))
-        .into_tuple()
-        .one(db)
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back to read it as i64.
+    let backend = db.get_database_backend();
+    let placeholder = if backend == sea_orm::DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT CAST(COALESCE(SUM(interactions), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(followers), 0) AS BIGINT) FROM brief_activity \
+                 WHERE platform = {placeholder}"
+            ),
+            [s.platform.clone().into()],
+        ))
         .await?;
-    let norm = norm
-        .map(|(i, f)| (i.unwrap_or(0), f.unwrap_or(0)))
-        .unwrap_or((0, 0));
+    let norm: (i64, i64) = match row {
+        Some(r) => (r.try_get_by_index(0)?, r.try_get_by_index(1)?),
+        None => (0, 0),
+    };
     if !rules::low_engagement(own, norm) {
         return Ok(());
     }
