@@ -135,4 +135,58 @@ describe('an ambassador reads, corrects, withdraws and erases their data', () =>
   });
 });
 
+describe('an admin reads the audit log and the integrity flags, and sets up two-step sign-in', () => {
+  const step = stepper();
+  let context;
+  let page;
+
+  before(async () => {
+    context = await newContext();
+    page = await context.newPage();
+  });
+  after(async () => { await context?.close(); });
+
+  step('the audit log lists the erasure and refuses a bad date beside the field', async () => {
+    await login(page, ADMIN);
+    await page.goto(url('/audit'));
+    assert.equal(await h1(page), 'Log audit');
+    assert.ok((await text(page.locator('table.audit'))).includes('person.erased'));
+    await page.getByLabel('Dari tanggal', { exact: true }).fill('2026-11-24');
+    await page.getByLabel('Sampai tanggal', { exact: true }).fill('2026-11-01');
+    await submit(page, page.getByRole('button', { name: 'Terapkan', exact: true }));
+    assert.equal(await text(page.locator('#f-to-error')), 'Tanggal akhir tidak boleh sebelum tanggal awal.');
+    await shot(page, '65-audit-error.png');
+    await checkA11y(page, 'audit log: bad range');
+    await page.goto(url('/audit?action=person.erased'));
+    assert.equal(await page.locator('table.audit tbody tr').count(), 1);
+    await shot(page, '66-audit.png');
+    await checkA11y(page, 'audit log');
+  });
+
+  step('the integrity page and the settings for it', async () => {
+    await page.goto(url('/integrity'));
+    assert.equal(await h1(page), 'Integritas program');
+    assert.equal(await text(page.locator('main section.card').first()), 'Tidak ada tanda yang terbuka.');
+    await checkA11y(page, 'integrity (none open)');
+    await page.goto(url('/admin/settings'));
+    await page.getByLabel('Masa netralitas pemilu: mulai', { exact: true }).fill('2026-12-01');
+    await submit(page, page.getByRole('button', { name: 'Simpan pengaturan', exact: true }));
+    assert.equal(await text(page.locator('#f-neutrality_to-error')), 'Isi tanggal mulai dan tanggal akhir, atau kosongkan keduanya.');
+    await shot(page, '67-settings-integrity-error.png');
+    await checkA11y(page, 'settings: neutrality refused');
+  });
+
+  step('two-step sign-in shows a QR code and refuses a wrong code beside the field', async () => {
+    await page.goto(url('/account/two-factor'));
+    assert.equal(await h1(page), 'Verifikasi dua langkah');
+    assert.equal(await page.locator('figure.qr svg').count(), 1);
+    assert.match(await text(page.locator('#totp-secret')), /^[A-Z2-7]{32}$/);
+    await page.getByLabel('Kode dari aplikasi', { exact: true }).fill('000000');
+    await submit(page, page.getByRole('button', { name: 'Aktifkan', exact: true }));
+    assert.match(await text(page.locator('#f-code-error')), /^Kode salah/);
+    await shot(page, '68-two-factor.png');
+    await checkA11y(page, 'two-step sign-in setup');
+  });
+});
+
 acrossEveryVisitedPage({ phoneLayout: true });
