@@ -69,6 +69,32 @@ impl Hasher {
     }
 }
 
+/// A destructive or security step confirmed with the signed-in person's password: a
+/// field error on `password` when it is missing or wrong.
+pub async fn confirm(
+    hasher: &Hasher,
+    user: &super::guards::CurrentUser,
+    password: &str,
+) -> AppResult<()> {
+    let ok = !password.is_empty()
+        && password.len() <= MAX_PASSWORD_BYTES
+        && hasher
+            .verify(password, Some(&user.user.password_hash))
+            .await?;
+    if ok {
+        return Ok(());
+    }
+    let key = if password.is_empty() {
+        "privacy.password_required"
+    } else {
+        "privacy.password_wrong"
+    };
+    Err(AppError::Validation(FieldErrors::single(
+        "password",
+        Msg::new(key),
+    )))
+}
+
 /// The password rules of Duta: 10 characters or more, at most 256 bytes, not the email.
 pub fn check_new_password(field: &str, password: &str, email: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::guards::CurrentUser;
-use super::passwords::{Hasher, MAX_PASSWORD_BYTES};
+use super::passwords::Hasher;
 use super::totp;
 use crate::audit;
 use crate::db::begin_write;
@@ -229,19 +229,6 @@ pub async fn enable(
     Ok(codes)
 }
 
-async fn check_password(hasher: &Hasher, user: &CurrentUser, password: &str) -> AppResult<()> {
-    let ok = !password.is_empty()
-        && password.len() <= MAX_PASSWORD_BYTES
-        && hasher
-            .verify(password, Some(&user.user.password_hash))
-            .await?;
-    if ok {
-        Ok(())
-    } else {
-        Err(field_error("password", "privacy.password_wrong"))
-    }
-}
-
 /// New recovery codes in place of the old ones (password needed).
 pub async fn renew_recovery_codes(
     db: &DatabaseConnection,
@@ -253,7 +240,7 @@ pub async fn renew_recovery_codes(
     if user.user.totp_enabled_at.is_none() {
         return Err(field_error("password", "two_factor.not_on"));
     }
-    check_password(hasher, user, password).await?;
+    super::passwords::confirm(hasher, user, password).await?;
     let txn = begin_write(db).await?;
     let codes = write_recovery_codes(&txn, user.id()).await?;
     audit::record(
@@ -290,7 +277,7 @@ pub async fn disable(
     if user.role.is_staff() && required(db).await? {
         return Err(field_error("code", "two_factor.required_stays"));
     }
-    check_password(hasher, user, password).await?;
+    super::passwords::confirm(hasher, user, password).await?;
     if !check_second_factor(db, key, &user.user, code).await? {
         return Err(field_error("code", "two_factor.code_wrong"));
     }

@@ -12,7 +12,7 @@ use crate::accounts::service::UserView;
 use crate::ambassadors::rules::{mask_nip, normalize_phone};
 use crate::audit;
 use crate::auth::guards::CurrentUser;
-use crate::auth::passwords::{Hasher, MAX_PASSWORD_BYTES};
+use crate::auth::passwords::Hasher;
 use crate::auth::roles::Role;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
@@ -543,26 +543,6 @@ pub async fn correct(
     Ok(())
 }
 
-async fn check_password(hasher: &Hasher, user: &CurrentUser, password: &str) -> AppResult<()> {
-    let ok = !password.is_empty()
-        && password.len() <= MAX_PASSWORD_BYTES
-        && hasher
-            .verify(password, Some(&user.user.password_hash))
-            .await?;
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::Validation(FieldErrors::single(
-            "password",
-            Msg::new(if password.is_empty() {
-                "privacy.password_required"
-            } else {
-                "privacy.password_wrong"
-            }),
-        )))
-    }
-}
-
 /// Leaves the programme: the ambassador is `withdrawn` from now on, off the leaderboard,
 /// and their data is erased when the retention period has passed (or earlier on request).
 pub async fn withdraw(
@@ -580,7 +560,7 @@ pub async fn withdraw(
                 Msg::new("privacy.not_in_programme"),
             ))
         })?;
-    check_password(hasher, user, password).await?;
+    crate::auth::passwords::confirm(hasher, user, password).await?;
     if amb.status == "withdrawn" {
         return Ok(amb);
     }
@@ -617,7 +597,7 @@ pub async fn erase_own(
     password: &str,
     ip: &ClientIp,
 ) -> AppResult<Erased> {
-    check_password(hasher, user, password).await?;
+    crate::auth::passwords::confirm(hasher, user, password).await?;
     if user.role == Role::Admin
         && user.user.is_active
         && crate::accounts::service::count_active_admins(db).await? <= 1
