@@ -777,7 +777,8 @@ pub async fn erase(
             target_id: Some(user_id),
             institution_id: user.institution_id,
             detail: serde_json::json!({ "why": why }),
-            ip,
+            // The erased person's own address is their data too; another actor's stays.
+            ip: ip.filter(|_| actor.is_some_and(|a| a.id() != user_id)),
         },
     )
     .await?;

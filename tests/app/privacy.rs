@@ -416,14 +416,19 @@ async fn erasure_leaves_no_personal_data_and_the_statistics_keep_their_totals() 
         .join("\n")
         .contains("kandidat1@instansi.go.id"));
 
+    // From a real address, which the audit log would otherwise keep.
     let (status, erased) = json(
-        app.send_api(
-            "POST",
-            "/api/v1/me/erasure",
-            Some(&p.a.2),
-            &json!({ "password": PASSWORD }),
-        )
-        .await,
+        app.client
+            .post("/api/v1/me/erasure")
+            .header(rocket::http::ContentType::JSON)
+            .header(rocket::http::Header::new(
+                "Authorization",
+                format!("Bearer {}", p.a.2),
+            ))
+            .remote("10.20.30.40:5555".parse().unwrap())
+            .body(json!({ "password": PASSWORD }).to_string())
+            .dispatch()
+            .await,
     )
     .await;
     assert_eq!(status, Status::Ok, "{erased}");
@@ -509,6 +514,10 @@ async fn erasure_leaves_no_personal_data_and_the_statistics_keep_their_totals() 
         .collect::<Vec<_>>();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].target_id, Some(p.a.1));
+    assert_eq!(
+        audit[0].client_ip, None,
+        "not even the address the erasure came from"
+    );
 }
 
 #[rocket::async_test]
