@@ -16,6 +16,7 @@ use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::submissions::service::SubmissionView;
 use crate::web::client_ip::ClientIp;
 use entity::{
     ambassador_platforms as ap, ambassadors, follower_checks, integrity_flags, media,
@@ -182,21 +183,16 @@ async fn same_picture(db: &DatabaseConnection, picture: &media::Model) -> AppRes
 }
 
 /// After a submission was stored: an X post under another ambassador's account is
-/// flagged (the same post URL pattern from two people).
-pub async fn after_submission(db: &DatabaseConnection, submission_id: i64) {
-    log(foreign_handle(db, submission_id).await, "foreign handle");
-    // An X post that proved itself is verified at once, without a coordinator.
-    log(low_engagement(db, submission_id).await, "low engagement");
+/// flagged (the same post URL pattern from two people). Posts of other platforms cost
+/// nothing here: their URLs name no account.
+pub async fn after_submission(db: &DatabaseConnection, submitted: &SubmissionView) {
+    if submitted.platform == "x" {
+        log(foreign_handle(db, submitted).await, "foreign handle");
+    }
 }
 
-async fn foreign_handle(db: &DatabaseConnection, submission_id: i64) -> AppResult<()> {
-    let Some(s) = submissions::Entity::find_by_id(submission_id)
-        .one(db)
-        .await?
-    else {
-        return Ok(());
-    };
-    let Some(handle) = rules::x_handle(&s.url) else {
+async fn foreign_handle(db: &DatabaseConnection, s: &SubmissionView) -> AppResult<()> {
+    let Some(handle) = rules::x_handle(&s.normalized_url) else {
         return Ok(());
     };
     let accounts: Vec<ap::Model> = ap::Entity::find()
@@ -242,8 +238,10 @@ async fn foreign_handle(db: &DatabaseConnection, submission_id: i64) -> AppResul
     .await
 }
 
-/// After a verification: engagement per follower far below the programme's norm on the
-/// platform, over the ambassador's latest verified posts with counts, is flagged.
+/// After a coordinator's verification: engagement per follower far below the programme's
+/// norm on the platform (its last 12 weeks), over the ambassador's latest verified posts
+/// with counts, is flagged. (X posts that verify themselves are checked at the next
+/// verification on that platform: the check stays off the submission path.)
 pub async fn after_verification(db: &DatabaseConnection, submission_id: i64) {
     log(low_engagement(db, submission_id).await, "low engagement");
 }
@@ -286,20 +284,22 @@ async fn low_engagement(db: &DatabaseConnection, submission_id: i64) -> AppResul
     });
     // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back to read it as i64.
     let backend = db.get_database_backend();
-    let placeholder = if backend == sea_orm::DbBackend::Postgres {
-        "$1"
+    let (p1, p2) = if backend == sea_orm::DbBackend::Postgres {
+        ("$1", "$2")
     } else {
-        "?"
+        ("?", "?")
     };
+    let since = s.week_start - chrono::Duration::weeks(12);
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT CAST(COALESCE(SUM(interactions), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(followers), 0) AS BIGINT) FROM brief_activity \
-                 WHERE platform = {placeholder}"
+                "SELECT CAST(COALESCE(SUM(a.interactions), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(a.followers), 0) AS BIGINT) FROM brief_activity a \
+                 JOIN briefs b ON b.id = a.brief_id \
+                 WHERE a.platform = {p1} AND b.week_start >= {p2}"
             ),
-            [s.platform.clone().into()],
+            [s.platform.clone().into(), since.into()],
         ))
         .await?;
     let norm: (i64, i64) = match row {

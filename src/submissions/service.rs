@@ -310,7 +310,7 @@ pub async fn submit(
 ) -> AppResult<SubmissionView> {
     let checked = check_submission(db, user, req).await?;
     let saved = save_submission(db, checked, None).await?;
-    crate::integrity::service::after_submission(db, saved.id).await;
+    crate::integrity::service::after_submission(db, &saved).await;
     Ok(saved)
 }
 
@@ -378,7 +378,7 @@ pub async fn submit_with_screenshot(
         }
     }
     if let Ok(view) = &saved {
-        crate::integrity::service::after_submission(db, view.id).await;
+        crate::integrity::service::after_submission(db, view).await;
     }
     saved
 }
