@@ -343,6 +343,30 @@ pub async fn two_factor(
 
 type TwoFactorResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
 
+/// The page after a step that hands out recovery codes (turning it on, renewing them):
+/// the codes shown once, or the form's messages.
+async fn codes_page(
+    db: &DatabaseConnection,
+    nip_key: &NipKey,
+    user: &CurrentUser,
+    layout: Layout,
+    result: AppResult<Vec<String>>,
+    form: &'static str,
+) -> AppResult<(Status, Template)> {
+    match result {
+        Ok(codes) => {
+            let page = two_factor_page(db, nip_key, user, layout, codes, BTreeMap::new(), "");
+            Ok((Status::Ok, page.await?))
+        }
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.translated(layout.lang);
+            let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, form);
+            Ok((Status::UnprocessableEntity, page.await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[rocket::post("/account/two-factor/enable", data = "<form>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn two_factor_enable(
@@ -353,18 +377,8 @@ pub async fn two_factor_enable(
     nip_key: &State<NipKey>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
-    match super::two_factor::enable(db, nip_key, user, &form.0.code, &ip).await {
-        Ok(codes) => Ok((
-            Status::Ok,
-            two_factor_page(db, nip_key, user, layout, codes, BTreeMap::new(), "").await?,
-        )),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.translated(layout.lang);
-            let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "enable");
-            Ok((Status::UnprocessableEntity, page.await?))
-        }
-        Err(e) => Err(e),
-    }
+    let result = super::two_factor::enable(db, nip_key, user, &form.0.code, &ip).await;
+    codes_page(db, nip_key, user, layout, result, "enable").await
 }
 
 #[rocket::post("/account/two-factor/recovery-codes", data = "<form>")]
@@ -378,18 +392,9 @@ pub async fn two_factor_recovery_codes(
     hasher: &State<Hasher>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
-    match super::two_factor::renew_recovery_codes(db, hasher, user, &form.0.password, &ip).await {
-        Ok(codes) => Ok((
-            Status::Ok,
-            two_factor_page(db, nip_key, user, layout, codes, BTreeMap::new(), "").await?,
-        )),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.translated(layout.lang);
-            let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "renew");
-            Ok((Status::UnprocessableEntity, page.await?))
-        }
-        Err(e) => Err(e),
-    }
+    let result =
+        super::two_factor::renew_recovery_codes(db, hasher, user, &form.0.password, &ip).await;
+    codes_page(db, nip_key, user, layout, result, "renew").await
 }
 
 #[rocket::post("/account/two-factor/disable", data = "<form>")]

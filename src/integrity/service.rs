@@ -358,7 +358,11 @@ async fn blocklisted(db: &DatabaseConnection, source: TextSource, text: &str) ->
     let (Some(from), Some(to)) = (settings.neutrality_from, settings.neutrality_to) else {
         return Ok(());
     };
-    let today = crate::settings::service::programme_today(db).await?;
+    let tz: chrono_tz::Tz = settings
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Jakarta);
+    let today = Utc::now().with_timezone(&tz).date_naive();
     if today < from || today > to {
         return Ok(());
     }

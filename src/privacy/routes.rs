@@ -58,11 +58,13 @@ async fn render(
     failed: &'static str,
 ) -> AppResult<Template> {
     let data = service::export(db, cfg.nip()?, user).await?;
-    let amb = crate::ambassadors::service::find_ambassador_by_user(db, user.id()).await?;
-    let erase_after = match &amb {
-        Some(a) => service::erase_after(db, a).await?,
-        None => None,
-    };
+    let retention_days = service::retention_days(db).await?;
+    // A signed-in person is never erased yet: withdrawn is enough to have a date.
+    let erase_after = data
+        .ambassador
+        .as_ref()
+        .and_then(|a| a.withdrawn_at)
+        .map(|at| at + chrono::Duration::days(i64::from(retention_days)));
     let values = values.unwrap_or_else(|| CorrectionValues {
         name: data.account.name.clone(),
         display_name: data
@@ -87,7 +89,7 @@ async fn render(
             layout,
             data,
             erase_after,
-            retention_days: service::retention_days(db).await?,
+            retention_days,
             values,
             errors,
             password_errors,
