@@ -35,7 +35,30 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     } else {
         opts.max_connections(20).min_connections(1);
     }
-    Database::connect(opts).await
+    let db = Database::connect(opts).await?;
+    if db.get_database_backend() == DbBackend::Sqlite && !planner_is_stable(&db).await? {
+        tracing::warn!(
+            "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml): every read \
+             with a LIMIT is prepared again at each run"
+        );
+    }
+    Ok(db)
+}
+
+/// Whether the SQLite library has the query planner stability guarantee on. Without it,
+/// SQLite plans `LIMIT ?` with the bound number and re-prepares such a statement each
+/// time it is bound again, which costs every `.one()` read a fresh parse.
+pub async fn planner_is_stable(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await?;
+    Ok(rows.iter().any(|r| {
+        r.try_get_by_index::<String>(0)
+            .is_ok_and(|o| o == "ENABLE_QPSG")
+    }))
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
@@ -164,6 +187,15 @@ mod tests {
             .expect("count")
             .expect("a row");
         row.try_get_by_index(0).expect("a number")
+    }
+
+    #[tokio::test]
+    async fn sqlite_is_built_with_a_stable_query_planner() {
+        let (_dir, db) = scratch().await;
+        assert!(
+            planner_is_stable(&db).await.expect("compile options"),
+            "LIBSQLITE3_FLAGS in .cargo/config.toml did not reach the SQLite build"
+        );
     }
 
     #[tokio::test]

@@ -152,6 +152,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 cfg.cache_ms,
             ));
             let org = org::cache::OrgCache::new(std::time::Duration::from_millis(cfg.cache_ms));
+            let zone =
+                settings::cache::ZoneCache::new(std::time::Duration::from_millis(cfg.cache_ms));
             let Some(nip_key) = cfg.nip_key.clone() else {
                 eprintln!("duta: the NIP key is not loaded");
                 return Err(rocket);
@@ -159,6 +161,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             Ok(rocket
                 .manage(sessions)
                 .manage(org)
+                .manage(zone)
                 .manage(cfg)
                 .manage(db)
                 .manage(keys)

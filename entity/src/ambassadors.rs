@@ -39,4 +39,4 @@ pub struct Model {
     pub erased_at: Option<DateTimeUtc>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+crate::count_writes!();

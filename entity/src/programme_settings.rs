@@ -25,4 +25,4 @@ pub struct Model {
     pub neutrality_to: Option<Date>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+crate::count_writes!();

@@ -826,6 +826,7 @@ pub async fn submit(
     layout: Layout,
     db: &State<DatabaseConnection>,
     store: &State<crate::media::service::MediaStore>,
+    zone: &State<crate::settings::cache::ZoneCache>,
 ) -> PageResult {
     let form = form.0;
     let request = form.to_request(id);
@@ -839,8 +840,10 @@ pub async fn submit(
     };
     let result = match screenshot {
         Ok(bytes) => {
-            crate::submissions::service::submit_with_screenshot(db, store, &user, &request, bytes)
-                .await
+            crate::submissions::service::submit_with_screenshot(
+                db, store, zone, &user, &request, bytes,
+            )
+            .await
         }
         Err(e) => Err(e),
     };

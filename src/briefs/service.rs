@@ -146,6 +146,9 @@ pub async fn reader_of(
     if user.role != Role::Ambassador {
         return Ok(None);
     }
+    if let Some((amb, path)) = &user.ambassador {
+        return Ok((amb.status == "approved").then(|| (amb.clone(), path.clone())));
+    }
     let Some(amb) = ambassadors::Entity::find()
         .filter(ambassadors::Column::UserId.eq(user.id()))
         .filter(ambassadors::Column::Status.eq("approved"))

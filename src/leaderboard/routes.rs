@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use rocket::form::FromForm;
 use rocket::http::Status;
+use rocket::response::content::RawHtml;
 use rocket::response::{Flash, Redirect};
 use rocket::State;
 use rocket_dyn_templates::{Metadata, Template};
@@ -25,6 +26,7 @@ use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
+use crate::web::splice;
 
 /// Windows offered on the pages.
 pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
@@ -111,9 +113,9 @@ struct BoardSummary {
 pub struct BoardPage {
     layout: Layout,
     board: Option<BoardSummary>,
-    /// The entries' rows as HTML (see `RenderedRows`).
+    /// Where the entries' rows go (see `RenderedRows` and `web::splice`).
     rows: String,
-    /// The work-unit filter's options as HTML; empty when there is nothing to choose.
+    /// Where the work-unit filter's options go; empty when there is nothing to choose.
     unit_options: String,
     windows: [u32; 4],
     weeks: String,
@@ -137,7 +139,7 @@ pub async fn index(
     org: &State<OrgCache>,
     rendered: &State<RenderedRows>,
     templates: Metadata<'_>,
-) -> AppResult<(Status, Template)> {
+) -> AppResult<(Status, RawHtml<String>)> {
     let page = page.unwrap_or(1).clamp(1, 100_000);
     let org = org.get(db).await?;
     let q = BoardQuery {
@@ -183,30 +185,37 @@ pub async fn index(
         Some(v) => rendered.of(&templates, v, layout.lang)?,
         None => String::new(),
     };
-    Ok((
-        status,
-        Template::render(
-            "leaderboard/index",
-            BoardPage {
-                layout,
-                board: view.map(|v| BoardSummary {
-                    empty: v.entries.is_empty(),
-                    window: v.window,
-                    total: v.total,
-                    mine: v.mine,
-                }),
-                rows,
-                unit_options,
-                windows: WINDOWS,
-                weeks: weeks.unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),
-                work_unit_id,
-                page,
-                pages,
-                mine_elsewhere,
-                errors,
-            },
-        ),
-    ))
+    // The rows and the unit options are the bulk of the page: they are put in after
+    // rendering instead of going through the template context.
+    let context = BoardPage {
+        layout,
+        board: view.map(|v| BoardSummary {
+            empty: v.entries.is_empty(),
+            window: v.window,
+            total: v.total,
+            mine: v.mine,
+        }),
+        rows: splice::mark("rows"),
+        unit_options: if unit_options.is_empty() {
+            String::new()
+        } else {
+            splice::mark("unit_options")
+        },
+        windows: WINDOWS,
+        weeks: weeks.unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),
+        work_unit_id,
+        page,
+        pages,
+        mine_elsewhere,
+        errors,
+    };
+    let html = splice::render(
+        &templates,
+        "leaderboard/index",
+        context,
+        &[("rows", &rows), ("unit_options", &unit_options)],
+    )?;
+    Ok((status, html))
 }
 
 #[derive(Serialize)]

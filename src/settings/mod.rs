@@ -2,6 +2,7 @@
 //! thresholds, the programme's time zone, and the leaderboard window in weeks.
 
 pub mod api;
+pub mod cache;
 pub mod forms;
 pub mod routes;
 pub mod rules;

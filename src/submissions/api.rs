@@ -11,6 +11,7 @@ use super::service::{self, Decision, QueueItem, QueueView, SubmissionView};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::auth::guards::{Ambassador, Coordinator};
 use crate::error::{ApiErrorBody, AppResult};
+use crate::settings::cache::ZoneCache;
 use crate::web::client_ip::ClientIp;
 
 /// Submits a post for a brief addressed to the ambassador. X posts under the
@@ -27,10 +28,11 @@ pub async fn create(
     body: ApiJson<SubmissionRequest>,
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
+    zone: &State<ZoneCache>,
 ) -> AppResult<(Status, Json<SubmissionView>)> {
     Ok((
         Status::Created,
-        Json(service::submit(db, &user, &body.0).await?),
+        Json(service::submit(db, zone, &user, &body.0).await?),
     ))
 }
 

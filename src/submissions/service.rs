@@ -23,6 +23,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::leaderboard::rules::week_of;
 use crate::leaderboard::service::{record_post, PostFacts};
 use crate::media::service::MediaStore;
+use crate::settings::cache::ZoneCache;
 use crate::settings::service::programme_timezone;
 use crate::web::client_ip::ClientIp;
 use entity::{ambassador_platforms, ambassadors, briefs, submissions, work_units};
@@ -122,6 +123,7 @@ pub struct Checked {
 /// ambassador (else not found), then every field; all field errors come back together.
 pub async fn check_submission(
     db: &DatabaseConnection,
+    tz: chrono_tz::Tz,
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<Checked> {
@@ -162,7 +164,6 @@ pub async fn check_submission(
     } else {
         None
     };
-    let tz = programme_timezone(db).await?;
     let posted_at = if req.posted_at.trim().is_empty() {
         errors.add("posted_at", Msg::new("submissions.posted_required"));
         None
@@ -305,10 +306,11 @@ pub async fn save_submission(
 /// Checks and stores in one go (the API without a screenshot).
 pub async fn submit(
     db: &DatabaseConnection,
+    zone: &ZoneCache,
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
-    let checked = check_submission(db, user, req).await?;
+    let checked = check_submission(db, zone.get(db).await?, user, req).await?;
     let saved = save_submission(db, checked, None).await?;
     crate::integrity::service::after_submission(db, &saved).await;
     Ok(saved)
@@ -320,11 +322,12 @@ pub async fn submit(
 pub async fn submit_with_screenshot(
     db: &DatabaseConnection,
     store: &MediaStore,
+    zone: &ZoneCache,
     user: &CurrentUser,
     req: &SubmissionRequest,
     screenshot: Option<Vec<u8>>,
 ) -> AppResult<SubmissionView> {
-    let checked = check_submission(db, user, req).await;
+    let checked = check_submission(db, zone.get(db).await?, user, req).await;
     let prepared = match screenshot {
         None => Ok(None),
         Some(bytes) => store.prepare(bytes).await.map(Some),

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod layout;
 pub mod metrics;
 pub mod routes;
+pub mod splice;
 
 /// A local path to go back to after sign-in; anything else (other hosts, `//evil`) is `/`.
 pub fn safe_next(next: Option<&str>) -> String {

@@ -503,6 +503,63 @@ async fn a_hundred_identical_submissions_store_one_row() {
     assert_eq!(app.count("submissions").await, 1);
 }
 
+/// The node keeps a signed-in ambassador's record with the session and the programme's
+/// time zone for a moment (`cache_ms`); a change to either on this node counts at once.
+#[rocket::async_test]
+async fn a_withdrawal_or_a_new_time_zone_counts_from_the_next_submission() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let post = |n: u32, at: DateTime<Utc>| {
+        json!({
+            "brief_id": w.brief, "platform": "instagram",
+            "url": format!("https://www.instagram.com/p/Cz0ne{n}/"), "posted_at": at.to_rfc3339()
+        })
+    };
+    // Sunday 23:00 in Jakarta, just before this week: in Jayapura (two hours ahead) it is
+    // already Monday 01:00, inside the brief's week.
+    let sunday = chrono_tz::Asia::Jakarta
+        .from_local_datetime(
+            &(jakarta_monday(0) - Duration::days(1))
+                .and_hms_opt(23, 0, 0)
+                .unwrap(),
+        )
+        .unwrap()
+        .with_timezone(&Utc);
+    let (status, err) = submit(&app, &w.b.2, post(1, sunday)).await;
+    assert_eq!(status, Status::UnprocessableEntity, "{err}");
+    assert!(err["fields"]["posted_at"].is_array(), "{err}");
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let admin = app.token(admin).await;
+    let (_, mut settings) = json(app.get_api("/api/v1/settings", Some(&admin)).await).await;
+    settings["timezone"] = json!("Asia/Jayapura");
+    let (status, body) = json(
+        app.send_api("PUT", "/api/v1/settings", Some(&admin), &settings)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, saved) = submit(&app, &w.b.2, post(1, sunday)).await;
+    assert_eq!(status, Status::Created, "{saved}");
+
+    // Kandidat 1 posts, withdraws, and is refused the very next post.
+    let posted = Utc::now() - Duration::minutes(5);
+    let (status, saved) = submit(&app, &w.a.2, post(2, posted)).await;
+    assert_eq!(status, Status::Created, "{saved}");
+    let (status, body) = json(
+        app.send_api(
+            "POST",
+            "/api/v1/me/withdrawal",
+            Some(&w.a.2),
+            &json!({ "password": crate::support::PASSWORD }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, body) = submit(&app, &w.a.2, post(3, posted)).await;
+    assert_eq!(status, Status::NotFound, "{body}");
+}
+
 #[rocket::async_test]
 async fn racing_verify_and_revert_leave_the_aggregate_equal_to_the_rebuild() {
     let app = TestApp::spawn().await;

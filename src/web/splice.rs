@@ -1,0 +1,81 @@
+//! Pages with large parts rendered before (and shared between requests): the template
+//! is rendered with a short mark where each part goes, and the part is put in its place
+//! afterwards, so that it is not copied through the template context (which
+//! `rocket_dyn_templates` serialises twice) nor walked by Tera.
+
+use rocket::response::content::RawHtml;
+use rocket_dyn_templates::Metadata;
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+
+/// A mark for a part: an HTML comment, so that a mark left in a page shows nothing.
+pub fn mark(name: &str) -> String {
+    format!("<!--duta:part:{name}-->")
+}
+
+/// Renders `name` with `context`, then puts each part where its mark (the first one)
+/// stands. A part whose mark the template does not print is left out.
+pub fn render(
+    templates: &Metadata<'_>,
+    name: &'static str,
+    context: impl Serialize,
+    parts: &[(&str, &str)],
+) -> AppResult<RawHtml<String>> {
+    let (_, html) = templates
+        .render(name, context)
+        .ok_or_else(|| AppError::internal(format!("template {name} did not render")))?;
+    Ok(RawHtml(put(html, parts)))
+}
+
+fn put(html: String, parts: &[(&str, &str)]) -> String {
+    let extra: usize = parts.iter().map(|(_, p)| p.len()).sum();
+    let mut found: Vec<(usize, usize, &str)> = parts
+        .iter()
+        .filter_map(|(name, part)| {
+            let m = mark(name);
+            html.find(&m).map(|at| (at, m.len(), *part))
+        })
+        .collect();
+    if found.is_empty() {
+        return html;
+    }
+    found.sort_by_key(|f| f.0);
+    let mut out = String::with_capacity(html.len() + extra);
+    let mut from = 0;
+    for (at, len, part) in found {
+        if at < from {
+            continue;
+        }
+        out.push_str(&html[from..at]);
+        out.push_str(part);
+        from = at + len;
+    }
+    out.push_str(&html[from..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_go_where_their_marks_stand() {
+        let html = format!("<ul>{}</ul><select>{}</select>", mark("rows"), mark("opts"));
+        let out = put(
+            html,
+            &[("opts", "<option>b</option>"), ("rows", "<li>a</li>")],
+        );
+        assert_eq!(
+            out,
+            "<ul><li>a</li></ul><select><option>b</option></select>"
+        );
+    }
+
+    #[test]
+    fn a_part_without_its_mark_is_left_out_and_text_like_a_mark_inside_a_part_stays() {
+        let html = format!("<p>{}</p>", mark("rows"));
+        let out = put(html, &[("rows", &mark("opts")), ("opts", "<b>x</b>")]);
+        assert_eq!(out, format!("<p>{}</p>", mark("opts")));
+    }
+}
