@@ -185,6 +185,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .manage(Metrics::default())
         .manage(stats::service::StatsCache::default())
         .manage(leaderboard::routes::RenderedRows::default())
+        .manage(leaderboard::routes::RenderedPages::default())
         .manage(stats::routes::RenderedFigures::default())
         .mount("/", web::routes::routes())
         .mount("/", auth::routes())

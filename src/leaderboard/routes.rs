@@ -2,7 +2,7 @@
 //! admin's holiday calendar and a coordinator's record of an ambassador's leave.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rocket::form::FromForm;
 use rocket::http::Status;
@@ -61,19 +61,23 @@ struct RowsContext<'a> {
     l: Lang,
 }
 
+fn rows_key(view: &BoardView, lang: Lang) -> RowsKey {
+    (
+        view.version,
+        view.window.to,
+        view.window.weeks,
+        view.institution_id,
+        view.work_unit_id,
+        view.offset,
+        view.limit,
+        lang,
+        view.entries.iter().find(|e| e.me).map(|e| e.ambassador_id),
+    )
+}
+
 impl RenderedRows {
     fn of(&self, templates: &Metadata<'_>, view: &BoardView, lang: Lang) -> AppResult<String> {
-        let key = (
-            view.version,
-            view.window.to,
-            view.window.weeks,
-            view.institution_id,
-            view.work_unit_id,
-            view.offset,
-            view.limit,
-            lang,
-            view.entries.iter().find(|e| e.me).map(|e| e.ambassador_id),
-        );
+        let key = rows_key(view, lang);
         if let Some(html) = self.rows.lock().ok().and_then(|r| r.get(&key).cloned()) {
             return Ok(html);
         }
@@ -96,6 +100,51 @@ impl RenderedRows {
             rows.insert(key, html.clone());
         }
         Ok(html)
+    }
+}
+
+/// Whole board pages, rendered once per board version, query, language and kind of
+/// viewer, with the viewer's own values marked (`Layout::marked`): a busy board then
+/// costs a lookup and a fill per request. Pages with errors or a flash message are not
+/// kept.
+#[derive(Default)]
+pub struct RenderedPages {
+    pages: Mutex<HashMap<PageKey, Arc<String>>>,
+}
+
+/// Everything a kept page depends on besides the viewer's marked values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PageKey {
+    rows: RowsKey,
+    /// The window as asked for (it is printed back in the filter and the pager).
+    weeks: Option<String>,
+    role: Role,
+    /// The viewer's institution and unit subtree: the unit filter's options.
+    institution_id: Option<i64>,
+    work_unit_path: Option<String>,
+    /// An ambassador's own row and unread count are on the page.
+    own: Option<i64>,
+    unread: u64,
+    /// The organisation copy the unit names came from.
+    org: u64,
+}
+
+impl RenderedPages {
+    fn get(&self, key: &PageKey) -> Option<Arc<String>> {
+        self.pages.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: PageKey, page: Arc<String>) {
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= MAX_RENDERED {
+                let version = key.rows.0;
+                pages.retain(|k, _| k.rows.0 == version);
+                if pages.len() >= MAX_RENDERED {
+                    pages.clear();
+                }
+            }
+            pages.insert(key, page);
+        }
     }
 }
 
@@ -138,6 +187,7 @@ pub async fn index(
     board: &State<Board>,
     org: &State<OrgCache>,
     rendered: &State<RenderedRows>,
+    kept: &State<RenderedPages>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, RawHtml<String>)> {
     let page = page.unwrap_or(1).clamp(1, 100_000);
@@ -166,6 +216,22 @@ pub async fn index(
             )
         }
     };
+    let key = match &view {
+        Some(v) if errors.is_empty() && layout.flash.is_none() => Some(PageKey {
+            rows: rows_key(v, layout.lang),
+            weeks: weeks.clone(),
+            role: user.role,
+            institution_id: user.user.institution_id,
+            work_unit_path: user.work_unit_path.clone(),
+            own: v.mine.as_ref().map(|m| m.ambassador_id),
+            unread: layout.unread,
+            org: org.serial,
+        }),
+        _ => None,
+    };
+    if let Some(page) = key.as_ref().and_then(|k| kept.get(k)) {
+        return Ok((status, RawHtml(layout.fill(&page))));
+    }
     let unit_options = if user.role == Role::Ambassador {
         view.as_ref()
             .and_then(|v| v.institution_id)
@@ -188,7 +254,7 @@ pub async fn index(
     // The rows and the unit options are the bulk of the page: they are put in after
     // rendering instead of going through the template context.
     let context = BoardPage {
-        layout,
+        layout: layout.marked(),
         board: view.map(|v| BoardSummary {
             empty: v.entries.is_empty(),
             window: v.window,
@@ -209,13 +275,17 @@ pub async fn index(
         mine_elsewhere,
         errors,
     };
-    let html = splice::render(
+    let RawHtml(page) = splice::render(
         &templates,
         "leaderboard/index",
         context,
         &[("rows", &rows), ("unit_options", &unit_options)],
     )?;
-    Ok((status, html))
+    let html = layout.fill(&page);
+    if let Some(k) = key {
+        kept.put(k, Arc::new(page));
+    }
+    Ok((status, RawHtml(html)))
 }
 
 #[derive(Serialize)]

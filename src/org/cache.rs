@@ -3,7 +3,7 @@
 //! and work unit on each request. A copy is used for at most `cache_ms` and only while no
 //! institution or work unit was written on this node since it was read.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,9 @@ pub struct Org {
     pub units: Vec<work_units::Model>,
     /// Every institution with its units in tree order, grouped once per copy.
     grouped: OnceLock<Vec<UnitGroup>>,
+    /// This copy's number: a later copy has a larger one (pages built from a copy are
+    /// kept under it).
+    pub serial: u64,
 }
 
 impl Org {
@@ -112,6 +115,9 @@ fn writes() -> Stamp {
     )
 }
 
+/// Copies read so far in this process.
+static COPIES: AtomicU64 = AtomicU64::new(1);
+
 /// Managed state: the last copy of the organisation and when it was read.
 pub struct OrgCache {
     ttl: Duration,
@@ -143,6 +149,7 @@ impl OrgCache {
                 .await?,
             units: work_units::Entity::find().all(db).await?,
             grouped: OnceLock::new(),
+            serial: COPIES.fetch_add(1, Ordering::SeqCst),
         });
         if let Ok(mut copy) = self.copy.lock() {
             *copy = Some((Instant::now(), stamp, org.clone()));

@@ -1,6 +1,8 @@
 //! The base layout's context: language, the signed-in user and their navigation, the
 //! CSRF token for forms, and the flash message. Every page context embeds a `Layout`.
 
+use std::sync::OnceLock;
+
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use serde::Serialize;
 
@@ -74,7 +76,73 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     items
 }
 
+/// The start of the marks that stand for a person's own values in a page rendered once
+/// for many people: letters and digits only (so Tera escapes nothing in it), with a
+/// number drawn once per process (so that no typed text can pass for a mark).
+fn mark_prefix() -> &'static str {
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    PREFIX.get_or_init(|| format!("dutamark{:016x}", rand::random::<u64>()))
+}
+
+/// Reads one marked value of a layout.
+type Value = fn(&Layout) -> &str;
+
+/// The values a mark can stand for, by the letter after the prefix.
+const MARKED: [(u8, Value); 4] = [
+    (b'n', |l| l.user.as_ref().map_or("", |u| u.name.as_str())),
+    (b'e', |l| l.user.as_ref().map_or("", |u| u.email.as_str())),
+    (b'c', |l| l.csrf_token.as_str()),
+    (b'h', |l| l.here.as_str()),
+];
+
+fn mark(letter: u8) -> String {
+    format!("{}{}", mark_prefix(), char::from(letter))
+}
+
 impl Layout {
+    /// This layout with the values that differ from person to person (name, email, CSRF
+    /// token, the address to return to) replaced by marks, for a page rendered once and
+    /// kept; [`Layout::fill`] puts a person's own values in. What the template decides
+    /// on (role, language, unread count, flash) is not marked: it belongs in the key
+    /// the page is kept under, and a page with a flash message is not kept.
+    pub fn marked(&self) -> Layout {
+        let mut marked = self.clone();
+        if let Some(u) = marked.user.as_mut() {
+            u.name = mark(b'n');
+            u.email = mark(b'e');
+        }
+        marked.csrf_token = mark(b'c');
+        marked.here = mark(b'h');
+        marked
+    }
+
+    /// A page rendered with [`Layout::marked`], with this layout's values in place of the
+    /// marks, escaped as Tera escapes them.
+    pub fn fill(&self, page: &str) -> String {
+        let prefix = mark_prefix();
+        let mut out = String::with_capacity(page.len() + 256);
+        let mut rest = page;
+        while let Some(at) = rest.find(prefix) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + prefix.len()..];
+            match MARKED
+                .iter()
+                .find(|(letter, _)| after.as_bytes().first() == Some(letter))
+            {
+                Some((_, value)) => {
+                    out.push_str(&rocket_dyn_templates::tera::escape_html(value(self)));
+                    rest = &after[1..];
+                }
+                None => {
+                    out.push_str(prefix);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     pub fn build(
         req: &Request<'_>,
         user: Option<&CurrentUser>,
@@ -169,4 +237,52 @@ pub fn cached_lang(req: &Request<'_>) -> Lang {
         .and_then(|u| u.user.language.as_deref())
         .and_then(Lang::parse)
         .unwrap_or_else(|| i18n::lang_without_user(req))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(name: &str, here: &str) -> Layout {
+        Layout {
+            lang: Lang::Id,
+            user: Some(UserBadge {
+                name: name.into(),
+                email: "a@instansi.go.id".into(),
+                role: "coordinator".into(),
+            }),
+            nav: Vec::new(),
+            csrf_token: "tok-1".into(),
+            flash: None,
+            path: "/leaderboard".into(),
+            here: here.into(),
+            languages: Lang::ALL.to_vec(),
+            unread: 0,
+        }
+    }
+
+    #[test]
+    fn a_marked_page_filled_holds_each_persons_own_values_escaped() {
+        let marked = layout("Ani", "/leaderboard").marked();
+        let m = marked.user.as_ref().expect("user");
+        for text in [&m.name, &m.email, &marked.csrf_token, &marked.here] {
+            assert!(text.chars().all(|c| c.is_ascii_alphanumeric()), "{text}");
+        }
+        let page = format!(
+            "<p>{}</p><input value=\"{}\"><input value=\"{}\"><a>{}</a><i>{}</i>",
+            m.name, marked.csrf_token, marked.here, m.email, marked.csrf_token
+        );
+        let budi = layout("Budi <b>\"&'", "/leaderboard?weeks=4&page=2");
+        assert_eq!(
+            budi.fill(&page),
+            "<p>Budi &lt;b&gt;&quot;&amp;&#x27;</p><input value=\"tok-1\">\
+             <input value=\"&#x2F;leaderboard?weeks=4&amp;page=2\"><a>a@instansi.go.id</a><i>tok-1</i>"
+        );
+        // Text that merely starts like a mark stays as it is.
+        let odd = format!("{}z and {}", mark_prefix(), m.name);
+        assert_eq!(
+            budi.fill(&odd),
+            format!("{}z and Budi &lt;b&gt;&quot;&amp;&#x27;", mark_prefix())
+        );
+    }
 }

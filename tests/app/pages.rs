@@ -170,3 +170,68 @@ async fn error_pages_exist_in_both_languages() {
         garbage.status()
     );
 }
+
+/// The board page is rendered once and kept for everyone who sees the same board; each
+/// viewer still gets their own name, CSRF token and language.
+#[rocket::async_test]
+async fn a_kept_board_page_carries_each_viewers_own_name_token_and_language() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Instansi Uji").await;
+    let a = app
+        .user("coordinator", "a@duta.test", Some(inst), None)
+        .await;
+    let b = app
+        .user("coordinator", "b@duta.test", Some(inst), None)
+        .await;
+    for (id, name) in [(a, "Koordinator Ani"), (b, "Koordinator <Budi>")] {
+        let user = <entity::users::Entity as sea_orm::EntityTrait>::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut m: entity::users::ActiveModel = user.into();
+        m.name = sea_orm::Set(name.into());
+        sea_orm::ActiveModelTrait::update(m, &app.db).await.unwrap();
+    }
+    let view = |token: String, csrf: &'static str, lang: &'static str| {
+        let app = &app;
+        async move {
+            let resp = app
+                .client
+                .get("/leaderboard?weeks=12")
+                .cookie(Cookie::new("duta_session", token))
+                .cookie(Cookie::new("duta_csrf", csrf))
+                .cookie(Cookie::new("duta_lang", lang))
+                .dispatch()
+                .await;
+            text(resp).await
+        }
+    };
+    let (ta, tb) = (app.token(a).await, app.token(b).await);
+    let csrf_a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let csrf_b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    let (status, first) = view(ta.clone(), csrf_a, "id").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        first.contains("<strong>Koordinator Ani</strong>"),
+        "{first}"
+    );
+    assert!(first.contains(&format!("value=\"{csrf_a}\"")));
+    let (status, second) = view(tb.clone(), csrf_b, "id").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        second.contains("<strong>Koordinator &lt;Budi&gt;</strong>"),
+        "{second}"
+    );
+    assert!(second.contains(&format!("value=\"{csrf_b}\"")));
+    assert!(
+        !second.contains("Ani") && !second.contains(csrf_a),
+        "{second}"
+    );
+    assert!(second.contains("Papan peringkat"));
+    let (_, english) = view(tb, csrf_b, "en").await;
+    assert!(english.contains("Leaderboard") && !english.contains("Papan peringkat"));
+    // The first viewer's page again: still their own.
+    let (_, again) = view(ta, csrf_a, "id").await;
+    assert_eq!(again, first);
+}
