@@ -186,6 +186,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .manage(stats::service::StatsCache::default())
         .manage(leaderboard::routes::RenderedRows::default())
         .manage(leaderboard::routes::RenderedPages::default())
+        .manage(submissions::writer::Writer::default())
         .manage(stats::routes::RenderedFigures::default())
         .mount("/", web::routes::routes())
         .mount("/", auth::routes())

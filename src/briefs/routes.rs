@@ -827,6 +827,7 @@ pub async fn submit(
     db: &State<DatabaseConnection>,
     store: &State<crate::media::service::MediaStore>,
     zone: &State<crate::settings::cache::ZoneCache>,
+    writer: &State<crate::submissions::writer::Writer>,
 ) -> PageResult {
     let form = form.0;
     let request = form.to_request(id);
@@ -841,7 +842,12 @@ pub async fn submit(
     let result = match screenshot {
         Ok(bytes) => {
             crate::submissions::service::submit_with_screenshot(
-                db, store, zone, &user, &request, bytes,
+                db,
+                store,
+                (zone, writer),
+                &user,
+                &request,
+                bytes,
             )
             .await
         }

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::forms::{DecisionRequest, SubmissionRequest};
 use super::service::{self, Decision, QueueItem, QueueView, SubmissionView};
+use super::writer::Writer;
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::auth::guards::{Ambassador, Coordinator};
 use crate::error::{ApiErrorBody, AppResult};
@@ -29,10 +30,11 @@ pub async fn create(
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
     zone: &State<ZoneCache>,
+    writer: &State<Writer>,
 ) -> AppResult<(Status, Json<SubmissionView>)> {
     Ok((
         Status::Created,
-        Json(service::submit(db, zone, &user, &body.0).await?),
+        Json(service::submit(db, (zone, writer), &user, &body.0).await?),
     ))
 }
 

@@ -7,6 +7,7 @@ pub mod forms;
 pub mod routes;
 pub mod rules;
 pub mod service;
+pub mod writer;
 
 pub fn api_routes() -> Vec<rocket::Route> {
     rocket::routes![

@@ -6,13 +6,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde::Serialize;
 
 use super::forms::SubmissionRequest;
 use super::rules::{self, check_posted_at, normalize_post_url, x_verifies_itself, PostUrl};
+use super::writer::Writer;
 use crate::audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
@@ -235,12 +236,13 @@ fn slot_taken() -> AppError {
     ))
 }
 
-/// Stores a checked submission (with its screenshot's media row, if any); verified at
-/// once when X proves it, and then counted in the same transaction. 409 when the post
-/// was submitted before by anyone, or when the ambassador already has an open
-/// submission for this brief and platform.
+/// Stores a checked submission (with its screenshot's media row, if any) through the
+/// node's submission writer; verified at once when X proves it, and then counted in the
+/// same transaction. 409 when the post was submitted before by anyone, or when the
+/// ambassador already has an open submission for this brief and platform.
 pub async fn save_submission(
     db: &DatabaseConnection,
+    writer: &Writer,
     c: Checked,
     screenshot_media_id: Option<i64>,
 ) -> AppResult<SubmissionView> {
@@ -257,8 +259,7 @@ pub async fn save_submission(
     // A post already submitted (or an open slot) is caught by the unique indexes.
     let slot = format!("{}:{}:{}", amb.id, brief.id, post.platform);
     let now = Utc::now();
-    let txn = begin_write(db).await?;
-    let inserted = submissions::ActiveModel {
+    let row = submissions::ActiveModel {
         ambassador_id: Set(amb.id),
         brief_id: Set(brief.id),
         platform: Set(post.platform.to_string()),
@@ -283,35 +284,31 @@ pub async fn save_submission(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let saved = match inserted {
-        Ok(s) => s,
-        Err(e) if is_unique_violation(&e) => {
-            txn.rollback().await?;
+    };
+    match writer
+        .insert(db, row, post.key.clone(), amb.id, auto)
+        .await?
+    {
+        Some(saved) => Ok(view(saved, Some(&brief))),
+        None => {
             let same_post = submissions::Entity::find()
                 .filter(submissions::Column::PostKey.eq(&post.key))
                 .count(db)
                 .await?;
-            return Err(if same_post > 0 { taken() } else { slot_taken() });
+            Err(if same_post > 0 { taken() } else { slot_taken() })
         }
-        Err(e) => return Err(e.into()),
-    };
-    record_post(&txn, &PostFacts::of(&saved), 1, i32::from(auto)).await?;
-    txn.commit().await?;
-    Ok(view(saved, Some(&brief)))
+    }
 }
 
 /// Checks and stores in one go (the API without a screenshot).
 pub async fn submit(
     db: &DatabaseConnection,
-    zone: &ZoneCache,
+    (zone, writer): (&ZoneCache, &Writer),
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
     let checked = check_submission(db, zone.get(db).await?, user, req).await?;
-    let saved = save_submission(db, checked, None).await?;
+    let saved = save_submission(db, writer, checked, None).await?;
     crate::integrity::service::after_submission(db, &saved).await;
     Ok(saved)
 }
@@ -322,7 +319,7 @@ pub async fn submit(
 pub async fn submit_with_screenshot(
     db: &DatabaseConnection,
     store: &MediaStore,
-    zone: &ZoneCache,
+    (zone, writer): (&ZoneCache, &Writer),
     user: &CurrentUser,
     req: &SubmissionRequest,
     screenshot: Option<Vec<u8>>,
@@ -369,7 +366,7 @@ pub async fn submit_with_screenshot(
                 .await?,
         ),
     };
-    let saved = save_submission(db, checked, media.as_ref().map(|m| m.id)).await;
+    let saved = save_submission(db, writer, checked, media.as_ref().map(|m| m.id)).await;
     if saved.is_err() {
         if let Some(m) = &media {
             if let Err(e) = store.delete(m).await {

@@ -560,6 +560,76 @@ async fn a_withdrawal_or_a_new_time_zone_counts_from_the_next_submission() {
     assert_eq!(status, Status::NotFound, "{body}");
 }
 
+/// Posts arriving together are written together; each still gets its own answer: one
+/// per open slot is stored, the rest are told the slot or the post is taken, and the
+/// aggregates equal the rebuild.
+#[rocket::async_test]
+async fn posts_written_in_one_batch_each_get_their_own_answer() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let posted = (Utc::now() - Duration::minutes(10)).to_rfc3339();
+    let mut calls = Vec::new();
+    for (who, token) in [("a", &w.a.2), ("b", &w.b.2)] {
+        for (platform, url) in [
+            ("instagram", "https://www.instagram.com/p/Cbatch{who}{n}/"),
+            ("facebook", "https://www.facebook.com/batch.{who}/posts/{n}"),
+        ] {
+            for n in 0..5 {
+                let url = url.replace("{who}", who).replace("{n}", &n.to_string());
+                calls.push((token.clone(), platform, url));
+            }
+        }
+    }
+    // And one post both send: only one of them can have it.
+    let shared = "https://www.instagram.com/p/CbatchShared/".to_string();
+    calls.push((w.a.2.clone(), "instagram", shared.clone()));
+    calls.push((w.b.2.clone(), "instagram", shared));
+    let answers = rocket::futures::future::join_all(calls.iter().map(|(token, platform, url)| {
+        let app = &app;
+        let body =
+            json!({"brief_id": w.brief, "platform": platform, "url": url, "posted_at": posted});
+        async move { submit(app, token, body).await }
+    }))
+    .await;
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == Status::Created)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(
+        created.len(),
+        4,
+        "one per ambassador and platform: {answers:?}"
+    );
+    for (status, body) in answers.iter().filter(|(s, _)| *s != Status::Created) {
+        assert_eq!(*status, Status::Conflict, "{body}");
+        assert!(
+            body["fields"]["platform"].is_array() || body["fields"]["url"].is_array(),
+            "{body}"
+        );
+    }
+    let mut slots: Vec<(i64, String)> = created
+        .iter()
+        .map(|b| {
+            (
+                b["ambassador_id"].as_i64().unwrap(),
+                b["platform"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    slots.sort();
+    slots.dedup();
+    assert_eq!(slots.len(), 4, "{slots:?}");
+    assert_eq!(app.count("submissions").await, 4);
+    let stats = entity::brief_activity::Entity::find()
+        .filter(entity::brief_activity::Column::BriefId.eq(w.brief))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stats.iter().map(|r| r.submitted).sum::<i64>(), 4);
+    assert_eq!(rebuild_corrections(&app).await, 0);
+}
+
 #[rocket::async_test]
 async fn racing_verify_and_revert_leave_the_aggregate_equal_to_the_rebuild() {
     let app = TestApp::spawn().await;
