@@ -27,6 +27,7 @@ mod m20261124_000022_personal_data;
 mod m20261124_000023_two_factor;
 mod m20261124_000024_index_audit_log;
 mod m20261124_000025_integrity_flags;
+mod m20261124_000026_index_platforms_updated_at;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000023_two_factor::Migration),
             Box::new(m20261124_000024_index_audit_log::Migration),
             Box::new(m20261124_000025_integrity_flags::Migration),
+            Box::new(m20261124_000026_index_platforms_updated_at::Migration),
         ]
     }
 }

@@ -142,18 +142,29 @@ impl OrgCache {
                 }
             }
         }
-        let org = Arc::new(Org {
-            institutions: institutions::Entity::find()
-                .order_by_asc(institutions::Column::Name)
-                .all(db)
-                .await?,
-            units: work_units::Entity::find().all(db).await?,
-            grouped: OnceLock::new(),
-            serial: COPIES.fetch_add(1, Ordering::SeqCst),
-        });
-        if let Ok(mut copy) = self.copy.lock() {
-            *copy = Some((Instant::now(), stamp, org.clone()));
-        }
+        let institutions = institutions::Entity::find()
+            .order_by_asc(institutions::Column::Name)
+            .all(db)
+            .await?;
+        let units = work_units::Entity::find().all(db).await?;
+        let mut copy = self
+            .copy
+            .lock()
+            .map_err(|_| crate::error::AppError::internal("organisation cache poisoned"))?;
+        // Read again but unchanged: the same copy goes on (with its number, so that pages
+        // kept under it stay good).
+        let org = match copy.as_ref() {
+            Some((_, _, old)) if old.institutions == institutions && old.units == units => {
+                old.clone()
+            }
+            _ => Arc::new(Org {
+                institutions,
+                units,
+                grouped: OnceLock::new(),
+                serial: COPIES.fetch_add(1, Ordering::SeqCst),
+            }),
+        };
+        *copy = Some((Instant::now(), stamp, org.clone()));
         Ok(org)
     }
 }
@@ -228,6 +239,31 @@ mod tests {
             name: name.into(),
             depth,
         }
+    }
+
+    #[tokio::test]
+    async fn a_copy_read_again_unchanged_keeps_its_number_and_a_change_elsewhere_gets_a_new_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = crate::db::connect(&format!("sqlite://{}/org.db", dir.path().display()))
+            .await
+            .expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        // Read again on every call, as after `cache_ms` has passed.
+        let cache = OrgCache::new(Duration::ZERO);
+        let first = cache.get(&db).await.expect("org");
+        let again = cache.get(&db).await.expect("org");
+        assert_eq!(first.serial, again.serial);
+        // Another node adds an institution: this node's write counters do not move.
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &db,
+            "INSERT INTO institutions (name, kind, created_at) \
+             VALUES ('Kementerian Baru', 'kementerian', '2026-11-24T00:00:00Z')",
+        )
+        .await
+        .expect("insert");
+        let changed = cache.get(&db).await.expect("org");
+        assert!(changed.serial > first.serial);
+        assert_eq!(changed.institutions.len(), first.institutions.len() + 1);
     }
 
     #[test]
