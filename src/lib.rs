@@ -148,6 +148,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             let board = leaderboard::board::Board::new(std::time::Duration::from_millis(
                 cfg.leaderboard_refresh_ms,
             ));
+            board.warm_up(&db);
             let sessions = auth::guards::Sessions::new(std::time::Duration::from_millis(
                 cfg.cache_ms,
             ));

@@ -26,4 +26,4 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+crate::count_writes!();

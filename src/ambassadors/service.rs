@@ -88,6 +88,41 @@ pub async fn find_ambassador_by_user(
         .await?)
 }
 
+/// An ambassador's own record with its work unit's path and its platform accounts: what
+/// a signed-in ambassador's session keeps (see `auth::guards::Sessions`), so that the
+/// busy ambassador routes (briefs, submissions) do not read them on every request.
+#[derive(Debug, Clone)]
+pub struct Own {
+    pub record: ambassadors::Model,
+    pub unit_path: String,
+    pub accounts: Vec<ap::Model>,
+}
+
+impl Own {
+    /// The account on a platform, if the ambassador registered one.
+    pub fn account(&self, platform: &str) -> Option<&ap::Model> {
+        self.accounts.iter().find(|a| a.platform == platform)
+    }
+}
+
+/// The ambassador record of a user (any state), its unit's path and its accounts.
+pub async fn own_of(db: &impl ConnectionTrait, user_id: i64) -> AppResult<Option<Own>> {
+    let Some(record) = find_ambassador_by_user(db, user_id).await? else {
+        return Ok(None);
+    };
+    let unit_path = work_units::Entity::find_by_id(record.work_unit_id)
+        .one(db)
+        .await?
+        .map(|u| u.path)
+        .unwrap_or_default();
+    let accounts = platforms_of(db, record.id).await?;
+    Ok(Some(Own {
+        record,
+        unit_path,
+        accounts,
+    }))
+}
+
 pub async fn platforms_of(
     db: &impl ConnectionTrait,
     ambassador_id: i64,

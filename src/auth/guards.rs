@@ -26,10 +26,11 @@ pub struct CurrentUser {
     /// Two-step sign-in is required for this staff member and not set up yet: until it
     /// is, only the setup page and a few personal pages open (see [`open_while_pending`]).
     pub two_factor_pending: bool,
-    /// An ambassador account's record and the path of its work unit, read with the
-    /// session (briefs are addressed by unit), so that the busy ambassador routes do not
-    /// read them again on every request. `None`: not read (the services read it).
-    pub ambassador: Option<(entity::ambassadors::Model, String)>,
+    /// An ambassador account's record, its work unit's path (briefs are addressed by
+    /// unit) and its platform accounts, read with the session, so that the busy
+    /// ambassador routes do not read them again on every request. `None`: not read (the
+    /// services read it).
+    pub ambassador: Option<crate::ambassadors::service::Own>,
 }
 
 /// What a staff member who still has to set up two-step sign-in may open: the setup
@@ -89,8 +90,9 @@ fn bearer(req: &Request<'_>) -> Option<String> {
 }
 
 /// Sessions checked a moment ago, so that a busy page does not read its user on every
-/// request. An entry holds for at most `cache_ms` and only while no user, ambassador or
-/// work unit (the scope's path) was written on this node since it was made: signing out,
+/// request. An entry holds for at most `cache_ms` and only while no user, ambassador,
+/// platform account or work unit (the scope's path) was written on this node since it
+/// was made: signing out,
 /// a new password, a deactivation or a role change end it at once here, and within
 /// `cache_ms` on other nodes.
 pub struct Sessions {
@@ -99,13 +101,14 @@ pub struct Sessions {
 }
 
 /// The write counters of the tables a session depends on.
-type Writes = (u64, u64, u64);
+type Writes = (u64, u64, u64, u64);
 
 fn writes() -> Writes {
     (
         entity::users::WRITES.load(Ordering::SeqCst),
         entity::work_units::WRITES.load(Ordering::SeqCst),
         entity::ambassadors::WRITES.load(Ordering::SeqCst),
+        entity::ambassador_platforms::WRITES.load(Ordering::SeqCst),
     )
 }
 
@@ -187,7 +190,9 @@ async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<C
         && user.totp_enabled_at.is_none()
         && crate::auth::two_factor::required(db).await.ok()?;
     let ambassador = match role {
-        Role::Ambassador => ambassador_of(db, user.id).await.ok()?,
+        Role::Ambassador => crate::ambassadors::service::own_of(db, user.id)
+            .await
+            .ok()?,
         _ => None,
     };
     Some(CurrentUser {
@@ -197,28 +202,6 @@ async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<C
         two_factor_pending,
         ambassador,
     })
-}
-
-/// The ambassador record of a user and its work unit's path.
-async fn ambassador_of(
-    db: &DatabaseConnection,
-    user_id: i64,
-) -> Result<Option<(entity::ambassadors::Model, String)>, sea_orm::DbErr> {
-    use entity::{ambassadors, work_units};
-    use sea_orm::{ColumnTrait, QueryFilter};
-    let Some(amb) = ambassadors::Entity::find()
-        .filter(ambassadors::Column::UserId.eq(user_id))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let path = work_units::Entity::find_by_id(amb.work_unit_id)
-        .one(db)
-        .await?
-        .map(|u| u.path)
-        .unwrap_or_default();
-    Ok(Some((amb, path)))
 }
 
 #[rocket::async_trait]

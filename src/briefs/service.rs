@@ -19,6 +19,7 @@ use super::rules::{
     self, clean_tags, parse_instant, IsoWeek, TagError, CATEGORIES, MAX_FACTS, PLATFORMS,
     PRIORITIES,
 };
+use crate::ambassadors::service::{own_of, Own};
 use crate::audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
@@ -138,31 +139,16 @@ pub fn staff_scoped(user: &CurrentUser) -> Select<briefs::Entity> {
     }
 }
 
-/// The approved ambassador behind a user, with their work unit's path.
-pub async fn reader_of(
-    db: &impl ConnectionTrait,
-    user: &CurrentUser,
-) -> AppResult<Option<(ambassadors::Model, String)>> {
+/// The approved ambassador behind a user, with their work unit's path and accounts.
+pub async fn reader_of(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<Option<Own>> {
     if user.role != Role::Ambassador {
         return Ok(None);
     }
-    if let Some((amb, path)) = &user.ambassador {
-        return Ok((amb.status == "approved").then(|| (amb.clone(), path.clone())));
-    }
-    let Some(amb) = ambassadors::Entity::find()
-        .filter(ambassadors::Column::UserId.eq(user.id()))
-        .filter(ambassadors::Column::Status.eq("approved"))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
+    let own = match &user.ambassador {
+        Some(own) => Some(own.clone()),
+        None => own_of(db, user.id()).await?,
     };
-    let path = work_units::Entity::find_by_id(amb.work_unit_id)
-        .one(db)
-        .await?
-        .map(|u| u.path)
-        .unwrap_or_default();
-    Ok(Some((amb, path)))
+    Ok(own.filter(|o| o.record.status == "approved"))
 }
 
 /// Published briefs addressed to an ambassador (closed ones included; the caller picks).
@@ -207,7 +193,7 @@ async fn readable(
 ) -> AppResult<Select<briefs::Entity>> {
     if user.role == Role::Ambassador {
         match reader_of(db, user).await? {
-            Some((amb, path)) => Ok(addressed_to(&amb, &path, Utc::now())),
+            Some(own) => Ok(addressed_to(&own.record, &own.unit_path, Utc::now())),
             None => Ok(briefs::Entity::find().filter(briefs::Column::Id.eq(-1))),
         }
     } else {
@@ -934,7 +920,12 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
     let tz = programme_timezone(db).await?;
     let now = Utc::now();
     let week = IsoWeek::of(now.with_timezone(&tz).date_naive());
-    let Some((amb, path)) = reader_of(db, user).await? else {
+    let Some(Own {
+        record: amb,
+        unit_path: path,
+        ..
+    }) = reader_of(db, user).await?
+    else {
         return Ok(CurrentWeek {
             week: week.to_string(),
             paused_notice: None,

@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 use serde::Serialize;
 
 use super::rules;
+use crate::ambassadors::service::Own;
 use crate::audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
@@ -184,50 +185,61 @@ async fn same_picture(db: &DatabaseConnection, picture: &media::Model) -> AppRes
 
 /// After a submission was stored: an X post under another ambassador's account is
 /// flagged (the same post URL pattern from two people). Posts of other platforms cost
-/// nothing here: their URLs name no account.
-pub async fn after_submission(db: &DatabaseConnection, submitted: &SubmissionView) {
+/// nothing here: their URLs name no account, and neither does a post on the poster's own
+/// X account (`poster`: their record and accounts, as the session keeps them).
+pub async fn after_submission(
+    db: &DatabaseConnection,
+    poster: Option<&Own>,
+    submitted: &SubmissionView,
+) {
     if submitted.platform == "x" {
-        log(foreign_handle(db, submitted).await, "foreign handle");
+        log(
+            foreign_handle(db, poster, submitted).await,
+            "foreign handle",
+        );
     }
 }
 
-async fn foreign_handle(db: &DatabaseConnection, s: &SubmissionView) -> AppResult<()> {
+async fn foreign_handle(
+    db: &DatabaseConnection,
+    poster: Option<&Own>,
+    s: &SubmissionView,
+) -> AppResult<()> {
     let Some(handle) = rules::x_handle(&s.normalized_url) else {
         return Ok(());
     };
-    let accounts: Vec<ap::Model> = ap::Entity::find()
-        .filter(ap::Column::Platform.eq("x"))
-        .filter(
-            Condition::any()
-                .add(ap::Column::AmbassadorId.eq(s.ambassador_id))
-                .add(ap::Column::Handle.eq(handle.as_str())),
-        )
-        .all(db)
-        .await?;
-    let own = accounts
-        .iter()
-        .any(|a| a.ambassador_id == s.ambassador_id && a.handle.eq_ignore_ascii_case(&handle));
-    let Some(owner) = accounts
-        .iter()
-        .find(|a| a.ambassador_id != s.ambassador_id && a.handle.eq_ignore_ascii_case(&handle))
-    else {
-        return Ok(());
-    };
-    if own {
+    let own_x = poster.and_then(|p| p.account("x"));
+    if own_x.is_some_and(|a| a.handle.eq_ignore_ascii_case(&handle)) {
         return Ok(());
     }
-    let Some(amb) = ambassadors::Entity::find_by_id(s.ambassador_id)
+    // Handles are kept lower-cased, as `x_handle` gives them.
+    let Some(owner) = ap::Entity::find()
+        .filter(ap::Column::Platform.eq("x"))
+        .filter(ap::Column::Handle.eq(handle.as_str()))
         .one(db)
         .await?
     else {
         return Ok(());
     };
+    if owner.ambassador_id == s.ambassador_id {
+        return Ok(());
+    }
+    let institution_id = match poster {
+        Some(p) if p.record.id == s.ambassador_id => p.record.institution_id,
+        _ => match ambassadors::Entity::find_by_id(s.ambassador_id)
+            .one(db)
+            .await?
+        {
+            Some(amb) => amb.institution_id,
+            None => return Ok(()),
+        },
+    };
     raise(
         db,
         NewFlag {
-            ambassador_id: Some(amb.id),
+            ambassador_id: Some(s.ambassador_id),
             brief_id: None,
-            institution_id: amb.institution_id,
+            institution_id,
             kind: "foreign_handle",
             detail: serde_json::json!({
                 "submission_id": s.id, "handle": handle, "other_ambassador_id": owner.ambassador_id,

@@ -3,8 +3,10 @@
 //! ambassadors and the grace weeks in memory and ranks them once per window length.
 //!
 //! Freshness: a request that finds the board older than `leaderboard_refresh_ms`
-//! (default 1 s) brings it up to date first (one request at a time; the others are
-//! served the board as it is). Bringing up to date reads only what changed since the
+//! (default 1 s) starts bringing it up to date in the background (one refresh at a time)
+//! and is served the board as it is; the board is first loaded in the background at
+//! start. (With an interval of 0, as in the tests, every request waits for an up-to-date
+//! board, and the first one for the load.) Bringing up to date reads only what changed since the
 //! last time: aggregate rows whose `updated_at` is later than the start of the previous
 //! refresh, less an overlap (a transaction may commit a little after its clock reading,
 //! and another node's clock may be a little behind), and ambassadors, work units,
@@ -13,6 +15,7 @@
 //! about a second, and nothing here ever reads the submissions table.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -257,11 +260,11 @@ impl ActivityRow {
 pub struct Board {
     refresh: Duration,
     data: Arc<RwLock<Option<Data>>>,
-    refreshing: tokio::sync::Mutex<()>,
+    refreshing: Arc<tokio::sync::Mutex<()>>,
     computing: tokio::sync::Mutex<()>,
     rankings: Mutex<HashMap<u32, Arc<Ranking>>>,
     /// Aggregate rows the last refresh read.
-    rows_read: std::sync::atomic::AtomicUsize,
+    rows_read: Arc<AtomicUsize>,
 }
 
 fn ts(t: Option<DateTime<Utc>>) -> Option<String> {
@@ -273,148 +276,60 @@ impl Board {
         Board {
             refresh,
             data: Arc::new(RwLock::new(None)),
-            refreshing: tokio::sync::Mutex::new(()),
+            refreshing: Arc::new(tokio::sync::Mutex::new(())),
             computing: tokio::sync::Mutex::new(()),
             rankings: Mutex::new(HashMap::new()),
-            rows_read: std::sync::atomic::AtomicUsize::new(0),
+            rows_read: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     /// Brings the board up to date when it is older than the refresh interval. The first
-    /// load is waited for; later refreshes are done by one request while the others go on.
+    /// load is waited for, and so is every refresh with an interval of 0 (as the tests
+    /// run); otherwise one refresh at a time runs in the background while requests are
+    /// answered from the board as it is.
     pub async fn ensure_fresh(&self, db: &DatabaseConnection) -> AppResult<()> {
-        let due = match &*self.data.read().await {
-            None => true,
-            Some(d) => d.refreshed_at.elapsed() >= self.refresh,
+        let (loaded, due) = match &*self.data.read().await {
+            None => (false, true),
+            Some(d) => (true, d.refreshed_at.elapsed() >= self.refresh),
         };
         if !due {
             return Ok(());
         }
-        let loaded = self.data.read().await.is_some();
-        let _guard = if loaded {
-            match self.refreshing.try_lock() {
-                Ok(g) => g,
-                Err(_) => return Ok(()),
-            }
-        } else {
-            self.refreshing.lock().await
-        };
-        self.refresh_now(db).await
+        if !loaded || self.refresh.is_zero() {
+            let _guard = self.refreshing.lock().await;
+            return refresh(&self.data, &self.rows_read, db).await;
+        }
+        self.refresh_in_background(db);
+        Ok(())
     }
 
-    async fn refresh_now(&self, db: &DatabaseConnection) -> AppResult<()> {
-        let tz = programme_timezone(db).await?;
-        let today = Utc::now().with_timezone(&tz).date_naive();
-        let member_marks = member_marks(db).await?;
-        let grace_marks = grace_marks(db).await?;
-        let (full, activity_mark, same_members, same_grace) = {
-            let guard = self.data.read().await;
-            match &*guard {
-                Some(d) if d.loaded_at.elapsed() < FULL_RELOAD => (
-                    false,
-                    d.activity_mark,
-                    d.member_marks == member_marks,
-                    d.grace_marks == grace_marks,
-                ),
-                _ => (true, None, false, false),
-            }
-        };
-        // Two of the longest windows: the statistics compare a window with the one before.
-        let since = rules::monday_of(today) - chrono::Duration::weeks(2 * i64::from(MAX_WEEKS));
-        // Rows changed from here on are read by the next refresh (with the overlap).
-        let started = Utc::now();
-        let rows = read_activity(
-            db,
-            since,
-            activity_mark.filter(|_| !full).map(|m| m - OVERLAP),
-        )
-        .await?;
-        let members = if same_members {
-            None
-        } else {
-            Some(Arc::new(load_members(db).await?))
-        };
-        let grace = if same_grace {
-            None
-        } else {
-            Some(load_grace(db).await?)
-        };
+    /// Loads the board in the background, so that the first visitor after a start does
+    /// not wait for it (they wait only for what is left of this load). Nothing happens
+    /// with a refresh interval of 0: the board then loads on first use.
+    pub fn warm_up(&self, db: &DatabaseConnection) {
+        if !self.refresh.is_zero() {
+            self.refresh_in_background(db);
+        }
+    }
 
-        let mut guard = self.data.write().await;
-        let now = Instant::now();
-        let data = match guard.as_mut() {
-            Some(d) if !full => d,
-            _ => {
-                let version = guard.as_ref().map_or(0, |d| d.version) + 1;
-                *guard = Some(Data {
-                    members: Arc::new(Vec::new()),
-                    by_user: Arc::new(HashMap::new()),
-                    activity: HashMap::new(),
-                    holidays: HashSet::new(),
-                    leaves: HashMap::new(),
-                    today,
-                    activity_mark: None,
-                    member_marks: Vec::new(),
-                    grace_marks: Vec::new(),
-                    loaded_at: now,
-                    refreshed_at: now,
-                    version,
-                });
-                guard
-                    .as_mut()
-                    .ok_or_else(|| AppError::internal("board not loaded"))?
-            }
+    /// Starts a refresh on its own task unless one is running.
+    fn refresh_in_background(&self, db: &DatabaseConnection) {
+        let Ok(guard) = self.refreshing.clone().try_lock_owned() else {
+            return;
         };
-        self.rows_read
-            .store(rows.len(), std::sync::atomic::Ordering::Relaxed);
-        let mut changed = full || data.today != today;
-        for (id, week) in rows {
-            let weeks = data.activity.entry(id).or_default();
-            match weeks.binary_search_by_key(&week.monday, |w| w.monday) {
-                Ok(i) if weeks[i] != week => {
-                    weeks[i] = week;
-                    changed = true;
-                }
-                Ok(_) => {}
-                Err(i) => {
-                    weeks.insert(i, week);
-                    changed = true;
-                }
+        let (data, rows_read, db) = (self.data.clone(), self.rows_read.clone(), db.clone());
+        tokio::spawn(async move {
+            if let Err(e) = refresh(&data, &rows_read, &db).await {
+                tracing::warn!(error = %e, "the leaderboard could not be brought up to date");
             }
-        }
-        if full {
-            data.activity.values_mut().for_each(Vec::shrink_to_fit);
-        }
-        data.activity_mark = Some(started);
-        if let Some(m) = members {
-            data.by_user = Arc::new(
-                m.iter()
-                    .enumerate()
-                    .map(|(i, m)| (m.user_id, i as u32))
-                    .collect(),
-            );
-            data.members = m;
-            data.member_marks = member_marks;
-            changed = true;
-        }
-        if let Some((h, l)) = grace {
-            data.holidays = h;
-            data.leaves = l;
-            data.grace_marks = grace_marks;
-            changed = true;
-        }
-        data.today = today;
-        data.refreshed_at = now;
-        if changed {
-            data.version += 1;
-        }
-        Ok(())
+            drop(guard);
+        });
     }
 
     /// How many aggregate rows the last refresh read (all of them on a full load, only
     /// the recently changed ones otherwise).
     pub fn rows_read_last(&self) -> usize {
-        self.rows_read.load(std::sync::atomic::Ordering::Relaxed)
+        self.rows_read.load(Ordering::Relaxed)
     }
 
     /// How often the board is brought up to date.
@@ -527,6 +442,120 @@ impl Board {
             .get(&user_id)
             .map(|&i| (window, d.cells_of(&d.members[i as usize], &window))))
     }
+}
+
+/// Brings `data` up to date: everything on a first load (and every `FULL_RELOAD`), else
+/// what changed since the last refresh.
+async fn refresh(
+    data_lock: &RwLock<Option<Data>>,
+    rows_read: &AtomicUsize,
+    db: &DatabaseConnection,
+) -> AppResult<()> {
+    let tz = programme_timezone(db).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let member_marks = member_marks(db).await?;
+    let grace_marks = grace_marks(db).await?;
+    let (full, activity_mark, same_members, same_grace) = {
+        let guard = data_lock.read().await;
+        match &*guard {
+            Some(d) if d.loaded_at.elapsed() < FULL_RELOAD => (
+                false,
+                d.activity_mark,
+                d.member_marks == member_marks,
+                d.grace_marks == grace_marks,
+            ),
+            _ => (true, None, false, false),
+        }
+    };
+    // Two of the longest windows: the statistics compare a window with the one before.
+    let since = rules::monday_of(today) - chrono::Duration::weeks(2 * i64::from(MAX_WEEKS));
+    // Rows changed from here on are read by the next refresh (with the overlap).
+    let started = Utc::now();
+    let rows = read_activity(
+        db,
+        since,
+        activity_mark.filter(|_| !full).map(|m| m - OVERLAP),
+    )
+    .await?;
+    let members = if same_members {
+        None
+    } else {
+        Some(Arc::new(load_members(db).await?))
+    };
+    let grace = if same_grace {
+        None
+    } else {
+        Some(load_grace(db).await?)
+    };
+
+    let mut guard = data_lock.write().await;
+    let now = Instant::now();
+    let data = match guard.as_mut() {
+        Some(d) if !full => d,
+        _ => {
+            let version = guard.as_ref().map_or(0, |d| d.version) + 1;
+            *guard = Some(Data {
+                members: Arc::new(Vec::new()),
+                by_user: Arc::new(HashMap::new()),
+                activity: HashMap::new(),
+                holidays: HashSet::new(),
+                leaves: HashMap::new(),
+                today,
+                activity_mark: None,
+                member_marks: Vec::new(),
+                grace_marks: Vec::new(),
+                loaded_at: now,
+                refreshed_at: now,
+                version,
+            });
+            guard
+                .as_mut()
+                .ok_or_else(|| AppError::internal("board not loaded"))?
+        }
+    };
+    rows_read.store(rows.len(), Ordering::Relaxed);
+    let mut changed = full || data.today != today;
+    for (id, week) in rows {
+        let weeks = data.activity.entry(id).or_default();
+        match weeks.binary_search_by_key(&week.monday, |w| w.monday) {
+            Ok(i) if weeks[i] != week => {
+                weeks[i] = week;
+                changed = true;
+            }
+            Ok(_) => {}
+            Err(i) => {
+                weeks.insert(i, week);
+                changed = true;
+            }
+        }
+    }
+    if full {
+        data.activity.values_mut().for_each(Vec::shrink_to_fit);
+    }
+    data.activity_mark = Some(started);
+    if let Some(m) = members {
+        data.by_user = Arc::new(
+            m.iter()
+                .enumerate()
+                .map(|(i, m)| (m.user_id, i as u32))
+                .collect(),
+        );
+        data.members = m;
+        data.member_marks = member_marks;
+        changed = true;
+    }
+    if let Some((h, l)) = grace {
+        data.holidays = h;
+        data.leaves = l;
+        data.grace_marks = grace_marks;
+        changed = true;
+    }
+    data.today = today;
+    data.refreshed_at = now;
+    if changed {
+        data.version += 1;
+    }
+    Ok(())
 }
 
 fn rank_all(d: &Data, window: Window) -> Ranking {

@@ -129,7 +129,7 @@ pub async fn check_submission(
     req: &SubmissionRequest,
 ) -> AppResult<Checked> {
     // Not (yet) an approved ambassador: no brief is addressed to them.
-    let Some((amb, path)) = reader_of(db, user).await? else {
+    let Some(own) = reader_of(db, user).await? else {
         return Err(AppError::NotFound);
     };
     let mut errors = FieldErrors::new();
@@ -138,7 +138,7 @@ pub async fn check_submission(
         return Err(AppError::Validation(errors));
     };
     let now = Utc::now();
-    let brief = addressed_to(&amb, &path, now)
+    let brief = addressed_to(&own.record, &own.unit_path, now)
         .filter(briefs::Column::Id.eq(brief_id))
         .one(db)
         .await?
@@ -199,21 +199,14 @@ pub async fn check_submission(
             "checked submission without post or time",
         ));
     };
-    let account: Option<(String, Option<i64>)> = ambassador_platforms::Entity::find()
-        .select_only()
-        .column(ambassador_platforms::Column::Handle)
-        .column(ambassador_platforms::Column::FollowerCount)
-        .filter(ambassador_platforms::Column::AmbassadorId.eq(amb.id))
-        .filter(ambassador_platforms::Column::Platform.eq(post.platform))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (handle, followers) = account.map_or((None, None), |(h, f)| (Some(h), f));
-    let auto = post.platform == "x" && x_verifies_itself(&post, handle.as_deref(), posted_at);
+    let account = own.account(post.platform);
+    let handle = account.map(|a| a.handle.as_str());
+    let followers = account.and_then(|a| a.follower_count);
+    let auto = post.platform == "x" && x_verifies_itself(&post, handle, posted_at);
     Ok(Checked {
         followers,
         week_start: week_of(posted_at, &tz),
-        amb,
+        amb: own.record,
         brief,
         post,
         posted_at,
@@ -309,7 +302,7 @@ pub async fn submit(
 ) -> AppResult<SubmissionView> {
     let checked = check_submission(db, zone.get(db).await?, user, req).await?;
     let saved = save_submission(db, writer, checked, None).await?;
-    crate::integrity::service::after_submission(db, &saved).await;
+    crate::integrity::service::after_submission(db, user.ambassador.as_ref(), &saved).await;
     Ok(saved)
 }
 
@@ -378,7 +371,7 @@ pub async fn submit_with_screenshot(
         }
     }
     if let Ok(view) = &saved {
-        crate::integrity::service::after_submission(db, view).await;
+        crate::integrity::service::after_submission(db, user.ambassador.as_ref(), view).await;
     }
     saved
 }

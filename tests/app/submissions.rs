@@ -560,6 +560,54 @@ async fn a_withdrawal_or_a_new_time_zone_counts_from_the_next_submission() {
     assert_eq!(status, Status::NotFound, "{body}");
 }
 
+/// The session keeps the ambassador's platform accounts, but a follower count the
+/// coordinator records goes with the very next submission.
+#[rocket::async_test]
+async fn a_new_follower_count_counts_from_the_next_submission() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let second = crate::briefs::published(&app, &w.coordinator, &[], &[]).await;
+    let posted = (Utc::now() - Duration::minutes(5)).to_rfc3339();
+    let post = |brief: i64, code: &str| {
+        json!({
+            "brief_id": brief, "platform": "instagram", "likes": 20,
+            "url": format!("https://www.instagram.com/p/{code}/"), "posted_at": posted
+        })
+    };
+    let (status, first) = submit(&app, &w.b.2, post(w.brief, "CfollowOne")).await;
+    assert_eq!(status, Status::Created, "{first}");
+    let (status, body) = json(
+        app.send_api(
+            "POST",
+            &format!("/api/v1/vetting/candidates/{}/followers", w.b.0),
+            Some(&w.coordinator),
+            &json!({ "platform": "instagram", "count": "2000" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, later) = submit(&app, &w.b.2, post(second, "CfollowTwo")).await;
+    assert_eq!(status, Status::Created, "{later}");
+
+    // What each post is weighed against in the engagement statistics.
+    let followers_of = |id: &Value| {
+        let id = id.as_i64().unwrap();
+        let db = app.db.clone();
+        async move {
+            entity::submissions::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .followers
+        }
+    };
+    let before = followers_of(&first["id"]).await;
+    assert!(before.is_some_and(|f| f != 2000), "{before:?}");
+    assert_eq!(followers_of(&later["id"]).await, Some(2000));
+}
+
 /// Posts arriving together are written together; each still gets its own answer: one
 /// per open slot is stored, the rest are told the slot or the post is taken, and the
 /// aggregates equal the rebuild.
@@ -955,6 +1003,55 @@ async fn grace_weeks_shared_ranks_windows_and_scopes() {
         board(&app, &national, &format!("?institution_id={}", w.other)).await["total"],
         0
     );
+}
+
+/// On a live node (a refresh interval above 0) the board loads by itself at start and is
+/// brought up to date in the background: a new post shows without anyone waiting for a
+/// refresh.
+#[rocket::async_test]
+async fn a_live_board_loads_at_start_and_refreshes_in_the_background() {
+    use duta::leaderboard::board::Board;
+    use std::time::{Duration as StdDuration, Instant};
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let board = Board::new(StdDuration::from_millis(20));
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    board.warm_up(&app.db);
+    while board.version().await == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the board never loaded by itself"
+        );
+        rocket::tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
+    let posts_of_kandidat_1 = || async {
+        board
+            .cells_of(&app.db, w.a.1, 12)
+            .await
+            .unwrap()
+            .map(|(_, cells)| cells.iter().map(|c| c.2).sum::<u32>())
+    };
+    assert_eq!(posts_of_kandidat_1().await, Some(0));
+    let posted = posted_in(0);
+    let (status, body) = submit(
+        &app,
+        &w.a.2,
+        json!({
+            "brief_id": w.brief, "platform": "x",
+            "url": format!("https://x.com/kandidat_x1/status/{}", snowflake(posted)),
+            "posted_at": posted.to_rfc3339()
+        }),
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(body["status"], "verified", "{body}");
+    while posts_of_kandidat_1().await != Some(1) {
+        assert!(
+            Instant::now() < deadline,
+            "the new post never reached the board"
+        );
+        rocket::tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
 }
 
 #[rocket::async_test]
