@@ -3,16 +3,17 @@
 //! ambassadors and the grace weeks in memory and ranks them once per window length.
 //!
 //! Freshness: a request that finds the board older than `leaderboard_refresh_ms`
-//! (default 1 s) starts bringing it up to date in the background (one refresh at a time)
-//! and is served the board as it is; the board is first loaded in the background at
-//! start. (With an interval of 0, as in the tests, every request waits for an up-to-date
-//! board, and the first one for the load.) Bringing up to date reads only what changed since the
-//! last time: aggregate rows whose `updated_at` is later than the start of the previous
-//! refresh, less an overlap (a transaction may commit a little after its clock reading,
-//! and another node's clock may be a little behind), and ambassadors, work units,
-//! holidays and leave when their count or latest change moved. Every 15 minutes everything is
-//! read again from scratch. Several nodes on one PostgreSQL database thus agree within
-//! about a second, and nothing here ever reads the submissions table.
+//! (default 1 s) starts bringing it up to date in the background (one refresh at a
+//! time) and is served the board as it is; the board is first loaded in the background
+//! at start. (With an interval of 0, as in the tests, every request waits for an
+//! up-to-date board, and the first one for the load.) Bringing up to date reads only
+//! what changed since the last time: aggregate rows whose `updated_at` is later than
+//! the start of the previous refresh, less an overlap (a transaction may commit a
+//! little after its clock reading, and another node's clock may be a little behind),
+//! and ambassadors, work units, holidays and leave when their count or latest change
+//! moved. Every 15 minutes everything is read again from scratch. Several nodes on one
+//! PostgreSQL database thus agree within about a second, and nothing here ever reads
+//! the submissions table.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -297,6 +298,10 @@ impl Board {
         }
         if !loaded || self.refresh.is_zero() {
             let _guard = self.refreshing.lock().await;
+            // Those who waited for the first load do not each refresh it again.
+            if !self.refresh.is_zero() && self.data.read().await.is_some() {
+                return Ok(());
+            }
             return refresh(&self.data, &self.rows_read, db).await;
         }
         self.refresh_in_background(db);
