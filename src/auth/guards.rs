@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rocket::http::Status;
@@ -95,9 +95,58 @@ fn bearer(req: &Request<'_>) -> Option<String> {
 /// was made: signing out,
 /// a new password, a deactivation or a role change end it at once here, and within
 /// `cache_ms` on other nodes.
+///
+/// A token is checked by one request at a time: when its entry has run out while many
+/// requests carry it (a busy client), the first reads the user again and the others
+/// wait for that answer instead of each reading the same rows.
 pub struct Sessions {
     ttl: Duration,
     entries: Mutex<HashMap<String, (Instant, Writes, CurrentUser)>>,
+    turns: Turns,
+}
+
+/// Turns per key: callers holding a turn for the same key go one at a time.
+#[derive(Default)]
+pub struct Turns {
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A caller's turn; the next caller with the key goes when it is dropped.
+pub struct Turn<'a> {
+    turns: &'a Turns,
+    key: String,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Turns {
+    /// Waits until no one else holds a turn for `key`.
+    pub async fn take(&self, key: &str) -> Turn<'_> {
+        let gate = match self.gates.lock() {
+            Ok(mut gates) => gates.entry(key.to_string()).or_default().clone(),
+            // A poisoned map: go without waiting (the cost is a repeated read).
+            Err(_) => Arc::default(),
+        };
+        Turn {
+            turns: self,
+            key: key.to_string(),
+            held: Some(gate.lock_owned().await),
+        }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        drop(self.held.take());
+        // The gate goes when no one else holds or awaits it.
+        if let Ok(mut gates) = self.turns.gates.lock() {
+            if gates
+                .get(&self.key)
+                .is_some_and(|g| Arc::strong_count(g) == 1)
+            {
+                gates.remove(&self.key);
+            }
+        }
+    }
 }
 
 /// The write counters of the tables a session depends on.
@@ -120,6 +169,7 @@ impl Sessions {
         Sessions {
             ttl,
             entries: Mutex::new(HashMap::new()),
+            turns: Turns::default(),
         }
     }
 
@@ -158,16 +208,21 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let keys = req.rocket().state::<JwtKeys>()?;
     let db = req.rocket().state::<DatabaseConnection>()?;
     let claims = keys.verify(&token)?;
-    let sessions = req.rocket().state::<Sessions>();
-    if let Some(user) = sessions.and_then(|s| s.get(&token)) {
+    let Some(sessions) = req.rocket().state::<Sessions>() else {
+        return check(db, &claims).await;
+    };
+    if let Some(user) = sessions.get(&token) {
+        return Some(user);
+    }
+    let _turn = sessions.turns.take(&token).await;
+    // Checked while this request waited for its turn.
+    if let Some(user) = sessions.get(&token) {
         return Some(user);
     }
     // Read before the user, so a write during the read leaves the entry stale.
     let writes = writes();
     let user = check(db, &claims).await?;
-    if let Some(s) = sessions {
-        s.put(token, writes, &user);
-    }
+    sessions.put(token, writes, &user);
     Some(user)
 }
 
@@ -264,3 +319,46 @@ role_guard!(
     /// Coordinators (humas) of an institution, and admins.
     Coordinator, [Coordinator, Admin]
 );
+
+#[cfg(test)]
+mod tests {
+    use super::Turns;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// Many callers with one key at once: the first does the work, the others find it
+    /// done. Each other key gets its own turn.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_with_one_key_take_turns() {
+        let turns = Arc::new(Turns::default());
+        let done: Arc<Mutex<Vec<String>>> = Arc::default();
+        let reads = Arc::new(AtomicUsize::new(0));
+        let calls = (0..32).map(|i| {
+            let (turns, done, reads) = (turns.clone(), done.clone(), reads.clone());
+            let key = if i % 8 == 7 {
+                format!("other{i}")
+            } else {
+                "token".into()
+            };
+            tokio::spawn(async move {
+                let _turn = turns.take(&key).await;
+                if done.lock().unwrap().contains(&key) {
+                    return;
+                }
+                reads.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                done.lock().unwrap().push(key);
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.unwrap();
+        }
+        // One read for "token", one for each of the four other keys.
+        assert_eq!(reads.load(Ordering::SeqCst), 5);
+        assert!(
+            turns.gates.lock().unwrap().is_empty(),
+            "no gate is left behind"
+        );
+    }
+}
