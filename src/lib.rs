@@ -155,6 +155,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             let org = org::cache::OrgCache::new(std::time::Duration::from_millis(cfg.cache_ms));
             let zone =
                 settings::cache::ZoneCache::new(std::time::Duration::from_millis(cfg.cache_ms));
+            let addressed =
+                briefs::cache::AddressedBriefs::new(std::time::Duration::from_millis(cfg.cache_ms));
             let Some(nip_key) = cfg.nip_key.clone() else {
                 eprintln!("duta: the NIP key is not loaded");
                 return Err(rocket);
@@ -163,6 +165,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 .manage(sessions)
                 .manage(org)
                 .manage(zone)
+                .manage(addressed)
                 .manage(cfg)
                 .manage(db)
                 .manage(keys)

@@ -46,4 +46,4 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+crate::count_writes!();

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -107,14 +107,20 @@ impl Own {
 
 /// The ambassador record of a user (any state), its unit's path and its accounts.
 pub async fn own_of(db: &impl ConnectionTrait, user_id: i64) -> AppResult<Option<Own>> {
-    let Some(record) = find_ambassador_by_user(db, user_id).await? else {
-        return Ok(None);
-    };
-    let unit_path = work_units::Entity::find_by_id(record.work_unit_id)
+    // The record and its unit in one read (sessions of ambassadors read this often).
+    let unit = ambassadors::Entity::belongs_to(work_units::Entity)
+        .from(ambassadors::Column::WorkUnitId)
+        .to(work_units::Column::Id);
+    let Some((record, unit)) = ambassadors::Entity::find()
+        .filter(ambassadors::Column::UserId.eq(user_id))
+        .join(JoinType::LeftJoin, unit.into())
+        .select_also(work_units::Entity)
         .one(db)
         .await?
-        .map(|u| u.path)
-        .unwrap_or_default();
+    else {
+        return Ok(None);
+    };
+    let unit_path = unit.map(|u| u.path).unwrap_or_default();
     let accounts = platforms_of(db, record.id).await?;
     Ok(Some(Own {
         record,

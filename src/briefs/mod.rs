@@ -4,6 +4,7 @@
 //! Their images are cropped around a focal point into one variant per platform.
 
 pub mod api;
+pub mod cache;
 pub mod forms;
 pub mod images;
 pub mod routes;

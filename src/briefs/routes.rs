@@ -827,6 +827,7 @@ pub async fn submit(
     db: &State<DatabaseConnection>,
     store: &State<crate::media::service::MediaStore>,
     zone: &State<crate::settings::cache::ZoneCache>,
+    addressed: &State<super::cache::AddressedBriefs>,
     writer: &State<crate::submissions::writer::Writer>,
 ) -> PageResult {
     let form = form.0;
@@ -844,7 +845,7 @@ pub async fn submit(
             crate::submissions::service::submit_with_screenshot(
                 db,
                 store,
-                (zone, writer),
+                (zone, addressed, writer),
                 &user,
                 &request,
                 bytes,

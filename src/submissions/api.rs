@@ -11,6 +11,7 @@ use super::service::{self, Decision, QueueItem, QueueView, SubmissionView};
 use super::writer::Writer;
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::auth::guards::{Ambassador, Coordinator};
+use crate::briefs::cache::AddressedBriefs;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::settings::cache::ZoneCache;
 use crate::web::client_ip::ClientIp;
@@ -30,11 +31,12 @@ pub async fn create(
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
     zone: &State<ZoneCache>,
+    addressed: &State<AddressedBriefs>,
     writer: &State<Writer>,
 ) -> AppResult<(Status, Json<SubmissionView>)> {
     Ok((
         Status::Created,
-        Json(service::submit(db, (zone, writer), &user, &body.0).await?),
+        Json(service::submit(db, (zone, addressed, writer), &user, &body.0).await?),
     ))
 }
 

@@ -17,8 +17,9 @@ use super::writer::Writer;
 use crate::audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
+use crate::briefs::cache::AddressedBriefs;
 use crate::briefs::rules::{parse_instant, IsoWeek};
-use crate::briefs::service::{addressed_to, reader_of};
+use crate::briefs::service::reader_of;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::leaderboard::rules::week_of;
@@ -124,7 +125,7 @@ pub struct Checked {
 /// ambassador (else not found), then every field; all field errors come back together.
 pub async fn check_submission(
     db: &DatabaseConnection,
-    tz: chrono_tz::Tz,
+    (tz, addressed): (chrono_tz::Tz, &AddressedBriefs),
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<Checked> {
@@ -138,9 +139,8 @@ pub async fn check_submission(
         return Err(AppError::Validation(errors));
     };
     let now = Utc::now();
-    let brief = addressed_to(&own.record, &own.unit_path, now)
-        .filter(briefs::Column::Id.eq(brief_id))
-        .one(db)
+    let brief = addressed
+        .find(db, &own, brief_id, now)
         .await?
         .ok_or(AppError::NotFound)?;
     let targets: Vec<String> = serde_json::from_str(&brief.platforms).unwrap_or_default();
@@ -293,14 +293,18 @@ pub async fn save_submission(
     }
 }
 
+/// What a node keeps for the submission route: the time zone, the briefs found
+/// addressed, and the writer of new rows.
+pub type Kept<'a> = (&'a ZoneCache, &'a AddressedBriefs, &'a Writer);
+
 /// Checks and stores in one go (the API without a screenshot).
 pub async fn submit(
     db: &DatabaseConnection,
-    (zone, writer): (&ZoneCache, &Writer),
+    (zone, addressed, writer): Kept<'_>,
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
-    let checked = check_submission(db, zone.get(db).await?, user, req).await?;
+    let checked = check_submission(db, (zone.get(db).await?, addressed), user, req).await?;
     let saved = save_submission(db, writer, checked, None).await?;
     crate::integrity::service::after_submission(db, user.ambassador.as_ref(), &saved).await;
     Ok(saved)
@@ -312,12 +316,12 @@ pub async fn submit(
 pub async fn submit_with_screenshot(
     db: &DatabaseConnection,
     store: &MediaStore,
-    (zone, writer): (&ZoneCache, &Writer),
+    (zone, addressed, writer): Kept<'_>,
     user: &CurrentUser,
     req: &SubmissionRequest,
     screenshot: Option<Vec<u8>>,
 ) -> AppResult<SubmissionView> {
-    let checked = check_submission(db, zone.get(db).await?, user, req).await;
+    let checked = check_submission(db, (zone.get(db).await?, addressed), user, req).await;
     let prepared = match screenshot {
         None => Ok(None),
         Some(bytes) => store.prepare(bytes).await.map(Some),

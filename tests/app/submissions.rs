@@ -608,6 +608,48 @@ async fn a_new_follower_count_counts_from_the_next_submission() {
     assert_eq!(followers_of(&later["id"]).await, Some(2000));
 }
 
+/// A brief found addressed to an ambassador is kept for the next post, but not past a
+/// change of its audience: once it is for another unit only, the next post is refused.
+#[rocket::async_test]
+async fn a_brief_readdressed_to_another_unit_refuses_the_next_post() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let posted = (Utc::now() - Duration::minutes(5)).to_rfc3339();
+    let post = |platform: &str, url: &str| json!({ "brief_id": w.brief, "platform": platform, "url": url, "posted_at": posted });
+    let (status, body) = submit(
+        &app,
+        &w.b.2,
+        post("instagram", "https://www.instagram.com/p/CreAddr1/"),
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let (status, body) = json(
+        app.send_api(
+            "PUT",
+            &format!("/api/v1/briefs/{}", w.brief),
+            Some(&w.coordinator),
+            &crate::briefs::brief_body("Paspor lewat aplikasi", &[w.unit_a], &[]),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, body) = submit(
+        &app,
+        &w.b.2,
+        post("facebook", "https://www.facebook.com/kandidat2/posts/71"),
+    )
+    .await;
+    assert_eq!(status, Status::NotFound, "{body}");
+    let (status, body) = submit(
+        &app,
+        &w.a.2,
+        post("facebook", "https://www.facebook.com/kandidat1/posts/72"),
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{body}");
+}
+
 /// Posts arriving together are written together; each still gets its own answer: one
 /// per open slot is stored, the rest are told the slot or the post is taken, and the
 /// aggregates equal the rebuild.
