@@ -92,9 +92,8 @@ fn bearer(req: &Request<'_>) -> Option<String> {
 /// Sessions checked a moment ago, so that a busy page does not read its user on every
 /// request. An entry holds for at most `cache_ms` and only while no user, ambassador,
 /// platform account or work unit (the scope's path) was written on this node since it
-/// was made: signing out,
-/// a new password, a deactivation or a role change end it at once here, and within
-/// `cache_ms` on other nodes.
+/// was made: signing out, a new password, a deactivation or a role change end it at once
+/// here, and within `cache_ms` on other nodes.
 ///
 /// A token is checked by one request at a time: when its entry has run out while many
 /// requests carry it (a busy client), the first reads the user again and the others
@@ -208,7 +207,11 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let keys = req.rocket().state::<JwtKeys>()?;
     let db = req.rocket().state::<DatabaseConnection>()?;
     let claims = keys.verify(&token)?;
-    let Some(sessions) = req.rocket().state::<Sessions>() else {
+    let Some(sessions) = req
+        .rocket()
+        .state::<Sessions>()
+        .filter(|s| !s.ttl.is_zero())
+    else {
         return check(db, &claims).await;
     };
     if let Some(user) = sessions.get(&token) {
