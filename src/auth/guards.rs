@@ -14,6 +14,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use super::jwt::JwtKeys;
 use super::roles::{Role, Scope};
 use crate::error::is_api_request;
+use crate::web::kept::make_room;
 
 pub const SESSION_COOKIE: &str = "duta_session";
 
@@ -187,12 +188,9 @@ impl Sessions {
             return;
         }
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_SESSIONS {
-                entries.retain(|_, (at, _, _)| at.elapsed() < self.ttl);
-                if entries.len() >= MAX_SESSIONS {
-                    entries.clear();
-                }
-            }
+            make_room(&mut entries, MAX_SESSIONS, |_, (at, _, _)| {
+                at.elapsed() < self.ttl
+            });
             entries.insert(token, (Instant::now(), writes, user.clone()));
         }
     }

@@ -14,6 +14,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 use super::service::addressed_to;
 use crate::ambassadors::service::Own;
 use crate::error::AppResult;
+use crate::web::kept::make_room;
 use entity::briefs;
 
 /// Answers kept at most; beyond it, expired ones go, and if none had, all.
@@ -61,12 +62,7 @@ impl AddressedBriefs {
             .await?;
         if let (Some(brief), false) = (&found, self.ttl.is_zero()) {
             if let Ok(mut kept) = self.kept.lock() {
-                if kept.len() >= MAX_KEPT {
-                    kept.retain(|_, (at, _, _)| at.elapsed() < self.ttl);
-                    if kept.len() >= MAX_KEPT {
-                        kept.clear();
-                    }
-                }
+                make_room(&mut kept, MAX_KEPT, |_, (at, _, _)| at.elapsed() < self.ttl);
                 kept.insert(key, (Instant::now(), stamp, brief.clone()));
             }
         }

@@ -25,6 +25,7 @@ use crate::org::cache::{unit_options, OrgCache};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
 use crate::web::i18n::Lang;
+use crate::web::kept::make_room;
 use crate::web::layout::Layout;
 use crate::web::splice;
 
@@ -91,12 +92,7 @@ impl RenderedRows {
             )
             .ok_or_else(|| AppError::internal("leaderboard rows did not render"))?;
         if let Ok(mut rows) = self.rows.lock() {
-            if rows.len() >= MAX_RENDERED {
-                rows.retain(|k, _| k.0 == view.version);
-                if rows.len() >= MAX_RENDERED {
-                    rows.clear();
-                }
-            }
+            make_room(&mut rows, MAX_RENDERED, |k, _| k.0 == view.version);
             rows.insert(key, html.clone());
         }
         Ok(html)
@@ -136,13 +132,8 @@ impl RenderedPages {
 
     fn put(&self, key: PageKey, page: Arc<String>) {
         if let Ok(mut pages) = self.pages.lock() {
-            if pages.len() >= MAX_RENDERED {
-                let version = key.rows.0;
-                pages.retain(|k, _| k.rows.0 == version);
-                if pages.len() >= MAX_RENDERED {
-                    pages.clear();
-                }
-            }
+            let version = key.rows.0;
+            make_room(&mut pages, MAX_RENDERED, |k, _| k.rows.0 == version);
             pages.insert(key, page);
         }
     }

@@ -6,6 +6,7 @@ pub mod client_ip;
 pub mod csrf;
 pub mod headers;
 pub mod i18n;
+pub mod kept;
 pub mod layout;
 pub mod metrics;
 pub mod routes;
