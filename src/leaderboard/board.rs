@@ -3,17 +3,16 @@
 //! ambassadors and the grace weeks in memory and ranks them once per window length.
 //!
 //! Freshness: a request that finds the board older than `leaderboard_refresh_ms`
-//! (default 1 s) starts bringing it up to date in the background (one refresh at a
-//! time) and is served the board as it is; the board is first loaded in the background
-//! at start. (With an interval of 0, as in the tests, every request waits for an
-//! up-to-date board, and the first one for the load.) Bringing up to date reads only
-//! what changed since the last time: aggregate rows whose `updated_at` is later than
-//! the start of the previous refresh, less an overlap (a transaction may commit a
-//! little after its clock reading, and another node's clock may be a little behind),
-//! and ambassadors, work units, holidays and leave when their count or latest change
-//! moved. Every 15 minutes everything is read again from scratch. Several nodes on one
-//! PostgreSQL database thus agree within about a second, and nothing here ever reads
-//! the submissions table.
+//! (default 1 s) brings it up to date first (one request at a time; the others are
+//! served the board as it is). The board is first loaded in the background at start.
+//! Bringing up to date reads only what changed since the last time: aggregate rows
+//! whose `updated_at` is later than the start of the previous refresh, less an overlap
+//! (a transaction may commit a little after its clock reading, and another node's clock
+//! may be a little behind), and ambassadors, work units, holidays and leave when their
+//! count or latest change moved. Every 15 minutes everything is read again from
+//! scratch, in the background, while requests are served the board as it is. Several
+//! nodes on one PostgreSQL database thus agree within about a second, and nothing here
+//! ever reads the submissions table.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -260,6 +259,8 @@ impl ActivityRow {
 
 pub struct Board {
     refresh: Duration,
+    /// How often everything is read again.
+    full_reload: Duration,
     data: Arc<RwLock<Option<Data>>>,
     refreshing: Arc<tokio::sync::Mutex<()>>,
     computing: tokio::sync::Mutex<()>,
@@ -276,6 +277,7 @@ impl Board {
     pub fn new(refresh: Duration) -> Board {
         Board {
             refresh,
+            full_reload: FULL_RELOAD,
             data: Arc::new(RwLock::new(None)),
             refreshing: Arc::new(tokio::sync::Mutex::new(())),
             computing: tokio::sync::Mutex::new(()),
@@ -284,28 +286,49 @@ impl Board {
         }
     }
 
-    /// Brings the board up to date when it is older than the refresh interval. The first
-    /// load is waited for, and so is every refresh with an interval of 0 (as the tests
-    /// run); otherwise one refresh at a time runs in the background while requests are
-    /// answered from the board as it is.
+    /// Brings the board up to date when it is older than the refresh interval: the
+    /// request that notices reads what changed (one request at a time; the others are
+    /// served the board as it is), and the first load is waited for. Reading everything
+    /// again (every 15 minutes) runs on its own task, while requests go on with the board
+    /// as it is (with an interval of 0, as in the tests, it is waited for too).
     pub async fn ensure_fresh(&self, db: &DatabaseConnection) -> AppResult<()> {
-        let (loaded, due) = match &*self.data.read().await {
-            None => (false, true),
-            Some(d) => (true, d.refreshed_at.elapsed() >= self.refresh),
+        let (loaded, due, reload) = match &*self.data.read().await {
+            None => (false, true, false),
+            Some(d) => (
+                true,
+                d.refreshed_at.elapsed() >= self.refresh,
+                d.loaded_at.elapsed() >= self.full_reload,
+            ),
         };
         if !due {
             return Ok(());
         }
-        if !loaded || self.refresh.is_zero() {
-            let _guard = self.refreshing.lock().await;
-            // Those who waited for the first load do not each refresh it again.
+        if reload && !self.refresh.is_zero() {
+            self.refresh_in_background(db);
+            return Ok(());
+        }
+        let _guard = if loaded {
+            match self.refreshing.try_lock() {
+                Ok(g) => g,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            let g = self.refreshing.lock().await;
+            // Those who waited for the load at start (or another first load) find it done.
             if !self.refresh.is_zero() && self.data.read().await.is_some() {
                 return Ok(());
             }
-            return refresh(&self.data, &self.rows_read, db).await;
+            g
+        };
+        refresh(&self.data, &self.rows_read, self.full_reload, db).await
+    }
+
+    /// The same board reading everything again at another interval (for tests).
+    pub fn with_full_reload(self, every: Duration) -> Board {
+        Board {
+            full_reload: every,
+            ..self
         }
-        self.refresh_in_background(db);
-        Ok(())
     }
 
     /// Loads the board in the background, so that the first visitor after a start does
@@ -323,8 +346,9 @@ impl Board {
             return;
         };
         let (data, rows_read, db) = (self.data.clone(), self.rows_read.clone(), db.clone());
+        let full_reload = self.full_reload;
         tokio::spawn(async move {
-            if let Err(e) = refresh(&data, &rows_read, &db).await {
+            if let Err(e) = refresh(&data, &rows_read, full_reload, &db).await {
                 tracing::warn!(error = %e, "the leaderboard could not be brought up to date");
             }
             drop(guard);
@@ -449,11 +473,12 @@ impl Board {
     }
 }
 
-/// Brings `data` up to date: everything on a first load (and every `FULL_RELOAD`), else
+/// Brings `data` up to date: everything on a first load (and every `full_reload`), else
 /// what changed since the last refresh.
 async fn refresh(
     data_lock: &RwLock<Option<Data>>,
     rows_read: &AtomicUsize,
+    full_reload: Duration,
     db: &DatabaseConnection,
 ) -> AppResult<()> {
     let tz = programme_timezone(db).await?;
@@ -463,7 +488,7 @@ async fn refresh(
     let (full, activity_mark, same_members, same_grace) = {
         let guard = data_lock.read().await;
         match &*guard {
-            Some(d) if d.loaded_at.elapsed() < FULL_RELOAD => (
+            Some(d) if d.loaded_at.elapsed() < full_reload => (
                 false,
                 d.activity_mark,
                 d.member_marks == member_marks,
