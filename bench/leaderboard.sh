@@ -59,13 +59,19 @@ rebuild() {
 }
 rebuild_before=$(rebuild)
 
-"$BIN" serve >"$work/serve.log" 2>&1 &
-pid=$!
-until curl -fs "$base/healthz" >/dev/null; do sleep 0.1; done
 login() {
   curl -fs -H 'Content-Type: application/json' -d "{\"email\":\"$1\",\"password\":\"duta-bench-2026\"}" "$base/api/v1/auth/login" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
+started_at=$(date +%s%N)
+"$BIN" serve >"$work/serve.log" 2>&1 &
+pid=$!
+until curl -fs "$base/healthz" >/dev/null; do sleep 0.02; done
+port_ms=$(( ($(date +%s%N) - started_at) / 1000000 ))
+# The first complete answer after start: an ambassador's rank (a sign-in, then the board).
+early=$(login amb2@bench.duta.id)
+curl -fs -o /dev/null -H "Authorization: Bearer $early" "$base/api/v1/leaderboard/me"
+answer_ms=$(( ($(date +%s%N) - started_at) / 1000000 ))
 coordinator=$(login coordinator1@bench.duta.id)
 ambassador=$(login amb1@bench.duta.id)
 : >"$work/tokens"
@@ -120,6 +126,7 @@ fi
 
 echo "leaderboard at scale: $kind, $AMBASSADORS ambassadors, $WEEKS weeks ($(nproc) cores, $CONNECTIONS connections, ${DURATION}s per route, $BIN)"
 echo "  seed: $seeded; database size: $size; first board load after start: ${first_ms} ms"
+echo "  after start: port open in ${port_ms} ms, first 'my rank' answer (with its sign-in) at ${answer_ms} ms"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' /healthz "$h_rps" "$h_p99" "$h_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/leaderboard (top 50)" "$b_rps" "$b_p99" "$b_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/leaderboard?work_unit_id=$unit" "$u_rps" "$u_p99" "$u_bad"

@@ -188,8 +188,6 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(notify::fairing())
         .manage(Metrics::default())
         .manage(stats::service::StatsCache::default())
-        .manage(leaderboard::routes::RenderedRows::default())
-        .manage(leaderboard::routes::RenderedPages::default())
         .manage(submissions::writer::Writer::default())
         .manage(stats::routes::RenderedFigures::default())
         .mount("/", web::routes::routes())

@@ -72,6 +72,8 @@ pub mod notifications;
 pub mod platform_settings;
 pub mod programme_settings;
 pub mod recovery_codes;
+pub mod standing_weeks;
+pub mod standings;
 pub mod story_templates;
 pub mod submissions;
 pub mod users;

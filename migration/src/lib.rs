@@ -28,6 +28,7 @@ mod m20261124_000023_two_factor;
 mod m20261124_000024_index_audit_log;
 mod m20261124_000025_integrity_flags;
 mod m20261124_000026_index_platforms_updated_at;
+mod m20261204_000027_create_standings;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000024_index_audit_log::Migration),
             Box::new(m20261124_000025_integrity_flags::Migration),
             Box::new(m20261124_000026_index_platforms_updated_at::Migration),
+            Box::new(m20261204_000027_create_standings::Migration),
         ]
     }
 }

@@ -638,6 +638,7 @@ pub async fn resubmit(
     active.submitted_at = Set(t);
     active.updated_at = Set(t);
     let updated = active.update(&txn).await?;
+    crate::leaderboard::standings::refresh(&txn, &[updated.id]).await?;
     if work_unit_id != amb.work_unit_id {
         let mut u: users::ActiveModel = user.user.clone().into();
         u.work_unit_id = Set(Some(work_unit_id));

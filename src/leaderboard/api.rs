@@ -7,7 +7,6 @@ use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::board::Board;
 use super::service::{self, BoardQuery, BoardView, HolidayView, LeaveView, StandingView};
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
@@ -36,7 +35,6 @@ pub async fn index(
     offset: Option<String>,
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
     org: &State<OrgCache>,
 ) -> AppResult<Json<BoardView>> {
     let q = BoardQuery {
@@ -47,7 +45,7 @@ pub async fn index(
         offset,
     };
     let org = org.get(db).await?;
-    Ok(Json(service::board_for(db, board, &org, user, &q).await?))
+    Ok(Json(service::board_for(db, &org, user, &q).await?))
 }
 
 /// The signed-in ambassador's standing: rank on their institution's board, streaks,
@@ -61,9 +59,8 @@ pub async fn me(
     weeks: Option<&str>,
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
 ) -> AppResult<Json<StandingView>> {
-    Ok(Json(service::standing_of(db, board, &user, weeks).await?))
+    Ok(Json(service::standing_of(db, &user, weeks).await?))
 }
 
 /// The programme's holiday weeks (grace weeks for everyone).

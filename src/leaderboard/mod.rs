@@ -6,6 +6,7 @@ pub mod board;
 pub mod routes;
 pub mod rules;
 pub mod service;
+pub mod standings;
 
 pub fn api_routes() -> Vec<rocket::Route> {
     rocket::routes![

@@ -1,8 +1,7 @@
 //! The leaderboard pages: the board for everyone, the ambassador's own progress, the
 //! admin's holiday calendar and a coordinator's record of an ambassador's leave.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 
 use rocket::form::FromForm;
 use rocket::http::Status;
@@ -13,10 +12,7 @@ use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::board::Board;
-use super::service::{
-    self, BoardQuery, BoardView, EntryView, HolidayView, LeaveView, StandingView,
-};
+use super::service::{self, BoardQuery, EntryView, HolidayView, LeaveView, StandingView};
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::briefs::service::{current_week, WeekBrief};
@@ -25,36 +21,11 @@ use crate::org::cache::{unit_options, OrgCache};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
 use crate::web::i18n::Lang;
-use crate::web::kept::make_room;
 use crate::web::layout::Layout;
 use crate::web::splice;
 
 /// Windows offered on the pages.
 pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
-
-/// The board's rows as HTML, rendered once per board version, window, filter, page,
-/// language and (when an ambassador's own row is among them) viewer, so that the many
-/// visitors of a busy board share one rendering.
-#[derive(Default)]
-pub struct RenderedRows {
-    rows: Mutex<HashMap<RowsKey, String>>,
-}
-
-/// Board version, last Monday, weeks, institution, unit, offset, limit, language, own row.
-type RowsKey = (
-    u64,
-    chrono::NaiveDate,
-    u32,
-    Option<i64>,
-    Option<i64>,
-    u64,
-    u64,
-    Lang,
-    Option<i64>,
-);
-
-/// Renderings kept at most; beyond it, those of older versions go, and if none, all.
-const MAX_RENDERED: usize = 512;
 
 #[derive(Serialize)]
 struct RowsContext<'a> {
@@ -62,85 +33,8 @@ struct RowsContext<'a> {
     l: Lang,
 }
 
-fn rows_key(view: &BoardView, lang: Lang) -> RowsKey {
-    (
-        view.version,
-        view.window.to,
-        view.window.weeks,
-        view.institution_id,
-        view.work_unit_id,
-        view.offset,
-        view.limit,
-        lang,
-        view.entries.iter().find(|e| e.me).map(|e| e.ambassador_id),
-    )
-}
-
-impl RenderedRows {
-    fn of(&self, templates: &Metadata<'_>, view: &BoardView, lang: Lang) -> AppResult<String> {
-        let key = rows_key(view, lang);
-        if let Some(html) = self.rows.lock().ok().and_then(|r| r.get(&key).cloned()) {
-            return Ok(html);
-        }
-        let (_, html) = templates
-            .render(
-                "leaderboard/_rows",
-                RowsContext {
-                    entries: &view.entries,
-                    l: lang,
-                },
-            )
-            .ok_or_else(|| AppError::internal("leaderboard rows did not render"))?;
-        if let Ok(mut rows) = self.rows.lock() {
-            make_room(&mut rows, MAX_RENDERED, |k, _| k.0 == view.version);
-            rows.insert(key, html.clone());
-        }
-        Ok(html)
-    }
-}
-
-/// Whole board pages, rendered once per board version, query, language and kind of
-/// viewer, with the viewer's own values marked (`Layout::marked`): a busy board then
-/// costs a lookup and a fill per request. Pages with errors or a flash message are not
-/// kept.
-#[derive(Default)]
-pub struct RenderedPages {
-    pages: Mutex<HashMap<PageKey, Arc<String>>>,
-}
-
-/// Everything a kept page depends on besides the viewer's marked values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct PageKey {
-    rows: RowsKey,
-    /// The window as asked for (it is printed back in the filter and the pager).
-    weeks: Option<String>,
-    role: Role,
-    /// The viewer's institution and unit subtree: the unit filter's options.
-    institution_id: Option<i64>,
-    work_unit_path: Option<String>,
-    /// An ambassador's own row and unread count are on the page.
-    own: Option<i64>,
-    unread: u64,
-    /// The organisation copy the unit names came from.
-    org: u64,
-}
-
-impl RenderedPages {
-    fn get(&self, key: &PageKey) -> Option<Arc<String>> {
-        self.pages.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: PageKey, page: Arc<String>) {
-        if let Ok(mut pages) = self.pages.lock() {
-            let version = key.rows.0;
-            make_room(&mut pages, MAX_RENDERED, |k, _| k.rows.0 == version);
-            pages.insert(key, page);
-        }
-    }
-}
-
 /// What the page needs of the board besides its rows: a template context is serialised
-/// twice per request, so the entries themselves only go into `RenderedRows`.
+/// twice per request, so the entries themselves are rendered on their own.
 #[derive(Serialize)]
 struct BoardSummary {
     window: service::WindowView,
@@ -153,7 +47,7 @@ struct BoardSummary {
 pub struct BoardPage {
     layout: Layout,
     board: Option<BoardSummary>,
-    /// Where the entries' rows go (see `RenderedRows` and `web::splice`).
+    /// Where the entries' rows go (see `web::splice`).
     rows: String,
     /// Where the work-unit filter's options go; empty when there is nothing to choose.
     unit_options: String,
@@ -175,10 +69,7 @@ pub async fn index(
     user: &CurrentUser,
     layout: Layout,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
     org: &State<OrgCache>,
-    rendered: &State<RenderedRows>,
-    kept: &State<RenderedPages>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, RawHtml<String>)> {
     let page = page.unwrap_or(1).clamp(1, 100_000);
@@ -190,7 +81,7 @@ pub async fn index(
         limit: Some(service::DEFAULT_LIMIT.to_string()),
         offset: Some(((page - 1) * service::DEFAULT_LIMIT).to_string()),
     };
-    let (status, view, errors) = match service::board_for(db, board, &org, user, &q).await {
+    let (status, view, errors) = match service::board_for(db, &org, user, &q).await {
         Ok(v) => (Status::Ok, Some(v), BTreeMap::new()),
         Err(e) => {
             let (s, errors) = e.form_errors(layout.lang)?;
@@ -200,29 +91,11 @@ pub async fn index(
             };
             (
                 s,
-                service::board_for(db, board, &org, user, &fallback)
-                    .await
-                    .ok(),
+                service::board_for(db, &org, user, &fallback).await.ok(),
                 errors,
             )
         }
     };
-    let key = match &view {
-        Some(v) if errors.is_empty() && layout.flash.is_none() => Some(PageKey {
-            rows: rows_key(v, layout.lang),
-            weeks: weeks.clone(),
-            role: user.role,
-            institution_id: user.user.institution_id,
-            work_unit_path: user.work_unit_path.clone(),
-            own: v.mine.as_ref().map(|m| m.ambassador_id),
-            unread: layout.unread,
-            org: org.serial,
-        }),
-        _ => None,
-    };
-    if let Some(page) = key.as_ref().and_then(|k| kept.get(k)) {
-        return Ok((status, RawHtml(layout.fill(&page))));
-    }
     let unit_options = if user.role == Role::Ambassador {
         view.as_ref()
             .and_then(|v| v.institution_id)
@@ -239,7 +112,18 @@ pub async fn index(
         .as_ref()
         .is_some_and(|v| v.mine.is_some() && !v.entries.iter().any(|e| e.me));
     let rows = match &view {
-        Some(v) => rendered.of(&templates, v, layout.lang)?,
+        Some(v) => {
+            templates
+                .render(
+                    "leaderboard/_rows",
+                    RowsContext {
+                        entries: &v.entries,
+                        l: layout.lang,
+                    },
+                )
+                .ok_or_else(|| AppError::internal("leaderboard rows did not render"))?
+                .1
+        }
         None => String::new(),
     };
     // The rows and the unit options are the bulk of the page: they are put in after
@@ -272,11 +156,7 @@ pub async fn index(
         context,
         &[("rows", &rows), ("unit_options", &unit_options)],
     )?;
-    let html = layout.fill(&page);
-    if let Some(k) = key {
-        kept.put(k, Arc::new(page));
-    }
-    Ok((status, RawHtml(html)))
+    Ok((status, RawHtml(layout.fill(&page))))
 }
 
 #[derive(Serialize)]
@@ -297,11 +177,10 @@ pub async fn progress(
     user: Ambassador<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
 ) -> AppResult<Template> {
     let weeks = weeks.filter(|w| w.parse::<u32>().is_ok_and(|n| WINDOWS.contains(&n)));
     let week = current_week(db, &user).await?;
-    let standing = service::standing_of(db, board, &user, weeks).await?;
+    let standing = service::standing_of(db, &user, weeks).await?;
     Ok(Template::render(
         "leaderboard/progress",
         ProgressPage {

@@ -192,6 +192,28 @@ pub fn shared_ranks(sorted: &[Score]) -> Vec<u32> {
     ranks
 }
 
+/// One number that orders scores as [`rank_order`] does, smaller first: equal keys are
+/// a shared rank. Consistency is kept to a millionth, which separates every two
+/// different fractions with at most 52 eligible weeks (they differ by at least
+/// 1/(52·51)) and gives equal fractions the same value; verified posts are capped at
+/// 2^20 − 1, more than a window can hold.
+pub fn sort_key(s: &Score) -> i64 {
+    let established = i64::from(!s.is_new());
+    let consistency = if s.eligible_weeks == 0 {
+        0
+    } else {
+        i64::from(s.active_weeks) * 1_000_000 / i64::from(s.eligible_weeks)
+    };
+    let six = |n: u32| i64::from(n.min(63));
+    let posts = i64::from(s.verified_posts.min((1 << 20) - 1));
+    let goodness = (established << 52)
+        | (consistency << 32)
+        | (six(s.active_weeks) << 26)
+        | (six(s.current_streak) << 20)
+        | posts;
+    -goodness
+}
+
 /// A streak badge for the board: none below 2 weeks, then 2, 4, 8, 12 and 26 weeks.
 pub fn streak_badge(streak: u32) -> Option<u32> {
     [26, 12, 8, 4, 2].into_iter().find(|b| streak >= *b)
@@ -374,6 +396,40 @@ mod tests {
             rank_order(&sc(0, 0, 0, 0), &sc(1, 0, 0, 0)),
             Ordering::Equal
         );
+    }
+
+    #[test]
+    fn the_sort_key_orders_as_the_ranking_does() {
+        let mut all = Vec::new();
+        for eligible in 0..=52u32 {
+            for active in (0..=eligible).step_by(3) {
+                for streak in [0, 1, active.min(7), active] {
+                    for posts in [0, 1, active, 2 * active + 5] {
+                        all.push(sc(eligible, active, streak.min(active), posts));
+                    }
+                }
+            }
+        }
+        // Every pair near each other in a shuffled order, and the extremes.
+        let mut n = 0usize;
+        for (i, a) in all.iter().enumerate() {
+            for b in all.iter().skip(i).step_by(97).take(40) {
+                n += 1;
+                assert_eq!(
+                    rank_order(a, b),
+                    sort_key(a).cmp(&sort_key(b)),
+                    "{a:?} against {b:?}"
+                );
+            }
+        }
+        assert!(n > 10_000);
+        // Equal fractions written differently tie on consistency (the more active
+        // weeks then lead); the two nearest fractions are still told apart.
+        assert_eq!(
+            sort_key(&sc(52, 26, 0, 0)) >> 32,
+            sort_key(&sc(4, 2, 0, 0)) >> 32
+        );
+        assert!(sort_key(&sc(52, 51, 0, 0)) < sort_key(&sc(51, 50, 0, 0)));
     }
 
     #[test]

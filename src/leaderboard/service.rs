@@ -5,15 +5,16 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IdenStatic,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
-use super::board::{Board, Member, Ranking};
+use super::board::Member;
 use super::rules::{self, Cell, Window, DEFAULT_WEEKS, MAX_WEEKS};
+use super::standings;
 use crate::audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
@@ -22,7 +23,10 @@ use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::org::cache::Org;
 use crate::web::client_ip::ClientIp;
-use entity::{ambassadors, brief_activity, holidays, leaves, submissions, week_activity};
+use entity::{
+    ambassadors, brief_activity, holidays, leaves, standings as standings_table, submissions,
+    week_activity, work_units,
+};
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
@@ -83,9 +87,25 @@ fn platform_columns(
 }
 
 /// Changes the aggregates for one submission: `submitted` (+1 when it arrives) and
-/// `verified` (+1 on verification, −1 on reversal). Call it inside the transaction of the
-/// change it follows.
+/// `verified` (+1 on verification, −1 on reversal), and the ambassador's stored
+/// standings. Call it inside the transaction of the change it follows.
 pub async fn record_post(
+    db: &impl ConnectionTrait,
+    post: &PostFacts,
+    submitted: i64,
+    verified: i32,
+) -> AppResult<()> {
+    record_counts(db, post, submitted, verified).await?;
+    if verified != 0 {
+        standings::refresh(db, &[post.ambassador_id]).await?;
+    }
+    Ok(())
+}
+
+/// What [`record_post`] does to the aggregates, without the standings: for writes of
+/// many posts, which then bring the standings of all their ambassadors up to date at
+/// once with [`standings::refresh`].
+pub async fn record_counts(
     db: &impl ConnectionTrait,
     post: &PostFacts,
     submitted: i64,
@@ -288,9 +308,6 @@ pub struct BoardView {
     pub entries: Vec<EntryView>,
     /// The signed-in ambassador's row, also when it is not on this page.
     pub mine: Option<EntryView>,
-    /// The version of the board data the entries come from.
-    #[serde(skip)]
-    pub version: u64,
 }
 
 /// The resolved scope of a board: which members it holds.
@@ -302,10 +319,6 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn key(&self) -> (Option<i64>, Option<String>) {
-        (self.institution_id, self.path.clone())
-    }
-
     pub fn admits(&self, m: &Member) -> bool {
         self.institution_id.is_none_or(|i| m.institution_id == i)
             && self
@@ -315,22 +328,17 @@ impl Filter {
     }
 }
 
-/// The institution of an ambassador: from the board when they are a member, else from
-/// their record (a candidate). Not found when they have none.
-async fn institution_of_ambassador(
-    db: &DatabaseConnection,
-    board: &Board,
-    user: &CurrentUser,
-) -> AppResult<i64> {
-    if let Some(m) = board.member_of_user(db, user.id()).await? {
-        return Ok(m.institution_id);
-    }
-    let amb = ambassadors::Entity::find()
+/// The institution of an ambassador (approved or a candidate); not found when they have
+/// no ambassador record.
+async fn institution_of_ambassador(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<i64> {
+    let institution: Option<i64> = ambassadors::Entity::find()
+        .select_only()
+        .column(ambassadors::Column::InstitutionId)
         .filter(ambassadors::Column::UserId.eq(user.id()))
+        .into_tuple()
         .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(amb.institution_id)
+        .await?;
+    institution.ok_or(AppError::NotFound)
 }
 
 /// The institution (and unit) a user may look at. Ambassadors see their own
@@ -338,14 +346,13 @@ async fn institution_of_ambassador(
 /// the scope is not found.
 pub async fn resolve_filter(
     db: &DatabaseConnection,
-    board: &Board,
     org: &Org,
     user: &CurrentUser,
     institution_id: Option<i64>,
     work_unit_id: Option<i64>,
 ) -> AppResult<Filter> {
     let (own_institution, own_path) = if user.role == Role::Ambassador {
-        let institution = institution_of_ambassador(db, board, user).await?;
+        let institution = institution_of_ambassador(db, user).await?;
         (Some(institution), None)
     } else {
         match user.scope() {
@@ -411,14 +418,24 @@ pub fn parse_weeks(raw: Option<&str>, errors: &mut FieldErrors) -> u32 {
     parse_num(raw, "weeks", 1..=u64::from(MAX_WEEKS), errors).map_or(DEFAULT_WEEKS, |n| n as u32)
 }
 
-fn entry(r: &Ranking, row: &(u32, rules::Score), rank: u32, me: Option<i64>) -> EntryView {
-    let m = &r.members[row.0 as usize];
-    let s = row.1;
+/// One ambassador's place on a board, before it is numbered.
+#[derive(Debug, Clone)]
+struct Ranked {
+    ambassador_id: i64,
+    user_id: i64,
+    name: String,
+    unit_name: String,
+    score: rules::Score,
+    key: i64,
+}
+
+fn entry(r: &Ranked, rank: u32, me: Option<i64>) -> EntryView {
+    let s = r.score;
     EntryView {
         rank,
-        ambassador_id: m.id,
-        display_name: m.name.clone(),
-        work_unit: m.unit_name.clone(),
+        ambassador_id: r.ambassador_id,
+        display_name: r.name.clone(),
+        work_unit: r.unit_name.clone(),
         eligible_weeks: s.eligible_weeks,
         active_weeks: s.active_weeks,
         consistency: (s.consistency() * 1000.0).round() / 1000.0,
@@ -428,7 +445,277 @@ fn entry(r: &Ranking, row: &(u32, rules::Score), rank: u32, me: Option<i64>) -> 
         verified_posts: s.verified_posts,
         new: s.is_new(),
         badge: rules::streak_badge(s.current_streak),
-        me: me == Some(m.user_id),
+        me: me == Some(r.user_id),
+    }
+}
+
+/// Ranks a page of rows in board order, the first of which has `before` rows with a
+/// better key in front of it: equal keys share a rank (1, 2, 2, 4).
+fn number(rows: &[Ranked], offset: u64, before: u64, me: Option<i64>) -> Vec<EntryView> {
+    let mut out: Vec<EntryView> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let rank = match i {
+            0 => before + 1,
+            _ if rows[i - 1].key == r.key => u64::from(out[i - 1].rank),
+            _ => offset + i as u64 + 1,
+        };
+        out.push(entry(r, u32::try_from(rank).unwrap_or(u32::MAX), me));
+    }
+    out
+}
+
+/// A board's figures: how many it holds, a page of it, and the viewer's own row.
+struct Page {
+    total: u64,
+    entries: Vec<EntryView>,
+    mine: Option<EntryView>,
+}
+
+/// The stored standings of a board, as a query: `standings` joined to the ambassador and
+/// their unit, limited to the filter.
+fn board_query(filter: &Filter, week: NaiveDate, weeks: u32) -> SelectStatement {
+    use sea_orm::sea_query::Query;
+    let s = standings_table::Entity;
+    let mut q = Query::select();
+    q.from(s)
+        .inner_join(
+            ambassadors::Entity,
+            Expr::col((ambassadors::Entity, ambassadors::Column::Id))
+                .equals((s, standings_table::Column::AmbassadorId)),
+        )
+        .inner_join(
+            work_units::Entity,
+            Expr::col((work_units::Entity, work_units::Column::Id))
+                .equals((ambassadors::Entity, ambassadors::Column::WorkUnitId)),
+        )
+        .and_where(Expr::col((s, standings_table::Column::WeekOf)).eq(week))
+        .and_where(
+            Expr::col((s, standings_table::Column::Weeks)).eq(i32::try_from(weeks).unwrap_or(0)),
+        );
+    if let Some(i) = filter.institution_id {
+        q.and_where(Expr::col((s, standings_table::Column::InstitutionId)).eq(i));
+    }
+    if let Some(path) = &filter.path {
+        q.and_where(
+            Expr::col((work_units::Entity, work_units::Column::Path)).like(format!("{path}%")),
+        );
+    }
+    q
+}
+
+async fn count(db: &DatabaseConnection, q: SelectStatement) -> AppResult<u64> {
+    let mut q = q;
+    q.expr(Expr::cust("COUNT(*)"));
+    let backend = db.get_database_backend();
+    let n: i64 = match db.query_one_raw(backend.build(&q)).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+async fn ranked(db: &DatabaseConnection, q: SelectStatement) -> AppResult<Vec<Ranked>> {
+    use standings_table::Column as S;
+    let mut q = q;
+    let s = standings_table::Entity;
+    q.column((s, S::AmbassadorId))
+        .column((ambassadors::Entity, ambassadors::Column::UserId))
+        .column((ambassadors::Entity, ambassadors::Column::DisplayName))
+        .column((work_units::Entity, work_units::Column::Name))
+        .column((s, S::EligibleWeeks))
+        .column((s, S::ActiveWeeks))
+        .column((s, S::CurrentStreak))
+        .column((s, S::BestStreak))
+        .column((s, S::VerifiedPosts))
+        .column((s, S::SortKey));
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        let n = |i: usize| -> AppResult<u32> {
+            Ok(u32::try_from(row.try_get_by_index::<i32>(i)?).unwrap_or(0))
+        };
+        out.push(Ranked {
+            ambassador_id: row.try_get_by_index(0)?,
+            user_id: row.try_get_by_index(1)?,
+            name: row.try_get_by_index(2)?,
+            unit_name: row.try_get_by_index(3)?,
+            score: rules::Score {
+                eligible_weeks: n(4)?,
+                active_weeks: n(5)?,
+                current_streak: n(6)?,
+                best_streak: n(7)?,
+                verified_posts: n(8)?,
+            },
+            key: row.try_get_by_index(9)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A page of a board kept in `standings` (the windows the pages offer): a few indexed
+/// reads, whatever the board's size.
+async fn stored_page(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    window: Window,
+    offset: u64,
+    limit: u64,
+    me: Option<i64>,
+) -> AppResult<Page> {
+    use standings_table::Column as S;
+    let base = || board_query(filter, window.to, window.weeks);
+    let s = standings_table::Entity;
+    let total = count(db, base()).await?;
+    let mut page = base();
+    page.order_by((s, S::SortKey), Order::Asc)
+        .order_by((s, S::SortName), Order::Asc)
+        .order_by((s, S::AmbassadorId), Order::Asc)
+        .limit(limit)
+        .offset(offset);
+    let rows = ranked(db, page).await?;
+    let before = |key: i64| {
+        let mut q = base();
+        q.and_where(Expr::col((s, S::SortKey)).lt(key));
+        count(db, q)
+    };
+    let first = match rows.first() {
+        Some(r) => before(r.key).await?,
+        None => 0,
+    };
+    let entries = number(&rows, offset, first, me);
+    let mine = match me {
+        Some(user_id) if !entries.iter().any(|e| e.me) => {
+            let mut q = base();
+            q.and_where(Expr::col((ambassadors::Entity, ambassadors::Column::UserId)).eq(user_id));
+            match ranked(db, q).await?.into_iter().next() {
+                Some(r) => {
+                    let rank = before(r.key).await? + 1;
+                    Some(entry(&r, u32::try_from(rank).unwrap_or(u32::MAX), me))
+                }
+                None => None,
+            }
+        }
+        _ => entries.iter().find(|e| e.me).cloned(),
+    };
+    Ok(Page {
+        total,
+        entries,
+        mine,
+    })
+}
+
+/// A page of a board over a window that is not kept (the API takes any length from 1
+/// to 52 weeks): every approved ambassador in the filter scored from the weekly
+/// aggregate and ranked here.
+async fn computed_page(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    window: Window,
+    offset: u64,
+    limit: u64,
+    me: Option<i64>,
+) -> AppResult<Page> {
+    let mut q = ambassadors::Entity::find()
+        .select_only()
+        .columns([
+            ambassadors::Column::Id,
+            ambassadors::Column::UserId,
+            ambassadors::Column::InstitutionId,
+            ambassadors::Column::DisplayName,
+            ambassadors::Column::MemberSince,
+            ambassadors::Column::WorkUnitId,
+        ])
+        .filter(ambassadors::Column::Status.eq("approved"));
+    if let Some(i) = filter.institution_id {
+        q = q.filter(ambassadors::Column::InstitutionId.eq(i));
+    }
+    if let Some(path) = &filter.path {
+        q = q.filter(
+            ambassadors::Column::WorkUnitId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(work_units::Column::Id)
+                    .from(work_units::Entity)
+                    .and_where(Expr::col(work_units::Column::Path).like(format!("{path}%")))
+                    .to_owned(),
+            ),
+        );
+    }
+    let found: Vec<(i64, i64, i64, String, Option<NaiveDate>, i64)> =
+        q.into_tuple().all(db).await?;
+    let units: HashMap<i64, String> = work_units::Entity::find()
+        .select_only()
+        .columns([work_units::Column::Id, work_units::Column::Name])
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let people: Vec<(i64, i64, i64, String, Option<NaiveDate>, String)> = found
+        .into_iter()
+        .map(|(id, user_id, institution_id, name, since, unit)| {
+            let unit_name = units.get(&unit).cloned().unwrap_or_default();
+            (id, user_id, institution_id, name, since, unit_name)
+        })
+        .collect();
+    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+    let facts = standings::facts(db, &ids, window.to).await?;
+    let mut rows: Vec<Ranked> = people
+        .into_iter()
+        .map(
+            |(id, user_id, institution_id, name, member_since, unit_name)| {
+                let person = standings::Person {
+                    id,
+                    institution_id,
+                    name: name.clone(),
+                    member_since,
+                };
+                let score = facts.score(&person, &window);
+                Ranked {
+                    ambassador_id: id,
+                    user_id,
+                    name,
+                    unit_name,
+                    score,
+                    key: rules::sort_key(&score),
+                }
+            },
+        )
+        .collect();
+    rows.sort_by(|a, b| (a.key, &a.name, a.ambassador_id).cmp(&(b.key, &b.name, b.ambassador_id)));
+    let total = rows.len() as u64;
+    let before = |i: usize| rows.iter().take(i).filter(|r| r.key < rows[i].key).count() as u64;
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(rows.len());
+    let end = start.saturating_add(limit as usize).min(rows.len());
+    let first = if start < end { before(start) } else { 0 };
+    let entries = number(&rows[start..end], offset, first, me);
+    let mine = me
+        .and_then(|u| rows.iter().position(|r| r.user_id == u))
+        .map(|i| {
+            let rank = u32::try_from(before(i) + 1).unwrap_or(u32::MAX);
+            entry(&rows[i], rank, me)
+        });
+    Ok(Page {
+        total,
+        entries,
+        mine,
+    })
+}
+
+/// A page of a board in `window`, from the stored standings when the window is kept.
+async fn page_of(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    window: Window,
+    offset: u64,
+    limit: u64,
+    me: Option<i64>,
+) -> AppResult<Page> {
+    if standings::STORED.contains(&window.weeks) {
+        stored_page(db, filter, window, offset, limit, me).await
+    } else {
+        computed_page(db, filter, window, offset, limit, me).await
     }
 }
 
@@ -436,7 +723,6 @@ fn entry(r: &Ranking, row: &(u32, rules::Score), rank: u32, me: Option<i64>) -> 
 /// with the signed-in ambassador's own row.
 pub async fn board_for(
     db: &DatabaseConnection,
-    board: &Board,
     org: &Org,
     user: &CurrentUser,
     q: &BoardQuery,
@@ -447,33 +733,20 @@ pub async fn board_for(
         parse_num(q.limit.as_deref(), "limit", 1..=MAX_LIMIT, &mut errors).unwrap_or(DEFAULT_LIMIT);
     let offset = parse_num(q.offset.as_deref(), "offset", 0..=10_000_000, &mut errors).unwrap_or(0);
     errors.into_result()?;
-    let filter = resolve_filter(db, board, org, user, q.institution_id, q.work_unit_id).await?;
-    let ranking = board.ranking(db, weeks).await?;
+    let filter = resolve_filter(db, org, user, q.institution_id, q.work_unit_id).await?;
+    let week = standings::ensure_current(db).await?;
+    let window = Window::ending(week, weeks);
     let me = (user.role == Role::Ambassador).then(|| user.id());
-    let slice = ranking.slice(&filter.key(), |m| filter.admits(m));
-    let row_at = |place: usize| {
-        let row = &ranking.rows[slice.rows[place] as usize];
-        entry(&ranking, row, slice.ranks[place], me)
-    };
-    let start = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(slice.rows.len());
-    let end = start.saturating_add(limit as usize).min(slice.rows.len());
-    let entries: Vec<EntryView> = (start..end).map(row_at).collect();
-    let mine = me
-        .and_then(|u| ranking.member_of_user(u))
-        .and_then(|i| slice.place_of(i))
-        .map(row_at);
+    let page = page_of(db, &filter, window, offset, limit, me).await?;
     Ok(BoardView {
-        window: ranking.window.into(),
+        window: window.into(),
         institution_id: filter.institution_id,
         work_unit_id: filter.work_unit_id,
-        total: slice.len(),
+        total: page.total,
         limit,
         offset,
-        entries,
-        mine,
-        version: ranking.version,
+        entries: page.entries,
+        mine: page.mine,
     })
 }
 
@@ -502,29 +775,46 @@ pub struct StandingView {
 /// their weeks over the window.
 pub async fn standing_of(
     db: &DatabaseConnection,
-    board: &Board,
     user: &CurrentUser,
     weeks: Option<&str>,
 ) -> AppResult<StandingView> {
     let mut errors = FieldErrors::new();
     let weeks = parse_weeks(weeks, &mut errors);
     errors.into_result()?;
-    let institution = institution_of_ambassador(db, board, user).await?;
-    let ranking = board.ranking(db, weeks).await?;
-    let key = (Some(institution), None);
-    let slice = ranking.slice(&key, |m| m.institution_id == institution);
-    let total = slice.len();
-    let found = ranking
-        .member_of_user(user.id())
-        .and_then(|i| slice.place_of(i))
-        .map(|place| {
-            let row = &ranking.rows[slice.rows[place] as usize];
-            entry(&ranking, row, slice.ranks[place], Some(user.id()))
-        });
-    let cells = board.cells_of(db, user.id(), weeks).await?;
-    let weeks = cells
-        .map(|(_, c)| {
-            c.into_iter()
+    let institution = institution_of_ambassador(db, user).await?;
+    let week = standings::ensure_current(db).await?;
+    let window = Window::ending(week, weeks);
+    let filter = Filter {
+        institution_id: Some(institution),
+        work_unit_id: None,
+        path: None,
+    };
+    let page = page_of(db, &filter, window, 0, 1, Some(user.id())).await?;
+    let own: Option<(i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
+        .select_only()
+        .columns([
+            ambassadors::Column::Id,
+            ambassadors::Column::InstitutionId,
+            ambassadors::Column::DisplayName,
+            ambassadors::Column::MemberSince,
+        ])
+        .filter(ambassadors::Column::UserId.eq(user.id()))
+        .filter(ambassadors::Column::Status.eq("approved"))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let weeks = match own {
+        Some((id, institution_id, name, member_since)) => {
+            let person = standings::Person {
+                id,
+                institution_id,
+                name,
+                member_since,
+            };
+            let facts = standings::facts(db, &[id], window.to).await?;
+            facts
+                .cells(&person, &window)
+                .into_iter()
                 .map(|(monday, state, posts)| WeekCellView {
                     week: IsoWeek::of(monday).to_string(),
                     monday,
@@ -532,12 +822,13 @@ pub async fn standing_of(
                     verified_posts: posts,
                 })
                 .collect()
-        })
-        .unwrap_or_default();
+        }
+        None => Vec::new(),
+    };
     Ok(StandingView {
-        window: ranking.window.into(),
-        entry: found,
-        total,
+        window: window.into(),
+        entry: page.mine,
+        total: page.total,
         weeks,
     })
 }
@@ -545,7 +836,7 @@ pub async fn standing_of(
 /// One row the rebuild corrected: what was stored and what the submissions say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correction {
-    /// `week_activity` or `brief_activity`.
+    /// `week_activity`, `brief_activity` or `standings`.
     pub table: &'static str,
     /// The row, like `ambassador 12 week 2026-W47` or `brief 3 unit 7 x`.
     pub row: String,
@@ -866,6 +1157,15 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
         });
     }
     txn.commit().await?;
+    // The stored standings, from the corrected aggregate.
+    for d in standings::check(db).await? {
+        corrections.push(Correction {
+            table: "standings",
+            row: d.row,
+            stored: d.stored,
+            computed: d.computed,
+        });
+    }
     Ok(corrections)
 }
 
@@ -948,6 +1248,7 @@ pub async fn add_holiday(
             e.into()
         }
     })?;
+    standings::refresh_everyone(&txn).await?;
     audit::record(
         &txn,
         audit::Entry {
@@ -977,6 +1278,7 @@ pub async fn remove_holiday(
         .await?
         .ok_or(AppError::NotFound)?;
     holidays::Entity::delete_by_id(id).exec(&txn).await?;
+    standings::refresh_everyone(&txn).await?;
     audit::record(
         &txn,
         audit::Entry {
@@ -1088,6 +1390,7 @@ pub async fn add_leave(
     }
     .insert(&txn)
     .await?;
+    standings::refresh(&txn, &[amb.id]).await?;
     audit::record(
         &txn,
         audit::Entry {

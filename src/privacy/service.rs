@@ -521,7 +521,8 @@ pub async fn correct(
             a.display_name = Set(display);
             a.phone = Set(phone);
             a.updated_at = Set(Utc::now());
-            a.update(&txn).await?;
+            let saved = a.update(&txn).await?;
+            crate::leaderboard::standings::refresh(&txn, &[saved.id]).await?;
         }
     }
     if !changed.is_empty() {
@@ -571,6 +572,7 @@ pub async fn withdraw(
     a.withdrawn_at = Set(Some(now));
     a.updated_at = Set(now);
     let updated = a.update(&txn).await?;
+    crate::leaderboard::standings::refresh(&txn, &[updated.id]).await?;
     audit::record(
         &txn,
         audit::Entry {
@@ -749,7 +751,8 @@ pub async fn erase(
         m.withdrawn_at = Set(Some(amb.withdrawn_at.unwrap_or(now)));
         m.erased_at = Set(Some(now));
         m.updated_at = Set(now);
-        m.update(&txn).await?;
+        let erased = m.update(&txn).await?;
+        crate::leaderboard::standings::refresh(&txn, &[erased.id]).await?;
     }
     // Audit rows stay (who did what, when).
     for condition in &scrub {

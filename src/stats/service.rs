@@ -251,8 +251,7 @@ pub async fn participation(
     let (weeks, platform) = parse(q)?;
     let org = org.get(db).await?;
     let filter =
-        board_service::resolve_filter(db, board, &org, user, q.institution_id, q.work_unit_id)
-            .await?;
+        board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
     board.ensure_fresh(db).await?;
     let version = board.version().await;
     let key: Key = (filter.institution_id, filter.path.clone(), platform, weeks);
@@ -434,7 +433,6 @@ async fn compute(
 
     let board_view = board_service::board_for(
         db,
-        board,
         org,
         user,
         &BoardQuery {

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::leaderboard::service::{record_post, record_submitted, PostFacts};
+use crate::leaderboard::service::{record_counts, record_submitted, PostFacts};
 use entity::submissions;
 
 /// Rows written in one transaction at most.
@@ -121,11 +121,13 @@ async fn write(
         .collect();
     let mut rows = Vec::with_capacity(jobs.len());
     let mut pending = Vec::new();
+    let mut verified = Vec::new();
     for job in jobs {
         let row = by_key.remove(&(job.post_key.clone(), job.ambassador_id));
         if let Some(saved) = &row {
             if job.auto {
-                record_post(&txn, &PostFacts::of(saved), 1, 1).await?;
+                record_counts(&txn, &PostFacts::of(saved), 1, 1).await?;
+                verified.push(saved.ambassador_id);
             } else {
                 pending.push(PostFacts::of(saved));
             }
@@ -133,6 +135,7 @@ async fn write(
         rows.push(row);
     }
     record_submitted(&txn, &pending).await?;
+    crate::leaderboard::standings::refresh(&txn, &verified).await?;
     txn.commit().await?;
     Ok(rows)
 }

@@ -336,6 +336,7 @@ pub async fn import_roster(
         .await?;
     let t = Utc::now();
     let txn = begin_write(db).await?;
+    let mut imported_ids = Vec::with_capacity(good.len());
     for row in &good {
         let hash = unusable.clone();
         let clean =
@@ -381,6 +382,7 @@ pub async fn import_roster(
             }
             .insert(&txn)
             .await?;
+            imported_ids.push(a.id);
             for p in &clean.profile.platforms {
                 let threshold = limits.get(&p.platform).copied().unwrap_or(500);
                 let saved = ap::ActiveModel {
@@ -431,6 +433,7 @@ pub async fn import_roster(
             Err(e) => return Err(e.into()),
         }
     }
+    crate::leaderboard::standings::refresh(&txn, &imported_ids).await?;
     audit::record(
         &txn,
         audit::Entry {

@@ -282,6 +282,7 @@ async fn decide(
         active.rejection_reason = Set(reason.clone());
     }
     let saved = active.update(&txn).await?;
+    crate::leaderboard::standings::refresh(&txn, &[saved.id]).await?;
     audit::record(
         &txn,
         audit::Entry {

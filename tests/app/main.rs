@@ -19,6 +19,7 @@ mod pages_ambassadors;
 mod pages_submissions;
 mod privacy;
 mod seed;
+mod standings;
 mod stats;
 mod submissions;
 mod support;

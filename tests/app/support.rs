@@ -20,6 +20,10 @@ pub const CSRF: &str = "csrf-token-used-by-the-integration-tests-0001";
 pub struct TestApp {
     pub client: Client,
     pub db: DatabaseConnection,
+    /// The database and data folder, for a second node on the same data.
+    url: String,
+    data_dir: std::path::PathBuf,
+    extra: Vec<(String, Value)>,
     _dir: tempfile::TempDir,
 }
 
@@ -61,21 +65,54 @@ impl TestApp {
     pub async fn spawn_with(extra: &[(&str, Value)]) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = fresh_database_url(dir.path()).await;
+        let extra: Vec<(String, Value)> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let data_dir = dir.path().to_path_buf();
+        Self::start(url, data_dir, extra, dir).await
+    }
+
+    /// Another Duta node on this one's database and data folder, with the same keys and
+    /// settings (as several nodes behind a load balancer are).
+    pub async fn another_node(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start(
+            self.url.clone(),
+            self.data_dir.clone(),
+            self.extra.clone(),
+            dir,
+        )
+        .await
+    }
+
+    async fn start(
+        url: String,
+        data_dir: std::path::PathBuf,
+        extra: Vec<(String, Value)>,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
         let mut figment = duta::figment()
             .merge(Serialized::default(
                 "data_dir",
-                dir.path().display().to_string(),
+                data_dir.display().to_string(),
             ))
-            .merge(Serialized::default("database_url", url))
+            .merge(Serialized::default("database_url", url.clone()))
             .merge(Serialized::default(
                 "jwt_keys",
                 serde_json::json!([{ "kid": KID, "secret": SECRET }]),
             ))
             .merge(Serialized::default("jwt_issuer", ISSUER))
             .merge(Serialized::default("log_level", "off"))
-            // The leaderboard reads what changed on every request, so tests see each write.
-            .merge(Serialized::default("leaderboard_refresh_ms", 0));
-        for (k, v) in extra {
+            // The statistics read what changed on every request, so tests see each write.
+            .merge(Serialized::default("leaderboard_refresh_ms", 0))
+            // The node's own background jobs stay off unless a test turns them on: from
+            // Thursday 09:00 to Sunday they would send the weekly reminder at start.
+            .merge(Serialized::default(
+                "jobs",
+                serde_json::json!({ "enabled": false }),
+            ));
+        for (k, v) in &extra {
             figment = figment.merge(Serialized::default(k, v.clone()));
         }
         let client = Client::untracked(duta::build(figment))
@@ -89,6 +126,9 @@ impl TestApp {
         TestApp {
             client,
             db,
+            url,
+            data_dir,
+            extra,
             _dir: dir,
         }
     }
@@ -522,4 +562,8 @@ pub async fn approve(app: &TestApp, ambassador_id: i64) {
     m.decided_at = Set(Some(Utc::now()));
     m.updated_at = Set(Utc::now());
     m.update(&app.db).await.expect("approve");
+    // What the vetting decision does in its transaction: the board follows.
+    duta::leaderboard::standings::refresh(&app.db, &[ambassador_id])
+        .await
+        .expect("standings");
 }
