@@ -18,6 +18,7 @@ pub mod error;
 pub mod followers;
 pub mod integrity;
 pub mod jobs;
+pub mod kept;
 pub mod leaderboard;
 pub mod media;
 pub mod notifications;
@@ -148,7 +149,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             let board = leaderboard::board::Board::new(std::time::Duration::from_millis(
                 cfg.leaderboard_refresh_ms,
             ));
-            board.warm_up(&db);
+            // The statistics' copy loads on their first use; the board itself is stored.
             let sessions = auth::guards::Sessions::new(std::time::Duration::from_millis(
                 cfg.cache_ms,
             ));
@@ -188,6 +189,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(notify::fairing())
         .manage(Metrics::default())
         .manage(stats::service::StatsCache::default())
+        .manage(leaderboard::service::BoardKept::default())
         .manage(submissions::writer::Writer::default())
         .manage(stats::routes::RenderedFigures::default())
         .mount("/", web::routes::routes())

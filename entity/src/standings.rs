@@ -13,6 +13,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub week_of: Date,
     pub institution_id: i64,
+    pub work_unit_id: i64,
     pub sort_name: String,
     pub eligible_weeks: i32,
     pub active_weeks: i32,

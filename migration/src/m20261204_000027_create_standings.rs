@@ -16,6 +16,7 @@ enum Standings {
     Weeks,
     WeekOf,
     InstitutionId,
+    WorkUnitId,
     SortName,
     EligibleWeeks,
     ActiveWeeks,
@@ -44,6 +45,7 @@ impl MigrationTrait for Migration {
                     .col(integer(Standings::Weeks))
                     .col(date(Standings::WeekOf))
                     .col(big_integer(Standings::InstitutionId))
+                    .col(big_integer(Standings::WorkUnitId))
                     .col(string(Standings::SortName))
                     .col(integer(Standings::EligibleWeeks))
                     .col(integer(Standings::ActiveWeeks))
@@ -93,6 +95,19 @@ impl MigrationTrait for Migration {
                     .col(Standings::SortKey)
                     .col(Standings::SortName)
                     .col(Standings::AmbassadorId)
+                    .to_owned(),
+            )
+            .await?;
+        // A work unit's board (its subtree is a few units).
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_standings_unit_board")
+                    .table(Standings::Table)
+                    .col(Standings::WeekOf)
+                    .col(Standings::Weeks)
+                    .col(Standings::WorkUnitId)
+                    .col(Standings::SortKey)
                     .to_owned(),
             )
             .await?;

@@ -7,7 +7,9 @@ use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::service::{self, BoardQuery, BoardView, HolidayView, LeaveView, StandingView};
+use super::service::{
+    self, BoardKept, BoardQuery, BoardView, HolidayView, LeaveView, StandingView,
+};
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
 use crate::error::{ApiErrorBody, AppResult};
@@ -35,6 +37,7 @@ pub async fn index(
     offset: Option<String>,
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
+    kept: &State<BoardKept>,
     org: &State<OrgCache>,
 ) -> AppResult<Json<BoardView>> {
     let q = BoardQuery {
@@ -45,7 +48,7 @@ pub async fn index(
         offset,
     };
     let org = org.get(db).await?;
-    Ok(Json(service::board_for(db, &org, user, &q).await?))
+    Ok(Json(service::board_for(db, kept, &org, user, &q).await?))
 }
 
 /// The signed-in ambassador's standing: rank on their institution's board, streaks,
@@ -59,8 +62,9 @@ pub async fn me(
     weeks: Option<&str>,
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
+    kept: &State<BoardKept>,
 ) -> AppResult<Json<StandingView>> {
-    Ok(Json(service::standing_of(db, &user, weeks).await?))
+    Ok(Json(service::standing_of(db, kept, &user, weeks).await?))
 }
 
 /// The programme's holiday weeks (grace weeks for everyone).

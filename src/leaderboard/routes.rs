@@ -12,7 +12,9 @@ use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::service::{self, BoardQuery, EntryView, HolidayView, LeaveView, StandingView};
+use super::service::{
+    self, BoardKept, BoardQuery, EntryView, HolidayView, LeaveView, StandingView,
+};
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::briefs::service::{current_week, WeekBrief};
@@ -69,6 +71,7 @@ pub async fn index(
     user: &CurrentUser,
     layout: Layout,
     db: &State<DatabaseConnection>,
+    kept: &State<BoardKept>,
     org: &State<OrgCache>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, RawHtml<String>)> {
@@ -81,7 +84,7 @@ pub async fn index(
         limit: Some(service::DEFAULT_LIMIT.to_string()),
         offset: Some(((page - 1) * service::DEFAULT_LIMIT).to_string()),
     };
-    let (status, view, errors) = match service::board_for(db, &org, user, &q).await {
+    let (status, view, errors) = match service::board_for(db, kept, &org, user, &q).await {
         Ok(v) => (Status::Ok, Some(v), BTreeMap::new()),
         Err(e) => {
             let (s, errors) = e.form_errors(layout.lang)?;
@@ -91,7 +94,9 @@ pub async fn index(
             };
             (
                 s,
-                service::board_for(db, &org, user, &fallback).await.ok(),
+                service::board_for(db, kept, &org, user, &fallback)
+                    .await
+                    .ok(),
                 errors,
             )
         }
@@ -177,10 +182,11 @@ pub async fn progress(
     user: Ambassador<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
+    kept: &State<BoardKept>,
 ) -> AppResult<Template> {
     let weeks = weeks.filter(|w| w.parse::<u32>().is_ok_and(|n| WINDOWS.contains(&n)));
     let week = current_week(db, &user).await?;
-    let standing = service::standing_of(db, &user, weeks).await?;
+    let standing = service::standing_of(db, kept, &user, weeks).await?;
     Ok(Template::render(
         "leaderboard/progress",
         ProgressPage {

@@ -21,6 +21,7 @@ use crate::auth::roles::{Role, Scope};
 use crate::briefs::rules::IsoWeek;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::kept::{Kept, Topic};
 use crate::org::cache::Org;
 use crate::web::client_ip::ClientIp;
 use entity::{
@@ -471,33 +472,40 @@ struct Page {
     mine: Option<EntryView>,
 }
 
-/// The stored standings of a board, as a query: `standings` joined to the ambassador and
-/// their unit, limited to the filter.
-fn board_query(filter: &Filter, week: NaiveDate, weeks: u32) -> SelectStatement {
+/// The stored standings of a board, as a query limited to the filter; with `joined`,
+/// joined to each ambassador and their unit (for the rows shown; counts need neither).
+/// A unit filter reads the rows of the units in its subtree.
+fn board_query(filter: &Filter, week: NaiveDate, weeks: u32, joined: bool) -> SelectStatement {
     use sea_orm::sea_query::Query;
+    use standings_table::Column as S;
     let s = standings_table::Entity;
     let mut q = Query::select();
     q.from(s)
-        .inner_join(
+        .and_where(Expr::col((s, S::WeekOf)).eq(week))
+        .and_where(Expr::col((s, S::Weeks)).eq(i32::try_from(weeks).unwrap_or(0)));
+    if joined {
+        q.inner_join(
             ambassadors::Entity,
-            Expr::col((ambassadors::Entity, ambassadors::Column::Id))
-                .equals((s, standings_table::Column::AmbassadorId)),
+            Expr::col((ambassadors::Entity, ambassadors::Column::Id)).equals((s, S::AmbassadorId)),
         )
         .inner_join(
             work_units::Entity,
             Expr::col((work_units::Entity, work_units::Column::Id))
                 .equals((ambassadors::Entity, ambassadors::Column::WorkUnitId)),
-        )
-        .and_where(Expr::col((s, standings_table::Column::WeekOf)).eq(week))
-        .and_where(
-            Expr::col((s, standings_table::Column::Weeks)).eq(i32::try_from(weeks).unwrap_or(0)),
         );
+    }
     if let Some(i) = filter.institution_id {
-        q.and_where(Expr::col((s, standings_table::Column::InstitutionId)).eq(i));
+        q.and_where(Expr::col((s, S::InstitutionId)).eq(i));
     }
     if let Some(path) = &filter.path {
         q.and_where(
-            Expr::col((work_units::Entity, work_units::Column::Path)).like(format!("{path}%")),
+            Expr::col((s, S::WorkUnitId)).in_subquery(
+                Query::select()
+                    .column(work_units::Column::Id)
+                    .from(work_units::Entity)
+                    .and_where(Expr::col(work_units::Column::Path).like(format!("{path}%")))
+                    .to_owned(),
+            ),
         );
     }
     q
@@ -563,31 +571,47 @@ async fn stored_page(
     me: Option<i64>,
 ) -> AppResult<Page> {
     use standings_table::Column as S;
-    let base = || board_query(filter, window.to, window.weeks);
+    let base = |joined| board_query(filter, window.to, window.weeks, joined);
     let s = standings_table::Entity;
-    let total = count(db, base()).await?;
-    let mut page = base();
-    page.order_by((s, S::SortKey), Order::Asc)
-        .order_by((s, S::SortName), Order::Asc)
-        .order_by((s, S::AmbassadorId), Order::Asc)
-        .limit(limit)
-        .offset(offset);
-    let rows = ranked(db, page).await?;
+    let total = count(db, base(false)).await?;
     let before = |key: i64| {
-        let mut q = base();
+        let mut q = base(false);
         q.and_where(Expr::col((s, S::SortKey)).lt(key));
         count(db, q)
     };
-    let first = match rows.first() {
-        Some(r) => before(r.key).await?,
-        None => 0,
-    };
-    let entries = number(&rows, offset, first, me);
+    let mut entries = Vec::new();
+    if limit > 0 && offset < total {
+        let mut page = base(true);
+        page.order_by((s, S::SortKey), Order::Asc)
+            .order_by((s, S::SortName), Order::Asc)
+            .order_by((s, S::AmbassadorId), Order::Asc)
+            .limit(limit)
+            .offset(offset);
+        let rows = ranked(db, page).await?;
+        let first = match rows.first() {
+            Some(r) => before(r.key).await?,
+            None => 0,
+        };
+        entries = number(&rows, offset, first, me);
+    }
     let mine = match me {
         Some(user_id) if !entries.iter().any(|e| e.me) => {
-            let mut q = base();
-            q.and_where(Expr::col((ambassadors::Entity, ambassadors::Column::UserId)).eq(user_id));
-            match ranked(db, q).await?.into_iter().next() {
+            let own: Option<i64> = ambassadors::Entity::find()
+                .select_only()
+                .column(ambassadors::Column::Id)
+                .filter(ambassadors::Column::UserId.eq(user_id))
+                .into_tuple()
+                .one(db)
+                .await?;
+            let found = match own {
+                Some(id) => {
+                    let mut q = base(true);
+                    q.and_where(Expr::col((s, S::AmbassadorId)).eq(id));
+                    ranked(db, q).await?.into_iter().next()
+                }
+                None => None,
+            };
+            match found {
                 Some(r) => {
                     let rank = before(r.key).await? + 1;
                     Some(entry(&r, u32::try_from(rank).unwrap_or(u32::MAX), me))
@@ -650,36 +674,30 @@ async fn computed_page(
         .await?
         .into_iter()
         .collect();
-    let people: Vec<(i64, i64, i64, String, Option<NaiveDate>, String)> = found
-        .into_iter()
-        .map(|(id, user_id, institution_id, name, since, unit)| {
-            let unit_name = units.get(&unit).cloned().unwrap_or_default();
-            (id, user_id, institution_id, name, since, unit_name)
-        })
-        .collect();
+    let people: Vec<(i64, i64, i64, String, Option<NaiveDate>, i64)> = found;
     let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
     let facts = standings::facts(db, &ids, window.to).await?;
     let mut rows: Vec<Ranked> = people
         .into_iter()
-        .map(
-            |(id, user_id, institution_id, name, member_since, unit_name)| {
-                let person = standings::Person {
-                    id,
-                    institution_id,
-                    name: name.clone(),
-                    member_since,
-                };
-                let score = facts.score(&person, &window);
-                Ranked {
-                    ambassador_id: id,
-                    user_id,
-                    name,
-                    unit_name,
-                    score,
-                    key: rules::sort_key(&score),
-                }
-            },
-        )
+        .map(|(id, user_id, institution_id, name, member_since, unit)| {
+            let unit_name = units.get(&unit).cloned().unwrap_or_default();
+            let person = standings::Person {
+                id,
+                institution_id,
+                work_unit_id: unit,
+                name: name.clone(),
+                member_since,
+            };
+            let score = facts.score(&person, &window);
+            Ranked {
+                ambassador_id: id,
+                user_id,
+                name,
+                unit_name,
+                score,
+                key: rules::sort_key(&score),
+            }
+        })
         .collect();
     rows.sort_by(|a, b| (a.key, &a.name, a.ambassador_id).cmp(&(b.key, &b.name, b.ambassador_id)));
     let total = rows.len() as u64;
@@ -723,6 +741,7 @@ async fn page_of(
 /// with the signed-in ambassador's own row.
 pub async fn board_for(
     db: &DatabaseConnection,
+    kept: &BoardKept,
     org: &Org,
     user: &CurrentUser,
     q: &BoardQuery,
@@ -733,11 +752,60 @@ pub async fn board_for(
         parse_num(q.limit.as_deref(), "limit", 1..=MAX_LIMIT, &mut errors).unwrap_or(DEFAULT_LIMIT);
     let offset = parse_num(q.offset.as_deref(), "offset", 0..=10_000_000, &mut errors).unwrap_or(0);
     errors.into_result()?;
+    let (stamp, week) = kept.current(db).await?;
     let filter = resolve_filter(db, org, user, q.institution_id, q.work_unit_id).await?;
-    let week = standings::ensure_current(db).await?;
     let window = Window::ending(week, weeks);
-    let me = (user.role == Role::Ambassador).then(|| user.id());
-    let page = page_of(db, &filter, window, offset, limit, me).await?;
+    let key = (
+        filter.institution_id,
+        filter.path.clone(),
+        window.to,
+        weeks,
+        offset,
+        limit,
+    );
+    let page = kept
+        .pages
+        .get_or_compute(stamp, key.clone(), || {
+            page_of(db, &filter, window, offset, limit, None)
+        })
+        .await?;
+    let mut entries = page.entries.clone();
+    let mut mine = None;
+    if user.role == Role::Ambassador {
+        let own = kept
+            .own_ids
+            .get_or_compute(stamp, user.id(), || async {
+                Ok(ambassadors::Entity::find()
+                    .select_only()
+                    .column(ambassadors::Column::Id)
+                    .filter(ambassadors::Column::UserId.eq(user.id()))
+                    .into_tuple::<i64>()
+                    .one(db)
+                    .await?)
+            })
+            .await?;
+        for e in entries.iter_mut() {
+            e.me = Some(e.ambassador_id) == *own;
+        }
+        mine = match entries.iter().find(|e| e.me) {
+            Some(e) => Some(e.clone()),
+            None if own.is_some() => kept
+                .mine
+                .get_or_compute(
+                    stamp,
+                    (user.id(), key.0, key.1, window.to, weeks),
+                    || async {
+                        Ok(page_of(db, &filter, window, 0, 0, Some(user.id()))
+                            .await?
+                            .mine)
+                    },
+                )
+                .await?
+                .as_ref()
+                .clone(),
+            None => None,
+        };
+    }
     Ok(BoardView {
         window: window.into(),
         institution_id: filter.institution_id,
@@ -745,9 +813,55 @@ pub async fn board_for(
         total: page.total,
         limit,
         offset,
-        entries: page.entries,
-        mine: page.mine,
+        entries,
+        mine,
     })
+}
+
+/// A board page's key: institution, unit path, last Monday, weeks, offset, limit.
+type PageKey = (Option<i64>, Option<String>, NaiveDate, u32, u64, u64);
+/// An ambassador's own row on a board: user, institution, unit path, last Monday, weeks.
+type MineKey = (i64, Option<i64>, Option<String>, NaiveDate, u32);
+
+/// What a node keeps of the board, each answer with the stamp it was computed at (see
+/// `crate::kept`): the programme's zone, the weeks found complete, pages of the board
+/// (without the viewer's marks), ambassadors' ids and own rows, and their own standings.
+pub struct BoardKept {
+    zone: Kept<(), chrono_tz::Tz>,
+    complete: Kept<NaiveDate, ()>,
+    pages: Kept<PageKey, Page>,
+    own_ids: Kept<i64, Option<i64>>,
+    mine: Kept<MineKey, Option<EntryView>>,
+    standings: Kept<(i64, u32, NaiveDate), StandingView>,
+}
+
+impl Default for BoardKept {
+    fn default() -> Self {
+        BoardKept {
+            zone: Kept::new(Topic::Board, 1),
+            complete: Kept::new(Topic::Board, 4),
+            pages: Kept::new(Topic::Board, 1024),
+            own_ids: Kept::new(Topic::Board, 20_000),
+            mine: Kept::new(Topic::Board, 4_096),
+            standings: Kept::new(Topic::Board, 4_096),
+        }
+    }
+}
+
+impl BoardKept {
+    /// The board's stamp now and the current week, its standings complete.
+    async fn current(&self, db: &DatabaseConnection) -> AppResult<(i64, NaiveDate)> {
+        let stamp = crate::kept::stamp(db, Topic::Board).await?;
+        let zone = self
+            .zone
+            .get_or_compute(stamp, (), || standings::programme_zone(db))
+            .await?;
+        let week = rules::week_of(Utc::now(), zone.as_ref());
+        self.complete
+            .get_or_compute(stamp, week, || standings::ensure_week(db, week))
+            .await?;
+        Ok((stamp, week))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -775,26 +889,44 @@ pub struct StandingView {
 /// their weeks over the window.
 pub async fn standing_of(
     db: &DatabaseConnection,
+    kept: &BoardKept,
     user: &CurrentUser,
     weeks: Option<&str>,
 ) -> AppResult<StandingView> {
     let mut errors = FieldErrors::new();
     let weeks = parse_weeks(weeks, &mut errors);
     errors.into_result()?;
+    let (stamp, week) = kept.current(db).await?;
+    let view = kept
+        .standings
+        .get_or_compute(stamp, (user.id(), weeks, week), || {
+            compute_standing(db, user, week, weeks)
+        })
+        .await?;
+    Ok(view.as_ref().clone())
+}
+
+async fn compute_standing(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    week: NaiveDate,
+    weeks: u32,
+) -> AppResult<StandingView> {
     let institution = institution_of_ambassador(db, user).await?;
-    let week = standings::ensure_current(db).await?;
     let window = Window::ending(week, weeks);
     let filter = Filter {
         institution_id: Some(institution),
         work_unit_id: None,
         path: None,
     };
-    let page = page_of(db, &filter, window, 0, 1, Some(user.id())).await?;
-    let own: Option<(i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
+    // Only the own row and the board's size: no page of rows.
+    let page = page_of(db, &filter, window, 0, 0, Some(user.id())).await?;
+    let own: Option<(i64, i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
         .select_only()
         .columns([
             ambassadors::Column::Id,
             ambassadors::Column::InstitutionId,
+            ambassadors::Column::WorkUnitId,
             ambassadors::Column::DisplayName,
             ambassadors::Column::MemberSince,
         ])
@@ -804,10 +936,11 @@ pub async fn standing_of(
         .one(db)
         .await?;
     let weeks = match own {
-        Some((id, institution_id, name, member_since)) => {
+        Some((id, institution_id, work_unit_id, name, member_since)) => {
             let person = standings::Person {
                 id,
                 institution_id,
+                work_unit_id,
                 name,
                 member_since,
             };

@@ -41,6 +41,7 @@ const BATCH: usize = 1_000;
 pub struct Person {
     pub id: i64,
     pub institution_id: i64,
+    pub work_unit_id: i64,
     pub name: String,
     pub member_since: Option<NaiveDate>,
 }
@@ -79,16 +80,20 @@ impl Facts {
 
 /// The Monday of the current week in the programme's time zone.
 pub async fn current_week(db: &impl ConnectionTrait) -> AppResult<NaiveDate> {
+    Ok(rules::week_of(Utc::now(), &programme_zone(db).await?))
+}
+
+/// The programme's time zone (Asia/Jakarta when none is set).
+pub async fn programme_zone(db: &impl ConnectionTrait) -> AppResult<chrono_tz::Tz> {
     let tz: Option<String> = programme_settings::Entity::find_by_id(1)
         .select_only()
         .column(programme_settings::Column::Timezone)
         .into_tuple()
         .one(db)
         .await?;
-    let tz = tz
+    Ok(tz
         .and_then(|t| t.parse().ok())
-        .unwrap_or(chrono_tz::Asia::Jakarta);
-    Ok(rules::week_of(Utc::now(), &tz))
+        .unwrap_or(chrono_tz::Asia::Jakarta))
 }
 
 /// Reads what scoring `ids` needs for windows ending at or before `last` (a Monday).
@@ -147,11 +152,12 @@ pub async fn facts(db: &impl ConnectionTrait, ids: &[i64], last: NaiveDate) -> A
 async fn approved(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<Person>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(BATCH) {
-        let rows: Vec<(i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
+        let rows: Vec<(i64, i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
             .select_only()
             .columns([
                 ambassadors::Column::Id,
                 ambassadors::Column::InstitutionId,
+                ambassadors::Column::WorkUnitId,
                 ambassadors::Column::DisplayName,
                 ambassadors::Column::MemberSince,
             ])
@@ -160,15 +166,15 @@ async fn approved(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<Perso
             .into_tuple()
             .all(db)
             .await?;
-        out.extend(
-            rows.into_iter()
-                .map(|(id, institution_id, name, member_since)| Person {
-                    id,
-                    institution_id,
-                    name,
-                    member_since,
-                }),
-        );
+        out.extend(rows.into_iter().map(
+            |(id, institution_id, work_unit_id, name, member_since)| Person {
+                id,
+                institution_id,
+                work_unit_id,
+                name,
+                member_since,
+            },
+        ));
     }
     Ok(out)
 }
@@ -181,6 +187,7 @@ pub fn row(p: &Person, window: &Window, s: &Score) -> standings::ActiveModel {
         weeks: n(window.weeks),
         week_of: Set(window.to),
         institution_id: Set(p.institution_id),
+        work_unit_id: Set(p.work_unit_id),
         sort_name: Set(p.name.clone()),
         eligible_weeks: n(s.eligible_weeks),
         active_weeks: n(s.active_weeks),
@@ -373,12 +380,19 @@ static PREPARING: AtomicBool = AtomicBool::new(false);
 /// next's. When they are and next week's are not, those are prepared in the background.
 pub async fn ensure_current(db: &DatabaseConnection) -> AppResult<NaiveDate> {
     let week = current_week(db).await?;
+    ensure_week(db, week).await?;
+    Ok(week)
+}
+
+/// Makes sure the standings of `week` (the current one) are complete, as
+/// [`ensure_current`] says.
+pub async fn ensure_week(db: &DatabaseConnection, week: NaiveDate) -> AppResult<()> {
     if !complete(db, week).await? {
         let _turn = BUILDING.lock().await;
         if !complete(db, week).await? {
             build(db, &[week, week + Duration::weeks(1)]).await?;
         }
-        return Ok(week);
+        return Ok(());
     }
     let next = week + Duration::weeks(1);
     if !complete(db, next).await? && !PREPARING.swap(true, Ordering::SeqCst) {
@@ -390,7 +404,7 @@ pub async fn ensure_current(db: &DatabaseConnection) -> AppResult<NaiveDate> {
             PREPARING.store(false, Ordering::SeqCst);
         });
     }
-    Ok(week)
+    Ok(())
 }
 
 /// Fills in next week's standings while this week's serve the board.
@@ -414,13 +428,14 @@ pub struct Difference {
 
 fn figures(m: &standings::Model) -> String {
     format!(
-        "eligible={} active={} streak={} best={} posts={} institution={} name={:?} key={}",
+        "eligible={} active={} streak={} best={} posts={} institution={} unit={} name={:?} key={}",
         m.eligible_weeks,
         m.active_weeks,
         m.current_streak,
         m.best_streak,
         m.verified_posts,
         m.institution_id,
+        m.work_unit_id,
         m.sort_name,
         m.sort_key
     )
@@ -481,6 +496,7 @@ pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
                         weeks: i32::try_from(weeks).unwrap_or(0),
                         week_of: to,
                         institution_id: p.institution_id,
+                        work_unit_id: p.work_unit_id,
                         sort_name: p.name.clone(),
                         eligible_weeks: *should.eligible_weeks.as_ref(),
                         active_weeks: *should.active_weeks.as_ref(),

@@ -9,6 +9,7 @@ use super::service::{self, Participation, StatsCache, StatsQuery};
 use crate::auth::guards::Staff;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::leaderboard::board::Board;
+use crate::leaderboard::service::BoardKept;
 use crate::org::cache::OrgCache;
 
 /// Participation over the last `weeks` weeks (4, 12, 26 or 52; default 12) for a scope:
@@ -32,6 +33,7 @@ pub async fn participation(
     user: Staff<'_>,
     db: &State<DatabaseConnection>,
     board: &State<Board>,
+    kept: &State<BoardKept>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
 ) -> AppResult<Json<Participation>> {
@@ -41,6 +43,6 @@ pub async fn participation(
         platform,
         weeks,
     };
-    let p = service::participation(db, board, org, cache, &user, &q).await?;
+    let p = service::participation(db, (board, kept), org, cache, &user, &q).await?;
     Ok(Json(for_viewer(&p, user.role)))
 }

@@ -22,6 +22,7 @@ use crate::briefs::rules::IsoWeek;
 use crate::error::{AppResult, FieldErrors, Msg};
 use crate::leaderboard::board::{Board, View};
 use crate::leaderboard::rules::monday_of;
+use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::{self as board_service, BoardQuery, Filter, WindowView};
 use crate::org::cache::{Org, OrgCache};
 use entity::{ambassadors, briefs, institutions, work_units};
@@ -242,7 +243,7 @@ fn parse(q: &StatsQuery) -> AppResult<(u32, Option<usize>)> {
 /// The statistics a user asked for, within their scope (404 outside it).
 pub async fn participation(
     db: &DatabaseConnection,
-    board: &Board,
+    (board, kept): (&Board, &BoardKept),
     org: &OrgCache,
     cache: &StatsCache,
     user: &CurrentUser,
@@ -279,7 +280,7 @@ pub async fn participation(
         }
     }
     let started = Instant::now();
-    let result = Arc::new(compute(db, board, &org, user, &filter, weeks, platform).await?);
+    let result = Arc::new(compute(db, (board, kept), &org, user, &filter, weeks, platform).await?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "participation computed"
@@ -300,7 +301,7 @@ struct RowSpec {
 
 async fn compute(
     db: &DatabaseConnection,
-    board: &Board,
+    (board, kept): (&Board, &BoardKept),
     org: &Org,
     user: &CurrentUser,
     filter: &Filter,
@@ -433,6 +434,7 @@ async fn compute(
 
     let board_view = board_service::board_for(
         db,
+        kept,
         org,
         user,
         &BoardQuery {

@@ -389,3 +389,80 @@ async fn a_verification_on_one_node_shows_on_another_at_once() {
         "one active week of one on the own page"
     );
 }
+
+/// The board's kept answers end with any write to a table the board reads, however it is
+/// written: raw SQL here, as a bulk job or another program would.
+#[rocket::async_test]
+async fn any_write_to_a_table_the_board_reads_moves_its_stamp() {
+    use duta::kept::{stamp, Topic, TOPICS};
+    use sea_orm::ConnectionTrait;
+    let app = live().await;
+    let inst = app.institution("Kementerian Satu").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let coordinator = app
+        .user("coordinator", "koordinator@duta.test", Some(inst), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let admin = app.token(admin).await;
+    let (amb, user) = app.candidate(inst, unit, 1).await;
+    approve(&app, amb).await;
+    let token = app.token(user).await;
+    let brief = past_brief(&app, &coordinator, 0).await;
+    let (_, s) = submit(
+        &app,
+        &token,
+        json!({"brief_id": brief, "platform": "instagram",
+               "url": "https://www.instagram.com/p/Cstand004/",
+               "posted_at": posted_in(0).to_rfc3339()}),
+    )
+    .await;
+    decide(&app, &coordinator, s["id"].as_i64().unwrap(), "verify", "").await;
+    app.send_api(
+        "POST",
+        &format!("/api/v1/ambassadors/{amb}/leaves"),
+        Some(&coordinator),
+        &json!({"from_week": duta::briefs::rules::IsoWeek::of(jakarta_monday(3)).to_string()}),
+    )
+    .await;
+    app.send_api(
+        "POST",
+        "/api/v1/holidays",
+        Some(&admin),
+        &json!({"week": duta::briefs::rules::IsoWeek::of(jakarta_monday(6)).to_string(),
+                "label": "Libur"}),
+    )
+    .await;
+    get(&app, "/api/v1/leaderboard", &coordinator).await;
+    let column = |table: &str| match table {
+        "standings" => "sort_key",
+        "standing_weeks" => "completed_at",
+        "ambassadors" => "updated_at",
+        "work_units" => "name",
+        "week_activity" => "verified_posts",
+        "leaves" => "note",
+        "holidays" => "label",
+        "programme_settings" => "timezone",
+        other => panic!("no column to write for {other}: add one here"),
+    };
+    let (_, tables) = TOPICS
+        .iter()
+        .find(|(t, _)| *t == Topic::Board.name())
+        .unwrap();
+    for table in tables.iter() {
+        let before = stamp(&app.db, Topic::Board).await.unwrap();
+        let col = column(table);
+        let changed = app
+            .db
+            .execute_unprepared(&format!("UPDATE {table} SET {col} = {col}"))
+            .await
+            .unwrap()
+            .rows_affected();
+        assert!(changed > 0, "{table} has rows to write");
+        let after = stamp(&app.db, Topic::Board).await.unwrap();
+        assert!(
+            after > before,
+            "a raw write to {table} moves the board's stamp"
+        );
+    }
+}

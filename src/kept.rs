@@ -1,0 +1,135 @@
+//! What a node keeps in memory to save work, and the one rule that says when it may use
+//! it. The database is the source of truth; a kept answer is only a copy of what the
+//! database said at a stamp.
+//!
+//! Stamps: the `kept_stamps` table holds one counter per topic, and triggers on every
+//! table a topic reads from move it in the writing transaction (migration 28 lists the
+//! tables). Whatever writes (a service, a bulk update, raw SQL, another node) moves the
+//! stamp when it commits. A node reads the stamp before it computes an answer, keeps the
+//! answer with that stamp, and uses it only while the stamp read at the start of a later
+//! request is the same. So the next request after a write's answer, on any node, computes
+//! afresh; no timer decides anything. Reading the stamp is one primary-key read.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::error::AppResult;
+use crate::web::kept::make_room;
+
+/// The topics a node keeps answers of, with the tables they are read from (the triggers
+/// are created from this list).
+pub use migration::m20261204_000028_create_kept_stamps::TOPICS;
+
+/// A topic of kept answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// The stored standings and what the board shows with them: ambassadors, units, the
+    /// weekly aggregate, grace weeks, the programme's time zone.
+    Board,
+}
+
+impl Topic {
+    pub fn name(self) -> &'static str {
+        match self {
+            Topic::Board => "board",
+        }
+    }
+}
+
+/// The topic's stamp now: it moves with every committed write to its tables.
+pub async fn stamp(db: &impl ConnectionTrait, topic: Topic) -> AppResult<i64> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT stamp FROM kept_stamps WHERE topic = '{}'",
+                topic.name()
+            ),
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => -1,
+    })
+}
+
+/// Answers kept per key, each with the stamp it was computed at; at most `max` of them.
+pub struct Kept<K, V> {
+    topic: Topic,
+    max: usize,
+    entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
+}
+
+impl<K: Eq + Hash + Clone, V> Kept<K, V> {
+    pub fn new(topic: Topic, max: usize) -> Self {
+        Kept {
+            topic,
+            max,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn topic(&self) -> Topic {
+        self.topic
+    }
+
+    /// The answer kept for `key` at `stamp` (read with [`stamp`] at the start of this
+    /// request), or `compute`'s, which is then kept with that stamp.
+    pub async fn get_or_compute<F, Fut>(&self, stamp: i64, key: K, compute: F) -> AppResult<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = AppResult<V>>,
+    {
+        if stamp >= 0 {
+            let found = self.entries.lock().ok().and_then(|m| {
+                m.get(&key)
+                    .filter(|(s, _)| *s == stamp)
+                    .map(|(_, v)| v.clone())
+            });
+            if let Some(v) = found {
+                return Ok(v);
+            }
+        }
+        let value = Arc::new(compute().await?);
+        if stamp >= 0 {
+            if let Ok(mut m) = self.entries.lock() {
+                make_room(&mut m, self.max, |_, (s, _)| *s == stamp);
+                m.insert(key, (stamp, value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    /// How many answers are kept (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_answer_is_used_only_at_its_stamp() {
+        let kept: Kept<u32, u32> = Kept::new(Topic::Board, 8);
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let compute =
+            || async { Ok(calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 100) };
+        assert_eq!(*kept.get_or_compute(1, 7, compute).await.unwrap(), 100);
+        assert_eq!(*kept.get_or_compute(1, 7, compute).await.unwrap(), 100);
+        assert_eq!(*kept.get_or_compute(2, 7, compute).await.unwrap(), 101);
+        assert_eq!(*kept.get_or_compute(2, 7, compute).await.unwrap(), 101);
+        // A missing stamp row keeps nothing.
+        assert_eq!(*kept.get_or_compute(-1, 7, compute).await.unwrap(), 102);
+        assert_eq!(*kept.get_or_compute(-1, 7, compute).await.unwrap(), 103);
+    }
+}
