@@ -190,6 +190,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .manage(Metrics::default())
         .manage(stats::service::StatsCache::default())
         .manage(leaderboard::service::BoardKept::default())
+        .manage(leaderboard::routes::RenderedPages::default())
         .manage(submissions::writer::Writer::default())
         .manage(stats::routes::RenderedFigures::default())
         .mount("/", web::routes::routes())

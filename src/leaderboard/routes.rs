@@ -19,6 +19,7 @@ use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::briefs::service::{current_week, WeekBrief};
 use crate::error::{AppError, AppResult};
+use crate::kept::{Kept, Topic};
 use crate::org::cache::{unit_options, OrgCache};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
@@ -33,6 +34,47 @@ pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
 struct RowsContext<'a> {
     entries: &'a [EntryView],
     l: Lang,
+}
+
+/// Whole board pages, rendered once per stamp of the board (see `crate::kept`), query,
+/// language and kind of viewer, with the viewer's own values marked (`Layout::marked`):
+/// a busy board then costs a lookup and a fill per request. Pages with errors or a flash
+/// message are not kept.
+pub struct RenderedPages {
+    pages: Kept<PageKey, String>,
+}
+
+impl Default for RenderedPages {
+    fn default() -> Self {
+        RenderedPages {
+            pages: Kept::new(Topic::Board, 512),
+        }
+    }
+}
+
+/// Everything a kept page depends on besides the board's stamp and the viewer's marked
+/// values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PageKey {
+    week: chrono::NaiveDate,
+    weeks_shown: u32,
+    institution_id: Option<i64>,
+    work_unit_id: Option<i64>,
+    offset: u64,
+    lang: Lang,
+    /// The viewer's own row when it is among the entries (it is highlighted).
+    own_row: Option<i64>,
+    /// The window as asked for (it is printed back in the filter and the pager).
+    weeks: Option<String>,
+    role: Role,
+    /// The viewer's institution and unit subtree: the unit filter's options.
+    viewer_institution_id: Option<i64>,
+    work_unit_path: Option<String>,
+    /// An ambassador's own row and unread count are on the page.
+    own: Option<i64>,
+    unread: u64,
+    /// The organisation copy the unit names came from.
+    org: u64,
 }
 
 /// What the page needs of the board besides its rows: a template context is serialised
@@ -72,6 +114,7 @@ pub async fn index(
     layout: Layout,
     db: &State<DatabaseConnection>,
     kept: &State<BoardKept>,
+    rendered: &State<RenderedPages>,
     org: &State<OrgCache>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, RawHtml<String>)> {
@@ -101,66 +144,95 @@ pub async fn index(
             )
         }
     };
-    let unit_options = if user.role == Role::Ambassador {
-        view.as_ref()
-            .and_then(|v| v.institution_id)
-            .map_or_else(String::new, |i| {
-                unit_options(&org.institution_groups(i), work_unit_id)
-            })
-    } else {
-        org.unit_options_for(user, work_unit_id)
-    };
-    let pages = view
-        .as_ref()
-        .map_or(1, |v| v.total.div_ceil(service::DEFAULT_LIMIT).max(1));
-    let mine_elsewhere = view
-        .as_ref()
-        .is_some_and(|v| v.mine.is_some() && !v.entries.iter().any(|e| e.me));
-    let rows = match &view {
-        Some(v) => {
-            templates
-                .render(
-                    "leaderboard/_rows",
-                    RowsContext {
-                        entries: &v.entries,
-                        l: layout.lang,
-                    },
-                )
-                .ok_or_else(|| AppError::internal("leaderboard rows did not render"))?
-                .1
-        }
-        None => String::new(),
-    };
-    // The rows and the unit options are the bulk of the page: they are put in after
-    // rendering instead of going through the template context.
-    let context = BoardPage {
-        layout: layout.marked(),
-        board: view.map(|v| BoardSummary {
-            empty: v.entries.is_empty(),
-            window: v.window,
-            total: v.total,
-            mine: v.mine,
+    let key = match &view {
+        Some(v) if errors.is_empty() && layout.flash.is_none() => Some(PageKey {
+            week: v.window.to,
+            weeks_shown: v.window.weeks,
+            institution_id: v.institution_id,
+            work_unit_id: v.work_unit_id,
+            offset: v.offset,
+            lang: layout.lang,
+            own_row: v.entries.iter().find(|e| e.me).map(|e| e.ambassador_id),
+            weeks: weeks.clone(),
+            role: user.role,
+            viewer_institution_id: user.user.institution_id,
+            work_unit_path: user.work_unit_path.clone(),
+            own: v.mine.as_ref().map(|m| m.ambassador_id),
+            unread: layout.unread,
+            org: org.serial,
         }),
-        rows: splice::mark("rows"),
-        unit_options: if unit_options.is_empty() {
-            String::new()
-        } else {
-            splice::mark("unit_options")
-        },
-        windows: WINDOWS,
-        weeks: weeks.unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),
-        work_unit_id,
-        page,
-        pages,
-        mine_elsewhere,
-        errors,
+        _ => None,
     };
-    let RawHtml(page) = splice::render(
-        &templates,
-        "leaderboard/index",
-        context,
-        &[("rows", &rows), ("unit_options", &unit_options)],
-    )?;
+    let stamp = view.as_ref().map_or(-1, |v| v.stamp);
+    let render = || async {
+        let unit_options = if user.role == Role::Ambassador {
+            view.as_ref()
+                .and_then(|v| v.institution_id)
+                .map_or_else(String::new, |i| {
+                    unit_options(&org.institution_groups(i), work_unit_id)
+                })
+        } else {
+            org.unit_options_for(user, work_unit_id)
+        };
+        let pages = view
+            .as_ref()
+            .map_or(1, |v| v.total.div_ceil(service::DEFAULT_LIMIT).max(1));
+        let mine_elsewhere = view
+            .as_ref()
+            .is_some_and(|v| v.mine.is_some() && !v.entries.iter().any(|e| e.me));
+        let rows = match &view {
+            Some(v) => {
+                templates
+                    .render(
+                        "leaderboard/_rows",
+                        RowsContext {
+                            entries: &v.entries,
+                            l: layout.lang,
+                        },
+                    )
+                    .ok_or_else(|| AppError::internal("leaderboard rows did not render"))?
+                    .1
+            }
+            None => String::new(),
+        };
+        // The rows and the unit options are the bulk of the page: they are put in after
+        // rendering instead of going through the template context.
+        let context = BoardPage {
+            layout: layout.marked(),
+            board: view.as_ref().map(|v| BoardSummary {
+                empty: v.entries.is_empty(),
+                window: v.window.clone(),
+                total: v.total,
+                mine: v.mine.clone(),
+            }),
+            rows: splice::mark("rows"),
+            unit_options: if unit_options.is_empty() {
+                String::new()
+            } else {
+                splice::mark("unit_options")
+            },
+            windows: WINDOWS,
+            weeks: weeks
+                .clone()
+                .unwrap_or_else(|| super::rules::DEFAULT_WEEKS.to_string()),
+            work_unit_id,
+            page,
+            pages,
+            mine_elsewhere,
+            errors: errors.clone(),
+        };
+        let RawHtml(page) = splice::render(
+            &templates,
+            "leaderboard/index",
+            context,
+            &[("rows", &rows), ("unit_options", &unit_options)],
+        )?;
+        Ok(page)
+    };
+    let page = match key {
+        Some(key) => rendered.pages.get_or_compute(stamp, key, render).await?,
+        None => std::sync::Arc::new(render().await?),
+    };
     Ok((status, RawHtml(layout.fill(&page))))
 }
 

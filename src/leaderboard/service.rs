@@ -309,6 +309,9 @@ pub struct BoardView {
     pub entries: Vec<EntryView>,
     /// The signed-in ambassador's row, also when it is not on this page.
     pub mine: Option<EntryView>,
+    /// The board's stamp the entries were read at (see `crate::kept`).
+    #[serde(skip)]
+    pub stamp: i64,
 }
 
 /// The resolved scope of a board: which members it holds.
@@ -815,6 +818,7 @@ pub async fn board_for(
         offset,
         entries,
         mine,
+        stamp,
     })
 }
 

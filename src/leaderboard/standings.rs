@@ -238,8 +238,10 @@ async fn store_locked(
     let people = approved(db, ids).await?;
     let facts = facts(db, ids, last).await?;
     for chunk in ids.chunks(BATCH) {
+        // All three key columns, so the primary key is used (not a board index).
         standings::Entity::delete_many()
             .filter(standings::Column::AmbassadorId.is_in(chunk.iter().copied()))
+            .filter(standings::Column::Weeks.is_in(STORED.map(|w| w as i32)))
             .filter(standings::Column::WeekOf.is_in(weeks_of.iter().copied()))
             .exec(db)
             .await?;
@@ -472,6 +474,7 @@ pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
         for chunk in ids.chunks(BATCH) {
             for m in standings::Entity::find()
                 .filter(standings::Column::AmbassadorId.is_in(chunk.iter().copied()))
+                .filter(standings::Column::Weeks.is_in(STORED.map(|w| w as i32)))
                 .filter(standings::Column::WeekOf.is_in(weeks_of))
                 .all(&txn)
                 .await?
