@@ -62,6 +62,10 @@ pub struct Kept<K, V> {
     topic: Topic,
     max: usize,
     entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    /// When set, one missing answer is computed at a time: those who miss meanwhile wait
+    /// and then find it (for a few costly keys that many ask for at once, such as the
+    /// board's pages).
+    computing: Option<tokio::sync::Mutex<()>>,
 }
 
 impl<K: Eq + Hash + Clone, V> Kept<K, V> {
@@ -70,7 +74,27 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
             topic,
             max,
             entries: Mutex::new(HashMap::new()),
+            computing: None,
         }
+    }
+
+    /// Kept answers of which one at a time is computed.
+    pub fn one_at_a_time(topic: Topic, max: usize) -> Self {
+        Kept {
+            computing: Some(tokio::sync::Mutex::new(())),
+            ..Kept::new(topic, max)
+        }
+    }
+
+    fn found(&self, stamp: i64, key: &K) -> Option<Arc<V>> {
+        if stamp < 0 {
+            return None;
+        }
+        self.entries.lock().ok().and_then(|m| {
+            m.get(key)
+                .filter(|(s, _)| *s == stamp)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     pub fn topic(&self) -> Topic {
@@ -84,13 +108,15 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = AppResult<V>>,
     {
-        if stamp >= 0 {
-            let found = self.entries.lock().ok().and_then(|m| {
-                m.get(&key)
-                    .filter(|(s, _)| *s == stamp)
-                    .map(|(_, v)| v.clone())
-            });
-            if let Some(v) = found {
+        if let Some(v) = self.found(stamp, &key) {
+            return Ok(v);
+        }
+        let turn = match &self.computing {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        };
+        if turn.is_some() {
+            if let Some(v) = self.found(stamp, &key) {
                 return Ok(v);
             }
         }
@@ -101,6 +127,7 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
                 m.insert(key, (stamp, value.clone()));
             }
         }
+        drop(turn);
         Ok(value)
     }
 
@@ -131,5 +158,28 @@ mod tests {
         // A missing stamp row keeps nothing.
         assert_eq!(*kept.get_or_compute(-1, 7, compute).await.unwrap(), 102);
         assert_eq!(*kept.get_or_compute(-1, 7, compute).await.unwrap(), 103);
+    }
+
+    #[tokio::test]
+    async fn those_who_miss_together_wait_for_one_computation() {
+        let kept: Arc<Kept<u32, u32>> = Arc::new(Kept::one_at_a_time(Topic::Board, 8));
+        let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (kept, calls) = (kept.clone(), calls.clone());
+                tokio::spawn(async move {
+                    kept.get_or_compute(5, 1, || async {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        Ok(calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                    })
+                    .await
+                    .map(|v| *v)
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap(), 0);
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

@@ -47,7 +47,7 @@ pub struct RenderedPages {
 impl Default for RenderedPages {
     fn default() -> Self {
         RenderedPages {
-            pages: Kept::new(Topic::Board, 512),
+            pages: Kept::one_at_a_time(Topic::Board, 512),
         }
     }
 }

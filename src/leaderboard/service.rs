@@ -844,7 +844,7 @@ impl Default for BoardKept {
         BoardKept {
             zone: Kept::new(Topic::Board, 1),
             complete: Kept::new(Topic::Board, 4),
-            pages: Kept::new(Topic::Board, 1024),
+            pages: Kept::one_at_a_time(Topic::Board, 1024),
             own_ids: Kept::new(Topic::Board, 20_000),
             mine: Kept::new(Topic::Board, 4_096),
             standings: Kept::new(Topic::Board, 4_096),
@@ -925,29 +925,9 @@ async fn compute_standing(
     };
     // Only the own row and the board's size: no page of rows.
     let page = page_of(db, &filter, window, 0, 0, Some(user.id())).await?;
-    let own: Option<(i64, i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
-        .select_only()
-        .columns([
-            ambassadors::Column::Id,
-            ambassadors::Column::InstitutionId,
-            ambassadors::Column::WorkUnitId,
-            ambassadors::Column::DisplayName,
-            ambassadors::Column::MemberSince,
-        ])
-        .filter(ambassadors::Column::UserId.eq(user.id()))
-        .filter(ambassadors::Column::Status.eq("approved"))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let weeks = match own {
-        Some((id, institution_id, work_unit_id, name, member_since)) => {
-            let person = standings::Person {
-                id,
-                institution_id,
-                work_unit_id,
-                name,
-                member_since,
-            };
+    let weeks = match standings::approved_of_user(db, user.id()).await? {
+        Some(person) => {
+            let id = person.id;
             let facts = standings::facts(db, &[id], window.to).await?;
             facts
                 .cells(&person, &window)

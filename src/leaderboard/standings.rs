@@ -148,33 +148,55 @@ pub async fn facts(db: &impl ConnectionTrait, ids: &[i64], last: NaiveDate) -> A
     Ok(f)
 }
 
+/// Approved ambassadors' columns as the standings need them; callers add which ones.
+fn approved_query() -> sea_orm::Select<ambassadors::Entity> {
+    ambassadors::Entity::find()
+        .select_only()
+        .columns([
+            ambassadors::Column::Id,
+            ambassadors::Column::InstitutionId,
+            ambassadors::Column::WorkUnitId,
+            ambassadors::Column::DisplayName,
+            ambassadors::Column::MemberSince,
+        ])
+        .filter(ambassadors::Column::Status.eq("approved"))
+}
+
+type PersonRow = (i64, i64, i64, String, Option<NaiveDate>);
+
+fn person((id, institution_id, work_unit_id, name, member_since): PersonRow) -> Person {
+    Person {
+        id,
+        institution_id,
+        work_unit_id,
+        name,
+        member_since,
+    }
+}
+
+/// The approved ambassador of a user, if they are one.
+pub async fn approved_of_user(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> AppResult<Option<Person>> {
+    let row: Option<PersonRow> = approved_query()
+        .filter(ambassadors::Column::UserId.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(row.map(person))
+}
+
 /// The approved ambassadors among `ids`, as the standings need them.
 async fn approved(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<Person>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(BATCH) {
-        let rows: Vec<(i64, i64, i64, String, Option<NaiveDate>)> = ambassadors::Entity::find()
-            .select_only()
-            .columns([
-                ambassadors::Column::Id,
-                ambassadors::Column::InstitutionId,
-                ambassadors::Column::WorkUnitId,
-                ambassadors::Column::DisplayName,
-                ambassadors::Column::MemberSince,
-            ])
+        let rows: Vec<PersonRow> = approved_query()
             .filter(ambassadors::Column::Id.is_in(chunk.iter().copied()))
-            .filter(ambassadors::Column::Status.eq("approved"))
             .into_tuple()
             .all(db)
             .await?;
-        out.extend(rows.into_iter().map(
-            |(id, institution_id, work_unit_id, name, member_since)| Person {
-                id,
-                institution_id,
-                work_unit_id,
-                name,
-                member_since,
-            },
-        ));
+        out.extend(rows.into_iter().map(person));
     }
     Ok(out)
 }
@@ -305,6 +327,20 @@ pub async fn refresh_everyone(db: &impl ConnectionTrait) -> AppResult<()> {
     Ok(())
 }
 
+/// The next thousand ambassador ids after `after`, in order (a build or check walks
+/// every ambassador this way).
+async fn batch_after(db: &DatabaseConnection, after: i64) -> AppResult<Vec<i64>> {
+    Ok(ambassadors::Entity::find()
+        .select_only()
+        .column(ambassadors::Column::Id)
+        .filter(ambassadors::Column::Id.gt(after))
+        .order_by_asc(ambassadors::Column::Id)
+        .limit(BATCH as u64)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Fills in every approved ambassador's rows for the boards ending in `weeks_of`, a
 /// thousand ambassadors per transaction, then marks those weeks complete and forgets
 /// the weeks before the current one.
@@ -314,15 +350,7 @@ pub async fn build(db: &DatabaseConnection, weeks_of: &[NaiveDate]) -> AppResult
     }
     let mut after = i64::MIN;
     loop {
-        let ids: Vec<i64> = ambassadors::Entity::find()
-            .select_only()
-            .column(ambassadors::Column::Id)
-            .filter(ambassadors::Column::Id.gt(after))
-            .order_by_asc(ambassadors::Column::Id)
-            .limit(BATCH as u64)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let ids = batch_after(db, after).await?;
         let Some(last) = ids.last().copied() else {
             break;
         };
@@ -451,15 +479,7 @@ pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
     let mut out = Vec::new();
     let mut after = i64::MIN;
     loop {
-        let ids: Vec<i64> = ambassadors::Entity::find()
-            .select_only()
-            .column(ambassadors::Column::Id)
-            .filter(ambassadors::Column::Id.gt(after))
-            .order_by_asc(ambassadors::Column::Id)
-            .limit(BATCH as u64)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let ids = batch_after(db, after).await?;
         let Some(last) = ids.last().copied() else {
             break;
         };
