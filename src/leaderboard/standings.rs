@@ -277,7 +277,7 @@ async fn store_locked(
             }
         }
     }
-    // Rows per statement stay below SQLite's 32,766 bound parameters (11 columns each).
+    // Rows per statement stay below SQLite's 32,766 bound parameters (12 columns each).
     for chunk in rows.chunks(2_000) {
         standings::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
@@ -315,6 +315,9 @@ pub async fn refresh_everyone(db: &impl ConnectionTrait) -> AppResult<()> {
         .into_tuple()
         .all(db)
         .await?;
+    // Every ambassador first, then their rows, in the order `refresh` takes them, so a
+    // verification meanwhile waits instead of deadlocking.
+    lock(db, &ids).await?;
     let week = current_week(db).await?;
     // Those who are no longer approved keep no rows.
     standings::Entity::delete_many()
@@ -322,7 +325,7 @@ pub async fn refresh_everyone(db: &impl ConnectionTrait) -> AppResult<()> {
         .exec(db)
         .await?;
     for chunk in ids.chunks(BATCH) {
-        store(db, chunk, &[week, week + Duration::weeks(1)]).await?;
+        store_locked(db, chunk, &[week, week + Duration::weeks(1)]).await?;
     }
     Ok(())
 }
