@@ -48,10 +48,6 @@ pub struct RawConfig {
     pub login_max_failures_per_ip: u64,
     #[serde(default = "default_login_window")]
     pub login_window_minutes: i64,
-    #[serde(default = "default_leaderboard_refresh")]
-    pub leaderboard_refresh_ms: u64,
-    #[serde(default = "default_cache")]
-    pub cache_ms: u64,
     /// Base64 of 32 random bytes: the key that seals NIPs at rest.
     pub nip_key: Option<String>,
 }
@@ -80,12 +76,6 @@ fn default_login_failures_ip() -> u64 {
 fn default_login_window() -> i64 {
     15
 }
-fn default_leaderboard_refresh() -> u64 {
-    1000
-}
-fn default_cache() -> u64 {
-    1000
-}
 
 /// The checked configuration every part of Duta reads (managed state).
 #[derive(Debug, Clone)]
@@ -104,11 +94,6 @@ pub struct AppConfig {
     pub login_max_failures_per_account: u64,
     pub login_max_failures_per_ip: u64,
     pub login_window_minutes: i64,
-    /// How old the in-memory leaderboard may grow before a request refreshes it.
-    pub leaderboard_refresh_ms: u64,
-    /// How long a checked session, and the organisation tree for filter forms, are used
-    /// without reading them again (a write to them on this node ends it at once).
-    pub cache_ms: u64,
     /// The key that seals NIPs at rest: `nip_key` when configured, else `<data_dir>/nip.key`
     /// (read or created by [`AppConfig::prepare_filesystem`]).
     pub nip_key: Option<NipKey>,
@@ -195,12 +180,6 @@ impl AppConfig {
         if raw.login_max_failures_per_account == 0 || raw.login_max_failures_per_ip == 0 {
             errors.push("login_max_failures_per_account and _per_ip must be at least 1".into());
         }
-        if raw.leaderboard_refresh_ms > 60_000 {
-            errors.push("leaderboard_refresh_ms: must be between 0 and 60000".into());
-        }
-        if raw.cache_ms > 60_000 {
-            errors.push("cache_ms: must be between 0 and 60000".into());
-        }
         let nip_key = match raw.nip_key.as_deref() {
             None => None,
             Some(text) => {
@@ -240,8 +219,6 @@ impl AppConfig {
             login_max_failures_per_account: raw.login_max_failures_per_account,
             login_max_failures_per_ip: raw.login_max_failures_per_ip,
             login_window_minutes: raw.login_window_minutes,
-            leaderboard_refresh_ms: raw.leaderboard_refresh_ms,
-            cache_ms: raw.cache_ms,
             nip_key,
         })
     }

@@ -20,8 +20,12 @@ use crate::error::AppResult;
 use crate::web::kept::make_room;
 
 /// The topics a node keeps answers of, with the tables they are read from (the triggers
-/// are created from this list).
-pub use migration::m20261204_000028_create_kept_stamps::TOPICS;
+/// are created from these lists).
+pub fn topics() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    migration::m20261204_000028_create_kept_stamps::TOPICS
+        .into_iter()
+        .chain(migration::m20261204_000029_more_kept_topics::TOPICS)
+}
 
 /// A topic of kept answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,12 +33,37 @@ pub enum Topic {
     /// The stored standings and what the board shows with them: ambassadors, units, the
     /// weekly aggregate, grace weeks, the programme's time zone.
     Board,
+    /// The participation statistics: the board's tables, follower counts, institutions
+    /// and the brief aggregate.
+    Stats,
+    /// The organisation tree: institutions and work units.
+    Org,
+    /// The programme's settings row.
+    Settings,
+    /// Briefs and the units they are addressed to.
+    Briefs,
+    /// Signed-in sessions: users, the scope's work unit, the two-step sign-in rule.
+    Sessions,
 }
 
 impl Topic {
+    pub const ALL: [Topic; 6] = [
+        Topic::Board,
+        Topic::Stats,
+        Topic::Org,
+        Topic::Settings,
+        Topic::Briefs,
+        Topic::Sessions,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Topic::Board => "board",
+            Topic::Stats => "stats",
+            Topic::Org => "org",
+            Topic::Settings => "settings",
+            Topic::Briefs => "briefs",
+            Topic::Sessions => "sessions",
         }
     }
 }
@@ -86,7 +115,8 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
         }
     }
 
-    fn found(&self, stamp: i64, key: &K) -> Option<Arc<V>> {
+    /// The answer kept for `key` at `stamp`, if there is one.
+    pub fn find(&self, stamp: i64, key: &K) -> Option<Arc<V>> {
         if stamp < 0 {
             return None;
         }
@@ -108,7 +138,7 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = AppResult<V>>,
     {
-        if let Some(v) = self.found(stamp, &key) {
+        if let Some(v) = self.find(stamp, &key) {
             return Ok(v);
         }
         let turn = match &self.computing {
@@ -116,19 +146,25 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
             None => None,
         };
         if turn.is_some() {
-            if let Some(v) = self.found(stamp, &key) {
+            if let Some(v) = self.find(stamp, &key) {
                 return Ok(v);
             }
         }
-        let value = Arc::new(compute().await?);
+        let value = self.keep(stamp, key, compute().await?);
+        drop(turn);
+        Ok(value)
+    }
+
+    /// Keeps `value` for `key` at `stamp` (read before the value was).
+    pub fn keep(&self, stamp: i64, key: K, value: V) -> Arc<V> {
+        let value = Arc::new(value);
         if stamp >= 0 {
             if let Ok(mut m) = self.entries.lock() {
                 make_room(&mut m, self.max, |_, (s, _)| *s == stamp);
                 m.insert(key, (stamp, value.clone()));
             }
         }
-        drop(turn);
-        Ok(value)
+        value
     }
 
     /// How many answers are kept (for tests and metrics).

@@ -146,34 +146,21 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 }
             };
             let store = media::service::MediaStore::new(&cfg.upload_dir);
-            let board = leaderboard::board::Board::new(std::time::Duration::from_millis(
-                cfg.leaderboard_refresh_ms,
-            ));
-            // The statistics' copy loads on their first use; the board itself is stored.
-            let sessions = auth::guards::Sessions::new(std::time::Duration::from_millis(
-                cfg.cache_ms,
-            ));
-            let org = org::cache::OrgCache::new(std::time::Duration::from_millis(cfg.cache_ms));
-            let zone =
-                settings::cache::ZoneCache::new(std::time::Duration::from_millis(cfg.cache_ms));
-            let addressed =
-                briefs::cache::AddressedBriefs::new(std::time::Duration::from_millis(cfg.cache_ms));
             let Some(nip_key) = cfg.nip_key.clone() else {
                 eprintln!("duta: the NIP key is not loaded");
                 return Err(rocket);
             };
             Ok(rocket
-                .manage(sessions)
-                .manage(org)
-                .manage(zone)
-                .manage(addressed)
+                .manage(auth::guards::Sessions::default())
+                .manage(org::cache::OrgCache::default())
+                .manage(settings::cache::ZoneCache::default())
+                .manage(briefs::cache::AddressedBriefs::default())
                 .manage(cfg)
                 .manage(db)
                 .manage(keys)
                 .manage(hasher)
                 .manage(sources)
                 .manage(store)
-                .manage(board)
                 .manage(nip_key))
             },
         ))

@@ -26,4 +26,4 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

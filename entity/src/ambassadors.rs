@@ -39,4 +39,4 @@ pub struct Model {
     pub erased_at: Option<DateTimeUtc>,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

@@ -46,4 +46,4 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

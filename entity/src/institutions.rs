@@ -13,4 +13,4 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

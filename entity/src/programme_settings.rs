@@ -25,4 +25,4 @@ pub struct Model {
     pub neutrality_to: Option<Date>,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

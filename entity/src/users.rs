@@ -27,4 +27,4 @@ pub struct Model {
     pub totp_last_step: Option<i64>,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

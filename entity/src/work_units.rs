@@ -14,4 +14,4 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-crate::count_writes!();
+impl ActiveModelBehavior for ActiveModel {}

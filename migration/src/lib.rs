@@ -30,6 +30,7 @@ mod m20261124_000025_integrity_flags;
 mod m20261124_000026_index_platforms_updated_at;
 mod m20261204_000027_create_standings;
 pub mod m20261204_000028_create_kept_stamps;
+pub mod m20261204_000029_more_kept_topics;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000026_index_platforms_updated_at::Migration),
             Box::new(m20261204_000027_create_standings::Migration),
             Box::new(m20261204_000028_create_kept_stamps::Migration),
+            Box::new(m20261204_000029_more_kept_topics::Migration),
         ]
     }
 }

@@ -48,36 +48,7 @@ impl MigrationTrait for Migration {
             .await?;
         }
         for (topic, tables) in TOPICS {
-            db.execute_unprepared(&format!(
-                "INSERT INTO kept_stamps (topic, stamp) VALUES ('{topic}', 0)"
-            ))
-            .await?;
-            for table in tables {
-                if postgres {
-                    db.execute_unprepared(&format!(
-                        "CREATE CONSTRAINT TRIGGER kept_{topic}_{table} \
-                         AFTER INSERT OR UPDATE OR DELETE ON {table} \
-                         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
-                         EXECUTE FUNCTION kept_bump('{topic}')"
-                    ))
-                    .await?;
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER kept_{topic}_{table}_truncate AFTER TRUNCATE ON {table} \
-                         FOR EACH STATEMENT EXECUTE FUNCTION kept_bump('{topic}')"
-                    ))
-                    .await?;
-                } else {
-                    for op in ["INSERT", "UPDATE", "DELETE"] {
-                        db.execute_unprepared(&format!(
-                            "CREATE TRIGGER kept_{topic}_{table}_{} AFTER {op} ON {table} \
-                             BEGIN UPDATE kept_stamps SET stamp = stamp + 1 \
-                             WHERE topic = '{topic}'; END",
-                            op.to_lowercase()
-                        ))
-                        .await?;
-                    }
-                }
-            }
+            add_topic(manager, topic, tables).await?;
         }
         Ok(())
     }
@@ -86,23 +57,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == DbBackend::Postgres;
         for (topic, tables) in TOPICS {
-            for table in tables {
-                if postgres {
-                    for suffix in ["", "_truncate"] {
-                        db.execute_unprepared(&format!(
-                            "DROP TRIGGER IF EXISTS kept_{topic}_{table}{suffix} ON {table}"
-                        ))
-                        .await?;
-                    }
-                } else {
-                    for op in ["insert", "update", "delete"] {
-                        db.execute_unprepared(&format!(
-                            "DROP TRIGGER IF EXISTS kept_{topic}_{table}_{op}"
-                        ))
-                        .await?;
-                    }
-                }
-            }
+            drop_topic(manager, topic, tables).await?;
         }
         if postgres {
             db.execute_unprepared("DROP FUNCTION IF EXISTS kept_bump()")
@@ -111,4 +66,73 @@ impl MigrationTrait for Migration {
         db.execute_unprepared("DROP TABLE kept_stamps").await?;
         Ok(())
     }
+}
+
+/// Adds a topic's stamp row and the triggers that move it on every write to its tables.
+pub async fn add_topic(
+    manager: &SchemaManager<'_>,
+    topic: &str,
+    tables: &[&str],
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let postgres = manager.get_database_backend() == DbBackend::Postgres;
+    db.execute_unprepared(&format!(
+        "INSERT INTO kept_stamps (topic, stamp) VALUES ('{topic}', 0)"
+    ))
+    .await?;
+    for table in tables {
+        if postgres {
+            db.execute_unprepared(&format!(
+                "CREATE CONSTRAINT TRIGGER kept_{topic}_{table} \
+                 AFTER INSERT OR UPDATE OR DELETE ON {table} \
+                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+                 EXECUTE FUNCTION kept_bump('{topic}')"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER kept_{topic}_{table}_truncate AFTER TRUNCATE ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION kept_bump('{topic}')"
+            ))
+            .await?;
+        } else {
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER kept_{topic}_{table}_{} AFTER {op} ON {table} \
+                     BEGIN UPDATE kept_stamps SET stamp = stamp + 1 \
+                     WHERE topic = '{topic}'; END",
+                    op.to_lowercase()
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Drops a topic's triggers and its stamp row.
+pub async fn drop_topic(
+    manager: &SchemaManager<'_>,
+    topic: &str,
+    tables: &[&str],
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let postgres = manager.get_database_backend() == DbBackend::Postgres;
+    for table in tables {
+        if postgres {
+            for suffix in ["", "_truncate"] {
+                db.execute_unprepared(&format!(
+                    "DROP TRIGGER IF EXISTS kept_{topic}_{table}{suffix} ON {table}"
+                ))
+                .await?;
+            }
+        } else {
+            for op in ["insert", "update", "delete"] {
+                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS kept_{topic}_{table}_{op}"))
+                    .await?;
+            }
+        }
+    }
+    db.execute_unprepared(&format!("DELETE FROM kept_stamps WHERE topic = '{topic}'"))
+        .await?;
+    Ok(())
 }

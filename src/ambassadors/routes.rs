@@ -297,7 +297,6 @@ pub async fn signup(
                 role: Role::Ambassador,
                 work_unit_path: None,
                 two_factor_pending: false,
-                ambassador: None,
             };
             for (platform, processed) in screenshots {
                 let media = store

@@ -3,9 +3,7 @@
 //! and is cached per request. Role guards build on it: not signed in is 401, wrong role 403.
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -13,8 +11,8 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::jwt::JwtKeys;
 use super::roles::{Role, Scope};
-use crate::error::is_api_request;
-use crate::web::kept::make_room;
+use crate::error::{is_api_request, AppError};
+use crate::kept::{self, Kept, Topic};
 
 pub const SESSION_COOKIE: &str = "duta_session";
 
@@ -27,11 +25,6 @@ pub struct CurrentUser {
     /// Two-step sign-in is required for this staff member and not set up yet: until it
     /// is, only the setup page and a few personal pages open (see [`open_while_pending`]).
     pub two_factor_pending: bool,
-    /// An ambassador account's record, its work unit's path (briefs are addressed by
-    /// unit) and its platform accounts, read with the session, so that the busy
-    /// ambassador routes do not read them again on every request. `None`: not read (the
-    /// services read it).
-    pub ambassador: Option<crate::ambassadors::service::Own>,
 }
 
 /// What a staff member who still has to set up two-step sign-in may open: the setup
@@ -91,17 +84,16 @@ fn bearer(req: &Request<'_>) -> Option<String> {
 }
 
 /// Sessions checked a moment ago, so that a busy page does not read its user on every
-/// request. An entry holds for at most `cache_ms` and only while no user, ambassador,
-/// platform account or work unit (the scope's path) was written on this node since it
-/// was made: signing out, a new password, a deactivation or a role change end it at once
-/// here, and within `cache_ms` on other nodes.
+/// request: an entry is used only at the `sessions` stamp it was made at (see
+/// `crate::kept`), which every write to users, work units (the scope's path) or the
+/// programme's settings (the two-step rule) moves, on any node. Signing out, a new
+/// password, a deactivation or a role change thus end it in the next request everywhere.
 ///
-/// A token is checked by one request at a time: when its entry has run out while many
+/// A token is checked by one request at a time: when its entry is stale while many
 /// requests carry it (a busy client), the first reads the user again and the others
 /// wait for that answer instead of each reading the same rows.
 pub struct Sessions {
-    ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Writes, CurrentUser)>>,
+    kept: Kept<String, CurrentUser>,
     turns: Turns,
 }
 
@@ -149,49 +141,14 @@ impl Drop for Turn<'_> {
     }
 }
 
-/// The write counters of the tables a session depends on.
-type Writes = (u64, u64, u64, u64);
-
-fn writes() -> Writes {
-    (
-        entity::users::WRITES.load(Ordering::SeqCst),
-        entity::work_units::WRITES.load(Ordering::SeqCst),
-        entity::ambassadors::WRITES.load(Ordering::SeqCst),
-        entity::ambassador_platforms::WRITES.load(Ordering::SeqCst),
-    )
-}
-
-/// Entries kept at most; beyond it, expired ones go, and if none had, all.
+/// Entries kept at most; beyond it, those of an older stamp go, and if none had, all.
 const MAX_SESSIONS: usize = 20_000;
 
-impl Sessions {
-    pub fn new(ttl: Duration) -> Sessions {
+impl Default for Sessions {
+    fn default() -> Self {
         Sessions {
-            ttl,
-            entries: Mutex::new(HashMap::new()),
+            kept: Kept::new(Topic::Sessions, MAX_SESSIONS),
             turns: Turns::default(),
-        }
-    }
-
-    fn get(&self, token: &str) -> Option<CurrentUser> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let writes = writes();
-        let entries = self.entries.lock().ok()?;
-        let (at, seen, user) = entries.get(token)?;
-        (*seen == writes && at.elapsed() < self.ttl).then(|| user.clone())
-    }
-
-    fn put(&self, token: String, writes: Writes, user: &CurrentUser) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        if let Ok(mut entries) = self.entries.lock() {
-            make_room(&mut entries, MAX_SESSIONS, |_, (at, _, _)| {
-                at.elapsed() < self.ttl
-            });
-            entries.insert(token, (Instant::now(), writes, user.clone()));
         }
     }
 }
@@ -205,26 +162,23 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let keys = req.rocket().state::<JwtKeys>()?;
     let db = req.rocket().state::<DatabaseConnection>()?;
     let claims = keys.verify(&token)?;
-    let Some(sessions) = req
-        .rocket()
-        .state::<Sessions>()
-        .filter(|s| !s.ttl.is_zero())
-    else {
+    let Some(sessions) = req.rocket().state::<Sessions>() else {
         return check(db, &claims).await;
     };
-    if let Some(user) = sessions.get(&token) {
-        return Some(user);
+    // Read before the user, so a write during the read leaves the entry stale.
+    let stamp = kept::stamp(db, Topic::Sessions).await.ok()?;
+    if let Some(user) = sessions.kept.find(stamp, &token) {
+        return Some((*user).clone());
     }
     let _turn = sessions.turns.take(&token).await;
-    // Checked while this request waited for its turn.
-    if let Some(user) = sessions.get(&token) {
-        return Some(user);
-    }
-    // Read before the user, so a write during the read leaves the entry stale.
-    let writes = writes();
-    let user = check(db, &claims).await?;
-    sessions.put(token, writes, &user);
-    Some(user)
+    let user = sessions
+        .kept
+        .get_or_compute(stamp, token.clone(), || async {
+            check(db, &claims).await.ok_or(AppError::Unauthorized)
+        })
+        .await
+        .ok()?;
+    Some((*user).clone())
 }
 
 async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<CurrentUser> {
@@ -245,18 +199,11 @@ async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<C
     let two_factor_pending = role.is_staff()
         && user.totp_enabled_at.is_none()
         && crate::auth::two_factor::required(db).await.ok()?;
-    let ambassador = match role {
-        Role::Ambassador => crate::ambassadors::service::own_of(db, user.id)
-            .await
-            .ok()?,
-        _ => None,
-    };
     Some(CurrentUser {
         user,
         role,
         work_unit_path,
         two_factor_pending,
-        ambassador,
     })
 }
 

@@ -144,11 +144,9 @@ pub async fn reader_of(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResu
     if user.role != Role::Ambassador {
         return Ok(None);
     }
-    let own = match &user.ambassador {
-        Some(own) => Some(own.clone()),
-        None => own_of(db, user.id()).await?,
-    };
-    Ok(own.filter(|o| o.record.status == "approved"))
+    Ok(own_of(db, user.id())
+        .await?
+        .filter(|o| o.record.status == "approved"))
 }
 
 /// Published briefs addressed to an ambassador (closed ones included; the caller picks).

@@ -2,7 +2,6 @@
 //! aggregate, with grace weeks (holidays and leave) and shared ranks.
 
 pub mod api;
-pub mod board;
 pub mod routes;
 pub mod rules;
 pub mod service;

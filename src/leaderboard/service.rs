@@ -12,7 +12,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::board::Member;
 use super::rules::{self, Cell, Window, DEFAULT_WEEKS, MAX_WEEKS};
 use super::standings;
 use crate::audit;
@@ -320,16 +319,6 @@ pub struct Filter {
     pub institution_id: Option<i64>,
     pub work_unit_id: Option<i64>,
     pub path: Option<String>,
-}
-
-impl Filter {
-    pub fn admits(&self, m: &Member) -> bool {
-        self.institution_id.is_none_or(|i| m.institution_id == i)
-            && self
-                .path
-                .as_deref()
-                .is_none_or(|p| m.unit_path.starts_with(p))
-    }
 }
 
 /// The institution of an ambassador (approved or a candidate); not found when they have

@@ -1,11 +1,10 @@
 //! The organisation tree kept in memory for the busy read pages (the leaderboard and the
 //! statistics): their filter forms and scope checks would otherwise read every institution
-//! and work unit on each request. A copy is used for at most `cache_ms` and only while no
-//! institution or work unit was written on this node since it was read.
+//! and work unit on each request. A copy is used only at the `org` stamp it was read at
+//! (see `crate::kept`): any write to institutions or work units, on any node, ends it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 
@@ -13,6 +12,7 @@ use super::service::{group_units, UnitGroup};
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
 use crate::error::AppResult;
+use crate::kept::{self, Topic};
 use entity::{institutions, work_units};
 
 /// Institutions (by name) and all their work units, as read at one moment.
@@ -106,38 +106,24 @@ impl Org {
     }
 }
 
-type Stamp = (u64, u64);
-
-fn writes() -> Stamp {
-    (
-        institutions::WRITES.load(Ordering::SeqCst),
-        work_units::WRITES.load(Ordering::SeqCst),
-    )
-}
-
 /// Copies read so far in this process.
 static COPIES: AtomicU64 = AtomicU64::new(1);
 
-/// Managed state: the last copy of the organisation and when it was read.
+/// Managed state: the last copy of the organisation, with the `org` stamp it was read at.
+#[derive(Default)]
 pub struct OrgCache {
-    ttl: Duration,
-    copy: Mutex<Option<(Instant, Stamp, Arc<Org>)>>,
+    copy: Mutex<Option<(i64, Arc<Org>)>>,
 }
 
 impl OrgCache {
-    pub fn new(ttl: Duration) -> OrgCache {
-        OrgCache {
-            ttl,
-            copy: Mutex::new(None),
-        }
-    }
-
-    /// The organisation, read again when the copy is too old or something was written.
+    /// The organisation, read again when an institution or a work unit was written since
+    /// the copy was read (by anyone: see `crate::kept`).
     pub async fn get(&self, db: &DatabaseConnection) -> AppResult<Arc<Org>> {
-        let stamp = writes();
+        // Read before the tables, so a write during the read leaves the copy stale.
+        let stamp = kept::stamp(db, Topic::Org).await?;
         if let Ok(copy) = self.copy.lock() {
-            if let Some((at, seen, org)) = copy.as_ref() {
-                if *seen == stamp && at.elapsed() < self.ttl {
+            if let Some((seen, org)) = copy.as_ref() {
+                if *seen == stamp && stamp >= 0 {
                     return Ok(org.clone());
                 }
             }
@@ -154,9 +140,7 @@ impl OrgCache {
         // Read again but unchanged: the same copy goes on (with its number, so that pages
         // kept under it stay good).
         let org = match copy.as_ref() {
-            Some((_, _, old)) if old.institutions == institutions && old.units == units => {
-                old.clone()
-            }
+            Some((_, old)) if old.institutions == institutions && old.units == units => old.clone(),
             _ => Arc::new(Org {
                 institutions,
                 units,
@@ -164,7 +148,7 @@ impl OrgCache {
                 serial: COPIES.fetch_add(1, Ordering::SeqCst),
             }),
         };
-        *copy = Some((Instant::now(), stamp, org.clone()));
+        *copy = Some((stamp, org.clone()));
         Ok(org)
     }
 }
@@ -248,12 +232,11 @@ mod tests {
             .await
             .expect("connect");
         crate::db::migrate(&db).await.expect("migrate");
-        // Read again on every call, as after `cache_ms` has passed.
-        let cache = OrgCache::new(Duration::ZERO);
+        let cache = OrgCache::default();
         let first = cache.get(&db).await.expect("org");
         let again = cache.get(&db).await.expect("org");
         assert_eq!(first.serial, again.serial);
-        // Another node adds an institution: this node's write counters do not move.
+        // Another program adds an institution with raw SQL: the stamp moves all the same.
         sea_orm::ConnectionTrait::execute_unprepared(
             &db,
             "INSERT INTO institutions (name, kind, created_at) \

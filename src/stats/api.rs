@@ -8,7 +8,6 @@ use super::routes::for_viewer;
 use super::service::{self, Participation, StatsCache, StatsQuery};
 use crate::auth::guards::Staff;
 use crate::error::{ApiErrorBody, AppResult};
-use crate::leaderboard::board::Board;
 use crate::leaderboard::service::BoardKept;
 use crate::org::cache::OrgCache;
 
@@ -32,7 +31,6 @@ pub async fn participation(
     weeks: Option<String>,
     user: Staff<'_>,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
     kept: &State<BoardKept>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
@@ -43,6 +41,6 @@ pub async fn participation(
         platform,
         weeks,
     };
-    let p = service::participation(db, (board, kept), org, cache, &user, &q).await?;
+    let p = service::participation(db, kept, org, cache, &user, &q).await?;
     Ok(Json(for_viewer(&p, user.role)))
 }

@@ -8,6 +8,7 @@ pub mod export;
 pub mod routes;
 pub mod rules;
 pub mod service;
+pub mod source;
 pub mod tables;
 
 pub fn api_routes() -> Vec<rocket::Route> {

@@ -17,7 +17,6 @@ use super::tables;
 use crate::auth::guards::Staff;
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
-use crate::leaderboard::board::Board;
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::WindowView;
 use crate::org::cache::OrgCache;
@@ -294,7 +293,7 @@ fn charts_of(p: &Participation, lang: Lang) -> Charts {
 #[allow(clippy::too_many_arguments)]
 async fn page(
     db: &DatabaseConnection,
-    board: (&Board, &BoardKept),
+    board: &BoardKept,
     org: &OrgCache,
     cache: &StatsCache,
     (rendered, templates): (&RenderedFigures, &Metadata<'_>),
@@ -380,7 +379,6 @@ pub async fn dashboard(
     user: Staff<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
     kept: &State<BoardKept>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
@@ -389,18 +387,7 @@ pub async fn dashboard(
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
     let figures = (rendered.inner(), &templates);
-    page(
-        db,
-        (board, kept),
-        org,
-        cache,
-        figures,
-        &user,
-        layout,
-        q,
-        DASHBOARD,
-    )
-    .await
+    page(db, kept, org, cache, figures, &user, layout, q, DASHBOARD).await
 }
 
 /// The same figures on A4 for a meeting: charts and tables, no filters or navigation.
@@ -413,7 +400,6 @@ pub async fn report(
     user: Staff<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
     kept: &State<BoardKept>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
@@ -422,18 +408,7 @@ pub async fn report(
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
     let figures = (rendered.inner(), &templates);
-    page(
-        db,
-        (board, kept),
-        org,
-        cache,
-        figures,
-        &user,
-        layout,
-        q,
-        REPORT,
-    )
-    .await
+    page(db, kept, org, cache, figures, &user, layout, q, REPORT).await
 }
 
 /// A download: the bytes, their type and the file name.
@@ -479,14 +454,13 @@ pub async fn export_file(
     user: Staff<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
-    board: &State<Board>,
     kept: &State<BoardKept>,
     org: &State<OrgCache>,
     cache: &State<StatsCache>,
 ) -> AppResult<Download> {
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    let p = service::participation(db, (board, kept), org, cache, &user, &q).await?;
+    let p = service::participation(db, kept, org, cache, &user, &q).await?;
     let p = for_viewer(&p, user.role);
     let lang = layout.lang;
     let all = tables::all(&p, lang, follows_up(user.role));

@@ -1,12 +1,12 @@
 //! The participation statistics of a scope (national, institution, work unit with its
-//! subtree, platform) over a window: computed from the leaderboard's in-memory copy of
-//! the weekly aggregate, the brief aggregate and the ambassadors' statuses, never from
-//! the submissions. A result is kept until the board changes (at most about once a
-//! second) or 30 seconds pass, so a dashboard under load is rarely computed.
+//! subtree, platform) over a window: computed from the stored weekly aggregate, the brief
+//! aggregate and the ambassadors' statuses, never from the submissions. A result is kept
+//! only at the `stats` stamp it was computed at (see `crate::kept`): the next request
+//! after any write to what it reads, on any node, computes it afresh.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{Duration as Days, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -16,22 +16,20 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::rules::{self, BriefCounts, Person, Tally, PLATFORMS};
+use super::rules::{self, BriefCounts, Tally, PLATFORMS};
+use super::source;
 use crate::auth::guards::CurrentUser;
 use crate::briefs::rules::IsoWeek;
 use crate::error::{AppResult, FieldErrors, Msg};
-use crate::leaderboard::board::{Board, View};
-use crate::leaderboard::rules::monday_of;
+use crate::kept::{self, Kept, Topic};
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::{self as board_service, BoardQuery, Filter, WindowView};
+use crate::leaderboard::standings;
 use crate::org::cache::{Org, OrgCache};
 use entity::{ambassadors, briefs, institutions, work_units};
 
 /// Rows of the most consistent ambassadors shown (established members who posted).
 pub const TOP: u64 = 10;
-/// How long computed figures are kept while the board does not change: brief
-/// performance may lag this much behind a new submission.
-pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// Inactive ambassadors listed on the page (the export has them all).
 pub const INACTIVE_SHOWN: usize = 100;
 
@@ -198,15 +196,20 @@ pub struct Participation {
     pub inactive: Vec<InactiveRow>,
 }
 
-type Key = (Option<i64>, Option<String>, Option<usize>, u32);
-/// A computed result with the board version and the time it was computed at.
-type Entry = (u64, Instant, Arc<Participation>);
+/// Institution, unit path, platform, window and the current week's Monday.
+type Key = (Option<i64>, Option<String>, Option<usize>, u32, NaiveDate);
 
-/// Computed statistics per scope, shared by the requests of one node.
-#[derive(Default)]
-pub struct StatsCache {
-    entries: Mutex<HashMap<Key, Entry>>,
-    computing: tokio::sync::Mutex<()>,
+/// Scopes whose figures a node keeps.
+const KEPT_SCOPES: usize = 256;
+
+/// Computed statistics per scope, shared by the requests of one node, each kept at the
+/// stamp it was computed at; one is computed at a time.
+pub struct StatsCache(Kept<Key, Participation>);
+
+impl Default for StatsCache {
+    fn default() -> Self {
+        StatsCache(Kept::one_at_a_time(Topic::Stats, KEPT_SCOPES))
+    }
 }
 
 fn parse(q: &StatsQuery) -> AppResult<(u32, Option<usize>)> {
@@ -243,52 +246,38 @@ fn parse(q: &StatsQuery) -> AppResult<(u32, Option<usize>)> {
 /// The statistics a user asked for, within their scope (404 outside it).
 pub async fn participation(
     db: &DatabaseConnection,
-    (board, kept): (&Board, &BoardKept),
+    kept: &BoardKept,
     org: &OrgCache,
     cache: &StatsCache,
     user: &CurrentUser,
     q: &StatsQuery,
 ) -> AppResult<Arc<Participation>> {
     let (weeks, platform) = parse(q)?;
+    // Read before anything the result is computed from.
+    let stamp = kept::stamp(db, Topic::Stats).await?;
     let org = org.get(db).await?;
     let filter =
         board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
-    board.ensure_fresh(db).await?;
-    let version = board.version().await;
-    let key: Key = (filter.institution_id, filter.path.clone(), platform, weeks);
-    // The weekly figures follow the board's version; the brief aggregate is read again
-    // at most every `MAX_AGE` (and on every request when the board refreshes always).
-    let max_age = if board.refresh_interval().is_zero() {
-        Duration::ZERO
-    } else {
-        MAX_AGE
-    };
-    let fresh = |e: &Entry| e.0 == version && e.1.elapsed() < max_age;
-    let stale = cache.entries.lock().ok().and_then(|m| m.get(&key).cloned());
-    if let Some(e) = stale.as_ref().filter(|e| fresh(e)) {
-        return Ok(e.2.clone());
-    }
-    // One computation at a time; meanwhile the others get the previous result.
-    let _guard = match (cache.computing.try_lock(), &stale) {
-        (Ok(g), _) => g,
-        (Err(_), Some(e)) => return Ok(e.2.clone()),
-        (Err(_), None) => cache.computing.lock().await,
-    };
-    if let Some(e) = cache.entries.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        if fresh(&e) {
-            return Ok(e.2);
-        }
-    }
-    let started = Instant::now();
-    let result = Arc::new(compute(db, (board, kept), &org, user, &filter, weeks, platform).await?);
-    tracing::debug!(
-        ms = started.elapsed().as_millis() as u64,
-        "participation computed"
+    let current = standings::current_week(db).await?;
+    let key: Key = (
+        filter.institution_id,
+        filter.path.clone(),
+        platform,
+        weeks,
+        current,
     );
-    if let Ok(mut m) = cache.entries.lock() {
-        m.insert(key, (version, Instant::now(), result.clone()));
-    }
-    Ok(result)
+    cache
+        .0
+        .get_or_compute(stamp, key, || async {
+            let started = Instant::now();
+            let result = compute(db, kept, &org, user, &filter, (current, weeks), platform).await?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "participation computed"
+            );
+            Ok(result)
+        })
+        .await
 }
 
 /// A row of the per-unit table before its figures: who it is and which members it holds.
@@ -301,66 +290,56 @@ struct RowSpec {
 
 async fn compute(
     db: &DatabaseConnection,
-    (board, kept): (&Board, &BoardKept),
+    kept: &BoardKept,
     org: &Org,
     user: &CurrentUser,
     filter: &Filter,
-    weeks: u32,
+    (current, weeks): (NaiveDate, u32),
     platform: Option<usize>,
 ) -> AppResult<Participation> {
     let (institution, unit) = scope_names(db, filter).await?;
     let (rows, row_of_unit) = row_specs(db, filter).await?;
     let national = filter.institution_id.is_none();
 
-    // Weekly figures, unit rows and the inactive list, from the board.
-    let f = filter.clone();
-    let (tallies, overall, inactive) = board
-        .view(db, move |v: View| {
-            let current = monday_of(v.today());
-            // The window and the one before it, oldest first.
-            let mondays: Vec<NaiveDate> = (0..2 * weeks)
-                .rev()
-                .map(|k| current - Days::weeks(i64::from(k)))
-                .collect();
-            let mut overall =
-                Tally::new(mondays.clone(), platform).with_detail_from(weeks as usize);
-            let mut tallies: Vec<Tally> = (0..row_of_unit.len())
-                .map(|_| Tally::new(mondays.clone(), platform))
-                .collect();
-            let mut inactive = Vec::new();
-            for m in v.members().iter().filter(|m| f.admits(m)) {
-                let person: Person = v.person(m);
-                let grace = |w: NaiveDate| v.grace(m.id, w);
-                overall.add(&person, grace);
-                let targets: Vec<usize> = if national {
-                    row_of_unit
-                        .get(&RowKey::Institution(m.institution_id))
-                        .copied()
-                        .into_iter()
-                        .collect()
-                } else {
-                    path_ids(&m.unit_path)
-                        .filter_map(|id| row_of_unit.get(&RowKey::Unit(id)).copied())
-                        .collect()
-                };
-                for t in targets {
-                    if let Some(tally) = tallies.get_mut(t) {
-                        tally.add(&person, grace);
-                    }
-                }
-                if person.active(current) && rules::inactive(&person, current, grace) {
-                    inactive.push(InactiveRow {
-                        ambassador_id: m.id,
-                        display_name: m.name.clone(),
-                        work_unit: m.unit_name.clone(),
-                        last_active_week: rules::last_active(&person)
-                            .map(|w| IsoWeek::of(w).to_string()),
-                    });
-                }
+    // Weekly figures, unit rows and the inactive list, from the weekly aggregate.
+    // The window and the one before it, oldest first.
+    let mondays: Vec<NaiveDate> = (0..2 * weeks)
+        .rev()
+        .map(|k| current - Days::weeks(i64::from(k)))
+        .collect();
+    let mut overall = Tally::new(mondays.clone(), platform).with_detail_from(weeks as usize);
+    let mut tallies: Vec<Tally> = (0..row_of_unit.len())
+        .map(|_| Tally::new(mondays.clone(), platform))
+        .collect();
+    let mut inactive = Vec::new();
+    source::each_member(db, filter, mondays[0], |m, person, grace| {
+        overall.add(person, grace);
+        let targets: Vec<usize> = if national {
+            row_of_unit
+                .get(&RowKey::Institution(m.institution_id))
+                .copied()
+                .into_iter()
+                .collect()
+        } else {
+            path_ids(&m.unit_path)
+                .filter_map(|id| row_of_unit.get(&RowKey::Unit(id)).copied())
+                .collect()
+        };
+        for t in targets {
+            if let Some(tally) = tallies.get_mut(t) {
+                tally.add(person, grace);
             }
-            (tallies, overall, inactive)
-        })
-        .await?;
+        }
+        if person.active(current) && rules::inactive(person, current, grace) {
+            inactive.push(InactiveRow {
+                ambassador_id: m.id,
+                display_name: m.name.clone(),
+                work_unit: m.unit_name.clone(),
+                last_active_week: rules::last_active(person).map(|w| IsoWeek::of(w).to_string()),
+            });
+        }
+    })
+    .await?;
     let n = weeks as usize;
     let window_range = n..2 * n;
     let previous_range = 0..n;
@@ -462,7 +441,6 @@ async fn compute(
         })
         .collect();
 
-    let mut inactive = inactive;
     inactive.sort_by(|a, b| {
         a.last_active_week
             .cmp(&b.last_active_week)

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::forms::SubmissionRequest;
 use super::rules::{self, check_posted_at, normalize_post_url, x_verifies_itself, PostUrl};
 use super::writer::Writer;
+use crate::ambassadors::service::Own;
 use crate::audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
@@ -111,6 +112,8 @@ fn count_of(v: &Option<serde_json::Value>, field: &str, errors: &mut FieldErrors
 /// Everything a submission needs, checked: the brief it is for, the post, the time.
 pub struct Checked {
     amb: ambassadors::Model,
+    /// The ambassador's accounts, for the checks that follow a submission.
+    poster: Own,
     brief: briefs::Model,
     post: PostUrl,
     posted_at: DateTime<Utc>,
@@ -206,7 +209,8 @@ pub async fn check_submission(
     Ok(Checked {
         followers,
         week_start: week_of(posted_at, &tz),
-        amb: own.record,
+        amb: own.record.clone(),
+        poster: own,
         brief,
         post,
         posted_at,
@@ -248,6 +252,7 @@ pub async fn save_submission(
         counts,
         auto,
         followers,
+        poster: _,
     } = c;
     // A post already submitted (or an open slot) is caught by the unique indexes.
     let slot = format!("{}:{}:{}", amb.id, brief.id, post.platform);
@@ -305,8 +310,9 @@ pub async fn submit(
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
     let checked = check_submission(db, (zone.get(db).await?, addressed), user, req).await?;
+    let poster = checked.poster.clone();
     let saved = save_submission(db, writer, checked, None).await?;
-    crate::integrity::service::after_submission(db, user.ambassador.as_ref(), &saved).await;
+    crate::integrity::service::after_submission(db, Some(&poster), &saved).await;
     Ok(saved)
 }
 
@@ -363,6 +369,7 @@ pub async fn submit_with_screenshot(
                 .await?,
         ),
     };
+    let poster = checked.poster.clone();
     let saved = save_submission(db, writer, checked, media.as_ref().map(|m| m.id)).await;
     if saved.is_err() {
         if let Some(m) = &media {
@@ -375,7 +382,7 @@ pub async fn submit_with_screenshot(
         }
     }
     if let Ok(view) = &saved {
-        crate::integrity::service::after_submission(db, user.ambassador.as_ref(), view).await;
+        crate::integrity::service::after_submission(db, Some(&poster), view).await;
     }
     saved
 }

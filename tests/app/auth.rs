@@ -66,7 +66,7 @@ async fn logout_revokes_every_token_of_the_user() {
     let (_, a) = json(app.login_api("lead@duta.test", PASSWORD).await).await;
     let (_, b) = json(app.login_api("lead@duta.test", PASSWORD).await).await;
     let (ta, tb) = (a["token"].as_str().unwrap(), b["token"].as_str().unwrap());
-    // Both sessions were just checked, so the node holds them (`cache_ms`): signing out
+    // Both sessions were just checked, so the node keeps them: signing out
     // must end them at once all the same.
     for t in [ta, tb] {
         assert_eq!(

@@ -11,9 +11,9 @@ use crate::submissions::{
 };
 use crate::support::{approve, json, text, TestApp, PASSWORD};
 
-/// A node as it runs in production (the leaderboard refresh interval is not 0).
+/// A node as it runs in production.
 async fn live() -> TestApp {
-    TestApp::spawn_with(&[("leaderboard_refresh_ms", json!(1000))]).await
+    TestApp::spawn().await
 }
 
 async fn get(app: &TestApp, path: &str, token: &str) -> Value {
@@ -39,6 +39,19 @@ fn figures(e: &Value) -> (i64, i64, i64, i64) {
         e["active_weeks"].as_i64().unwrap(),
         e["current_streak"].as_i64().unwrap(),
         e["verified_posts"].as_i64().unwrap(),
+    )
+}
+
+/// (active, expected, posting) ambassadors in the week `weeks_ago` on the 12-week
+/// statistics the token sees.
+async fn stats_week(app: &TestApp, token: &str, weeks_ago: usize) -> (i64, i64, i64) {
+    let s = get(app, "/api/v1/stats/participation?weeks=12", token).await;
+    let weeks = s["weeks"].as_array().unwrap();
+    let w = &weeks[weeks.len() - 1 - weeks_ago];
+    (
+        w["active_ambassadors"].as_i64().unwrap(),
+        w["expected_ambassadors"].as_i64().unwrap(),
+        w["posting_ambassadors"].as_i64().unwrap(),
     )
 }
 
@@ -87,12 +100,20 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     let token_b = app.token(user_b).await;
     let board = get(&app, "/api/v1/leaderboard", &coordinator).await;
     assert_eq!(board["total"], 1);
+    // The statistics have been read too (and kept) before anything else.
+    let (b_active, _, _) = stats_week(&app, &coordinator, 1).await;
+    let (b_active_5, _, _) = stats_week(&app, &coordinator, 5).await;
 
     // Approval: Kandidat 1, a member for ten weeks back, is on the board at once.
     let (amb_a, user_a) = app.candidate(inst, unit, 1).await;
     let token_a = app.token(user_a).await;
     let since = jakarta_monday(10).to_string();
     approve_through_vetting(&app, &coordinator, amb_a, &since).await;
+    assert_eq!(
+        stats_week(&app, &coordinator, 1).await,
+        (b_active + 1, b_active + 1, 0),
+        "the approved ambassador counts in the statistics at once"
+    );
     let a = row_of(&app, &coordinator, "", "Kandidat 1").await;
     let a = a.expect("approved ambassador on the next board");
     assert_eq!(figures(&a), (11, 0, 0, 0), "{a}");
@@ -136,6 +157,11 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
         .await
         .unwrap();
     assert_eq!(figures(&six), (6, 1, 1, 1), "{six}");
+    assert_eq!(
+        stats_week(&app, &coordinator, 1).await.2,
+        1,
+        "the verified post counts in the statistics at once"
+    );
 
     // Reversal: the figures go back at once (the bug this replaces kept them).
     let (status, _) = decide(&app, &coordinator, post, "revert", "").await;
@@ -144,6 +170,7 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(figures(&a), (11, 0, 0, 0), "{a}");
     let me = get(&app, "/api/v1/leaderboard/me", &token_a).await;
     assert_eq!(figures(&me["entry"]), (11, 0, 0, 0), "{me}");
+    assert_eq!(stats_week(&app, &coordinator, 1).await.2, 0);
     // Rejecting the reopened post changes nothing on the board.
     let (status, _) = decide(&app, &coordinator, post, "reject", "Tautan salah").await;
     assert_eq!(status, Status::Ok);
@@ -167,6 +194,8 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(status, Status::Created, "{l}");
     let a = row_of(&app, &coordinator, "", "Kandidat 1").await.unwrap();
     assert_eq!(figures(&a).0, 9, "{a}");
+    let (active, expected, _) = stats_week(&app, &coordinator, 2).await;
+    assert_eq!(expected, active - 1, "a week of leave is not expected");
 
     // A holiday is a grace week for everyone; removing it gives the week back.
     let (status, h) = json(
@@ -183,6 +212,11 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(status, Status::Created, "{h}");
     let a = row_of(&app, &coordinator, "", "Kandidat 1").await.unwrap();
     assert_eq!(figures(&a).0, 8, "{a}");
+    assert_eq!(
+        stats_week(&app, &coordinator, 5).await,
+        (b_active_5 + 1, 0, 0),
+        "nobody is expected in a holiday week"
+    );
     let status = app
         .send_api(
             "DELETE",
@@ -195,6 +229,10 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(status, Status::NoContent);
     let a = row_of(&app, &coordinator, "", "Kandidat 1").await.unwrap();
     assert_eq!(figures(&a).0, 9, "{a}");
+    assert_eq!(
+        stats_week(&app, &coordinator, 5).await,
+        (b_active_5 + 1, b_active_5 + 1, 0)
+    );
 
     // A corrected display name is what the board shows and sorts by.
     let (status, body) = json(
@@ -228,6 +266,7 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(board["total"], 1, "{board}");
     assert_eq!(board["entries"][0]["display_name"], "Kandidat 2");
     assert_eq!(board["entries"][0]["rank"], 1);
+    assert_eq!(stats_week(&app, &coordinator, 1).await.0, b_active);
     assert_eq!(rebuild_corrections(&app).await, 0);
 }
 
@@ -356,6 +395,7 @@ async fn a_verification_on_one_node_shows_on_another_at_once() {
         .await
         .unwrap();
     assert_eq!(before["verified_posts"], 0);
+    assert_eq!(stats_week(&second, &coordinator, 0).await, (1, 1, 0));
     let brief = past_brief(&first, &coordinator, 0).await;
     let (status, s) = submit(
         &first,
@@ -382,19 +422,30 @@ async fn a_verification_on_one_node_shows_on_another_at_once() {
     assert_eq!(after["active_weeks"], 1, "{after}");
     let me = get(&second, "/api/v1/leaderboard/me", &token).await;
     assert_eq!(me["entry"]["verified_posts"], 1, "{me}");
+    assert_eq!(stats_week(&second, &coordinator, 0).await, (1, 1, 1));
     let (status, page) = text(second.page("/progress", Some(&token)).await).await;
     assert_eq!(status, Status::Ok);
     assert!(
         page.contains("<dd>100 %</dd>"),
         "one active week of one on the own page"
     );
+    // Signing out on the first node ends the session the second node keeps.
+    let status = first
+        .send_api("POST", "/api/v1/auth/logout", Some(&token), &json!({}))
+        .await
+        .status();
+    assert!(status.code < 300, "{status}");
+    assert_eq!(
+        second.get_api("/api/v1/me", Some(&token)).await.status(),
+        Status::Unauthorized
+    );
 }
 
-/// The board's kept answers end with any write to a table the board reads, however it is
-/// written: raw SQL here, as a bulk job or another program would.
+/// Whatever a node keeps ends with any write to a table it was read from, however it is
+/// written: raw SQL here, as a bulk job or another program would. Every topic, every table.
 #[rocket::async_test]
-async fn any_write_to_a_table_the_board_reads_moves_its_stamp() {
-    use duta::kept::{stamp, Topic, TOPICS};
+async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
+    use duta::kept::{stamp, topics, Topic};
     use sea_orm::ConnectionTrait;
     let app = live().await;
     let inst = app.institution("Kementerian Satu").await;
@@ -434,35 +485,55 @@ async fn any_write_to_a_table_the_board_reads_moves_its_stamp() {
     )
     .await;
     get(&app, "/api/v1/leaderboard", &coordinator).await;
+    get(&app, "/api/v1/stats/participation", &coordinator).await;
+    // A brief addressed to a unit, written as another program would.
+    let before = stamp(&app.db, Topic::Briefs).await.unwrap();
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO brief_work_units (brief_id, work_unit_id) VALUES ({brief}, {unit})"
+        ))
+        .await
+        .unwrap();
+    assert!(stamp(&app.db, Topic::Briefs).await.unwrap() > before);
     let column = |table: &str| match table {
         "standings" => "sort_key",
         "standing_weeks" => "completed_at",
         "ambassadors" => "updated_at",
+        "ambassador_platforms" => "follower_count",
+        "institutions" => "name",
         "work_units" => "name",
         "week_activity" => "verified_posts",
+        "brief_activity" => "submitted",
+        "briefs" => "title",
+        "brief_work_units" => "work_unit_id",
+        "users" => "name",
         "leaves" => "note",
         "holidays" => "label",
         "programme_settings" => "timezone",
         other => panic!("no column to write for {other}: add one here"),
     };
-    let (_, tables) = TOPICS
-        .iter()
-        .find(|(t, _)| *t == Topic::Board.name())
-        .unwrap();
-    for table in tables.iter() {
-        let before = stamp(&app.db, Topic::Board).await.unwrap();
-        let col = column(table);
-        let changed = app
-            .db
-            .execute_unprepared(&format!("UPDATE {table} SET {col} = {col}"))
-            .await
-            .unwrap()
-            .rows_affected();
-        assert!(changed > 0, "{table} has rows to write");
-        let after = stamp(&app.db, Topic::Board).await.unwrap();
-        assert!(
-            after > before,
-            "a raw write to {table} moves the board's stamp"
-        );
+    let mut checked = 0;
+    for topic in Topic::ALL {
+        let (_, tables) = topics().find(|(t, _)| *t == topic.name()).unwrap();
+        for table in tables.iter() {
+            let before = stamp(&app.db, topic).await.unwrap();
+            assert!(before >= 0, "{} has a stamp row", topic.name());
+            let col = column(table);
+            let changed = app
+                .db
+                .execute_unprepared(&format!("UPDATE {table} SET {col} = {col}"))
+                .await
+                .unwrap()
+                .rows_affected();
+            assert!(changed > 0, "{table} has rows to write");
+            let after = stamp(&app.db, topic).await.unwrap();
+            assert!(
+                after > before,
+                "a raw write to {table} moves the stamp of {}",
+                topic.name()
+            );
+            checked += 1;
+        }
     }
+    assert!(checked >= 25, "{checked} (topic, table) pairs");
 }

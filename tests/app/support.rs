@@ -104,8 +104,6 @@ impl TestApp {
             ))
             .merge(Serialized::default("jwt_issuer", ISSUER))
             .merge(Serialized::default("log_level", "off"))
-            // The statistics read what changed on every request, so tests see each write.
-            .merge(Serialized::default("leaderboard_refresh_ms", 0))
             // The node's own background jobs stay off unless a test turns them on: from
             // Thursday 09:00 to Sunday they would send the weekly reminder at start.
             .merge(Serialized::default(
