@@ -10,7 +10,7 @@ use rand::RngCore;
 use rocket::figment::Figment;
 use serde::{Deserialize, Serialize};
 
-use crate::privacy::nip::NipKey;
+use crate::nip::NipKey;
 use crate::web::i18n::Lang;
 
 /// One HMAC key for session tokens; `kid` names it in the token header so keys can rotate.

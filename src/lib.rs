@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod kept;
 pub mod leaderboard;
 pub mod media;
+pub mod nip;
 pub mod notifications;
 pub mod notify;
 pub mod org;
@@ -145,7 +146,13 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                     return Err(rocket);
                 }
             };
-            let store = media::service::MediaStore::new(&cfg.upload_dir);
+            let store = media::service::MediaStore::new(&cfg.upload_dir).after_saving(
+                std::sync::Arc::new(|db, picture| {
+                    Box::pin(async move {
+                        integrity::service::after_picture(&db, &picture).await;
+                    })
+                }),
+            );
             let Some(nip_key) = cfg.nip_key.clone() else {
                 eprintln!("duta: the NIP key is not loaded");
                 return Err(rocket);

@@ -66,7 +66,7 @@ pub async fn seed_demo(
     db: &DatabaseConnection,
     hasher: &Hasher,
     store: &MediaStore,
-    key: &crate::privacy::nip::NipKey,
+    key: &crate::nip::NipKey,
 ) -> AppResult<Vec<DemoLogin>> {
     let name = "Kementerian Komunikasi dan Digital (Demo)";
     let institution = match institutions::Entity::find()
@@ -184,7 +184,7 @@ async fn seed_candidates(
     db: &DatabaseConnection,
     hasher: &Hasher,
     store: &MediaStore,
-    key: &crate::privacy::nip::NipKey,
+    key: &crate::nip::NipKey,
     institution_id: i64,
     units: &[i64],
 ) -> AppResult<()> {

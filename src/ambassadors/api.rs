@@ -17,8 +17,8 @@ use crate::auth::passwords::Hasher;
 use crate::error::{ApiErrorBody, AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
 use crate::media::service::MediaStore;
+use crate::nip::NipKey;
 use crate::org::service::{InstitutionView, WorkUnitView};
-use crate::privacy::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 
 #[derive(Serialize, utoipa::ToSchema)]

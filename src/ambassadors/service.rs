@@ -20,7 +20,7 @@ use crate::auth::passwords::Hasher;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::{CheckError, FollowerSources};
-use crate::privacy::nip::NipKey;
+use crate::nip::NipKey;
 use crate::settings::service::{programme_today, thresholds};
 use crate::web::client_ip::ClientIp;
 use entity::{

@@ -35,7 +35,7 @@ pub async fn login(
     cfg: &State<AppConfig>,
     keys: &State<JwtKeys>,
     hasher: &State<Hasher>,
-    nip_key: &State<crate::privacy::nip::NipKey>,
+    nip_key: &State<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<LoginResponse>> {
     let session =
@@ -80,7 +80,7 @@ pub struct MeView {
 pub async fn me(
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
 ) -> AppResult<Json<MeView>> {
     let ambassador =
         match crate::ambassadors::service::find_ambassador_by_user(db.inner(), user.id()).await? {
@@ -129,7 +129,7 @@ pub async fn change_password(
 pub async fn two_factor_setup(
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
-    nip_key: &State<crate::privacy::nip::NipKey>,
+    nip_key: &State<crate::nip::NipKey>,
 ) -> AppResult<Json<super::two_factor::Setup>> {
     Ok(Json(
         super::two_factor::begin_setup(db, nip_key, user).await?,
@@ -152,7 +152,7 @@ pub async fn two_factor_enable(
     body: ApiJson<TwoFactorRequest>,
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
-    nip_key: &State<crate::privacy::nip::NipKey>,
+    nip_key: &State<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<RecoveryCodes>> {
     let recovery_codes = super::two_factor::enable(db, nip_key, user, &body.0.code, &ip).await?;
@@ -170,7 +170,7 @@ pub async fn two_factor_disable(
     body: ApiJson<TwoFactorRequest>,
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
-    nip_key: &State<crate::privacy::nip::NipKey>,
+    nip_key: &State<crate::nip::NipKey>,
     hasher: &State<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<Done>> {

@@ -16,7 +16,7 @@ use super::passwords::Hasher;
 use super::service::{self, LoginOutcome, Session};
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
-use crate::privacy::nip::NipKey;
+use crate::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, TokenOnlyForm};
 use crate::web::i18n;

@@ -12,7 +12,7 @@ use crate::audit;
 use crate::config::AppConfig;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::privacy::nip::NipKey;
+use crate::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 use entity::users;
 

@@ -15,7 +15,7 @@ use super::totp;
 use crate::audit;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::privacy::nip::NipKey;
+use crate::nip::NipKey;
 use crate::web::client_ip::ClientIp;
 use entity::{programme_settings, recovery_codes, users};
 

@@ -5,6 +5,7 @@
 //! (or fails to answer) becomes a count or a [`CheckError`].
 
 mod config;
+pub mod handles;
 pub mod platforms;
 
 use std::fmt;

@@ -3,6 +3,7 @@
 //! thumbnail under random names, and records them; reads filter by the caller's scope in
 //! the query, so an image out of scope is simply not found.
 
+use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +23,14 @@ use crate::auth::roles::{Role, Scope};
 use crate::error::{AppError, AppResult};
 use entity::media;
 
+/// What runs after an image was recorded (the application sets the integrity checks of
+/// screenshots here, so that storing images knows nothing of them).
+pub type AfterSave = Arc<
+    dyn Fn(DatabaseConnection, media::Model) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// Where images live and how many may be decoded at once.
 #[derive(Clone)]
 pub struct MediaStore {
@@ -29,6 +38,7 @@ pub struct MediaStore {
     /// One permit per core: a burst of uploads queues instead of decoding 40-megapixel
     /// images side by side until memory runs out.
     permits: Arc<Semaphore>,
+    after_save: Option<AfterSave>,
 }
 
 impl MediaStore {
@@ -39,6 +49,15 @@ impl MediaStore {
         MediaStore {
             dir: dir.to_path_buf(),
             permits: Arc::new(Semaphore::new(cores)),
+            after_save: None,
+        }
+    }
+
+    /// The same store, running `after` once each image is recorded.
+    pub fn after_saving(self, after: AfterSave) -> MediaStore {
+        MediaStore {
+            after_save: Some(after),
+            ..self
         }
     }
 
@@ -129,7 +148,9 @@ impl MediaStore {
         };
         match row.insert(db).await {
             Ok(model) => {
-                crate::integrity::service::after_picture(db, &model).await;
+                if let Some(after) = &self.after_save {
+                    after(db.clone(), model.clone()).await;
+                }
                 Ok(model)
             }
             Err(e) => {

@@ -2,11 +2,10 @@
 //! about them, correct it, withdraw from the programme, and have it erased. Erasure keeps
 //! what the programme's statistics need without anything that identifies the person and
 //! deletes the rest, screenshots included; a retention job erases withdrawn people after
-//! the programme's retention period. The NIP is sealed at rest ([`nip`]).
+//! the programme's retention period. The NIP is sealed at rest (`crate::nip`).
 
 pub mod api;
 pub mod forms;
-pub mod nip;
 pub mod routes;
 pub mod service;
 

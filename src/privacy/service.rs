@@ -7,7 +7,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::nip::{self, NipKey};
 use crate::accounts::service::UserView;
 use crate::ambassadors::rules::{mask_nip, normalize_phone};
 use crate::audit;
@@ -17,6 +16,7 @@ use crate::auth::roles::Role;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::media::service::MediaStore;
+use crate::nip::{self, NipKey};
 use crate::web::client_ip::ClientIp;
 use crate::web::i18n::{self, Lang};
 use entity::{

@@ -38,7 +38,7 @@ pub async fn show(
     id: i64,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
 ) -> AppResult<Json<CandidateDetail>> {
     Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
@@ -53,7 +53,7 @@ pub async fn approve(
     body: ApiJson<ApproveRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
     mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
@@ -71,7 +71,7 @@ pub async fn reject(
     body: ApiJson<RejectRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
     mailer: &State<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
@@ -90,7 +90,7 @@ pub async fn followers(
     body: ApiJson<FollowersRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::set_followers(db, &user, id, &body.0, &ip).await?;
@@ -108,7 +108,7 @@ pub async fn recheck(
     body: ApiJson<RecheckRequest>,
     user: Coordinator<'_>,
     db: &State<DatabaseConnection>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
     sources: &State<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
@@ -139,7 +139,7 @@ pub async fn import(
     lang: crate::web::i18n::Lang,
     db: &State<DatabaseConnection>,
     hasher: &State<crate::auth::passwords::Hasher>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> Result<(rocket::http::Status, Json<super::import::ImportReport>), crate::error::AppError> {
     use crate::error::{AppError, FieldErrors, Msg};

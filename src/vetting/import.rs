@@ -63,7 +63,7 @@ fn cell(record: &csv::StringRecord, index: &HashMap<String, usize>, name: &str) 
 pub async fn import_roster(
     db: &DatabaseConnection,
     hasher: &Hasher,
-    key: &crate::privacy::nip::NipKey,
+    key: &crate::nip::NipKey,
     user: &CurrentUser,
     institution_id: i64,
     bytes: &[u8],

@@ -15,8 +15,8 @@ use super::service::{self, CandidateDetail, CandidateRow, STATUSES};
 use crate::auth::guards::Coordinator;
 use crate::error::AppResult;
 use crate::followers::FollowerSources;
+use crate::nip::NipKey;
 use crate::org::service::{list_units_grouped, UnitGroup};
-use crate::privacy::nip::NipKey;
 use crate::settings::service::programme_timezone;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf::{CsrfForm, CsrfProtected};
@@ -385,7 +385,7 @@ pub async fn import(
     layout: Layout,
     db: &State<DatabaseConnection>,
     hasher: &State<crate::auth::passwords::Hasher>,
-    key: &State<crate::privacy::nip::NipKey>,
+    key: &State<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     use crate::error::{AppError, FieldErrors, Msg};

@@ -131,10 +131,10 @@ impl TestApp {
         }
     }
 
-    pub fn nip_key(&self) -> &duta::privacy::nip::NipKey {
+    pub fn nip_key(&self) -> &duta::nip::NipKey {
         self.client
             .rocket()
-            .state::<duta::privacy::nip::NipKey>()
+            .state::<duta::nip::NipKey>()
             .expect("nip key")
     }
 

@@ -11,7 +11,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::{endpoint, graph, send};
-use crate::ambassadors::rules::normalize_handle;
+use crate::followers::handles::normalize_handle;
 use crate::followers::{CheckError, FollowerSource};
 
 /// Follower counts of Facebook Pages.

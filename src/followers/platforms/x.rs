@@ -12,7 +12,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::{endpoint, send};
-use crate::ambassadors::rules::normalize_handle;
+use crate::followers::handles::normalize_handle;
 use crate::followers::{CheckError, FollowerSource};
 
 /// X's rate-limit window, used when a 429 does not say when it ends.
