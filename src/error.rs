@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Status};
 use rocket::request::Request;
-use rocket::response::{self, Responder, Response};
+use rocket::response::Response;
 use sea_orm::DbErr;
 use serde::Serialize;
 
@@ -133,7 +133,7 @@ impl AppError {
         }
     }
 
-    fn fields(&self) -> Option<&FieldErrors> {
+    pub fn fields(&self) -> Option<&FieldErrors> {
         match self {
             AppError::Validation(f) | AppError::Conflict(f) => Some(f),
             _ => None,
@@ -191,47 +191,4 @@ pub fn api_error_response<'r>(
 
 pub fn is_api_request(req: &Request<'_>) -> bool {
     req.uri().path().as_str().starts_with("/api/")
-}
-
-impl<'r> Responder<'r, 'static> for AppError {
-    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let status = self.status();
-        match &self {
-            AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
-            AppError::Internal(e) => {
-                tracing::error!(error = %e, uri = %req.uri(), "internal error")
-            }
-            other => tracing::debug!(error = %other, uri = %req.uri(), "request refused"),
-        }
-        let lang = crate::web::layout::cached_lang(req);
-        let retry = match &self {
-            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-            _ => None,
-        };
-        let mut response = if is_api_request(req) {
-            let fields = self
-                .fields()
-                .map(|f| f.translated(lang))
-                .unwrap_or_default();
-            let message = match (&self, retry) {
-                (AppError::RateLimited { .. }, Some(secs)) => Some(i18n::t_with(
-                    lang,
-                    "auth.throttled",
-                    &[("minutes", &((secs + 59) / 60).to_string())],
-                )),
-                (AppError::BadCredentials, _) => Some(i18n::t(lang, "auth.invalid")),
-                (AppError::BadRequest(m), _) => {
-                    Some(format!("{} ({m})", i18n::t(lang, "error.400")))
-                }
-                _ => None,
-            };
-            api_error_response(status, lang, message, fields)
-        } else {
-            crate::web::catchers::error_page(status, req)?
-        };
-        if let Some(secs) = retry {
-            response.set_header(Header::new("Retry-After", secs.max(1).to_string()));
-        }
-        Ok(response)
-    }
 }

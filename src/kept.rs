@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::error::AppResult;
-use crate::web::kept::make_room;
 
 /// The topics a node keeps answers of, with the tables they are read from (the triggers
 /// are created from these lists).
@@ -177,6 +176,21 @@ impl<K: Eq + Hash + Clone, V> Kept<K, V> {
     }
 }
 
+/// Makes room for one more entry in a map that holds at most `max`: when it is full,
+/// the entries `keep` refuses (stale ones) go, and if that frees nothing, all go.
+fn make_room<K: Eq + Hash, V>(
+    map: &mut HashMap<K, V>,
+    max: usize,
+    keep: impl FnMut(&K, &mut V) -> bool,
+) {
+    if map.len() >= max {
+        map.retain(keep);
+        if map.len() >= max {
+            map.clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +231,18 @@ mod tests {
             assert_eq!(t.await.unwrap().unwrap(), 0);
         }
         assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn stale_entries_go_first_and_everything_when_none_is_stale() {
+        let mut map: HashMap<u32, bool> = (0..4).map(|k| (k, k % 2 == 0)).collect();
+        make_room(&mut map, 5, |_, fresh| *fresh);
+        assert_eq!(map.len(), 4, "not full yet: nothing goes");
+        make_room(&mut map, 4, |_, fresh| *fresh);
+        let mut left: Vec<u32> = map.keys().copied().collect();
+        left.sort();
+        assert_eq!(left, vec![0, 2], "the stale ones went");
+        make_room(&mut map, 2, |_, fresh| *fresh);
+        assert!(map.is_empty(), "none was stale, so all went");
     }
 }

@@ -16,6 +16,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod followers;
+pub mod home;
+pub mod http;
 pub mod integrity;
 pub mod jobs;
 pub mod kept;
@@ -46,7 +48,7 @@ use rocket_dyn_templates::Template;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::passwords::Hasher;
 use crate::config::AppConfig;
-use crate::web::metrics::{Metrics, MetricsFairing};
+use crate::http::metrics::{Metrics, MetricsFairing};
 
 /// Rocket's figment with Duta's defaults, Rocket.toml and `DUTA_*` variables.
 pub fn figment() -> Figment {
@@ -177,7 +179,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             engines.tera.register_filter("pct", web::i18n::tera_pct);
         }))
         .attach(Shield::default().enable(NoSniff::Enable))
-        .attach(web::headers::SecurityHeaders)
+        .attach(http::headers::SecurityHeaders)
         .attach(MetricsFairing)
         .attach(jobs::Jobs)
         .attach(notify::fairing())
@@ -187,7 +189,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .manage(leaderboard::routes::RenderedPages::default())
         .manage(submissions::writer::Writer::default())
         .manage(stats::routes::RenderedFigures::default())
-        .mount("/", web::routes::routes())
+        .mount("/", home::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())
         .mount("/", accounts::routes())

@@ -109,6 +109,15 @@ pub fn is_plain(nip_column: &str) -> bool {
     !nip_column.starts_with(INDEX_PREFIX) && nip_column.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The NIP digits of an ambassador row, when the key opens them (or the row predates sealing).
+pub fn nip_digits(key: &NipKey, amb: &entity::ambassadors::Model) -> Option<String> {
+    match &amb.nip_sealed {
+        Some(sealed) => key.open(sealed),
+        None if is_plain(&amb.nip) => Some(amb.nip.clone()),
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,11 +11,11 @@ use crate::ambassadors::service::{attach_screenshot, signup};
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Role;
 use crate::followers::FollowerSources;
+use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
 use crate::notify::Mailer;
 use crate::vetting::forms::{ApproveRequest, FollowersRequest, RejectRequest};
 use crate::vetting::service::{approve, reject, set_followers};
-use crate::web::client_ip::ClientIp;
 
 use crate::accounts::forms::NewUser;
 use crate::accounts::service::create_user;

@@ -3,7 +3,7 @@
 use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
-use crate::web::csrf::CsrfProtected;
+use crate::http::csrf::CsrfProtected;
 
 /// What an admin gives to create an account; shared by the page and the API.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]

@@ -14,9 +14,9 @@ use super::service::{self, UserRow, UserView};
 use crate::auth::guards::Admin;
 use crate::auth::passwords::Hasher;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::{CsrfForm, TokenOnlyForm};
 use crate::org::service::{list_units_grouped, UnitGroup};
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::{CsrfForm, TokenOnlyForm};
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

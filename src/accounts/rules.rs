@@ -1,11 +1,6 @@
 //! Pure rules for accounts: email shape and the random security stamp.
 
-use base64::Engine;
-use rand::RngCore;
-
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+pub use crate::auth::rules::{new_stamp, normalize_email};
 
 /// A deliberately plain check: one `@`, a dotted domain, no spaces, at most 254 bytes.
 pub fn is_valid_email(email: &str) -> bool {
@@ -25,13 +20,6 @@ pub fn is_valid_email(email: &str) -> bool {
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
-}
-
-/// A fresh random security stamp; changing it revokes every token that carries the old one.
-pub fn new_stamp() -> String {
-    let mut bytes = [0u8; 18];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A display name: trimmed, 2 to 120 characters, no control characters.

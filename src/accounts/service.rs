@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -12,47 +12,17 @@ use serde::Serialize;
 
 use super::forms::{NewUser, UserUpdate};
 use super::rules::{clean_name, is_valid_email, new_stamp, normalize_email};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::{check_new_password, Hasher};
 use crate::auth::roles::Role;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 use crate::web::i18n::Lang;
 use entity::{institutions, users, work_units};
 
-/// A user as the API shows it: never the password hash or the security stamp.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct UserView {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub institution_id: Option<i64>,
-    pub work_unit_id: Option<i64>,
-    pub language: Option<String>,
-    pub is_active: bool,
-    pub created_at: DateTime<Utc>,
-    pub last_login_at: Option<DateTime<Utc>>,
-}
-
-impl From<&users::Model> for UserView {
-    fn from(u: &users::Model) -> Self {
-        UserView {
-            id: u.id,
-            email: u.email.clone(),
-            name: u.name.clone(),
-            role: u.role.clone(),
-            institution_id: u.institution_id,
-            work_unit_id: u.work_unit_id,
-            language: u.language.clone(),
-            is_active: u.is_active,
-            created_at: u.created_at,
-            last_login_at: u.last_login_at,
-        }
-    }
-}
+pub use crate::auth::view::UserView;
 
 /// A row of the admin's user list, with the institution's name.
 #[derive(Debug, Clone, Serialize)]

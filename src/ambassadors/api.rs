@@ -7,19 +7,19 @@ use rocket::serde::json::Json;
 use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
 
 use super::forms::{ResubmitRequest, SignupRequest, CONSENT_VERSION};
 use super::service::{self, AmbassadorView};
 use crate::api::json::ApiJson;
-use crate::auth::guards::Ambassador;
+use crate::auth::guards::{Ambassador, CurrentUser};
 use crate::auth::passwords::Hasher;
+use crate::auth::view::UserView;
 use crate::error::{ApiErrorBody, AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
+use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
 use crate::nip::NipKey;
 use crate::org::service::{InstitutionView, WorkUnitView};
-use crate::web::client_ip::ClientIp;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SignupCreated {
@@ -133,20 +133,6 @@ pub struct ScreenshotUpload<'r> {
     pub count: Option<String>,
 }
 
-/// Reads an uploaded file into memory, at most `limit` bytes (413 beyond).
-pub async fn read_upload(file: &TempFile<'_>, limit: u64) -> AppResult<Vec<u8>> {
-    if file.len() > limit {
-        return Err(AppError::TooLarge);
-    }
-    let mut reader = file.open().await.map_err(AppError::internal)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(file.len()).unwrap_or(0));
-    reader
-        .read_to_end(&mut bytes)
-        .await
-        .map_err(AppError::internal)?;
-    Ok(bytes)
-}
-
 /// Uploads the screenshot of a platform profile (multipart: `file`, optional `count`).
 #[utoipa::path(post, path = "/api/v1/me/platforms/{platform}/screenshot", tag = "ambassadors", security(("bearer" = [])),
     params(("platform" = String, Path, description = "facebook, x, instagram, tiktok or youtube")),
@@ -201,11 +187,41 @@ pub async fn upload_screenshot(
     {
         return Err(AppError::NotFound);
     }
-    let bytes = read_upload(&upload.file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await?;
+    let bytes = crate::http::upload::read_upload(
+        &upload.file,
+        crate::media::rules::MAX_UPLOAD_BYTES as u64,
+    )
+    .await?;
     let media = store
         .store(db, user.id(), Some(amb.institution_id), "screenshot", bytes)
         .await?;
     service::attach_screenshot(db, &user, platform, media.id, count, &ip).await?;
     let amb = service::get_own(db, &user).await?;
     Ok(Json(service::view_of(db, key, &amb).await?))
+}
+
+/// The signed-in user, and for an ambassador their programme record.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub ambassador: Option<AmbassadorView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeView), (status = 401, body = ApiErrorBody)))]
+#[rocket::get("/me")]
+pub async fn me(
+    user: &CurrentUser,
+    db: &State<DatabaseConnection>,
+    key: &State<NipKey>,
+) -> AppResult<Json<MeView>> {
+    let ambassador = match service::find_ambassador_by_user(db.inner(), user.id()).await? {
+        Some(a) => Some(service::view_of(db, key, &a).await?),
+        None => None,
+    };
+    Ok(Json(MeView {
+        user: UserView::from(&user.user),
+        ambassador,
+    }))
 }

@@ -23,6 +23,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::signup_form,
         api::show_own,
         api::resubmit,
-        api::upload_screenshot
+        api::upload_screenshot,
+        api::me
     ]
 }

@@ -21,13 +21,13 @@ use crate::auth::roles::Role;
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::{CsrfForm, CsrfMultipart, CsrfProtected};
 use crate::media::pipeline::Processed;
 use crate::media::service::MediaStore;
 use crate::nip::NipKey;
 use crate::org::service::{list_all_units_grouped, UnitGroup};
 use crate::settings::rules::PLATFORMS;
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::{CsrfForm, CsrfMultipart, CsrfProtected};
 use crate::web::layout::Layout;
 
 #[derive(FromForm, Default)]
@@ -210,9 +210,11 @@ async fn prepare_screenshots(
         let file = p.screenshot.as_ref().filter(|f| f.len() > 0);
         match file {
             Some(f) => {
-                let bytes =
-                    super::api::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
-                        .await?;
+                let bytes = crate::http::upload::read_upload(
+                    f,
+                    crate::media::rules::MAX_UPLOAD_BYTES as u64,
+                )
+                .await?;
                 match store.prepare(bytes).await {
                     Ok(processed) => ready.push((p.platform.clone(), processed)),
                     Err(AppError::Validation(f)) => {
@@ -569,7 +571,8 @@ pub async fn upload_screenshot(
             ))
         })?;
         let bytes =
-            super::api::read_upload(file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await?;
+            crate::http::upload::read_upload(file, crate::media::rules::MAX_UPLOAD_BYTES as u64)
+                .await?;
         let processed = store.prepare(bytes).await.map_err(|e| match e {
             AppError::Validation(f) => {
                 let mut moved = FieldErrors::new();

@@ -14,15 +14,15 @@ use super::forms::{
 };
 use super::rules::{self, AccountState};
 use crate::accounts::rules::new_stamp;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::Hasher;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::{CheckError, FollowerSources};
+use crate::http::client_ip::ClientIp;
 use crate::nip::NipKey;
 use crate::settings::service::{programme_today, thresholds};
-use crate::web::client_ip::ClientIp;
 use entity::{
     ambassador_platforms as ap, ambassadors, follower_checks, institutions, users, work_units,
 };
@@ -197,7 +197,7 @@ pub async fn view_of(
         name: user.name,
         display_name: amb.display_name.clone(),
         email: user.email,
-        nip: crate::privacy::service::nip_digits(key, amb).unwrap_or_default(),
+        nip: crate::nip::nip_digits(key, amb).unwrap_or_default(),
         employee_type: amb.employee_type.clone(),
         phone: amb.phone.clone(),
         institution_id: amb.institution_id,
@@ -755,4 +755,24 @@ pub async fn attach_screenshot(
 /// Thresholds by platform, for pages that show them.
 pub async fn threshold_map(db: &DatabaseConnection) -> AppResult<HashMap<String, i64>> {
     Ok(thresholds(db).await?.1)
+}
+/// Ambassadors the caller may see.
+pub fn scoped(user: &CurrentUser) -> sea_orm::Select<ambassadors::Entity> {
+    let q = ambassadors::Entity::find();
+    match user.scope() {
+        crate::auth::roles::Scope::All => q,
+        crate::auth::roles::Scope::Institution {
+            institution_id,
+            work_unit_path,
+        } => {
+            let q = q.filter(ambassadors::Column::InstitutionId.eq(institution_id));
+            match work_unit_path {
+                Some(p) => q.filter(
+                    ambassadors::Column::WorkUnitId
+                        .in_subquery(crate::org::service::subtree_units(&p)),
+                ),
+                None => q,
+            }
+        }
+    }
 }

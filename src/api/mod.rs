@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         crate::auth::api::login,
         crate::auth::api::logout,
-        crate::auth::api::me,
+        crate::ambassadors::api::me,
         crate::auth::api::change_password,
         crate::auth::api::two_factor_setup,
         crate::auth::api::two_factor_enable,

@@ -11,11 +11,11 @@ use super::guards::CurrentUser;
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
 use super::service::{self, LoginOutcome};
-use crate::accounts::service::UserView;
+use super::view::UserView;
 use crate::api::json::ApiJson;
 use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {
@@ -64,33 +64,6 @@ pub struct Done {
 pub async fn logout(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppResult<Json<Done>> {
     service::logout(db, user).await?;
     Ok(Json(Done { ok: true }))
-}
-
-/// The signed-in user, and for an ambassador their programme record.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct MeView {
-    #[serde(flatten)]
-    pub user: UserView,
-    pub ambassador: Option<crate::ambassadors::service::AmbassadorView>,
-}
-
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = MeView), (status = 401, body = ApiErrorBody)))]
-#[rocket::get("/me")]
-pub async fn me(
-    user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    key: &State<crate::nip::NipKey>,
-) -> AppResult<Json<MeView>> {
-    let ambassador =
-        match crate::ambassadors::service::find_ambassador_by_user(db.inner(), user.id()).await? {
-            Some(a) => Some(crate::ambassadors::service::view_of(db, key, &a).await?),
-            None => None,
-        };
-    Ok(Json(MeView {
-        user: UserView::from(&user.user),
-        ambassador,
-    }))
 }
 
 /// Changes the caller's password; every earlier token stops working, the new one is returned.

@@ -3,7 +3,7 @@
 use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
-use crate::web::csrf::CsrfProtected;
+use crate::http::csrf::CsrfProtected;
 
 #[derive(FromForm, Default, Serialize)]
 pub struct LoginForm {

@@ -196,15 +196,22 @@ async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<C
             .map(|w| w.path),
         _ => None,
     };
-    let two_factor_pending = role.is_staff()
-        && user.totp_enabled_at.is_none()
-        && crate::auth::two_factor::required(db).await.ok()?;
+    let two_factor_pending =
+        role.is_staff() && user.totp_enabled_at.is_none() && two_factor_required(db).await.ok()?;
     Some(CurrentUser {
         user,
         role,
         work_unit_path,
         two_factor_pending,
     })
+}
+
+/// Whether the programme requires two-step sign-in of staff.
+pub async fn two_factor_required(db: &DatabaseConnection) -> crate::error::AppResult<bool> {
+    Ok(entity::programme_settings::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .is_some_and(|s| s.two_factor_required))
 }
 
 #[rocket::async_trait]

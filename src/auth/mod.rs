@@ -8,10 +8,12 @@ pub mod jwt;
 pub mod passwords;
 pub mod roles;
 pub mod routes;
+pub mod rules;
 pub mod service;
 pub mod throttle;
 pub mod totp;
 pub mod two_factor;
+pub mod view;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
@@ -32,7 +34,6 @@ pub fn api_routes() -> Vec<rocket::Route> {
     rocket::routes![
         api::login,
         api::logout,
-        api::me,
         api::change_password,
         api::two_factor_setup,
         api::two_factor_enable,

@@ -16,12 +16,12 @@ use super::passwords::Hasher;
 use super::service::{self, LoginOutcome, Session};
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::{CsrfForm, TokenOnlyForm};
+use crate::http::safe_next;
 use crate::nip::NipKey;
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::{CsrfForm, TokenOnlyForm};
 use crate::web::i18n;
 use crate::web::layout::Layout;
-use crate::web::safe_next;
 
 #[derive(Serialize)]
 pub struct LoginPage {

@@ -6,14 +6,14 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use super::guards::CurrentUser;
 use super::jwt::JwtKeys;
 use super::passwords::{check_new_password, Hasher, MAX_PASSWORD_BYTES};
+use super::rules::{new_stamp, normalize_email};
 use super::throttle;
-use crate::accounts::rules::{new_stamp, normalize_email};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::config::AppConfig;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::nip::NipKey;
-use crate::web::client_ip::ClientIp;
 use entity::users;
 
 /// What a right password leads to.

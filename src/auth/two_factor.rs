@@ -12,20 +12,14 @@ use serde::Serialize;
 use super::guards::CurrentUser;
 use super::passwords::Hasher;
 use super::totp;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::nip::NipKey;
-use crate::web::client_ip::ClientIp;
-use entity::{programme_settings, recovery_codes, users};
+use entity::{recovery_codes, users};
 
-/// Whether the programme requires two-step sign-in of staff.
-pub async fn required(db: &DatabaseConnection) -> AppResult<bool> {
-    Ok(programme_settings::Entity::find_by_id(1)
-        .one(db)
-        .await?
-        .is_some_and(|s| s.two_factor_required))
-}
+pub use super::guards::two_factor_required as required;
 
 fn field_error(field: &str, key: &str) -> AppError {
     AppError::Validation(FieldErrors::single(field, Msg::new(key)))

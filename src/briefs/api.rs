@@ -12,8 +12,8 @@ use super::service::{self, BriefView, CurrentWeek};
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
 use crate::error::{ApiErrorBody, AppResult};
+use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
-use crate::web::client_ip::ClientIp;
 
 /// Writes a brief. `status` draft (default), scheduled (with `publish_at` ahead),
 /// published (now, or at a past `publish_at` to bring history) or closed.

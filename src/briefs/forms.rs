@@ -5,7 +5,7 @@ use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{parse_fact_lines, split_list};
-use crate::web::csrf::CsrfProtected;
+use crate::http::csrf::CsrfProtected;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Fact {

@@ -12,11 +12,11 @@ use sea_orm::{
 
 use super::service::{get_brief_for, get_managed_brief, BriefImageView};
 use super::variants::{self, render_variants, zip_of};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
-use crate::web::client_ip::ClientIp;
 use entity::{brief_images, media};
 
 /// At most this many images per brief.

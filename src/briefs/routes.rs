@@ -17,13 +17,13 @@ use super::service::{self, BriefView};
 use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::CsrfForm;
 use crate::notify::Mailer;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::settings::service::programme_timezone;
 use crate::story_templates::service::{self as templates, Rendered, TemplateView};
 use crate::submissions::forms::{SubmissionForm, SubmissionValues};
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::CsrfForm;
 use crate::web::layout::Layout;
 
 type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
@@ -637,7 +637,7 @@ pub struct ImageForm<'r> {
     pub csrf_token: String,
 }
 
-impl crate::web::csrf::CsrfProtected for ImageForm<'_> {
+impl crate::http::csrf::CsrfProtected for ImageForm<'_> {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }
@@ -651,14 +651,14 @@ pub async fn read_image(file: Option<&rocket::fs::TempFile<'_>>) -> AppResult<Ve
             crate::error::Msg::new("briefs.image_required"),
         )));
     };
-    crate::ambassadors::api::read_upload(file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await
+    crate::http::upload::read_upload(file, crate::media::rules::MAX_UPLOAD_BYTES as u64).await
 }
 
 #[rocket::post("/briefs/<id>/images", data = "<form>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn add_image(
     id: i64,
-    form: crate::web::csrf::CsrfMultipart<ImageForm<'_>>,
+    form: crate::http::csrf::CsrfMultipart<ImageForm<'_>>,
     user: Coordinator<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
@@ -704,7 +704,7 @@ pub struct FocalForm {
     pub csrf_token: String,
 }
 
-impl crate::web::csrf::CsrfProtected for FocalForm {
+impl crate::http::csrf::CsrfProtected for FocalForm {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }
@@ -821,7 +821,7 @@ pub async fn images_zip(
 #[rocket::post("/briefs/<id>/submissions", data = "<form>")]
 pub async fn submit(
     id: i64,
-    form: crate::web::csrf::CsrfMultipart<SubmissionForm<'_>>,
+    form: crate::http::csrf::CsrfMultipart<SubmissionForm<'_>>,
     user: Ambassador<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
@@ -835,7 +835,7 @@ pub async fn submit(
     let screenshot = match form.screenshot.as_ref().filter(|f| f.len() > 0) {
         None => Ok(None),
         Some(f) => {
-            crate::ambassadors::api::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
+            crate::http::upload::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
                 .await
                 .map(Some)
         }

@@ -20,14 +20,14 @@ use super::rules::{
     PRIORITIES,
 };
 use crate::ambassadors::service::{own_of, Own};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
 use crate::settings::service::programme_timezone;
-use crate::web::client_ip::ClientIp;
 use crate::web::i18n::Lang;
 use entity::{
     ambassadors, brief_images, brief_templates, brief_work_units, briefs, crisis_pauses, drafts,
@@ -101,13 +101,7 @@ pub fn state_of(b: &briefs::Model, now: DateTime<Utc>) -> &'static str {
     }
 }
 
-fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(work_units::Column::Id)
-        .from(work_units::Entity)
-        .and_where(work_units::Column::Path.starts_with(path))
-        .to_owned()
-}
+use crate::org::service::subtree_units;
 
 /// Briefs staff may see: their institution's; for a subtree scope, only briefs addressed
 /// to units inside the subtree.

@@ -9,7 +9,7 @@ use super::service::{self, FlagView};
 use crate::api::json::ApiJson;
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 /// Integrity flags in the caller's scope, newest first: open ones, or with
 /// `status=cleared` the cleared ones; `ambassador_id` narrows to one person.

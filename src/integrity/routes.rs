@@ -14,8 +14,8 @@ use serde::Serialize;
 use super::service::{self, FlagView};
 use crate::auth::guards::Coordinator;
 use crate::error::{AppError, AppResult};
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::{CsrfForm, CsrfProtected};
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -11,14 +11,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::rules;
-use crate::ambassadors::service::Own;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::submissions::service::SubmissionView;
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 use entity::{
     ambassador_platforms as ap, ambassadors, follower_checks, integrity_flags, media,
     programme_settings, submissions,
@@ -143,7 +141,7 @@ async fn same_picture(db: &DatabaseConnection, picture: &media::Model) -> AppRes
         .into_tuple()
         .all(db)
         .await?;
-    let mine = crate::ambassadors::service::find_ambassador_by_user(db, picture.owner_id).await?;
+    let mine = ambassador_of_user(db, picture.owner_id).await?;
     let Some(mine) = mine else {
         return Ok(());
     };
@@ -152,9 +150,7 @@ async fn same_picture(db: &DatabaseConnection, picture: &media::Model) -> AppRes
         .filter(|(_, _, h)| rules::distance(*h, hash) <= rules::SAME_PICTURE_BITS)
         .take(5)
     {
-        let Some(other) =
-            crate::ambassadors::service::find_ambassador_by_user(db, other_owner).await?
-        else {
+        let Some(other) = ambassador_of_user(db, other_owner).await? else {
             continue;
         };
         let bits = rules::distance(other_hash, hash);
@@ -183,18 +179,34 @@ async fn same_picture(db: &DatabaseConnection, picture: &media::Model) -> AppRes
     Ok(())
 }
 
+/// Who sent a post, as the checks after a submission need them.
+pub struct Poster<'a> {
+    pub ambassador_id: i64,
+    pub institution_id: i64,
+    /// Their own X handle, if they registered one.
+    pub x_handle: Option<&'a str>,
+}
+
+/// A post just stored.
+pub struct Posted<'a> {
+    pub id: i64,
+    pub ambassador_id: i64,
+    pub platform: &'a str,
+    pub normalized_url: &'a str,
+}
+
 /// After a submission was stored: an X post under another ambassador's account is
 /// flagged (the same post URL pattern from two people). Posts of other platforms cost
 /// nothing here: their URLs name no account, and neither does a post on the poster's own
 /// X account (`poster`: their record and accounts, as the session keeps them).
 pub async fn after_submission(
     db: &DatabaseConnection,
-    poster: Option<&Own>,
-    submitted: &SubmissionView,
+    poster: Option<Poster<'_>>,
+    submitted: Posted<'_>,
 ) {
     if submitted.platform == "x" {
         log(
-            foreign_handle(db, poster, submitted).await,
+            foreign_handle(db, poster, &submitted).await,
             "foreign handle",
         );
     }
@@ -202,14 +214,14 @@ pub async fn after_submission(
 
 async fn foreign_handle(
     db: &DatabaseConnection,
-    poster: Option<&Own>,
-    s: &SubmissionView,
+    poster: Option<Poster<'_>>,
+    s: &Posted<'_>,
 ) -> AppResult<()> {
-    let Some(handle) = rules::x_handle(&s.normalized_url) else {
+    let Some(handle) = rules::x_handle(s.normalized_url) else {
         return Ok(());
     };
-    let own_x = poster.and_then(|p| p.account("x"));
-    if own_x.is_some_and(|a| a.handle.eq_ignore_ascii_case(&handle)) {
+    let own_x = poster.as_ref().and_then(|p| p.x_handle);
+    if own_x.is_some_and(|h| h.eq_ignore_ascii_case(&handle)) {
         return Ok(());
     }
     // Handles are kept lower-cased, as `x_handle` gives them.
@@ -225,7 +237,7 @@ async fn foreign_handle(
         return Ok(());
     }
     let institution_id = match poster {
-        Some(p) if p.record.id == s.ambassador_id => p.record.institution_id,
+        Some(p) if p.ambassador_id == s.ambassador_id => p.institution_id,
         _ => match ambassadors::Entity::find_by_id(s.ambassador_id)
             .one(db)
             .await?
@@ -384,9 +396,7 @@ async fn blocklisted(db: &DatabaseConnection, source: TextSource, text: &str) ->
     };
     let flag = match source {
         TextSource::Draft { id, user_id } => {
-            let Some(amb) =
-                crate::ambassadors::service::find_ambassador_by_user(db, user_id).await?
-            else {
+            let Some(amb) = ambassador_of_user(db, user_id).await? else {
                 return Ok(());
             };
             NewFlag {
@@ -450,7 +460,7 @@ fn scoped(user: &CurrentUser) -> sea_orm::Select<integrity_flags::Entity> {
                             .from(ambassadors::Entity)
                             .and_where(
                                 ambassadors::Column::WorkUnitId
-                                    .in_subquery(crate::vetting::service::subtree_units(&path)),
+                                    .in_subquery(crate::org::service::subtree_units(&path)),
                             )
                             .to_owned(),
                     ),
@@ -583,4 +593,14 @@ pub async fn clear(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+/// The ambassador record of a user, if they have one.
+async fn ambassador_of_user(
+    db: &DatabaseConnection,
+    user_id: i64,
+) -> AppResult<Option<ambassadors::Model>> {
+    Ok(ambassadors::Entity::find()
+        .filter(ambassadors::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
 }

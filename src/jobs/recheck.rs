@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::ambassadors::service::run_api_check;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::followers::FollowerSources;

@@ -13,8 +13,8 @@ use super::service::{
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
 use crate::error::{ApiErrorBody, AppResult};
+use crate::http::client_ip::ClientIp;
 use crate::org::cache::OrgCache;
-use crate::web::client_ip::ClientIp;
 
 /// The board: ambassadors ranked by consistency over the last `weeks` weeks (default
 /// 12, at most 52), filtered by institution and work unit (with its subtree). Shared

@@ -19,10 +19,10 @@ use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::briefs::service::{current_week, WeekBrief};
 use crate::error::{AppError, AppResult};
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::kept::{Kept, Topic};
 use crate::org::cache::{unit_options, OrgCache};
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::{CsrfForm, CsrfProtected};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::splice;
@@ -361,7 +361,7 @@ pub async fn add_holiday(
 #[rocket::post("/admin/holidays/<id>/delete", data = "<form>")]
 pub async fn remove_holiday(
     id: i64,
-    form: CsrfForm<crate::web::csrf::TokenOnlyForm>,
+    form: CsrfForm<crate::http::csrf::TokenOnlyForm>,
     user: Admin<'_>,
     db: &State<DatabaseConnection>,
     ip: ClientIp,

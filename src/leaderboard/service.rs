@@ -14,15 +14,15 @@ use serde::Serialize;
 
 use super::rules::{self, Cell, Window, DEFAULT_WEEKS, MAX_WEEKS};
 use super::standings;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
 use crate::briefs::rules::IsoWeek;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::kept::{Kept, Topic};
 use crate::org::cache::Org;
-use crate::web::client_ip::ClientIp;
 use entity::{
     ambassadors, brief_activity, holidays, leaves, standings as standings_table, submissions,
     week_activity, work_units,

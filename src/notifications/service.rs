@@ -2,10 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::auth::guards::CurrentUser;
@@ -56,14 +53,6 @@ pub async fn list_for(
             }
         })
         .collect())
-}
-
-pub async fn unread_count(db: &DatabaseConnection, user_id: i64) -> AppResult<u64> {
-    Ok(notifications::Entity::find()
-        .filter(notifications::Column::UserId.eq(user_id))
-        .filter(notifications::Column::ReadAt.is_null())
-        .count(db)
-        .await?)
 }
 
 /// Marks every unread notification of the user read.

@@ -10,7 +10,7 @@ use super::service::{self, InstitutionView, WorkUnitView};
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 /// The institutions the caller may see (all for admins and national users).
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "organisation", security(("bearer" = [])),

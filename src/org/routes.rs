@@ -15,8 +15,8 @@ use super::service::{self, InstitutionView, WorkUnitView};
 use crate::accounts::forms::parse_optional_id;
 use crate::auth::guards::Admin;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::CsrfForm;
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::CsrfForm;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use super::forms::{NewInstitution, NewWorkUnit};
 use super::rules::{child_path, clean_org_name, flatten_tree, INSTITUTION_KINDS};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 use entity::{institutions, work_units};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -346,4 +346,12 @@ pub async fn unit_names(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<S
         .iter()
         .filter_map(|id| units.iter().find(|u| u.id == *id).map(|u| u.name.clone()))
         .collect())
+}
+/// The ids of the work units under a materialised path (the unit and its subtree).
+pub fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(work_units::Column::Id)
+        .from(work_units::Entity)
+        .and_where(work_units::Column::Path.starts_with(path))
+        .to_owned()
 }

@@ -14,8 +14,8 @@ use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::Hasher;
 use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
+use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
-use crate::web::client_ip::ClientIp;
 
 /// Everything Duta holds about the caller, as JSON.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "privacy", security(("bearer" = [])),

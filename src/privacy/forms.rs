@@ -3,7 +3,7 @@
 use rocket::form::FromForm;
 use serde::Deserialize;
 
-use crate::web::csrf::CsrfProtected;
+use crate::http::csrf::CsrfProtected;
 
 /// A destructive step confirmed with the person's password.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

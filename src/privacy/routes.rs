@@ -17,10 +17,10 @@ use crate::auth::guards::{CurrentUser, SESSION_COOKIE};
 use crate::auth::passwords::Hasher;
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::CsrfForm;
 use crate::media::service::MediaStore;
 use crate::stats::routes::Download;
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::CsrfForm;
 use crate::web::layout::Layout;
 
 #[derive(Serialize, Default)]

@@ -9,30 +9,21 @@ use serde::Serialize;
 
 use crate::accounts::service::UserView;
 use crate::ambassadors::rules::{mask_nip, normalize_phone};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::Hasher;
 use crate::auth::roles::Role;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
-use crate::nip::{self, NipKey};
-use crate::web::client_ip::ClientIp;
+use crate::nip::{self, nip_digits, NipKey};
 use crate::web::i18n::{self, Lang};
 use entity::{
     ambassador_platforms as ap, ambassadors, audit_log, briefs, drafts, follower_checks,
     institutions, leaves, login_failures, media, notifications, programme_settings, submissions,
     users, week_activity, work_units,
 };
-
-/// The NIP digits of an ambassador row, when the key opens them (or the row predates sealing).
-pub fn nip_digits(key: &NipKey, amb: &ambassadors::Model) -> Option<String> {
-    match &amb.nip_sealed {
-        Some(sealed) => key.open(sealed),
-        None if nip::is_plain(&amb.nip) => Some(amb.nip.clone()),
-        None => None,
-    }
-}
 
 /// Seals the NIPs still stored as digits (rows written before sealing, or by the bench
 /// seed), in batches; returns how many. Runs at every start; usually finds none.

@@ -9,7 +9,7 @@ use super::service;
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 /// The programme's settings; every staff member may read them.
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),

@@ -3,7 +3,7 @@
 use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
-use crate::web::csrf::CsrfProtected;
+use crate::http::csrf::CsrfProtected;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PlatformSetting {

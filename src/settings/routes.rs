@@ -13,8 +13,8 @@ use super::forms::{PlatformFormRow, PlatformSetting, SettingsForm, SettingsInput
 use super::service;
 use crate::auth::guards::Admin;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::CsrfForm;
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::CsrfForm;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

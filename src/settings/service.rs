@@ -8,11 +8,11 @@ use sea_orm::{
 
 use super::forms::{PlatformSetting, SettingsInput};
 use super::rules::{self, PLATFORMS};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::db::begin_write;
 use crate::error::AppResult;
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 use entity::{platform_settings, programme_settings};
 
 /// Creates the settings row and the platform rows when they are missing, from the

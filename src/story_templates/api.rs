@@ -10,7 +10,7 @@ use super::service::{self, Rendered, TemplateView};
 use crate::api::json::ApiJson;
 use crate::auth::guards::{Coordinator, CurrentUser};
 use crate::error::{ApiErrorBody, AppResult};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 /// The templates the caller may use: those Duta ships and their institution's own.
 #[utoipa::path(get, path = "/api/v1/story-templates", tag = "story-templates", security(("bearer" = [])),

@@ -56,7 +56,7 @@ pub struct TemplateForm {
     pub csrf_token: String,
 }
 
-impl crate::web::csrf::CsrfProtected for TemplateForm {
+impl crate::http::csrf::CsrfProtected for TemplateForm {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }

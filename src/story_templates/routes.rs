@@ -15,9 +15,9 @@ use super::service::{self, TemplateView};
 use crate::auth::guards::Coordinator;
 use crate::auth::roles::Role;
 use crate::error::AppResult;
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::CsrfForm;
 use crate::org::service::list_institutions_for;
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::CsrfForm;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -13,13 +13,13 @@ use serde::Serialize;
 
 use super::forms::{RenderRequest, TemplateRequest};
 use super::rules::{self, TemplateError};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
 use crate::briefs;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 use entity::story_templates;
 
 pub const MAX_NAME_CHARS: usize = 120;

@@ -13,8 +13,8 @@ use crate::api::json::{ApiJson, OptionalJson};
 use crate::auth::guards::{Ambassador, Coordinator};
 use crate::briefs::cache::AddressedBriefs;
 use crate::error::{ApiErrorBody, AppResult};
+use crate::http::client_ip::ClientIp;
 use crate::settings::cache::ZoneCache;
-use crate::web::client_ip::ClientIp;
 
 /// Submits a post for a brief addressed to the ambassador. X posts under the
 /// ambassador's registered handle whose id's time lies within a day of `posted_at` are

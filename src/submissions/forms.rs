@@ -57,7 +57,7 @@ pub struct SubmissionForm<'r> {
     pub csrf_token: String,
 }
 
-impl crate::web::csrf::CsrfProtected for SubmissionForm<'_> {
+impl crate::http::csrf::CsrfProtected for SubmissionForm<'_> {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }
@@ -125,7 +125,7 @@ pub struct DecisionForm {
     pub csrf_token: String,
 }
 
-impl crate::web::csrf::CsrfProtected for DecisionForm {
+impl crate::http::csrf::CsrfProtected for DecisionForm {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }

@@ -14,9 +14,9 @@ use super::forms::DecisionForm;
 use super::service::{self, Decision, QueueView, Unposted};
 use crate::auth::guards::Coordinator;
 use crate::error::AppResult;
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::CsrfForm;
 use crate::settings::service::programme_timezone;
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::CsrfForm;
 use crate::web::layout::Layout;
 
 /// A queue item with its posting time in the programme's zone.

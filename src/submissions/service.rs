@@ -15,7 +15,7 @@ use super::forms::SubmissionRequest;
 use super::rules::{self, check_posted_at, normalize_post_url, x_verifies_itself, PostUrl};
 use super::writer::Writer;
 use crate::ambassadors::service::Own;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
 use crate::briefs::cache::AddressedBriefs;
@@ -23,12 +23,12 @@ use crate::briefs::rules::{parse_instant, IsoWeek};
 use crate::briefs::service::reader_of;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::leaderboard::rules::week_of;
 use crate::leaderboard::service::{record_post, PostFacts};
 use crate::media::service::MediaStore;
 use crate::settings::cache::ZoneCache;
 use crate::settings::service::programme_timezone;
-use crate::web::client_ip::ClientIp;
 use entity::{ambassador_platforms, ambassadors, briefs, submissions, work_units};
 
 pub const MAX_REASON_CHARS: usize = 500;
@@ -312,7 +312,7 @@ pub async fn submit(
     let checked = check_submission(db, (zone.get(db).await?, addressed), user, req).await?;
     let poster = checked.poster.clone();
     let saved = save_submission(db, writer, checked, None).await?;
-    crate::integrity::service::after_submission(db, Some(&poster), &saved).await;
+    after_submission(db, &poster, &saved).await;
     Ok(saved)
 }
 
@@ -382,7 +382,7 @@ pub async fn submit_with_screenshot(
         }
     }
     if let Ok(view) = &saved {
-        crate::integrity::service::after_submission(db, Some(&poster), view).await;
+        after_submission(db, &poster, view).await;
     }
     saved
 }
@@ -463,7 +463,7 @@ fn in_scope(user: &CurrentUser) -> AppResult<Select<submissions::Entity>> {
         Scope::All => q,
         Scope::Institution { .. } => q.filter(
             submissions::Column::AmbassadorId.in_subquery(
-                crate::vetting::service::scoped(user)
+                crate::ambassadors::service::scoped(user)
                     .select_only()
                     .column(ambassadors::Column::Id)
                     .into_query(),
@@ -780,7 +780,7 @@ pub async fn unposted(
         Some(user) if !matches!(user.role, Role::Coordinator | Role::Admin) => {
             return Err(AppError::Forbidden)
         }
-        Some(user) => crate::vetting::service::scoped(user),
+        Some(user) => crate::ambassadors::service::scoped(user),
         None => ambassadors::Entity::find(),
     };
     let q = q.filter(ambassadors::Column::Status.eq("approved")).filter(
@@ -895,4 +895,20 @@ pub async fn remind_if_due(
     }
     tracing::info!(week = %week, reminded = people.len(), "weekly reminder sent");
     Ok(people.len())
+}
+/// The integrity checks that follow a stored submission.
+async fn after_submission(db: &DatabaseConnection, poster: &Own, saved: &SubmissionView) {
+    use crate::integrity::service::{Posted, Poster};
+    let poster = Poster {
+        ambassador_id: poster.record.id,
+        institution_id: poster.record.institution_id,
+        x_handle: poster.account("x").map(|a| a.handle.as_str()),
+    };
+    let posted = Posted {
+        id: saved.id,
+        ambassador_id: saved.ambassador_id,
+        platform: &saved.platform,
+        normalized_url: &saved.normalized_url,
+    };
+    crate::integrity::service::after_submission(db, Some(poster), posted).await;
 }

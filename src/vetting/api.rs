@@ -10,7 +10,7 @@ use crate::api::json::ApiJson;
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::followers::FollowerSources;
-use crate::web::client_ip::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 #[utoipa::path(get, path = "/api/v1/vetting/candidates", tag = "vetting", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "pending (default), approved, rejected, suspended, withdrawn"),
@@ -154,7 +154,7 @@ pub async fn import(
         }
     })?;
     let target = super::import::target_institution(&user, institution_id)?;
-    let bytes = crate::ambassadors::api::read_upload(&upload.file, 8 * 1024 * 1024).await?;
+    let bytes = crate::http::upload::read_upload(&upload.file, 8 * 1024 * 1024).await?;
     let report =
         super::import::import_roster(db, hasher, key, &user, target, &bytes, lang, &ip).await?;
     if report.imported > 0 {

@@ -13,15 +13,15 @@ use serde::Serialize;
 use crate::accounts::rules::new_stamp;
 use crate::ambassadors::forms::{check_signup, PlatformInput, SignupRequest, CONSENT_VERSION};
 use crate::ambassadors::rules;
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::Hasher;
 use crate::auth::roles::Scope;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
 use crate::settings::rules::PLATFORMS;
 use crate::settings::service::{programme_today, thresholds};
-use crate::web::client_ip::ClientIp;
 use crate::web::i18n::Lang;
 use entity::{ambassador_platforms as ap, ambassadors, follower_checks, users, work_units};
 

@@ -15,11 +15,11 @@ use super::service::{self, CandidateDetail, CandidateRow, STATUSES};
 use crate::auth::guards::Coordinator;
 use crate::error::AppResult;
 use crate::followers::FollowerSources;
+use crate::http::client_ip::ClientIp;
+use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::nip::NipKey;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::settings::service::programme_timezone;
-use crate::web::client_ip::ClientIp;
-use crate::web::csrf::{CsrfForm, CsrfProtected};
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]
@@ -380,7 +380,7 @@ impl CsrfProtected for ImportForm<'_> {
 
 #[rocket::post("/vetting/import", data = "<form>")]
 pub async fn import(
-    form: crate::web::csrf::CsrfMultipart<ImportForm<'_>>,
+    form: crate::http::csrf::CsrfMultipart<ImportForm<'_>>,
     user: Coordinator<'_>,
     layout: Layout,
     db: &State<DatabaseConnection>,
@@ -398,7 +398,7 @@ pub async fn import(
         let file = form.file.as_ref().filter(|f| f.len() > 0).ok_or_else(|| {
             AppError::Validation(FieldErrors::single("file", Msg::new("import.empty")))
         })?;
-        let bytes = crate::ambassadors::api::read_upload(file, 8 * 1024 * 1024).await?;
+        let bytes = crate::http::upload::read_upload(file, 8 * 1024 * 1024).await?;
         super::import::import_roster(db, hasher, key, &user, target, &bytes, lang, &ip).await
     }
     .await;

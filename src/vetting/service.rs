@@ -2,26 +2,24 @@
 //! scope (institution, and work-unit subtree where set) in the query itself.
 
 use chrono::{Datelike, NaiveDate, Utc};
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 
 use super::forms::{ApproveRequest, FollowersRequest, RejectRequest};
 use crate::ambassadors::rules::{self as arules, EmployeeType, Gender};
 use crate::ambassadors::service::{platforms_of, run_api_check, view_of, AmbassadorView};
-use crate::audit;
+use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
-use crate::auth::roles::Scope;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::followers::FollowerSources;
+use crate::http::client_ip::ClientIp;
 use crate::nip::NipKey;
 use crate::notify::Mailer;
 use crate::settings::service::{programme_timezone, thresholds};
-use crate::web::client_ip::ClientIp;
 use crate::web::i18n::Lang;
 use entity::{
     ambassador_platforms as ap, ambassadors, follower_checks, institutions, users, work_units,
@@ -31,31 +29,9 @@ use entity::{
 pub const OVERDUE_WORKING_DAYS: i64 = 3;
 pub const STATUSES: [&str; 5] = ["pending", "approved", "rejected", "suspended", "withdrawn"];
 
-pub(crate) fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(work_units::Column::Id)
-        .from(work_units::Entity)
-        .and_where(work_units::Column::Path.starts_with(path))
-        .to_owned()
-}
+pub use crate::org::service::subtree_units;
 
-/// Ambassadors the caller may see.
-pub fn scoped(user: &CurrentUser) -> Select<ambassadors::Entity> {
-    let q = ambassadors::Entity::find();
-    match user.scope() {
-        Scope::All => q,
-        Scope::Institution {
-            institution_id,
-            work_unit_path,
-        } => {
-            let q = q.filter(ambassadors::Column::InstitutionId.eq(institution_id));
-            match work_unit_path {
-                Some(p) => q.filter(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(&p))),
-                None => q,
-            }
-        }
-    }
-}
+pub use crate::ambassadors::service::scoped;
 
 pub async fn get_candidate_for(
     db: &DatabaseConnection,

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use rocket::catcher::{BoxFuture, Catcher};
-use rocket::http::{uri::Origin, Status};
+use rocket::http::{uri::Origin, Header, Status};
 use rocket::request::Request;
 use rocket::response::Flash;
 use rocket::response::{self, Redirect, Responder, Response};
@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::i18n;
 use super::layout::{cached_lang, Layout};
-use crate::error::{api_error_response, status_code_name};
+use crate::error::{api_error_response, is_api_request, status_code_name, AppError};
 
 #[derive(Serialize)]
 struct ErrorPage {
@@ -118,4 +118,48 @@ pub fn html_catchers() -> Vec<Catcher> {
 
 pub fn api_catchers() -> Vec<Catcher> {
     vec![Catcher::new(None, api_handler)]
+}
+/// How a refused request answers: the JSON error shape under `/api/`, else the error
+/// page, in the request's language.
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
+        match &self {
+            AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, uri = %req.uri(), "internal error")
+            }
+            other => tracing::debug!(error = %other, uri = %req.uri(), "request refused"),
+        }
+        let lang = cached_lang(req);
+        let retry = match &self {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = if is_api_request(req) {
+            let fields = self
+                .fields()
+                .map(|f| f.translated(lang))
+                .unwrap_or_default();
+            let message = match (&self, retry) {
+                (AppError::RateLimited { .. }, Some(secs)) => Some(i18n::t_with(
+                    lang,
+                    "auth.throttled",
+                    &[("minutes", &((secs + 59) / 60).to_string())],
+                )),
+                (AppError::BadCredentials, _) => Some(i18n::t(lang, "auth.invalid")),
+                (AppError::BadRequest(m), _) => {
+                    Some(format!("{} ({m})", i18n::t(lang, "error.400")))
+                }
+                _ => None,
+            };
+            api_error_response(status, lang, message, fields)
+        } else {
+            error_page(status, req)?
+        };
+        if let Some(secs) = retry {
+            response.set_header(Header::new("Retry-After", secs.max(1).to_string()));
+        }
+        Ok(response)
+    }
 }

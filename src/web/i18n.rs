@@ -7,11 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use rocket::request::{FromRequest, Outcome, Request};
 use serde::Serialize;
-
-use crate::auth::guards::CurrentUser;
-use crate::config::AppConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -231,49 +227,6 @@ pub fn keys(lang: Lang) -> Vec<String> {
 }
 
 use rocket_dyn_templates::tera;
-
-/// The language of this request, as a request guard (never fails).
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Lang {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(request_lang(req).await)
-    }
-}
-
-pub async fn request_lang(req: &Request<'_>) -> Lang {
-    match CurrentUser::cached(req)
-        .await
-        .and_then(|u| u.user.language.as_deref())
-        .and_then(Lang::parse)
-    {
-        Some(lang) => lang,
-        None => lang_without_user(req),
-    }
-}
-
-/// The language from the `duta_lang` cookie, else `Accept-Language`, else the default.
-pub fn lang_without_user(req: &Request<'_>) -> Lang {
-    if let Some(lang) = req
-        .cookies()
-        .get(LANG_COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
-    {
-        return lang;
-    }
-    if let Some(lang) = req
-        .headers()
-        .get_one("Accept-Language")
-        .and_then(Lang::from_accept_language)
-    {
-        return lang;
-    }
-    req.rocket()
-        .state::<AppConfig>()
-        .map(|c| c.default_language)
-        .unwrap_or(Lang::Id)
-}
 
 #[cfg(test)]
 mod tests {

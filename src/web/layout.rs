@@ -178,7 +178,7 @@ impl Layout {
                 role: u.role.as_str().to_string(),
             }),
             nav,
-            csrf_token: super::csrf::token(req),
+            csrf_token: crate::http::csrf::token(req),
             flash,
             path,
             here,
@@ -199,7 +199,7 @@ impl<'r> FromRequest<'r> for Layout {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let user = CurrentUser::cached(req).await;
-        let lang = i18n::request_lang(req).await;
+        let lang = request_lang(req).await;
         req.local_cache(|| LangCache(Some(lang)));
         let flash = match req.guard::<Option<FlashMessage<'_>>>().await {
             Outcome::Success(Some(f)) => Some(FlashView {
@@ -215,7 +215,7 @@ impl<'r> FromRequest<'r> for Layout {
         let mut layout = Layout::build(req, user, lang, flash);
         if let (Some(u), Some(db)) = (user, req.rocket().state::<sea_orm::DatabaseConnection>()) {
             if u.role == Role::Ambassador {
-                match crate::notifications::service::unread_count(db, u.id()).await {
+                match unread_count(db, u.id()).await {
                     Ok(n) => layout.unread = n,
                     Err(e) => tracing::warn!(error = %e, "cannot count unread notifications"),
                 }
@@ -223,6 +223,19 @@ impl<'r> FromRequest<'r> for Layout {
         }
         Outcome::Success(layout)
     }
+}
+
+/// The badge on the notifications link: the user's unread notifications.
+async fn unread_count(
+    db: &sea_orm::DatabaseConnection,
+    user_id: i64,
+) -> crate::error::AppResult<u64> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    Ok(entity::notifications::Entity::find()
+        .filter(entity::notifications::Column::UserId.eq(user_id))
+        .filter(entity::notifications::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
 }
 
 struct LangCache(Option<Lang>);
@@ -236,7 +249,50 @@ pub fn cached_lang(req: &Request<'_>) -> Lang {
     CurrentUser::peek(req)
         .and_then(|u| u.user.language.as_deref())
         .and_then(Lang::parse)
-        .unwrap_or_else(|| i18n::lang_without_user(req))
+        .unwrap_or_else(|| lang_without_user(req))
+}
+
+/// The language of this request, as a request guard (never fails).
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Lang {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(request_lang(req).await)
+    }
+}
+
+pub async fn request_lang(req: &Request<'_>) -> Lang {
+    match CurrentUser::cached(req)
+        .await
+        .and_then(|u| u.user.language.as_deref())
+        .and_then(Lang::parse)
+    {
+        Some(lang) => lang,
+        None => lang_without_user(req),
+    }
+}
+
+/// The language from the `duta_lang` cookie, else `Accept-Language`, else the default.
+pub fn lang_without_user(req: &Request<'_>) -> Lang {
+    if let Some(lang) = req
+        .cookies()
+        .get(i18n::LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+    {
+        return lang;
+    }
+    if let Some(lang) = req
+        .headers()
+        .get_one("Accept-Language")
+        .and_then(Lang::from_accept_language)
+    {
+        return lang;
+    }
+    req.rocket()
+        .state::<crate::config::AppConfig>()
+        .map(|c| c.default_language)
+        .unwrap_or(Lang::Id)
 }
 
 #[cfg(test)]

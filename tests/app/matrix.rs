@@ -931,7 +931,7 @@ fn assert_security_headers(
     );
     assert_eq!(
         h.get_one("Strict-Transport-Security"),
-        https.then_some(duta::web::headers::HSTS),
+        https.then_some(duta::http::headers::HSTS),
         "{method} {path}"
     );
 }

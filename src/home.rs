@@ -9,13 +9,13 @@ use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::csrf::{CsrfForm, CsrfProtected};
-use super::i18n::{Lang, LANG_COOKIE};
-use super::layout::Layout;
-use super::metrics::Metrics;
 use crate::auth::guards::CurrentUser;
 use crate::config::AppConfig;
 use crate::error::AppResult;
+use crate::http::csrf::{CsrfForm, CsrfProtected};
+use crate::http::metrics::Metrics;
+use crate::web::i18n::{Lang, LANG_COOKIE};
+use crate::web::layout::Layout;
 
 #[derive(Serialize)]
 pub struct HomePage {
@@ -84,7 +84,7 @@ pub async fn switch_language(
     if let Some(user) = user {
         crate::accounts::service::set_language(db.inner(), user, lang).await?;
     }
-    Ok(Redirect::to(super::safe_next(form.next.as_deref())))
+    Ok(Redirect::to(crate::http::safe_next(form.next.as_deref())))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -124,7 +124,7 @@ pub async fn healthz(
 pub fn metrics(
     metrics: &State<Metrics>,
     cfg: &State<AppConfig>,
-    ip: super::client_ip::ClientIp,
+    ip: crate::http::client_ip::ClientIp,
     auth: MetricsAuth,
 ) -> Result<(rocket::http::ContentType, String), Status> {
     let allowed = match (&cfg.metrics_token, auth.0) {
