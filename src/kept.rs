@@ -28,6 +28,7 @@ pub fn topics() -> impl Iterator<Item = (&'static str, &'static [&'static str])>
 
 /// A topic of kept answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(usize)]
 pub enum Topic {
     /// The stored standings and what the board shows with them: ambassadors, units, the
     /// weekly aggregate, grace weeks, the programme's time zone.
@@ -64,6 +65,36 @@ impl Topic {
             Topic::Briefs => "briefs",
             Topic::Sessions => "sessions",
         }
+    }
+}
+
+/// Every topic's stamp as one request found them at its start: one read for all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamps([i64; Topic::ALL.len()]);
+
+impl Stamps {
+    /// Every stamp now.
+    pub async fn read(db: &impl ConnectionTrait) -> AppResult<Stamps> {
+        let backend = db.get_database_backend();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT topic, stamp FROM kept_stamps".to_string(),
+            ))
+            .await?;
+        let mut stamps = [-1; Topic::ALL.len()];
+        for row in rows {
+            let topic: String = row.try_get_by_index(0)?;
+            if let Some(t) = Topic::ALL.iter().find(|t| t.name() == topic) {
+                stamps[*t as usize] = row.try_get_by_index(1)?;
+            }
+        }
+        Ok(Stamps(stamps))
+    }
+
+    /// One topic's stamp (-1: none, so nothing is kept with it).
+    pub fn of(&self, topic: Topic) -> i64 {
+        self.0[topic as usize]
     }
 }
 

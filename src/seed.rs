@@ -255,6 +255,7 @@ async fn seed_candidates(
             role: Role::Ambassador,
             work_unit_path: None,
             two_factor_pending: false,
+            stamps: None,
         };
         for (i, platform) in ["facebook", "x", "instagram"].iter().enumerate() {
             let media = store
@@ -273,6 +274,7 @@ async fn seed_candidates(
             role: Role::Coordinator,
             work_unit_path: None,
             two_factor_pending: false,
+            stamps: None,
         };
         let mailer = Mailer::default();
         if *state != "pending" {
@@ -363,6 +365,7 @@ async fn seed_briefs(db: &DatabaseConnection, institution_id: i64, humas: i64) -
         role: Role::Coordinator,
         work_unit_path: None,
         two_factor_pending: false,
+        stamps: None,
     };
     let shipped: Vec<i64> = entity::story_templates::Entity::find()
         .filter(entity::story_templates::Column::Slug.is_not_null())

@@ -299,6 +299,7 @@ pub async fn signup(
                 role: Role::Ambassador,
                 work_unit_path: None,
                 two_factor_pending: false,
+                stamps: None,
             };
             for (platform, processed) in screenshots {
                 let media = store

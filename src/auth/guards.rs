@@ -5,14 +5,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::jwt::JwtKeys;
 use super::roles::{Role, Scope};
+use crate::error::AppResult;
 use crate::error::{is_api_request, AppError};
-use crate::kept::{self, Kept, Topic};
+use crate::kept::{self, Kept, Stamps, Topic};
 
 pub const SESSION_COOKIE: &str = "duta_session";
 
@@ -25,6 +26,10 @@ pub struct CurrentUser {
     /// Two-step sign-in is required for this staff member and not set up yet: until it
     /// is, only the setup page and a few personal pages open (see [`open_while_pending`]).
     pub two_factor_pending: bool,
+    /// The stamps of what the node keeps, as this request found them at its start (see
+    /// `crate::kept`); only on requests that change nothing (GET, HEAD), so that a write
+    /// never reads an answer kept before it.
+    pub stamps: Option<Stamps>,
 }
 
 /// What a staff member who still has to set up two-step sign-in may open: the setup
@@ -59,6 +64,14 @@ impl CurrentUser {
                 work_unit_path: None,
             },
             (true, _) => Scope::All,
+        }
+    }
+
+    /// A topic's stamp for this request: the one found at its start, or read now.
+    pub async fn stamp(&self, db: &DatabaseConnection, topic: Topic) -> AppResult<i64> {
+        match self.stamps {
+            Some(s) => Ok(s.of(topic)),
+            None => kept::stamp(db, topic).await,
         }
     }
 
@@ -166,9 +179,15 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
         return check(db, &claims).await;
     };
     // Read before the user, so a write during the read leaves the entry stale.
-    let stamp = kept::stamp(db, Topic::Sessions).await.ok()?;
+    let stamps = Stamps::read(db).await.ok()?;
+    let stamp = stamps.of(Topic::Sessions);
+    let reads_only = matches!(req.method(), Method::Get | Method::Head);
+    let for_request = |user: &CurrentUser| CurrentUser {
+        stamps: reads_only.then_some(stamps),
+        ..user.clone()
+    };
     if let Some(user) = sessions.kept.find(stamp, &token) {
-        return Some((*user).clone());
+        return Some(for_request(&user));
     }
     let _turn = sessions.turns.take(&token).await;
     let user = sessions
@@ -178,7 +197,7 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
         })
         .await
         .ok()?;
-    Some((*user).clone())
+    Some(for_request(&user))
 }
 
 async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<CurrentUser> {
@@ -203,6 +222,7 @@ async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<C
         role,
         work_unit_path,
         two_factor_pending,
+        stamps: None,
     })
 }
 

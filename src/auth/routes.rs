@@ -310,6 +310,7 @@ async fn two_factor_page(
         role: user.role,
         work_unit_path: user.work_unit_path.clone(),
         two_factor_pending: false,
+        stamps: None,
     };
     let setup = if enabled {
         None

@@ -14,6 +14,7 @@ use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::kept::Topic;
 use crate::org::cache::OrgCache;
 
 /// The board: ambassadors ranked by consistency over the last `weeks` weeks (default
@@ -47,7 +48,7 @@ pub async fn index(
         limit,
         offset,
     };
-    let org = org.get(db).await?;
+    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
     Ok(Json(service::board_for(db, kept, &org, user, &q).await?))
 }
 

@@ -119,7 +119,7 @@ pub async fn index(
     templates: Metadata<'_>,
 ) -> AppResult<(Status, RawHtml<String>)> {
     let page = page.unwrap_or(1).clamp(1, 100_000);
-    let org = org.get(db).await?;
+    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
     let q = BoardQuery {
         institution_id: None,
         work_unit_id,

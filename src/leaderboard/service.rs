@@ -744,7 +744,7 @@ pub async fn board_for(
         parse_num(q.limit.as_deref(), "limit", 1..=MAX_LIMIT, &mut errors).unwrap_or(DEFAULT_LIMIT);
     let offset = parse_num(q.offset.as_deref(), "offset", 0..=10_000_000, &mut errors).unwrap_or(0);
     errors.into_result()?;
-    let (stamp, week) = kept.current(db).await?;
+    let (stamp, week) = kept.current(db, user).await?;
     let filter = resolve_filter(db, org, user, q.institution_id, q.work_unit_id).await?;
     let window = Window::ending(week, weeks);
     let key = (
@@ -842,9 +842,13 @@ impl Default for BoardKept {
 }
 
 impl BoardKept {
-    /// The board's stamp now and the current week, its standings complete.
-    async fn current(&self, db: &DatabaseConnection) -> AppResult<(i64, NaiveDate)> {
-        let stamp = crate::kept::stamp(db, Topic::Board).await?;
+    /// The board's stamp for this request and the current week, its standings complete.
+    pub async fn current(
+        &self,
+        db: &DatabaseConnection,
+        user: &CurrentUser,
+    ) -> AppResult<(i64, NaiveDate)> {
+        let stamp = user.stamp(db, Topic::Board).await?;
         let zone = self
             .zone
             .get_or_compute(stamp, (), || standings::programme_zone(db))
@@ -889,7 +893,7 @@ pub async fn standing_of(
     let mut errors = FieldErrors::new();
     let weeks = parse_weeks(weeks, &mut errors);
     errors.into_result()?;
-    let (stamp, week) = kept.current(db).await?;
+    let (stamp, week) = kept.current(db, user).await?;
     let view = kept
         .standings
         .get_or_compute(stamp, (user.id(), weeks, week), || {

@@ -214,6 +214,7 @@ pub async fn user(db: &DatabaseConnection, role: Role, institution_id: Option<i6
         role,
         work_unit_path: None,
         two_factor_pending: false,
+        stamps: None,
     }
 }
 

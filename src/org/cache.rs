@@ -120,7 +120,11 @@ impl OrgCache {
     /// the copy was read (by anyone: see `crate::kept`).
     pub async fn get(&self, db: &DatabaseConnection) -> AppResult<Arc<Org>> {
         // Read before the tables, so a write during the read leaves the copy stale.
-        let stamp = kept::stamp(db, Topic::Org).await?;
+        self.get_at(db, kept::stamp(db, Topic::Org).await?).await
+    }
+
+    /// The organisation at `stamp` (the `org` stamp read at the start of this request).
+    pub async fn get_at(&self, db: &DatabaseConnection, stamp: i64) -> AppResult<Arc<Org>> {
         if let Ok(copy) = self.copy.lock() {
             if let Some((seen, org)) = copy.as_ref() {
                 if *seen == stamp && stamp >= 0 {

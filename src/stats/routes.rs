@@ -17,6 +17,7 @@ use super::tables;
 use crate::auth::guards::Staff;
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
+use crate::kept::Topic;
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::WindowView;
 use crate::org::cache::OrgCache;
@@ -324,7 +325,7 @@ async fn page(
         Some(p) => rendered.of(templates, p, kind, lang, user.role, &query)?,
         None => String::new(),
     };
-    let org_now = org.get(db).await?;
+    let org_now = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
     Ok((
         status,
         Template::render(

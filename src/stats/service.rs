@@ -21,10 +21,9 @@ use super::source;
 use crate::auth::guards::CurrentUser;
 use crate::briefs::rules::IsoWeek;
 use crate::error::{AppResult, FieldErrors, Msg};
-use crate::kept::{self, Kept, Topic};
+use crate::kept::{Kept, Topic};
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::{self as board_service, BoardQuery, Filter, WindowView};
-use crate::leaderboard::standings;
 use crate::org::cache::{Org, OrgCache};
 use entity::{ambassadors, briefs, institutions, work_units};
 
@@ -254,11 +253,11 @@ pub async fn participation(
 ) -> AppResult<Arc<Participation>> {
     let (weeks, platform) = parse(q)?;
     // Read before anything the result is computed from.
-    let stamp = kept::stamp(db, Topic::Stats).await?;
-    let org = org.get(db).await?;
+    let stamp = user.stamp(db, Topic::Stats).await?;
+    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
     let filter =
         board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
-    let current = standings::current_week(db).await?;
+    let (_, current) = kept.current(db, user).await?;
     let key: Key = (
         filter.institution_id,
         filter.path.clone(),
