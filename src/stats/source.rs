@@ -15,7 +15,7 @@ use crate::leaderboard::service::{Filter, WEEK_FIGURES};
 use entity::{ambassador_platforms, ambassadors, holidays, leaves, week_activity, work_units};
 
 /// Ambassadors read per round: bounds what one computation holds at a time.
-const CHUNK: u64 = 5_000;
+const CHUNK: u64 = 1_000;
 
 /// An approved ambassador as the statistics see them.
 #[derive(Debug, Clone)]
