@@ -487,7 +487,7 @@ async fn compose_page(
                 .platforms
                 .iter()
                 .map(|p| {
-                    let rendered = templates::render_for(t, p, &values, Some(&brief));
+                    let rendered = templates::render_for(t, p, &values, Some(brief.wording()));
                     DraftCard {
                         wa_link: rules::wa_share_link(&rendered.text),
                         rendered,

@@ -28,6 +28,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
 use crate::settings::service::programme_timezone;
+use crate::story_templates::service as templates;
 use crate::web::i18n::Lang;
 use entity::{
     ambassadors, brief_images, brief_templates, brief_work_units, briefs, crisis_pauses, drafts,
@@ -1269,17 +1270,16 @@ pub async fn save_draft(
     platform: &str,
     fields: &BTreeMap<String, String>,
 ) -> AppResult<drafts::Model> {
-    let template = crate::story_templates::service::get_template_for(db, user, template_id).await?;
+    let template = templates::get_template_for(db, user, template_id).await?;
     let brief = get_brief_view_for(db, user, brief_id).await?;
-    let mut errors = crate::story_templates::service::check_fields(&template, fields)
+    let mut errors = templates::check_fields(&template, fields)
         .err()
         .unwrap_or_default();
     if !brief.platforms.iter().any(|p| p == platform) {
         errors.add("platform", Msg::new("compose.platform_not_targeted"));
     }
     errors.into_result()?;
-    let rendered =
-        crate::story_templates::service::render_for(&template, platform, fields, Some(&brief));
+    let rendered = templates::render_for(&template, platform, fields, Some(brief.wording()));
     let now = Utc::now();
     let draft = drafts::ActiveModel {
         user_id: Set(user.id()),
@@ -1351,4 +1351,48 @@ pub async fn get_draft_for(
         template_id: d.template_id,
         fields: serde_json::from_str(&d.fields).unwrap_or_default(),
     })
+}
+impl BriefView {
+    /// What a draft for this brief takes from it.
+    pub fn wording(&self) -> templates::BriefWording<'_> {
+        templates::BriefWording {
+            hashtags: &self.hashtags,
+            mentions: &self.mentions,
+            sample: &self.sample,
+            key_messages: &self.key_messages,
+        }
+    }
+}
+
+/// Drafts a post for a template the user may see, for a platform (and a brief they may
+/// see, which must target that platform).
+pub async fn render_draft(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    template_id: i64,
+    req: &crate::story_templates::forms::RenderRequest,
+) -> AppResult<crate::story_templates::service::Rendered> {
+    let template = templates::get_template_for(db, user, template_id).await?;
+    let brief = match req.brief_id {
+        Some(id) => Some(get_brief_view_for(db, user, id).await?),
+        None => None,
+    };
+    let mut errors = templates::check_fields(&template, &req.fields)
+        .err()
+        .unwrap_or_default();
+    let platform = req.platform.trim().to_ascii_lowercase();
+    if crate::story_templates::rules::limit(&platform).is_none() {
+        errors.add("platform", Msg::new("compose.platform_unknown"));
+    } else if let Some(b) = &brief {
+        if !b.platforms.contains(&platform) {
+            errors.add("platform", Msg::new("compose.platform_not_targeted"));
+        }
+    }
+    errors.into_result()?;
+    Ok(templates::render_for(
+        &template,
+        &platform,
+        &req.fields,
+        brief.as_ref().map(BriefView::wording),
+    ))
 }

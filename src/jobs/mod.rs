@@ -11,7 +11,7 @@
 //! with Rocket's shutdown; an error is logged and the next tick tries again, so the web
 //! server never goes down with a job.
 
-mod lease;
+pub mod lease;
 pub mod recheck;
 
 use std::time::Duration;

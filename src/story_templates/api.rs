@@ -54,5 +54,7 @@ pub async fn render(
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
 ) -> AppResult<Json<Rendered>> {
-    Ok(Json(service::render_draft(db, user, id, &body.0).await?))
+    Ok(Json(
+        crate::briefs::service::render_draft(db, user, id, &body.0).await?,
+    ))
 }

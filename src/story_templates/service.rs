@@ -11,12 +11,11 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::forms::{RenderRequest, TemplateRequest};
+use super::forms::TemplateRequest;
 use super::rules::{self, TemplateError};
 use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
-use crate::briefs;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::http::client_ip::ClientIp;
@@ -289,18 +288,27 @@ pub fn check_fields(
     }
 }
 
+/// What a draft takes from its brief: the tags to append and the wording it should not
+/// copy too closely.
+pub struct BriefWording<'a> {
+    pub hashtags: &'a [String],
+    pub mentions: &'a [String],
+    pub sample: &'a str,
+    pub key_messages: &'a str,
+}
+
 /// Renders a draft without a database: the template, the blanks, and optionally the
 /// brief's tags and sample wording.
 pub fn render_for(
     template: &story_templates::Model,
     platform: &str,
     fields: &BTreeMap<String, String>,
-    brief: Option<&briefs::service::BriefView>,
+    brief: Option<BriefWording<'_>>,
 ) -> Rendered {
     let body = rules::render(&template.body, fields);
     let (text, sample) = match brief {
         Some(b) => (
-            rules::append_tags(&body, &b.hashtags, &b.mentions),
+            rules::append_tags(&body, b.hashtags, b.mentions),
             format!("{}\n{}\n{}", b.sample, b.key_messages, template.example),
         ),
         None => (body.clone(), template.example.clone()),
@@ -315,37 +323,4 @@ pub fn render_for(
         limit,
         text,
     }
-}
-
-/// Drafts a post for a template the user may see, for a platform (and a brief they may
-/// see, which must target that platform).
-pub async fn render_draft(
-    db: &DatabaseConnection,
-    user: &CurrentUser,
-    template_id: i64,
-    req: &RenderRequest,
-) -> AppResult<Rendered> {
-    let template = get_template_for(db, user, template_id).await?;
-    let brief = match req.brief_id {
-        Some(id) => Some(briefs::service::get_brief_view_for(db, user, id).await?),
-        None => None,
-    };
-    let mut errors = check_fields(&template, &req.fields)
-        .err()
-        .unwrap_or_default();
-    let platform = req.platform.trim().to_ascii_lowercase();
-    if rules::limit(&platform).is_none() {
-        errors.add("platform", Msg::new("compose.platform_unknown"));
-    } else if let Some(b) = &brief {
-        if !b.platforms.contains(&platform) {
-            errors.add("platform", Msg::new("compose.platform_not_targeted"));
-        }
-    }
-    errors.into_result()?;
-    Ok(render_for(
-        &template,
-        &platform,
-        &req.fields,
-        brief.as_ref(),
-    ))
 }

@@ -849,7 +849,7 @@ pub async fn remind_if_due(
     }
     let week = IsoWeek::of(local.date_naive());
     let job = format!("submissions.reminder.{week}");
-    if !crate::jobs::try_claim(db, &job, holder, chrono::Duration::days(8), now).await? {
+    if !crate::jobs::lease::try_claim(db, &job, holder, chrono::Duration::days(8), now).await? {
         return Ok(0);
     }
     let people = unposted(db, None, crate::web::i18n::Lang::Id, u64::MAX >> 1, now).await?;

@@ -8,7 +8,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
 
 use super::Answer;
-use crate::followers::CheckError;
+use crate::followers::source::CheckError;
 
 /// How long to wait after a rate limit when no header says.
 const DEFAULT_WAIT: TimeDelta = TimeDelta::hours(1);

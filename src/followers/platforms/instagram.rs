@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{endpoint, graph, send};
 use crate::followers::handles::normalize_handle;
-use crate::followers::{CheckError, FollowerSource};
+use crate::followers::source::{CheckError, FollowerSource};
 
 /// Follower counts of Instagram professional accounts through business discovery.
 pub struct InstagramSource {

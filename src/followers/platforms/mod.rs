@@ -19,7 +19,7 @@ pub use self::facebook::FacebookSource;
 pub use self::instagram::InstagramSource;
 pub use self::x::XSource;
 
-use super::CheckError;
+use crate::followers::source::CheckError;
 
 /// No follower lookup answers with more than a few kilobytes; more is not an answer.
 const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{endpoint, send};
 use crate::followers::handles::normalize_handle;
-use crate::followers::{CheckError, FollowerSource};
+use crate::followers::source::{CheckError, FollowerSource};
 
 /// X's rate-limit window, used when a 429 does not say when it ends.
 const DEFAULT_WAIT: TimeDelta = TimeDelta::minutes(15);
