@@ -135,6 +135,19 @@ pub async fn each_member(
             break;
         };
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        // The round's rows of the other tables: by the range of its ids when they lie close
+        // together (an index range; PostgreSQL plans a long `IN` list as a scan of every
+        // week), else by the list. Rows of ambassadors outside the round are never looked
+        // up below.
+        let first = ids[0];
+        let dense = usize::try_from(last - first).is_ok_and(|span| span < 4 * ids.len());
+        let of_round = |column: sea_orm::sea_query::SimpleExpr| {
+            if dense {
+                column.between(first, last)
+            } else {
+                column.is_in(ids.clone())
+            }
+        };
 
         let mut followers: HashMap<i64, [Option<u32>; 3]> = HashMap::new();
         let counts: Vec<(i64, String, Option<i64>)> = ambassador_platforms::Entity::find()
@@ -144,7 +157,9 @@ pub async fn each_member(
                 ambassador_platforms::Column::Platform,
                 ambassador_platforms::Column::FollowerCount,
             ])
-            .filter(ambassador_platforms::Column::AmbassadorId.is_in(ids.clone()))
+            .filter(of_round(Expr::col(
+                ambassador_platforms::Column::AmbassadorId,
+            )))
             .filter(ambassador_platforms::Column::FollowerCount.is_not_null())
             .into_tuple()
             .all(db)
@@ -164,7 +179,7 @@ pub async fn each_member(
                 week_activity::Column::WeekStart,
             ])
             .columns(WEEK_FIGURES)
-            .filter(week_activity::Column::AmbassadorId.is_in(ids.clone()))
+            .filter(of_round(Expr::col(week_activity::Column::AmbassadorId)))
             .filter(week_activity::Column::WeekStart.gte(since))
             .into_model()
             .all(db)
@@ -187,7 +202,7 @@ pub async fn each_member(
                 leaves::Column::FromWeek,
                 leaves::Column::ToWeek,
             ])
-            .filter(leaves::Column::AmbassadorId.is_in(ids))
+            .filter(of_round(Expr::col(leaves::Column::AmbassadorId)))
             .into_tuple::<(i64, NaiveDate, NaiveDate)>()
             .all(db)
             .await?

@@ -537,3 +537,32 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
     }
     assert!(checked >= 25, "{checked} (topic, table) pairs");
 }
+
+/// The statistics read the ambassadors a round at a time, the other tables by the range
+/// of the round's ids when those lie close together and by their list otherwise. An
+/// institution whose ambassadors' ids lie far apart counts all of them and no one else.
+#[rocket::async_test]
+async fn statistics_count_an_institution_whose_ids_lie_far_apart() {
+    let app = live().await;
+    let a = app.institution("Kementerian Satu").await;
+    let unit_a = app.work_unit(a, None, "Biro Humas").await;
+    let b = app.institution("Kementerian Dua").await;
+    let unit_b = app.work_unit(b, None, "Biro Umum").await;
+    let coordinator = app
+        .user("coordinator", "koordinator@duta.test", Some(a), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let national = app.user("national", "nasional@duta.test", None, None).await;
+    let national = app.token(national).await;
+    let (first, _) = app.candidate(a, unit_a, 1).await;
+    approve(&app, first).await;
+    for n in 2..=10 {
+        let (id, _) = app.candidate(b, unit_b, n).await;
+        approve(&app, id).await;
+    }
+    let (last, _) = app.candidate(a, unit_a, 11).await;
+    approve(&app, last).await;
+    assert!(last - first >= 8, "ids far apart: {first} and {last}");
+    assert_eq!(stats_week(&app, &coordinator, 0).await, (2, 2, 0));
+    assert_eq!(stats_week(&app, &national, 0).await, (11, 11, 0));
+}
