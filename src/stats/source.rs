@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 
 use super::rules::{Person, Week, PLATFORMS};
 use crate::error::AppResult;
@@ -136,11 +138,12 @@ pub async fn each_member(
         };
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
         // The round's rows of the other tables: by the range of its ids when they lie close
-        // together (an index range; PostgreSQL plans a long `IN` list as a scan of every
-        // week), else by the list. Rows of ambassadors outside the round are never looked
-        // up below.
+        // together (an index range), else by their list. Rows of ambassadors outside the
+        // round are never looked up below. With a list the weeks are not filtered in the
+        // query: PostgreSQL would plan a long list beside a week range as a scan of every
+        // week from `since` on.
         let first = ids[0];
-        let dense = usize::try_from(last - first).is_ok_and(|span| span < 4 * ids.len());
+        let dense = usize::try_from(last - first).is_ok_and(|span| span < 16 * ids.len());
         let of_round = |column: sea_orm::sea_query::SimpleExpr| {
             if dense {
                 column.between(first, last)
@@ -180,7 +183,9 @@ pub async fn each_member(
             ])
             .columns(WEEK_FIGURES)
             .filter(of_round(Expr::col(week_activity::Column::AmbassadorId)))
-            .filter(week_activity::Column::WeekStart.gte(since))
+            .apply_if(dense.then_some(since), |q, since| {
+                q.filter(week_activity::Column::WeekStart.gte(since))
+            })
             .into_model()
             .all(db)
             .await?;
