@@ -189,7 +189,7 @@ pub async fn each_member(
             .into_model()
             .all(db)
             .await?;
-        for row in weeks {
+        for row in weeks.into_iter().filter(|r| r.week_start >= since) {
             activity
                 .entry(row.ambassador_id)
                 .or_default()
