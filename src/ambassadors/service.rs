@@ -88,9 +88,8 @@ pub async fn find_ambassador_by_user(
         .await?)
 }
 
-/// An ambassador's own record with its work unit's path and its platform accounts: what
-/// a signed-in ambassador's session keeps (see `auth::guards::Sessions`), so that the
-/// busy ambassador routes (briefs, submissions) do not read them on every request.
+/// An ambassador's own record with its work unit's path and its platform accounts, as
+/// the busy ambassador routes (briefs, submissions) read them.
 #[derive(Debug, Clone)]
 pub struct Own {
     pub record: ambassadors::Model,
@@ -107,7 +106,7 @@ impl Own {
 
 /// The ambassador record of a user (any state), its unit's path and its accounts.
 pub async fn own_of(db: &impl ConnectionTrait, user_id: i64) -> AppResult<Option<Own>> {
-    // The record and its unit in one read (sessions of ambassadors read this often).
+    // The record and its unit in one read (every submission reads this).
     let unit = ambassadors::Entity::belongs_to(work_units::Entity)
         .from(ambassadors::Column::WorkUnitId)
         .to(work_units::Column::Id);

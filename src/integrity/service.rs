@@ -198,7 +198,7 @@ pub struct Posted<'a> {
 /// After a submission was stored: an X post under another ambassador's account is
 /// flagged (the same post URL pattern from two people). Posts of other platforms cost
 /// nothing here: their URLs name no account, and neither does a post on the poster's own
-/// X account (`poster`: their record and accounts, as the session keeps them).
+/// X account (`poster`: who sent it, as the submission read them).
 pub async fn after_submission(
     db: &DatabaseConnection,
     poster: Option<Poster<'_>>,
@@ -594,7 +594,9 @@ pub async fn clear(
     txn.commit().await?;
     Ok(())
 }
-/// The ambassador record of a user, if they have one.
+/// The ambassador record of a user, if they have one (the same read as
+/// `ambassadors::service::find_ambassador_by_user`, written here because ambassadors
+/// call these checks and integrity must not call back into them).
 async fn ambassador_of_user(
     db: &DatabaseConnection,
     user_id: i64,

@@ -560,8 +560,7 @@ async fn a_withdrawal_or_a_new_time_zone_counts_from_the_next_submission() {
     assert_eq!(status, Status::NotFound, "{body}");
 }
 
-/// The session keeps the ambassador's platform accounts, but a follower count the
-/// coordinator records goes with the very next submission.
+/// A follower count the coordinator records goes with the very next submission.
 #[rocket::async_test]
 async fn a_new_follower_count_counts_from_the_next_submission() {
     let app = TestApp::spawn().await;
