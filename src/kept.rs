@@ -24,6 +24,7 @@ pub fn topics() -> impl Iterator<Item = (&'static str, &'static [&'static str])>
     migration::m20261204_000028_create_kept_stamps::TOPICS
         .into_iter()
         .chain(migration::m20261204_000029_more_kept_topics::TOPICS)
+        .chain(migration::m20261204_000030_create_unit_weeks::STATS_TABLES)
 }
 
 /// A topic of kept answers.

@@ -91,6 +91,13 @@ pub async fn prepare(
         Ok(n) => tracing::info!(sealed = n, "NIPs stored as digits are now sealed"),
         Err(e) => return Err(vec![format!("database: cannot seal the stored NIPs: {e}")]),
     }
+    leaderboard::participation::ensure_built(&db)
+        .await
+        .map_err(|e| {
+            vec![format!(
+                "database: cannot store the participation figures: {e}"
+            )]
+        })?;
     story_templates::service::install_shipped(&db)
         .await
         .map_err(|e| {

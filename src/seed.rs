@@ -156,6 +156,7 @@ pub async fn seed_demo(
         role: "ambassador (approved)",
         email: "duta3@demo.duta.id",
     });
+    crate::leaderboard::participation::check(db).await?;
     crate::leaderboard::standings::build_current(db).await?;
     Ok(logins)
 }

@@ -31,6 +31,7 @@ mod m20261124_000026_index_platforms_updated_at;
 mod m20261204_000027_create_standings;
 pub mod m20261204_000028_create_kept_stamps;
 pub mod m20261204_000029_more_kept_topics;
+pub mod m20261204_000030_create_unit_weeks;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000027_create_standings::Migration),
             Box::new(m20261204_000028_create_kept_stamps::Migration),
             Box::new(m20261204_000029_more_kept_topics::Migration),
+            Box::new(m20261204_000030_create_unit_weeks::Migration),
         ]
     }
 }

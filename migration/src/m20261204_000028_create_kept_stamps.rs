@@ -74,12 +74,23 @@ pub async fn add_topic(
     topic: &str,
     tables: &[&str],
 ) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "INSERT INTO kept_stamps (topic, stamp) VALUES ('{topic}', 0)"
+        ))
+        .await?;
+    add_triggers(manager, topic, tables).await
+}
+
+/// The triggers that move a topic's stamp on every write to these tables.
+pub async fn add_triggers(
+    manager: &SchemaManager<'_>,
+    topic: &str,
+    tables: &[&str],
+) -> Result<(), DbErr> {
     let db = manager.get_connection();
     let postgres = manager.get_database_backend() == DbBackend::Postgres;
-    db.execute_unprepared(&format!(
-        "INSERT INTO kept_stamps (topic, stamp) VALUES ('{topic}', 0)"
-    ))
-    .await?;
     for table in tables {
         if postgres {
             db.execute_unprepared(&format!(
@@ -115,6 +126,20 @@ pub async fn drop_topic(
     topic: &str,
     tables: &[&str],
 ) -> Result<(), DbErr> {
+    drop_triggers(manager, topic, tables).await?;
+    manager
+        .get_connection()
+        .execute_unprepared(&format!("DELETE FROM kept_stamps WHERE topic = '{topic}'"))
+        .await?;
+    Ok(())
+}
+
+/// Drops the triggers of a topic on these tables.
+pub async fn drop_triggers(
+    manager: &SchemaManager<'_>,
+    topic: &str,
+    tables: &[&str],
+) -> Result<(), DbErr> {
     let db = manager.get_connection();
     let postgres = manager.get_database_backend() == DbBackend::Postgres;
     for table in tables {
@@ -132,7 +157,5 @@ pub async fn drop_topic(
             }
         }
     }
-    db.execute_unprepared(&format!("DELETE FROM kept_stamps WHERE topic = '{topic}'"))
-        .await?;
     Ok(())
 }

@@ -348,7 +348,7 @@ async fn write_platforms(
             ap::Entity::delete_by_id(e.id).exec(txn).await?;
         }
     }
-    Ok(())
+    crate::leaderboard::participation::followers_changed(txn, ambassador_id).await
 }
 
 /// Every sign-up problem that needs no write, for pages that must show them all at once.
@@ -574,6 +574,7 @@ pub async fn run_api_check(
     }
     .insert(&txn)
     .await?;
+    crate::leaderboard::participation::followers_changed(&txn, saved.ambassador_id).await?;
     txn.commit().await?;
     crate::integrity::service::after_follower_count(db, saved.id).await;
     Ok(saved)
@@ -746,6 +747,7 @@ pub async fn attach_screenshot(
         },
     )
     .await?;
+    crate::leaderboard::participation::followers_changed(&txn, saved.ambassador_id).await?;
     txn.commit().await?;
     crate::integrity::service::after_follower_count(db, saved.id).await;
     Ok(saved)

@@ -433,8 +433,57 @@ mod tests {
         let recent = w.ambassador("approved", "api", 800, 10).await;
         let x = Fake::new("x", 320);
         let sources = FollowerSources::with_sources(vec![x.clone()]);
+        // The old account's owner posted on X one week: the statistics count their reach
+        // with the count they had then.
+        let week = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let mut a: ambassadors::ActiveModel = ambassadors::Entity::find_by_id(old.ambassador_id)
+            .one(&w.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        a.member_since = Set(chrono::NaiveDate::from_ymd_opt(2026, 1, 5));
+        a.update(&w.db).await.unwrap();
+        entity::week_activity::ActiveModel {
+            ambassador_id: Set(old.ambassador_id),
+            week_start: Set(week),
+            verified_posts: Set(1),
+            x_posts: Set(1),
+            x_interactions: Set(0),
+            x_followers: Set(0),
+            instagram_posts: Set(0),
+            instagram_interactions: Set(0),
+            instagram_followers: Set(0),
+            facebook_posts: Set(0),
+            facebook_interactions: Set(0),
+            facebook_followers: Set(0),
+            updated_at: Set(Utc::now()),
+        }
+        .insert(&w.db)
+        .await
+        .unwrap();
+        crate::leaderboard::participation::check(&w.db)
+            .await
+            .unwrap();
+        let unit = w.work_unit_id;
+        let reach = |db: DatabaseConnection| async move {
+            entity::unit_weeks::Entity::find_by_id((unit, week))
+                .one(&db)
+                .await
+                .unwrap()
+                .map(|r| r.x_reach)
+        };
+        assert_eq!(reach(w.db.clone()).await, Some(800));
 
         let report = run_recheck_once(&w.db, &sources, Utc::now()).await.unwrap();
+        // The new count is their reach in that week at once, as a rebuild computes it.
+        assert_eq!(reach(w.db.clone()).await, Some(320));
+        assert_eq!(
+            crate::leaderboard::participation::check(&w.db)
+                .await
+                .unwrap(),
+            vec![]
+        );
 
         assert_eq!(
             report,

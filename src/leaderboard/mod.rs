@@ -2,6 +2,7 @@
 //! aggregate, with grace weeks (holidays and leave) and shared ranks.
 
 pub mod api;
+pub mod participation;
 pub mod routes;
 pub mod rules;
 pub mod service;

@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use super::participation::{self, WeekRow};
 use super::rules::{self, Cell, Window, DEFAULT_WEEKS, MAX_WEEKS};
 use super::standings;
 use crate::audit::record as audit;
@@ -115,6 +116,11 @@ pub async fn record_counts(
     let v = i64::from(verified);
     let (interactions, followers) = post.engagement.unwrap_or((0, 0));
     if verified != 0 {
+        // The ambassador's share of the stored statistics changes with this week: the
+        // week as it was, and as it is after the change, in turn with other writes.
+        participation::lock(db, &[post.ambassador_id]).await?;
+        let key = (post.ambassador_id, post.week_start);
+        let before = week_activity::Entity::find_by_id(key).one(db).await?;
         let mut row = week_activity::ActiveModel {
             ambassador_id: Set(post.ambassador_id),
             week_start: Set(post.week_start),
@@ -164,6 +170,14 @@ pub async fn record_counts(
             .on_conflict(conflict.to_owned())
             .exec_without_returning(db)
             .await?;
+        let after = week_activity::Entity::find_by_id(key).one(db).await?;
+        participation::record_week(
+            db,
+            post.ambassador_id,
+            before.as_ref().map(WeekRow::of).as_ref(),
+            after.as_ref().map(WeekRow::of).as_ref(),
+        )
+        .await?;
     }
     let Some(unit) = post.work_unit_id else {
         return Ok(());
@@ -1267,7 +1281,15 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
         });
     }
     txn.commit().await?;
-    // The stored standings, from the corrected aggregate.
+    // The stored statistics and standings, from the corrected aggregate.
+    for d in participation::check(db).await? {
+        corrections.push(Correction {
+            table: d.table,
+            row: d.row,
+            stored: d.stored,
+            computed: d.computed,
+        });
+    }
     for d in standings::check(db).await? {
         corrections.push(Correction {
             table: "standings",

@@ -300,6 +300,7 @@ pub async fn refresh(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
     // The week is read after the lock: a build of next week's rows that passed these
     // ambassadors before it would then see it is already that week.
     lock(db, &ids).await?;
+    super::participation::sync(db, &ids).await?;
     let week = current_week(db).await?;
     store_locked(db, &ids, &[week, week + Duration::weeks(1)]).await
 }

@@ -482,6 +482,7 @@ pub async fn seed_bench(
         .collect();
     insert_batches(db, brief_rows).await?;
     move_sequences(db).await?;
+    crate::leaderboard::participation::check(db).await?;
     crate::leaderboard::standings::build_current(db).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::rules::{self, BriefCounts, Tally, PLATFORMS};
+use super::rules::{self, BriefCounts, Raw, Tally, PLATFORMS};
 use super::source;
 use crate::auth::guards::CurrentUser;
 use crate::briefs::rules::IsoWeek;
@@ -120,8 +120,8 @@ pub struct PlatformRow {
     pub reach_this_week: u64,
     /// The mean of the weekly reach over the window.
     pub reach_weekly_average: u64,
-    /// Median engagement rate in percent over the ambassador-weeks with counts.
-    pub median_engagement_rate: Option<f64>,
+    /// Interactions ÷ followers × 100 over the window's verified posts with counts.
+    pub engagement_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, Default)]
@@ -300,45 +300,62 @@ async fn compute(
     let (rows, row_of_unit) = row_specs(db, filter).await?;
     let national = filter.institution_id.is_none();
 
-    // Weekly figures, unit rows and the inactive list, from the weekly aggregate.
+    // Weekly figures and unit rows, from the stored figures per unit and week.
     // The window and the one before it, oldest first.
     let mondays: Vec<NaiveDate> = (0..2 * weeks)
         .rev()
         .map(|k| current - Days::weeks(i64::from(k)))
         .collect();
-    let mut overall = Tally::new(mondays.clone(), platform).with_detail_from(weeks as usize);
-    let mut tallies: Vec<Tally> = (0..row_of_unit.len())
-        .map(|_| Tally::new(mondays.clone(), platform))
-        .collect();
-    let mut inactive = Vec::new();
-    source::each_member(db, filter, mondays[0], |m, person, grace| {
-        overall.add(person, grace);
+    let n2 = mondays.len();
+    let stored = source::rows(db, filter, national, &mondays).await?;
+    let holidays = source::holidays(db).await?;
+    let mut all = Raw::new(n2);
+    let mut per_row: Vec<Raw> = (0..row_of_unit.len()).map(|_| Raw::new(n2)).collect();
+    let unit_of: HashMap<i64, &entity::work_units::Model> =
+        org.units.iter().map(|u| (u.id, u)).collect();
+    for (id, raw) in &stored {
+        all.add(raw);
         let targets: Vec<usize> = if national {
             row_of_unit
-                .get(&RowKey::Institution(m.institution_id))
+                .get(&RowKey::Institution(*id))
                 .copied()
                 .into_iter()
                 .collect()
         } else {
-            path_ids(&m.unit_path)
-                .filter_map(|id| row_of_unit.get(&RowKey::Unit(id)).copied())
-                .collect()
+            unit_of
+                .get(id)
+                .map(|u| {
+                    path_ids(&u.path)
+                        .filter_map(|a| row_of_unit.get(&RowKey::Unit(a)).copied())
+                        .collect()
+                })
+                .unwrap_or_default()
         };
         for t in targets {
-            if let Some(tally) = tallies.get_mut(t) {
-                tally.add(person, grace);
+            if let Some(r) = per_row.get_mut(t) {
+                r.add(raw);
             }
         }
-        if person.active(current) && rules::inactive(person, current, grace) {
-            inactive.push(InactiveRow {
-                ambassador_id: m.id,
-                display_name: m.name.clone(),
-                work_unit: m.unit_name.clone(),
-                last_active_week: rules::last_active(person).map(|w| IsoWeek::of(w).to_string()),
-            });
-        }
-    })
-    .await?;
+    }
+    let holiday = |m: NaiveDate| holidays.contains(&m);
+    let overall = Tally::of(&all, mondays.clone(), platform, holiday, weeks as usize);
+    let tallies: Vec<Tally> = per_row
+        .iter()
+        .map(|r| Tally::of(r, mondays.clone(), platform, holiday, n2))
+        .collect();
+    let mut inactive: Vec<InactiveRow> = source::inactive(db, filter, current, &holidays)
+        .await?
+        .into_iter()
+        .map(|r| InactiveRow {
+            ambassador_id: r.id,
+            display_name: r.name,
+            work_unit: unit_of
+                .get(&r.work_unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            last_active_week: r.last_active.map(|w| IsoWeek::of(w).to_string()),
+        })
+        .collect();
     let n = weeks as usize;
     let window_range = n..2 * n;
     let previous_range = 0..n;
@@ -353,7 +370,7 @@ async fn compute(
             expected_ambassadors: overall.expected[i],
             posting_ambassadors: overall.posting[i],
             participation_rate: overall.rate(i).map(round4),
-            posts: PerPlatform::of(overall.posts[i].map(u64::from)),
+            posts: PerPlatform::of(overall.posts[i]),
             reach: PerPlatform::of(overall.reach[i]),
         })
         .collect();
@@ -387,17 +404,14 @@ async fn compute(
         .enumerate()
         .filter(|(p, _)| platform.is_none_or(|q| q == *p))
         .map(|(p, name)| {
-            let posts: u64 = window_range
-                .clone()
-                .map(|i| u64::from(overall.posts[i][p]))
-                .sum();
+            let posts: u64 = window_range.clone().map(|i| overall.posts[i][p]).sum();
             let reach_sum: u64 = window_range.clone().map(|i| overall.reach[i][p]).sum();
             PlatformRow {
                 platform: name,
                 posts,
                 reach_this_week: overall.reach[current][p],
                 reach_weekly_average: reach_sum / n.max(1) as u64,
-                median_engagement_rate: overall.median_rate(p).map(round2),
+                engagement_rate: overall.engagement(p).map(round2),
             }
         })
         .collect();

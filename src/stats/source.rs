@@ -1,244 +1,325 @@
-//! What the statistics read, straight from the stored weekly aggregate: the approved
-//! ambassadors of a scope, a chunk at a time, each with their weeks in the window, their
-//! latest follower counts and their grace weeks. Nothing is held between requests here;
-//! a computed result is kept by `service` only at the stamp it was computed at.
+//! What the statistics read: the stored figures per work unit and week (`unit_weeks`,
+//! kept by `crate::leaderboard::participation`), summed per institution nationally;
+//! the leave weeks of the scope's ambassadors, applied here; and the inactive
+//! ambassadors. Every read is an indexed query whose size follows the number of units
+//! and weeks, not of ambassadors, except the inactive list (one probe per approved
+//! ambassador in scope).
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use chrono::{Duration, NaiveDate};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::rules::{Person, Week, PLATFORMS};
+use super::rules::{Cell, Raw, INACTIVE_WEEKS};
 use crate::error::AppResult;
-use crate::leaderboard::service::{Filter, WEEK_FIGURES};
-use entity::{ambassador_platforms, ambassadors, holidays, leaves, week_activity, work_units};
+use crate::leaderboard::participation::active;
+use crate::leaderboard::service::Filter;
+use entity::{ambassadors, holidays, leaves, unit_weeks, week_activity, work_units};
 
-/// Ambassadors read per round: bounds what one computation holds at a time.
-const CHUNK: u64 = 1_000;
+/// Ids read per statement.
+const BATCH: usize = 1_000;
 
-/// An approved ambassador as the statistics see them.
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub id: i64,
-    pub name: String,
-    pub institution_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub member_since: Option<NaiveDate>,
-    /// The latest follower count per platform (in [`PLATFORMS`] order).
-    pub followers: [Option<u32>; 3],
-}
+/// The figure columns, in the order [`cell`] reads them.
+const FIGURES: [&str; 17] = [
+    "joined",
+    "posting",
+    "x_posting",
+    "instagram_posting",
+    "facebook_posting",
+    "x_posts",
+    "instagram_posts",
+    "facebook_posts",
+    "x_reach",
+    "instagram_reach",
+    "facebook_reach",
+    "x_interactions",
+    "instagram_interactions",
+    "facebook_interactions",
+    "x_followers",
+    "instagram_followers",
+    "facebook_followers",
+];
 
-/// The aggregate columns the statistics read.
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct ActivityRow {
-    ambassador_id: i64,
-    week_start: NaiveDate,
-    verified_posts: i32,
-    x_posts: i64,
-    x_interactions: i64,
-    x_followers: i64,
-    instagram_posts: i64,
-    instagram_interactions: i64,
-    instagram_followers: i64,
-    facebook_posts: i64,
-    facebook_interactions: i64,
-    facebook_followers: i64,
-}
-
-impl ActivityRow {
-    fn week(&self) -> Week {
-        Week::from_counts(
-            self.week_start,
-            i64::from(self.verified_posts),
-            [self.x_posts, self.instagram_posts, self.facebook_posts],
-            [
-                self.x_interactions,
-                self.instagram_interactions,
-                self.facebook_interactions,
-            ],
-            [
-                self.x_followers,
-                self.instagram_followers,
-                self.facebook_followers,
-            ],
-        )
+fn cell(v: &[i64]) -> Cell {
+    Cell {
+        joined: v[0],
+        posting: v[1],
+        posting_on: [v[2], v[3], v[4]],
+        posts: [v[5], v[6], v[7]],
+        reach: [v[8], v[9], v[10]],
+        interactions: [v[11], v[12], v[13]],
+        followers: [v[14], v[15], v[16]],
     }
 }
 
-/// Calls `visit` once for every approved ambassador in `filter`'s scope, in id order, with
-/// what the statistics know of them from `since` (a Monday) on and whether a week is a
-/// grace week for them (a programme holiday or their leave).
-pub async fn each_member(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    since: NaiveDate,
-    mut visit: impl FnMut(&Member, &Person, &dyn Fn(NaiveDate) -> bool),
-) -> AppResult<()> {
-    let units: HashMap<i64, (String, String)> = {
-        let mut q = work_units::Entity::find().select_only().columns([
-            work_units::Column::Id,
-            work_units::Column::Name,
-            work_units::Column::Path,
-        ]);
-        if let Some(i) = filter.institution_id {
-            q = q.filter(work_units::Column::InstitutionId.eq(i));
-        }
-        if let Some(p) = &filter.path {
-            q = q.filter(work_units::Column::Path.starts_with(p.as_str()));
-        }
-        q.into_tuple::<(i64, String, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(id, name, path)| (id, (name, path)))
-            .collect()
-    };
-    let holidays: HashSet<NaiveDate> = holidays::Entity::find()
+/// The units of the scope, as a subquery.
+fn units_in(path: &str) -> SelectStatement {
+    Query::select()
+        .column(work_units::Column::Id)
+        .from(work_units::Entity)
+        .and_where(Expr::col(work_units::Column::Path).like(format!("{path}%")))
+        .to_owned()
+}
+
+/// The programme's holidays.
+pub async fn holidays(db: &impl ConnectionTrait) -> AppResult<HashSet<NaiveDate>> {
+    Ok(holidays::Entity::find()
         .select_only()
         .column(holidays::Column::WeekStart)
         .into_tuple::<NaiveDate>()
         .all(db)
         .await?
         .into_iter()
-        .collect();
+        .collect())
+}
 
-    let mut after = 0i64;
-    loop {
-        let mut q = ambassadors::Entity::find()
-            .select_only()
-            .columns([
-                ambassadors::Column::Id,
-                ambassadors::Column::DisplayName,
-                ambassadors::Column::InstitutionId,
-                ambassadors::Column::WorkUnitId,
-                ambassadors::Column::MemberSince,
-            ])
-            .filter(ambassadors::Column::Status.eq("approved"))
-            .filter(ambassadors::Column::Id.gt(after))
-            .order_by_asc(ambassadors::Column::Id)
-            .limit(CHUNK);
+/// The figures of the scope over `mondays` (consecutive, oldest first), per work unit
+/// (each unit on its own, not with its subtree) or, with `national`, per institution.
+pub async fn rows(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    national: bool,
+    mondays: &[NaiveDate],
+) -> AppResult<HashMap<i64, Raw>> {
+    let (Some(first), Some(last)) = (mondays.first().copied(), mondays.last().copied()) else {
+        return Ok(HashMap::new());
+    };
+    let n = mondays.len();
+    let key = if national {
+        "institution_id"
+    } else {
+        "work_unit_id"
+    };
+    let scoped = |q: &mut SelectStatement| {
         if let Some(i) = filter.institution_id {
-            q = q.filter(ambassadors::Column::InstitutionId.eq(i));
+            q.and_where(Expr::col(unit_weeks::Column::InstitutionId).eq(i));
         }
         if let Some(p) = &filter.path {
-            let in_subtree = Query::select()
-                .column(work_units::Column::Id)
-                .from(work_units::Entity)
-                .and_where(Expr::col(work_units::Column::Path).like(format!("{p}%")))
-                .to_owned();
-            q = q.filter(ambassadors::Column::WorkUnitId.in_subquery(in_subtree));
+            q.and_where(Expr::col(unit_weeks::Column::WorkUnitId).in_subquery(units_in(p)));
         }
-        let rows: Vec<(i64, String, i64, i64, Option<NaiveDate>)> = q.into_tuple().all(db).await?;
-        let Some(last) = rows.last().map(|r| r.0) else {
-            break;
-        };
-        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        // The round's rows of the other tables: by the range of its ids when they lie close
-        // together (an index range), else by their list. Rows of ambassadors outside the
-        // round are never looked up below. With a list the weeks are not filtered in the
-        // query: PostgreSQL would plan a long list beside a week range as a scan of every
-        // week from `since` on.
-        let first = ids[0];
-        let dense = usize::try_from(last - first).is_ok_and(|span| span < 16 * ids.len());
-        let of_round = |column: sea_orm::sea_query::SimpleExpr| {
-            if dense {
-                column.between(first, last)
-            } else {
-                column.is_in(ids.clone())
-            }
-        };
+    };
+    let backend = db.get_database_backend();
+    let mut out: HashMap<i64, Raw> = HashMap::new();
 
-        let mut followers: HashMap<i64, [Option<u32>; 3]> = HashMap::new();
-        let counts: Vec<(i64, String, Option<i64>)> = ambassador_platforms::Entity::find()
-            .select_only()
-            .columns([
-                ambassador_platforms::Column::AmbassadorId,
-                ambassador_platforms::Column::Platform,
-                ambassador_platforms::Column::FollowerCount,
-            ])
-            .filter(of_round(Expr::col(
-                ambassador_platforms::Column::AmbassadorId,
-            )))
-            .filter(ambassador_platforms::Column::FollowerCount.is_not_null())
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, platform, count) in counts {
-            if let Some(p) = PLATFORMS.iter().position(|x| *x == platform) {
-                followers.entry(id).or_default()[p] =
-                    count.map(|c| u32::try_from(std::cmp::max(c, 0)).unwrap_or(u32::MAX));
-            }
+    // Members from before the window.
+    let mut q = Query::select();
+    q.expr(Expr::col(Alias::new(key)))
+        .expr(Expr::cust("CAST(SUM(joined) AS BIGINT)"))
+        .from(unit_weeks::Entity)
+        .and_where(Expr::col(unit_weeks::Column::WeekStart).lt(first))
+        .group_by_col(Alias::new(key));
+    scoped(&mut q);
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        let id: i64 = row.try_get_by_index(0)?;
+        let joined: Option<i64> = row.try_get_by_index(1)?;
+        out.entry(id).or_insert_with(|| Raw::new(n)).before += joined.unwrap_or(0);
+    }
+
+    // The window's weeks.
+    let mut q = Query::select();
+    q.expr(Expr::col(Alias::new(key)))
+        .column(unit_weeks::Column::WeekStart)
+        .from(unit_weeks::Entity)
+        .and_where(Expr::col(unit_weeks::Column::WeekStart).gte(first))
+        .and_where(Expr::col(unit_weeks::Column::WeekStart).lte(last))
+        .group_by_col(Alias::new(key))
+        .group_by_col(unit_weeks::Column::WeekStart);
+    for c in FIGURES {
+        q.expr(Expr::cust(format!("CAST(SUM({c}) AS BIGINT)")));
+    }
+    scoped(&mut q);
+    let index: HashMap<NaiveDate, usize> =
+        mondays.iter().enumerate().map(|(i, m)| (*m, i)).collect();
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        let id: i64 = row.try_get_by_index(0)?;
+        let week: NaiveDate = row.try_get_by_index(1)?;
+        let Some(i) = index.get(&week).copied() else {
+            continue;
+        };
+        let mut v = [0i64; 17];
+        for (k, slot) in v.iter_mut().enumerate() {
+            *slot = row.try_get_by_index::<Option<i64>>(k + 2)?.unwrap_or(0);
         }
+        out.entry(id).or_insert_with(|| Raw::new(n)).cells[i] = cell(&v);
+    }
 
-        let mut activity: HashMap<i64, Vec<Week>> = HashMap::new();
-        let weeks: Vec<ActivityRow> = week_activity::Entity::find()
+    // Leave: the scope's approved ambassadors on leave in the window, and what they
+    // posted in those weeks.
+    let mut q = leaves::Entity::find()
+        .select_only()
+        .columns([
+            leaves::Column::AmbassadorId,
+            leaves::Column::FromWeek,
+            leaves::Column::ToWeek,
+        ])
+        .column_as(ambassadors::Column::WorkUnitId, "work_unit_id")
+        .column_as(ambassadors::Column::InstitutionId, "institution_id")
+        .column_as(ambassadors::Column::MemberSince, "member_since")
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            sea_orm::RelationDef::from(
+                leaves::Entity::belongs_to(ambassadors::Entity)
+                    .from(leaves::Column::AmbassadorId)
+                    .to(ambassadors::Column::Id),
+            ),
+        )
+        .filter(ambassadors::Column::Status.eq("approved"))
+        .filter(leaves::Column::ToWeek.gte(first))
+        .filter(leaves::Column::FromWeek.lte(last));
+    if let Some(i) = filter.institution_id {
+        q = q.filter(ambassadors::Column::InstitutionId.eq(i));
+    }
+    if let Some(p) = &filter.path {
+        q = q.filter(ambassadors::Column::WorkUnitId.in_subquery(units_in(p)));
+    }
+    type LeaveRow = (i64, NaiveDate, NaiveDate, i64, i64, Option<NaiveDate>);
+    let away: Vec<LeaveRow> = q.into_tuple().all(db).await?;
+    if away.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<i64> = {
+        let mut v: Vec<i64> = away.iter().map(|r| r.0).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut posted: HashMap<(i64, NaiveDate), [i64; 3]> = HashMap::new();
+    for chunk in ids.chunks(BATCH) {
+        let rows: Vec<(i64, NaiveDate, i64, i64, i64)> = week_activity::Entity::find()
             .select_only()
             .columns([
                 week_activity::Column::AmbassadorId,
                 week_activity::Column::WeekStart,
+                week_activity::Column::XPosts,
+                week_activity::Column::InstagramPosts,
+                week_activity::Column::FacebookPosts,
             ])
-            .columns(WEEK_FIGURES)
-            .filter(of_round(Expr::col(week_activity::Column::AmbassadorId)))
-            .apply_if(dense.then_some(since), |q, since| {
-                q.filter(week_activity::Column::WeekStart.gte(since))
-            })
-            .into_model()
+            .filter(week_activity::Column::AmbassadorId.is_in(chunk.iter().copied()))
+            .filter(week_activity::Column::WeekStart.gte(first))
+            .filter(week_activity::Column::WeekStart.lte(last))
+            .into_tuple()
             .all(db)
             .await?;
-        for row in weeks.into_iter().filter(|r| r.week_start >= since) {
-            activity
-                .entry(row.ambassador_id)
-                .or_default()
-                .push(row.week());
+        for (id, week, x, ig, fb) in rows {
+            posted.insert((id, week), [x, ig, fb]);
         }
-        for v in activity.values_mut() {
-            v.sort_by_key(|w| w.monday);
-        }
-
-        let mut leave: HashMap<i64, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
-        for (id, from, to) in leaves::Entity::find()
-            .select_only()
-            .columns([
-                leaves::Column::AmbassadorId,
-                leaves::Column::FromWeek,
-                leaves::Column::ToWeek,
-            ])
-            .filter(of_round(Expr::col(leaves::Column::AmbassadorId)))
-            .into_tuple::<(i64, NaiveDate, NaiveDate)>()
-            .all(db)
-            .await?
-        {
-            leave.entry(id).or_default().push((from, to));
-        }
-
-        for (id, name, institution_id, work_unit_id, member_since) in rows {
-            let (unit_name, unit_path) = units.get(&work_unit_id).cloned().unwrap_or_default();
-            let member = Member {
-                id,
-                name,
-                institution_id,
-                unit_name,
-                unit_path,
-                member_since,
-                followers: followers.get(&id).copied().unwrap_or_default(),
-            };
-            let person = Person {
-                member_since,
-                weeks: activity.get(&id).map_or(&[], Vec::as_slice),
-                followers: member.followers,
-            };
-            let own_leave = leave.get(&id);
-            let grace = |w: NaiveDate| {
-                holidays.contains(&w)
-                    || own_leave.is_some_and(|ls| ls.iter().any(|(a, b)| *a <= w && w <= *b))
-            };
-            visit(&member, &person, &grace);
-        }
-        after = last;
     }
-    Ok(())
+    // One count per ambassador and week, however many leave records cover it.
+    let mut counted: HashSet<(i64, usize)> = HashSet::new();
+    for (id, from, to, unit, institution, since) in away {
+        let row = if national { institution } else { unit };
+        for (i, monday) in mondays.iter().copied().enumerate() {
+            if monday < from || monday > to || !active(since, monday) {
+                continue;
+            }
+            if counted.insert((id, i)) {
+                out.entry(row)
+                    .or_insert_with(|| Raw::new(n))
+                    .leave(i, posted.get(&(id, monday)).copied());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An approved ambassador who missed the last [`INACTIVE_WEEKS`] finished weeks.
+pub struct Inactive {
+    pub id: i64,
+    pub name: String,
+    pub work_unit_id: i64,
+    /// The last week with a verified post, if any.
+    pub last_active: Option<NaiveDate>,
+}
+
+/// The scope's inactive ambassadors: members through the [`INACTIVE_WEEKS`] weeks before
+/// `current`, none of them a holiday or on their leave, with no verified post in any.
+pub async fn inactive(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    current: NaiveDate,
+    holidays: &HashSet<NaiveDate>,
+) -> AppResult<Vec<Inactive>> {
+    let first = current - Duration::weeks(i64::from(INACTIVE_WEEKS));
+    let last = current - Duration::weeks(1);
+    if (1..=i64::from(INACTIVE_WEEKS)).any(|k| holidays.contains(&(current - Duration::weeks(k)))) {
+        return Ok(Vec::new());
+    }
+    let a = Alias::new("a");
+    let posted = Query::select()
+        .expr(Expr::val(1))
+        .from(week_activity::Entity)
+        .and_where(
+            Expr::col((week_activity::Entity, week_activity::Column::AmbassadorId))
+                .equals((a.clone(), ambassadors::Column::Id)),
+        )
+        .and_where(Expr::col(week_activity::Column::WeekStart).gte(first))
+        .and_where(Expr::col(week_activity::Column::WeekStart).lte(last))
+        .and_where(Expr::col(week_activity::Column::VerifiedPosts).gt(0))
+        .to_owned();
+    let away = Query::select()
+        .expr(Expr::val(1))
+        .from(leaves::Entity)
+        .and_where(
+            Expr::col((leaves::Entity, leaves::Column::AmbassadorId))
+                .equals((a.clone(), ambassadors::Column::Id)),
+        )
+        .and_where(Expr::col(leaves::Column::FromWeek).lte(last))
+        .and_where(Expr::col(leaves::Column::ToWeek).gte(first))
+        .to_owned();
+    let mut q = Query::select();
+    q.columns([
+        (a.clone(), ambassadors::Column::Id),
+        (a.clone(), ambassadors::Column::DisplayName),
+        (a.clone(), ambassadors::Column::WorkUnitId),
+    ])
+    .from_as(ambassadors::Entity, a.clone())
+    .and_where(Expr::col((a.clone(), ambassadors::Column::Status)).eq("approved"))
+    // A member by the first week's Sunday.
+    .and_where(
+        Expr::col((a.clone(), ambassadors::Column::MemberSince)).lte(first + Duration::days(6)),
+    )
+    .and_where(Expr::exists(posted).not())
+    .and_where(Expr::exists(away).not());
+    if let Some(i) = filter.institution_id {
+        q.and_where(Expr::col((a.clone(), ambassadors::Column::InstitutionId)).eq(i));
+    }
+    if let Some(p) = &filter.path {
+        q.and_where(
+            Expr::col((a.clone(), ambassadors::Column::WorkUnitId)).in_subquery(units_in(p)),
+        );
+    }
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        out.push(Inactive {
+            id: row.try_get_by_index(0)?,
+            name: row.try_get_by_index(1)?,
+            work_unit_id: row.try_get_by_index(2)?,
+            last_active: None,
+        });
+    }
+    let mut last_active: HashMap<i64, NaiveDate> = HashMap::new();
+    let ids: Vec<i64> = out.iter().map(|r| r.id).collect();
+    for chunk in ids.chunks(BATCH) {
+        let rows: Vec<(i64, Option<NaiveDate>)> = week_activity::Entity::find()
+            .select_only()
+            .column(week_activity::Column::AmbassadorId)
+            .column_as(week_activity::Column::WeekStart.max(), "last")
+            .filter(week_activity::Column::AmbassadorId.is_in(chunk.iter().copied()))
+            .filter(week_activity::Column::VerifiedPosts.gt(0))
+            .group_by(week_activity::Column::AmbassadorId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, week) in rows {
+            if let Some(w) = week {
+                last_active.insert(id, w);
+            }
+        }
+    }
+    for r in &mut out {
+        r.last_active = last_active.get(&r.id).copied();
+    }
+    Ok(out)
 }

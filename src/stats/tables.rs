@@ -154,7 +154,7 @@ pub fn platforms(p: &Participation, lang: Lang) -> Table {
             col(lang, "stats.posts", Kind::Integer),
             col(lang, "stats.reach_this_week", Kind::Integer),
             col(lang, "stats.reach_weekly_average", Kind::Integer),
-            col(lang, "stats.median_engagement_pct", Kind::Decimal),
+            col(lang, "stats.engagement_pct", Kind::Decimal),
         ],
         rows: p
             .platforms
@@ -165,7 +165,7 @@ pub fn platforms(p: &Participation, lang: Lang) -> Table {
                     u(r.posts),
                     u(r.reach_this_week),
                     u(r.reach_weekly_average),
-                    num(r.median_engagement_rate),
+                    num(r.engagement_rate),
                 ]
             })
             .collect(),

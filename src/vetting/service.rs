@@ -460,6 +460,7 @@ pub async fn set_followers(
         },
     )
     .await?;
+    crate::leaderboard::participation::followers_changed(&txn, saved.ambassador_id).await?;
     txn.commit().await?;
     crate::integrity::service::after_follower_count(db, saved.id).await;
     Ok(saved)

@@ -538,9 +538,8 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
     assert!(checked >= 25, "{checked} (topic, table) pairs");
 }
 
-/// The statistics read the ambassadors a round at a time, the other tables by the range
-/// of the round's ids when those lie close together and by their list otherwise. An
-/// institution whose ambassadors' ids lie far apart counts all of them and no one else.
+/// An institution's statistics count its ambassadors and no one else's, wherever their
+/// ids lie; the national figures count everyone.
 #[rocket::async_test]
 async fn statistics_count_an_institution_whose_ids_lie_far_apart() {
     let app = live().await;
