@@ -403,3 +403,103 @@ async fn the_weekly_reminder_reaches_who_has_not_posted_once_a_week() {
     let (_, page) = text(app.page("/notifications", Some(&w.amb.2)).await).await;
     assert!(page.contains("Anda belum mengirim unggahan minggu ini"));
 }
+
+/// The weekly reminder of a national programme: more ambassadors without a post than one
+/// SQL statement takes values (SQLite's bound is 32,766). Every one of them is told once.
+#[rocket::async_test]
+async fn the_weekly_reminder_reaches_a_national_programme() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
+    const PEOPLE: usize = 33_000;
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Satu").await;
+    // Ten units, so the reminder's list names many units too.
+    let mut units = Vec::new();
+    for u in 0..10 {
+        units.push(app.work_unit(inst, None, &format!("Biro {u}")).await);
+    }
+    let now = Utc::now();
+    let numbers: Vec<usize> = (0..PEOPLE).collect();
+    for chunk in numbers.chunks(1_000) {
+        entity::users::Entity::insert_many(chunk.iter().map(|n| entity::users::ActiveModel {
+            email: Set(format!("massal{n}@duta.test")),
+            name: Set(format!("Duta Massal {n}")),
+            password_hash: Set("x".into()),
+            role: Set("ambassador".into()),
+            institution_id: Set(Some(inst)),
+            work_unit_id: Set(Some(units[n % 10])),
+            language: Set(None),
+            security_stamp: Set(format!("s{n}")),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_login_at: Set(None),
+            ..Default::default()
+        }))
+        .exec_without_returning(&app.db)
+        .await
+        .unwrap();
+    }
+    let users: Vec<(i64, String)> = entity::users::Entity::find()
+        .select_only()
+        .columns([entity::users::Column::Id, entity::users::Column::Email])
+        .filter(entity::users::Column::Email.starts_with("massal"))
+        .into_tuple()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(users.len(), PEOPLE);
+    for chunk in users.chunks(1_000) {
+        entity::ambassadors::Entity::insert_many(chunk.iter().map(|(id, email)| {
+            let n: usize = email
+                .trim_start_matches("massal")
+                .trim_end_matches("@duta.test")
+                .parse()
+                .unwrap();
+            entity::ambassadors::ActiveModel {
+                user_id: Set(*id),
+                display_name: Set(format!("Duta Massal {n}")),
+                nip: Set(format!("19860926201505{n:06}")),
+                employee_type: Set("pns".into()),
+                phone: Set("+6281234567890".into()),
+                institution_id: Set(inst),
+                work_unit_id: Set(units[n % 10]),
+                status: Set("approved".into()),
+                rejection_reason: Set(None),
+                member_since: Set(Some(now.date_naive())),
+                consent_version: Set("1".into()),
+                consent_at: Set(now),
+                submitted_at: Set(now),
+                decided_at: Set(Some(now)),
+                decided_by: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(&app.db)
+        .await
+        .unwrap();
+    }
+
+    let tz = chrono_tz::Asia::Jakarta;
+    let today = now.with_timezone(&tz).date_naive();
+    let thursday = tz
+        .from_local_datetime(
+            &(duta::leaderboard::rules::monday_of(today) + Duration::days(3))
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        )
+        .unwrap()
+        .with_timezone(&Utc);
+    let mailer = duta::notify::Mailer::disabled();
+    let told = duta::submissions::service::remind_if_due(&app.db, &mailer, "node-a", thursday)
+        .await
+        .expect("the reminder runs");
+    assert_eq!(told, PEOPLE);
+    let reminded = entity::notifications::Entity::find()
+        .filter(entity::notifications::Column::Kind.eq("weekly_reminder"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reminded, PEOPLE as u64);
+}
