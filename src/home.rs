@@ -32,9 +32,10 @@ pub async fn home(
     layout: Layout,
     user: &CurrentUser,
     db: &State<DatabaseConnection>,
+    weeks: &State<crate::briefs::cache::Weeks>,
 ) -> AppResult<Template> {
     let (week, briefs) = if user.role == crate::auth::roles::Role::Ambassador {
-        let mut week = crate::briefs::service::current_week(db, user).await?;
+        let mut week = crate::briefs::service::current_week(db, weeks, user).await?;
         let briefs = std::mem::take(&mut week.briefs);
         (Some(week), briefs)
     } else {

@@ -25,6 +25,7 @@ pub fn topics() -> impl Iterator<Item = (&'static str, &'static [&'static str])>
         .into_iter()
         .chain(migration::m20261204_000029_more_kept_topics::TOPICS)
         .chain(migration::m20261204_000030_create_unit_weeks::STATS_TABLES)
+        .chain(migration::m20261204_000031_week_stamps::TOPICS)
 }
 
 /// A topic of kept answers.
@@ -45,16 +46,19 @@ pub enum Topic {
     Briefs,
     /// Signed-in sessions: users, the scope's work unit, the two-step sign-in rule.
     Sessions,
+    /// The ambassador's week of briefs, with [`own_stamp`] for their own rows.
+    Week,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 6] = [
+    pub const ALL: [Topic; 7] = [
         Topic::Board,
         Topic::Stats,
         Topic::Org,
         Topic::Settings,
         Topic::Briefs,
         Topic::Sessions,
+        Topic::Week,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +69,7 @@ impl Topic {
             Topic::Settings => "settings",
             Topic::Briefs => "briefs",
             Topic::Sessions => "sessions",
+            Topic::Week => "week",
         }
     }
 }
@@ -114,6 +119,22 @@ pub async fn stamp(db: &impl ConnectionTrait, topic: Topic) -> AppResult<i64> {
     Ok(match row {
         Some(r) => r.try_get_by_index(0)?,
         None => -1,
+    })
+}
+
+/// A user's own stamp: it moves with any write to their drafts and submissions (0 before
+/// the first).
+pub async fn own_stamp(db: &impl ConnectionTrait, user_id: i64) -> AppResult<i64> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT stamp FROM own_stamps WHERE user_id = {user_id}"),
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
     })
 }
 

@@ -171,6 +171,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 .manage(org::cache::OrgCache::default())
                 .manage(settings::cache::ZoneCache::default())
                 .manage(briefs::cache::AddressedBriefs::default())
+                .manage(briefs::cache::Weeks::default())
                 .manage(cfg)
                 .manage(db)
                 .manage(keys)

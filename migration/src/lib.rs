@@ -32,6 +32,7 @@ mod m20261204_000027_create_standings;
 pub mod m20261204_000028_create_kept_stamps;
 pub mod m20261204_000029_more_kept_topics;
 pub mod m20261204_000030_create_unit_weeks;
+pub mod m20261204_000031_week_stamps;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000028_create_kept_stamps::Migration),
             Box::new(m20261204_000029_more_kept_topics::Migration),
             Box::new(m20261204_000030_create_unit_weeks::Migration),
+            Box::new(m20261204_000031_week_stamps::Migration),
         ]
     }
 }

@@ -75,8 +75,9 @@ pub async fn index(
 pub async fn current(
     user: Ambassador<'_>,
     db: &State<DatabaseConnection>,
+    weeks: &State<super::cache::Weeks>,
 ) -> AppResult<Json<CurrentWeek>> {
-    Ok(Json(service::current_week(db, &user).await?))
+    Ok(Json(service::current_week(db, weeks, &user).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/briefs/{id}", tag = "briefs", security(("bearer" = [])),

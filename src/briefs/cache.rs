@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 
-use super::service::addressed_to;
+use super::service::{addressed_to, CurrentWeek};
 use crate::ambassadors::service::Own;
 use crate::error::AppResult;
 use crate::kept::{self, Kept, Topic};
@@ -52,5 +52,30 @@ impl AddressedBriefs {
             self.0.keep(stamp, key, brief.clone());
         }
         Ok(found)
+    }
+}
+
+/// Ambassadors' weeks kept at most (one per user).
+const MAX_WEEKS: usize = 20_000;
+
+/// An ambassador's week as computed at some moment: the time zone and Monday it was
+/// computed for, and when the next scheduled brief of their institution comes due (it
+/// becomes addressed to them then, without a write).
+pub struct KeptWeek {
+    pub week: CurrentWeek,
+    pub tz: chrono_tz::Tz,
+    pub monday: chrono::NaiveDate,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Managed state: each ambassador's week of briefs, kept at the `week` stamp and under
+/// their own stamp (their drafts and submissions), so any write to a brief, what it
+/// shows, a pause, the ambassador, the units or the settings ends every kept week, and
+/// an ambassador's own draft or post ends theirs.
+pub struct Weeks(pub(super) Kept<(i64, i64), KeptWeek>);
+
+impl Default for Weeks {
+    fn default() -> Self {
+        Weeks(Kept::new(Topic::Week, MAX_WEEKS))
     }
 }

@@ -909,9 +909,54 @@ pub struct CurrentWeek {
 
 /// The ambassador's week: this week's published, open briefs addressed to them, urgent
 /// first, with the drafts they saved for each. While the crisis switch is on, none.
-pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<CurrentWeek> {
-    let tz = programme_timezone(db).await?;
+///
+/// Kept per user (see [`super::cache::Weeks`]); a kept week is used while both its stamps
+/// hold, in the same week, and before the next scheduled brief of the institution comes
+/// due; its hours left are counted again for each request.
+pub async fn current_week(
+    db: &DatabaseConnection,
+    weeks: &super::cache::Weeks,
+    user: &CurrentUser,
+) -> AppResult<CurrentWeek> {
     let now = Utc::now();
+    // Both stamps are read before anything the week is computed from.
+    let stamp = user.stamp(db, crate::kept::Topic::Week).await?;
+    let own = crate::kept::own_stamp(db, user.id()).await?;
+    let key = (user.id(), own);
+    if let Some(k) = weeks.0.find(stamp, &key) {
+        let same_week = IsoWeek::of(now.with_timezone(&k.tz).date_naive()).monday() == k.monday;
+        if same_week && k.until.is_none_or(|u| now < u) {
+            let mut week = k.week.clone();
+            for b in &mut week.briefs {
+                b.hours_left = rules::hours_left(b.brief.deadline, now);
+            }
+            return Ok(week);
+        }
+    }
+    let tz = programme_timezone(db).await?;
+    let (week, until) = compute_week(db, user, tz, now).await?;
+    let monday = IsoWeek::of(now.with_timezone(&tz).date_naive()).monday();
+    weeks.0.keep(
+        stamp,
+        key,
+        super::cache::KeptWeek {
+            week: week.clone(),
+            tz,
+            monday,
+            until,
+        },
+    );
+    Ok(week)
+}
+
+/// The ambassador's week at `now`, and when the next scheduled brief of their
+/// institution comes due.
+async fn compute_week(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> AppResult<(CurrentWeek, Option<DateTime<Utc>>)> {
     let week = IsoWeek::of(now.with_timezone(&tz).date_naive());
     let Some(Own {
         record: amb,
@@ -919,20 +964,33 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
         ..
     }) = reader_of(db, user).await?
     else {
-        return Ok(CurrentWeek {
+        let week = CurrentWeek {
             week: week.to_string(),
             paused_notice: None,
             briefs: Vec::new(),
             approved: false,
-        });
+        };
+        return Ok((week, None));
     };
+    let until: Option<DateTime<Utc>> = briefs::Entity::find()
+        .select_only()
+        .column(briefs::Column::PublishAt)
+        .filter(briefs::Column::InstitutionId.eq(amb.institution_id))
+        .filter(briefs::Column::Status.eq("scheduled"))
+        .filter(briefs::Column::PublishAt.gt(now))
+        .order_by_asc(briefs::Column::PublishAt)
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db)
+        .await?
+        .flatten();
     if let Some(p) = active_pause(db, amb.institution_id).await? {
-        return Ok(CurrentWeek {
+        let week = CurrentWeek {
             week: week.to_string(),
             paused_notice: Some(p.notice),
             briefs: Vec::new(),
             approved: true,
-        });
+        };
+        return Ok((week, until));
     }
     let rows = addressed_to(&amb, &path, now)
         .filter(briefs::Column::Status.ne("closed"))
@@ -982,7 +1040,7 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
     }
     // Not paused: checked above.
     let views = views_with(db, rows, Some(Vec::new())).await?;
-    Ok(CurrentWeek {
+    let week = CurrentWeek {
         week: week.to_string(),
         paused_notice: None,
         approved: true,
@@ -1013,7 +1071,8 @@ pub async fn current_week(db: &DatabaseConnection, user: &CurrentUser) -> AppRes
                 brief: b,
             })
             .collect(),
-    })
+    };
+    Ok((week, until))
 }
 
 fn own_institution(user: &CurrentUser, requested: Option<i64>) -> AppResult<i64> {

@@ -255,9 +255,10 @@ pub async fn progress(
     layout: Layout,
     db: &State<DatabaseConnection>,
     kept: &State<BoardKept>,
+    own_weeks: &State<crate::briefs::cache::Weeks>,
 ) -> AppResult<Template> {
     let weeks = weeks.filter(|w| w.parse::<u32>().is_ok_and(|n| WINDOWS.contains(&n)));
-    let week = current_week(db, &user).await?;
+    let week = current_week(db, own_weeks, &user).await?;
     let standing = service::standing_of(db, kept, &user, weeks).await?;
     Ok(Template::render(
         "leaderboard/progress",

@@ -1061,3 +1061,58 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
     assert_ne!(before, after, "the square crop moved");
     assert_eq!(files_under(&store_dir), 6, "old variants removed");
 }
+
+/// The ambassador's week is kept between requests, but a scheduled brief appears in it
+/// when its time comes, with no write in between, and the ambassador's own draft shows in
+/// the very next request.
+#[rocket::async_test]
+async fn a_kept_week_shows_a_scheduled_brief_when_its_time_comes() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    published(&app, &w.coordinator, &[], &[]).await;
+    let publish_at = Utc::now() + Duration::seconds(2);
+    let mut later = brief_body("Terjadwal sebentar lagi", &[], &[]);
+    later["status"] = json!("scheduled");
+    later["publish_at"] = json!(publish_at.to_rfc3339());
+    let r = app
+        .send_api("POST", "/api/v1/briefs", Some(&w.coordinator), &later)
+        .await;
+    assert_eq!(r.status(), Status::Created);
+    // Read twice: the second answer is the kept one.
+    assert_eq!(titles(&current(&app, &w.b.1).await).len(), 1);
+    assert_eq!(titles(&current(&app, &w.b.1).await).len(), 1);
+    let wait = publish_at - Utc::now() + Duration::milliseconds(200);
+    tokio::time::sleep(wait.to_std().unwrap_or_default()).await;
+    assert_eq!(
+        titles(&current(&app, &w.b.1).await),
+        vec!["Paspor lewat aplikasi", "Terjadwal sebentar lagi"]
+    );
+
+    // The ambassador's own post is in the next answer, and that platform no longer waits.
+    let week = current(&app, &w.b.1).await;
+    let brief = week["briefs"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        week["briefs"][0]["waiting"],
+        json!(["x", "instagram", "facebook"])
+    );
+    let (status, body) = json(
+        app.send_api(
+            "POST",
+            "/api/v1/submissions",
+            Some(&w.b.1),
+            &json!({"brief_id": brief, "platform": "instagram",
+                    "url": "https://www.instagram.com/p/Ckept01/",
+                    "posted_at": (Utc::now() - Duration::minutes(1)).to_rfc3339()}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let week = current(&app, &w.b.1).await;
+    assert_eq!(
+        week["briefs"][0]["waiting"],
+        json!(["x", "facebook"]),
+        "{week}"
+    );
+    assert_eq!(week["briefs"][0]["submitted"].as_array().unwrap().len(), 1);
+}

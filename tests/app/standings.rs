@@ -495,6 +495,65 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
         .await
         .unwrap();
     assert!(stamp(&app.db, Topic::Briefs).await.unwrap() > before);
+    // What a brief shows and a crisis pause, so every table of every topic has rows.
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let now = chrono::Utc::now();
+    let media = entity::media::ActiveModel {
+        owner_id: Set(user),
+        institution_id: Set(Some(inst)),
+        kind: Set("brief_image".into()),
+        stored_name: Set("a.jpg".into()),
+        thumb_name: Set("a_t.jpg".into()),
+        content_type: Set("image/jpeg".into()),
+        width: Set(10),
+        height: Set(10),
+        bytes: Set(100),
+        sha256: Set("0".repeat(64)),
+        created_at: Set(now),
+        phash: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::brief_images::ActiveModel {
+        brief_id: Set(brief),
+        media_id: Set(media.id),
+        focal_x: Set(50),
+        focal_y: Set(50),
+        alt: Set("Gambar".into()),
+        variants: Set("[]".into()),
+        position: Set(0),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let template: i64 = entity::story_templates::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the shipped templates")
+        .id;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO brief_templates (brief_id, template_id) VALUES ({brief}, {template})"
+        ))
+        .await
+        .unwrap();
+    entity::crisis_pauses::ActiveModel {
+        institution_id: Set(inst),
+        notice: Set("Jeda".into()),
+        started_at: Set(now),
+        started_by: Set(user),
+        ended_at: Set(Some(now)),
+        ended_by: Set(Some(user)),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
     let column = |table: &str| match table {
         "standings" => "sort_key",
         "standing_weeks" => "completed_at",
@@ -510,12 +569,21 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
         "leaves" => "note",
         "holidays" => "label",
         "programme_settings" => "timezone",
+        "unit_weeks" => "joined",
+        "brief_templates" => "template_id",
+        "brief_images" => "alt",
+        "story_templates" => "name",
+        "crisis_pauses" => "notice",
         other => panic!("no column to write for {other}: add one here"),
     };
     let mut checked = 0;
     for topic in Topic::ALL {
-        let (_, tables) = topics().find(|(t, _)| *t == topic.name()).unwrap();
-        for table in tables.iter() {
+        let tables: Vec<&str> = topics()
+            .filter(|(t, _)| *t == topic.name())
+            .flat_map(|(_, tables)| tables.iter().copied())
+            .collect();
+        assert!(!tables.is_empty(), "{} has tables", topic.name());
+        for table in tables {
             let before = stamp(&app.db, topic).await.unwrap();
             assert!(before >= 0, "{} has a stamp row", topic.name());
             let col = column(table);
@@ -535,7 +603,37 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
             checked += 1;
         }
     }
-    assert!(checked >= 25, "{checked} (topic, table) pairs");
+    assert!(checked >= 38, "{checked} (topic, table) pairs");
+
+    // A user's own drafts and submissions move their own stamp, and no one else's.
+    let own = |u: i64| {
+        let db = app.db.clone();
+        async move { duta::kept::own_stamp(&db, u).await.unwrap() }
+    };
+    let (mine, theirs) = (own(user).await, own(coordinator_id(&app).await).await);
+    for sql in [
+        "UPDATE submissions SET url = url".to_string(),
+        format!("INSERT INTO drafts (user_id, brief_id, platform, template_id, fields, text, created_at, updated_at) VALUES ({user}, {brief}, 'x', NULL, '{{}}', 'Draf', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+        "UPDATE drafts SET text = 'Draf 2'".to_string(),
+        "DELETE FROM drafts".to_string(),
+    ] {
+        let before = own(user).await;
+        app.db.execute_unprepared(&sql).await.unwrap();
+        assert!(own(user).await > before, "{sql} moves the writer's own stamp");
+    }
+    assert!(own(user).await > mine);
+    assert_eq!(own(coordinator_id(&app).await).await, theirs);
+}
+
+async fn coordinator_id(app: &TestApp) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::users::Entity::find()
+        .filter(entity::users::Column::Email.eq("koordinator@duta.test"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 /// An institution's statistics count its ambassadors and no one else's, wherever their
