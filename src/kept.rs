@@ -74,33 +74,50 @@ impl Topic {
     }
 }
 
-/// Every topic's stamp as one request found them at its start: one read for all.
+/// Every topic's stamp as one request found them at its start, and the signed-in user's
+/// own stamp: one read for all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamps([i64; Topic::ALL.len()]);
+pub struct Stamps {
+    topics: [i64; Topic::ALL.len()],
+    /// The user whose own stamp was read with them, and that stamp.
+    own: Option<(i64, i64)>,
+}
 
 impl Stamps {
-    /// Every stamp now.
-    pub async fn read(db: &impl ConnectionTrait) -> AppResult<Stamps> {
+    /// Every stamp now, and `user`'s own stamp (see [`own_stamp`]).
+    pub async fn read(db: &impl ConnectionTrait, user: Option<i64>) -> AppResult<Stamps> {
         let backend = db.get_database_backend();
+        let mut sql = "SELECT topic, stamp FROM kept_stamps".to_string();
+        if let Some(id) = user {
+            sql.push_str(&format!(
+                " UNION ALL SELECT 'own', stamp FROM own_stamps WHERE user_id = {id}"
+            ));
+        }
         let rows = db
-            .query_all_raw(Statement::from_string(
-                backend,
-                "SELECT topic, stamp FROM kept_stamps".to_string(),
-            ))
+            .query_all_raw(Statement::from_string(backend, sql))
             .await?;
-        let mut stamps = [-1; Topic::ALL.len()];
+        let mut topics = [-1; Topic::ALL.len()];
+        let mut own = user.map(|id| (id, 0));
         for row in rows {
             let topic: String = row.try_get_by_index(0)?;
-            if let Some(t) = Topic::ALL.iter().find(|t| t.name() == topic) {
-                stamps[*t as usize] = row.try_get_by_index(1)?;
+            let stamp: i64 = row.try_get_by_index(1)?;
+            if topic == "own" {
+                own = user.map(|id| (id, stamp));
+            } else if let Some(t) = Topic::ALL.iter().find(|t| t.name() == topic) {
+                topics[*t as usize] = stamp;
             }
         }
-        Ok(Stamps(stamps))
+        Ok(Stamps { topics, own })
     }
 
     /// One topic's stamp (-1: none, so nothing is kept with it).
     pub fn of(&self, topic: Topic) -> i64 {
-        self.0[topic as usize]
+        self.topics[topic as usize]
+    }
+
+    /// `user`'s own stamp, when it was read with these.
+    pub fn own(&self, user: i64) -> Option<i64> {
+        self.own.filter(|(u, _)| *u == user).map(|(_, s)| s)
     }
 }
 
@@ -122,8 +139,8 @@ pub async fn stamp(db: &impl ConnectionTrait, topic: Topic) -> AppResult<i64> {
     })
 }
 
-/// A user's own stamp: it moves with any write to their drafts and submissions (0 before
-/// the first).
+/// A user's own stamp: it moves with any write to their drafts, submissions and
+/// notifications (0 before the first).
 pub async fn own_stamp(db: &impl ConnectionTrait, user_id: i64) -> AppResult<i64> {
     let backend = db.get_database_backend();
     let row = db

@@ -172,6 +172,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 .manage(settings::cache::ZoneCache::default())
                 .manage(briefs::cache::AddressedBriefs::default())
                 .manage(briefs::cache::Weeks::default())
+                .manage(web::layout::UnreadCounts::default())
                 .manage(cfg)
                 .manage(db)
                 .manage(keys)

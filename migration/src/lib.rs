@@ -33,6 +33,7 @@ pub mod m20261204_000028_create_kept_stamps;
 pub mod m20261204_000029_more_kept_topics;
 pub mod m20261204_000030_create_unit_weeks;
 pub mod m20261204_000031_week_stamps;
+mod m20261204_000032_own_notifications;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000029_more_kept_topics::Migration),
             Box::new(m20261204_000030_create_unit_weeks::Migration),
             Box::new(m20261204_000031_week_stamps::Migration),
+            Box::new(m20261204_000032_own_notifications::Migration),
         ]
     }
 }

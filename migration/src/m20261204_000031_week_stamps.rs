@@ -46,74 +46,85 @@ impl MigrationTrait for Migration {
             "CREATE TABLE own_stamps (user_id BIGINT NOT NULL PRIMARY KEY, stamp BIGINT NOT NULL)",
         )
         .await?;
-        let bump = |user: &str| {
-            format!(
-                "INSERT INTO own_stamps (user_id, stamp) SELECT u, 1 FROM (SELECT {user} AS u) AS o \
-                 WHERE u IS NOT NULL \
-                 ON CONFLICT (user_id) DO UPDATE SET stamp = own_stamps.stamp + 1"
-            )
-        };
-        if manager.get_database_backend() == DbBackend::Postgres {
-            for (table, user) in OWN {
-                let new = bump(&user.replace("{row}", "NEW"));
-                let old = bump(&user.replace("{row}", "OLD"));
-                db.execute_unprepared(&format!(
-                    "CREATE FUNCTION own_bump_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN \
-                     IF TG_OP <> 'DELETE' THEN {new}; END IF; \
-                     IF TG_OP <> 'INSERT' THEN {old}; END IF; \
-                     RETURN NULL; END $$"
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER own_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
-                     FOR EACH ROW EXECUTE FUNCTION own_bump_{table}()"
-                ))
-                .await?;
-            }
-        } else {
-            for (table, user) in OWN {
-                for (op, rows) in [
-                    ("INSERT", &["NEW"][..]),
-                    ("UPDATE", &["NEW", "OLD"][..]),
-                    ("DELETE", &["OLD"][..]),
-                ] {
-                    let body: String = rows
-                        .iter()
-                        .map(|r| format!("{};", bump(&user.replace("{row}", r))))
-                        .collect();
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER own_{table}_{} AFTER {op} ON {table} BEGIN {body} END",
-                        op.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
+        for (table, user) in OWN {
+            add_own(manager, table, user).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        if manager.get_database_backend() == DbBackend::Postgres {
-            for (table, _) in OWN {
-                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS own_{table} ON {table}"))
-                    .await?;
-                db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS own_bump_{table}()"))
-                    .await?;
-            }
-        } else {
-            for (table, _) in OWN {
-                for op in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS own_{table}_{op}"))
-                        .await?;
-                }
-            }
+        for (table, _) in OWN {
+            drop_own(manager, table).await?;
         }
+        let db = manager.get_connection();
         db.execute_unprepared("DROP TABLE own_stamps").await?;
         for (topic, tables) in TOPICS {
             drop_topic(manager, topic, tables).await?;
         }
         Ok(())
     }
+}
+
+/// The triggers that move a user's own stamp on every write to `table`, whose rows name
+/// their user with `user` (`{row}` stands for the new or old row).
+pub async fn add_own(manager: &SchemaManager<'_>, table: &str, user: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let bump = |user: &str| {
+        format!(
+            "INSERT INTO own_stamps (user_id, stamp) SELECT u, 1 FROM (SELECT {user} AS u) AS o \
+             WHERE u IS NOT NULL \
+             ON CONFLICT (user_id) DO UPDATE SET stamp = own_stamps.stamp + 1"
+        )
+    };
+    if manager.get_database_backend() == DbBackend::Postgres {
+        let new = bump(&user.replace("{row}", "NEW"));
+        let old = bump(&user.replace("{row}", "OLD"));
+        db.execute_unprepared(&format!(
+            "CREATE FUNCTION own_bump_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN \
+             IF TG_OP <> 'DELETE' THEN {new}; END IF; \
+             IF TG_OP <> 'INSERT' THEN {old}; END IF; \
+             RETURN NULL; END $$"
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "CREATE TRIGGER own_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION own_bump_{table}()"
+        ))
+        .await?;
+    } else {
+        for (op, rows) in [
+            ("INSERT", &["NEW"][..]),
+            ("UPDATE", &["NEW", "OLD"][..]),
+            ("DELETE", &["OLD"][..]),
+        ] {
+            let body: String = rows
+                .iter()
+                .map(|r| format!("{};", bump(&user.replace("{row}", r))))
+                .collect();
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER own_{table}_{} AFTER {op} ON {table} BEGIN {body} END",
+                op.to_lowercase()
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops what [`add_own`] made.
+pub async fn drop_own(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    if manager.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS own_{table} ON {table}"))
+            .await?;
+        db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS own_bump_{table}()"))
+            .await?;
+    } else {
+        for op in ["insert", "update", "delete"] {
+            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS own_{table}_{op}"))
+                .await?;
+        }
+    }
+    Ok(())
 }

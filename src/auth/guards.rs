@@ -75,6 +75,15 @@ impl CurrentUser {
         }
     }
 
+    /// The user's own stamp (see [`kept::own_stamp`]), as this request found it at its
+    /// start when it changes nothing.
+    pub async fn own_stamp(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        match self.stamps.and_then(|s| s.own(self.id())) {
+            Some(s) => Ok(s),
+            None => kept::own_stamp(db, self.id()).await,
+        }
+    }
+
     /// The signed-in user of this request, loaded once and cached.
     pub async fn cached<'r>(req: &'r Request<'_>) -> Option<&'r CurrentUser> {
         req.local_cache_async(async { load(req).await })
@@ -179,7 +188,9 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
         return check(db, &claims).await;
     };
     // Read before the user, so a write during the read leaves the entry stale.
-    let stamps = Stamps::read(db).await.ok()?;
+    // The user named by the token is only a hint here: their own stamp is read with the
+    // others and used only once the session is checked.
+    let stamps = Stamps::read(db, claims.sub.parse().ok()).await.ok()?;
     let stamp = stamps.of(Topic::Sessions);
     let reads_only = matches!(req.method(), Method::Get | Method::Head);
     let for_request = |user: &CurrentUser| CurrentUser {

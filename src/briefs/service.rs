@@ -921,7 +921,7 @@ pub async fn current_week(
     let now = Utc::now();
     // Both stamps are read before anything the week is computed from.
     let stamp = user.stamp(db, crate::kept::Topic::Week).await?;
-    let own = crate::kept::own_stamp(db, user.id()).await?;
+    let own = user.own_stamp(db).await?;
     let key = (user.id(), own);
     if let Some(k) = weeks.0.find(stamp, &key) {
         let same_week = IsoWeek::of(now.with_timezone(&k.tz).date_naive()).monday() == k.monday;

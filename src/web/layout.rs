@@ -215,7 +215,8 @@ impl<'r> FromRequest<'r> for Layout {
         let mut layout = Layout::build(req, user, lang, flash);
         if let (Some(u), Some(db)) = (user, req.rocket().state::<sea_orm::DatabaseConnection>()) {
             if u.role == Role::Ambassador {
-                match unread_count(db, u.id()).await {
+                let kept = req.rocket().state::<UnreadCounts>();
+                match unread_count(db, kept, u).await {
                     Ok(n) => layout.unread = n,
                     Err(e) => tracing::warn!(error = %e, "cannot count unread notifications"),
                 }
@@ -225,17 +226,38 @@ impl<'r> FromRequest<'r> for Layout {
     }
 }
 
+/// Managed state: each user's count of unread notifications, kept at their own stamp
+/// (which any write to their notifications, drafts or submissions moves).
+pub struct UnreadCounts(crate::kept::Kept<i64, u64>);
+
+impl Default for UnreadCounts {
+    fn default() -> Self {
+        UnreadCounts(crate::kept::Kept::new(crate::kept::Topic::Week, 50_000))
+    }
+}
+
 /// The badge on the notifications link: the user's unread notifications.
 async fn unread_count(
     db: &sea_orm::DatabaseConnection,
-    user_id: i64,
+    kept: Option<&UnreadCounts>,
+    user: &CurrentUser,
 ) -> crate::error::AppResult<u64> {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    Ok(entity::notifications::Entity::find()
-        .filter(entity::notifications::Column::UserId.eq(user_id))
-        .filter(entity::notifications::Column::ReadAt.is_null())
-        .count(db)
-        .await?)
+    let count = || async {
+        Ok(entity::notifications::Entity::find()
+            .filter(entity::notifications::Column::UserId.eq(user.id()))
+            .filter(entity::notifications::Column::ReadAt.is_null())
+            .count(db)
+            .await?)
+    };
+    match kept {
+        Some(k) => {
+            // Read before the count, so a notification meanwhile leaves the entry stale.
+            let stamp = user.own_stamp(db).await?;
+            Ok(*k.0.get_or_compute(stamp, user.id(), count).await?)
+        }
+        None => count().await,
+    }
 }
 
 struct LangCache(Option<Lang>);

@@ -186,6 +186,11 @@ async fn a_published_brief_reaches_its_audience_and_no_one_else() {
     assert!(page.contains("Brief baru untuk Anda") && page.contains(&format!("/briefs/{id}")));
     let (_, list) = json(app.get_api("/api/v1/notifications", Some(&w.a1.1)).await).await;
     assert_eq!(list[0]["read"], true, "opening the page marks it read");
+    let (_, home) = text(app.page("/", Some(&w.a1.1)).await).await;
+    assert!(
+        !home.contains("<span class=\"count\">"),
+        "the menu's count follows in the next page"
+    );
     let (_, none) = json(app.get_api("/api/v1/notifications", Some(&w.b.1)).await).await;
     assert_eq!(none, json!([]));
 

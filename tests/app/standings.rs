@@ -605,7 +605,8 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
     }
     assert!(checked >= 38, "{checked} (topic, table) pairs");
 
-    // A user's own drafts and submissions move their own stamp, and no one else's.
+    // A user's own drafts, submissions and notifications move their own stamp, and no one
+    // else's.
     let own = |u: i64| {
         let db = app.db.clone();
         async move { duta::kept::own_stamp(&db, u).await.unwrap() }
@@ -616,6 +617,8 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
         format!("INSERT INTO drafts (user_id, brief_id, platform, template_id, fields, text, created_at, updated_at) VALUES ({user}, {brief}, 'x', NULL, '{{}}', 'Draf', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
         "UPDATE drafts SET text = 'Draf 2'".to_string(),
         "DELETE FROM drafts".to_string(),
+        format!("INSERT INTO notifications (user_id, kind, brief_id, created_at, read_at) VALUES ({user}, 'weekly_reminder', NULL, CURRENT_TIMESTAMP, NULL)"),
+        "UPDATE notifications SET read_at = CURRENT_TIMESTAMP".to_string(),
     ] {
         let before = own(user).await;
         app.db.execute_unprepared(&sql).await.unwrap();
