@@ -35,7 +35,7 @@ pub async fn home(
     weeks: &State<crate::briefs::cache::Weeks>,
 ) -> AppResult<Template> {
     let (week, briefs) = if user.role == crate::auth::roles::Role::Ambassador {
-        let mut week = crate::briefs::service::current_week(db, weeks, user).await?;
+        let mut week = weeks.current(db, user).await?;
         let briefs = std::mem::take(&mut week.briefs);
         (Some(week), briefs)
     } else {

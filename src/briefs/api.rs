@@ -77,7 +77,7 @@ pub async fn current(
     db: &State<DatabaseConnection>,
     weeks: &State<super::cache::Weeks>,
 ) -> AppResult<Json<CurrentWeek>> {
-    Ok(Json(service::current_week(db, weeks, &user).await?))
+    Ok(Json(weeks.current(db, &user).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/briefs/{id}", tag = "briefs", security(("bearer" = [])),

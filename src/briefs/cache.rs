@@ -7,10 +7,13 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 
-use super::service::{addressed_to, CurrentWeek};
+use super::rules::{self, IsoWeek};
+use super::service::{addressed_to, compute_week, CurrentWeek};
 use crate::ambassadors::service::Own;
+use crate::auth::guards::CurrentUser;
 use crate::error::AppResult;
 use crate::kept::{self, Kept, Topic};
+use crate::settings::service::programme_timezone;
 use entity::briefs;
 
 /// Answers kept at most; beyond it, those of an older stamp go, and if none had, all.
@@ -72,10 +75,52 @@ pub struct KeptWeek {
 /// their own stamp (their drafts and submissions), so any write to a brief, what it
 /// shows, a pause, the ambassador, the units or the settings ends every kept week, and
 /// an ambassador's own draft or post ends theirs.
-pub struct Weeks(pub(super) Kept<(i64, i64), KeptWeek>);
+pub struct Weeks(Kept<(i64, i64), KeptWeek>);
 
 impl Default for Weeks {
     fn default() -> Self {
         Weeks(Kept::new(Topic::Week, MAX_WEEKS))
+    }
+}
+
+impl Weeks {
+    /// The ambassador's week (see [`super::service::compute_week`]), kept per user: a
+    /// kept week is used while both its stamps hold, in the same ISO week, and before the
+    /// next scheduled brief of the institution comes due; its hours left are counted
+    /// again for each request.
+    pub async fn current(
+        &self,
+        db: &DatabaseConnection,
+        user: &CurrentUser,
+    ) -> AppResult<CurrentWeek> {
+        let now = Utc::now();
+        // Both stamps are read before anything the week is computed from.
+        let stamp = user.stamp(db, Topic::Week).await?;
+        let own = user.own_stamp(db).await?;
+        let key = (user.id(), own);
+        if let Some(k) = self.0.find(stamp, &key) {
+            let same_week = IsoWeek::of(now.with_timezone(&k.tz).date_naive()).monday() == k.monday;
+            if same_week && k.until.is_none_or(|u| now < u) {
+                let mut week = k.week.clone();
+                for b in &mut week.briefs {
+                    b.hours_left = rules::hours_left(b.brief.deadline, now);
+                }
+                return Ok(week);
+            }
+        }
+        let tz = programme_timezone(db).await?;
+        let (week, until) = compute_week(db, user, tz, now).await?;
+        let monday = IsoWeek::of(now.with_timezone(&tz).date_naive()).monday();
+        self.0.keep(
+            stamp,
+            key,
+            KeptWeek {
+                week: week.clone(),
+                tz,
+                monday,
+                until,
+            },
+        );
+        Ok(week)
     }
 }

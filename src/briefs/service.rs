@@ -908,50 +908,11 @@ pub struct CurrentWeek {
 }
 
 /// The ambassador's week: this week's published, open briefs addressed to them, urgent
-/// first, with the drafts they saved for each. While the crisis switch is on, none.
-///
-/// Kept per user (see [`super::cache::Weeks`]); a kept week is used while both its stamps
-/// hold, in the same week, and before the next scheduled brief of the institution comes
-/// due; its hours left are counted again for each request.
-pub async fn current_week(
-    db: &DatabaseConnection,
-    weeks: &super::cache::Weeks,
-    user: &CurrentUser,
-) -> AppResult<CurrentWeek> {
-    let now = Utc::now();
-    // Both stamps are read before anything the week is computed from.
-    let stamp = user.stamp(db, crate::kept::Topic::Week).await?;
-    let own = user.own_stamp(db).await?;
-    let key = (user.id(), own);
-    if let Some(k) = weeks.0.find(stamp, &key) {
-        let same_week = IsoWeek::of(now.with_timezone(&k.tz).date_naive()).monday() == k.monday;
-        if same_week && k.until.is_none_or(|u| now < u) {
-            let mut week = k.week.clone();
-            for b in &mut week.briefs {
-                b.hours_left = rules::hours_left(b.brief.deadline, now);
-            }
-            return Ok(week);
-        }
-    }
-    let tz = programme_timezone(db).await?;
-    let (week, until) = compute_week(db, user, tz, now).await?;
-    let monday = IsoWeek::of(now.with_timezone(&tz).date_naive()).monday();
-    weeks.0.keep(
-        stamp,
-        key,
-        super::cache::KeptWeek {
-            week: week.clone(),
-            tz,
-            monday,
-            until,
-        },
-    );
-    Ok(week)
-}
-
+/// first, with the drafts they saved for each. While the crisis switch is on, none. Kept
+/// per user by [`super::cache::Weeks::current`].
 /// The ambassador's week at `now`, and when the next scheduled brief of their
 /// institution comes due.
-async fn compute_week(
+pub async fn compute_week(
     db: &DatabaseConnection,
     user: &CurrentUser,
     tz: chrono_tz::Tz,

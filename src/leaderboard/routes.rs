@@ -17,7 +17,7 @@ use super::service::{
 };
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
-use crate::briefs::service::{current_week, WeekBrief};
+use crate::briefs::service::WeekBrief;
 use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, CsrfProtected};
@@ -258,7 +258,7 @@ pub async fn progress(
     own_weeks: &State<crate::briefs::cache::Weeks>,
 ) -> AppResult<Template> {
     let weeks = weeks.filter(|w| w.parse::<u32>().is_ok_and(|n| WINDOWS.contains(&n)));
-    let week = current_week(db, own_weeks, &user).await?;
+    let week = own_weeks.current(db, &user).await?;
     let standing = service::standing_of(db, kept, &user, weeks).await?;
     Ok(Template::render(
         "leaderboard/progress",
