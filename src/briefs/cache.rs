@@ -58,8 +58,11 @@ impl AddressedBriefs {
     }
 }
 
-/// Ambassadors' weeks kept at most (one per user).
-const MAX_WEEKS: usize = 20_000;
+/// Ambassadors' weeks kept at most (one per user). A week holds its briefs' whole text
+/// (some kilobytes each, ten briefs a week in the bench set), so this bounds the memory it
+/// takes to some tens of MiB; beyond it, entries of an older stamp go, and if none had,
+/// all. Sharing one copy of each brief between users would let it keep more.
+const MAX_WEEKS: usize = 1_000;
 
 /// An ambassador's week as computed at some moment: the time zone and Monday it was
 /// computed for, and when the next scheduled brief of their institution comes due (it
