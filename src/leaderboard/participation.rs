@@ -215,8 +215,8 @@ fn model(unit: i64, week: NaiveDate, institution: i64, c: &Cell) -> unit_weeks::
     }
 }
 
-/// The figure columns of `unit_weeks`.
-const FIGURES: [unit_weeks::Column; 17] = {
+/// The figure columns of `unit_weeks`, in the order of [`Cell`]'s fields.
+pub const FIGURES: [unit_weeks::Column; 17] = {
     use unit_weeks::Column as C;
     [
         C::Joined,
@@ -385,8 +385,9 @@ async fn remember(db: &impl ConnectionTrait, id: i64, now: Option<&Applied>) -> 
     Ok(())
 }
 
-/// Locks the ambassadors' rows on PostgreSQL (in id order), so the writes that change
-/// one ambassador's share take turns.
+/// Locks the ambassadors' rows until the transaction ends (PostgreSQL; SQLite has one
+/// writer at a time anyway), in id order so that two writers never wait on each other:
+/// the writes that change one ambassador's share or standings take turns.
 pub async fn lock(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
     if db.get_database_backend() != DbBackend::Postgres || ids.is_empty() {
         return Ok(());

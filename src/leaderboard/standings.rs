@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::rules::{self, Score, Window, MAX_WEEKS};
@@ -220,32 +220,11 @@ pub fn row(p: &Person, window: &Window, s: &Score) -> standings::ActiveModel {
     }
 }
 
-/// Locks the ambassadors' rows until the transaction ends (PostgreSQL; SQLite has one
-/// writer at a time anyway), in id order so that two writers never wait on each other.
-async fn lock(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
-    if db.get_database_backend() != DbBackend::Postgres || ids.is_empty() {
-        return Ok(());
-    }
-    for chunk in ids.chunks(BATCH) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        db.query_all_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT id FROM ambassadors WHERE id IN ({list}) ORDER BY id FOR UPDATE"),
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
 /// Computes the rows of `ids` for the boards ending in `weeks_of` and stores them in
 /// place of what was there; ambassadors who are not approved lose their rows. Call it
 /// inside the transaction of the write it follows.
 async fn store(db: &impl ConnectionTrait, ids: &[i64], weeks_of: &[NaiveDate]) -> AppResult<()> {
-    lock(db, ids).await?;
+    super::participation::lock(db, ids).await?;
     store_locked(db, ids, weeks_of).await
 }
 
@@ -299,7 +278,7 @@ pub async fn refresh(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
     ids.dedup();
     // The week is read after the lock: a build of next week's rows that passed these
     // ambassadors before it would then see it is already that week.
-    lock(db, &ids).await?;
+    super::participation::lock(db, &ids).await?;
     super::participation::sync(db, &ids).await?;
     let week = current_week(db).await?;
     store_locked(db, &ids, &[week, week + Duration::weeks(1)]).await
@@ -318,7 +297,7 @@ pub async fn refresh_everyone(db: &impl ConnectionTrait) -> AppResult<()> {
         .await?;
     // Every ambassador first, then their rows, in the order `refresh` takes them, so a
     // verification meanwhile waits instead of deadlocking.
-    lock(db, &ids).await?;
+    super::participation::lock(db, &ids).await?;
     let week = current_week(db).await?;
     // Those who are no longer approved keep no rows.
     standings::Entity::delete_many()
@@ -489,7 +468,7 @@ pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
         };
         after = last;
         let txn = begin_write(db).await?;
-        lock(&txn, &ids).await?;
+        super::participation::lock(&txn, &ids).await?;
         let week = current_week(&txn).await?;
         let weeks_of = [week, week + Duration::weeks(1)];
         let people = approved(&txn, &ids).await?;

@@ -9,37 +9,16 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QuerySelect};
 
 use super::rules::{Cell, Raw, INACTIVE_WEEKS};
 use crate::error::AppResult;
-use crate::leaderboard::participation::active;
+use crate::leaderboard::participation::{active, FIGURES};
 use crate::leaderboard::service::Filter;
 use entity::{ambassadors, holidays, leaves, unit_weeks, week_activity, work_units};
 
 /// Ids read per statement.
 const BATCH: usize = 1_000;
-
-/// The figure columns, in the order [`cell`] reads them.
-const FIGURES: [&str; 17] = [
-    "joined",
-    "posting",
-    "x_posting",
-    "instagram_posting",
-    "facebook_posting",
-    "x_posts",
-    "instagram_posts",
-    "facebook_posts",
-    "x_reach",
-    "instagram_reach",
-    "facebook_reach",
-    "x_interactions",
-    "instagram_interactions",
-    "facebook_interactions",
-    "x_followers",
-    "instagram_followers",
-    "facebook_followers",
-];
 
 fn cell(v: &[i64]) -> Cell {
     Cell {
@@ -126,7 +105,7 @@ pub async fn rows(
         .group_by_col(Alias::new(key))
         .group_by_col(unit_weeks::Column::WeekStart);
     for c in FIGURES {
-        q.expr(Expr::cust(format!("CAST(SUM({c}) AS BIGINT)")));
+        q.expr(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", c.as_str())));
     }
     scoped(&mut q);
     let index: HashMap<NaiveDate, usize> =
