@@ -3,8 +3,8 @@
 # 100,000 approved ambassadors and 52 weeks by default), measured in one run with wrk:
 #   /healthz (the baseline), the leaderboard page (top 50 of an institution), the page
 #   filtered by a work unit with its subtree, "my rank" (/api/v1/leaderboard/me) and the
-#   ambassador's own page (/progress), the leaderboard page again at 70 % of its own
-#   maximum rate (p99 there), and submission POSTs (new posts from 200 ambassadors,
+#   ambassador's own page (/progress) and home page (/), the leaderboard page and "my
+#   rank" again at 70 % of their own maximum rates (p99 there), and submission POSTs (new posts from 200 ambassadors,
 #   with the count of each status code answered),
 #   then `duta leaderboard rebuild` (time, and the corrections it had to make: none).
 # Also: seeding time, database size, and the largest RSS seen under load.
@@ -85,6 +85,8 @@ first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 unit=$(curl -fs -H "Authorization: Bearer $coordinator" "$base/api/v1/institutions/1/work-units" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 rows=$(curl -fs -H "Cookie: duta_session=$coordinator" "$base/leaderboard" | grep -c '<td class="num" data-label="[^"]*">[0-9]* %</td>' || true)
 [ "$rows" = 50 ] || { echo "bench: the leaderboard page shows $rows rows, not 50" >&2; exit 1; }
+cells=$(curl -fs -H "Cookie: duta_session=$ambassador" "$base/progress" | grep -c '<li class="cell ' || true)
+[ "$cells" = 12 ] || { echo "bench: the own page shows $cells weeks, not 12" >&2; exit 1; }
 
 peak=0
 ( while sleep 0.5; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null; done ) >"$work/rss" &
@@ -104,10 +106,14 @@ read -r b_rps b_p99 b_bad <<<"$(load -H "Cookie: duta_session=$coordinator" "$ba
 read -r u_rps u_p99 u_bad <<<"$(load -H "Cookie: duta_session=$coordinator" "$base/leaderboard?work_unit_id=$unit")"
 read -r m_rps m_p99 m_bad <<<"$(load -H "Authorization: Bearer $ambassador" "$base/api/v1/leaderboard/me")"
 read -r p_rps p_p99 p_bad <<<"$(load -H "Cookie: duta_session=$ambassador" "$base/progress")"
+read -r o_rps o_p99 o_bad <<<"$(load -H "Cookie: duta_session=$ambassador" "$base/")"
 # 70 % of the page's own maximum: each connection waits between its requests.
 target=$(awk -v r="$b_rps" 'BEGIN { printf "%d", r * 0.7 }')
 delay=$(awk -v r="$target" -v c="$CONNECTIONS" 'BEGIN { printf "%d", c * 1000 / r }')
 read -r r_rps r_p99 r_bad <<<"$(DELAY_MS=$delay HEADER="Cookie: duta_session=$coordinator" load -s bench/paced.lua "$base/leaderboard")"
+m_target=$(awk -v r="$m_rps" 'BEGIN { printf "%d", r * 0.7 }')
+m_delay=$(awk -v r="$m_target" -v c="$CONNECTIONS" 'BEGIN { printf "%d", c * 1000 / r }')
+read -r mr_rps mr_p99 mr_bad <<<"$(DELAY_MS=$m_delay HEADER="Authorization: Bearer $ambassador" load -s bench/paced.lua "$base/api/v1/leaderboard/me")"
 posted=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc)-datetime.timedelta(hours=1)).isoformat())')
 before=$(curl -fs -H "Authorization: Bearer $coordinator" "$base/api/v1/submissions?status=verified" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 read -r s_rps s_p99 s_bad <<<"$(RUN=$run THREADS=2 TOKENS_FILE="$work/tokens" WEEKS="$WEEKS" POSTED_AT="$posted" load -s bench/submit.lua "$base/api/v1/submissions")"
@@ -132,11 +138,15 @@ printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/leaderboard (top 50)" "$b_r
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/leaderboard?work_unit_id=$unit" "$u_rps" "$u_p99" "$u_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/api/v1/leaderboard/me (my rank)" "$m_rps" "$m_p99" "$m_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/progress (own page)" "$p_rps" "$p_p99" "$p_bad"
+printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/ (the ambassador's home)" "$o_rps" "$o_p99" "$o_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "/leaderboard at 70 % ($target/s)" "$r_rps" "$r_p99" "$r_bad"
+printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "my rank at 70 % ($m_target/s)" "$mr_rps" "$mr_p99" "$mr_bad"
 printf '  %-34s %10s req/s  p99 %-9s non-2xx %s\n' "POST /api/v1/submissions" "$s_rps" "$s_p99" "$s_bad"
 echo "  submission answers by status: ${statuses#statuses }"
 awk -v a="$b_rps" -v b="$h_rps" 'BEGIN { printf "  leaderboard page = %.3f x /healthz (same run)\n", a / b }'
 awk -v a="$u_rps" -v b="$h_rps" 'BEGIN { printf "  by work unit     = %.3f x /healthz (same run)\n", a / b }'
+awk -v a="$p_rps" -v b="$h_rps" 'BEGIN { printf "  /progress        = %.3f x /healthz (same run)\n", a / b }'
+awk -v a="$o_rps" -v b="$h_rps" 'BEGIN { printf "  home page        = %.3f x /healthz (same run)\n", a / b }'
 echo "  'database is locked' in the log: $locked; verified before the POSTs: $before"
 echo "  rebuild before: $rebuild_before"
 echo "  rebuild after the POSTs: $rebuild_after"

@@ -26,6 +26,8 @@ pub struct RawConfig {
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
+    /// Connections each node keeps to the database (default: 8 on SQLite, 20 on PostgreSQL).
+    pub database_pool: Option<u32>,
     #[serde(default)]
     pub jwt_keys: Vec<JwtKey>,
     pub upload_dir: Option<PathBuf>,
@@ -82,6 +84,8 @@ fn default_login_window() -> i64 {
 pub struct AppConfig {
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Connections kept to the database; `None` is the default of its kind.
+    pub database_pool: Option<u32>,
     pub jwt_keys: Vec<JwtKey>,
     pub upload_dir: PathBuf,
     pub timezone: chrono_tz::Tz,
@@ -171,6 +175,9 @@ impl AppConfig {
                 ));
             }
         }
+        if raw.database_pool.is_some_and(|n| !(1..=500).contains(&n)) {
+            errors.push("database_pool: must be between 1 and 500".into());
+        }
         if !(1..=24 * 30).contains(&raw.session_hours) {
             errors.push("session_hours: must be between 1 and 720".into());
         }
@@ -207,6 +214,7 @@ impl AppConfig {
         Ok(AppConfig {
             data_dir: raw.data_dir,
             database_url,
+            database_pool: raw.database_pool,
             jwt_keys: raw.jwt_keys,
             upload_dir,
             timezone,

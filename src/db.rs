@@ -19,12 +19,17 @@ use tokio::sync::OwnedMutexGuard;
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(url, None).await
+}
+
+/// [`connect`] with `pool` connections (`None`: 8 on SQLite, 20 on PostgreSQL).
+pub async fn connect_pool(url: &str, pool: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
-        opts.max_connections(8).min_connections(1);
+        opts.max_connections(pool.unwrap_or(8)).min_connections(1);
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -33,7 +38,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .create_if_missing(true)
         });
     } else {
-        opts.max_connections(20).min_connections(1);
+        opts.max_connections(pool.unwrap_or(20)).min_connections(1);
     }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite && !planner_is_stable(&db).await? {

@@ -1,11 +1,12 @@
 //! Pages and endpoints that belong to no domain: home, the language switch, health,
 //! metrics and static assets.
 
+use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
-use rocket::State;
-use rocket_dyn_templates::Template;
+use rocket_dyn_templates::Metadata;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
@@ -16,39 +17,70 @@ use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::http::metrics::Metrics;
 use crate::web::i18n::{Lang, LANG_COOKIE};
 use crate::web::layout::Layout;
+use crate::web::splice::{self, OwnPages};
 
 #[derive(Serialize)]
-pub struct HomePage {
+pub struct HomePage<'a> {
     layout: Layout,
     /// For ambassadors: this week's briefs for them.
-    week: Option<crate::briefs::service::CurrentWeek>,
-    briefs: Vec<crate::briefs::service::WeekBrief>,
+    week: Option<&'a crate::briefs::service::CurrentWeek>,
+    briefs: &'a [crate::briefs::service::WeekBrief],
 }
 
 /// The home page; an ambassador's is their week: the briefs addressed to them, urgent
-/// first, with the drafts they saved for each.
+/// first, with the drafts they saved for each. An ambassador's is kept rendered (see
+/// `crate::web::splice::OwnPages`) under the week it shows and the hours left it prints.
 #[rocket::get("/")]
 pub async fn home(
     layout: Layout,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    weeks: &State<crate::briefs::cache::Weeks>,
-) -> AppResult<Template> {
-    let (week, briefs) = if user.role == crate::auth::roles::Role::Ambassador {
-        let mut week = weeks.current(db, user).await?;
-        let briefs = std::mem::take(&mut week.briefs);
-        (Some(week), briefs)
-    } else {
-        (None, Vec::new())
+    db: &Shared<DatabaseConnection>,
+    weeks: &Shared<crate::briefs::cache::Weeks>,
+    pages: &Shared<OwnPages>,
+    templates: Metadata<'_>,
+) -> AppResult<RawHtml<String>> {
+    if user.role != crate::auth::roles::Role::Ambassador {
+        return splice::render(
+            &templates,
+            "home/index",
+            HomePage {
+                layout,
+                week: None,
+                briefs: &[],
+            },
+            &[],
+        );
+    }
+    let (week, stamp, serial) = weeks.current_with_serial(db, user).await?;
+    let render = |layout: Layout| {
+        splice::render(
+            &templates,
+            "home/index",
+            HomePage {
+                layout,
+                week: Some(&week),
+                briefs: &week.briefs,
+            },
+            &[],
+        )
     };
-    Ok(Template::render(
-        "home/index",
-        HomePage {
-            layout,
-            week,
-            briefs,
-        },
-    ))
+    if layout.flash.is_some() {
+        return render(layout);
+    }
+    let mut fingerprint = vec![
+        i64::try_from(serial).unwrap_or(-1),
+        i64::try_from(layout.unread).unwrap_or(-1),
+    ];
+    fingerprint.extend(week.briefs.iter().map(|b| b.hours_left));
+    let page = pages
+        .get_or_render(
+            stamp,
+            (user.id(), "home", layout.lang),
+            fingerprint,
+            || async { Ok(render(layout.marked())?.0) },
+        )
+        .await?;
+    Ok(RawHtml(layout.fill(&page.1)))
 }
 
 #[derive(FromForm)]
@@ -69,8 +101,8 @@ impl CsrfProtected for LanguageForm {
 pub async fn switch_language(
     form: CsrfForm<LanguageForm>,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
     user: Option<&CurrentUser>,
 ) -> AppResult<Redirect> {
     let form = form.0;
@@ -97,7 +129,7 @@ pub struct Health {
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.
 #[rocket::get("/healthz")]
 pub async fn healthz(
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> (Status, rocket::serde::json::Json<Health>) {
     match db.ping().await {
         Ok(()) => (
@@ -123,8 +155,8 @@ pub async fn healthz(
 /// Prometheus metrics: for a configured bearer token, or from the machine itself.
 #[rocket::get("/metrics")]
 pub fn metrics(
-    metrics: &State<Metrics>,
-    cfg: &State<AppConfig>,
+    metrics: &Shared<Metrics>,
+    cfg: &Shared<AppConfig>,
     ip: crate::http::client_ip::ClientIp,
     auth: MetricsAuth,
 ) -> Result<(rocket::http::ContentType, String), Status> {

@@ -87,15 +87,25 @@ impl Stamps {
     /// Every stamp now, and `user`'s own stamp (see [`own_stamp`]).
     pub async fn read(db: &impl ConnectionTrait, user: Option<i64>) -> AppResult<Stamps> {
         let backend = db.get_database_backend();
-        let mut sql = "SELECT topic, stamp FROM kept_stamps".to_string();
-        if let Some(id) = user {
-            sql.push_str(&format!(
-                " UNION ALL SELECT 'own', stamp FROM own_stamps WHERE user_id = {id}"
-            ));
-        }
-        let rows = db
-            .query_all_raw(Statement::from_string(backend, sql))
-            .await?;
+        // The user is a bound value, so that one prepared statement serves every user.
+        let statement = match user {
+            Some(id) => Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    sea_orm::DbBackend::Postgres => {
+                        "SELECT topic, stamp FROM kept_stamps \
+                         UNION ALL SELECT 'own', stamp FROM own_stamps WHERE user_id = $1"
+                    }
+                    _ => {
+                        "SELECT topic, stamp FROM kept_stamps \
+                         UNION ALL SELECT 'own', stamp FROM own_stamps WHERE user_id = ?"
+                    }
+                },
+                [id.into()],
+            ),
+            None => Statement::from_string(backend, "SELECT topic, stamp FROM kept_stamps"),
+        };
+        let rows = db.query_all_raw(statement).await?;
         let mut topics = [-1; Topic::ALL.len()];
         let mut own = user.map(|id| (id, 0));
         for row in rows {

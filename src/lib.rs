@@ -30,6 +30,7 @@ pub mod org;
 pub mod privacy;
 pub mod seed;
 pub mod settings;
+pub mod state;
 pub mod stats;
 pub mod story_templates;
 pub mod submissions;
@@ -73,12 +74,14 @@ pub async fn prepare(
 ) -> Result<(AppConfig, sea_orm::DatabaseConnection), Vec<String>> {
     let mut cfg = AppConfig::from_figment(figment)?;
     cfg.prepare_filesystem().map_err(|e| vec![e])?;
-    let db = db::connect(&cfg.database_url).await.map_err(|e| {
-        vec![format!(
-            "database: cannot connect to {}: {e}",
-            config::redact_url(&cfg.database_url)
-        )]
-    })?;
+    let db = db::connect_pool(&cfg.database_url, cfg.database_pool)
+        .await
+        .map_err(|e| {
+            vec![format!(
+                "database: cannot connect to {}: {e}",
+                config::redact_url(&cfg.database_url)
+            )]
+        })?;
     db::migrate(&db)
         .await
         .map_err(|e| vec![format!("database: migrations failed: {e}")])?;
@@ -108,78 +111,108 @@ pub async fn prepare(
     Ok((cfg, db))
 }
 
+/// The one managed state (see `crate::state`): the checked configuration, the database,
+/// keys, the mailer, the stores, and every answer a node keeps (`crate::kept`), empty.
+/// A wrong value stops the start with one message per problem.
+pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>> {
+    let mailer = notify::Mailer::from_figment(figment);
+    let jobs = jobs::JobsConfig::from_figment(figment);
+    let sources = followers::FollowerSources::from_figment(figment);
+    let mut errors: Vec<String> = [
+        &mailer.as_ref().err(),
+        &jobs.as_ref().err(),
+        &sources.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|e| e.iter().cloned())
+    .collect();
+    let (cfg, db) = match prepare(figment).await {
+        Ok(ready) => ready,
+        Err(e) => {
+            errors.extend(e);
+            return Err(errors);
+        }
+    };
+    let keys = JwtKeys::from_config(&cfg).map_err(|e| e.to_string());
+    let hasher = Hasher::new().map_err(|e| format!("password hasher: {e}"));
+    let nip_key = cfg
+        .nip_key
+        .clone()
+        .ok_or_else(|| "the NIP key is not loaded".to_string());
+    let parts = match (mailer, jobs, sources, keys, hasher, nip_key) {
+        (Ok(m), Ok(j), Ok(s), Ok(k), Ok(h), Ok(n)) if errors.is_empty() => (m, j, s, k, h, n),
+        (_, _, _, keys, hasher, nip_key) => {
+            errors.extend(
+                [keys.err(), hasher.err(), nip_key.err()]
+                    .into_iter()
+                    .flatten(),
+            );
+            return Err(errors);
+        }
+    };
+    let (mailer, jobs, sources, keys, hasher, nip_key) = parts;
+    if !mailer.is_enabled() {
+        tracing::info!("no smtp.host: decision emails are not sent");
+    }
+    if let Ok(0) = accounts::service::count_active_admins(&db).await {
+        eprintln!(
+            "duta: there is no admin yet. Make the first one with:\n  \
+             cargo run --release -- create-admin --email you@instansi.go.id --name \"Your Name\""
+        );
+    }
+    let store = media::service::MediaStore::new(&cfg.upload_dir).after_saving(std::sync::Arc::new(
+        |db, picture| {
+            Box::pin(async move {
+                integrity::service::after_picture(&db, &picture).await;
+            })
+        },
+    ));
+    Ok(state::AppState::default()
+        // The ground: configuration, database, keys, outside services.
+        .with(cfg)
+        .with(db)
+        .with(keys)
+        .with(hasher)
+        .with(nip_key)
+        .with(mailer)
+        .with(jobs)
+        .with(sources)
+        .with(store)
+        .with(Metrics::default())
+        .with(submissions::writer::Writer::default())
+        // What the node keeps (`crate::kept`): each answer at the stamp it was read at.
+        .with(auth::guards::Sessions::default())
+        .with(org::cache::OrgCache::default())
+        .with(settings::cache::ZoneCache::default())
+        .with(briefs::cache::AddressedBriefs::default())
+        .with(briefs::cache::Weeks::default())
+        .with(web::layout::UnreadCounts::default())
+        .with(web::splice::OwnPages::default())
+        .with(stats::service::StatsCache::default())
+        .with(stats::routes::RenderedFigures::default())
+        .with(leaderboard::service::BoardKept::default())
+        .with(leaderboard::routes::RenderedPages::default()))
+}
+
 pub fn build(figment: Figment) -> Rocket<Build> {
     let assets: String = figment
         .extract_inner("assets_dir")
         .unwrap_or_else(|_| "assets".into());
     rocket::custom(figment)
         .attach(AdHoc::try_on_ignite(
-            "Duta configuration and database",
+            "Duta application state",
             |rocket| async move {
-                let (cfg, db) = match prepare(rocket.figment()).await {
-                    Ok(ready) => ready,
+                match app_state(rocket.figment()).await {
+                    Ok(state) => Ok(rocket.manage(state)),
                     Err(errors) => {
                         for e in &errors {
                             tracing::error!("{e}");
                             eprintln!("duta: {e}");
                         }
-                        return Err(rocket);
+                        Err(rocket)
                     }
-                };
-                let keys = match JwtKeys::from_config(&cfg) {
-                    Ok(k) => k,
-                    Err(e) => {
-                        eprintln!("duta: {e}");
-                        return Err(rocket);
-                    }
-                };
-                let hasher = match Hasher::new() {
-                    Ok(h) => h,
-                    Err(e) => {
-                        eprintln!("duta: password hasher: {e}");
-                        return Err(rocket);
-                    }
-                };
-                if let Ok(0) = accounts::service::count_active_admins(&db).await {
-                eprintln!(
-                    "duta: there is no admin yet. Make the first one with:\n  \
-                     cargo run --release -- create-admin --email you@instansi.go.id --name \"Your Name\""
-                );
-            }
-            let sources = match followers::FollowerSources::from_figment(rocket.figment()) {
-                Ok(s) => s,
-                Err(errors) => {
-                    for e in errors {
-                        eprintln!("duta: {e}");
-                    }
-                    return Err(rocket);
                 }
-            };
-            let store = media::service::MediaStore::new(&cfg.upload_dir).after_saving(
-                std::sync::Arc::new(|db, picture| {
-                    Box::pin(async move {
-                        integrity::service::after_picture(&db, &picture).await;
-                    })
-                }),
-            );
-            let Some(nip_key) = cfg.nip_key.clone() else {
-                eprintln!("duta: the NIP key is not loaded");
-                return Err(rocket);
-            };
-            Ok(rocket
-                .manage(auth::guards::Sessions::default())
-                .manage(org::cache::OrgCache::default())
-                .manage(settings::cache::ZoneCache::default())
-                .manage(briefs::cache::AddressedBriefs::default())
-                .manage(briefs::cache::Weeks::default())
-                .manage(web::layout::UnreadCounts::default())
-                .manage(cfg)
-                .manage(db)
-                .manage(keys)
-                .manage(hasher)
-                .manage(sources)
-                .manage(store)
-                .manage(nip_key))
             },
         ))
         .attach(Template::custom(|engines| {
@@ -191,13 +224,6 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(http::headers::SecurityHeaders)
         .attach(MetricsFairing)
         .attach(jobs::Jobs)
-        .attach(notify::fairing())
-        .manage(Metrics::default())
-        .manage(stats::service::StatsCache::default())
-        .manage(leaderboard::service::BoardKept::default())
-        .manage(leaderboard::routes::RenderedPages::default())
-        .manage(submissions::writer::Writer::default())
-        .manage(stats::routes::RenderedFigures::default())
         .mount("/", home::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())

@@ -1,8 +1,8 @@
 //! The staff-accounts API (admins only).
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::forms::{NewUser, UserUpdate};
@@ -18,7 +18,7 @@ use crate::http::client_ip::ClientIp;
 #[rocket::get("/users")]
 pub async fn index(
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<UserView>>> {
     Ok(Json(
         service::list_users(db, &admin)
@@ -37,8 +37,8 @@ pub async fn index(
 pub async fn create(
     body: ApiJson<NewUser>,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<UserView>)> {
     let user = service::create_user(db, hasher, Some(&admin), &body.0, Some(&ip)).await?;
@@ -55,7 +55,7 @@ pub async fn update(
     id: i64,
     body: ApiJson<UserUpdate>,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<UserView>> {
     let user = service::update_user(db, &admin, id, &body.0, &ip).await?;
@@ -70,7 +70,7 @@ pub async fn update(
 pub async fn deactivate(
     id: i64,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<UserView>> {
     let user = service::deactivate_user(db, &admin, id, &ip).await?;

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -55,7 +55,7 @@ async fn index_page(
 pub async fn index(
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     index_page(db, &admin, layout, NewUserForm::default(), BTreeMap::new()).await
 }
@@ -78,8 +78,8 @@ pub async fn create(
     form: CsrfForm<NewUserForm>,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let mut form = form.0;
@@ -142,7 +142,7 @@ pub async fn edit(
     id: i64,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let user = service::get_user(db, &admin, id).await?;
     Ok(Template::render(
@@ -164,7 +164,7 @@ pub async fn update(
     form: CsrfForm<EditUserForm>,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
@@ -214,7 +214,7 @@ pub async fn deactivate(
     id: i64,
     _form: CsrfForm<TokenOnlyForm>,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Flash<Redirect>> {
     match service::deactivate_user(db, &admin, id, &ip).await {

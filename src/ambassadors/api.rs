@@ -1,10 +1,10 @@
 //! The candidate's API: sign-up, the form's choices, resubmission and screenshots.
 
+use crate::state::Shared;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
@@ -34,10 +34,10 @@ pub struct SignupCreated {
 #[rocket::post("/signup", data = "<body>")]
 pub async fn signup(
     body: ApiJson<SignupRequest>,
-    db: &State<DatabaseConnection>,
-    key: &State<NipKey>,
-    hasher: &State<Hasher>,
-    sources: &State<FollowerSources>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<NipKey>,
+    hasher: &Shared<Hasher>,
+    sources: &Shared<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<SignupCreated>)> {
     let (_, amb) = service::signup(db, hasher, sources, key, &body.0, &ip).await?;
@@ -72,8 +72,8 @@ pub struct InstitutionChoice {
     responses((status = 200, body = SignupChoices)))]
 #[rocket::get("/signup/form")]
 pub async fn signup_form(
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
 ) -> AppResult<Json<SignupChoices>> {
     let (required, thresholds) = crate::settings::service::thresholds(db).await?;
     let groups = crate::org::service::list_all_units_grouped(db).await?;
@@ -102,8 +102,8 @@ pub async fn signup_form(
 #[rocket::get("/me/ambassador")]
 pub async fn show_own(
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<NipKey>,
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::get_own(db, &user).await?;
     Ok(Json(service::view_of(db, key, &amb).await?))
@@ -118,9 +118,9 @@ pub async fn show_own(
 pub async fn resubmit(
     body: ApiJson<ResubmitRequest>,
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<NipKey>,
-    sources: &State<FollowerSources>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<NipKey>,
+    sources: &Shared<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::resubmit(db, sources, &user, &body.0, &ip).await?;
@@ -144,9 +144,9 @@ pub async fn upload_screenshot(
     platform: &str,
     upload: Result<Form<ScreenshotUpload<'_>>, rocket::form::Errors<'_>>,
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<NipKey>,
-    store: &State<MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<NipKey>,
+    store: &Shared<MediaStore>,
     ip: ClientIp,
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::get_own(db, &user).await?;
@@ -213,8 +213,8 @@ pub struct MeView {
 #[rocket::get("/me")]
 pub async fn me(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<NipKey>,
 ) -> AppResult<Json<MeView>> {
     let ambassador = match service::find_ambassador_by_user(db.inner(), user.id()).await? {
         Some(a) => Some(service::view_of(db, key, &a).await?),

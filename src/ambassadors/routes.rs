@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::fs::TempFile;
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -154,8 +154,8 @@ fn refill(
 pub async fn signup_page(
     layout: Layout,
     user: Option<&CurrentUser>,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
 ) -> AppResult<Result<Template, Redirect>> {
     if user.is_some() {
         return Ok(Err(Redirect::to("/")));
@@ -242,13 +242,13 @@ pub async fn signup(
     form: CsrfMultipart<SignupForm<'_>>,
     layout: Layout,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    keys: &State<JwtKeys>,
-    hasher: &State<Hasher>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
-    store: &State<MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    store: &Shared<MediaStore>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
@@ -421,9 +421,9 @@ async fn status_page(
 pub async fn status(
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
 ) -> AppResult<Template> {
     status_page(db, sources, key, &user, layout, BTreeMap::new(), None).await
 }
@@ -463,9 +463,9 @@ pub async fn resubmit(
     form: CsrfForm<ResubmitForm>,
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
@@ -533,10 +533,10 @@ pub async fn upload_screenshot(
     form: CsrfMultipart<ScreenshotForm<'_>>,
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
-    store: &State<MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    store: &Shared<MediaStore>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;

@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit`: the audit log for admins and coordinators (their scope).
 
+use crate::state::Shared;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::service::{self, AuditPage, AuditQuery, PAGE_SIZE};
@@ -30,7 +30,7 @@ pub async fn index(
     limit: Option<u64>,
     offset: Option<u64>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<AuditPage>> {
     let q = AuditQuery {
         action: action.unwrap_or_default(),

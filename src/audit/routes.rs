@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::{ContentType, Status};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -90,7 +90,7 @@ pub async fn index(
     page: Option<u64>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<(Status, Template)> {
     let query = query_of(action, actor, target_type, target_id, from, to);
     let page = page.unwrap_or(1).clamp(1, 100_000);
@@ -153,7 +153,7 @@ pub async fn export(
     from: Option<&str>,
     to: Option<&str>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Download> {
     let query = query_of(action, actor, target_type, target_id, from, to);
     let bytes = service::export_csv(db, &user, &query).await?;

@@ -1,8 +1,8 @@
 //! Sign-in for API clients: a Bearer token in exchange for email and password.
 
+use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
@@ -31,11 +31,11 @@ pub struct LoginResponse {
 #[rocket::post("/auth/login", data = "<body>")]
 pub async fn login(
     body: ApiJson<LoginRequest>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    keys: &State<JwtKeys>,
-    hasher: &State<Hasher>,
-    nip_key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
+    nip_key: &Shared<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<LoginResponse>> {
     let session =
@@ -61,7 +61,7 @@ pub struct Done {
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 401, body = ApiErrorBody)))]
 #[rocket::post("/auth/logout")]
-pub async fn logout(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppResult<Json<Done>> {
+pub async fn logout(user: &CurrentUser, db: &Shared<DatabaseConnection>) -> AppResult<Json<Done>> {
     service::logout(db, user).await?;
     Ok(Json(Done { ok: true }))
 }
@@ -75,9 +75,9 @@ pub async fn logout(user: &CurrentUser, db: &State<DatabaseConnection>) -> AppRe
 pub async fn change_password(
     body: ApiJson<ChangePasswordRequest>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    keys: &State<JwtKeys>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<LoginResponse>> {
     let b = body.0;
@@ -101,8 +101,8 @@ pub async fn change_password(
 #[rocket::post("/me/two-factor/setup")]
 pub async fn two_factor_setup(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<crate::nip::NipKey>,
 ) -> AppResult<Json<super::two_factor::Setup>> {
     Ok(Json(
         super::two_factor::begin_setup(db, nip_key, user).await?,
@@ -124,8 +124,8 @@ pub struct RecoveryCodes {
 pub async fn two_factor_enable(
     body: ApiJson<TwoFactorRequest>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<RecoveryCodes>> {
     let recovery_codes = super::two_factor::enable(db, nip_key, user, &body.0.code, &ip).await?;
@@ -142,9 +142,9 @@ pub async fn two_factor_enable(
 pub async fn two_factor_disable(
     body: ApiJson<TwoFactorRequest>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<crate::nip::NipKey>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<crate::nip::NipKey>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<Done>> {
     let b = body.0;
@@ -161,8 +161,8 @@ pub async fn two_factor_disable(
 pub async fn two_factor_recovery_codes(
     body: ApiJson<TwoFactorRequest>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<RecoveryCodes>> {
     let recovery_codes =

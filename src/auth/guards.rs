@@ -181,10 +181,10 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     } else {
         req.cookies().get(SESSION_COOKIE)?.value().to_string()
     };
-    let keys = req.rocket().state::<JwtKeys>()?;
-    let db = req.rocket().state::<DatabaseConnection>()?;
+    let keys = crate::state::part::<JwtKeys>(req.rocket())?;
+    let db = crate::state::part::<DatabaseConnection>(req.rocket())?;
     let claims = keys.verify(&token)?;
-    let Some(sessions) = req.rocket().state::<Sessions>() else {
+    let Some(sessions) = crate::state::part::<Sessions>(req.rocket()) else {
         return check(db, &claims).await;
     };
     // Read before the user, so a write during the read leaves the entry stale.

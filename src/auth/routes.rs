@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -105,10 +105,10 @@ pub async fn login(
     form: CsrfForm<LoginForm>,
     layout: Layout,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    keys: &State<JwtKeys>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> Result<Redirect, (Status, Template)> {
     let form = form.0;
@@ -155,10 +155,10 @@ pub async fn login_code(
     form: CsrfForm<CodeForm>,
     layout: Layout,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    keys: &State<JwtKeys>,
-    nip_key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    nip_key: &Shared<NipKey>,
     ip: ClientIp,
 ) -> Result<Redirect, (Status, Template)> {
     let form = form.0;
@@ -207,7 +207,7 @@ pub async fn logout(
     _form: CsrfForm<TokenOnlyForm>,
     user: Option<&CurrentUser>,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Flash<Redirect>> {
     if let Some(user) = user {
         service::logout(db, user).await?;
@@ -240,10 +240,10 @@ pub async fn change_password(
     user: &CurrentUser,
     layout: Layout,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    keys: &State<JwtKeys>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let f = form.0;
@@ -336,8 +336,8 @@ async fn two_factor_page(
 pub async fn two_factor(
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<NipKey>,
 ) -> AppResult<Template> {
     two_factor_page(db, nip_key, user, layout, Vec::new(), BTreeMap::new(), "").await
 }
@@ -374,8 +374,8 @@ pub async fn two_factor_enable(
     form: CsrfForm<TwoFactorForm>,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<NipKey>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     let result = super::two_factor::enable(db, nip_key, user, &form.0.code, &ip).await;
@@ -388,9 +388,9 @@ pub async fn two_factor_recovery_codes(
     form: CsrfForm<TwoFactorForm>,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<NipKey>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<NipKey>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     let result =
@@ -404,9 +404,9 @@ pub async fn two_factor_disable(
     form: CsrfForm<TwoFactorForm>,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    nip_key: &State<NipKey>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    nip_key: &Shared<NipKey>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> TwoFactorResult {
     let f = form.0;

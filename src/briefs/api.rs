@@ -1,9 +1,9 @@
 //! The briefs API: coordinators write, publish and pause briefs; ambassadors read the
 //! ones addressed to them and their week.
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
@@ -26,8 +26,8 @@ use crate::notify::Mailer;
 pub async fn create(
     body: ApiJson<BriefRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<BriefView>)> {
     let saved = service::create_brief(db, mailer, &user, &body.0, &ip).await?;
@@ -45,8 +45,8 @@ pub async fn update(
     id: i64,
     body: ApiJson<BriefRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<BriefView>> {
     Ok(Json(
@@ -63,7 +63,7 @@ pub async fn update(
 pub async fn index(
     week: Option<&str>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<BriefView>>> {
     Ok(Json(service::list_briefs(db, user, week).await?))
 }
@@ -74,8 +74,8 @@ pub async fn index(
 #[rocket::get("/briefs/current")]
 pub async fn current(
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
-    weeks: &State<super::cache::Weeks>,
+    db: &Shared<DatabaseConnection>,
+    weeks: &Shared<super::cache::Weeks>,
 ) -> AppResult<Json<CurrentWeek>> {
     Ok(Json(weeks.current(db, &user).await?))
 }
@@ -87,7 +87,7 @@ pub async fn current(
 pub async fn show(
     id: i64,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<BriefView>> {
     Ok(Json(service::get_brief_view_for(db, user, id).await?))
 }
@@ -124,7 +124,7 @@ pub async fn pause_all(
     institution_id: Option<i64>,
     body: ApiJson<PauseRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<PauseView>> {
     Ok(Json(
@@ -143,7 +143,7 @@ pub async fn pause_all(
 pub async fn resume_all(
     institution_id: Option<i64>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<PauseView>> {
     Ok(Json(
@@ -167,8 +167,8 @@ pub async fn add_image(
     id: i64,
     upload: Result<rocket::form::Form<ImageUpload<'_>>, rocket::form::Errors<'_>>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    store: &State<crate::media::service::MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<super::service::BriefImageView>)> {
     // The brief first: one out of reach is 404 before anything is read.

@@ -69,10 +69,15 @@ const MAX_WEEKS: usize = 1_000;
 /// becomes addressed to them then, without a write).
 pub struct KeptWeek {
     pub week: CurrentWeek,
+    /// Told apart from every other week computed on this node (see [`Weeks::current`]).
+    pub serial: u64,
     pub tz: chrono_tz::Tz,
     pub monday: chrono::NaiveDate,
     pub until: Option<DateTime<Utc>>,
 }
+
+/// The next week's serial (see [`KeptWeek::serial`]).
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Managed state: each ambassador's week of briefs, kept at the `week` stamp and under
 /// their own stamp (their drafts and submissions), so any write to a brief, what it
@@ -96,6 +101,17 @@ impl Weeks {
         db: &DatabaseConnection,
         user: &CurrentUser,
     ) -> AppResult<CurrentWeek> {
+        Ok(self.current_with_serial(db, user).await?.0)
+    }
+
+    /// [`Weeks::current`], the `week` stamp it was read at, and a number that changes whenever the week was computed
+    /// again (pages rendered from it are kept under it, see `crate::web::splice::OwnPages`);
+    /// the hours left are not part of what it stands for.
+    pub async fn current_with_serial(
+        &self,
+        db: &DatabaseConnection,
+        user: &CurrentUser,
+    ) -> AppResult<(CurrentWeek, i64, u64)> {
         let now = Utc::now();
         // Both stamps are read before anything the week is computed from.
         let stamp = user.stamp(db, Topic::Week).await?;
@@ -108,22 +124,24 @@ impl Weeks {
                 for b in &mut week.briefs {
                     b.hours_left = rules::hours_left(b.brief.deadline, now);
                 }
-                return Ok(week);
+                return Ok((week, stamp, k.serial));
             }
         }
         let tz = programme_timezone(db).await?;
         let (week, until) = compute_week(db, user, tz, now).await?;
         let monday = IsoWeek::of(now.with_timezone(&tz).date_naive()).monday();
+        let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.0.keep(
             stamp,
             key,
             KeptWeek {
                 week: week.clone(),
+                serial,
                 tz,
                 monday,
                 until,
             },
         );
-        Ok(week)
+        Ok((week, stamp, serial))
     }
 }

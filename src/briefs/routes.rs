@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use chrono::{DateTime, Duration, Utc};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -113,7 +113,7 @@ pub async fn index(
     week: Option<&str>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<(Status, Template)> {
     index_page(db, &user, layout, week, BTreeMap::new(), String::new()).await
 }
@@ -160,7 +160,7 @@ async fn form_page(
 pub async fn new(
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let tz = programme_timezone(db).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
@@ -189,8 +189,8 @@ pub async fn create(
     form: CsrfForm<BriefForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     match service::create_brief(db, mailer, &user, &form.0.to_request(), &ip).await {
@@ -249,7 +249,7 @@ pub async fn edit(
     id: i64,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let b = service::get_managed_brief(db.inner(), &user, id).await?;
     let view = service::views_of(db.inner(), vec![b]).await?.remove(0);
@@ -271,8 +271,8 @@ pub async fn update(
     form: CsrfForm<BriefForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     match service::update_brief(db, mailer, &user, id, &form.0.to_request(), &ip).await {
@@ -295,7 +295,7 @@ pub async fn pause_all(
     form: CsrfForm<PauseForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     let req = PauseRequest {
@@ -321,7 +321,7 @@ pub async fn resume_all(
     form: CsrfForm<PauseForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     match service::resume_all(db, &user, form.0.institution_id, &ip).await {
@@ -436,7 +436,7 @@ pub async fn show(
     id: i64,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     brief_page(db, user, layout, id, BTreeMap::new()).await
 }
@@ -522,7 +522,7 @@ pub async fn compose(
     draft: Option<i64>,
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let (template, values) = match draft {
         Some(d) => {
@@ -541,7 +541,7 @@ pub async fn compose_post(
     form: CsrfForm<ComposeForm>,
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
     // The brief first: one out of reach is 404 whatever the form holds.
@@ -661,8 +661,8 @@ pub async fn add_image(
     form: crate::http::csrf::CsrfMultipart<ImageForm<'_>>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    store: &State<crate::media::service::MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
     ip: ClientIp,
 ) -> PageResult {
     let form = form.0;
@@ -718,8 +718,8 @@ pub async fn set_focal(
     form: CsrfForm<FocalForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    store: &State<crate::media::service::MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
 ) -> PageResult {
     service::get_managed_brief(db.inner(), &user, id).await?;
     let mut errors = crate::error::FieldErrors::new();
@@ -786,8 +786,8 @@ pub async fn variant(
     image_id: i64,
     variant: &str,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    store: &State<crate::media::service::MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
 ) -> AppResult<Download> {
     let (file_name, bytes) =
         super::images::variant_file(db, store, user, id, image_id, variant).await?;
@@ -803,8 +803,8 @@ pub async fn variant(
 pub async fn images_zip(
     id: i64,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    store: &State<crate::media::service::MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
 ) -> AppResult<Download> {
     let bytes = super::images::zip_all(db, store, user, id).await?;
     Ok(Download {
@@ -824,11 +824,11 @@ pub async fn submit(
     form: crate::http::csrf::CsrfMultipart<SubmissionForm<'_>>,
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    store: &State<crate::media::service::MediaStore>,
-    zone: &State<crate::settings::cache::ZoneCache>,
-    addressed: &State<super::cache::AddressedBriefs>,
-    writer: &State<crate::submissions::writer::Writer>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
+    zone: &Shared<crate::settings::cache::ZoneCache>,
+    addressed: &Shared<super::cache::AddressedBriefs>,
+    writer: &Shared<crate::submissions::writer::Writer>,
 ) -> PageResult {
     let form = form.0;
     let request = form.to_request(id);

@@ -51,9 +51,7 @@ impl<'r> FromRequest<'r> for ClientIp {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let trusted = req
-            .rocket()
-            .state::<AppConfig>()
+        let trusted = crate::state::part::<AppConfig>(req.rocket())
             .map(|c| c.trusted_proxies.as_slice())
             .unwrap_or(&[]);
         let peer = req.remote().map(|s| s.ip());

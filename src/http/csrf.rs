@@ -37,10 +37,7 @@ pub fn token(req: &Request<'_>) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let secure = req
-        .rocket()
-        .state::<AppConfig>()
-        .is_some_and(|c| c.secure_cookies);
+    let secure = crate::state::part::<AppConfig>(req.rocket()).is_some_and(|c| c.secure_cookies);
     let cookie = Cookie::build((CSRF_COOKIE, value.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)

@@ -26,9 +26,7 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let https = req
-            .rocket()
-            .state::<crate::config::AppConfig>()
+        let https = crate::state::part::<crate::config::AppConfig>(req.rocket())
             .is_some_and(|c| c.secure_cookies);
         if https {
             res.set_header(Header::new("Strict-Transport-Security", HSTS));

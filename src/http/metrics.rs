@@ -107,7 +107,7 @@ impl Fairing for MetricsFairing {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some(metrics) = req.rocket().state::<Metrics>() else {
+        let Some(metrics) = crate::state::part::<Metrics>(req.rocket()) else {
             return;
         };
         let started = req.local_cache(|| Started(Instant::now())).0;

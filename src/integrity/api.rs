@@ -1,7 +1,7 @@
 //! `GET /api/v1/integrity` and `POST /api/v1/integrity/{id}/clear`.
 
+use crate::state::Shared;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,7 @@ pub async fn index(
     status: Option<&str>,
     ambassador_id: Option<i64>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<FlagView>>> {
     let cleared = status == Some("cleared");
     Ok(Json(
@@ -54,7 +54,7 @@ pub async fn clear(
     id: i64,
     body: ApiJson<ClearRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<Cleared>> {
     service::clear(db, &user, id, &body.0.note, &ip).await?;

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -56,7 +56,7 @@ pub async fn index(
     status: Option<&str>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     page(db, &user, layout, status == Some("cleared"), None).await
 }
@@ -81,7 +81,7 @@ pub async fn clear(
     form: CsrfForm<ClearForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     match service::clear(db, &user, id, &form.0.note, &ip).await {

@@ -17,9 +17,9 @@ pub mod recheck;
 use std::time::Duration;
 
 use chrono::Utc;
-use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::fairing::{Fairing, Info, Kind};
 use rocket::figment::Figment;
-use rocket::{Build, Orbit, Rocket, Shutdown};
+use rocket::{Orbit, Rocket, Shutdown};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
@@ -108,8 +108,9 @@ impl JobsConfig {
     }
 }
 
-/// Checks `jobs.*` at ignition and starts the job loop at liftoff (unless `jobs.enabled`
-/// is false). Reads the managed `DatabaseConnection` and `FollowerSources`.
+/// Starts the job loop at liftoff (unless `jobs.enabled` is false). Reads the
+/// `JobsConfig` (checked with the rest of the state, see `crate::app_state`), the
+/// `DatabaseConnection` and the `FollowerSources` from the application state.
 pub struct Jobs;
 
 #[rocket::async_trait]
@@ -117,25 +118,12 @@ impl Fairing for Jobs {
     fn info(&self) -> Info {
         Info {
             name: "Duta background jobs",
-            kind: Kind::Ignite | Kind::Liftoff,
-        }
-    }
-
-    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        match JobsConfig::from_figment(rocket.figment()) {
-            Ok(cfg) => Ok(rocket.manage(cfg)),
-            Err(errors) => {
-                for e in &errors {
-                    tracing::error!("{e}");
-                    eprintln!("duta: {e}");
-                }
-                Err(rocket)
-            }
+            kind: Kind::Liftoff,
         }
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        let Some(cfg) = rocket.state::<JobsConfig>().copied() else {
+        let Some(cfg) = crate::state::part::<JobsConfig>(rocket).copied() else {
             return;
         };
         if !cfg.enabled {
@@ -143,16 +131,15 @@ impl Fairing for Jobs {
             return;
         }
         let (Some(db), Some(sources)) = (
-            rocket.state::<DatabaseConnection>().cloned(),
-            rocket.state::<FollowerSources>().cloned(),
+            crate::state::part::<DatabaseConnection>(rocket).cloned(),
+            crate::state::part::<FollowerSources>(rocket).cloned(),
         ) else {
             tracing::error!("background jobs not started: no database or follower sources");
             return;
         };
         let holder = holder_id();
         tracing::info!(holder = %holder, tick_secs = cfg.tick.as_secs(), "background jobs started");
-        let mailer = rocket
-            .state::<crate::notify::Mailer>()
+        let mailer = crate::state::part::<crate::notify::Mailer>(rocket)
             .cloned()
             .unwrap_or_else(crate::notify::Mailer::disabled);
         tokio::spawn(briefs_loop(
@@ -161,7 +148,7 @@ impl Fairing for Jobs {
             holder.clone(),
             rocket.shutdown(),
         ));
-        let store = rocket.state::<crate::media::service::MediaStore>().cloned();
+        let store = crate::state::part::<crate::media::service::MediaStore>(rocket).cloned();
         tokio::spawn(run_loop(
             db,
             sources,
@@ -375,26 +362,11 @@ mod tests {
     }
 
     #[rocket::async_test]
-    async fn a_wrong_value_stops_ignition_and_a_missing_database_does_not_panic() {
+    async fn a_missing_state_does_not_panic() {
         use rocket::local::asynchronous::Client;
-        let bad = rocket::custom(
-            rocket::Config::figment().merge(Toml::string("[jobs]\ntick_minutes = 0")),
-        )
-        .attach(Jobs);
-        let Err(error) = Client::untracked(bad).await else {
-            panic!("a wrong jobs.tick_minutes ignited");
-        };
-        // Reading the kind marks Rocket's error as handled (else it panics when dropped).
-        assert!(matches!(
-            error.kind(),
-            rocket::error::ErrorKind::FailedFairings(_)
-        ));
-        // Enabled, but nothing managed: liftoff logs and returns.
-        let good = rocket::custom(rocket::Config::figment()).attach(Jobs);
-        let client = Client::untracked(good).await.unwrap();
-        assert_eq!(
-            client.rocket().state::<JobsConfig>(),
-            Some(&JobsConfig::default())
-        );
+        // Nothing managed: liftoff logs and returns.
+        let bare = rocket::custom(rocket::Config::figment()).attach(Jobs);
+        let client = Client::untracked(bare).await.unwrap();
+        assert!(crate::state::part::<JobsConfig>(client.rocket()).is_none());
     }
 }

@@ -1,9 +1,9 @@
 //! The leaderboard API: the board with its filters, an ambassador's own standing, the
 //! holiday calendar (admins) and approved leave (coordinators).
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
@@ -37,9 +37,9 @@ pub async fn index(
     limit: Option<String>,
     offset: Option<String>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    org: &State<OrgCache>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    org: &Shared<OrgCache>,
 ) -> AppResult<Json<BoardView>> {
     let q = BoardQuery {
         institution_id,
@@ -62,8 +62,8 @@ pub async fn index(
 pub async fn me(
     weeks: Option<&str>,
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
 ) -> AppResult<Json<StandingView>> {
     Ok(Json(service::standing_of(db, kept, &user, weeks).await?))
 }
@@ -74,7 +74,7 @@ pub async fn me(
 #[rocket::get("/holidays")]
 pub async fn holidays(
     _user: Staff<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<HolidayView>>> {
     Ok(Json(service::list_holidays(db).await?))
 }
@@ -97,7 +97,7 @@ pub struct HolidayRequest {
 pub async fn add_holiday(
     body: ApiJson<HolidayRequest>,
     user: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<HolidayView>)> {
     let saved = service::add_holiday(db, &user, &body.0.week, &body.0.label, &ip).await?;
@@ -111,7 +111,7 @@ pub async fn add_holiday(
 pub async fn remove_holiday(
     id: i64,
     user: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Status> {
     service::remove_holiday(db, &user, id, &ip).await?;
@@ -138,7 +138,7 @@ pub struct LeaveRequest {
 pub async fn leaves(
     id: i64,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<LeaveView>>> {
     Ok(Json(service::leaves_of(db, &user, id).await?))
 }
@@ -154,7 +154,7 @@ pub async fn add_leave(
     id: i64,
     body: ApiJson<LeaveRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<LeaveView>)> {
     let b = body.0;

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -25,7 +25,7 @@ use crate::kept::{Kept, Topic};
 use crate::org::cache::{unit_options, OrgCache};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::splice;
+use crate::web::splice::{self, OwnPages};
 
 /// Windows offered on the pages.
 pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
@@ -112,10 +112,10 @@ pub async fn index(
     page: Option<u64>,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    rendered: &State<RenderedPages>,
-    org: &State<OrgCache>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    rendered: &Shared<RenderedPages>,
+    org: &Shared<OrgCache>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, RawHtml<String>)> {
     let page = page.unwrap_or(1).clamp(1, 100_000);
@@ -237,44 +237,73 @@ pub async fn index(
 }
 
 #[derive(Serialize)]
-pub struct ProgressPage {
+pub struct ProgressPage<'a> {
     layout: Layout,
-    standing: StandingView,
+    standing: &'a StandingView,
     windows: [u32; 4],
     /// This week's briefs that still wait for a post on some platform.
-    waiting: Vec<WeekBrief>,
-    paused_notice: Option<String>,
+    waiting: Vec<&'a WeekBrief>,
+    paused_notice: &'a Option<String>,
     approved: bool,
 }
 
 /// The ambassador's own page: streak, consistency week by week, rank, what still waits.
+/// Kept rendered per ambassador (see `crate::web::splice::OwnPages`) under the week it
+/// shows and the board's stamp.
+#[allow(clippy::too_many_arguments)]
 #[rocket::get("/progress?<weeks>")]
 pub async fn progress(
     weeks: Option<&str>,
     user: Ambassador<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    own_weeks: &State<crate::briefs::cache::Weeks>,
-) -> AppResult<Template> {
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    own_weeks: &Shared<crate::briefs::cache::Weeks>,
+    pages: &Shared<OwnPages>,
+    templates: Metadata<'_>,
+) -> AppResult<RawHtml<String>> {
     let weeks = weeks.filter(|w| w.parse::<u32>().is_ok_and(|n| WINDOWS.contains(&n)));
-    let week = own_weeks.current(db, &user).await?;
-    let standing = service::standing_of(db, kept, &user, weeks).await?;
-    Ok(Template::render(
-        "leaderboard/progress",
-        ProgressPage {
-            layout,
-            standing,
-            windows: WINDOWS,
-            waiting: week
-                .briefs
-                .into_iter()
-                .filter(|b| !b.waiting.is_empty())
-                .collect(),
-            paused_notice: week.paused_notice,
-            approved: week.approved,
-        },
-    ))
+    let (week, week_stamp, serial) = own_weeks.current_with_serial(db, &user).await?;
+    let ((board, monday, window), standing) =
+        service::standing_kept(db, kept, &user, weeks).await?;
+    let render = |layout: Layout| {
+        splice::render(
+            &templates,
+            "leaderboard/progress",
+            ProgressPage {
+                layout,
+                standing: &standing,
+                windows: WINDOWS,
+                waiting: week
+                    .briefs
+                    .iter()
+                    .filter(|b| !b.waiting.is_empty())
+                    .collect(),
+                paused_notice: &week.paused_notice,
+                approved: week.approved,
+            },
+            &[],
+        )
+    };
+    if layout.flash.is_some() {
+        return render(layout);
+    }
+    let fingerprint = vec![
+        i64::try_from(serial).unwrap_or(-1),
+        board,
+        i64::from(chrono::Datelike::num_days_from_ce(&monday)),
+        i64::from(window),
+        i64::try_from(layout.unread).unwrap_or(-1),
+    ];
+    let page = pages
+        .get_or_render(
+            week_stamp,
+            (user.id(), "progress", layout.lang),
+            fingerprint,
+            || async { Ok(render(layout.marked())?.0) },
+        )
+        .await?;
+    Ok(RawHtml(layout.fill(&page.1)))
 }
 
 #[derive(Debug, Clone, Default, FromForm, Serialize)]
@@ -323,7 +352,7 @@ async fn holidays_page(
 pub async fn holidays(
     _user: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     holidays_page(
         db,
@@ -341,7 +370,7 @@ pub async fn add_holiday(
     form: CsrfForm<HolidayForm>,
     user: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     match service::add_holiday(db, &user, &form.0.week, &form.0.label, &ip).await {
@@ -364,7 +393,7 @@ pub async fn remove_holiday(
     id: i64,
     form: CsrfForm<crate::http::csrf::TokenOnlyForm>,
     user: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Flash<Redirect>> {
     drop(form);
@@ -431,7 +460,7 @@ pub async fn leave(
     id: i64,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     leave_page(
         db,
@@ -450,7 +479,7 @@ pub async fn add_leave(
     form: CsrfForm<LeaveForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     let f = &form.0;

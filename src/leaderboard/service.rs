@@ -904,6 +904,24 @@ pub async fn standing_of(
     user: &CurrentUser,
     weeks: Option<&str>,
 ) -> AppResult<StandingView> {
+    Ok(standing_kept(db, kept, user, weeks)
+        .await?
+        .1
+        .as_ref()
+        .clone())
+}
+
+/// What a kept standing stands for: the board's stamp, the current week and the window.
+pub type StandingKey = (i64, NaiveDate, u32);
+
+/// [`standing_of`] as kept, with what it was kept under (a page rendered from it can be
+/// kept under the same).
+pub async fn standing_kept(
+    db: &DatabaseConnection,
+    kept: &BoardKept,
+    user: &CurrentUser,
+    weeks: Option<&str>,
+) -> AppResult<(StandingKey, std::sync::Arc<StandingView>)> {
     let mut errors = FieldErrors::new();
     let weeks = parse_weeks(weeks, &mut errors);
     errors.into_result()?;
@@ -914,7 +932,7 @@ pub async fn standing_of(
             compute_standing(db, user, week, weeks)
         })
         .await?;
-    Ok(view.as_ref().clone())
+    Ok(((stamp, week, weeks), view))
 }
 
 async fn compute_standing(

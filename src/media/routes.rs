@@ -3,10 +3,10 @@
 
 use std::io::Cursor;
 
+use crate::state::Shared;
 use rocket::http::{ContentType, Header};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::service::{self, MediaStore};
@@ -35,8 +35,8 @@ impl<'r> Responder<'r, 'static> for MediaFile {
 #[rocket::get("/media/<id>")]
 pub async fn show(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    store: &State<MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<MediaStore>,
     id: i64,
 ) -> AppResult<MediaFile> {
     let (content_type, bytes) = service::get_media_file_for(db, user, store, id, false).await?;
@@ -49,8 +49,8 @@ pub async fn show(
 #[rocket::get("/media/<id>/thumb")]
 pub async fn thumb(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    store: &State<MediaStore>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<MediaStore>,
     id: i64,
 ) -> AppResult<MediaFile> {
     let (content_type, bytes) = service::get_media_file_for(db, user, store, id, true).await?;
@@ -116,9 +116,12 @@ mod tests {
                     .tera
                     .register_function("t", crate::web::i18n::tera_t);
             }))
-            .manage(s.db.clone())
-            .manage(keys)
-            .manage(crate::media::service::MediaStore::new(&s.store.dir))
+            .manage(
+                crate::state::AppState::default()
+                    .with(s.db.clone())
+                    .with(keys)
+                    .with(crate::media::service::MediaStore::new(&s.store.dir)),
+            )
             .mount("/", crate::media::routes())
             .register("/", crate::web::catchers::html_catchers());
         let client = Client::untracked(rocket).await.unwrap();

@@ -1,7 +1,7 @@
 //! The notifications API.
 
+use crate::state::Shared;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::service::{self, NotificationView};
@@ -15,7 +15,7 @@ use crate::error::{ApiErrorBody, AppResult};
 #[rocket::get("/notifications")]
 pub async fn index(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<NotificationView>>> {
     Ok(Json(service::list_for(db, user).await?))
 }

@@ -1,6 +1,6 @@
 //! The notifications page: the list, marked read once shown.
 
-use rocket::State;
+use crate::state::Shared;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -28,7 +28,7 @@ pub struct NotificationsPage {
 pub async fn index(
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let tz = programme_timezone(db).await?;
     let rows = service::list_for(db, user)

@@ -11,7 +11,6 @@ use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use serde::Deserialize;
 
@@ -61,28 +60,6 @@ impl std::fmt::Debug for Mailer {
             .field("enabled", &self.is_enabled())
             .finish_non_exhaustive()
     }
-}
-
-/// Checks `smtp.*` at ignition and manages the [`Mailer`]; a wrong value stops the start
-/// with one message per value.
-pub fn fairing() -> AdHoc {
-    AdHoc::try_on_ignite("Duta mailer", |rocket| async move {
-        match Mailer::from_figment(rocket.figment()) {
-            Ok(mailer) => {
-                if !mailer.is_enabled() {
-                    tracing::info!("no smtp.host: decision emails are not sent");
-                }
-                Ok(rocket.manage(mailer))
-            }
-            Err(errors) => {
-                for e in &errors {
-                    tracing::error!("{e}");
-                    eprintln!("duta: {e}");
-                }
-                Err(rocket)
-            }
-        }
-    })
 }
 
 impl Mailer {

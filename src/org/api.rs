@@ -1,8 +1,8 @@
 //! The organisation API: institutions and work-unit trees.
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::forms::{NewInstitution, NewWorkUnit};
@@ -18,7 +18,7 @@ use crate::http::client_ip::ClientIp;
 #[rocket::get("/institutions")]
 pub async fn index(
     user: Staff<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<InstitutionView>>> {
     let list = service::list_institutions_for(db, &user).await?;
     Ok(Json(list.iter().map(InstitutionView::from).collect()))
@@ -32,7 +32,7 @@ pub async fn index(
 pub async fn create(
     body: ApiJson<NewInstitution>,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<InstitutionView>)> {
     let i = service::create_institution(db, Some(&admin), &body.0, Some(&ip)).await?;
@@ -47,7 +47,7 @@ pub async fn create(
 pub async fn show(
     id: i64,
     user: Staff<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<InstitutionView>> {
     let i = service::get_institution_for(db, &user, id).await?;
     Ok(Json(InstitutionView::from(&i)))
@@ -62,7 +62,7 @@ pub async fn show(
 pub async fn work_units(
     id: i64,
     user: Staff<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<WorkUnitView>>> {
     Ok(Json(service::list_work_units_for(db, &user, id).await?))
 }
@@ -77,7 +77,7 @@ pub async fn create_work_unit(
     id: i64,
     body: ApiJson<NewWorkUnit>,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<WorkUnitView>)> {
     let u = service::create_work_unit(db, Some(&admin), id, &body.0, Some(&ip)).await?;

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -52,7 +52,7 @@ async fn index_page(
 pub async fn index(
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     index_page(
         db,
@@ -69,7 +69,7 @@ pub async fn create(
     form: CsrfForm<InstitutionForm>,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
@@ -128,7 +128,7 @@ pub async fn show(
     id: i64,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     show_page(
         db,
@@ -147,7 +147,7 @@ pub async fn create_work_unit(
     form: CsrfForm<WorkUnitForm>,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;

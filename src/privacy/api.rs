@@ -1,9 +1,9 @@
 //! The personal-data API: `/api/v1/me/export`, `/me/profile`, `/me/withdrawal` and
 //! `/me/erasure`, for the signed-in person only (no id: nobody can ask for another's).
 
+use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
@@ -23,8 +23,8 @@ use crate::media::service::MediaStore;
 #[rocket::get("/me/export")]
 pub async fn export(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
 ) -> AppResult<Json<PersonalExport>> {
     Ok(Json(service::export(db, cfg.nip()?, user).await?))
 }
@@ -43,7 +43,7 @@ pub struct Corrected {
 pub async fn correct(
     body: ApiJson<Correction>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<Corrected>> {
     service::correct(db, user, &body.0, &ip).await?;
@@ -67,8 +67,8 @@ pub struct Withdrawn {
 pub async fn withdraw(
     body: ApiJson<PasswordConfirm>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<Withdrawn>> {
     let amb = service::withdraw(db, hasher, user, &body.0.password, &ip).await?;
@@ -90,9 +90,9 @@ pub async fn withdraw(
 pub async fn erase(
     body: ApiJson<PasswordConfirm>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    store: &State<MediaStore>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<MediaStore>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> AppResult<Json<Erased>> {
     Ok(Json(

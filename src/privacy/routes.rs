@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use rocket::http::{ContentType, Cookie, CookieJar, Status};
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -102,8 +102,8 @@ async fn render(
 pub async fn page(
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
 ) -> AppResult<Template> {
     render(db, cfg, user, layout, None, BTreeMap::new(), "").await
 }
@@ -112,8 +112,8 @@ pub async fn page(
 #[rocket::get("/me/data/download")]
 pub async fn download(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
 ) -> AppResult<Download> {
     let data = service::export(db, cfg.nip()?, user).await?;
     let bytes = serde_json::to_vec_pretty(&data).map_err(AppError::internal)?;
@@ -129,8 +129,8 @@ pub async fn correct(
     form: CsrfForm<CorrectionForm>,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
     ip: ClientIp,
 ) -> PageResult {
     let f = form.0;
@@ -163,9 +163,9 @@ pub async fn withdraw(
     form: CsrfForm<PasswordForm>,
     user: &CurrentUser,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> PageResult {
     match service::withdraw(db, hasher, user, &form.0.password, &ip).await {
@@ -189,10 +189,10 @@ pub async fn erase(
     user: &CurrentUser,
     layout: Layout,
     cookies: &CookieJar<'_>,
-    db: &State<DatabaseConnection>,
-    cfg: &State<AppConfig>,
-    store: &State<MediaStore>,
-    hasher: &State<Hasher>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    store: &Shared<MediaStore>,
+    hasher: &Shared<Hasher>,
     ip: ClientIp,
 ) -> PageResult {
     match service::erase_own(db, store, hasher, user, &form.0.password, &ip).await {

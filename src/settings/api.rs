@@ -1,7 +1,7 @@
 //! The programme-settings API.
 
+use crate::state::Shared;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::forms::SettingsInput;
@@ -17,7 +17,7 @@ use crate::http::client_ip::ClientIp;
 #[rocket::get("/settings")]
 pub async fn show(
     _user: Staff<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<SettingsInput>> {
     Ok(Json(service::get_settings(db).await?))
 }
@@ -30,7 +30,7 @@ pub async fn show(
 pub async fn update(
     body: ApiJson<SettingsInput>,
     admin: Admin<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<SettingsInput>> {
     Ok(Json(

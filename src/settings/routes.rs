@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -51,7 +51,7 @@ fn form_of(s: &SettingsInput) -> SettingsForm {
 pub async fn edit(
     _admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let settings = service::get_settings(db).await?;
     Ok(Template::render(
@@ -69,7 +69,7 @@ pub async fn update(
     form: CsrfForm<SettingsForm>,
     admin: Admin<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;

@@ -1,7 +1,7 @@
 //! The participation statistics as JSON.
 
+use crate::state::Shared;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::routes::for_viewer;
@@ -30,10 +30,10 @@ pub async fn participation(
     platform: Option<String>,
     weeks: Option<String>,
     user: Staff<'_>,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    org: &State<OrgCache>,
-    cache: &State<StatsCache>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    org: &Shared<OrgCache>,
+    cache: &Shared<StatsCache>,
 ) -> AppResult<Json<Participation>> {
     let q = StatsQuery {
         institution_id,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::state::Shared;
 use rocket::http::{ContentType, Header, Status};
-use rocket::State;
 use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -379,11 +379,11 @@ pub async fn dashboard(
     weeks: Option<String>,
     user: Staff<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    org: &State<OrgCache>,
-    cache: &State<StatsCache>,
-    rendered: &State<RenderedFigures>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    org: &Shared<OrgCache>,
+    cache: &Shared<StatsCache>,
+    rendered: &Shared<RenderedFigures>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
@@ -400,11 +400,11 @@ pub async fn report(
     weeks: Option<String>,
     user: Staff<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    org: &State<OrgCache>,
-    cache: &State<StatsCache>,
-    rendered: &State<RenderedFigures>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    org: &Shared<OrgCache>,
+    cache: &Shared<StatsCache>,
+    rendered: &Shared<RenderedFigures>,
     templates: Metadata<'_>,
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
@@ -454,10 +454,10 @@ pub async fn export_file(
     weeks: Option<String>,
     user: Staff<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    kept: &State<BoardKept>,
-    org: &State<OrgCache>,
-    cache: &State<StatsCache>,
+    db: &Shared<DatabaseConnection>,
+    kept: &Shared<BoardKept>,
+    org: &Shared<OrgCache>,
+    cache: &Shared<StatsCache>,
 ) -> AppResult<Download> {
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let q = page_query(institution_id, work_unit_id, platform, weeks);

@@ -1,8 +1,8 @@
 //! The storytelling templates API: the library, new templates, and drafting from one.
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::forms::{RenderRequest, TemplateRequest};
@@ -18,7 +18,7 @@ use crate::http::client_ip::ClientIp;
 #[rocket::get("/story-templates")]
 pub async fn index(
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<TemplateView>>> {
     Ok(Json(service::list_templates(db, user).await?))
 }
@@ -34,7 +34,7 @@ pub async fn index(
 pub async fn create(
     body: ApiJson<TemplateRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<TemplateView>)> {
     let saved = service::create_template(db, &user, &body.0, &ip).await?;
@@ -52,7 +52,7 @@ pub async fn render(
     id: i64,
     body: ApiJson<RenderRequest>,
     user: &CurrentUser,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Rendered>> {
     Ok(Json(
         crate::briefs::service::render_draft(db, user, id, &body.0).await?,

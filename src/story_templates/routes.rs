@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -30,7 +30,7 @@ pub struct TemplatesIndexPage {
 pub async fn index(
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     Ok(Template::render(
         "story_templates/index",
@@ -86,7 +86,7 @@ async fn form_page(
 pub async fn new(
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     form_page(db, &user, layout, TemplateForm::default(), BTreeMap::new()).await
 }
@@ -96,7 +96,7 @@ pub async fn create(
     form: CsrfForm<TemplateForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     match service::create_template(db, &user, &form.0.to_request(), &ip).await {
@@ -125,7 +125,7 @@ pub async fn show(
     id: i64,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let t = service::get_template_for(db, &user, id).await?;
     Ok(Template::render(

@@ -1,9 +1,9 @@
 //! The submissions API: ambassadors submit posts and read their own; coordinators read
 //! their queue and verify, reject or revert.
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::forms::{DecisionRequest, SubmissionRequest};
@@ -29,10 +29,10 @@ use crate::settings::cache::ZoneCache;
 pub async fn create(
     body: ApiJson<SubmissionRequest>,
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
-    zone: &State<ZoneCache>,
-    addressed: &State<AddressedBriefs>,
-    writer: &State<Writer>,
+    db: &Shared<DatabaseConnection>,
+    zone: &Shared<ZoneCache>,
+    addressed: &Shared<AddressedBriefs>,
+    writer: &Shared<Writer>,
 ) -> AppResult<(Status, Json<SubmissionView>)> {
     Ok((
         Status::Created,
@@ -48,7 +48,7 @@ pub async fn create(
 pub async fn mine(
     brief_id: Option<i64>,
     user: Ambassador<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<SubmissionView>>> {
     Ok(Json(service::mine(db, &user, brief_id).await?))
 }
@@ -65,7 +65,7 @@ pub async fn queue(
     status: Option<&str>,
     page: Option<u64>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<QueueView>> {
     Ok(Json(service::queue(db, &user, status, page).await?))
 }
@@ -78,7 +78,7 @@ pub async fn queue(
 pub async fn show(
     id: i64,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<QueueItem>> {
     Ok(Json(service::get_for_staff(db, &user, id).await?))
 }
@@ -107,7 +107,7 @@ pub async fn verify(
     id: i64,
     body: OptionalJson<DecisionRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
     decide(db, &user, id, Decision::Verify, body.0, &ip).await
@@ -123,7 +123,7 @@ pub async fn reject(
     id: i64,
     body: OptionalJson<DecisionRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
     decide(db, &user, id, Decision::Reject, body.0, &ip).await
@@ -140,7 +140,7 @@ pub async fn revert(
     id: i64,
     body: OptionalJson<DecisionRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
     decide(db, &user, id, Decision::Revert, body.0, &ip).await

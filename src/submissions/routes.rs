@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -96,7 +96,7 @@ pub async fn index(
     page: Option<u64>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<(Status, Template)> {
     queue_page(db, &user, layout, status, page, None).await
 }
@@ -153,7 +153,7 @@ pub async fn verify(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     decide_page(db, user, layout, id, Decision::Verify, form.0, ip).await
@@ -165,7 +165,7 @@ pub async fn reject(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     decide_page(db, user, layout, id, Decision::Reject, form.0, ip).await
@@ -177,7 +177,7 @@ pub async fn revert(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> PageResult {
     decide_page(db, user, layout, id, Decision::Revert, form.0, ip).await
@@ -195,7 +195,7 @@ pub struct RemindersPage {
 pub async fn reminders(
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     const SHOWN: u64 = 500;
     let rows =

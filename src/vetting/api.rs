@@ -1,7 +1,7 @@
 //! The vetting API for coordinators (and admins).
 
+use crate::state::Shared;
 use rocket::serde::json::Json;
-use rocket::State;
 use sea_orm::DatabaseConnection;
 
 use super::forms::{ApproveRequest, FollowersRequest, RecheckRequest, RejectRequest};
@@ -22,7 +22,7 @@ pub async fn index(
     status: Option<&str>,
     work_unit_id: Option<i64>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<CandidateRow>>> {
     Ok(Json(
         service::list_candidates(db, &user, status, work_unit_id).await?,
@@ -37,8 +37,8 @@ pub async fn index(
 pub async fn show(
     id: i64,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
 ) -> AppResult<Json<CandidateDetail>> {
     Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
@@ -52,9 +52,9 @@ pub async fn approve(
     id: i64,
     body: ApiJson<ApproveRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<crate::nip::NipKey>,
-    mailer: &State<crate::notify::Mailer>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::approve(db, key, mailer, &user, id, &body.0, &ip).await?;
@@ -70,9 +70,9 @@ pub async fn reject(
     id: i64,
     body: ApiJson<RejectRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<crate::nip::NipKey>,
-    mailer: &State<crate::notify::Mailer>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::reject(db, mailer, &user, id, &body.0, &ip).await?;
@@ -89,8 +89,8 @@ pub async fn followers(
     id: i64,
     body: ApiJson<FollowersRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::set_followers(db, &user, id, &body.0, &ip).await?;
@@ -107,9 +107,9 @@ pub async fn recheck(
     id: i64,
     body: ApiJson<RecheckRequest>,
     user: Coordinator<'_>,
-    db: &State<DatabaseConnection>,
-    key: &State<crate::nip::NipKey>,
-    sources: &State<FollowerSources>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    sources: &Shared<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::recheck(db, sources, &user, id, &body.0.platform, &ip).await?;
@@ -137,9 +137,9 @@ pub async fn import(
     upload: Result<rocket::form::Form<RosterUpload<'_>>, rocket::form::Errors<'_>>,
     user: Coordinator<'_>,
     lang: crate::web::i18n::Lang,
-    db: &State<DatabaseConnection>,
-    hasher: &State<crate::auth::passwords::Hasher>,
-    key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    hasher: &Shared<crate::auth::passwords::Hasher>,
+    key: &Shared<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> Result<(rocket::http::Status, Json<super::import::ImportReport>), crate::error::AppError> {
     use crate::error::{AppError, FieldErrors, Msg};

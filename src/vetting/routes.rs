@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub async fn index(
     work_unit_id: Option<&str>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<(Status, Template)> {
     let status = status
         .filter(|s| !s.is_empty())
@@ -141,9 +141,9 @@ pub async fn show(
     id: i64,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
 ) -> AppResult<Template> {
     candidate_page(
         db,
@@ -216,10 +216,10 @@ pub async fn approve(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
-    mailer: &State<crate::notify::Mailer>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     let input = ApproveRequest {
@@ -248,10 +248,10 @@ pub async fn reject(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
-    mailer: &State<crate::notify::Mailer>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
     let input = RejectRequest {
@@ -280,9 +280,9 @@ pub async fn followers(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
     ip: ClientIp,
 ) -> PageResult {
     let count = form.0.count.trim();
@@ -313,9 +313,9 @@ pub async fn recheck(
     form: CsrfForm<DecisionForm>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    sources: &State<FollowerSources>,
-    key: &State<NipKey>,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
     ip: ClientIp,
 ) -> PageResult {
     let result = service::recheck(db, sources, &user, id, &form.0.platform, &ip)
@@ -348,7 +348,7 @@ pub struct ImportPage {
 pub async fn import_page(
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
+    db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
     let needs_institution = user.scope() == crate::auth::roles::Scope::All;
     Ok(Template::render(
@@ -383,9 +383,9 @@ pub async fn import(
     form: crate::http::csrf::CsrfMultipart<ImportForm<'_>>,
     user: Coordinator<'_>,
     layout: Layout,
-    db: &State<DatabaseConnection>,
-    hasher: &State<crate::auth::passwords::Hasher>,
-    key: &State<crate::nip::NipKey>,
+    db: &Shared<DatabaseConnection>,
+    hasher: &Shared<crate::auth::passwords::Hasher>,
+    key: &Shared<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     use crate::error::{AppError, FieldErrors, Msg};

@@ -213,9 +213,12 @@ impl<'r> FromRequest<'r> for Layout {
             _ => None,
         };
         let mut layout = Layout::build(req, user, lang, flash);
-        if let (Some(u), Some(db)) = (user, req.rocket().state::<sea_orm::DatabaseConnection>()) {
+        if let (Some(u), Some(db)) = (
+            user,
+            crate::state::part::<sea_orm::DatabaseConnection>(req.rocket()),
+        ) {
             if u.role == Role::Ambassador {
-                let kept = req.rocket().state::<UnreadCounts>();
+                let kept = crate::state::part::<UnreadCounts>(req.rocket());
                 match unread_count(db, kept, u).await {
                     Ok(n) => layout.unread = n,
                     Err(e) => tracing::warn!(error = %e, "cannot count unread notifications"),
@@ -311,8 +314,7 @@ pub fn lang_without_user(req: &Request<'_>) -> Lang {
     {
         return lang;
     }
-    req.rocket()
-        .state::<crate::config::AppConfig>()
+    crate::state::part::<crate::config::AppConfig>(req.rocket())
         .map(|c| c.default_language)
         .unwrap_or(Lang::Id)
 }

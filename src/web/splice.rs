@@ -8,6 +8,8 @@ use rocket_dyn_templates::Metadata;
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
+use crate::kept::{Kept, Topic};
+use crate::web::i18n::Lang;
 
 /// A mark for a part: an HTML comment, so that a mark left in a page shows nothing.
 pub fn mark(name: &str) -> String {
@@ -26,6 +28,57 @@ pub fn render(
         .render(name, context)
         .ok_or_else(|| AppError::internal(format!("template {name} did not render")))?;
     Ok(RawHtml(put(html, parts)))
+}
+
+/// Pages kept at most. A page is some tens of kilobytes (the progress page with 52 week
+/// cells is about 30 KB), so this bounds them to some tens of MiB.
+const MAX_OWN_PAGES: usize = 1_000;
+
+/// Managed state: the pages that show one viewer their own things (an ambassador's home
+/// and progress), rendered with a marked layout (see `crate::web::layout::Layout::marked`)
+/// and kept per viewer, page and language under the `week` stamp and a fingerprint of
+/// everything else they show (the kept week's serial, the board's stamp, the window, the
+/// unread count, hours left, …): a repeated visit costs a lookup and a fill. One page per
+/// viewer and page is kept; another fingerprint replaces it.
+pub struct OwnPages(Kept<(i64, &'static str, Lang), (Vec<i64>, String)>);
+
+impl Default for OwnPages {
+    fn default() -> Self {
+        OwnPages(Kept::new(Topic::Week, MAX_OWN_PAGES))
+    }
+}
+
+impl OwnPages {
+    /// The page kept for this viewer at `stamp` (the `week` stamp read before anything it
+    /// shows) with this fingerprint, or `render`'s, which is then kept.
+    pub async fn get_or_render<F, Fut>(
+        &self,
+        stamp: i64,
+        key: (i64, &'static str, Lang),
+        fingerprint: Vec<i64>,
+        render: F,
+    ) -> AppResult<std::sync::Arc<(Vec<i64>, String)>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = AppResult<String>>,
+    {
+        if let Some(page) = self.0.find(stamp, &key) {
+            if page.0 == fingerprint {
+                return Ok(page);
+            }
+        }
+        let html = render().await?;
+        Ok(self.0.keep(stamp, key, (fingerprint, html)))
+    }
+
+    /// How many pages are kept (for tests).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 fn put(html: String, parts: &[(&str, &str)]) -> String {

@@ -42,8 +42,10 @@ async fn writer(
 async fn a_backup_under_twenty_writers_restores_with_every_acknowledged_write() {
     let app = TestApp::spawn().await;
     let rocket = app.client.rocket();
-    let hasher = rocket.state::<duta::auth::passwords::Hasher>().unwrap();
-    let cfg = rocket.state::<duta::config::AppConfig>().unwrap().clone();
+    let hasher = duta::state::part::<duta::auth::passwords::Hasher>(rocket).unwrap();
+    let cfg = duta::state::part::<duta::config::AppConfig>(rocket)
+        .unwrap()
+        .clone();
     duta::seed::bench::seed_bench(&app.db, hasher, 120, 4)
         .await
         .expect("seed");

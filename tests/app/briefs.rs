@@ -905,10 +905,7 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
     let app = TestApp::spawn().await;
     let w = world(&app).await;
     let id = published(&app, &w.coordinator, &[w.unit_b], &[]).await;
-    let store_dir = app
-        .client
-        .rocket()
-        .state::<duta::media::service::MediaStore>()
+    let store_dir = duta::state::part::<duta::media::service::MediaStore>(app.client.rocket())
         .unwrap()
         .dir
         .clone();
@@ -1083,11 +1080,26 @@ async fn a_kept_week_shows_a_scheduled_brief_when_its_time_comes() {
         .send_api("POST", "/api/v1/briefs", Some(&w.coordinator), &later)
         .await;
     assert_eq!(r.status(), Status::Created);
-    // Read twice: the second answer is the kept one.
+    // Read twice: the second answer is the kept one; the home page (kept rendered) too.
     assert_eq!(titles(&current(&app, &w.b.1).await).len(), 1);
     assert_eq!(titles(&current(&app, &w.b.1).await).len(), 1);
+    for _ in 0..2 {
+        let (status, home) = text(app.page("/", Some(&w.b.1)).await).await;
+        assert_eq!(status, Status::Ok);
+        assert!(home.contains("Paspor lewat aplikasi"));
+        assert!(!home.contains("Terjadwal sebentar lagi"));
+        assert!(home.contains("Kandidat 2") && !home.contains("Kandidat 1"));
+    }
+    // Another ambassador's home is their own, with their own name and form token.
+    let (_, other_home) = text(app.page("/", Some(&w.a1.1)).await).await;
+    assert!(other_home.contains("Kandidat 1") && !other_home.contains("Kandidat 2"));
     let wait = publish_at - Utc::now() + Duration::milliseconds(200);
     tokio::time::sleep(wait.to_std().unwrap_or_default()).await;
+    let (_, home) = text(app.page("/", Some(&w.b.1)).await).await;
+    assert!(
+        home.contains("Terjadwal sebentar lagi"),
+        "the kept home page shows the brief when its time comes"
+    );
     assert_eq!(
         titles(&current(&app, &w.b.1).await),
         vec!["Paspor lewat aplikasi", "Terjadwal sebentar lagi"]
@@ -1120,4 +1132,14 @@ async fn a_kept_week_shows_a_scheduled_brief_when_its_time_comes() {
         "{week}"
     );
     assert_eq!(week["briefs"][0]["submitted"].as_array().unwrap().len(), 1);
+    // The own page lists the brief as still waiting for X and Facebook only.
+    let (status, page) = text(app.page("/progress", Some(&w.b.1)).await).await;
+    assert_eq!(status, Status::Ok);
+    let waiting = page
+        .split("Paspor lewat aplikasi</a> — ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(waiting, "X (Twitter), Facebook", "{page}");
 }

@@ -227,6 +227,21 @@ async fn wrong_configuration_stops_ignition_with_a_message_per_value() {
         panic!("a wrong configuration was accepted")
     };
     assert_eq!(errors.len(), 2, "{errors:?}");
+    // The whole state is checked at once: a wrong job setting is named beside them.
+    let with_jobs = figment
+        .clone()
+        .merge(rocket::figment::providers::Serialized::default(
+            "jobs",
+            serde_json::json!({"tick_minutes": 0}),
+        ));
+    let Err(errors) = duta::app_state(&with_jobs).await else {
+        panic!("a wrong configuration was accepted")
+    };
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.starts_with("jobs.tick_minutes:")),
+        "{errors:?}"
+    );
     let Err(err) = rocket::local::asynchronous::Client::untracked(duta::build(figment)).await
     else {
         panic!("Duta ignited with a wrong configuration")

@@ -148,11 +148,7 @@ async fn every_row(app: &TestApp) -> Vec<String> {
 
 /// Every file under the upload folder, with its bytes.
 fn upload_files(app: &TestApp) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let store = app
-        .client
-        .rocket()
-        .state::<duta::media::service::MediaStore>()
-        .unwrap();
+    let store = duta::state::part::<duta::media::service::MediaStore>(app.client.rocket()).unwrap();
     let mut out = Vec::new();
     let mut dirs = vec![store.dir.clone()];
     while let Some(dir) = dirs.pop() {
@@ -655,11 +651,7 @@ async fn withdrawal_and_the_retention_job() {
         m.withdrawn_at = Set(Some(Utc::now() - Duration::days(days)));
         m.update(&app.db).await.unwrap();
     }
-    let store = app
-        .client
-        .rocket()
-        .state::<duta::media::service::MediaStore>()
-        .unwrap();
+    let store = duta::state::part::<duta::media::service::MediaStore>(app.client.rocket()).unwrap();
     let erased = duta::privacy::service::erase_expired(&app.db, store, Utc::now())
         .await
         .unwrap();

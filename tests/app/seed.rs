@@ -5,16 +5,8 @@ use crate::support::TestApp;
 #[rocket::async_test]
 async fn the_demo_has_candidates_in_every_state_and_runs_twice() {
     let app = TestApp::spawn().await;
-    let hasher = app
-        .client
-        .rocket()
-        .state::<duta::auth::passwords::Hasher>()
-        .unwrap();
-    let store = app
-        .client
-        .rocket()
-        .state::<duta::media::service::MediaStore>()
-        .unwrap();
+    let hasher = duta::state::part::<duta::auth::passwords::Hasher>(app.client.rocket()).unwrap();
+    let store = duta::state::part::<duta::media::service::MediaStore>(app.client.rocket()).unwrap();
     let logins = duta::seed::seed_demo(&app.db, hasher, store, app.nip_key())
         .await
         .unwrap();

@@ -171,6 +171,9 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     let me = get(&app, "/api/v1/leaderboard/me", &token_a).await;
     assert_eq!(figures(&me["entry"]), (11, 0, 0, 0), "{me}");
     assert_eq!(stats_week(&app, &coordinator, 1).await.2, 0);
+    // The own page (kept rendered) follows in the next request too.
+    let (_, page) = text(app.page("/progress", Some(&token_a)).await).await;
+    assert!(page.contains("<dd>0 %</dd>") && !page.contains("<dd>9 %</dd>"));
     // Rejecting the reopened post changes nothing on the board.
     let (status, _) = decide(&app, &coordinator, post, "reject", "Tautan salah").await;
     assert_eq!(status, Status::Ok);
@@ -194,6 +197,12 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(status, Status::Created, "{l}");
     let a = row_of(&app, &coordinator, "", "Kandidat 1").await.unwrap();
     assert_eq!(figures(&a).0, 9, "{a}");
+    let (_, page) = text(app.page("/progress", Some(&token_a)).await).await;
+    assert_eq!(
+        page.matches("<li class=\"cell grace\"").count(),
+        2,
+        "two weeks of leave on the own page"
+    );
     let (active, expected, _) = stats_week(&app, &coordinator, 2).await;
     assert_eq!(expected, active - 1, "a week of leave is not expected");
 
@@ -212,6 +221,8 @@ async fn every_write_shows_on_the_board_in_the_very_next_request() {
     assert_eq!(status, Status::Created, "{h}");
     let a = row_of(&app, &coordinator, "", "Kandidat 1").await.unwrap();
     assert_eq!(figures(&a).0, 8, "{a}");
+    let (_, page) = text(app.page("/progress", Some(&token_a)).await).await;
+    assert_eq!(page.matches("<li class=\"cell grace\"").count(), 3);
     assert_eq!(
         stats_week(&app, &coordinator, 5).await,
         (b_active_5 + 1, 0, 0),

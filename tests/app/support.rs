@@ -116,9 +116,7 @@ impl TestApp {
         let client = Client::untracked(duta::build(figment))
             .await
             .expect("Duta ignites");
-        let db = client
-            .rocket()
-            .state::<DatabaseConnection>()
+        let db = duta::state::part::<DatabaseConnection>(client.rocket())
             .expect("db state")
             .clone();
         TestApp {
@@ -132,14 +130,11 @@ impl TestApp {
     }
 
     pub fn nip_key(&self) -> &duta::nip::NipKey {
-        self.client
-            .rocket()
-            .state::<duta::nip::NipKey>()
-            .expect("nip key")
+        duta::state::part::<duta::nip::NipKey>(self.client.rocket()).expect("nip key")
     }
 
     pub fn keys(&self) -> &JwtKeys {
-        self.client.rocket().state::<JwtKeys>().expect("keys")
+        duta::state::part::<JwtKeys>(self.client.rocket()).expect("keys")
     }
 
     /// A user written straight into the database, for any role (ambassadors included).
@@ -150,10 +145,7 @@ impl TestApp {
         institution_id: Option<i64>,
         work_unit_id: Option<i64>,
     ) -> i64 {
-        let hasher = self
-            .client
-            .rocket()
-            .state::<duta::auth::passwords::Hasher>()
+        let hasher = duta::state::part::<duta::auth::passwords::Hasher>(self.client.rocket())
             .expect("hasher");
         let hash = hasher.hash(PASSWORD).await.expect("hash");
         let now = Utc::now();
