@@ -7,11 +7,11 @@ use sea_orm::DatabaseConnection;
 
 use super::forms::{NewUser, UserUpdate};
 use super::service::{self, UserView};
-use crate::api::json::ApiJson;
 use crate::auth::guards::Admin;
 use crate::auth::passwords::Hasher;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = [UserView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::forms::{ResubmitRequest, SignupRequest, CONSENT_VERSION};
 use super::service::{self, AmbassadorView};
-use crate::api::json::ApiJson;
 use crate::auth::guards::{Ambassador, CurrentUser};
 use crate::auth::passwords::Hasher;
 use crate::auth::view::UserView;
@@ -20,6 +19,7 @@ use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
 use crate::nip::NipKey;
 use crate::org::service::{InstitutionView, WorkUnitView};
+use crate::web::json::ApiJson;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SignupCreated {

@@ -1,7 +1,5 @@
-//! JSON API conventions shared by every domain: the body guard, and the OpenAPI document
-//! at `/api/openapi.json`, generated from the handlers' annotations.
-
-pub mod json;
+//! The OpenAPI document at `/api/openapi.json`, generated from the handlers'
+//! annotations (the JSON body guard every domain uses is `crate::web::json`).
 
 use rocket::serde::json::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

@@ -12,10 +12,10 @@ use super::jwt::JwtKeys;
 use super::passwords::Hasher;
 use super::service::{self, LoginOutcome};
 use super::view::UserView;
-use crate::api::json::ApiJson;
 use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {

@@ -9,11 +9,11 @@ use serde::Serialize;
 
 use super::forms::{BriefRequest, PauseRequest};
 use super::service::{self, BriefView, CurrentWeek};
-use crate::api::json::ApiJson;
 use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
+use crate::web::json::ApiJson;
 
 /// Writes a brief. `status` draft (default), scheduled (with `publish_at` ahead),
 /// published (now, or at a past `publish_at` to bring history) or closed.

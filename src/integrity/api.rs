@@ -6,10 +6,10 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use super::service::{self, FlagView};
-use crate::api::json::ApiJson;
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 /// Integrity flags in the caller's scope, newest first: open ones, or with
 /// `status=cleared` the cleared ones; `ambassador_id` narrows to one person.

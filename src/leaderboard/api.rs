@@ -10,12 +10,12 @@ use serde::Deserialize;
 use super::service::{
     self, BoardKept, BoardQuery, BoardView, HolidayView, LeaveView, StandingView,
 };
-use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Ambassador, Coordinator, CurrentUser, Staff};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::kept::Topic;
 use crate::org::cache::OrgCache;
+use crate::web::json::ApiJson;
 
 /// The board: ambassadors ranked by consistency over the last `weeks` weeks (default
 /// 12, at most 52), filtered by institution and work unit (with its subtree). Shared

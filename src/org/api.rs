@@ -7,10 +7,10 @@ use sea_orm::DatabaseConnection;
 
 use super::forms::{NewInstitution, NewWorkUnit};
 use super::service::{self, InstitutionView, WorkUnitView};
-use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 /// The institutions the caller may see (all for admins and national users).
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "organisation", security(("bearer" = [])),

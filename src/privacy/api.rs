@@ -9,13 +9,13 @@ use serde::Serialize;
 
 use super::forms::PasswordConfirm;
 use super::service::{self, Correction, Erased, PersonalExport};
-use crate::api::json::ApiJson;
 use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::Hasher;
 use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
+use crate::web::json::ApiJson;
 
 /// Everything Duta holds about the caller, as JSON.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "privacy", security(("bearer" = [])),

@@ -6,10 +6,10 @@ use sea_orm::DatabaseConnection;
 
 use super::forms::SettingsInput;
 use super::service;
-use crate::api::json::ApiJson;
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 /// The programme's settings; every staff member may read them.
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),

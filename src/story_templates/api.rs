@@ -7,10 +7,10 @@ use sea_orm::DatabaseConnection;
 
 use super::forms::{RenderRequest, TemplateRequest};
 use super::service::{self, Rendered, TemplateView};
-use crate::api::json::ApiJson;
 use crate::auth::guards::{Coordinator, CurrentUser};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 /// The templates the caller may use: those Duta ships and their institution's own.
 #[utoipa::path(get, path = "/api/v1/story-templates", tag = "story-templates", security(("bearer" = [])),

@@ -9,12 +9,12 @@ use sea_orm::DatabaseConnection;
 use super::forms::{DecisionRequest, SubmissionRequest};
 use super::service::{self, Decision, QueueItem, QueueView, SubmissionView};
 use super::writer::Writer;
-use crate::api::json::{ApiJson, OptionalJson};
 use crate::auth::guards::{Ambassador, Coordinator};
 use crate::briefs::cache::AddressedBriefs;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::settings::cache::ZoneCache;
+use crate::web::json::{ApiJson, OptionalJson};
 
 /// Submits a post for a brief addressed to the ambassador. X posts under the
 /// ambassador's registered handle whose id's time lies within a day of `posted_at` are

@@ -6,11 +6,11 @@ use sea_orm::DatabaseConnection;
 
 use super::forms::{ApproveRequest, FollowersRequest, RecheckRequest, RejectRequest};
 use super::service::{self, CandidateDetail, CandidateRow};
-use crate::api::json::ApiJson;
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::followers::FollowerSources;
 use crate::http::client_ip::ClientIp;
+use crate::web::json::ApiJson;
 
 #[utoipa::path(get, path = "/api/v1/vetting/candidates", tag = "vetting", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "pending (default), approved, rejected, suspended, withdrawn"),
