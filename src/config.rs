@@ -26,7 +26,7 @@ pub struct RawConfig {
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
-    /// Connections each node keeps to the database (default: 8 on SQLite, 20 on PostgreSQL).
+    /// Connections each node keeps to the database (default 8).
     pub database_pool: Option<u32>,
     #[serde(default)]
     pub jwt_keys: Vec<JwtKey>,

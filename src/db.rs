@@ -22,7 +22,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     connect_pool(url, None).await
 }
 
-/// [`connect`] with `pool` connections (`None`: 8 on SQLite, 20 on PostgreSQL).
+/// [`connect`] with `pool` connections (`None`: 8; see `database_pool` in the README).
 pub async fn connect_pool(url: &str, pool: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)
@@ -38,7 +38,7 @@ pub async fn connect_pool(url: &str, pool: Option<u32>) -> Result<DatabaseConnec
                 .create_if_missing(true)
         });
     } else {
-        opts.max_connections(pool.unwrap_or(20)).min_connections(1);
+        opts.max_connections(pool.unwrap_or(8)).min_connections(1);
     }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite && !planner_is_stable(&db).await? {

@@ -41,9 +41,21 @@ impl AddressedBriefs {
         brief_id: i64,
         now: DateTime<Utc>,
     ) -> AppResult<Option<briefs::Model>> {
-        let key = (brief_id, own.record.institution_id, own.unit_path.clone());
         // Read before the brief, so a write during the read leaves the answer stale.
         let stamp = kept::stamp(db, Topic::Briefs).await?;
+        self.find_at(db, stamp, own, brief_id, now).await
+    }
+
+    /// [`AddressedBriefs::find`] with the `briefs` stamp already read (before this call).
+    pub async fn find_at(
+        &self,
+        db: &DatabaseConnection,
+        stamp: i64,
+        own: &Own,
+        brief_id: i64,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<briefs::Model>> {
+        let key = (brief_id, own.record.institution_id, own.unit_path.clone());
         if let Some(brief) = self.0.find(stamp, &key) {
             return Ok(Some((*brief).clone()));
         }

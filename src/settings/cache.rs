@@ -19,7 +19,12 @@ impl Default for ZoneCache {
 impl ZoneCache {
     /// The programme's time zone, as [`super::service::programme_timezone`] reads it.
     pub async fn get(&self, db: &DatabaseConnection) -> AppResult<chrono_tz::Tz> {
-        let stamp = kept::stamp(db, Topic::Settings).await?;
+        self.get_at(db, kept::stamp(db, Topic::Settings).await?)
+            .await
+    }
+
+    /// [`ZoneCache::get`] with the `settings` stamp already read (before this call).
+    pub async fn get_at(&self, db: &DatabaseConnection, stamp: i64) -> AppResult<chrono_tz::Tz> {
         let tz = self
             .0
             .get_or_compute(stamp, (), || super::service::programme_timezone(db))

@@ -24,6 +24,7 @@ use crate::briefs::service::reader_of;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::http::client_ip::ClientIp;
+use crate::kept::{Stamps, Topic};
 use crate::leaderboard::rules::week_of;
 use crate::leaderboard::service::{record_post, PostFacts};
 use crate::media::service::MediaStore;
@@ -128,7 +129,7 @@ pub struct Checked {
 /// ambassador (else not found), then every field; all field errors come back together.
 pub async fn check_submission(
     db: &DatabaseConnection,
-    (tz, addressed): (chrono_tz::Tz, &AddressedBriefs),
+    (tz, addressed, briefs_stamp): (chrono_tz::Tz, &AddressedBriefs, i64),
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<Checked> {
@@ -143,7 +144,7 @@ pub async fn check_submission(
     };
     let now = Utc::now();
     let brief = addressed
-        .find(db, &own, brief_id, now)
+        .find_at(db, briefs_stamp, &own, brief_id, now)
         .await?
         .ok_or(AppError::NotFound)?;
     let targets: Vec<String> = serde_json::from_str(&brief.platforms).unwrap_or_default();
@@ -309,7 +310,11 @@ pub async fn submit(
     user: &CurrentUser,
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
-    let checked = check_submission(db, (zone.get(db).await?, addressed), user, req).await?;
+    // The stamps of the zone and the briefs in one read, before either is used.
+    let stamps = Stamps::read(db, None).await?;
+    let tz = zone.get_at(db, stamps.of(Topic::Settings)).await?;
+    let checked =
+        check_submission(db, (tz, addressed, stamps.of(Topic::Briefs)), user, req).await?;
     let poster = checked.poster.clone();
     let saved = save_submission(db, writer, checked, None).await?;
     after_submission(db, &poster, &saved).await;
@@ -327,7 +332,10 @@ pub async fn submit_with_screenshot(
     req: &SubmissionRequest,
     screenshot: Option<Vec<u8>>,
 ) -> AppResult<SubmissionView> {
-    let checked = check_submission(db, (zone.get(db).await?, addressed), user, req).await;
+    // The stamps of the zone and the briefs in one read, before either is used.
+    let stamps = Stamps::read(db, None).await?;
+    let tz = zone.get_at(db, stamps.of(Topic::Settings)).await?;
+    let checked = check_submission(db, (tz, addressed, stamps.of(Topic::Briefs)), user, req).await;
     let prepared = match screenshot {
         None => Ok(None),
         Some(bytes) => store.prepare(bytes).await.map(Some),
