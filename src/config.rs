@@ -79,7 +79,7 @@ fn default_login_window() -> i64 {
     15
 }
 
-/// The checked configuration every part of Duta reads (managed state).
+/// The checked configuration every part of Duta reads (a part of the application state).
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub data_dir: PathBuf,

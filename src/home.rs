@@ -1,7 +1,6 @@
 //! Pages and endpoints that belong to no domain: home, the language switch, health,
 //! metrics and static assets.
 
-use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::content::RawHtml;
@@ -15,6 +14,7 @@ use crate::config::AppConfig;
 use crate::error::AppResult;
 use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::http::metrics::Metrics;
+use crate::state::Shared;
 use crate::web::i18n::{Lang, LANG_COOKIE};
 use crate::web::layout::Layout;
 use crate::web::splice::{self, OwnPages};

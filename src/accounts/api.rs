@@ -1,6 +1,5 @@
 //! The staff-accounts API (admins only).
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -11,6 +10,7 @@ use crate::auth::guards::Admin;
 use crate::auth::passwords::Hasher;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),

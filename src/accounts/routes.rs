@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
@@ -17,6 +16,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, TokenOnlyForm};
 use crate::org::service::{list_units_grouped, UnitGroup};
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -1,6 +1,5 @@
 //! The candidate's API: sign-up, the form's choices, resubmission and screenshots.
 
-use crate::state::Shared;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
@@ -19,6 +18,7 @@ use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
 use crate::nip::NipKey;
 use crate::org::service::{InstitutionView, WorkUnitView};
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::fs::TempFile;
 use rocket::http::{CookieJar, Status};
@@ -28,6 +27,7 @@ use crate::media::service::MediaStore;
 use crate::nip::NipKey;
 use crate::org::service::{list_all_units_grouped, UnitGroup};
 use crate::settings::rules::PLATFORMS;
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 #[derive(FromForm, Default)]

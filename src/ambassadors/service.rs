@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, IdenStatic, Iterable, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, RelationDef, Set,
 };
 use serde::Serialize;
 
@@ -106,27 +108,54 @@ impl Own {
 
 /// The ambassador record of a user (any state), its unit's path and its accounts.
 pub async fn own_of(db: &impl ConnectionTrait, user_id: i64) -> AppResult<Option<Own>> {
-    // The record and its unit in one read (every submission reads this).
+    // The record, its unit and its accounts in one read (every submission reads this): one
+    // row per account, the record and unit repeated on each.
     let unit = ambassadors::Entity::belongs_to(work_units::Entity)
         .from(ambassadors::Column::WorkUnitId)
         .to(work_units::Column::Id);
-    let Some((record, unit)) = ambassadors::Entity::find()
+    let accounts: RelationDef = ap::Entity::belongs_to(ambassadors::Entity)
+        .from(ap::Column::AmbassadorId)
+        .to(ambassadors::Column::Id)
+        .into();
+    let mut select = ambassadors::Entity::find()
         .filter(ambassadors::Column::UserId.eq(user_id))
         .join(JoinType::LeftJoin, unit.into())
-        .select_also(work_units::Entity)
-        .one(db)
-        .await?
-    else {
+        .join(JoinType::LeftJoin, accounts.rev())
+        .select_also(work_units::Entity);
+    for column in ap::Column::iter() {
+        select = select.column_as(
+            Expr::col((ap::Entity, column)),
+            format!("{ACCOUNT}{}", column.as_str()),
+        );
+    }
+    let rows = db
+        .query_all_raw(
+            select
+                .order_by_asc(ap::Column::Id)
+                .build(db.get_database_backend()),
+        )
+        .await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let unit_path = unit.map(|u| u.path).unwrap_or_default();
-    let accounts = platforms_of(db, record.id).await?;
+    let record = ambassadors::Model::from_query_result(first, "A_")?;
+    let unit_path = work_units::Model::from_query_result_optional(first, "B_")?
+        .map(|u| u.path)
+        .unwrap_or_default();
+    let mut accounts = Vec::new();
+    for row in &rows {
+        accounts.extend(ap::Model::from_query_result_optional(row, ACCOUNT)?);
+    }
     Ok(Some(Own {
         record,
         unit_path,
         accounts,
     }))
 }
+
+/// The prefix of the account columns in [`own_of`]'s read (SeaORM names the record's
+/// `A_` and the unit's `B_`).
+const ACCOUNT: &str = "C_";
 
 pub async fn platforms_of(
     db: &impl ConnectionTrait,

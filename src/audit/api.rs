@@ -1,12 +1,12 @@
 //! `GET /api/v1/audit`: the audit log for admins and coordinators (their scope).
 
-use crate::state::Shared;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
 use super::service::{self, AuditPage, AuditQuery, PAGE_SIZE};
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
+use crate::state::Shared;
 
 /// Audit rows in the caller's scope, newest first. `from` and `to` are days
 /// (`YYYY-MM-DD`) in the programme's time zone; `actor` matches part of an email or name.

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::http::{ContentType, Status};
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
@@ -11,6 +10,7 @@ use serde::Serialize;
 use super::service::{self, AuditQuery, AuditRow, PAGE_SIZE};
 use crate::auth::guards::Coordinator;
 use crate::error::AppResult;
+use crate::state::Shared;
 use crate::stats::routes::Download;
 use crate::web::layout::Layout;
 

@@ -1,6 +1,5 @@
 //! Sign-in for API clients: a Bearer token in exchange for email and password.
 
-use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -15,6 +14,7 @@ use super::view::UserView;
 use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 #[derive(Serialize, utoipa::ToSchema)]

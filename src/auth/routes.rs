@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
@@ -20,6 +19,7 @@ use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, TokenOnlyForm};
 use crate::http::safe_next;
 use crate::nip::NipKey;
+use crate::state::Shared;
 use crate::web::i18n;
 use crate::web::layout::Layout;
 

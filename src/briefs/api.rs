@@ -1,7 +1,6 @@
 //! The briefs API: coordinators write, publish and pause briefs; ambassadors read the
 //! ones addressed to them and their week.
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -13,6 +12,7 @@ use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// Writes a brief. `status` draft (default), scheduled (with `publish_at` ahead),

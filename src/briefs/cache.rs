@@ -22,7 +22,8 @@ const MAX_KEPT: usize = 50_000;
 /// (brief, institution, the unit's path): the brief is addressed to such an ambassador.
 type Key = (i64, i64, String);
 
-/// Managed state: briefs found addressed, each with its stamp.
+/// A part of the application state (`crate::state`): briefs found addressed, each with its
+/// stamp.
 pub struct AddressedBriefs(Kept<Key, briefs::Model>);
 
 impl Default for AddressedBriefs {
@@ -91,10 +92,10 @@ pub struct KeptWeek {
 /// The next week's serial (see [`KeptWeek::serial`]).
 static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// Managed state: each ambassador's week of briefs, kept at the `week` stamp and under
-/// their own stamp (their drafts and submissions), so any write to a brief, what it
-/// shows, a pause, the ambassador, the units or the settings ends every kept week, and
-/// an ambassador's own draft or post ends theirs.
+/// A part of the application state (`crate::state`): each ambassador's week of briefs, kept
+/// at the `week` stamp and under their own stamp (their drafts and submissions), so any
+/// write to a brief, what it shows, a pause, the ambassador, the units or the settings ends
+/// every kept week, and an ambassador's own draft or post ends theirs.
 pub struct Weeks(Kept<(i64, i64), KeptWeek>);
 
 impl Default for Weeks {
@@ -116,9 +117,9 @@ impl Weeks {
         Ok(self.current_with_serial(db, user).await?.0)
     }
 
-    /// [`Weeks::current`], the `week` stamp it was read at, and a number that changes whenever the week was computed
-    /// again (pages rendered from it are kept under it, see `crate::web::splice::OwnPages`);
-    /// the hours left are not part of what it stands for.
+    /// [`Weeks::current`], the `week` stamp it was read at, and a number that changes
+    /// whenever the week is computed again (pages rendered from it are kept under it, see
+    /// `crate::web::splice::OwnPages`); the hours left are not part of what it stands for.
     pub async fn current_with_serial(
         &self,
         db: &DatabaseConnection,

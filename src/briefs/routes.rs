@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use chrono::{DateTime, Duration, Utc};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -22,6 +21,7 @@ use crate::http::csrf::CsrfForm;
 use crate::notify::Mailer;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::settings::service::programme_timezone;
+use crate::state::Shared;
 use crate::story_templates::service::{self as templates, Rendered, TemplateView};
 use crate::submissions::forms::{SubmissionForm, SubmissionValues};
 use crate::web::layout::Layout;

@@ -20,7 +20,8 @@ use rocket::figment::Figment;
 use self::config::FollowersConfig;
 use self::platforms::{FacebookSource, InstagramSource, XSource};
 
-/// The configured follower sources, by platform, plus the check settings (managed state).
+/// The configured follower sources, by platform, plus the check settings (a part of the
+/// application state).
 #[derive(Clone)]
 pub struct FollowerSources {
     sources: Vec<Arc<dyn FollowerSource>>,

@@ -1,6 +1,5 @@
 //! `GET /api/v1/integrity` and `POST /api/v1/integrity/{id}/clear`.
 
-use crate::state::Shared;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
@@ -9,6 +8,7 @@ use super::service::{self, FlagView};
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// Integrity flags in the caller's scope, newest first: open ones, or with

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -16,6 +15,7 @@ use crate::auth::guards::Coordinator;
 use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, CsrfProtected};
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -54,7 +54,7 @@ fn default_tick() -> i64 {
     DEFAULT_TICK_MINUTES
 }
 
-/// The checked `jobs` configuration (managed state).
+/// The checked `jobs` configuration (a part of the application state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobsConfig {
     /// `jobs.enabled`: false keeps every background job off on this node.

@@ -1,7 +1,6 @@
 //! The leaderboard API: the board with its filters, an ambassador's own standing, the
 //! holiday calendar (admins) and approved leave (coordinators).
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -15,6 +14,7 @@ use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::kept::Topic;
 use crate::org::cache::OrgCache;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// The board: ambassadors ranked by consistency over the last `weeks` weeks (default

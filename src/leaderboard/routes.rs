@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
@@ -23,6 +22,7 @@ use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::kept::{Kept, Topic};
 use crate::org::cache::{unit_options, OrgCache};
+use crate::state::Shared;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::splice::{self, OwnPages};

@@ -3,7 +3,6 @@
 
 use std::io::Cursor;
 
-use crate::state::Shared;
 use rocket::http::{ContentType, Header};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
@@ -12,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use super::service::{self, MediaStore};
 use crate::auth::guards::CurrentUser;
 use crate::error::AppResult;
+use crate::state::Shared;
 
 /// An image answer: never sniffed as anything else, shown inline, cached by the browser
 /// only (it is private to the users in scope).

@@ -1,12 +1,12 @@
 //! The notifications API.
 
-use crate::state::Shared;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
 use super::service::{self, NotificationView};
 use crate::auth::guards::CurrentUser;
 use crate::error::{ApiErrorBody, AppResult};
+use crate::state::Shared;
 
 /// The caller's latest notifications, newest first (reading them does not mark them read;
 /// the page does).

@@ -1,6 +1,5 @@
 //! The notifications page: the list, marked read once shown.
 
-use crate::state::Shared;
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -9,6 +8,7 @@ use super::service::{self, NotificationView};
 use crate::auth::guards::CurrentUser;
 use crate::error::AppResult;
 use crate::settings::service::programme_timezone;
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -48,7 +48,7 @@ struct Smtp {
     timeout: Duration,
 }
 
-/// Sends Duta's emails (managed state); cheap to clone.
+/// Sends Duta's emails (a part of the application state); cheap to clone.
 #[derive(Clone, Default)]
 pub struct Mailer {
     smtp: Option<Arc<Smtp>>,

@@ -1,6 +1,5 @@
 //! The organisation API: institutions and work-unit trees.
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -10,6 +9,7 @@ use super::service::{self, InstitutionView, WorkUnitView};
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// The institutions the caller may see (all for admins and national users).

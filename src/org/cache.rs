@@ -109,7 +109,8 @@ impl Org {
 /// Copies read so far in this process.
 static COPIES: AtomicU64 = AtomicU64::new(1);
 
-/// Managed state: the last copy of the organisation, with the `org` stamp it was read at.
+/// A part of the application state (`crate::state`): the last copy of the organisation,
+/// with the `org` stamp it was read at.
 #[derive(Default)]
 pub struct OrgCache {
     copy: Mutex<Option<(i64, Arc<Org>)>>,

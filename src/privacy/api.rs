@@ -1,7 +1,6 @@
 //! The personal-data API: `/api/v1/me/export`, `/me/profile`, `/me/withdrawal` and
 //! `/me/erasure`, for the signed-in person only (no id: nobody can ask for another's).
 
-use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -15,6 +14,7 @@ use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::media::service::MediaStore;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// Everything Duta holds about the caller, as JSON.

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use rocket::http::{ContentType, Cookie, CookieJar, Status};
 use rocket::response::{Flash, Redirect};
@@ -20,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::CsrfForm;
 use crate::media::service::MediaStore;
+use crate::state::Shared;
 use crate::stats::routes::Download;
 use crate::web::layout::Layout;
 

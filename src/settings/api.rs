@@ -1,6 +1,5 @@
 //! The programme-settings API.
 
-use crate::state::Shared;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
@@ -9,6 +8,7 @@ use super::service;
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// The programme's settings; every staff member may read them.

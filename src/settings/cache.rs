@@ -7,7 +7,8 @@ use sea_orm::DatabaseConnection;
 use crate::error::AppResult;
 use crate::kept::{self, Kept, Topic};
 
-/// Managed state: the time zone last read, with its stamp.
+/// A part of the application state (`crate::state`): the time zone last read, with its
+/// stamp.
 pub struct ZoneCache(Kept<(), chrono_tz::Tz>);
 
 impl Default for ZoneCache {

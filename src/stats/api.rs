@@ -1,6 +1,5 @@
 //! The participation statistics as JSON.
 
-use crate::state::Shared;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
@@ -10,6 +9,7 @@ use crate::auth::guards::Staff;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::leaderboard::service::BoardKept;
 use crate::org::cache::OrgCache;
+use crate::state::Shared;
 
 /// Participation over the last `weeks` weeks (4, 12, 26 or 52; default 12) for a scope:
 /// national (national users and admins, without `institution_id`), one institution, or a

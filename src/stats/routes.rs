@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use crate::state::Shared;
 use rocket::http::{ContentType, Header, Status};
 use rocket_dyn_templates::{Metadata, Template};
 use sea_orm::DatabaseConnection;
@@ -21,6 +20,7 @@ use crate::kept::Topic;
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::WindowView;
 use crate::org::cache::OrgCache;
+use crate::state::Shared;
 use crate::web::i18n::{t, Lang};
 use crate::web::layout::Layout;
 

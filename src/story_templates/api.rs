@@ -1,6 +1,5 @@
 //! The storytelling templates API: the library, new templates, and drafting from one.
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -10,6 +9,7 @@ use super::service::{self, Rendered, TemplateView};
 use crate::auth::guards::{Coordinator, CurrentUser};
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 /// The templates the caller may use: those Duta ships and their institution's own.

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
@@ -18,6 +17,7 @@ use crate::error::AppResult;
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::CsrfForm;
 use crate::org::service::list_institutions_for;
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

@@ -1,7 +1,6 @@
 //! The submissions API: ambassadors submit posts and read their own; coordinators read
 //! their queue and verify, reject or revert.
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
@@ -14,6 +13,7 @@ use crate::briefs::cache::AddressedBriefs;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::settings::cache::ZoneCache;
+use crate::state::Shared;
 use crate::web::json::{ApiJson, OptionalJson};
 
 /// Submits a post for a brief addressed to the ambassador. X posts under the

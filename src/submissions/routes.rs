@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
@@ -17,6 +16,7 @@ use crate::error::AppResult;
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::CsrfForm;
 use crate::settings::service::programme_timezone;
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 /// A queue item with its posting time in the programme's zone.

@@ -32,7 +32,8 @@ struct Job {
     reply: oneshot::Sender<AppResult<Option<submissions::Model>>>,
 }
 
-/// Managed state: the queue to this node's submission writer, started on first use.
+/// A part of the application state (`crate::state`): the queue to this node's submission
+/// writer, started on first use.
 #[derive(Default)]
 pub struct Writer {
     queue: OnceLock<mpsc::Sender<Job>>,

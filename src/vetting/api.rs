@@ -1,6 +1,5 @@
 //! The vetting API for coordinators (and admins).
 
-use crate::state::Shared;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
@@ -10,6 +9,7 @@ use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::followers::FollowerSources;
 use crate::http::client_ip::ClientIp;
+use crate::state::Shared;
 use crate::web::json::ApiJson;
 
 #[utoipa::path(get, path = "/api/v1/vetting/candidates", tag = "vetting", security(("bearer" = [])),

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::Shared;
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -20,6 +19,7 @@ use crate::http::csrf::{CsrfForm, CsrfProtected};
 use crate::nip::NipKey;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::settings::service::programme_timezone;
+use crate::state::Shared;
 use crate::web::layout::Layout;
 
 #[derive(Serialize)]

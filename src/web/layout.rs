@@ -229,8 +229,9 @@ impl<'r> FromRequest<'r> for Layout {
     }
 }
 
-/// Managed state: each user's count of unread notifications, kept at their own stamp
-/// (which any write to their notifications, drafts or submissions moves).
+/// A part of the application state (`crate::state`): each user's count of unread
+/// notifications, kept at their own stamp (which any write to their notifications, drafts
+/// or submissions moves).
 pub struct UnreadCounts(crate::kept::Kept<i64, u64>);
 
 impl Default for UnreadCounts {

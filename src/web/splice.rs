@@ -34,12 +34,13 @@ pub fn render(
 /// cells is about 30 KB), so this bounds them to some tens of MiB.
 const MAX_OWN_PAGES: usize = 1_000;
 
-/// Managed state: the pages that show one viewer their own things (an ambassador's home
-/// and progress), rendered with a marked layout (see `crate::web::layout::Layout::marked`)
-/// and kept per viewer, page and language under the `week` stamp and a fingerprint of
-/// everything else they show (the kept week's serial, the board's stamp, the window, the
-/// unread count, hours left, …): a repeated visit costs a lookup and a fill. One page per
-/// viewer and page is kept; another fingerprint replaces it.
+/// A part of the application state (`crate::state`): the pages that show one viewer their
+/// own things (an ambassador's home and progress), rendered with a marked layout (see
+/// `crate::web::layout::Layout::marked`) and kept per viewer, page and language under the
+/// `week` stamp and a fingerprint of everything else they show (the kept week's serial, the
+/// board's stamp, the window, the unread count, hours left, …): a repeated visit costs a
+/// lookup and a fill. One page per viewer and page is kept; another fingerprint replaces
+/// it.
 pub struct OwnPages(Kept<(i64, &'static str, Lang), (Vec<i64>, String)>);
 
 impl Default for OwnPages {
