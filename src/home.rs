@@ -64,23 +64,20 @@ pub async fn home(
             &[],
         )
     };
-    if layout.flash.is_some() {
-        return render(layout);
-    }
     let mut fingerprint = vec![
         i64::try_from(serial).unwrap_or(-1),
         i64::try_from(layout.unread).unwrap_or(-1),
     ];
     fingerprint.extend(week.briefs.iter().map(|b| b.hours_left));
-    let page = pages
-        .get_or_render(
+    pages
+        .serve(
             stamp,
             (user.id(), "home", layout.lang),
             fingerprint,
-            || async { Ok(render(layout.marked())?.0) },
+            &layout,
+            render,
         )
-        .await?;
-    Ok(RawHtml(layout.fill(&page.1)))
+        .await
 }
 
 #[derive(FromForm)]

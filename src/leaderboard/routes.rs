@@ -285,9 +285,6 @@ pub async fn progress(
             &[],
         )
     };
-    if layout.flash.is_some() {
-        return render(layout);
-    }
     let fingerprint = vec![
         i64::try_from(serial).unwrap_or(-1),
         board,
@@ -295,15 +292,15 @@ pub async fn progress(
         i64::from(window),
         i64::try_from(layout.unread).unwrap_or(-1),
     ];
-    let page = pages
-        .get_or_render(
+    pages
+        .serve(
             week_stamp,
             (user.id(), "progress", layout.lang),
             fingerprint,
-            || async { Ok(render(layout.marked())?.0) },
+            &layout,
+            render,
         )
-        .await?;
-    Ok(RawHtml(layout.fill(&page.1)))
+        .await
 }
 
 #[derive(Debug, Clone, Default, FromForm, Serialize)]

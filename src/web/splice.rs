@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 use crate::kept::{Kept, Topic};
 use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
 
 /// A mark for a part: an HTML comment, so that a mark left in a page shows nothing.
 pub fn mark(name: &str) -> String {
@@ -70,6 +71,31 @@ impl OwnPages {
         }
         let html = render().await?;
         Ok(self.0.keep(stamp, key, (fingerprint, html)))
+    }
+
+    /// The page for this request: `render` with the request's own layout when it carries
+    /// a flash message (such pages are not kept), else the kept page (or `render`'s with a
+    /// marked layout, then kept) filled with this layout's values.
+    pub async fn serve<F>(
+        &self,
+        stamp: i64,
+        key: (i64, &'static str, Lang),
+        fingerprint: Vec<i64>,
+        layout: &Layout,
+        render: F,
+    ) -> AppResult<RawHtml<String>>
+    where
+        F: Fn(Layout) -> AppResult<RawHtml<String>>,
+    {
+        if layout.flash.is_some() {
+            return render(layout.clone());
+        }
+        let page = self
+            .get_or_render(stamp, key, fingerprint, || async {
+                Ok(render(layout.marked())?.0)
+            })
+            .await?;
+        Ok(RawHtml(layout.fill(&page.1)))
     }
 
     /// How many pages are kept (for tests).
