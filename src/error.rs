@@ -17,6 +17,9 @@ use crate::web::i18n::{self, Lang};
 pub struct Msg {
     pub key: String,
     pub args: Vec<(String, String)>,
+    /// About the programme's state rather than the request's shape; see [`Msg::conflict`].
+    #[serde(skip)]
+    pub conflict: bool,
 }
 
 impl Msg {
@@ -24,6 +27,20 @@ impl Msg {
         Msg {
             key: key.to_string(),
             args: Vec::new(),
+            conflict: false,
+        }
+    }
+    /// An error about the programme's state rather than the request's shape: a field
+    /// names an object that does not exist or is out of the caller's reach (a unit of
+    /// another institution), or the object is not in a state that allows this (a
+    /// candidate with no account on that platform). When every error of a request is of
+    /// this kind the API answers 409 — the request itself meets the document, so 422
+    /// would be wrong; 404 stays for the object the path names — and pages show it by
+    /// the field as any other.
+    pub fn conflict(key: &str) -> Msg {
+        Msg {
+            conflict: true,
+            ..Msg::new(key)
         }
     }
     pub fn arg(mut self, name: &str, value: impl ToString) -> Msg {
@@ -53,6 +70,10 @@ impl FieldErrors {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// Every error is about the programme's state (see [`Msg::conflict`]).
+    pub fn only_conflicts(&self) -> bool {
+        !self.is_empty() && self.0.values().flatten().all(|m| m.conflict)
     }
     pub fn single(field: &str, msg: Msg) -> Self {
         let mut f = Self::new();
@@ -111,11 +132,23 @@ impl AppError {
             AppError::Unauthorized | AppError::BadCredentials => Status::Unauthorized,
             AppError::Forbidden => Status::Forbidden,
             AppError::BadRequest(_) => Status::BadRequest,
+            AppError::Validation(f) if f.only_conflicts() => Status::Conflict,
             AppError::Validation(_) => Status::UnprocessableEntity,
             AppError::Conflict(_) => Status::Conflict,
             AppError::TooLarge => Status::PayloadTooLarge,
             AppError::RateLimited { .. } => Status::TooManyRequests,
             AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    /// A "not found" for an object a body field names becomes a conflict at that field
+    /// (see [`Msg::conflict`]); any other error is kept.
+    pub fn at_field(self, field: &str, key: &str) -> AppError {
+        match self {
+            AppError::NotFound => {
+                AppError::Validation(FieldErrors::single(field, Msg::conflict(key)))
+            }
+            other => other,
         }
     }
 

@@ -34,6 +34,7 @@ pub mod state;
 pub mod stats;
 pub mod story_templates;
 pub mod submissions;
+pub mod text;
 pub mod vetting;
 pub mod web;
 
@@ -260,4 +261,5 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())
         .register("/api", web::catchers::api_catchers())
+        .register("/api", api::catchers())
 }

@@ -3,32 +3,74 @@
 use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::rules::PERSON_NAME;
+use crate::auth::passwords::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::http::csrf::CsrfProtected;
 
-/// What an admin gives to create an account; shared by the page and the API.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+/// The roles an admin gives; ambassadors sign up themselves.
+pub const STAFF_ROLES: [&str; 4] = ["coordinator", "leadership", "national", "admin"];
+
+crate::text_schema!(person_name_schema, PERSON_NAME);
+crate::text_schema!(nullable_person_name_schema, PERSON_NAME, nullable);
+fn staff_role_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::choice(&STAFF_ROLES)
+}
+fn nullable_staff_role_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::nullable_choice(&STAFF_ROLES)
+}
+/// A new password: 10 to 256 characters, any characters, and not the account's email.
+pub fn new_password_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(MIN_PASSWORD_CHARS))
+            .max_length(Some(MAX_PASSWORD_CHARS)),
+    )
+}
+
+/// What an admin gives to create an account; shared by the page and the API. Not
+/// `Serialize`: it holds the first password.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUser {
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::text::email_schema)]
     pub email: String,
     #[serde(default)]
+    #[schema(required = true, schema_with = person_name_schema)]
     pub name: String,
-    /// coordinator, leadership, national or admin
     #[serde(default)]
+    #[schema(required = true, schema_with = staff_role_schema)]
     pub role: String,
+    /// Required for coordinators and leadership; must be absent or `null` for national
+    /// users and admins.
+    #[schema(minimum = 1)]
     pub institution_id: Option<i64>,
+    /// A coordinator limited to one unit (and its subtree) of their institution.
+    #[schema(minimum = 1)]
     pub work_unit_id: Option<i64>,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
+    #[schema(required = true, schema_with = new_password_schema)]
     pub password: String,
 }
 
 /// A change of name, role or scope; every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UserUpdate {
+    /// `null` or absent keeps the name.
+    #[schema(schema_with = nullable_person_name_schema)]
     pub name: Option<String>,
+    /// `null` or absent keeps the role; an admin cannot change their own.
+    #[schema(schema_with = nullable_staff_role_schema)]
     pub role: Option<String>,
-    /// `null` or absent keeps the institution; use `clear_scope` to remove it.
+    /// `null` or absent keeps the institution (a national or admin role has none).
+    #[schema(minimum = 1)]
     pub institution_id: Option<i64>,
+    /// `null` or absent keeps the unit while the institution stays the same.
+    #[schema(minimum = 1)]
     pub work_unit_id: Option<i64>,
+    /// Removes the limit to one unit.
     #[serde(default)]
     pub clear_work_unit: bool,
 }

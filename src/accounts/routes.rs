@@ -63,11 +63,11 @@ pub async fn index(
 /// Turns the id fields of a form into numbers, noting the ones that are not.
 fn ids(institution: &str, unit: &str, errors: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
     let i = parse_optional_id(institution).unwrap_or_else(|_| {
-        errors.add("institution_id", Msg::new("users.institution_unknown"));
+        errors.add("institution_id", Msg::conflict("users.institution_unknown"));
         None
     });
     let w = parse_optional_id(unit).unwrap_or_else(|_| {
-        errors.add("work_unit_id", Msg::new("users.work_unit_unknown"));
+        errors.add("work_unit_id", Msg::conflict("users.work_unit_unknown"));
         None
     });
     (i, w)

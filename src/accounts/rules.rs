@@ -2,9 +2,14 @@
 
 pub use crate::auth::rules::{new_stamp, normalize_email};
 
-/// A deliberately plain check: one `@`, a dotted domain, no spaces, at most 254 bytes.
-pub fn is_valid_email(email: &str) -> bool {
-    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+/// A deliberately plain check of an address as typed (`crate::text::email_pattern` says
+/// the same to API clients): at most 254 characters, spaces around it ignored, ASCII,
+/// one `@` with 1 to 64 characters before it, a dotted domain of letters, digits and
+/// hyphens.
+pub fn is_valid_email(raw: &str) -> bool {
+    let email = raw.trim();
+    if raw.chars().count() > crate::text::EMAIL_MAX || !email.bytes().all(|b| b.is_ascii_graphic())
+    {
         return false;
     }
     let Some((local, domain)) = email.split_once('@') else {
@@ -19,14 +24,15 @@ pub fn is_valid_email(email: &str) -> bool {
         && !domain.contains("..")
         && domain
             .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
+
+/// A person's name.
+pub const PERSON_NAME: crate::text::Text = crate::text::Text::line(2, 120);
 
 /// A display name: trimmed, 2 to 120 characters, no control characters.
 pub fn clean_name(name: &str) -> Option<String> {
-    let n = name.trim();
-    let len = n.chars().count();
-    ((2..=120).contains(&len) && !n.chars().any(char::is_control)).then(|| n.to_string())
+    PERSON_NAME.clean(name)
 }
 
 #[cfg(test)]

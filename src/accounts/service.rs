@@ -54,7 +54,7 @@ async fn check_scope(
                 .await?
                 .is_none()
             {
-                errors.add("institution_id", Msg::new("users.institution_unknown"));
+                errors.add("institution_id", Msg::conflict("users.institution_unknown"));
             }
         }
         (false, None) => {}
@@ -62,7 +62,7 @@ async fn check_scope(
     if let Some(wu) = work_unit_id {
         let unit = work_units::Entity::find_by_id(wu).one(db).await?;
         if !matches!((unit, institution_id), (Some(u), Some(i)) if u.institution_id == i) {
-            errors.add("work_unit_id", Msg::new("users.work_unit_unknown"));
+            errors.add("work_unit_id", Msg::conflict("users.work_unit_unknown"));
         }
     }
     Ok(Some(role))
@@ -86,7 +86,7 @@ pub async fn create_user(
 ) -> AppResult<users::Model> {
     let email = normalize_email(&input.email);
     let mut errors = FieldErrors::new();
-    if !is_valid_email(&email) {
+    if !is_valid_email(&input.email) {
         errors.add("email", Msg::new("users.email_invalid"));
     }
     let name = clean_name(&input.name);
@@ -210,6 +210,13 @@ pub async fn update_user(
     ip: &ClientIp,
 ) -> AppResult<users::Model> {
     let user = get_user(db, admin, id).await?;
+    if input.role.is_none() && !Role::parse(&user.role).is_some_and(Role::is_staff) {
+        // An ambassador's account is changed through the programme, not as staff.
+        return Err(AppError::Validation(FieldErrors::single(
+            "role",
+            Msg::conflict("users.not_staff"),
+        )));
+    }
     let mut errors = FieldErrors::new();
     let name = match &input.name {
         Some(n) => clean_name(n).or_else(|| {
@@ -240,9 +247,28 @@ pub async fn update_user(
             })
     };
     if admin.id() == user.id && role != user.role {
-        errors.add("role", Msg::new("users.own_role"));
+        errors.add("role", Msg::conflict("users.own_role"));
     }
+
     let role = check_scope(db, &role, institution_id, work_unit_id, &mut errors).await?;
+    // What the body says alone is checked by the document (a national or admin role
+    // with an institution); a scope that clashes with the account as it is, is a
+    // conflict with the programme's state.
+    let body_says_unscoped = input
+        .role
+        .as_deref()
+        .and_then(Role::parse)
+        .is_some_and(|r| !r.needs_institution());
+    if body_says_unscoped && input.work_unit_id.is_some() {
+        errors.add("work_unit_id", Msg::new("users.institution_not_allowed"));
+    }
+    if !(body_says_unscoped && (input.institution_id.is_some() || input.work_unit_id.is_some())) {
+        for field in ["institution_id", "work_unit_id"] {
+            for m in errors.0.get_mut(field).into_iter().flatten() {
+                m.conflict = true;
+            }
+        }
+    }
     errors.into_result()?;
     let (Some(name), Some(role)) = (name, role) else {
         return Err(AppError::internal("unreachable"));
@@ -292,7 +318,7 @@ pub async fn deactivate_user(
     if user.id == admin.id() {
         return Err(AppError::Validation(FieldErrors::single(
             "id",
-            Msg::new("users.own_deactivate"),
+            Msg::conflict("users.own_deactivate"),
         )));
     }
     let txn = begin_write(db).await?;

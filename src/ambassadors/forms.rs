@@ -17,6 +17,7 @@ pub const MAX_FOLLOWERS: i64 = 10_000_000_000;
 
 /// One platform account as a candidate gives it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PlatformInput {
     #[serde(default)]
     pub platform: String,
@@ -32,6 +33,7 @@ pub struct PlatformInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     #[serde(default)]
     pub name: String,
@@ -62,6 +64,7 @@ pub struct SignupRequest {
 
 /// What a candidate may change when fixing and resubmitting.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResubmitRequest {
     #[serde(default)]
     pub display_name: String,
@@ -226,7 +229,7 @@ pub fn check_signup(
         errors.add("name", Msg::new("users.name_invalid"));
     }
     let email = normalize_email(&input.email);
-    if !is_valid_email(&email) {
+    if !is_valid_email(&input.email) {
         errors.add("email", Msg::new("users.email_invalid"));
     }
     let employee_type = EmployeeType::parse(&input.employee_type);

@@ -304,13 +304,13 @@ async fn check_org(
         return Ok(());
     };
     if institutions::Entity::find_by_id(i).one(db).await?.is_none() {
-        errors.add("institution_id", Msg::new("users.institution_unknown"));
+        errors.add("institution_id", Msg::conflict("users.institution_unknown"));
         return Ok(());
     }
     if let Some(w) = work_unit_id {
         let unit = work_units::Entity::find_by_id(w).one(db).await?;
         if unit.is_none_or(|u| u.institution_id != i) {
-            errors.add("work_unit_id", Msg::new("users.work_unit_unknown"));
+            errors.add("work_unit_id", Msg::conflict("users.work_unit_unknown"));
         }
     }
     Ok(())

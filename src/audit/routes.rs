@@ -46,7 +46,8 @@ fn query_of(
     from: Option<&str>,
     to: Option<&str>,
 ) -> AuditQuery {
-    let s = |v: Option<&str>| v.unwrap_or("").to_string();
+    // People paste spaces around what they type; the API takes values as sent.
+    let s = |v: Option<&str>| v.unwrap_or("").trim().to_string();
     AuditQuery {
         action: s(action),
         actor: s(actor),
@@ -95,14 +96,17 @@ pub async fn index(
     let query = query_of(action, actor, target_type, target_id, from, to);
     let page = page.unwrap_or(1).clamp(1, 100_000);
     let tz = crate::settings::service::programme_timezone(db).await?;
-    let (status, result, errors) =
-        match service::list(db, &user, &query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
-            Ok(r) => (Status::Ok, Some(r), BTreeMap::new()),
-            Err(e) => {
-                let (s, errors) = e.form_errors(layout.lang)?;
-                (s, None, errors)
-            }
-        };
+    let listed = match service::check_range(&query) {
+        Ok(()) => service::list(db, &user, &query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await,
+        Err(e) => Err(e),
+    };
+    let (status, result, errors) = match listed {
+        Ok(r) => (Status::Ok, Some(r), BTreeMap::new()),
+        Err(e) => {
+            let (s, errors) = e.form_errors(layout.lang)?;
+            (s, None, errors)
+        }
+    };
     let (total, rows) = match result {
         Some(r) => (r.total, r.items),
         None => (0, Vec::new()),

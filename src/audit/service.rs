@@ -50,10 +50,35 @@ fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// For the page: a last day before the first is a mistake worth a message (the API
+/// answers such a range with no rows, as any range that holds none).
+pub fn check_range(q: &AuditQuery) -> AppResult<()> {
+    if let (Ok(Some(f)), Ok(Some(t))) = (crate::text::date(&q.from), crate::text::date(&q.to)) {
+        if f > t {
+            return Err(AppError::Validation(FieldErrors::single(
+                "to",
+                Msg::new("audit.range_invalid"),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The answer to a target id that is not a whole number above 0.
+pub fn target_id_error() -> AppError {
+    AppError::Validation(FieldErrors::single(
+        "target_id",
+        Msg::new("audit.target_id_invalid"),
+    ))
+}
+
+/// The text filters (action, actor, target type).
+pub const FILTER_TEXT: crate::text::Text = crate::text::Text::line(0, 120);
+
 fn check(q: &AuditQuery, tz: chrono_tz::Tz) -> AppResult<Filters> {
     let mut errors = FieldErrors::new();
     let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    let too_long = |s: &str| s.chars().count() > 120 || s.chars().any(char::is_control);
+    let too_long = |s: &str| FILTER_TEXT.clean(s).is_none();
     for (field, value) in [
         ("action", &q.action),
         ("actor", &q.actor),
@@ -73,23 +98,15 @@ fn check(q: &AuditQuery, tz: chrono_tz::Tz) -> AppResult<Filters> {
             }
         },
     };
-    let mut date = |field: &str, value: &str| match text(value) {
-        None => None,
-        Some(s) => match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            Ok(d) if (2000..=2100).contains(&chrono::Datelike::year(&d)) => Some(d),
-            _ => {
-                errors.add(field, Msg::new("audit.date_invalid"));
-                None
-            }
-        },
+    let mut date = |field: &str, value: &str| match crate::text::date(value) {
+        Ok(d) => d,
+        Err(crate::text::NotADate) => {
+            errors.add(field, Msg::new("audit.date_invalid"));
+            None
+        }
     };
     let from = date("from", &q.from);
     let to = date("to", &q.to);
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            errors.add("to", Msg::new("audit.range_invalid"));
-        }
-    }
     errors.into_result()?;
     Ok(Filters {
         action: text(&q.action),
@@ -231,6 +248,23 @@ async fn with_actors(
 }
 
 /// One page of the log in the reader's scope, newest first.
+/// The most rows one page of the API gives.
+pub const MAX_LIMIT: u64 = 500;
+/// The furthest a page may start (the largest offset the databases take).
+pub const MAX_OFFSET: u64 = i64::MAX as u64;
+
+/// The API's page: `limit` 1 to [`MAX_LIMIT`], `offset` at most [`MAX_OFFSET`].
+pub fn check_page(limit: u64, offset: u64) -> AppResult<()> {
+    let mut errors = FieldErrors::new();
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.add("limit", Msg::new("audit.limit_invalid"));
+    }
+    if offset > MAX_OFFSET {
+        errors.add("offset", Msg::new("audit.offset_invalid"));
+    }
+    errors.into_result()
+}
+
 pub async fn list(
     db: &DatabaseConnection,
     user: &CurrentUser,
@@ -244,7 +278,7 @@ pub async fn list(
     let total = select.clone().count(db).await?;
     let rows = select
         .order_by_desc(audit_log::Column::Id)
-        .limit(limit.clamp(1, 500))
+        .limit(limit)
         .offset(offset)
         .all(db)
         .await?;

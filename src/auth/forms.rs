@@ -61,6 +61,7 @@ impl CsrfProtected for TwoFactorForm {
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TwoFactorRequest {
     /// Six digits of the authenticator app (or, to turn it off, a recovery code).
     #[serde(default)]
@@ -89,6 +90,7 @@ impl CsrfProtected for ChangePasswordForm {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[serde(default)]
     pub email: String,
@@ -100,6 +102,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[serde(default)]
     pub current_password: String,

@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
-pub const MAX_PASSWORD_BYTES: usize = 256;
+pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Limits concurrent hashing to the number of cores.
 #[derive(Clone)]
@@ -77,7 +77,7 @@ pub async fn confirm(
     password: &str,
 ) -> AppResult<()> {
     let ok = !password.is_empty()
-        && password.len() <= MAX_PASSWORD_BYTES
+        && password.chars().count() <= MAX_PASSWORD_CHARS
         && hasher
             .verify(password, Some(&user.user.password_hash))
             .await?;
@@ -103,10 +103,10 @@ pub fn check_new_password(field: &str, password: &str, email: &str) -> FieldErro
             field,
             Msg::new("password.too_short").arg("min", MIN_PASSWORD_CHARS),
         );
-    } else if password.len() > MAX_PASSWORD_BYTES {
+    } else if password.chars().count() > MAX_PASSWORD_CHARS {
         errors.add(
             field,
-            Msg::new("password.too_long").arg("max", MAX_PASSWORD_BYTES),
+            Msg::new("password.too_long").arg("max", MAX_PASSWORD_CHARS),
         );
     } else if password.trim().eq_ignore_ascii_case(email.trim()) {
         errors.add(field, Msg::new("password.is_email"));

@@ -32,7 +32,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     /// National users and admins see every institution; the others only their own.

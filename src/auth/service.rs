@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 
 use super::guards::CurrentUser;
 use super::jwt::JwtKeys;
-use super::passwords::{check_new_password, Hasher, MAX_PASSWORD_BYTES};
+use super::passwords::{check_new_password, Hasher, MAX_PASSWORD_CHARS};
 use super::rules::{new_stamp, normalize_email};
 use super::throttle;
 use crate::audit::record as audit;
@@ -54,7 +54,7 @@ pub async fn login(
         None
     };
     let usable = user.as_ref().filter(|u| u.is_active);
-    let password_ok = password.len() <= MAX_PASSWORD_BYTES
+    let password_ok = password.chars().count() <= MAX_PASSWORD_CHARS
         && hasher
             .verify(password, usable.map(|u| u.password_hash.as_str()))
             .await?;
@@ -172,7 +172,7 @@ pub async fn change_password(
         confirm,
     } = change;
     let mut errors = FieldErrors::new();
-    let current_ok = current.len() <= MAX_PASSWORD_BYTES
+    let current_ok = current.chars().count() <= MAX_PASSWORD_CHARS
         && hasher
             .verify(current, Some(&user.user.password_hash))
             .await?;

@@ -14,6 +14,7 @@ use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
+use crate::web::query::Opt;
 
 /// Writes a brief. `status` draft (default), scheduled (with `publish_at` ahead),
 /// published (now, or at a past `publish_at` to bring history) or closed.
@@ -61,10 +62,11 @@ pub async fn update(
     responses((status = 200, body = [BriefView]), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/briefs?<week>")]
 pub async fn index(
-    week: Option<&str>,
+    week: Opt<&str>,
     user: &CurrentUser,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<BriefView>>> {
+    let week = week.0;
     Ok(Json(service::list_briefs(db, user, week).await?))
 }
 
@@ -121,12 +123,13 @@ impl From<entity::crisis_pauses::Model> for PauseView {
               (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/briefs/pause-all?<institution_id>", data = "<body>")]
 pub async fn pause_all(
-    institution_id: Option<i64>,
+    institution_id: Opt<i64>,
     body: ApiJson<PauseRequest>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<PauseView>> {
+    let institution_id = institution_id.0;
     Ok(Json(
         service::pause_all(db, &user, institution_id, &body.0, &ip)
             .await?
@@ -141,11 +144,12 @@ pub async fn pause_all(
               (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
 #[rocket::post("/briefs/resume-all?<institution_id>")]
 pub async fn resume_all(
-    institution_id: Option<i64>,
+    institution_id: Opt<i64>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
     ip: ClientIp,
 ) -> AppResult<Json<PauseView>> {
+    let institution_id = institution_id.0;
     Ok(Json(
         service::resume_all(db, &user, institution_id, &ip)
             .await?

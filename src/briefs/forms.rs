@@ -8,6 +8,7 @@ use super::rules::{parse_fact_lines, split_list};
 use crate::http::csrf::CsrfProtected;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Fact {
     #[serde(default)]
     pub text: String,
@@ -18,6 +19,7 @@ pub struct Fact {
 
 /// A brief as written by a coordinator. `PUT` replaces every field.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BriefRequest {
     /// Admins only (they have no institution of their own).
     pub institution_id: Option<i64>,
@@ -67,6 +69,7 @@ pub struct BriefRequest {
 
 /// The crisis switch's body: the notice ambassadors see while briefs are paused.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PauseRequest {
     #[serde(default)]
     pub notice: String,

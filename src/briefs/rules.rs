@@ -16,6 +16,31 @@ pub enum WeekError {
     NoSuchWeek,
 }
 
+/// An ISO week as [`IsoWeek::parse`] takes it, as a regular expression: `YYYY-Www` (or
+/// `-w`) from
+/// 2000 to 2100, week 53 only in the years that have one, spaces around it allowed.
+pub fn week_pattern() -> String {
+    let (first, last) = crate::text::YEARS;
+    let long_years: Vec<String> = (first..=last)
+        .filter(|y| NaiveDate::from_isoywd_opt(*y, 53, Weekday::Mon).is_some())
+        .map(|y| y.to_string())
+        .collect();
+    let space = crate::text::SPACE;
+    format!(
+        "^{space}*((20[0-9]{{2}}|2100)-[Ww](0[1-9]|[1-4][0-9]|5[0-2])|({})-[Ww]53){space}*$",
+        long_years.join("|")
+    )
+}
+
+pub fn week_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(week_pattern()))
+            .examples([serde_json::json!("2026-W48")]),
+    )
+}
+
 impl WeekError {
     pub fn key(self) -> &'static str {
         match self {
@@ -26,7 +51,9 @@ impl WeekError {
 }
 
 impl IsoWeek {
-    /// Parses `2026-W48` (also `2026-w48`); `2026-48` or `2026W48` are refused as format.
+    /// Parses `2026-W48` (also `2026-w48`; spaces around it are ignored); `2026-48` or
+    /// `2026W48` are refused as format, and so are years outside 2000–2100. The
+    /// document's [`week_pattern`] says the same.
     pub fn parse(s: &str) -> Result<IsoWeek, WeekError> {
         let s = s.trim();
         let (year, week) = s.split_once(['W', 'w']).ok_or(WeekError::Format)?;
@@ -41,6 +68,9 @@ impl IsoWeek {
             year.parse::<i32>().map_err(|_| WeekError::Format)?,
             week.parse::<u32>().map_err(|_| WeekError::Format)?,
         );
+        if !(crate::text::YEARS.0..=crate::text::YEARS.1).contains(&year) {
+            return Err(WeekError::Format);
+        }
         NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or(WeekError::NoSuchWeek)?;
         Ok(IsoWeek { year, week })
     }
@@ -321,5 +351,36 @@ mod tests {
             wa_share_link("Kopi ☕"),
             "https://wa.me/?text=Kopi%20%E2%98%95"
         );
+    }
+}
+
+#[cfg(test)]
+mod week_pattern_tests {
+    use super::{week_pattern, IsoWeek};
+
+    #[test]
+    fn parse_and_pattern_agree() {
+        let re = regex::Regex::new(&week_pattern()).expect("compiles");
+        let mut samples: Vec<String> = Vec::new();
+        for year in [1999, 2000, 2004, 2020, 2025, 2026, 2027, 2099, 2100, 2101] {
+            for week in [0, 1, 9, 10, 52, 53, 54] {
+                samples.push(format!("{year}-W{week:02}"));
+            }
+        }
+        for s in [
+            "2026-w48",
+            "2026-w53",
+            "2026W48",
+            "2026-48",
+            " 2026-W48\n",
+            "2026-W4",
+            "20260-W48",
+            "+026-W48",
+        ] {
+            samples.push(s.to_string());
+        }
+        for s in samples {
+            assert_eq!(IsoWeek::parse(&s).is_ok(), re.is_match(&s), "{s:?}");
+        }
     }
 }

@@ -1394,18 +1394,22 @@ pub async fn render_draft(
 ) -> AppResult<crate::story_templates::service::Rendered> {
     let template = templates::get_template_for(db, user, template_id).await?;
     let brief = match req.brief_id {
-        Some(id) => Some(get_brief_view_for(db, user, id).await?),
+        Some(id) => Some(
+            get_brief_view_for(db, user, id)
+                .await
+                .map_err(|e| e.at_field("brief_id", "briefs.brief_unknown"))?,
+        ),
         None => None,
     };
     let mut errors = templates::check_fields(&template, &req.fields)
         .err()
         .unwrap_or_default();
-    let platform = req.platform.trim().to_ascii_lowercase();
+    let platform = req.platform.clone();
     if crate::story_templates::rules::limit(&platform).is_none() {
         errors.add("platform", Msg::new("compose.platform_unknown"));
     } else if let Some(b) = &brief {
         if !b.platforms.contains(&platform) {
-            errors.add("platform", Msg::new("compose.platform_not_targeted"));
+            errors.add("platform", Msg::conflict("compose.platform_not_targeted"));
         }
     }
     errors.into_result()?;

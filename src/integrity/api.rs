@@ -10,6 +10,7 @@ use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
+use crate::web::query::Opt;
 
 /// Integrity flags in the caller's scope, newest first: open ones, or with
 /// `status=cleared` the cleared ones; `ambassador_id` narrows to one person.
@@ -20,11 +21,13 @@ use crate::web::json::ApiJson;
               (status = 403, body = ApiErrorBody)))]
 #[rocket::get("/integrity?<status>&<ambassador_id>")]
 pub async fn index(
-    status: Option<&str>,
-    ambassador_id: Option<i64>,
+    status: Opt<&str>,
+    ambassador_id: Opt<i64>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<FlagView>>> {
+    let status = status.0;
+    let ambassador_id = ambassador_id.0;
     let cleared = status == Some("cleared");
     Ok(Json(
         service::list(db, &user, cleared, ambassador_id).await?,
@@ -32,6 +35,7 @@ pub async fn index(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClearRequest {
     /// Why the flag does not call for action (3 to 500 characters).
     #[serde(default)]

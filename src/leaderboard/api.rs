@@ -16,6 +16,7 @@ use crate::kept::Topic;
 use crate::org::cache::OrgCache;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
+use crate::web::query::Opt;
 
 /// The board: ambassadors ranked by consistency over the last `weeks` weeks (default
 /// 12, at most 52), filtered by institution and work unit (with its subtree). Shared
@@ -31,16 +32,21 @@ use crate::web::json::ApiJson;
               (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/leaderboard?<institution_id>&<work_unit_id>&<weeks>&<limit>&<offset>")]
 pub async fn index(
-    institution_id: Option<i64>,
-    work_unit_id: Option<i64>,
-    weeks: Option<String>,
-    limit: Option<String>,
-    offset: Option<String>,
+    institution_id: Opt<i64>,
+    work_unit_id: Opt<i64>,
+    weeks: Opt<String>,
+    limit: Opt<String>,
+    offset: Opt<String>,
     user: &CurrentUser,
     db: &Shared<DatabaseConnection>,
     kept: &Shared<BoardKept>,
     org: &Shared<OrgCache>,
 ) -> AppResult<Json<BoardView>> {
+    let institution_id = institution_id.0;
+    let work_unit_id = work_unit_id.0;
+    let weeks = weeks.0;
+    let limit = limit.0;
+    let offset = offset.0;
     let q = BoardQuery {
         institution_id,
         work_unit_id,
@@ -60,11 +66,12 @@ pub async fn index(
               (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/leaderboard/me?<weeks>")]
 pub async fn me(
-    weeks: Option<&str>,
+    weeks: Opt<&str>,
     user: Ambassador<'_>,
     db: &Shared<DatabaseConnection>,
     kept: &Shared<BoardKept>,
 ) -> AppResult<Json<StandingView>> {
+    let weeks = weeks.0;
     Ok(Json(service::standing_of(db, kept, &user, weeks).await?))
 }
 
@@ -80,12 +87,31 @@ pub async fn holidays(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HolidayRequest {
     /// ISO week like `2027-W13`.
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::briefs::rules::week_schema)]
     pub week: String,
     #[serde(default)]
+    #[schema(required = true, schema_with = holiday_label_schema)]
     pub label: String,
+}
+
+crate::text_schema!(holiday_label_schema, super::service::HOLIDAY_LABEL);
+crate::text_schema!(leave_note_schema, super::service::LEAVE_NOTE);
+
+/// A week, or empty (or only spaces) for "the same as `from_week`".
+fn to_week_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let space = crate::text::SPACE;
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!(
+                "^{space}*$|{}",
+                crate::briefs::rules::week_pattern()
+            ))),
+    )
 }
 
 /// Marks a week as a holiday (admins). 409 when it already is one.
@@ -119,14 +145,19 @@ pub async fn remove_holiday(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LeaveRequest {
     /// First week of leave, like `2026-W50`.
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::briefs::rules::week_schema)]
     pub from_week: String,
-    /// Last week of leave (default: the first).
+    /// Last week of leave (empty or absent: the first); not before the first, and at
+    /// most 52 weeks in all.
     #[serde(default)]
+    #[schema(schema_with = to_week_schema)]
     pub to_week: String,
     #[serde(default)]
+    #[schema(schema_with = leave_note_schema)]
     pub note: String,
 }
 

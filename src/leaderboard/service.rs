@@ -1350,6 +1350,11 @@ pub async fn list_holidays(db: &DatabaseConnection) -> AppResult<Vec<HolidayView
         .collect())
 }
 
+/// A holiday's name, as shown on the board.
+pub const HOLIDAY_LABEL: crate::text::Text = crate::text::Text::line(1, 100);
+/// The note kept with a leave.
+pub const LEAVE_NOTE: crate::text::Text = crate::text::Text::lines(0, 500);
+
 fn week_field(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
     match IsoWeek::parse(raw) {
         Ok(w) => Some(w.monday()),
@@ -1370,18 +1375,23 @@ pub async fn add_holiday(
 ) -> AppResult<HolidayView> {
     let mut errors = FieldErrors::new();
     let monday = week_field(week, "week", &mut errors);
-    let label = label.trim();
-    if label.is_empty() {
-        errors.add("label", Msg::new("leaderboard.label_required"));
-    } else if label.chars().count() > 100 {
-        errors.add("label", Msg::new("leaderboard.label_long"));
-    }
+    let label = match HOLIDAY_LABEL.clean(label) {
+        Some(l) => l,
+        None if label.trim().is_empty() => {
+            errors.add("label", Msg::new("leaderboard.label_required"));
+            String::new()
+        }
+        None => {
+            errors.add("label", Msg::new("leaderboard.label_long"));
+            String::new()
+        }
+    };
     errors.into_result()?;
     let monday = monday.ok_or(AppError::NotFound)?;
     let txn = begin_write(db).await?;
     let saved = holidays::ActiveModel {
         week_start: Set(monday),
-        label: Set(label.to_string()),
+        label: Set(label.clone()),
         created_by: Set(Some(user.id())),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -1520,10 +1530,10 @@ pub async fn add_leave(
             errors.add("to_week", Msg::new("leaderboard.leave_long"));
         }
     }
-    let note = note.trim();
-    if note.chars().count() > 500 {
+    let note = LEAVE_NOTE.clean(note).unwrap_or_else(|| {
         errors.add("note", Msg::new("leaderboard.note_long"));
-    }
+        String::new()
+    });
     errors.into_result()?;
     let (Some(from), Some(to)) = (from, to) else {
         return Err(AppError::NotFound);
@@ -1533,7 +1543,7 @@ pub async fn add_leave(
         ambassador_id: Set(amb.id),
         from_week: Set(from),
         to_week: Set(to),
-        note: Set(note.to_string()),
+        note: Set(note),
         recorded_by: Set(Some(user.id())),
         created_at: Set(Utc::now()),
         ..Default::default()

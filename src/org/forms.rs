@@ -3,22 +3,37 @@
 use rocket::form::FromForm;
 use serde::{Deserialize, Serialize};
 
+use super::rules::{INSTITUTION_KINDS, ORG_NAME, SHORT_NAME};
 use crate::http::csrf::CsrfProtected;
 
+crate::text_schema!(org_name_schema, ORG_NAME);
+crate::text_schema!(short_name_schema, SHORT_NAME, nullable);
+fn kind_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::choice(&INSTITUTION_KINDS)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewInstitution {
     #[serde(default)]
+    #[schema(required = true, schema_with = org_name_schema)]
     pub name: String,
+    /// Empty or absent: none.
+    #[schema(schema_with = short_name_schema)]
     pub short_name: Option<String>,
-    /// ministry, agency, province, regency, city or other
     #[serde(default)]
+    #[schema(required = true, schema_with = kind_schema)]
     pub kind: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewWorkUnit {
     #[serde(default)]
+    #[schema(required = true, schema_with = org_name_schema)]
     pub name: String,
+    /// A unit of the same institution; absent or `null`: a top-level unit.
+    #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
 }
 

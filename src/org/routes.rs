@@ -161,7 +161,7 @@ pub async fn create_work_unit(
         }
         Err(_) => Err(AppError::Validation(FieldErrors::single(
             "parent_id",
-            Msg::new("org.parent_unknown"),
+            Msg::conflict("org.parent_unknown"),
         ))),
     };
     match result {

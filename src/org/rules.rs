@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::text::Text;
+
 pub const INSTITUTION_KINDS: [&str; 6] =
     ["ministry", "agency", "province", "regency", "city", "other"];
 
@@ -59,11 +61,14 @@ pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
 }
 
+/// A unit's or institution's name.
+pub const ORG_NAME: Text = Text::line(2, 200);
+/// An institution's short name (empty: none).
+pub const SHORT_NAME: Text = Text::line(0, 40);
+
 /// A unit or institution name: trimmed, 2 to 200 characters, no control characters.
 pub fn clean_org_name(name: &str) -> Option<String> {
-    let n = name.trim();
-    let len = n.chars().count();
-    ((2..=200).contains(&len) && !n.chars().any(char::is_control)).then(|| n.to_string())
+    ORG_NAME.clean(name)
 }
 
 #[cfg(test)]

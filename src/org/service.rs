@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::forms::{NewInstitution, NewWorkUnit};
-use super::rules::{child_path, clean_org_name, flatten_tree, INSTITUTION_KINDS};
+use super::rules::{child_path, clean_org_name, flatten_tree, INSTITUTION_KINDS, SHORT_NAME};
 use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::Scope;
@@ -115,15 +115,15 @@ pub async fn create_institution(
     if name.is_none() {
         errors.add("name", Msg::new("org.name_invalid"));
     }
-    let short_name = input
-        .short_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    if short_name.is_some_and(|s| s.chars().count() > 40 || s.chars().any(char::is_control)) {
-        errors.add("short_name", Msg::new("org.short_name_invalid"));
-    }
-    if !INSTITUTION_KINDS.contains(&input.kind.trim()) {
+    let short_name = match input.short_name.as_deref().map(|s| SHORT_NAME.clean(s)) {
+        None => None,
+        Some(Some(s)) => Some(s).filter(|s| !s.is_empty()),
+        Some(None) => {
+            errors.add("short_name", Msg::new("org.short_name_invalid"));
+            None
+        }
+    };
+    if !INSTITUTION_KINDS.contains(&input.kind.as_str()) {
         errors.add("kind", Msg::new("org.kind_invalid"));
     }
     errors.into_result()?;
@@ -141,8 +141,8 @@ pub async fn create_institution(
     let txn = begin_write(db).await?;
     let inserted = institutions::ActiveModel {
         name: Set(name),
-        short_name: Set(short_name.map(str::to_string)),
-        kind: Set(input.kind.trim().to_string()),
+        short_name: Set(short_name),
+        kind: Set(input.kind.clone()),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -268,7 +268,7 @@ pub async fn create_work_unit(
                 .one(db)
                 .await?;
             if p.is_none() {
-                errors.add("parent_id", Msg::new("org.parent_unknown"));
+                errors.add("parent_id", Msg::conflict("org.parent_unknown"));
             }
             p
         }

@@ -7,6 +7,7 @@ use crate::http::csrf::CsrfProtected;
 
 /// A destructive step confirmed with the person's password.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordConfirm {
     #[serde(default)]
     pub password: String,

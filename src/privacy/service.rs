@@ -455,6 +455,7 @@ pub async fn export(
 /// their display name and WhatsApp number. (NIP, email and work unit go through a
 /// coordinator or an admin: they identify the person in the programme.)
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Correction {
     pub name: String,
     #[serde(default)]

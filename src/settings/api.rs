@@ -23,6 +23,9 @@ pub async fn show(
 }
 
 /// Replaces time zone and window; platforms listed are set, platforms not listed keep their values.
+///
+/// Rules between fields: each platform at most once; the neutrality period's first day
+/// not after its last (422 otherwise).
 #[utoipa::path(put, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])), request_body = SettingsInput,
     responses((status = 200, body = SettingsInput), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]

@@ -110,15 +110,15 @@ pub async fn update(
         })
         .collect();
     let input = SettingsInput {
-        timezone: form.timezone.clone(),
+        timezone: form.timezone.trim().to_string(),
         window_weeks,
         platforms,
         retention_days,
         two_factor_required: form.two_factor_required,
         follower_jump_percent,
         blocklist: form.blocklist.clone(),
-        neutrality_from: Some(form.neutrality_from.clone()),
-        neutrality_to: Some(form.neutrality_to.clone()),
+        neutrality_from: Some(form.neutrality_from.trim().to_string()),
+        neutrality_to: Some(form.neutrality_to.trim().to_string()),
     };
     let result = match errors.is_empty() {
         true => service::update_settings(db, &admin, &input, &ip).await,

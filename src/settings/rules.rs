@@ -21,6 +21,32 @@ pub fn default_platforms() -> Vec<PlatformSetting> {
         .collect()
 }
 
+/// The blocklist's limits: characters in all (spaces and line breaks included), and
+/// characters a line.
+pub const BLOCKLIST_CHARS: usize = 12_000;
+pub const BLOCKLIST_LINE_CHARS: usize = 60;
+
+/// The blocklist as typed: at most [`BLOCKLIST_CHARS`] characters, lines of at most
+/// [`BLOCKLIST_LINE_CHARS`] split at `\n` (a `\r` only just before one), no other
+/// control characters. [`blocklist_pattern`] and `maxLength` say the same to API clients.
+pub fn blocklist_ok(text: &str) -> bool {
+    let lines: Vec<&str> = text.split('\n').collect();
+    text.chars().count() <= BLOCKLIST_CHARS
+        && lines.iter().enumerate().all(|(i, line)| {
+            let line = if i + 1 < lines.len() {
+                line.strip_suffix('\r').unwrap_or(line)
+            } else {
+                line
+            };
+            line.chars().count() <= BLOCKLIST_LINE_CHARS && !line.chars().any(char::is_control)
+        })
+}
+
+pub fn blocklist_pattern() -> String {
+    let line = format!("[^\\u0000-\\u001f\\u007f-\\u009f]{{0,{BLOCKLIST_LINE_CHARS}}}");
+    format!("^({line}\\r?\\n)*{line}$")
+}
+
 /// The blocklist's words: one a line, trimmed, lower case, blank lines left out.
 pub fn blocklist_words(text: &str) -> Vec<String> {
     text.lines()
@@ -43,7 +69,7 @@ pub fn neutrality_period(
 /// Checks a settings change; platforms not listed keep their current values.
 pub fn check(input: &SettingsInput) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    if input.timezone.trim().parse::<chrono_tz::Tz>().is_err() {
+    if input.timezone.parse::<chrono_tz::Tz>().is_err() {
         errors.add("timezone", Msg::new("settings.timezone_invalid"));
     }
     if !(1..=52).contains(&input.window_weeks) {
@@ -55,34 +81,21 @@ pub fn check(input: &SettingsInput) -> FieldErrors {
     if !(1..=1000).contains(&input.follower_jump_percent) {
         errors.add("follower_jump_percent", Msg::new("settings.jump_invalid"));
     }
-    let words = blocklist_words(&input.blocklist);
-    if input.blocklist.chars().count() > 20_000
-        || words.len() > 200
-        || words.iter().any(|w| w.chars().count() > 60)
-        || input
-            .blocklist
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r')
-    {
+    if !blocklist_ok(&input.blocklist) {
         errors.add("blocklist", Msg::new("settings.blocklist_invalid"));
     }
-    let date = |field: &str, v: &Option<String>, errors: &mut FieldErrors| match v
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add(field, Msg::new("settings.date_invalid"));
-                None
-            }
-        },
+    let date = |field: &str, v: &Option<String>, errors: &mut FieldErrors| match crate::text::date(
+        v.as_deref().unwrap_or(""),
+    ) {
+        Ok(d) => d,
+        Err(crate::text::NotADate) => {
+            errors.add(field, Msg::new("settings.date_invalid"));
+            None
+        }
     };
     let from = date("neutrality_from", &input.neutrality_from, &mut errors);
     let to = date("neutrality_to", &input.neutrality_to, &mut errors);
-    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     if given(&input.neutrality_from) != given(&input.neutrality_to) {
         errors.add("neutrality_to", Msg::new("settings.neutrality_both"));
     }
@@ -175,5 +188,34 @@ mod tests {
             assert!(e.0.contains_key(field), "{field} not flagged: {e:?}");
         }
         assert_eq!(e.0["platforms"].len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod blocklist_tests {
+    use super::{blocklist_ok, blocklist_pattern};
+
+    #[test]
+    fn check_and_pattern_agree() {
+        let re = regex::Regex::new(&blocklist_pattern()).expect("compiles");
+        let long = "x".repeat(61);
+        let many = "kata\n".repeat(2_400);
+        let samples = [
+            "",
+            "partai\nkampanye",
+            "partai\r\nkampanye\r\n",
+            "a\rb",
+            "a\u{7}",
+            long.as_str(),
+            &long[1..],
+            many.as_str(),
+            many.trim_end(),
+            "\n\n",
+            "kata\r",
+        ];
+        for s in samples {
+            let by_schema = s.chars().count() <= super::BLOCKLIST_CHARS && re.is_match(s);
+            assert_eq!(blocklist_ok(s), by_schema, "{s:?}");
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{ApiErrorBody, AppResult};
 use crate::leaderboard::service::BoardKept;
 use crate::org::cache::OrgCache;
 use crate::state::Shared;
+use crate::web::query::Opt;
 
 /// Participation over the last `weeks` weeks (4, 12, 26 or 52; default 12) for a scope:
 /// national (national users and admins, without `institution_id`), one institution, or a
@@ -25,16 +26,20 @@ use crate::state::Shared;
               (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/stats/participation?<institution_id>&<work_unit_id>&<platform>&<weeks>")]
 pub async fn participation(
-    institution_id: Option<i64>,
-    work_unit_id: Option<i64>,
-    platform: Option<String>,
-    weeks: Option<String>,
+    institution_id: Opt<i64>,
+    work_unit_id: Opt<i64>,
+    platform: Opt<String>,
+    weeks: Opt<String>,
     user: Staff<'_>,
     db: &Shared<DatabaseConnection>,
     kept: &Shared<BoardKept>,
     org: &Shared<OrgCache>,
     cache: &Shared<StatsCache>,
 ) -> AppResult<Json<Participation>> {
+    let institution_id = institution_id.0;
+    let work_unit_id = work_unit_id.0;
+    let platform = platform.0;
+    let weeks = weeks.0;
     let q = StatsQuery {
         institution_id,
         work_unit_id,

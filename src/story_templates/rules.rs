@@ -27,7 +27,27 @@ impl TemplateError {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// A body holds no control characters but tab, line feed and carriage return.
+pub fn body_chars_ok(body: &str) -> bool {
+    !body
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A body as [`blanks`] and [`body_chars_ok`] take it, as a regular expression (its
+/// length is `maxLength`): text with no `{{` outside blanks, at least one blank
+/// `{{ name }}` whose name is 1 to 40 lower-case letters, digits or `_`.
+pub fn body_pattern() -> String {
+    let ctrl = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
+    let text = format!("([^{{{ctrl}]|\\{{[^{{{ctrl}])*");
+    // The spaces `trim` removes, less the control characters a body may not hold.
+    let space = "[\\t\\n\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+    let blank = format!("\\{{\\{{{space}*[a-z0-9_]{{1,40}}{space}*\\}}\\}}");
+    format!("^({text}{blank})+{text}(\\{{)?$")
+}
+
+/// A blank's name: 1 to 40 lower-case letters, digits or `_`.
+pub fn valid_name(name: &str) -> bool {
     (1..=40).contains(&name.len())
         && name
             .chars()
@@ -377,5 +397,47 @@ mod shipped_tests {
             .collect();
         let draft = render(&clarification.body, &fields);
         assert!(draft.starts_with("Beredar kabar: isi klaim") && length("x", &draft) <= 280);
+    }
+}
+
+#[cfg(test)]
+mod body_pattern_tests {
+    use super::{blanks, body_chars_ok, body_pattern, MAX_BODY_CHARS};
+
+    #[test]
+    fn rules_and_pattern_agree() {
+        let re = regex::Regex::new(&body_pattern()).expect("compiles");
+        let long = format!("{{{{a}}}}{}", "x".repeat(MAX_BODY_CHARS));
+        let samples = [
+            "{{hook}}",
+            "Halo {{ nama }}!",
+            "{{a}}{{b}}",
+            "tanpa bagian",
+            "{{Hook}}",
+            "{{}}",
+            "{{a}",
+            "{a}} {{b}}",
+            "x{{{a}}",
+            "{{a}}{",
+            "{{a}}{{",
+            "{ {{a}} }",
+            "{{a}}}",
+            "{{a\u{7}}}",
+            "{{a}}\u{7}",
+            "{{a}}\r\n\t",
+            "{{ a b }}",
+            "{{\u{3000}a\u{a0}}}",
+            "{{a}}\u{85}",
+            long.as_str(),
+            "{x}{{a}}",
+            "{{\u{85}a}}",
+            "{{\u{b}a}}",
+            "{{\na\t}}",
+        ];
+        for s in samples {
+            let by_rules = blanks(s).is_ok() && body_chars_ok(s);
+            let by_schema = s.chars().count() <= MAX_BODY_CHARS && re.is_match(s);
+            assert_eq!(by_rules, by_schema, "{s:?}");
+        }
     }
 }

@@ -22,9 +22,15 @@ use crate::http::client_ip::ClientIp;
 use entity::story_templates;
 
 pub const MAX_NAME_CHARS: usize = 120;
+/// A template's name.
+pub const TEMPLATE_NAME: crate::text::Text = crate::text::Text::line(1, MAX_NAME_CHARS);
+/// A template's description, example and guidance for a blank.
+pub const TEMPLATE_TEXT: crate::text::Text = crate::text::Text::lines(0, MAX_TEXT_CHARS);
 pub const MAX_TEXT_CHARS: usize = 5_000;
 /// The longest text an ambassador may put in one blank.
 pub const MAX_FIELD_CHARS: usize = 5_000;
+/// What an ambassador writes in a blank.
+pub const BLANK_TEXT: crate::text::Text = crate::text::Text::lines(0, MAX_FIELD_CHARS);
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TemplateView {
@@ -140,16 +146,18 @@ fn template_error(e: &TemplateError) -> Msg {
 /// success.
 pub fn check_template(req: &TemplateRequest) -> Result<BTreeMap<String, String>, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let name = req.name.trim();
-    if name.is_empty() {
+    if req.name.trim().is_empty() {
         errors.add("name", Msg::new("templates.name_required"));
-    } else if name.chars().count() > MAX_NAME_CHARS {
+    } else if TEMPLATE_NAME.clean(&req.name).is_none() {
         errors.add("name", Msg::new("form.too_long").arg("max", MAX_NAME_CHARS));
     }
     for (field, text) in [("description", &req.description), ("example", &req.example)] {
-        if text.chars().count() > MAX_TEXT_CHARS {
+        if TEMPLATE_TEXT.clean(text).is_none() {
             errors.add(field, Msg::new("form.too_long").arg("max", MAX_TEXT_CHARS));
         }
+    }
+    if !rules::body_chars_ok(&req.body) {
+        errors.add("body", Msg::new("templates.control_chars"));
     }
     let mut guidance = BTreeMap::new();
     match rules::blanks(&req.body) {
@@ -171,14 +179,15 @@ pub fn check_template(req: &TemplateRequest) -> Result<BTreeMap<String, String>,
                 );
             }
             for b in blanks {
-                let text = req.guidance.get(&b).map(|g| g.trim()).unwrap_or_default();
-                if text.chars().count() > MAX_TEXT_CHARS {
+                let raw = req.guidance.get(&b).map(String::as_str).unwrap_or_default();
+                let text = TEMPLATE_TEXT.clean(raw).unwrap_or_else(|| {
                     errors.add(
                         "guidance",
                         Msg::new("form.too_long").arg("max", MAX_TEXT_CHARS),
                     );
-                }
-                guidance.insert(b, text.to_string());
+                    String::new()
+                });
+                guidance.insert(b, text);
             }
         }
     }
@@ -197,18 +206,38 @@ pub async fn create_template(
     ip: &ClientIp,
 ) -> AppResult<TemplateView> {
     let guidance = check_template(req).map_err(AppError::Validation)?;
+    if req.institution_id.is_some_and(|id| id < 1) {
+        return Err(AppError::Validation(FieldErrors::single(
+            "institution_id",
+            Msg::new("users.institution_unknown"),
+        )));
+    }
     let institution_id = match user.scope() {
-        Scope::Institution { institution_id, .. } => institution_id,
+        Scope::Institution { institution_id, .. } => {
+            if req.institution_id.is_some_and(|id| id != institution_id) {
+                return Err(AppError::Validation(FieldErrors::single(
+                    "institution_id",
+                    Msg::conflict("users.institution_unknown"),
+                )));
+            }
+            institution_id
+        }
         Scope::All => {
+            // The caller has no institution of their own: a conflict with who they are,
+            // not a fault of the body's shape.
             let Some(id) = req.institution_id else {
                 let mut errors = FieldErrors::new();
-                errors.add("institution_id", Msg::new("users.institution_required"));
+                errors.add(
+                    "institution_id",
+                    Msg::conflict("users.institution_required"),
+                );
                 return Err(AppError::Validation(errors));
             };
             entity::institutions::Entity::find_by_id(id)
                 .one(db)
                 .await?
-                .ok_or(AppError::NotFound)?
+                .ok_or(AppError::NotFound)
+                .map_err(|e| e.at_field("institution_id", "users.institution_unknown"))?
                 .id
         }
     };
@@ -270,11 +299,15 @@ pub fn check_fields(
     for (name, value) in fields {
         if !blanks.contains(name) {
             let shown: String = name.chars().take(40).collect();
-            errors.add(
-                "fields",
-                Msg::new("compose.unknown_blank").arg("name", shown),
-            );
-        } else if value.chars().count() > MAX_FIELD_CHARS {
+            // A name no blank could have is malformed; a possible one this template
+            // lacks clashes with the stored template.
+            let msg = if rules::valid_name(name) {
+                Msg::conflict("compose.unknown_blank")
+            } else {
+                Msg::new("compose.unknown_blank")
+            };
+            errors.add("fields", msg.arg("name", shown));
+        } else if BLANK_TEXT.clean(value).is_none() {
             errors.add(
                 &format!("fields.{name}"),
                 Msg::new("form.too_long").arg("max", MAX_FIELD_CHARS),

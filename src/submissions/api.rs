@@ -15,6 +15,7 @@ use crate::http::client_ip::ClientIp;
 use crate::settings::cache::ZoneCache;
 use crate::state::Shared;
 use crate::web::json::{ApiJson, OptionalJson};
+use crate::web::query::Opt;
 
 /// Submits a post for a brief addressed to the ambassador. X posts under the
 /// ambassador's registered handle whose id's time lies within a day of `posted_at` are
@@ -46,10 +47,11 @@ pub async fn create(
     responses((status = 200, body = [SubmissionView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[rocket::get("/submissions/mine?<brief_id>")]
 pub async fn mine(
-    brief_id: Option<i64>,
+    brief_id: Opt<i64>,
     user: Ambassador<'_>,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<SubmissionView>>> {
+    let brief_id = brief_id.0;
     Ok(Json(service::mine(db, &user, brief_id).await?))
 }
 
@@ -62,11 +64,13 @@ pub async fn mine(
               (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/submissions?<status>&<page>")]
 pub async fn queue(
-    status: Option<&str>,
-    page: Option<u64>,
+    status: Opt<&str>,
+    page: Opt<u64>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<QueueView>> {
+    let status = status.0;
+    let page = page.0;
     Ok(Json(service::queue(db, &user, status, page).await?))
 }
 

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 /// A post for a brief. Counts are optional whole numbers from 0 to 1,000,000,000.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubmissionRequest {
     pub brief_id: Option<i64>,
     /// x, instagram, facebook, tiktok or youtube: one of the brief's platforms.
@@ -30,6 +31,7 @@ pub struct SubmissionRequest {
 
 /// A coordinator's decision: the reason is required to reject, optional otherwise.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     #[serde(default)]
     pub reason: String,

@@ -11,6 +11,7 @@ use crate::followers::FollowerSources;
 use crate::http::client_ip::ClientIp;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
+use crate::web::query::Opt;
 
 #[utoipa::path(get, path = "/api/v1/vetting/candidates", tag = "vetting", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "pending (default), approved, rejected, suspended, withdrawn"),
@@ -19,11 +20,13 @@ use crate::web::json::ApiJson;
               (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/vetting/candidates?<status>&<work_unit_id>")]
 pub async fn index(
-    status: Option<&str>,
-    work_unit_id: Option<i64>,
+    status: Opt<&str>,
+    work_unit_id: Opt<i64>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<CandidateRow>>> {
+    let status = status.0;
+    let work_unit_id = work_unit_id.0;
     Ok(Json(
         service::list_candidates(db, &user, status, work_unit_id).await?,
     ))
@@ -133,7 +136,7 @@ pub struct RosterUpload<'r> {
               (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/vetting/import?<institution_id>", data = "<upload>")]
 pub async fn import(
-    institution_id: Option<i64>,
+    institution_id: Opt<i64>,
     upload: Result<rocket::form::Form<RosterUpload<'_>>, rocket::form::Errors<'_>>,
     user: Coordinator<'_>,
     lang: crate::web::i18n::Lang,
@@ -142,6 +145,7 @@ pub async fn import(
     key: &Shared<crate::nip::NipKey>,
     ip: ClientIp,
 ) -> Result<(rocket::http::Status, Json<super::import::ImportReport>), crate::error::AppError> {
+    let institution_id = institution_id.0;
     use crate::error::{AppError, FieldErrors, Msg};
     let upload = upload.map_err(|errors| {
         if errors

@@ -3,12 +3,14 @@
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
     /// `YYYY-MM-DD`, not in the future; today when absent.
     pub member_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RejectRequest {
     /// Shown to the candidate: what to fix.
     #[serde(default)]
@@ -16,6 +18,7 @@ pub struct RejectRequest {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FollowersRequest {
     #[serde(default)]
     pub platform: String,
@@ -25,6 +28,7 @@ pub struct FollowersRequest {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecheckRequest {
     #[serde(default)]
     pub platform: String,

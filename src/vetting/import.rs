@@ -169,7 +169,7 @@ pub async fn import_roster(
             .iter()
             .find(|u| u.name.eq_ignore_ascii_case(&unit_text) || u.id.to_string() == unit_text);
         if unit.is_none() {
-            errors.add("work_unit", Msg::new("users.work_unit_unknown"));
+            errors.add("work_unit", Msg::conflict("users.work_unit_unknown"));
         }
         let member_since = match cell(&record, &index, "member_since").as_str() {
             "" => None,

@@ -78,7 +78,7 @@ pub async fn list_candidates(
             Some(u) => {
                 q = q.filter(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(&u.path)))
             }
-            None => errors.add("work_unit_id", Msg::new("users.work_unit_unknown")),
+            None => errors.add("work_unit_id", Msg::conflict("users.work_unit_unknown")),
         }
     }
     errors.into_result()?;

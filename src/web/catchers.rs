@@ -48,8 +48,28 @@ pub fn error_page(status: Status, req: &Request<'_>) -> response::Result<'static
     Ok(response)
 }
 
-/// Set by the JSON body guard so the 400/422 answer can say what was wrong.
-pub struct ApiParseError(pub Option<String>);
+/// Set by the JSON body guard so the 400/422 answer can say what was wrong, and which
+/// field of the body the operation does not have.
+#[derive(Debug, Clone, Default)]
+pub struct ApiParseError {
+    pub detail: String,
+    pub unknown_field: Option<String>,
+}
+
+impl ApiParseError {
+    pub fn new(detail: String) -> Self {
+        ApiParseError {
+            detail,
+            unknown_field: None,
+        }
+    }
+    pub fn unknown_field(detail: String, field: String) -> Self {
+        ApiParseError {
+            detail,
+            unknown_field: Some(field),
+        }
+    }
+}
 
 fn html_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
     Box::pin(async move {
@@ -80,16 +100,25 @@ fn html_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
     })
 }
 
+/// The API's answer to a request no handler finished: the error shape, with what the
+/// JSON body guard found wrong.
+pub fn api_error(status: Status, req: &Request<'_>) -> Response<'static> {
+    let lang = cached_lang(req);
+    let parsed = req.local_cache(|| ApiParseError::new(String::new()));
+    let message = Some(&parsed.detail).filter(|d| !d.is_empty()).map(|d| {
+        let (_, key) = status_code_name(status);
+        format!("{} ({d})", i18n::t(lang, key))
+    });
+    let mut fields = BTreeMap::new();
+    if let Some(field) = &parsed.unknown_field {
+        let text = i18n::t_with(lang, "error.unknown_field", &[("field", field.as_str())]);
+        fields.insert(field.clone(), vec![text]);
+    }
+    api_error_response(status, lang, message, fields)
+}
+
 fn api_handler<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
-    Box::pin(async move {
-        let lang = cached_lang(req);
-        let detail = req.local_cache(|| ApiParseError(None)).0.clone();
-        let message = detail.map(|d| {
-            let (_, key) = status_code_name(status);
-            format!("{} ({d})", i18n::t(lang, key))
-        });
-        Ok(api_error_response(status, lang, message, BTreeMap::new()))
-    })
+    Box::pin(async move { Ok(api_error(status, req)) })
 }
 
 fn fallback(status: Status) -> Response<'static> {

@@ -126,7 +126,8 @@ async fn institutions_and_work_unit_tree_through_the_api() {
         .await,
     )
     .await;
-    assert_eq!(s, Status::UnprocessableEntity);
+    // Well formed, but the parent is another institution's: a conflict, named.
+    assert_eq!(s, Status::Conflict);
     assert!(body["fields"]["parent_id"].is_array());
 
     let (s, tree) = json(app.get_api(&units, Some(&t)).await).await;
@@ -202,33 +203,40 @@ async fn staff_accounts_are_checked_before_they_are_created() {
     let cases = [
         (
             json!({"email": "not-an-email", "name": "K", "role": "coordinator", "institution_id": a, "password": "short"}),
+            Status::UnprocessableEntity,
             vec!["email", "name", "password"],
         ),
         (
             json!({"email": "k@duta.test", "name": "Koor", "role": "coordinator", "password": PASSWORD}),
+            Status::UnprocessableEntity,
             vec!["institution_id"],
         ),
         (
             json!({"email": "n@duta.test", "name": "Nas", "role": "national", "institution_id": a, "password": PASSWORD}),
+            Status::UnprocessableEntity,
             vec!["institution_id"],
         ),
         (
             json!({"email": "x@duta.test", "name": "Amb", "role": "ambassador", "institution_id": a, "password": PASSWORD}),
+            Status::UnprocessableEntity,
             vec!["role"],
         ),
         (
             json!({"email": "y@duta.test", "name": "Koor", "role": "coordinator", "institution_id": a, "work_unit_id": unit_b, "password": PASSWORD}),
+            // Well formed, but naming what is not there: conflicts.
+            Status::Conflict,
             vec!["work_unit_id"],
         ),
         (
             json!({"email": "z@duta.test", "name": "Koor", "role": "coordinator", "institution_id": 424242, "password": PASSWORD}),
+            Status::Conflict,
             vec!["institution_id"],
         ),
     ];
-    for (body, fields) in cases {
+    for (body, expected, fields) in cases {
         let (status, err) =
             json(app.send_api("POST", "/api/v1/users", Some(&t), &body).await).await;
-        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        assert_eq!(status, expected, "{body}");
         for f in fields {
             assert!(
                 err["fields"][f].is_array(),

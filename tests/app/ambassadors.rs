@@ -168,7 +168,8 @@ async fn hostile_counts_and_handles_are_refused() {
             .await,
     )
     .await;
-    assert_eq!(s, Status::UnprocessableEntity);
+    // Well formed, but the unit is another institution's: a conflict, named.
+    assert_eq!(s, Status::Conflict);
     assert!(err["fields"]["work_unit_id"].is_array());
     assert_eq!(app.count("ambassadors").await, 0);
 }

@@ -354,6 +354,6 @@ async fn role_change_rotates_the_stamp() {
         .await,
     )
     .await;
-    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(status, Status::Conflict);
     assert!(body["fields"]["role"].is_array());
 }

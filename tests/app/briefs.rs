@@ -749,17 +749,23 @@ async fn drafts_render_per_platform_with_tags_and_lengths() {
         ig["text"].as_str().unwrap().chars().count()
     );
 
-    // A platform the brief does not target, an unknown blank, a brief out of reach.
+    // A platform the brief does not target, a blank the template does not have and a
+    // brief out of reach are well formed but clash with what is stored (409, named); a
+    // blank name that cannot be one and an unknown platform are malformed (422).
     let (status, answer) = render("facebook", fields.clone(), Some(brief_id)).await;
-    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(status, Status::Conflict);
     assert!(answer["fields"]["platform"].is_array());
+    let (status, answer) = render("x", json!({"tidak_ada": "x"}), Some(brief_id)).await;
+    assert_eq!(status, Status::Conflict);
+    assert!(answer["fields"]["fields"].is_array());
     let (status, _) = render("x", json!({"../../etc": "x"}), Some(brief_id)).await;
     assert_eq!(status, Status::UnprocessableEntity);
     let (status, _) = render("myspace", fields.clone(), None).await;
     assert_eq!(status, Status::UnprocessableEntity);
     let hidden = published(&app, &w.coordinator, &[w.unit_a], &[]).await;
-    let (status, _) = render("x", fields.clone(), Some(hidden)).await;
-    assert_eq!(status, Status::NotFound, "a brief for another unit");
+    let (status, answer) = render("x", fields.clone(), Some(hidden)).await;
+    assert_eq!(status, Status::Conflict, "a brief for another unit");
+    assert!(answer["fields"]["brief_id"].is_array());
     // Repeating the brief's sample wording earns the nudge.
     let copied =
         json!({"hook": "Sekarang urus paspor makin mudah dan cepat lewat aplikasi resmi."});

@@ -251,3 +251,166 @@ async fn wrong_configuration_stops_ignition_with_a_message_per_value() {
         "{err}"
     );
 }
+
+/// A client's misspelt field is refused with 422 naming it, and nothing is stored: a
+/// typo in `work_unit_ids` must not become a brief for the whole institution.
+#[rocket::async_test]
+async fn unknown_json_fields_are_422_naming_them_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Contoh").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let coordinator = app
+        .user("coordinator", "koor@contoh.go.id", Some(inst), None)
+        .await;
+    let token = app.token(coordinator).await;
+    let mut body = crate::briefs::brief_body("Paspor mudah", &[unit], &[]);
+    let units = body["work_unit_ids"].take();
+    body["audience_work_unit_ids"] = units;
+    body.as_object_mut().map(|o| o.remove("work_unit_ids"));
+    let before = app.count("briefs").await;
+    let (status, answer) = json(
+        app.send_api("POST", "/api/v1/briefs", Some(&token), &body)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{answer}");
+    assert_eq!(answer["error"], "validation");
+    assert_eq!(
+        answer["fields"]["audience_work_unit_ids"][0],
+        "Kolom `audience_work_unit_ids` tidak dikenal. Periksa ejaan nama kolom.",
+        "{answer}"
+    );
+    assert_eq!(app.count("briefs").await, before, "no brief was stored");
+
+    // The same in a nested object, and in English.
+    let mut body = crate::briefs::brief_body("Paspor mudah", &[unit], &[]);
+    body["facts"][0]["sumber"] = json!("BPS");
+    let resp = app
+        .client
+        .post("/api/v1/briefs")
+        .header(ContentType::JSON)
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .header(Header::new("Accept-Language", "en"))
+        .body(body.to_string())
+        .dispatch()
+        .await;
+    let (status, answer) = json(resp).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(
+        answer["fields"]["sumber"][0],
+        "Unknown field `sumber`. Check the field's spelling."
+    );
+    assert_eq!(app.count("briefs").await, before);
+}
+
+/// A method the path does not have is 405 with `Allow` listing the document's methods,
+/// also where a path with a parameter would otherwise catch it (`/briefs/current`).
+#[rocket::async_test]
+async fn wrong_methods_are_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin", "admin@contoh.go.id", None, None).await;
+    let token = app.token(admin).await;
+    for (method, path, allow) in [
+        ("DELETE", "/api/v1/briefs", "GET, POST"),
+        ("PUT", "/api/v1/briefs/current", "GET"),
+        ("DELETE", "/api/v1/briefs/12", "GET, PUT"),
+        ("GET", "/api/v1/auth/login", "POST"),
+        ("PUT", "/api/v1/holidays/3", "DELETE"),
+    ] {
+        let resp = app.send_api(method, path, Some(&token), &json!({})).await;
+        let allow_header = resp.headers().get_one("Allow").map(str::to_string);
+        let (status, body) = json(resp).await;
+        assert_eq!(status, Status::MethodNotAllowed, "{method} {path}: {body}");
+        assert_eq!(allow_header.as_deref(), Some(allow), "{method} {path}");
+        assert_eq!(body["error"], "method_not_allowed");
+    }
+    // A path the document does not have stays 404; a method it has, 404 for a missing id.
+    let (status, _) = json(
+        app.send_api("DELETE", "/api/v1/nothing", Some(&token), &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::NotFound);
+    let (status, _) = json(app.get_api("/api/v1/briefs/999999", Some(&token)).await).await;
+    assert_eq!(status, Status::NotFound);
+}
+
+/// Numbers beyond their type's range are 422 with the field named, never 500.
+#[rocket::async_test]
+async fn out_of_range_numbers_are_422() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin", "admin@contoh.go.id", None, None).await;
+    let token = app.token(admin).await;
+    for query in [
+        "offset=9223372036854775808",
+        "offset=99999999999999999999",
+        "limit=0",
+        "limit=501",
+        "target_id=9223372036854775808",
+    ] {
+        let (status, body) = json(
+            app.get_api(&format!("/api/v1/audit?{query}"), Some(&token))
+                .await,
+        )
+        .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{query}: {body}");
+        assert_eq!(body["error"], "validation", "{query}");
+    }
+    let (status, body) = json(
+        app.get_api("/api/v1/audit?offset=9223372036854775808", Some(&token))
+            .await,
+    )
+    .await;
+    assert!(body["fields"]["offset"].is_array(), "{status} {body}");
+    let (status, _) = json(
+        app.get_api(
+            "/api/v1/audit?offset=9223372036854775807&limit=500",
+            Some(&token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+}
+
+/// Every operation lists the error answers the framework can give it, with the error shape.
+#[rocket::async_test]
+async fn every_operation_documents_its_error_answers() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = json(app.get_api("/api/openapi.json", None).await).await;
+    let error_ref = json!({"$ref": "#/components/schemas/ApiErrorBody"});
+    let mut gaps = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut expected = Vec::new();
+            if op.get("requestBody").is_some() {
+                expected.extend(["400", "413", "422"]);
+            }
+            if op["parameters"].as_array().is_some_and(|p| !p.is_empty()) {
+                expected.push("422");
+            }
+            if path.contains('{') {
+                expected.push("404");
+            }
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                expected.extend(["401", "403"]);
+            }
+            for code in expected {
+                let schema = &op["responses"][code]["content"]["application/json"]["schema"];
+                if *schema != error_ref {
+                    gaps.push(format!("{method} {path} {code}"));
+                }
+            }
+        }
+    }
+    assert!(gaps.is_empty(), "undocumented error answers: {gaps:?}");
+    assert_eq!(
+        doc["paths"]["/api/v1/audit"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .map(|p| (&p["schema"]["minimum"], &p["schema"]["maximum"])),
+        Some((&json!(1), &json!(500)))
+    );
+}
