@@ -30,6 +30,9 @@ pub fn is_valid_email(raw: &str) -> bool {
 /// A person's name.
 pub const PERSON_NAME: crate::text::Text = crate::text::Text::line(2, 120);
 
+/// An ambassador's display name on the board.
+pub const DISPLAY_NAME: crate::text::Text = crate::text::Text::line(2, 60);
+
 /// A display name: trimmed, 2 to 120 characters, no control characters.
 pub fn clean_name(name: &str) -> Option<String> {
     PERSON_NAME.clean(name)

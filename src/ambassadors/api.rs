@@ -133,10 +133,37 @@ pub struct ScreenshotUpload<'r> {
     pub count: Option<String>,
 }
 
+/// The screenshot form as the document shows it.
+/// Other form fields are ignored.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ScreenshotUploadDoc {
+    /// A JPEG, PNG, WebP or GIF image of the profile (its bytes are read).
+    #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
+    file: Vec<u8>,
+    /// The follower count the screenshot shows, as typed (`1.050`); empty: none.
+    #[schema(schema_with = count_text_schema)]
+    count: Option<String>,
+}
+
+fn count_text_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let doc = serde_json::to_value(super::forms::count_schema()).unwrap_or_default();
+    let pattern = doc["oneOf"][1]["pattern"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let space = crate::text::SPACE;
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!("^{space}*$|{pattern}"))),
+    )
+}
+
 /// Uploads the screenshot of a platform profile (multipart: `file`, optional `count`).
 #[utoipa::path(post, path = "/api/v1/me/platforms/{platform}/screenshot", tag = "ambassadors", security(("bearer" = [])),
-    params(("platform" = String, Path, description = "facebook, x, instagram, tiktok or youtube")),
-    request_body(content_type = "multipart/form-data", description = "`file`: the image; `count`: the follower count it shows"),
+    params(("platform" = String, Path, pattern = "^(facebook|x|instagram|tiktok|youtube)$", description = "one the candidate registered (404 otherwise)")),
+    request_body(content = ScreenshotUploadDoc, content_type = "multipart/form-data"),
     responses((status = 200, body = AmbassadorView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/me/platforms/<platform>/screenshot", data = "<upload>")]

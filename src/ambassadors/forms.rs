@@ -121,6 +121,33 @@ pub fn parse_count(value: &serde_json::Value) -> Result<i64, InvalidCount> {
     }
 }
 
+/// A follower count as the document gives it: a whole number from 0 to
+/// [`MAX_FOLLOWERS`], or text of digits with `.`, `,`, `_` or spaces between them (as
+/// people copy it from a profile: `1.050`), as [`parse_count`] reads it.
+pub fn count_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let space = crate::text::SPACE;
+    let (d, sep) = ("[0-9]", "[., _]");
+    let text = format!(
+        "^{space}*({sep}*({d}{sep}*){{1,10}}|{sep}*0{sep}*({d}{sep}*){{10}}|{sep}*1{sep}*(0{sep}*){{10}}){space}*$"
+    );
+    utoipa::openapi::RefOr::T(utoipa::openapi::Schema::OneOf(
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .maximum(Some(MAX_FOLLOWERS)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(text)),
+            )
+            .build(),
+    ))
+}
+
 pub fn parse_count_text(s: &str) -> Result<i64, InvalidCount> {
     let digits: String = s
         .trim()
@@ -447,6 +474,47 @@ mod tests {
             "platforms.x.handle",
         ] {
             assert!(e.0.contains_key(f), "{f} not named: {e:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod count_schema_tests {
+    use super::{count_schema, parse_count_text};
+
+    #[test]
+    fn text_counts_and_pattern_agree() {
+        let doc = serde_json::to_value(count_schema()).expect("schema");
+        let pattern = doc["oneOf"][1]["pattern"]
+            .as_str()
+            .expect("pattern")
+            .to_string();
+        let re = regex::Regex::new(&pattern).expect("compiles");
+        for s in [
+            "1.050",
+            "1,050",
+            " 12 345 ",
+            "0",
+            "",
+            "..",
+            "abc",
+            "1e3",
+            "-5",
+            "10000000000",
+            "10000000001",
+            "09999999999",
+            "99999999999",
+            "1_000_000",
+            "\u{3000}7\u{a0}",
+            "١٢",
+            "1.0.0.0.0.0.0.0.0.0.0",
+            "12345678901",
+        ] {
+            assert_eq!(
+                parse_count_text(s).is_ok_and(|n| n <= super::MAX_FOLLOWERS),
+                re.is_match(s),
+                "{s:?}"
+            );
         }
     }
 }

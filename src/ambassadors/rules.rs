@@ -174,11 +174,22 @@ pub fn mask_nip(digits: &str) -> String {
     format!("{}********{}***", &digits[0..4], &digits[14..15])
 }
 
+/// The longest phone number as typed (spaces around it included).
+pub const MAX_PHONE_CHARS: usize = 32;
+
+/// [`normalize_phone`] as a regular expression (its length is `maxLength`).
+pub fn phone_pattern() -> String {
+    let space = crate::text::SPACE;
+    let sep = "[ ().-]*";
+    let rest = format!("({sep}[0-9]){{8,11}}{sep}");
+    format!("^{space}*(\\+{sep}6{sep}2{sep}8{rest}|{sep}(6{sep}2{sep}8|0{sep}8|8){rest}){space}*$")
+}
+
 /// Normalises an Indonesian mobile (WhatsApp) number to `+628…`; `None` when it is not one.
 /// Accepts `0812…`, `62812…`, `+62 812-…`, `812…`, with spaces, dots, dashes and brackets.
 pub fn normalize_phone(input: &str) -> Option<String> {
     let trimmed = input.trim();
-    if trimmed.is_empty() || trimmed.len() > 32 {
+    if trimmed.is_empty() || input.chars().count() > MAX_PHONE_CHARS {
         return None;
     }
     let plus = trimmed.starts_with('+');
@@ -531,6 +542,41 @@ mod tests {
             ("myspace", "tom"),
         ] {
             assert_eq!(normalize_handle(p, h), None, "{p}: {h}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod phone_pattern_tests {
+    use super::{normalize_phone, phone_pattern, MAX_PHONE_CHARS};
+
+    #[test]
+    fn normalize_and_pattern_agree() {
+        let re = regex::Regex::new(&phone_pattern()).expect("compiles");
+        for s in [
+            "0812 3456 7890",
+            "+62 812-3456-7890",
+            "62812345678",
+            "812345678",
+            "(0812) 345.678",
+            "+0812345678",
+            "+1 812 345 678",
+            "0712345678",
+            "08123",
+            "0812345678901234",
+            "",
+            " \u{3000}081234567890 ",
+            "0812\t3456789",
+            "+ 62 812 3456 789",
+            "++62812345678",
+            "6281234567",
+            "628123456789012",
+            "0 8 1 2 3 4 5 6 7 8",
+            "١٢٣",
+            "081234567890                       ",
+        ] {
+            let by_schema = s.chars().count() <= MAX_PHONE_CHARS && re.is_match(s);
+            assert_eq!(normalize_phone(s).is_some(), by_schema, "{s:?}");
         }
     }
 }

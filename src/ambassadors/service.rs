@@ -558,7 +558,7 @@ pub async fn run_api_check(
     let Some(source) = sources.get(&row.platform) else {
         return Err(AppError::Validation(FieldErrors::single(
             "platform",
-            Msg::new("signup.method_unavailable"),
+            Msg::conflict("signup.method_unavailable"),
         )));
     };
     if row.retry_after.is_some_and(|until| until > now()) {
@@ -628,7 +628,7 @@ pub async fn resubmit(
     if !matches!(amb.status.as_str(), "pending" | "rejected") {
         return Err(AppError::Validation(FieldErrors::single(
             "status",
-            Msg::new("signup.locked"),
+            Msg::conflict("signup.locked"),
         )));
     }
     let (required, _) = thresholds(db).await?;
@@ -709,7 +709,7 @@ pub fn ensure_open(amb: &ambassadors::Model) -> AppResult<()> {
     } else {
         Err(AppError::Validation(FieldErrors::single(
             "status",
-            Msg::new("signup.locked"),
+            Msg::conflict("signup.locked"),
         )))
     }
 }
@@ -733,7 +733,7 @@ pub async fn attach_screenshot(
     if !matches!(amb.status.as_str(), "pending" | "rejected") {
         return Err(AppError::Validation(FieldErrors::single(
             "status",
-            Msg::new("signup.locked"),
+            Msg::conflict("signup.locked"),
         )));
     }
     let t = now();

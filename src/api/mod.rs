@@ -160,6 +160,12 @@ fn add_error_answers(path: &str, method: &str, op: &mut Value) {
         codes.push(("400", "The body is not JSON (or not a form)."));
         codes.push(("413", "The body is over its size limit."));
     }
+    if op
+        .pointer("/requestBody/content/multipart~1form-data")
+        .is_some()
+    {
+        codes.push(("415", "The body is not `multipart/form-data`."));
+    }
     if has_body || has_params {
         codes.push((
             "422",
@@ -172,7 +178,7 @@ fn add_error_answers(path: &str, method: &str, op: &mut Value) {
             "No such object, or it is outside the caller's scope.",
         ));
     }
-    if secured && method != "get" {
+    if secured && (method != "get" || has_params) {
         codes.push((
             "409",
             "Well formed, but it conflicts with what the programme holds: a field names an object that does not exist or is out of reach, or the object is not in a state that allows this (`fields` says which).",
@@ -216,6 +222,11 @@ fn query_rules() -> Vec<(&'static str, &'static str, RefOr<Schema>)> {
         ("/api/v1/audit", "target_type", filter()),
         ("/api/v1/audit", "from", date_schema()),
         ("/api/v1/audit", "to", date_schema()),
+        (
+            "/api/v1/briefs",
+            "week",
+            crate::briefs::rules::week_or_blank_schema(),
+        ),
     ]
 }
 

@@ -118,7 +118,7 @@ impl From<entity::crisis_pauses::Model> for PauseView {
 /// The crisis switch: pauses every open brief of the institution; ambassadors see the
 /// notice instead. 409 when already paused; a subtree coordinator gets 403.
 #[utoipa::path(post, path = "/api/v1/briefs/pause-all", tag = "briefs", security(("bearer" = [])),
-    params(("institution_id" = Option<i64>, Query, description = "admins only")), request_body = PauseRequest,
+    params(("institution_id" = Option<i64>, Query, minimum = 1, description = "admins only (409 without it)")), request_body = PauseRequest,
     responses((status = 200, body = PauseView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/briefs/pause-all?<institution_id>", data = "<body>")]
@@ -139,7 +139,7 @@ pub async fn pause_all(
 
 /// Ends the crisis pause. 409 when nothing is paused.
 #[utoipa::path(post, path = "/api/v1/briefs/resume-all", tag = "briefs", security(("bearer" = [])),
-    params(("institution_id" = Option<i64>, Query, description = "admins only")),
+    params(("institution_id" = Option<i64>, Query, minimum = 1, description = "admins only (409 without it)")),
     responses((status = 200, body = PauseView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
 #[rocket::post("/briefs/resume-all?<institution_id>")]
@@ -162,7 +162,7 @@ pub async fn resume_all(
 /// The variants for every platform are ready when this answers.
 #[utoipa::path(post, path = "/api/v1/briefs/{id}/images", tag = "briefs", security(("bearer" = [])),
     params(("id" = i64, Path, description = "brief id")),
-    request_body(content_type = "multipart/form-data", description = "`file`: the image; `focal_x`, `focal_y`: 0–100 (percent); `alt`: a description"),
+    request_body(content = ImageUploadDoc, content_type = "multipart/form-data"),
     responses((status = 201, body = super::service::BriefImageView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/briefs/<id>/images", data = "<upload>")]
@@ -195,6 +195,27 @@ pub async fn add_image(
     let saved = super::images::add_image(db, store, &user, id, bytes, focal, &alt, &ip).await?;
     Ok((Status::Created, Json(saved)))
 }
+
+/// The image form as the document shows it.
+/// Other form fields are ignored.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImageUploadDoc {
+    /// A JPEG, PNG, WebP or GIF image (its bytes are read, not its name or type).
+    #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
+    file: Vec<u8>,
+    /// The focal point, in percent of the width (the centre when absent).
+    #[schema(minimum = 0, maximum = 100)]
+    focal_x: Option<f64>,
+    /// The focal point, in percent of the height.
+    #[schema(minimum = 0, maximum = 100)]
+    focal_y: Option<f64>,
+    /// A description for screen readers.
+    #[schema(schema_with = alt_schema)]
+    alt: Option<String>,
+}
+
+crate::text_schema!(alt_schema, super::images::ALT);
 
 #[derive(rocket::form::FromForm)]
 pub struct ImageUpload<'r> {

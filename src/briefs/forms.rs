@@ -6,64 +6,199 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::{parse_fact_lines, split_list};
 use crate::http::csrf::CsrfProtected;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{RefOr, Schema};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
     #[serde(default)]
+    #[schema(required = true, schema_with = fact_text_schema)]
     pub text: String,
     /// Where the figure comes from (a publication, an agency, a link).
     #[serde(default)]
+    #[schema(schema_with = fact_source_schema)]
     pub source: String,
 }
 
+crate::text_schema!(fact_text_schema, super::service::FACT_TEXT);
+crate::text_schema!(fact_source_schema, super::service::FACT_SOURCE);
+crate::text_schema!(title_schema, super::service::TITLE);
+crate::text_schema!(brief_text_schema, super::service::BRIEF_TEXT);
+
+fn category_schema() -> RefOr<Schema> {
+    crate::text::choice(&super::rules::CATEGORIES)
+}
+
+fn priority_schema() -> RefOr<Schema> {
+    crate::text::choice(&["", "normal", "urgent"])
+}
+
+fn status_schema() -> RefOr<Schema> {
+    crate::text::choice(&["", "draft", "scheduled", "published", "closed"])
+}
+
+fn items(item: Schema, max: usize, min: usize) -> RefOr<Schema> {
+    RefOr::T(Schema::Array(
+        ArrayBuilder::new()
+            .items(RefOr::T(item))
+            .max_items(Some(max))
+            .min_items(Some(min))
+            .build(),
+    ))
+}
+
+fn pattern(p: String, max: Option<usize>) -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(p))
+            .max_length(max)
+            .build(),
+    )
+}
+
+fn facts_schema() -> RefOr<Schema> {
+    RefOr::T(Schema::Array(
+        ArrayBuilder::new()
+            .items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Fact")))
+            .max_items(Some(super::rules::MAX_FACTS))
+            .build(),
+    ))
+}
+
+fn hashtags_schema() -> RefOr<Schema> {
+    items(
+        pattern(
+            super::rules::hashtag_pattern(),
+            Some(super::rules::MAX_TAG_CHARS),
+        ),
+        super::rules::MAX_TAGS,
+        0,
+    )
+}
+
+fn mentions_schema() -> RefOr<Schema> {
+    items(
+        pattern(super::rules::MENTION_PATTERN.to_string(), None),
+        super::rules::MAX_TAGS,
+        0,
+    )
+}
+
+fn platforms_schema() -> RefOr<Schema> {
+    let choice = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(super::rules::PLATFORMS.iter().copied()))
+        .build();
+    items(Schema::Object(choice), 50, 1)
+}
+
+fn ids_schema(max: usize) -> RefOr<Schema> {
+    let id = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
+        .minimum(Some(1))
+        .build();
+    items(Schema::Object(id), max, 0)
+}
+
+fn unit_ids_schema() -> RefOr<Schema> {
+    ids_schema(super::service::MAX_UNITS)
+}
+
+fn template_ids_schema() -> RefOr<Schema> {
+    ids_schema(super::service::MAX_TEMPLATES)
+}
+
+/// An instant, or `null`, or nothing but spaces (none).
+fn publish_at_schema() -> RefOr<Schema> {
+    let space = crate::text::SPACE;
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(format!(
+                "^{space}*$|{}",
+                super::rules::instant_pattern()
+            )))
+            .build(),
+    ))
+}
+
 /// A brief as written by a coordinator. `PUT` replaces every field.
+///
+/// Rules between fields (422): `scheduled` needs a `publish_at` ahead; `published` takes
+/// no `publish_at` ahead; the deadline comes after the brief is published (its
+/// `publish_at`, or now). Rules against what is stored (409): a published brief cannot go
+/// back to draft, a brief never published cannot be closed, units and templates must be
+/// within the caller's reach, and a coordinator limited to a unit must name units.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BriefRequest {
-    /// Admins only (they have no institution of their own).
+    /// Admins only (they have no institution of their own; 409 without it).
+    #[schema(minimum = 1)]
     pub institution_id: Option<i64>,
     #[serde(default)]
+    #[schema(required = true, schema_with = title_schema)]
     pub title: String,
     /// ISO week like `2026-W48`; past weeks are allowed, to bring a programme's history.
     #[serde(default)]
+    #[schema(required = true, schema_with = super::rules::week_schema)]
     pub week: String,
-    /// sosialisasi, edukasi, kampanye, kontra_narasi or nation_branding
     #[serde(default)]
+    #[schema(required = true, schema_with = category_schema)]
     pub category: String,
     #[serde(default)]
+    #[schema(schema_with = brief_text_schema)]
     pub key_messages: String,
     #[serde(default)]
+    #[schema(schema_with = facts_schema)]
     pub facts: Vec<Fact>,
+    /// With or without `#`; repeats (ignoring case) are kept once.
     #[serde(default)]
+    #[schema(schema_with = hashtags_schema)]
     pub hashtags: Vec<String>,
+    /// With or without `@`; repeats (ignoring case) are kept once.
     #[serde(default)]
+    #[schema(schema_with = mentions_schema)]
     pub mentions: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = brief_text_schema)]
     pub dos: String,
     #[serde(default)]
+    #[schema(schema_with = brief_text_schema)]
     pub donts: String,
     /// Sample wording; drafts that mostly repeat it are nudged to be personal.
     #[serde(default)]
+    #[schema(schema_with = brief_text_schema)]
     pub sample: String,
-    /// x, instagram, facebook, tiktok, youtube
+    /// Repeats are kept once.
     #[serde(default)]
+    #[schema(required = true, schema_with = platforms_schema)]
     pub platforms: Vec<String>,
-    /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the programme's time zone.
+    /// With an offset, or a local time in the programme's time zone.
     #[serde(default)]
+    #[schema(required = true, schema_with = super::rules::instant_schema)]
     pub deadline: String,
-    /// normal (default) or urgent
+    /// Empty: normal.
     #[serde(default)]
+    #[schema(schema_with = priority_schema)]
     pub priority: String,
     /// Empty: the whole institution. Otherwise these units with their subtrees.
     #[serde(default)]
+    #[schema(schema_with = unit_ids_schema)]
     pub work_unit_ids: Vec<i64>,
     #[serde(default)]
+    #[schema(schema_with = template_ids_schema)]
     pub template_ids: Vec<i64>,
-    /// draft (default), scheduled, published or closed.
+    /// Empty: the brief's state stays (a new one is a draft).
     #[serde(default)]
+    #[schema(schema_with = status_schema)]
     pub status: String,
     /// When ambassadors see it: required to schedule; now when publishing without one.
+    #[schema(schema_with = publish_at_schema)]
     pub publish_at: Option<String>,
 }
 
@@ -72,8 +207,11 @@ pub struct BriefRequest {
 #[serde(deny_unknown_fields)]
 pub struct PauseRequest {
     #[serde(default)]
+    #[schema(required = true, schema_with = notice_schema)]
     pub notice: String,
 }
+
+crate::text_schema!(notice_schema, super::service::NOTICE);
 
 /// The coordinator's brief page. Lists are typed as text: tags separated by spaces or
 /// commas, facts one per line as `fact | source`.

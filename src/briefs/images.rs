@@ -22,6 +22,8 @@ use entity::{brief_images, media};
 /// At most this many images per brief.
 pub const MAX_IMAGES: usize = 10;
 pub const MAX_ALT_CHARS: usize = 300;
+/// An image's description for screen readers.
+pub const ALT: crate::text::Text = crate::text::Text::line(0, MAX_ALT_CHARS);
 
 /// A focal point typed as percentages (0–100) of width and height, in thousandths.
 pub fn focal_from_percent(x: Option<f64>, y: Option<f64>, errors: &mut FieldErrors) -> (i32, i32) {
@@ -82,11 +84,11 @@ pub async fn add_image(
     ip: &ClientIp,
 ) -> AppResult<BriefImageView> {
     let brief = get_managed_brief(db, user, brief_id).await?;
-    let alt = alt.trim().to_string();
     let mut errors = FieldErrors::new();
-    if alt.chars().count() > MAX_ALT_CHARS {
+    let alt = ALT.clean(alt).unwrap_or_else(|| {
         errors.add("alt", Msg::new("form.too_long").arg("max", MAX_ALT_CHARS));
-    }
+        String::new()
+    });
     let existing = brief_images::Entity::find()
         .filter(brief_images::Column::BriefId.eq(brief_id))
         .all(db)
@@ -94,7 +96,7 @@ pub async fn add_image(
     if existing.len() >= MAX_IMAGES {
         errors.add(
             "file",
-            Msg::new("briefs.too_many_images").arg("max", MAX_IMAGES),
+            Msg::conflict("briefs.too_many_images").arg("max", MAX_IMAGES),
         );
     }
     errors.into_result()?;

@@ -139,20 +139,73 @@ pub fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The characters of a hashtag's name: what Rust calls alphanumeric (letters and digits
+/// of any script), and `_`, as a regular expression class built from the same test.
+pub fn hashtag_class() -> &'static str {
+    static CLASS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLASS.get_or_init(|| {
+        let mut class = String::from("[_");
+        let mut start: Option<u32> = None;
+        let push = |from: u32, to: u32, class: &mut String| {
+            if from == to {
+                class.push_str(&escape(from));
+            } else {
+                class.push_str(&format!("{}-{}", escape(from), escape(to)));
+            }
+        };
+        for cp in 0..=0x11_0000u32 {
+            let alnum = char::from_u32(cp).is_some_and(char::is_alphanumeric);
+            match (alnum, start) {
+                (true, None) => start = Some(cp),
+                (false, Some(from)) => {
+                    push(from, cp - 1, &mut class);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        class.push(']');
+        class
+    })
+}
+
+/// A code point in a class: ASCII letters and digits as they are, the rest of the Basic
+/// Multilingual Plane as `\\uXXXX`, and beyond it the character itself (no escape of
+/// those reads the same in ECMA 262 and Python).
+fn escape(cp: u32) -> String {
+    match char::from_u32(cp) {
+        Some(c) if c.is_ascii_alphanumeric() || cp > 0xFFFF => c.to_string(),
+        _ => format!("\\u{cp:04x}"),
+    }
+}
+
+/// A hashtag as written (at most [`MAX_TAG_CHARS`] characters, its `maxLength`): an
+/// optional `#`, then letters, digits or `_`, not only ASCII digits.
+pub fn hashtag_pattern() -> String {
+    let w = hashtag_class();
+    let not_digit = w.replacen("0-9", "", 1);
+    format!("^#?{w}*{not_digit}{w}*$")
+}
+
+/// A mention as written: an optional `@`, then 1 to 50 ASCII letters, digits, `_` or `.`.
+pub const MENTION_PATTERN: &str = "^@?[A-Za-z0-9_.]{1,50}$";
+pub const MAX_TAG_CHARS: usize = 100;
+
 /// Hashtags (`prefix` `#`) or mentions (`@`) as the platforms write them: the prefix added
-/// when missing, repeats (ignoring case) dropped, at most [`MAX_TAGS`]. A hashtag is
-/// letters, digits and `_` (any script); a mention ASCII letters, digits, `_` and `.`.
+/// when missing, repeats (ignoring case) dropped, at most [`MAX_TAGS`] given. Each is
+/// checked as sent, as [`hashtag_pattern`] and [`MENTION_PATTERN`] say (pages split what
+/// was typed into such items first).
 pub fn clean_tags(items: &[String], prefix: char) -> Result<Vec<String>, TagError> {
+    if items.len() > MAX_TAGS {
+        return Err(TagError::TooMany);
+    }
     let mut out: Vec<String> = Vec::new();
     for raw in items {
-        let t = raw.trim();
-        if t.is_empty() {
-            continue;
-        }
-        let name = t.trim_start_matches(prefix);
+        let name = raw.strip_prefix(prefix).unwrap_or(raw);
         let ok = match prefix {
             '#' => {
-                (1..=100).contains(&name.chars().count())
+                raw.chars().count() <= MAX_TAG_CHARS
+                    && !name.is_empty()
                     && name.chars().all(|c| c.is_alphanumeric() || c == '_')
                     && !name.chars().all(|c| c.is_ascii_digit())
             }
@@ -164,14 +217,11 @@ pub fn clean_tags(items: &[String], prefix: char) -> Result<Vec<String>, TagErro
             }
         };
         if !ok {
-            return Err(TagError::Bad(t.chars().take(40).collect()));
+            return Err(TagError::Bad(raw.chars().take(40).collect()));
         }
         let tag = format!("{prefix}{name}");
         if !out.iter().any(|o| o.to_lowercase() == tag.to_lowercase()) {
             out.push(tag);
-        }
-        if out.len() > MAX_TAGS {
-            return Err(TagError::TooMany);
         }
     }
     Ok(out)
@@ -189,17 +239,55 @@ pub fn parse_fact_lines(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// An instant written as RFC 3339 (`2026-11-27T17:00:00+07:00`), or as a date and time
-/// without a zone (`2026-11-27T17:00`, what a browser's date-time field sends), read in
-/// the programme's time zone.
+/// An instant as Duta takes it, as a regular expression (spaces around it allowed): a
+/// date from 2000 to 2100, `T` or a space, `HH:MM` or `HH:MM:SS` with up to nine
+/// decimals, and an offset (`Z` or `±HH:MM`) or none — then it is read in the
+/// programme's time zone.
+pub fn instant_pattern() -> String {
+    let space = crate::text::SPACE;
+    let date = "((20[0-9]{2}|2100)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|20(0[048]|[2468][048]|[13579][26])-02-29)";
+    let time = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?";
+    let offset = "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])";
+    format!("^{space}*{date}[T ]{time}{offset}?{space}*$")
+}
+
+/// A week, or empty (or only spaces): none.
+pub fn week_or_blank_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let space = crate::text::SPACE;
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!("^{space}*$|{}", week_pattern()))),
+    )
+}
+
+pub fn instant_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(instant_pattern()))
+            .examples([serde_json::json!("2026-11-27T17:00:00+07:00")]),
+    )
+}
+
+/// The instant a text names, when it is written as [`instant_pattern`] says; a local
+/// time in a gap of the time zone (a clock change) names none.
 pub fn parse_instant<Tz: TimeZone>(s: &str, tz: &Tz) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
+    static SHAPE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let shape = SHAPE.get_or_init(|| regex::Regex::new(&instant_pattern()).ok());
+    if !shape.as_ref().is_some_and(|re| re.is_match(s)) {
+        return None;
     }
-    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+    let s = s.trim().replacen(' ', "T", 1);
+    if s.ends_with('Z') || s[10..].contains(['+', '-']) {
+        return DateTime::parse_from_rfc3339(&s)
+            .or_else(|_| DateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M%:z"))
+            .or_else(|_| DateTime::parse_from_str(&s.replace('Z', "+00:00"), "%Y-%m-%dT%H:%M%:z"))
+            .ok()
+            .map(|t| t.with_timezone(&Utc));
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f"))
         .ok()?;
     tz.from_local_datetime(&naive)
         .earliest()
@@ -313,8 +401,12 @@ mod tests {
         );
         let many: Vec<String> = (0..10_000).map(|i| format!("#tag{i}")).collect();
         assert_eq!(clean_tags(&many, '#'), Err(TagError::TooMany));
-        let repeated: Vec<String> = (0..10_000).map(|_| "#sama".to_string()).collect();
+        // At most 30 are taken as sent (the document's `maxItems`); repeats among them
+        // are kept once.
+        let repeated: Vec<String> = (0..30).map(|_| "#sama".to_string()).collect();
         assert_eq!(clean_tags(&repeated, '#').unwrap(), vec!["#sama"]);
+        let repeated: Vec<String> = (0..31).map(|_| "#sama".to_string()).collect();
+        assert_eq!(clean_tags(&repeated, '#'), Err(TagError::TooMany));
     }
 
     #[test]
@@ -381,6 +473,91 @@ mod week_pattern_tests {
         }
         for s in samples {
             assert_eq!(IsoWeek::parse(&s).is_ok(), re.is_match(&s), "{s:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::{clean_tags, hashtag_pattern, instant_pattern, parse_instant, MENTION_PATTERN};
+
+    #[test]
+    fn tags_and_patterns_agree() {
+        let hashtag = regex::Regex::new(&hashtag_pattern()).expect("compiles");
+        let mention = regex::Regex::new(MENTION_PATTERN).expect("compiles");
+        let long = "a".repeat(100);
+        for s in [
+            "PasporMudah",
+            "#PasporMudah",
+            "##dua",
+            "2026",
+            "#2026",
+            "#",
+            "",
+            "Indonesia2045",
+            "巴厘岛",
+            "#ภาษาไทย",
+            "a b",
+            " #a",
+            "a-b",
+            "_",
+            "#𝐀",
+            "#a\u{7}",
+            long.as_str(),
+            "a\u{301}",
+        ] {
+            let ok = clean_tags(&[s.to_string()], '#').is_ok();
+            assert_eq!(
+                ok,
+                s.chars().count() <= 100 && hashtag.is_match(s),
+                "#{s:?}"
+            );
+        }
+        for s in [
+            "imigrasi",
+            "@imigrasi",
+            "@@x",
+            "a.b_c",
+            "",
+            "@",
+            "é",
+            "a b",
+            &"a".repeat(51),
+        ] {
+            let ok = clean_tags(&[s.to_string()], '@').is_ok();
+            assert_eq!(ok, mention.is_match(s), "@{s:?}");
+        }
+    }
+
+    #[test]
+    fn instants_and_pattern_agree() {
+        let re = regex::Regex::new(&instant_pattern()).expect("compiles");
+        let tz = chrono_tz::Asia::Jakarta;
+        for s in [
+            "2026-11-27T17:00",
+            "2026-11-27 17:00",
+            "2026-11-27T17:00:05",
+            "2026-11-27T17:00:05.123456789",
+            "2026-11-27T17:00:00Z",
+            "2026-11-27T17:00:00+07:00",
+            "2026-11-27T17:00+07:00",
+            "2026-11-27T17:00Z",
+            " 2026-11-27T17:00 ",
+            "2026-02-30T10:00",
+            "2026-11-27T24:00",
+            "2026-11-27T17:60",
+            "2026-11-27t17:00",
+            "2026-11-27T17:00:00z",
+            "1999-12-31T23:59",
+            "2101-01-01T00:00",
+            "2026-11-27T17:00:00.1234567890",
+            "2026-11-27T17:00+24:00",
+            "2026-11-27",
+            "2026-11-27T7:00",
+            "2024-02-29T08:00",
+            "2023-02-29T08:00",
+        ] {
+            assert_eq!(parse_instant(s, &tz).is_some(), re.is_match(s), "{s:?}");
         }
     }
 }

@@ -38,6 +38,16 @@ use entity::{
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_TEXT_CHARS: usize = 5_000;
 pub const MAX_UNITS: usize = 200;
+pub const MAX_TEMPLATES: usize = 20;
+/// The notice ambassadors see while briefs are paused.
+pub const NOTICE: crate::text::Text = crate::text::Text::lines(1, 1_000);
+/// A brief's title.
+pub const TITLE: crate::text::Text = crate::text::Text::line(1, MAX_TITLE_CHARS);
+/// Key messages, dos, don'ts and the sample wording.
+pub const BRIEF_TEXT: crate::text::Text = crate::text::Text::lines(0, MAX_TEXT_CHARS);
+/// A fact and where it comes from.
+pub const FACT_TEXT: crate::text::Text = crate::text::Text::lines(1, 1_000);
+pub const FACT_SOURCE: crate::text::Text = crate::text::Text::line(0, 500);
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BriefImageView {
@@ -48,6 +58,8 @@ pub struct BriefImageView {
     pub focal_x: i32,
     pub focal_y: i32,
     /// The focal point in whole percent, as the page shows it.
+    /// The focal point in percent of width and height: `[x, y]`.
+    #[schema(value_type = Vec<i32>, min_items = 2, max_items = 2)]
     pub focal_percent: (i32, i32),
     /// The variants ready to download (instagram_square, instagram_portrait, x, facebook).
     pub variants: Vec<String>,
@@ -372,15 +384,15 @@ struct Checked {
 }
 
 fn text_field(errors: &mut FieldErrors, field: &str, text: &str) -> String {
-    let t = text.trim();
-    if t.chars().count() > MAX_TEXT_CHARS {
+    BRIEF_TEXT.clean(text).unwrap_or_else(|| {
         errors.add(field, Msg::new("form.too_long").arg("max", MAX_TEXT_CHARS));
-    }
-    t.to_string()
+        String::new()
+    })
 }
 
 /// Checks every field of a brief request. Units and templates out of the caller's reach
-/// are NotFound (ids cannot be probed); everything else is a field error.
+/// are conflicts at their field (the same answer as for ids that do not exist, so ids
+/// cannot be probed); everything else is a field error.
 async fn check_brief(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
@@ -399,11 +411,16 @@ async fn check_brief(
                 entity::institutions::Entity::find_by_id(id)
                     .one(db)
                     .await?
-                    .ok_or(AppError::NotFound)?
+                    .ok_or(AppError::NotFound)
+                    .map_err(|e| e.at_field("institution_id", "users.institution_unknown"))?
                     .id
             }
             None => {
-                errors.add("institution_id", Msg::new("users.institution_required"));
+                // The caller has no institution of their own to write for.
+                errors.add(
+                    "institution_id",
+                    Msg::conflict("users.institution_required"),
+                );
                 -1
             }
         },
@@ -412,7 +429,7 @@ async fn check_brief(
     let title = req.title.trim().to_string();
     if title.is_empty() {
         errors.add("title", Msg::new("briefs.title_required"));
-    } else if title.chars().count() > MAX_TITLE_CHARS {
+    } else if TITLE.clean(&req.title).is_none() {
         errors.add(
             "title",
             Msg::new("form.too_long").arg("max", MAX_TITLE_CHARS),
@@ -425,7 +442,7 @@ async fn check_brief(
             None
         }
     };
-    let category = req.category.trim().to_string();
+    let category = req.category.clone();
     if !CATEGORIES.contains(&category.as_str()) {
         errors.add("category", Msg::new("briefs.category_invalid"));
     }
@@ -441,7 +458,6 @@ async fn check_brief(
             text: f.text.trim().to_string(),
             source: f.source.trim().to_string(),
         })
-        .filter(|f| !f.text.is_empty() || !f.source.is_empty())
         .collect();
     if facts.len() > MAX_FACTS {
         errors.add(
@@ -450,9 +466,10 @@ async fn check_brief(
         );
     } else if facts.iter().any(|f| f.text.is_empty()) {
         errors.add("facts", Msg::new("briefs.fact_without_text"));
-    } else if facts
+    } else if req
+        .facts
         .iter()
-        .any(|f| f.text.chars().count() > 1_000 || f.source.chars().count() > 500)
+        .any(|f| FACT_TEXT.clean(&f.text).is_none() || FACT_SOURCE.clean(&f.source).is_none())
     {
         errors.add("facts", Msg::new("briefs.fact_too_long"));
     }
@@ -479,7 +496,7 @@ async fn check_brief(
 
     let mut platforms: Vec<String> = Vec::new();
     for p in &req.platforms {
-        let p = p.trim().to_ascii_lowercase();
+        let p = p.clone();
         if !PLATFORMS.contains(&p.as_str()) {
             errors.add("platforms", Msg::new("briefs.platform_invalid"));
             break;
@@ -491,7 +508,7 @@ async fn check_brief(
     if platforms.is_empty() && !errors.0.contains_key("platforms") {
         errors.add("platforms", Msg::new("briefs.platforms_required"));
     }
-    let priority = match req.priority.trim() {
+    let priority = match req.priority.as_str() {
         "" => "normal".to_string(),
         p if PRIORITIES.contains(&p) => p.to_string(),
         _ => {
@@ -512,7 +529,7 @@ async fn check_brief(
     };
 
     // The state asked for, and when ambassadors see the brief.
-    let status = match req.status.trim() {
+    let status = match req.status.as_str() {
         "" => existing
             .map(|b| b.status.clone())
             .unwrap_or_else(|| "draft".into()),
@@ -536,23 +553,34 @@ async fn check_brief(
         },
         None => None,
     };
+    // Rules that follow from a state the request did not ask for (the brief's own, kept
+    // by an empty `status`) are conflicts with what is stored.
+    let inherited = req.status.is_empty() && existing.is_some();
+    let rule = |key: &str| {
+        if inherited {
+            Msg::conflict(key)
+        } else {
+            Msg::new(key)
+        }
+    };
+    let publish_given = publish_at.is_some();
     match status.as_str() {
         "draft" => {
             if was_out {
-                errors.add("status", Msg::new("briefs.cannot_unpublish"));
+                errors.add("status", Msg::conflict("briefs.cannot_unpublish"));
             }
             publish_at = None;
         }
         "scheduled" => match publish_at {
             None if !errors.0.contains_key("publish_at") => {
-                errors.add("publish_at", Msg::new("briefs.publish_at_required"))
+                errors.add("publish_at", rule("briefs.publish_at_required"))
             }
-            Some(t) if t <= now => errors.add("publish_at", Msg::new("briefs.schedule_in_future")),
+            Some(t) if t <= now => errors.add("publish_at", rule("briefs.schedule_in_future")),
             _ => {}
         },
         "published" => {
             if publish_at.is_some_and(|t| t > now) {
-                errors.add("publish_at", Msg::new("briefs.publish_at_past"));
+                errors.add("publish_at", rule("briefs.publish_at_past"));
             }
             publish_at = publish_at
                 .or(existing.and_then(|b| b.publish_at).filter(|t| *t <= now))
@@ -560,7 +588,7 @@ async fn check_brief(
         }
         "closed" => {
             if !was_out {
-                errors.add("status", Msg::new("briefs.close_unpublished"));
+                errors.add("status", Msg::conflict("briefs.close_unpublished"));
             }
             publish_at = publish_at.or(existing.and_then(|b| b.publish_at));
         }
@@ -568,7 +596,16 @@ async fn check_brief(
     }
     if let (Some(d), Some(p)) = (deadline, publish_at) {
         if d <= p {
-            errors.add("deadline", Msg::new("briefs.deadline_before_publish"));
+            // Against a publishing time the brief already had, it is a conflict.
+            let from_store = !publish_given && p != now;
+            errors.add(
+                "deadline",
+                if from_store || inherited {
+                    Msg::conflict("briefs.deadline_before_publish")
+                } else {
+                    Msg::new("briefs.deadline_before_publish")
+                },
+            );
         }
     }
 
@@ -576,7 +613,7 @@ async fn check_brief(
     let mut unit_ids = req.work_unit_ids.clone();
     unit_ids.sort_unstable();
     unit_ids.dedup();
-    if unit_ids.len() > MAX_UNITS {
+    if req.work_unit_ids.len() > MAX_UNITS {
         errors.add(
             "work_unit_ids",
             Msg::new("briefs.too_many_units").arg("max", MAX_UNITS),
@@ -593,7 +630,7 @@ async fn check_brief(
                 .iter()
                 .any(|u| !scope.allows_work_unit(u.institution_id, &u.path))
         {
-            return Err(AppError::NotFound);
+            errors.add("work_unit_ids", Msg::conflict("users.work_unit_unknown"));
         }
     } else if let Scope::Institution {
         work_unit_path: Some(_),
@@ -602,13 +639,13 @@ async fn check_brief(
     {
         errors.add(
             "work_unit_ids",
-            Msg::new("briefs.units_required_for_subtree"),
+            Msg::conflict("briefs.units_required_for_subtree"),
         );
     }
     let mut template_ids = req.template_ids.clone();
     template_ids.sort_unstable();
     template_ids.dedup();
-    if template_ids.len() > 20 {
+    if req.template_ids.len() > MAX_TEMPLATES {
         errors.add("template_ids", Msg::new("briefs.too_many_templates"));
     } else if !template_ids.is_empty() {
         let found = story_templates::Entity::find()
@@ -621,7 +658,7 @@ async fn check_brief(
             .all(db)
             .await?;
         if found.len() != template_ids.len() {
-            return Err(AppError::NotFound);
+            errors.add("template_ids", Msg::conflict("briefs.template_unknown"));
         }
     }
 
@@ -1037,6 +1074,12 @@ pub async fn compute_week(
 }
 
 fn own_institution(user: &CurrentUser, requested: Option<i64>) -> AppResult<i64> {
+    if requested.is_some_and(|id| id < 1) {
+        return Err(AppError::Validation(FieldErrors::single(
+            "institution_id",
+            Msg::new("users.institution_unknown"),
+        )));
+    }
     match user.scope() {
         Scope::Institution {
             institution_id,
@@ -1044,9 +1087,13 @@ fn own_institution(user: &CurrentUser, requested: Option<i64>) -> AppResult<i64>
         } => Ok(institution_id),
         // The crisis switch is the institution's: a subtree coordinator cannot pull it.
         Scope::Institution { .. } => Err(AppError::Forbidden),
+        // An admin has no institution of their own: a conflict with who they are.
         Scope::All => requested.ok_or_else(|| {
             let mut errors = FieldErrors::new();
-            errors.add("institution_id", Msg::new("users.institution_required"));
+            errors.add(
+                "institution_id",
+                Msg::conflict("users.institution_required"),
+            );
             AppError::Validation(errors)
         }),
     }
@@ -1066,7 +1113,7 @@ pub async fn pause_all(
     let mut errors = FieldErrors::new();
     if notice.is_empty() {
         errors.add("notice", Msg::new("briefs.notice_required"));
-    } else if notice.chars().count() > 1_000 {
+    } else if NOTICE.clean(&req.notice).is_none() {
         errors.add("notice", Msg::new("form.too_long").arg("max", 1_000));
     }
     errors.into_result()?;
@@ -1074,7 +1121,8 @@ pub async fn pause_all(
     entity::institutions::Entity::find_by_id(institution_id)
         .one(&txn)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)
+        .map_err(|e| e.at_field("institution_id", "users.institution_unknown"))?;
     if active_pause(&txn, institution_id).await?.is_some() {
         let mut errors = FieldErrors::new();
         errors.add("notice", Msg::new("briefs.already_paused"));

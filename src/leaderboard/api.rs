@@ -23,11 +23,11 @@ use crate::web::query::Opt;
 /// ranks; "new" ambassadors (fewer than 4 eligible weeks) after the others. Ambassadors
 /// see their own institution's board and get their own row in `mine`.
 #[utoipa::path(get, path = "/api/v1/leaderboard", tag = "leaderboard", security(("bearer" = [])),
-    params(("institution_id" = Option<i64>, Query, description = "national users and admins: any; others their own"),
-           ("work_unit_id" = Option<i64>, Query, description = "this unit and the units under it"),
-           ("weeks" = Option<u32>, Query, description = "window length, 1 to 52 (default 12)"),
-           ("limit" = Option<u64>, Query, description = "1 to 200 (default 50)"),
-           ("offset" = Option<u64>, Query, description = "rows to skip")),
+    params(("institution_id" = Option<i64>, Query, minimum = 1, description = "national users and admins: any; others their own"),
+           ("work_unit_id" = Option<i64>, Query, minimum = 1, description = "this unit and the units under it"),
+           ("weeks" = Option<u32>, Query, minimum = 1, maximum = 52, description = "window length (default 12)"),
+           ("limit" = Option<u64>, Query, minimum = 1, maximum = 200, description = "default 50"),
+           ("offset" = Option<u64>, Query, minimum = 0, maximum = 10_000_000, description = "rows to skip")),
     responses((status = 200, body = BoardView), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
               (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/leaderboard?<institution_id>&<work_unit_id>&<weeks>&<limit>&<offset>")]
@@ -44,9 +44,12 @@ pub async fn index(
 ) -> AppResult<Json<BoardView>> {
     let institution_id = institution_id.0;
     let work_unit_id = work_unit_id.0;
-    let weeks = weeks.0;
-    let limit = limit.0;
-    let offset = offset.0;
+    // Whole numbers as the document writes them; their ranges are the service's.
+    let (weeks, limit, offset) = (
+        whole(weeks.0, "weeks", 1, 52)?,
+        whole(limit.0, "limit", 1, 200)?,
+        whole(offset.0, "offset", 0, 10_000_000)?,
+    );
     let q = BoardQuery {
         institution_id,
         work_unit_id,
@@ -58,21 +61,35 @@ pub async fn index(
     Ok(Json(service::board_for(db, kept, &org, user, &q).await?))
 }
 
+/// A whole number as text, or the service's range message for the field.
+fn whole(raw: Option<String>, field: &str, min: u64, max: u64) -> AppResult<Option<String>> {
+    crate::web::query::whole_number(raw).map_err(|_| {
+        crate::error::AppError::Validation(crate::error::FieldErrors::single(
+            field,
+            crate::error::Msg::new("leaderboard.number_range")
+                .arg("min", min)
+                .arg("max", max),
+        ))
+    })
+}
+
 /// The signed-in ambassador's standing: rank on their institution's board, streaks,
 /// consistency, and each week of the window (active, missed, grace, current).
 #[utoipa::path(get, path = "/api/v1/leaderboard/me", tag = "leaderboard", security(("bearer" = [])),
-    params(("weeks" = Option<u32>, Query, description = "window length, 1 to 52 (default 12)")),
+    params(("weeks" = Option<u32>, Query, minimum = 1, maximum = 52, description = "window length (default 12)")),
     responses((status = 200, body = StandingView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/leaderboard/me?<weeks>")]
 pub async fn me(
-    weeks: Opt<&str>,
+    weeks: Opt<String>,
     user: Ambassador<'_>,
     db: &Shared<DatabaseConnection>,
     kept: &Shared<BoardKept>,
 ) -> AppResult<Json<StandingView>> {
-    let weeks = weeks.0;
-    Ok(Json(service::standing_of(db, kept, &user, weeks).await?))
+    let weeks = weeks.0.map(|n| n.to_string());
+    Ok(Json(
+        service::standing_of(db, kept, &user, weeks.as_deref()).await?,
+    ))
 }
 
 /// The programme's holiday weeks (grace weeks for everyone).
@@ -100,19 +117,6 @@ pub struct HolidayRequest {
 
 crate::text_schema!(holiday_label_schema, super::service::HOLIDAY_LABEL);
 crate::text_schema!(leave_note_schema, super::service::LEAVE_NOTE);
-
-/// A week, or empty (or only spaces) for "the same as `from_week`".
-fn to_week_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    let space = crate::text::SPACE;
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(format!(
-                "^{space}*$|{}",
-                crate::briefs::rules::week_pattern()
-            ))),
-    )
-}
 
 /// Marks a week as a holiday (admins). 409 when it already is one.
 #[utoipa::path(post, path = "/api/v1/holidays", tag = "leaderboard", security(("bearer" = [])),
@@ -154,7 +158,7 @@ pub struct LeaveRequest {
     /// Last week of leave (empty or absent: the first); not before the first, and at
     /// most 52 weeks in all.
     #[serde(default)]
-    #[schema(schema_with = to_week_schema)]
+    #[schema(schema_with = crate::briefs::rules::week_or_blank_schema)]
     pub to_week: String,
     #[serde(default)]
     #[schema(schema_with = leave_note_schema)]

@@ -457,11 +457,37 @@ pub async fn export(
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Correction {
+    #[schema(schema_with = person_name_schema)]
     pub name: String,
+    /// Ambassadors only (absent or `null` keeps it; not read for staff).
     #[serde(default)]
+    #[schema(schema_with = display_name_schema)]
     pub display_name: Option<String>,
+    /// Ambassadors only (absent or `null` keeps it): an Indonesian mobile (WhatsApp)
+    /// number.
     #[serde(default)]
+    #[schema(schema_with = phone_schema)]
     pub phone: Option<String>,
+}
+
+crate::text_schema!(person_name_schema, crate::accounts::rules::PERSON_NAME);
+crate::text_schema!(
+    display_name_schema,
+    crate::accounts::rules::DISPLAY_NAME,
+    nullable
+);
+
+pub fn phone_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::schema::Type::String,
+                utoipa::openapi::schema::Type::Null,
+            ]))
+            .max_length(Some(crate::ambassadors::rules::MAX_PHONE_CHARS))
+            .pattern(Some(crate::ambassadors::rules::phone_pattern()))
+            .examples([serde_json::json!("0812 3456 7890")]),
+    )
 }
 
 /// Saves a correction in one transaction with an audit row naming the fields changed.
@@ -479,13 +505,36 @@ pub async fn correct(
     }
     let mut display = None;
     let mut phone = None;
-    if amb.is_some() {
-        display = crate::accounts::rules::clean_name(input.display_name.as_deref().unwrap_or(""))
-            .filter(|n| n.chars().count() <= 60);
+    if amb.is_none() {
+        // Not read for staff, but checked as the document says when sent.
+        if input
+            .display_name
+            .as_deref()
+            .is_some_and(|d| crate::accounts::rules::DISPLAY_NAME.clean(d).is_none())
+        {
+            errors.add("display_name", Msg::new("signup.display_name_invalid"));
+        }
+        if input
+            .phone
+            .as_deref()
+            .is_some_and(|p| normalize_phone(p).is_none())
+        {
+            errors.add("phone", Msg::new("signup.phone_invalid"));
+        }
+    }
+    if let Some(a) = &amb {
+        // Absent or `null` keeps what is stored.
+        display = match input.display_name.as_deref() {
+            None => Some(a.display_name.clone()),
+            Some(d) => crate::accounts::rules::DISPLAY_NAME.clean(d),
+        };
         if display.is_none() {
             errors.add("display_name", Msg::new("signup.display_name_invalid"));
         }
-        phone = normalize_phone(input.phone.as_deref().unwrap_or(""));
+        phone = match input.phone.as_deref() {
+            None => Some(a.phone.clone()),
+            Some(p) => normalize_phone(p),
+        };
         if phone.is_none() {
             errors.add("phone", Msg::new("signup.phone_invalid"));
         }

@@ -18,9 +18,9 @@ use crate::web::query::Opt;
 /// from the stored weekly and per-brief aggregates. `inactive` lists names for
 /// coordinators and admins only; the others get its count in `funnel.inactive`.
 #[utoipa::path(get, path = "/api/v1/stats/participation", tag = "stats", security(("bearer" = [])),
-    params(("institution_id" = Option<i64>, Query, description = "national users and admins: any or none (national); others their own"),
-           ("work_unit_id" = Option<i64>, Query, description = "this unit and the units under it"),
-           ("platform" = Option<String>, Query, description = "x, instagram or facebook"),
+    params(("institution_id" = Option<i64>, Query, minimum = 1, description = "national users and admins: any or none (national); others their own"),
+           ("work_unit_id" = Option<i64>, Query, minimum = 1, description = "this unit and the units under it"),
+           ("platform" = Option<String>, Query, pattern = "^(|x|instagram|facebook)$", description = "x, instagram or facebook (empty: all)"),
            ("weeks" = Option<u32>, Query, description = "4, 12, 26 or 52 (default 12)")),
     responses((status = 200, body = Participation), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
@@ -39,7 +39,12 @@ pub async fn participation(
     let institution_id = institution_id.0;
     let work_unit_id = work_unit_id.0;
     let platform = platform.0;
-    let weeks = weeks.0;
+    let weeks = crate::web::query::whole_number(weeks.0).map_err(|_| {
+        crate::error::AppError::Validation(crate::error::FieldErrors::single(
+            "weeks",
+            crate::error::Msg::new("stats.weeks_invalid"),
+        ))
+    })?;
     let q = StatsQuery {
         institution_id,
         work_unit_id,

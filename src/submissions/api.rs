@@ -43,7 +43,7 @@ pub async fn create(
 
 /// The ambassador's own submissions, newest first, with each one's state and reason.
 #[utoipa::path(get, path = "/api/v1/submissions/mine", tag = "submissions", security(("bearer" = [])),
-    params(("brief_id" = Option<i64>, Query, description = "only this brief's")),
+    params(("brief_id" = Option<i64>, Query, minimum = 1, description = "only this brief's")),
     responses((status = 200, body = [SubmissionView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[rocket::get("/submissions/mine?<brief_id>")]
 pub async fn mine(
@@ -52,14 +52,22 @@ pub async fn mine(
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<Vec<SubmissionView>>> {
     let brief_id = brief_id.0;
+    if brief_id.is_some_and(|id| id < 1) {
+        return Err(crate::error::AppError::Validation(
+            crate::error::FieldErrors::single(
+                "brief_id",
+                crate::error::Msg::new("briefs.brief_unknown"),
+            ),
+        ));
+    }
     Ok(Json(service::mine(db, &user, brief_id).await?))
 }
 
 /// The verification queue of the coordinator's scope: pending oldest first (or
 /// `status=verified|rejected`, latest decision first), 50 a page.
 #[utoipa::path(get, path = "/api/v1/submissions", tag = "submissions", security(("bearer" = [])),
-    params(("status" = Option<String>, Query, description = "pending (default), verified or rejected"),
-           ("page" = Option<u64>, Query, description = "from 1")),
+    params(("status" = Option<String>, Query, pattern = "^(|pending|verified|rejected)$", description = "pending (default; also when empty), verified or rejected"),
+           ("page" = Option<i64>, Query, minimum = 1, maximum = 100_000, description = "from 1")),
     responses((status = 200, body = QueueView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/submissions?<status>&<page>")]
@@ -119,7 +127,7 @@ pub async fn verify(
 
 /// Rejects a pending submission with a reason the ambassador reads (required).
 #[utoipa::path(post, path = "/api/v1/submissions/{id}/reject", tag = "submissions", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "submission id")), request_body = DecisionRequest,
+    params(("id" = i64, Path, description = "submission id")), request_body = super::forms::RejectionRequest,
     responses((status = 200, body = SubmissionView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/submissions/<id>/reject", data = "<body>")]

@@ -5,37 +5,77 @@ use rocket::form::FromForm;
 use serde::Deserialize;
 
 /// A post for a brief. Counts are optional whole numbers from 0 to 1,000,000,000.
+///
+/// Rules against what is stored (409): the brief must be addressed to the caller and
+/// target the platform; `posted_at` lies between the start of the brief's week and now;
+/// the post was not submitted before, and the caller has no open submission for this
+/// brief and platform.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionRequest {
+    #[schema(value_type = i64, required = true, minimum = 1)]
     pub brief_id: Option<i64>,
-    /// x, instagram, facebook, tiktok or youtube: one of the brief's platforms.
     #[serde(default)]
+    #[schema(required = true, schema_with = platform_schema)]
     pub platform: String,
-    /// The post's address; normalised (https, canonical host, no tracking parameters).
+    /// The post's address on that platform (a status on X, a post or reel on Instagram,
+    /// …); Duta keeps it normalised (https, canonical host, no tracking parameters).
     #[serde(default)]
+    #[schema(required = true, schema_with = url_schema)]
     pub url: String,
-    /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the programme's time zone; between the start
-    /// of the brief's week and now.
+    /// With an offset, or a local time in the programme's time zone.
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::briefs::rules::instant_schema)]
     pub posted_at: String,
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub likes: Option<serde_json::Value>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub comments: Option<serde_json::Value>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub shares: Option<serde_json::Value>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub saves: Option<serde_json::Value>,
 }
 
-/// A coordinator's decision: the reason is required to reject, optional otherwise.
+fn platform_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::choice(&crate::briefs::rules::PLATFORMS)
+}
+
+fn url_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .max_length(Some(2_048))
+            .examples([serde_json::json!(
+                "https://x.com/humas_kominfo/status/1861234567890123456"
+            )]),
+    )
+}
+
+/// A coordinator's decision to verify or revert: a reason is optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     #[serde(default)]
+    #[schema(schema_with = reason_schema)]
     pub reason: String,
 }
+
+/// A coordinator's rejection: the reason the ambassador reads is required.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RejectionRequest {
+    #[serde(default)]
+    #[schema(required = true, schema_with = rejection_schema)]
+    pub reason: String,
+}
+
+crate::text_schema!(reason_schema, super::service::REASON);
+crate::text_schema!(
+    rejection_schema,
+    crate::text::Text::lines(1, super::service::MAX_REASON_CHARS)
+);
 
 /// The ambassador's submission form on a brief's page (multipart, with a screenshot).
 #[derive(FromForm)]

@@ -48,6 +48,8 @@ async fn queue_page(
     failed: Option<(i64, String, BTreeMap<String, Vec<String>>)>,
 ) -> AppResult<(Status, Template)> {
     let tz = programme_timezone(db).await?;
+    // A page typed into the address bar past either end shows the nearest one.
+    let page = page.map(|p| p.clamp(1, service::MAX_PAGE));
     let (http, queue, errors) = match service::queue(db, user, status, page).await {
         Ok(q) => (Status::Ok, q, BTreeMap::new()),
         Err(e) => {

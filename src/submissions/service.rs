@@ -88,6 +88,11 @@ fn view(s: submissions::Model, brief: Option<&briefs::Model>) -> SubmissionView 
 }
 
 /// A count as typed or sent: a whole number from 0 to 1,000,000,000, or nothing.
+/// The last page of the verification queue one may ask for.
+pub const MAX_PAGE: u64 = 100_000;
+/// A decision's reason.
+pub const REASON: crate::text::Text = crate::text::Text::lines(0, MAX_REASON_CHARS);
+
 fn count_of(v: &Option<serde_json::Value>, field: &str, errors: &mut FieldErrors) -> Option<i64> {
     let n = match v {
         None | Some(serde_json::Value::Null) => return None,
@@ -146,13 +151,17 @@ pub async fn check_submission(
     let brief = addressed
         .find_at(db, briefs_stamp, &own, brief_id, now)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)
+        .map_err(|e| e.at_field("brief_id", "briefs.brief_unknown"))?;
     let targets: Vec<String> = serde_json::from_str(&brief.platforms).unwrap_or_default();
-    let platform = req.platform.trim().to_ascii_lowercase();
-    if platform.is_empty() {
+    let platform = req.platform.clone();
+    if !crate::briefs::rules::PLATFORMS.contains(&platform.as_str()) {
         errors.add("platform", Msg::new("submissions.platform_required"));
     } else if !targets.contains(&platform) {
-        errors.add("platform", Msg::new("submissions.platform_not_targeted"));
+        errors.add(
+            "platform",
+            Msg::conflict("submissions.platform_not_targeted"),
+        );
     }
     let post = if targets.contains(&platform) {
         match normalize_post_url(&platform, &req.url) {
@@ -181,10 +190,12 @@ pub async fn check_submission(
             Some(t) => {
                 let week = IsoWeek::of(brief.week_start);
                 let (start, _) = week.bounds(&tz);
+                // Against the brief's week and the present: a conflict with what
+                // is, not a malformed time.
                 match check_posted_at(t, start, now) {
                     Ok(()) => Some(t),
                     Err(e) => {
-                        errors.add("posted_at", Msg::new(e.key()).arg("week", week));
+                        errors.add("posted_at", Msg::conflict(e.key()).arg("week", week));
                         None
                     }
                 }
@@ -509,7 +520,7 @@ pub async fn queue(
     status: Option<&str>,
     page: Option<u64>,
 ) -> AppResult<QueueView> {
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match status.filter(|s| !s.is_empty()) {
         None => "pending",
         Some(s @ ("pending" | "verified" | "rejected")) => s,
         Some(_) => {
@@ -519,7 +530,13 @@ pub async fn queue(
             )))
         }
     };
-    let page = page.unwrap_or(1).clamp(1, 100_000);
+    let page = page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(AppError::Validation(FieldErrors::single(
+            "page",
+            Msg::new("submissions.page_invalid").arg("max", MAX_PAGE),
+        )));
+    }
     let mut q = in_scope(user)?.filter(submissions::Column::Status.eq(status));
     q = if status == "pending" {
         q.order_by_asc(submissions::Column::CreatedAt)
@@ -645,6 +662,7 @@ pub async fn decide(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    let raw_reason = reason;
     let reason = reason.trim();
     if decision == Decision::Reject && reason.is_empty() {
         return Err(AppError::Validation(FieldErrors::single(
@@ -652,7 +670,7 @@ pub async fn decide(
             Msg::new("submissions.reason_required"),
         )));
     }
-    if reason.chars().count() > MAX_REASON_CHARS {
+    if REASON.clean(raw_reason).is_none() {
         return Err(AppError::Validation(FieldErrors::single(
             "reason",
             Msg::new("submissions.reason_long").arg("max", MAX_REASON_CHARS),

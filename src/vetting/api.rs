@@ -14,8 +14,8 @@ use crate::web::json::ApiJson;
 use crate::web::query::Opt;
 
 #[utoipa::path(get, path = "/api/v1/vetting/candidates", tag = "vetting", security(("bearer" = [])),
-    params(("status" = Option<String>, Query, description = "pending (default), approved, rejected, suspended, withdrawn"),
-           ("work_unit_id" = Option<i64>, Query, description = "a work unit; its subtree is included")),
+    params(("status" = Option<String>, Query, pattern = "^(pending|approved|rejected|suspended|withdrawn)$", description = "pending (default)"),
+           ("work_unit_id" = Option<i64>, Query, minimum = 1, description = "a work unit; its subtree is included")),
     responses((status = 200, body = [CandidateRow]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 422, body = ApiErrorBody)))]
 #[rocket::get("/vetting/candidates?<status>&<work_unit_id>")]
@@ -129,7 +129,7 @@ pub struct RosterUpload<'r> {
 /// `<platform>_followers`. One bad row refuses the whole file (422, every refused row
 /// listed in `fields` as `rows.<line>.<column>`); a good file is imported at once (201).
 #[utoipa::path(post, path = "/api/v1/vetting/import", tag = "vetting", security(("bearer" = [])),
-    params(("institution_id" = Option<i64>, Query, description = "for admins: the institution to import into")),
+    params(("institution_id" = Option<i64>, Query, minimum = 1, description = "for admins: the institution to import into (409 without it)")),
     request_body(content_type = "multipart/form-data", description = "`file`: the CSV roster"),
     responses((status = 201, body = super::import::ImportReport), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),

@@ -1,7 +1,7 @@
 //! Queries and decisions of the vetting queue. Every read filters by the coordinator's
 //! scope (institution, and work-unit subtree where set) in the query itself.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -316,28 +316,22 @@ pub async fn approve(
     let amb = get_candidate_for(db, user, id).await?;
     let tz = programme_timezone(db).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let since = match input
-        .member_since
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => today,
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) if d <= today && d.year() >= 2000 => d,
-            Ok(_) => {
-                return Err(AppError::Validation(FieldErrors::single(
-                    "member_since",
-                    Msg::new("vetting.member_since_future"),
-                )))
-            }
-            Err(_) => {
-                return Err(AppError::Validation(FieldErrors::single(
-                    "member_since",
-                    Msg::new("vetting.member_since_invalid"),
-                )))
-            }
-        },
+    let since = match crate::text::date(input.member_since.as_deref().unwrap_or("")) {
+        Ok(None) => today,
+        Ok(Some(d)) if d <= today => d,
+        // A day still to come clashes with the present, not with the document.
+        Ok(Some(_)) => {
+            return Err(AppError::Validation(FieldErrors::single(
+                "member_since",
+                Msg::conflict("vetting.member_since_future"),
+            )))
+        }
+        Err(_) => {
+            return Err(AppError::Validation(FieldErrors::single(
+                "member_since",
+                Msg::new("vetting.member_since_invalid"),
+            )))
+        }
     };
     let view = view_of(db, key, &amb).await?;
     if !view.eligible {
@@ -345,7 +339,7 @@ pub async fn approve(
         for m in &view.missing {
             f.add(
                 &format!("platforms.{}", m.platform),
-                Msg::new(&format!("missing.{}", m.what)),
+                Msg::conflict(&format!("missing.{}", m.what)),
             );
         }
         return Err(AppError::Validation(f));
@@ -353,6 +347,16 @@ pub async fn approve(
     let saved = decide(db, user, &amb, "approved", Some(since), None, ip).await?;
     notify_candidate(db, mailer, &saved).await;
     Ok(saved)
+}
+
+/// A platform Duta knows that the candidate did not register is a conflict with their
+/// record; one Duta does not know is malformed.
+fn platform_not_registered(platform: &str) -> Msg {
+    if crate::settings::rules::PLATFORMS.contains(&platform) {
+        Msg::conflict("vetting.platform_unknown")
+    } else {
+        Msg::new("vetting.platform_unknown")
+    }
 }
 
 pub async fn reject(
@@ -364,28 +368,13 @@ pub async fn reject(
     ip: &ClientIp,
 ) -> AppResult<ambassadors::Model> {
     let amb = get_candidate_for(db, user, id).await?;
-    let reason = input.reason.trim();
-    let len = reason.chars().count();
-    if !(5..=1000).contains(&len)
-        || reason
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r')
-    {
+    let Some(reason) = crate::vetting::forms::REJECTION.clean(&input.reason) else {
         return Err(AppError::Validation(FieldErrors::single(
             "reason",
             Msg::new("vetting.reason_invalid"),
         )));
-    }
-    let saved = decide(
-        db,
-        user,
-        &amb,
-        "rejected",
-        None,
-        Some(reason.to_string()),
-        ip,
-    )
-    .await?;
+    };
+    let saved = decide(db, user, &amb, "rejected", None, Some(reason), ip).await?;
     notify_candidate(db, mailer, &saved).await;
     Ok(saved)
 }
@@ -416,11 +405,11 @@ pub async fn set_followers(
     let row = platforms_of(db, amb.id)
         .await?
         .into_iter()
-        .find(|p| p.platform == input.platform.trim())
+        .find(|p| p.platform == input.platform)
         .ok_or_else(|| {
             AppError::Validation(FieldErrors::single(
                 "platform",
-                Msg::new("vetting.platform_unknown"),
+                platform_not_registered(&input.platform),
             ))
         })?;
     let (_, limits) = thresholds(db).await?;
@@ -479,11 +468,11 @@ pub async fn recheck(
     let row = platforms_of(db, amb.id)
         .await?
         .into_iter()
-        .find(|p| p.platform == platform.trim())
+        .find(|p| p.platform == platform)
         .ok_or_else(|| {
             AppError::Validation(FieldErrors::single(
                 "platform",
-                Msg::new("vetting.platform_unknown"),
+                platform_not_registered(platform),
             ))
         })?;
     // A rate limit still holds: the answer then says when the platform can be asked again.

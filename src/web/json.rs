@@ -11,7 +11,7 @@ use crate::web::catchers::ApiParseError;
 
 pub struct ApiJson<T>(pub T);
 
-/// A JSON body that may be left out: an empty body reads as `T::default()`. For actions
+/// A JSON body that may be left out: an empty body (or `null`) reads as `T::default()`. For actions
 /// such as `POST …/verify` whose body (a reason) is optional.
 pub struct OptionalJson<T>(pub T);
 
@@ -37,7 +37,8 @@ async fn read<'r, T: DeserializeOwned>(
         }
         Err(e) => return fail(Status::BadRequest, ApiParseError::new(e.to_string())),
     };
-    if let Some(empty) = empty.filter(|_| text.trim().is_empty()) {
+    // An optional body may be left out, or sent as `null`.
+    if let Some(empty) = empty.filter(|_| matches!(text.trim(), "" | "null")) {
         return Ok(empty());
     }
     let parsed = serde_json::from_str::<serde_json::Value>(&text)

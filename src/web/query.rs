@@ -49,3 +49,13 @@ impl<'v, T: FromForm<'v>> FromForm<'v> for Opt<T> {
         }
     }
 }
+
+/// A whole number given as text, as the API's document writes it (`12`, not ` 12`, `+12`
+/// or an empty value): the text when it is one, so the domain can check its range with
+/// its own message; `Err` with the value otherwise.
+pub fn whole_number(raw: Option<String>) -> Result<Option<String>, String> {
+    match raw {
+        Some(s) if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) => Err(s),
+        other => Ok(other),
+    }
+}

@@ -4,6 +4,7 @@
 #   DUTA_BIN=...            the duta binary (default ../../target/debug/duta)
 #   DUTA_API_SECONDS=...    time budget per role (default 45)
 #   DUTA_API_SEED=...       hypothesis seed (default 20261204)
+#   DUTA_API_DESTRUCTIVE_SECONDS=...  budget per destructive operation and role (default 4)
 #   DUTA_API_INCLUDE=...    only the paths matching this regular expression
 #   DUTA_API_ROLES=...      roles to run (default: anonymous ambassador coordinator
 #                           leadership national admin, then the destructive operations)
@@ -16,6 +17,7 @@ SCHEMATHESIS_VERSION=4.32.5
 BIN="${DUTA_BIN:-$REPO/target/debug/duta}"
 SECONDS_PER_ROLE="${DUTA_API_SECONDS:-45}"
 SEED="${DUTA_API_SEED:-20261204}"
+DESTRUCTIVE_SECONDS="${DUTA_API_DESTRUCTIVE_SECONDS:-4}"
 ROLES="${DUTA_API_ROLES:-anonymous ambassador coordinator leadership national admin destructive}"
 
 if [ ! -x "$BIN" ]; then
@@ -88,7 +90,16 @@ for role in $ROLES; do
     anonymous) run anonymous --exclude-path-regex "$DESTRUCTIVE" ;;
     admin) run admin --exclude-path-regex "$DESTRUCTIVE" -H "Authorization: Bearer $(token "$ADMIN_EMAIL" "$PASSWORD")" ;;
     destructive)
-      echo "(destructive operations with their own accounts: not yet)" ;;
+      # Last, and one operation at a time with a fresh sign-in: each may end the session
+      # it runs with (later requests are then 401, which the document lists).
+      for who in ambassador coordinator; do
+        for path in /api/v1/auth/logout /api/v1/me/password /api/v1/me/erasure /api/v1/me/withdrawal \
+          /api/v1/me/two-factor/setup /api/v1/me/two-factor/enable /api/v1/me/two-factor/disable \
+          /api/v1/me/two-factor/recovery-codes; do
+          SECONDS_PER_ROLE="$DESTRUCTIVE_SECONDS" run "destructive-$who-${path##*/}" --include-path "$path" \
+            -H "Authorization: Bearer $(token "${EMAIL[$who]}" "$DEMO")"
+        done
+      done ;;
     *) run "$role" --exclude-path-regex "$DESTRUCTIVE" -H "Authorization: Bearer $(token "${EMAIL[$role]}" "$DEMO")" ;;
   esac
 done

@@ -441,7 +441,8 @@ async fn an_approved_ambassador_cannot_swap_evidence_and_leaves_no_orphan_image(
         .await,
     )
     .await;
-    assert_eq!(s, Status::UnprocessableEntity, "{err}");
+    // Well formed, but the application is decided: a conflict with its state.
+    assert_eq!(s, Status::Conflict, "{err}");
     assert!(err["fields"]["status"].is_array());
     assert_eq!(app.count("media").await, 0);
 }

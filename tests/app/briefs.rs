@@ -344,13 +344,25 @@ async fn hostile_briefs_are_refused_and_nothing_is_stored() {
             Status::UnprocessableEntity,
             "publish_at",
         ),
-        ("work_unit_ids", json!([other_unit]), Status::NotFound, ""),
-        ("work_unit_ids", json!([999_999]), Status::NotFound, ""),
+        // Units and templates out of reach answer as ones that do not exist: a conflict
+        // at the field, so ids cannot be probed.
+        (
+            "work_unit_ids",
+            json!([other_unit]),
+            Status::Conflict,
+            "work_unit_ids",
+        ),
+        (
+            "work_unit_ids",
+            json!([999_999]),
+            Status::Conflict,
+            "work_unit_ids",
+        ),
         (
             "template_ids",
             json!([other_template]),
-            Status::NotFound,
-            "",
+            Status::Conflict,
+            "template_ids",
         ),
     ];
     for (field, value, status, error_field) in cases {
@@ -403,7 +415,9 @@ async fn hostile_briefs_are_refused_and_nothing_is_stored() {
             .await,
     )
     .await;
-    assert_eq!(got, Status::UnprocessableEntity, "{answer}");
+    // Well formed, but the stored brief is out already: a conflict.
+    assert_eq!(got, Status::Conflict, "{answer}");
+    assert!(answer["fields"]["status"].is_array(), "{answer}");
     let (_, stored) = json(app.get_api(&path, Some(&w.coordinator)).await).await;
     assert_eq!(stored["title"], "Paspor lewat aplikasi");
     assert_eq!(stored["status"], "published");

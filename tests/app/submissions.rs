@@ -420,17 +420,28 @@ async fn hostile_submissions_are_refused_with_field_messages() {
         json!({"brief_id": w.brief, "platform": "instagram",
                "url": "https://www.instagram.com/p/Cnew000001/", "posted_at": posted_at})
     };
-    for (when, expect) in [
-        ((Utc::now() + Duration::hours(2)).to_rfc3339(), "masa depan"),
+    // A time out of the brief's week or still to come is well formed but clashes with
+    // the brief and the present (409); one that cannot be read is malformed (422).
+    for (when, expect, code) in [
+        (
+            (Utc::now() + Duration::hours(2)).to_rfc3339(),
+            "masa depan",
+            Status::Conflict,
+        ),
         (
             (posted_in(0) - Duration::days(8)).to_rfc3339(),
             "sebelum minggu",
+            Status::Conflict,
         ),
-        ("kemarin sore".to_string(), "tidak terbaca"),
-        ("".to_string(), "kapan"),
+        (
+            "kemarin sore".to_string(),
+            "tidak terbaca",
+            Status::UnprocessableEntity,
+        ),
+        ("".to_string(), "kapan", Status::UnprocessableEntity),
     ] {
         let (status, body) = submit(&app, &w.b.2, ig(&when)).await;
-        assert_eq!(status, Status::UnprocessableEntity, "{when}: {body}");
+        assert_eq!(status, code, "{when}: {body}");
         let msg = body["fields"]["posted_at"][0].as_str().unwrap_or_default();
         assert!(msg.contains(expect), "{when}: {msg}");
     }
@@ -450,7 +461,7 @@ async fn hostile_submissions_are_refused_with_field_messages() {
     let mut tiktok = ig(&now.to_rfc3339());
     tiktok["platform"] = json!("tiktok");
     let (status, resp) = submit(&app, &w.b.2, tiktok).await;
-    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(status, Status::Conflict, "the brief does not target TikTok");
     assert!(resp["fields"]["platform"].is_array());
     let (status, resp) = submit(&app, &w.b.2, json!({"platform": "x"})).await;
     assert_eq!(status, Status::UnprocessableEntity);
@@ -466,8 +477,13 @@ async fn hostile_submissions_are_refused_with_field_messages() {
     for brief in [foreign, only_a, 999_999] {
         let mut b = ig(&now.to_rfc3339());
         b["brief_id"] = json!(brief);
-        let (status, _) = submit(&app, &w.b.2, b).await;
-        assert_eq!(status, Status::NotFound, "brief {brief}");
+        // The same answer for each, so briefs cannot be probed: a conflict at the field.
+        let (status, resp) = submit(&app, &w.b.2, b).await;
+        assert_eq!(status, Status::Conflict, "brief {brief}");
+        assert_eq!(
+            resp["fields"]["brief_id"][0],
+            "Brief ini tidak ditemukan atau tidak dapat Anda akses."
+        );
     }
     // Staff cannot submit; a bad body shape is 422, not 500.
     let (status, _) = submit(&app, &w.coordinator, ig(&now.to_rfc3339())).await;
@@ -526,7 +542,7 @@ async fn a_withdrawal_or_a_new_time_zone_counts_from_the_next_submission() {
         .unwrap()
         .with_timezone(&Utc);
     let (status, err) = submit(&app, &w.b.2, post(1, sunday)).await;
-    assert_eq!(status, Status::UnprocessableEntity, "{err}");
+    assert_eq!(status, Status::Conflict, "{err}");
     assert!(err["fields"]["posted_at"].is_array(), "{err}");
     let admin = app.user("admin", "admin@duta.test", None, None).await;
     let admin = app.token(admin).await;
@@ -639,7 +655,9 @@ async fn a_brief_readdressed_to_another_unit_refuses_the_next_post() {
         post("facebook", "https://www.facebook.com/kandidat2/posts/71"),
     )
     .await;
-    assert_eq!(status, Status::NotFound, "{body}");
+    // The brief is no longer addressed to them: as one that does not exist, at its field.
+    assert_eq!(status, Status::Conflict, "{body}");
+    assert!(body["fields"]["brief_id"].is_array(), "{body}");
     let (status, body) = submit(
         &app,
         &w.a.2,

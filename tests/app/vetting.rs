@@ -161,7 +161,8 @@ async fn approval_needs_every_required_platform_to_meet_its_threshold() {
         .await,
     )
     .await;
-    assert_eq!(s, Status::UnprocessableEntity, "not eligible yet");
+    // Well formed, but the candidate's accounts do not meet the rules yet: a conflict.
+    assert_eq!(s, Status::Conflict, "not eligible yet");
     assert!(err["fields"]["platforms.facebook"].is_array());
 
     for (platform, count) in [
@@ -203,12 +204,27 @@ async fn approval_needs_every_required_platform_to_meet_its_threshold() {
         .await,
     )
     .await;
-    assert_eq!(s, Status::UnprocessableEntity, "instagram is below 500");
+    assert_eq!(s, Status::Conflict, "instagram is below 500");
 
-    for bad in [
-        json!({"platform": "instagram", "count": -1}),
-        json!({"platform": "instagram", "count": "x"}),
-        json!({"platform": "tiktok", "count": 900}),
+    // Malformed counts are 422; a platform Duta knows that the candidate did not
+    // register clashes with their record (409); one Duta does not know is malformed.
+    for (bad, code) in [
+        (
+            json!({"platform": "instagram", "count": -1}),
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"platform": "instagram", "count": "x"}),
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"platform": "tiktok", "count": 900}),
+            Status::Conflict,
+        ),
+        (
+            json!({"platform": "myspace", "count": 900}),
+            Status::UnprocessableEntity,
+        ),
     ] {
         let (s, _) = json(
             app.send_api(
@@ -220,7 +236,7 @@ async fn approval_needs_every_required_platform_to_meet_its_threshold() {
             .await,
         )
         .await;
-        assert_eq!(s, Status::UnprocessableEntity, "{bad}");
+        assert_eq!(s, code, "{bad}");
     }
     app.send_api(
         "POST",
@@ -239,7 +255,11 @@ async fn approval_needs_every_required_platform_to_meet_its_threshold() {
         .await,
     )
     .await;
-    assert_eq!(s, Status::UnprocessableEntity, "member_since in the future");
+    assert_eq!(
+        s,
+        Status::Conflict,
+        "member_since in the future (a clash with today)"
+    );
     let (s, done) = json(
         app.send_api(
             "POST",
