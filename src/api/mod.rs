@@ -227,6 +227,14 @@ fn query_rules() -> Vec<(&'static str, &'static str, RefOr<Schema>)> {
             "week",
             crate::briefs::rules::week_or_blank_schema(),
         ),
+        ("/api/v1/stats/participation", "weeks", {
+            let windows = crate::stats::rules::WINDOWS.iter().map(|w| json!(w));
+            as_schema(
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::Integer)
+                    .enum_values(Some(windows)),
+            )
+        }),
     ]
 }
 
@@ -391,5 +399,10 @@ mod tests {
             .and_then(|p| p.iter().find(|p| p["name"] == "from"))
             .map(|p| p["schema"]["pattern"].clone());
         assert_eq!(from, Some(serde_json::json!(crate::text::DATE_PATTERN)));
+        let weeks = doc["paths"]["/api/v1/stats/participation"]["get"]["parameters"]
+            .as_array()
+            .and_then(|p| p.iter().find(|p| p["name"] == "weeks"))
+            .map(|p| p["schema"]["enum"].clone());
+        assert_eq!(weeks, Some(serde_json::json!([4, 12, 26, 52])));
     }
 }
