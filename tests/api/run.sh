@@ -87,6 +87,8 @@ run() { # name, extra args...
       --report junit --report-dir "$WORK/report-$name" \
       ${DUTA_API_INCLUDE:+--include-path-regex "$DUTA_API_INCLUDE"} "$@"; then
     status=1
+    # The JUnit report is kept beside this script for a look (git ignores it).
+    rm -rf "$HERE/report-$name"
     cp -r "$WORK/report-$name" "$HERE/report-$name" 2>/dev/null || true
   fi
 }
