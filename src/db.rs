@@ -37,6 +37,14 @@ pub async fn connect_pool(url: &str, pool: Option<u32>) -> Result<DatabaseConnec
                 .foreign_keys(true)
                 .create_if_missing(true)
         });
+        // A connection whose transaction SQLite ended by itself still counts as inside it:
+        // a COMMIT refused for a full disk is rolled back automatically, the driver's own
+        // ROLLBACK then fails, and the next `BEGIN IMMEDIATE` on that connection would
+        // become a SAVEPOINT in a deferred transaction ("database is locked" at its first
+        // write). Such a connection is closed instead of handed out again.
+        opts.map_sqlx_sqlite_before_acquire(|conn, _| {
+            Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) })
+        });
     } else {
         opts.max_connections(pool.unwrap_or(8)).min_connections(1);
     }
@@ -158,6 +166,22 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
             _turn: None,
         })
     }
+}
+
+/// Whether the database refused a write because its disk is full: SQLite's `SQLITE_FULL`
+/// (13; its own file, journal or WAL could not grow) or PostgreSQL's `disk_full` (53100).
+/// The transaction was rolled back; the answer is 503 and the write can be sent again.
+pub fn is_storage_full(err: &DbErr) -> bool {
+    let code = match err {
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code().map(|c| c.into_owned())),
+        _ => None,
+    };
+    matches!(code.as_deref(), Some("13" | "53100"))
+        || err.to_string().contains("database or disk is full")
 }
 
 /// Whether a database error is a unique-constraint violation (for 409 answers).

@@ -119,6 +119,10 @@ pub enum AppError {
     RateLimited { retry_after_secs: i64 },
     #[error("database: {0}")]
     Db(#[from] DbErr),
+    /// The disk under the database or the uploads is full: nothing was stored, and the
+    /// answer is 503 with `Retry-After` until space returns.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -137,6 +141,8 @@ impl AppError {
             AppError::Conflict(_) => Status::Conflict,
             AppError::TooLarge => Status::PayloadTooLarge,
             AppError::RateLimited { .. } => Status::TooManyRequests,
+            AppError::StorageFull(_) => Status::ServiceUnavailable,
+            AppError::Db(e) if crate::db::is_storage_full(e) => Status::ServiceUnavailable,
             AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -154,6 +160,24 @@ impl AppError {
 
     pub fn internal(cause: impl std::fmt::Display) -> AppError {
         AppError::Internal(cause.to_string())
+    }
+
+    /// A file could not be written or read: 503 when the disk is full, else internal.
+    pub fn io(what: &str, e: std::io::Error) -> AppError {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            AppError::StorageFull(format!("{what}: {e}"))
+        } else {
+            AppError::Internal(format!("{what}: {e}"))
+        }
+    }
+
+    /// Whether the answer is 503 because storage is full (so it says when to retry).
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            AppError::StorageFull(_) => true,
+            AppError::Db(e) => crate::db::is_storage_full(e),
+            _ => false,
+        }
     }
 
     /// For page handlers: the field errors to show on the re-rendered form with their
@@ -198,6 +222,7 @@ pub fn status_code_name(status: Status) -> (&'static str, &'static str) {
         415 => ("unsupported_media_type", "error.415"),
         422 => ("validation", "error.422"),
         429 => ("rate_limited", "error.429"),
+        503 => ("unavailable", "error.503"),
         _ => ("internal", "error.500"),
     }
 }

@@ -540,6 +540,10 @@ mod tests {
             ("x", "https://instagram.com/someone"),
             ("x", ""),
             ("myspace", "tom"),
+            // Found by fuzz/fuzz_targets/handle.rs: a platform's own address with `@`
+            // in front is not a handle (it would not read back as itself).
+            ("instagram", "@@@instagram.com"),
+            ("facebook", "@facebook.com"),
         ] {
             assert_eq!(normalize_handle(p, h), None, "{p}: {h}");
         }

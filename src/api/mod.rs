@@ -113,7 +113,8 @@ const THROTTLED: &[&str] = &["/api/v1/auth/login"];
 /// large, of the wrong shape or with an unknown field), 422 for a parameter that does not
 /// parse (a number out of its type's range), 404 for a path with an id, 409 for a write
 /// that conflicts with what the programme holds, 401 and 403 for an operation that needs
-/// a token — and the rules of query parameters that are code. Built once.
+/// a token, 503 for a write while the disk is full — and the rules of query parameters
+/// that are code. Built once.
 pub fn document() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
     DOC.get_or_init(|| {
@@ -192,6 +193,12 @@ fn add_error_answers(path: &str, method: &str, op: &mut Value) {
         codes.push((
             "403",
             "The caller's role may not do this (or their two-step sign-in is not set up yet).",
+        ));
+    }
+    if method != "get" {
+        codes.push((
+            "503",
+            "The disk under the database or the uploads is full: nothing was stored; `Retry-After` says when to send it again.",
         ));
     }
     if THROTTLED.contains(&path) {

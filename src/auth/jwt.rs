@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AppConfig, JWT_AUDIENCE};
+use crate::config::{AppConfig, JwtKey, JWT_AUDIENCE};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -35,20 +35,21 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn from_config(cfg: &AppConfig) -> Result<JwtKeys, String> {
-        let active = cfg
-            .jwt_keys
-            .first()
-            .ok_or("no JWT signing key configured")?;
+        JwtKeys::new(&cfg.jwt_keys, &cfg.jwt_issuer, cfg.session_hours)
+    }
+
+    /// Signs with the first key and accepts tokens of any of them (by `kid`).
+    pub fn new(keys: &[JwtKey], issuer: &str, session_hours: i64) -> Result<JwtKeys, String> {
+        let active = keys.first().ok_or("no JWT signing key configured")?;
         Ok(JwtKeys {
             active_kid: active.kid.clone(),
             encoding: EncodingKey::from_secret(active.secret.as_bytes()),
-            decoding: cfg
-                .jwt_keys
+            decoding: keys
                 .iter()
                 .map(|k| (k.kid.clone(), DecodingKey::from_secret(k.secret.as_bytes())))
                 .collect(),
-            issuer: cfg.jwt_issuer.clone(),
-            ttl: Duration::hours(cfg.session_hours),
+            issuer: issuer.to_string(),
+            ttl: Duration::hours(session_hours),
         })
     }
 
@@ -127,7 +128,6 @@ impl JwtKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::JwtKey;
     use base64::Engine;
 
     fn keys(kids: &[(&str, &str)]) -> JwtKeys {

@@ -4,7 +4,10 @@
 /// Reduces what someone typed for a platform account (a handle, `@handle` or a profile
 /// URL) to the handle, lower-cased; `None` when it cannot be a handle of that platform.
 pub fn normalize_handle(platform: &str, input: &str) -> Option<String> {
-    let mut s = input.trim().to_string();
+    // `@` in front is dropped before anything else, so that `@instagram.com` is read as
+    // the address it is and not as a handle (found by fuzzing: `@@@instagram.com` gave the
+    // handle `instagram.com`, which is read again as an address with no account in it).
+    let mut s = input.trim().trim_start_matches('@').to_string();
     if s.is_empty() || s.len() > 200 {
         return None;
     }

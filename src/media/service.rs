@@ -129,7 +129,7 @@ impl MediaStore {
         })
         .await
         .map_err(AppError::internal)?;
-        written.map_err(|e| AppError::internal(format!("cannot write an upload: {e}")))?;
+        written.map_err(|e| AppError::io("cannot write an upload", e))?;
 
         let row = media::ActiveModel {
             owner_id: Set(owner_id),

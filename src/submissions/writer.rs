@@ -96,7 +96,12 @@ async fn run(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 for job in jobs {
-                    let _gone = job.reply.send(Err(AppError::internal(e.to_string())));
+                    let answer = if e.is_storage_full() {
+                        AppError::StorageFull(e.to_string())
+                    } else {
+                        AppError::internal(e.to_string())
+                    };
+                    let _gone = job.reply.send(Err(answer));
                 }
             }
         }

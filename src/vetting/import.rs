@@ -44,7 +44,8 @@ pub struct ImportReport {
     pub file_errors: Vec<String>,
 }
 
-struct Row {
+/// A row that passed the checks of [`check_file`], waiting for the checks against Duta.
+pub struct Row {
     line: usize,
     input: SignupRequest,
     member_since: Option<NaiveDate>,
@@ -59,32 +60,43 @@ fn cell(record: &csv::StringRecord, index: &HashMap<String, usize>, name: &str) 
         .to_string()
 }
 
-/// Checks a roster file and, when every row is good, imports it; otherwise imports nothing.
-pub async fn import_roster(
-    db: &DatabaseConnection,
-    hasher: &Hasher,
-    key: &crate::nip::NipKey,
-    user: &CurrentUser,
-    institution_id: i64,
-    bytes: &[u8],
-    lang: Lang,
-    ip: &ClientIp,
-) -> AppResult<ImportReport> {
+/// What a roster file is checked against before anything is stored: the institution, its
+/// work units in the coordinator's reach, the programme's today and thresholds.
+pub struct RosterContext {
+    pub institution_id: i64,
+    pub units: Vec<work_units::Model>,
+    pub today: NaiveDate,
+    pub required: Vec<String>,
+    pub limits: HashMap<String, i64>,
+    pub lang: Lang,
+}
+
+/// Reads a roster file (UTF-8, with or without a byte-order mark; commas or semicolons)
+/// and checks each row as a sign-up would, without reading the database: the rows that
+/// pass, and the report of the file's and the refused rows' problems. Any bytes at all
+/// give an answer (the parser is fuzzed: `fuzz/fuzz_targets/roster.rs`).
+pub fn check_file(bytes: &[u8], ctx: &RosterContext) -> (Vec<Row>, ImportReport) {
+    let RosterContext {
+        institution_id,
+        units,
+        today,
+        required,
+        limits,
+        lang,
+    } = ctx;
+    let (institution_id, today, lang) = (*institution_id, *today, *lang);
     let mut report = ImportReport {
         imported: 0,
         refused: Vec::new(),
         file_errors: Vec::new(),
     };
-    if !user.scope().allows_institution(institution_id) {
-        return Err(AppError::NotFound);
-    }
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(t) => t,
         Err(_) => {
             report
                 .file_errors
                 .push(Msg::new("import.not_utf8").text(lang));
-            return Ok(report);
+            return (Vec::new(), report);
         }
     };
     // Spreadsheets in Indonesian locales save CSV with semicolons.
@@ -107,7 +119,7 @@ pub async fn import_roster(
             report
                 .file_errors
                 .push(Msg::new("import.unreadable").text(lang));
-            return Ok(report);
+            return (Vec::new(), report);
         }
     };
     let index: HashMap<String, usize> = headers
@@ -126,17 +138,8 @@ pub async fn import_roster(
                 .arg("columns", missing.join(", "))
                 .text(lang),
         );
-        return Ok(report);
+        return (Vec::new(), report);
     }
-    let units: Vec<work_units::Model> = work_units::Entity::find()
-        .filter(work_units::Column::InstitutionId.eq(institution_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|u| user.scope().allows_work_unit(u.institution_id, &u.path))
-        .collect();
-    let today = programme_today(db).await?;
-    let (required, limits) = thresholds(db).await?;
     let mut rows = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
@@ -146,7 +149,7 @@ pub async fn import_roster(
                     .arg("max", MAX_ROWS)
                     .text(lang),
             );
-            return Ok(report);
+            return (Vec::new(), report);
         }
         let record = match record {
             Ok(r) => r,
@@ -235,7 +238,7 @@ pub async fn import_roster(
                 );
             }
         }
-        match check_signup(&input, &required, &[], today) {
+        match check_signup(&input, required, &[], today) {
             Ok(_) => {}
             Err(e) => {
                 for (field, msgs) in e.0 {
@@ -272,6 +275,45 @@ pub async fn import_roster(
             });
         }
     }
+    (rows, report)
+}
+
+/// Checks a roster file and, when every row is good, imports it; otherwise imports nothing.
+pub async fn import_roster(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    key: &crate::nip::NipKey,
+    user: &CurrentUser,
+    institution_id: i64,
+    bytes: &[u8],
+    lang: Lang,
+    ip: &ClientIp,
+) -> AppResult<ImportReport> {
+    if !user.scope().allows_institution(institution_id) {
+        return Err(AppError::NotFound);
+    }
+    let (required, limits) = thresholds(db).await?;
+    let ctx = RosterContext {
+        institution_id,
+        units: work_units::Entity::find()
+            .filter(work_units::Column::InstitutionId.eq(institution_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|u| user.scope().allows_work_unit(u.institution_id, &u.path))
+            .collect(),
+        today: programme_today(db).await?,
+        required,
+        limits,
+        lang,
+    };
+    let (rows, mut report) = check_file(bytes, &ctx);
+    let RosterContext {
+        today,
+        required,
+        limits,
+        ..
+    } = ctx;
     // Duplicates inside the file and against Duta.
     let mut seen_nip = HashSet::new();
     let mut seen_email = HashSet::new();

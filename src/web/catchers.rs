@@ -16,6 +16,9 @@ use super::i18n;
 use super::layout::{cached_lang, Layout};
 use crate::error::{api_error_response, is_api_request, status_code_name, AppError};
 
+/// When a client should try again after a write refused for a full disk.
+pub const STORAGE_FULL_RETRY_SECS: i64 = 60;
+
 #[derive(Serialize)]
 struct ErrorPage {
     layout: Layout,
@@ -28,7 +31,7 @@ struct ErrorPage {
 pub fn error_page(status: Status, req: &Request<'_>) -> response::Result<'static> {
     let known = matches!(
         status.code,
-        400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500
+        400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503
     );
     let code = if known {
         status.code
@@ -154,6 +157,9 @@ impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let status = self.status();
         match &self {
+            e if e.is_storage_full() => {
+                tracing::error!(error = %e, uri = %req.uri(), "storage full: the write was refused")
+            }
             AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
             AppError::Internal(e) => {
                 tracing::error!(error = %e, uri = %req.uri(), "internal error")
@@ -163,6 +169,7 @@ impl<'r> Responder<'r, 'static> for AppError {
         let lang = cached_lang(req);
         let retry = match &self {
             AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            e if e.is_storage_full() => Some(STORAGE_FULL_RETRY_SECS),
             _ => None,
         };
         let mut response = if is_api_request(req) {

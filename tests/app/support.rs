@@ -73,6 +73,14 @@ impl TestApp {
         Self::start(url, data_dir, extra, dir).await
     }
 
+    /// Starts Duta with its data folder (and, on SQLite, its database) in `volume`, such as
+    /// a small disk mounted for the test.
+    pub async fn spawn_on(volume: &std::path::Path) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = fresh_database_url(volume).await;
+        Self::start(url, volume.to_path_buf(), Vec::new(), dir).await
+    }
+
     /// Another Duta node on this one's database and data folder, with the same keys and
     /// settings (as several nodes behind a load balancer are).
     pub async fn another_node(&self) -> TestApp {
