@@ -544,6 +544,8 @@ mod tests {
             // in front is not a handle (it would not read back as itself).
             ("instagram", "@@@instagram.com"),
             ("facebook", "@facebook.com"),
+            ("facebook", "facebook.com/facebook.com/ani"),
+            ("instagram", "https://www.instagram.com/m.instagram.com/"),
         ] {
             assert_eq!(normalize_handle(p, h), None, "{p}: {h}");
         }

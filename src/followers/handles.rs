@@ -48,7 +48,9 @@ pub fn normalize_handle(platform: &str, input: &str) -> Option<String> {
         }
         _ => false,
     };
-    valid.then_some(s)
+    // A platform's own address is not an account on it, wherever it came from (a handle
+    // must read back as itself: `facebook.com/facebook.com/…` gave `facebook.com`).
+    (valid && url_path(&s, platform).is_none()).then_some(s)
 }
 
 /// For a profile URL of the platform, the part of its path that names the account.
