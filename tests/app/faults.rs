@@ -7,7 +7,7 @@ use rocket::http::Status;
 use serde_json::Value;
 
 use crate::briefs::brief_body;
-use crate::support::{json, TestApp};
+use crate::support::{json, text, TestApp};
 
 /// A tmpfs of `megabytes` mounted on a fresh folder for one test; unmounted on drop.
 struct Volume {
@@ -208,6 +208,41 @@ async fn a_full_disk_refuses_writes_with_503_keeps_what_was_stored_and_recovers(
         duta::backup::integrity_check(&file)
             .await
             .expect("the database is whole");
+    }
+
+    // A page's form gets the same refusal as a page in the user's language (on SQLite,
+    // where the brief itself no longer fits).
+    if sqlite {
+        let deadline = (chrono::Utc::now() + chrono::Duration::days(2))
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let week = crate::briefs::week_now();
+        let long = "Pesan kunci yang panjang. ".repeat(150);
+        let mut refused_pages = 0;
+        for n in 0..5 {
+            let title = format!("Brief lewat halaman {n}");
+            let fields = [
+                ("title", title.as_str()),
+                ("week", week.as_str()),
+                ("category", "edukasi"),
+                ("key_messages", long.as_str()),
+                ("platforms", "x"),
+                ("deadline", deadline.as_str()),
+                ("priority", "normal"),
+                ("status", "published"),
+            ];
+            let (s, html) = text(app.form("/briefs", Some(&coordinator), &fields).await).await;
+            match s {
+                Status::SeeOther => {}
+                Status::ServiceUnavailable => {
+                    assert!(html.contains("Penyimpanan penuh"), "{html}");
+                    refused_pages += 1;
+                }
+                other => panic!("a page write while the disk is full answered {other}"),
+            }
+        }
+        assert!(refused_pages >= 1, "the disk was full for the pages too");
     }
 
     // Space returns: the same writes succeed.
