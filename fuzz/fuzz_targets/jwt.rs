@@ -1,5 +1,6 @@
-//! The session token reader: any text is a token or nothing, never a panic; only a token
-//! signed with one of Duta's keys for Duta's audience opens a session.
+//! The session token reader: any text is a session, a two-step ticket or nothing, never a
+//! panic; what it accepts carries Duta's issuer and the audience asked for (a ticket never
+//! opens a session, nor a session a ticket), and its claims make a token it accepts again.
 #![no_main]
 
 use duta::auth::jwt::JwtKeys;
@@ -16,12 +17,16 @@ fuzz_target!(|token: &str| {
         12,
     )
     .unwrap();
-    if let Some(claims) = keys.verify(token) {
-        // Only a token made with the key: the fuzzer would have to forge HMAC-SHA256.
-        let (made, _) = keys
-            .issue(claims.sub.parse().unwrap_or(0), &claims.role, &claims.stamp)
-            .unwrap();
+    let session = keys.verify(token);
+    let ticket = keys.verify_ticket(token);
+    assert!(session.is_none() || ticket.is_none(), "{token:?} is both");
+    if let Some(claims) = session {
+        assert_eq!((claims.iss.as_str(), claims.aud.as_str()), ("duta", "duta-web"));
+        let sub = claims.sub.parse().unwrap_or(0);
+        let (made, _) = keys.issue(sub, &claims.role, &claims.stamp).unwrap();
         assert!(keys.verify(&made).is_some());
     }
-    let _ = keys.verify_ticket(token);
+    if let Some(claims) = ticket {
+        assert_eq!((claims.iss.as_str(), claims.aud.as_str()), ("duta", "duta-2fa"));
+    }
 });
