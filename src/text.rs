@@ -171,6 +171,18 @@ pub fn date_schema() -> RefOr<Schema> {
     )
 }
 
+/// A date as [`date_schema`] says it, or `null`.
+pub fn nullable_date_schema() -> RefOr<Schema> {
+    as_schema(
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ]))
+            .pattern(Some(DATE_PATTERN)),
+    )
+}
+
 /// One of a fixed set of words, as the document's `enum`.
 pub fn choice(values: &[&str]) -> RefOr<Schema> {
     as_schema(

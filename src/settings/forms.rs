@@ -35,14 +35,7 @@ fn blocklist_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
 }
 
 fn neutrality_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-                utoipa::openapi::schema::Type::String,
-                utoipa::openapi::schema::Type::Null,
-            ]))
-            .pattern(Some(crate::text::DATE_PATTERN)),
-    )
+    crate::text::nullable_date_schema()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

@@ -11,14 +11,7 @@ pub struct ApproveRequest {
 }
 
 fn member_since_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-                utoipa::openapi::schema::Type::String,
-                utoipa::openapi::schema::Type::Null,
-            ]))
-            .pattern(Some(crate::text::DATE_PATTERN)),
-    )
+    crate::text::nullable_date_schema()
 }
 
 /// Why a candidate is rejected: 5 to 1,000 characters, shown to them.
