@@ -19,46 +19,174 @@ pub const MAX_FOLLOWERS: i64 = 10_000_000_000;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformInput {
+    /// `facebook`, `x`, `instagram`, `tiktok` or `youtube` (letters in either case,
+    /// spaces around ignored); each platform at most once in the list.
     #[serde(default)]
+    #[schema(required = true, schema_with = platform_name_schema)]
     pub platform: String,
-    /// The handle, `@handle` or the profile URL.
+    /// The handle, `@handle` or the profile URL (`https://x.com/handle`,
+    /// `instagram.com/handle/`, `facebook.com/profile.php?id=…`). What a handle may be
+    /// depends on the platform: X 1–15 letters, digits or `_`; Instagram 1–30 letters,
+    /// digits, `_` or `.` (no `.` first, last or twice in a row); Facebook 5–50 letters,
+    /// digits or `.`, or a profile number of 5–20 digits; TikTok 2–24 letters, digits, `_`
+    /// or `.`; YouTube 3–30 letters, digits, `_`, `.` or `-`. Empty for an optional
+    /// platform means "not given"; a required platform needs one.
     #[serde(default)]
+    #[schema(required = true, schema_with = handle_schema)]
     pub handle: String,
-    /// `api` (checked automatically where Duta has the platform's API) or `screenshot`.
+    /// `api` (checked automatically where Duta has the platform's API, see
+    /// `api_platforms` in `GET /api/v1/signup/form`) or `screenshot` (the default when
+    /// empty).
     #[serde(default)]
+    #[schema(schema_with = method_schema)]
     pub method: String,
-    /// The self-reported follower count (with `screenshot`).
-    #[schema(value_type = Option<i64>)]
+    /// The self-reported follower count; required with `screenshot`.
+    #[schema(schema_with = nullable_count_schema)]
     pub count: Option<serde_json::Value>,
 }
 
+/// A handle or profile URL as sent: at most 200 characters, none of them a control
+/// character (what else it must be depends on the platform: `normalize_handle`).
+pub const HANDLE: crate::text::Text = crate::text::Text::line(0, 200);
+
+/// `word` with each ASCII letter in either case, as a regular expression.
+fn caseless(word: &str) -> String {
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphabetic() {
+                format!("[{}{}]", c.to_ascii_uppercase(), c)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A platform's name as [`check_platforms`] reads it (trimmed, ASCII case ignored).
+pub fn platform_name_pattern() -> String {
+    let space = crate::text::SPACE;
+    let names: Vec<String> = PLATFORMS.iter().map(|p| caseless(p)).collect();
+    format!("^{space}*({}){space}*$", names.join("|"))
+}
+
+fn platform_name_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(platform_name_pattern())),
+    )
+}
+
+/// A handle as [`HANDLE`] says (the rules of each platform are in the field's
+/// description).
+fn handle_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(HANDLE.schema())
+}
+
+/// The method as [`check_platforms`] reads it: `api`, `screenshot` or empty, spaces
+/// around ignored.
+pub fn method_pattern() -> String {
+    let space = crate::text::SPACE;
+    format!("^{space}*(api|screenshot)?{space}*$")
+}
+
+fn method_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(method_pattern())),
+    )
+}
+
+/// [`count_schema`], or blank or `null` (no count: only with `api`).
+fn nullable_count_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let utoipa::openapi::RefOr::T(utoipa::openapi::Schema::OneOf(count)) = count_schema() else {
+        unreachable!("count_schema is a oneOf")
+    };
+    let mut items = count.items;
+    let blank = format!("^{}*$", crate::text::SPACE);
+    items.push(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(blank))
+            .into(),
+    );
+    items.push(ObjectBuilder::new().schema_type(Type::Null).into());
+    let mut one_of = OneOfBuilder::new();
+    for item in items {
+        one_of = one_of.item(item);
+    }
+    utoipa::openapi::RefOr::T(utoipa::openapi::Schema::OneOf(one_of.build()))
+}
+
+/// An application to become an ambassador. Besides each field's own rule: the NIP must
+/// read as an 18-digit NIP of the `employee_type` given (a real birth date, not in the
+/// future; for PNS a TMT month 01–12 not in the future), the work unit must belong to the
+/// institution, the password must not be the email address, and `platforms` must hold
+/// every platform the programme requires (`required_platforms` in `GET
+/// /api/v1/signup/form`) with a handle, and a count for those sent with `screenshot`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Siti Rahmawati",
+    "display_name": "Siti R.",
+    "nip": "19860926 201505 2 001",
+    "employee_type": "pns",
+    "email": "siti.rahmawati@kominfo.go.id",
+    "phone": "0812 3456 7890",
+    "institution_id": 1,
+    "work_unit_id": 1,
+    "password": "kata sandi yang panjang",
+    "consent": true,
+    "consent_version": CONSENT_VERSION,
+    "platforms": [
+        {"platform": "facebook", "handle": "siti.rahma.86", "method": "screenshot", "count": 812},
+        {"platform": "x", "handle": "@SitiR_86", "method": "screenshot", "count": "1.250"},
+        {"platform": "instagram", "handle": "https://instagram.com/siti.r86/", "method": "screenshot", "count": 640}
+    ]
+}))]
 pub struct SignupRequest {
     #[serde(default)]
+    #[schema(required = true, schema_with = person_name_schema)]
     pub name: String,
+    /// The name shown on the leaderboard.
     #[serde(default)]
+    #[schema(required = true, schema_with = display_name_schema)]
     pub display_name: String,
+    /// 18 digits; spaces and dots between them are ignored (`19860926 201505 2 001`).
     #[serde(default)]
+    #[schema(required = true, schema_with = nip_schema)]
     pub nip: String,
-    /// `pns` or `pppk`
+    /// `pns` or `pppk` (either case).
     #[serde(default)]
+    #[schema(required = true, schema_with = employee_type_schema)]
     pub employee_type: String,
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::text::email_schema)]
     pub email: String,
-    /// WhatsApp number; stored as +62…
+    /// An Indonesian mobile (WhatsApp) number; stored as +62…
     #[serde(default)]
+    #[schema(required = true, schema_with = phone_schema)]
     pub phone: String,
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub institution_id: Option<i64>,
+    /// A work unit of the institution.
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub work_unit_id: Option<i64>,
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::accounts::forms::new_password_schema)]
     pub password: String,
+    /// Agreement to the consent text; must be `true`.
     #[serde(default)]
+    #[schema(required = true, schema_with = consent_schema)]
     pub consent: bool,
     /// The version of the consent text agreed to (see `GET /api/v1/signup/form`).
     #[serde(default)]
+    #[schema(required = true, schema_with = consent_version_schema)]
     pub consent_version: String,
     #[serde(default)]
+    #[schema(required = true, max_items = 5)]
     pub platforms: Vec<PlatformInput>,
 }
 
@@ -67,12 +195,76 @@ pub struct SignupRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResubmitRequest {
     #[serde(default)]
+    #[schema(required = true, schema_with = display_name_schema)]
     pub display_name: String,
     #[serde(default)]
+    #[schema(required = true, schema_with = phone_schema)]
     pub phone: String,
+    /// Another work unit of the institution; absent or `null` keeps the current one.
+    #[schema(minimum = 1)]
     pub work_unit_id: Option<i64>,
     #[serde(default)]
+    #[schema(required = true, max_items = 5)]
     pub platforms: Vec<PlatformInput>,
+}
+
+crate::text_schema!(person_name_schema, crate::accounts::rules::PERSON_NAME);
+crate::text_schema!(display_name_schema, crate::accounts::rules::DISPLAY_NAME);
+
+/// A NIP as [`parse_nip`] reads it before its dates: 18 digits, with any spaces and dots.
+pub fn nip_pattern() -> String {
+    let gap = format!("({}|\\.)*", crate::text::SPACE);
+    format!("^({gap}[0-9]){{18}}{gap}$")
+}
+
+fn nip_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(nip_pattern()))
+            .examples([serde_json::json!("19860926 201505 2 001")]),
+    )
+}
+
+/// `pns` or `pppk` as [`EmployeeType::parse`] reads them.
+pub fn employee_type_pattern() -> String {
+    let space = crate::text::SPACE;
+    format!(
+        "^{space}*({}|{}){space}*$",
+        caseless("pns"),
+        caseless("pppk")
+    )
+}
+
+fn employee_type_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(employee_type_pattern()))
+            .examples([serde_json::json!("pns")]),
+    )
+}
+
+fn phone_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .max_length(Some(super::rules::MAX_PHONE_CHARS))
+            .pattern(Some(super::rules::phone_pattern()))
+            .examples([serde_json::json!("0812 3456 7890")]),
+    )
+}
+
+fn consent_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Boolean)
+            .enum_values(Some([true])),
+    )
+}
+
+fn consent_version_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::choice(&[CONSENT_VERSION])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +363,7 @@ pub fn check_platforms(
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for p in inputs {
-        let platform = p.platform.trim().to_lowercase();
+        let platform = p.platform.trim().to_ascii_lowercase();
         if !PLATFORMS.contains(&platform.as_str()) {
             errors.add(
                 "platforms",
@@ -191,7 +383,9 @@ pub fn check_platforms(
             continue;
         }
         let field = |f: &str| format!("platforms.{platform}.{f}");
-        let handle = normalize_handle(&platform, &p.handle);
+        let handle = HANDLE
+            .clean(&p.handle)
+            .and_then(|h| normalize_handle(&platform, &h));
         if handle.is_none() {
             let key = if p.handle.trim().is_empty() {
                 "signup.handle_required"
@@ -208,13 +402,18 @@ pub fn check_platforms(
                 "screenshot"
             }
         };
-        let count = match (&p.count, method) {
-            (Some(serde_json::Value::Null) | None, "screenshot") => {
+        // A blank count is no count, as `null` is.
+        let given = p.count.as_ref().filter(|v| match v {
+            serde_json::Value::Null => false,
+            serde_json::Value::String(s) => !s.trim().is_empty(),
+            _ => true,
+        });
+        let count = match (given, method) {
+            (None, "screenshot") => {
                 errors.add(&field("count"), Msg::new("signup.count_required"));
                 None
             }
-            (Some(serde_json::Value::String(s)), "api") if s.trim().is_empty() => None,
-            (Some(serde_json::Value::Null) | None, _) => None,
+            (None, _) => None,
             (Some(v), _) => match parse_count(v) {
                 Ok(n) => Some(n),
                 Err(InvalidCount) => {
@@ -326,7 +525,7 @@ pub fn check_profile(
     api_platforms: &[&str],
     errors: &mut FieldErrors,
 ) -> CleanProfile {
-    let display = clean_name(display_name).filter(|n| n.chars().count() <= 60);
+    let display = crate::accounts::rules::DISPLAY_NAME.clean(display_name);
     if display.is_none() {
         errors.add("display_name", Msg::new("signup.display_name_invalid"));
     }
@@ -475,6 +674,94 @@ mod tests {
         ] {
             assert!(e.0.contains_key(f), "{f} not named: {e:?}");
         }
+    }
+
+    /// Each pattern of the sign-up document accepts exactly what the server reads.
+    #[test]
+    fn signup_patterns_agree_with_the_checks() {
+        use super::super::rules::clean_nip;
+        let nip = regex::Regex::new(&nip_pattern()).expect("compiles");
+        for s in [
+            "19860926 201505 2 001",
+            "198609262015052001",
+            "1986.0926.2015.05.2.001",
+            " 198609262015052001\u{3000}",
+            "19860926201505200",
+            "1986092620150520011",
+            "19860926-201505-2-001",
+            "",
+            "١٩٨٦٠٩٢٦٢٠١٥٠٥٢٠٠١",
+            "19860926\t201505\n2 001",
+        ] {
+            let digits = clean_nip(s);
+            let by_server = digits.len() == 18 && digits.chars().all(|c| c.is_ascii_digit());
+            assert_eq!(by_server, nip.is_match(s), "nip {s:?}");
+        }
+        let kind = regex::Regex::new(&employee_type_pattern()).expect("compiles");
+        for s in [
+            "pns", "PPPK", " Pns ", "pn s", "honorer", "", "pppkk", "\u{212a}",
+        ] {
+            assert_eq!(EmployeeType::parse(s).is_some(), kind.is_match(s), "{s:?}");
+        }
+        let platform = regex::Regex::new(&platform_name_pattern()).expect("compiles");
+        for s in [
+            "x",
+            " X ",
+            "Instagram",
+            "ti\u{212a}tok",
+            "twitter",
+            "",
+            "youtube\n",
+        ] {
+            let by_server = PLATFORMS.contains(&s.trim().to_ascii_lowercase().as_str());
+            assert_eq!(by_server, platform.is_match(s), "{s:?}");
+        }
+        let method = regex::Regex::new(&method_pattern()).expect("compiles");
+        for (s, ok) in [
+            ("", true),
+            (" api ", true),
+            ("screenshot", true),
+            ("API", false),
+            ("manual", false),
+        ] {
+            assert_eq!(method.is_match(s), ok, "{s:?}");
+        }
+    }
+
+    /// A blank count is a missing one: refused with `screenshot`, nothing with `api`.
+    #[test]
+    fn a_blank_count_is_no_count() {
+        let mut s = good();
+        s.platforms[0].count = Some(json!("  "));
+        let errors = check_signup(&s, &required(), &[], today()).unwrap_err();
+        assert!(
+            errors.0.contains_key("platforms.facebook.count"),
+            "{errors:?}"
+        );
+        s.platforms[0].method = "api".into();
+        let clean = check_signup(&s, &required(), &["facebook"], today()).unwrap();
+        assert_eq!(clean.profile.platforms[0].count, None);
+    }
+
+    /// A handle with a control character is refused even where the platform's reading
+    /// would find an account in it (a profile URL's query).
+    #[test]
+    fn a_handle_is_one_line_of_at_most_200_characters() {
+        let mut s = good();
+        s.platforms[0].handle = "facebook.com/profile.php?id=100012345&x=\u{1}".into();
+        assert!(check_signup(&s, &required(), &[], today()).is_err());
+        s.platforms[0].handle = "facebook.com/profile.php?id=100012345".into();
+        assert!(check_signup(&s, &required(), &[], today()).is_ok());
+        s.platforms[0].handle = format!(
+            "facebook.com/profile.php?id=100012345&x={}",
+            "é".repeat(150)
+        );
+        assert!(check_signup(&s, &required(), &[], today()).is_ok());
+        s.platforms[0].handle = format!(
+            "facebook.com/profile.php?id=100012345&x={}",
+            "é".repeat(170)
+        );
+        assert!(check_signup(&s, &required(), &[], today()).is_err());
     }
 }
 

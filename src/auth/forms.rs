@@ -104,8 +104,12 @@ pub struct LoginRequest {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    /// The password in use now; a wrong one is a field error (422).
     #[serde(default)]
+    #[schema(required = true)]
     pub current_password: String,
+    /// Not the email address and not the current password.
     #[serde(default)]
+    #[schema(required = true, schema_with = crate::accounts::forms::new_password_schema)]
     pub new_password: String,
 }

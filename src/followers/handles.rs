@@ -8,7 +8,7 @@ pub fn normalize_handle(platform: &str, input: &str) -> Option<String> {
     // the address it is and not as a handle (found by fuzzing: `@@@instagram.com` gave the
     // handle `instagram.com`, which is read again as an address with no account in it).
     let mut s = input.trim().trim_start_matches('@').to_string();
-    if s.is_empty() || s.len() > 200 {
+    if s.is_empty() || s.chars().count() > 200 {
         return None;
     }
     if let Some(path) = url_path(&s, platform) {

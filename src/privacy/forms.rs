@@ -9,7 +9,9 @@ use crate::http::csrf::CsrfProtected;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordConfirm {
+    /// The caller's current password; a wrong one is a field error (422).
     #[serde(default)]
+    #[schema(required = true)]
     pub password: String,
 }
 

@@ -124,20 +124,35 @@ pub struct RosterUpload<'r> {
     pub file: rocket::fs::TempFile<'r>,
 }
 
+/// The roster form as the document shows it: `file` and nothing else (a form with other
+/// fields is refused, as a JSON body with unknown fields is).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RosterUploadDoc {
+    /// The roster: CSV in UTF-8 (a byte-order mark is allowed), commas or semicolons, a
+    /// header row naming the columns, at most 5,000 rows.
+    #[schema(value_type = String, format = Binary, content_media_type = "text/csv")]
+    file: Vec<u8>,
+}
+
 /// Imports an existing roster from CSV (multipart `file`). Columns: name, nip, type, email,
 /// phone, work_unit, member_since, and per platform `<platform>` (handle) and
 /// `<platform>_followers`. One bad row refuses the whole file (422, every refused row
 /// listed in `fields` as `rows.<line>.<column>`); a good file is imported at once (201).
 #[utoipa::path(post, path = "/api/v1/vetting/import", tag = "vetting", security(("bearer" = [])),
     params(("institution_id" = Option<i64>, Query, minimum = 1, description = "for admins: the institution to import into (409 without it)")),
-    request_body(content_type = "multipart/form-data", description = "`file`: the CSV roster"),
+    request_body(content = RosterUploadDoc, content_type = "multipart/form-data"),
     responses((status = 201, body = super::import::ImportReport), (status = 401, body = ApiErrorBody),
-              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)))]
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/vetting/import?<institution_id>", data = "<upload>")]
 pub async fn import(
     institution_id: Opt<i64>,
-    upload: Result<rocket::form::Form<RosterUpload<'_>>, rocket::form::Errors<'_>>,
+    upload: Result<
+        rocket::form::Form<rocket::form::Strict<RosterUpload<'_>>>,
+        rocket::form::Errors<'_>,
+    >,
     user: Coordinator<'_>,
     lang: crate::web::i18n::Lang,
     db: &Shared<DatabaseConnection>,
@@ -171,7 +186,12 @@ pub async fn import(
     for r in &report.refused {
         for (column, msgs) in &r.errors {
             for m in msgs {
-                fields.add(&format!("rows.{}.{column}", r.line), Msg::new(m));
+                let msg = if r.conflict {
+                    Msg::conflict(m)
+                } else {
+                    Msg::new(m)
+                };
+                fields.add(&format!("rows.{}.{column}", r.line), msg);
             }
         }
     }

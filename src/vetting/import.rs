@@ -34,6 +34,10 @@ pub struct RefusedRow {
     pub line: usize,
     pub name: String,
     pub errors: BTreeMap<String, Vec<String>>,
+    /// Every error of the row is a conflict with what Duta holds (a NIP, email or handle
+    /// already registered), not a fault of the file.
+    #[serde(skip)]
+    pub conflict: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -159,6 +163,7 @@ pub fn check_file(bytes: &[u8], ctx: &RosterContext) -> (Vec<Row>, ImportReport)
                     name: String::new(),
                     errors: FieldErrors::single("row", Msg::new("import.unreadable_row"))
                         .translated(lang),
+                    conflict: false,
                 });
                 continue;
             }
@@ -272,6 +277,7 @@ pub fn check_file(bytes: &[u8], ctx: &RosterContext) -> (Vec<Row>, ImportReport)
                 line,
                 name,
                 errors: errors.translated(lang),
+                conflict: errors.only_conflicts(),
             });
         }
     }
@@ -289,7 +295,12 @@ pub async fn import_roster(
     lang: Lang,
     ip: &ClientIp,
 ) -> AppResult<ImportReport> {
-    if !user.scope().allows_institution(institution_id) {
+    if !user.scope().allows_institution(institution_id)
+        || entity::institutions::Entity::find_by_id(institution_id)
+            .one(db)
+            .await?
+            .is_none()
+    {
         return Err(AppError::NotFound);
     }
     let (required, limits) = thresholds(db).await?;
@@ -323,23 +334,27 @@ pub async fn import_roster(
         let mut errors = FieldErrors::new();
         let nip = rules::clean_nip(&row.input.nip);
         let email = crate::accounts::rules::normalize_email(&row.input.email);
-        if !seen_nip.insert(nip.clone())
-            || ambassadors::Entity::find()
-                .filter(ambassadors::Column::Nip.eq(key.index(&nip)))
-                .one(db)
-                .await?
-                .is_some()
-        {
+        // Twice in the file is the file's fault (422); already in Duta is a conflict with
+        // what is stored (409 when every refusal is one).
+        if !seen_nip.insert(nip.clone()) {
             errors.add("nip", Msg::new("signup.nip_taken"));
-        }
-        if !seen_email.insert(email.clone())
-            || users::Entity::find()
-                .filter(users::Column::Email.eq(email.as_str()))
-                .one(db)
-                .await?
-                .is_some()
+        } else if ambassadors::Entity::find()
+            .filter(ambassadors::Column::Nip.eq(key.index(&nip)))
+            .one(db)
+            .await?
+            .is_some()
         {
+            errors.add("nip", Msg::conflict("signup.nip_taken"));
+        }
+        if !seen_email.insert(email.clone()) {
             errors.add("email", Msg::new("users.email_taken"));
+        } else if users::Entity::find()
+            .filter(users::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await?
+            .is_some()
+        {
+            errors.add("email", Msg::conflict("users.email_taken"));
         }
         for p in &row.input.platforms {
             if let Some(h) = rules::normalize_handle(&p.platform, &p.handle) {
@@ -349,8 +364,10 @@ pub async fn import_roster(
                     .one(db)
                     .await?
                     .is_some();
-                if !seen_handle.insert((p.platform.clone(), h)) || taken {
+                if !seen_handle.insert((p.platform.clone(), h)) {
                     errors.add(&p.platform, Msg::new("signup.handle_taken"));
+                } else if taken {
+                    errors.add(&p.platform, Msg::conflict("signup.handle_taken"));
                 }
             }
         }
@@ -361,6 +378,7 @@ pub async fn import_roster(
                 line: row.line,
                 name: row.input.name.clone(),
                 errors: errors.translated(lang),
+                conflict: errors.only_conflicts(),
             });
         }
     }
@@ -469,6 +487,7 @@ pub async fn import_roster(
                     name: row.input.name.clone(),
                     errors: FieldErrors::single("row", Msg::new("import.changed_meanwhile"))
                         .translated(lang),
+                    conflict: true,
                 });
                 return Ok(report);
             }
@@ -496,12 +515,20 @@ pub async fn import_roster(
 
 /// The institution an import goes into: the coordinator's own, or the one an admin names.
 pub fn target_institution(user: &CurrentUser, requested: Option<i64>) -> AppResult<i64> {
+    // An id is a whole number from 1, from whoever it comes (coordinators' is not read).
+    if requested.is_some_and(|id| id < 1) {
+        return Err(AppError::Validation(FieldErrors::single(
+            "institution_id",
+            Msg::new("users.institution_unknown"),
+        )));
+    }
     match (user.scope(), requested) {
         (Scope::Institution { institution_id, .. }, _) => Ok(institution_id),
         (Scope::All, Some(id)) => Ok(id),
+        // Which institution is the caller's to say, not the file's: a conflict (409).
         (Scope::All, None) => Err(AppError::Validation(FieldErrors::single(
             "institution_id",
-            Msg::new("users.institution_required"),
+            Msg::conflict("users.institution_required"),
         ))),
     }
 }

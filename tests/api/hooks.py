@@ -185,3 +185,179 @@ def a_post_url(ctx, case):
         if url:
             body["url"] = url
     return case
+
+
+_SIGNUP_FORM = None
+
+
+def signup_form():
+    """What the running server's sign-up form offers (institutions and their units, the
+    required platforms, those checked by API), read once from GET /api/v1/signup/form."""
+    global _SIGNUP_FORM
+    if _SIGNUP_FORM is None:
+        import json
+        import os
+        import urllib.request
+
+        with urllib.request.urlopen(os.environ["DUTA_API_BASE"] + "/api/v1/signup/form") as r:
+            _SIGNUP_FORM = json.load(r)
+    return _SIGNUP_FORM
+
+
+def a_nip(employee_type):
+    """An 18-digit NIP of the kind that reads with real dates: born 1970–1999, appointed
+    at 25 (PNS: a month of that year; PPPK: the year), gender digit 1 or 2, a sequence
+    number other than 000."""
+    import random
+
+    born = (random.randrange(1970, 2000), random.randrange(1, 13), random.randrange(1, 29))
+    appointed = born[0] + 25
+    month = random.randrange(1, 13) if employee_type.strip().lower() == "pns" else 1
+    return (
+        f"{born[0]:04d}{born[1]:02d}{born[2]:02d}{appointed:04d}{month:02d}"
+        f"{random.choice('12')}{random.randrange(1, 1000):03d}"
+    )
+
+
+HANDLE_OF = {
+    "x": "duta_{n}",
+    "instagram": "duta.api{n}",
+    "facebook": "duta.api.{n}",
+    "tiktok": "duta.api{n}",
+    "youtube": "duta-api-{n}",
+}
+
+
+def valid_platforms(given, form):
+    """The platforms of a valid application: every one the programme requires, each
+    once, with a handle of the platform's own form, and a count with `screenshot`."""
+    import random
+
+    wanted = list(dict.fromkeys(form["required_platforms"]))
+    for p in given if isinstance(given, list) else []:
+        name = p.get("platform", "").strip().lower() if isinstance(p, dict) else ""
+        if name in HANDLE_OF and name not in wanted and len(wanted) < 5:
+            wanted.append(name)
+    out = []
+    for name in wanted:
+        n = random.randrange(10**6, 10**7)
+        method = "api" if name in form["api_platforms"] and random.random() < 0.5 else "screenshot"
+        entry = {"platform": name, "handle": HANDLE_OF[name].format(n=n), "method": method}
+        entry["count"] = random.randrange(0, 100000) if method == "screenshot" else None
+        out.append(entry)
+    return out
+
+
+@schemathesis.hook("map_case").apply_to(method="POST", path="/api/v1/signup")
+def a_valid_application(ctx, case):
+    """A valid case is a whole valid application (see the operation's description): a
+    NIP with real dates, a unit of an institution that exists, the required platforms
+    with handles of their own form, a password that is not the email address."""
+    import random
+
+    body = case.body
+    if not (positive(case) and isinstance(body, dict)):
+        return case
+    form = signup_form()
+    kind = body.get("employee_type") if isinstance(body.get("employee_type"), str) else "pns"
+    body["nip"] = a_nip(kind)
+    institution = random.choice([i for i in form["institutions"] if i["work_units"]])
+    body["institution_id"] = institution["id"]
+    body["work_unit_id"] = random.choice(institution["work_units"])["id"]
+    body["platforms"] = valid_platforms(body.get("platforms"), form)
+    if str(body.get("password", "")).strip().lower() == str(body.get("email", "")).strip().lower():
+        body["password"] = "bukan alamat surel " + str(random.randrange(10**6))
+    return case
+
+
+@schemathesis.hook("map_case").apply_to(path_regex=r"^/api/v1/me/(erasure|withdrawal)$")
+def the_right_password(ctx, case):
+    """A valid confirmation carries the caller's password (a wrong one is a field error,
+    which no schema can tell from a right one): the destructive runs sign in with the demo
+    password, which run.sh passes as DUTA_API_PASSWORD."""
+    import os
+
+    if positive(case) and isinstance(case.body, dict):
+        case.body["password"] = os.environ["DUTA_API_PASSWORD"]
+    return case
+
+
+@schemathesis.hook("map_case").apply_to(method="POST", path="/api/v1/me/password")
+def a_password_change(ctx, case):
+    """A valid change gives the current password and a new one that is neither it nor
+    the email address."""
+    import os
+
+    body = case.body
+    if positive(case) and isinstance(body, dict):
+        current = os.environ["DUTA_API_PASSWORD"]
+        body["current_password"] = current
+        if body.get("new_password") == current or "@" in str(body.get("new_password")):
+            body["new_password"] = current + " baru"
+    return case
+
+
+_ME = {}
+
+
+def caller():
+    """Who the run's token belongs to (GET /api/v1/me), or None in an anonymous run:
+    run.sh passes each run's token as DUTA_API_TOKEN."""
+    import json
+    import os
+    import urllib.request
+
+    token = os.environ.get("DUTA_API_TOKEN")
+    if not token:
+        return None
+    if token not in _ME:
+        request = urllib.request.Request(
+            os.environ["DUTA_API_BASE"] + "/api/v1/me", headers={"Authorization": "Bearer " + token}
+        )
+        with urllib.request.urlopen(request) as r:
+            _ME[token] = json.load(r)
+    return _ME[token]
+
+
+def roster_unit(case):
+    """A work unit the import may name: the caller's own unit, else the first unit of the
+    caller's institution (or of the institution an admin names in the query)."""
+    me = caller() or {}
+    if me.get("work_unit_id"):
+        return me["work_unit_id"]
+    institution = me.get("institution_id") or (case.query or {}).get("institution_id")
+    for i in signup_form()["institutions"]:
+        if str(i["id"]) == str(institution) and i["work_units"]:
+            return i["work_units"][0]["id"]
+    return None
+
+
+@schemathesis.hook("map_case").apply_to(method="POST", path="/api/v1/vetting/import")
+def a_valid_roster(ctx, case):
+    """A valid case sends a roster the server takes (see the operation's description):
+    one row per person with a NIP of real dates, a unit in the caller's reach, a handle of
+    each required platform's own form and a count over its threshold."""
+    import random
+
+    if not (positive(case) and isinstance(case.body, dict)):
+        return case
+    if not (caller() or {}).get("institution_id") and "institution_id" not in (case.query or {}):
+        # An admin names the institution: the first with units.
+        first = next(i for i in signup_form()["institutions"] if i["work_units"])
+        case.query = {**(case.query or {}), "institution_id": first["id"]}
+    unit = roster_unit(case)
+    if unit is None:
+        return case
+    platforms = signup_form()["required_platforms"]
+    header = ["name", "nip", "type", "email", "phone", "work_unit"]
+    for p in platforms:
+        header += [p, f"{p}_followers"]
+    lines = [",".join(header)]
+    for _ in range(random.randrange(1, 4)):
+        n = random.randrange(10**6, 10**7)
+        row = [f"Duta Impor {n}", a_nip("pns"), "pns", f"impor{n}@contoh.go.id", f"0812{n:07d}", str(unit)]
+        for p in platforms:
+            row += [HANDLE_OF[p].format(n=n), str(random.randrange(10**5, 10**6))]
+        lines.append(",".join(row))
+    case.body["file"] = ("\n".join(lines) + "\n").encode()
+    return case

@@ -417,3 +417,52 @@ async fn every_operation_documents_its_error_answers() {
         Some((&json!(1), &json!(500)))
     );
 }
+
+/// The document's whole-body example of a sign-up is an application the server takes on
+/// a fresh programme (schemathesis' examples phase is off for sign-up, whose valid cases
+/// depend on the programme: tests/api/schemathesis.toml).
+#[rocket::async_test]
+async fn the_signup_example_is_a_valid_application() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Contoh").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let (_, doc) = json(app.get_api("/api/openapi.json", None).await).await;
+    let schema = &doc["components"]["schemas"]["SignupRequest"];
+    let mut example = schema["example"].clone();
+    assert_eq!(
+        (
+            example["institution_id"].as_i64(),
+            example["work_unit_id"].as_i64()
+        ),
+        (Some(inst), Some(unit))
+    );
+    let (status, answer) = json(app.send_api("POST", "/api/v1/signup", None, &example).await).await;
+    assert_eq!(status, Status::Created, "{answer}");
+    assert_eq!(answer["status"], "pending", "{answer}");
+    // The same again is a conflict (email, NIP and handles are taken), never a 422.
+    let (status, answer) = json(app.send_api("POST", "/api/v1/signup", None, &example).await).await;
+    assert_eq!(status, Status::Conflict, "{answer}");
+    // Hostile variants of the example's fields are each a field error, and none is stored.
+    let before = app.count("ambassadors").await;
+    // (An outdated consent version is told next to the consent box.)
+    for (field, value, told_at) in [
+        ("nip", json!("19860926 201505 2 00"), "nip"),
+        ("employee_type", json!("honorer"), "employee_type"),
+        ("consent", json!(false), "consent"),
+        ("consent_version", json!("2025-01-v0"), "consent"),
+        (
+            "display_name",
+            json!(format!(" {} ", "x".repeat(60))),
+            "display_name",
+        ),
+    ] {
+        example["email"] = json!(format!("{field}@kominfo.go.id"));
+        let mut body = example.clone();
+        body[field] = value;
+        let (status, answer) =
+            json(app.send_api("POST", "/api/v1/signup", None, &body).await).await;
+        assert_eq!(status, Status::UnprocessableEntity, "{field}: {answer}");
+        assert!(answer["fields"][told_at].is_array(), "{field}: {answer}");
+    }
+    assert_eq!(app.count("ambassadors").await, before);
+}

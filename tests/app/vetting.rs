@@ -473,3 +473,83 @@ async fn one_bad_row_refuses_the_whole_file_with_a_report() {
         "an empty file imports nothing"
     );
 }
+
+/// A file refused only because Duta already holds its people is a conflict (409), the
+/// same person twice in the file is the file's fault (422); an admin names an institution
+/// that exists (404 otherwise, 409 without one), an id is a whole number from 1 (422), and
+/// the form carries `file` and nothing else (422). Nothing is imported by any of them.
+#[rocket::async_test]
+async fn import_answers_tell_a_conflict_from_a_bad_file() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let header = "name,nip,type,email,phone,work_unit,facebook,facebook_followers,x,x_followers,instagram,instagram_followers\n";
+    let ani = "Ani Suryani,198609262015052001,pns,ani@kemenag.go.id,081211112222,Biro Humas,ani.suryani,812,ani_s,1250,ani.s,640\n";
+    let (s, report) = import(&app, &w.coordinator, &format!("{header}{ani}")).await;
+    assert_eq!(s, Status::Created, "{report}");
+    let before = app.count("ambassadors").await;
+
+    let (s, err) = import(&app, &w.coordinator, &format!("{header}{ani}")).await;
+    assert_eq!(s, Status::Conflict, "Ani is already in Duta: {err}");
+    assert!(err["fields"]["rows.2.nip"].is_array(), "{err}");
+    let twice = "Budi,199003152022011005,pns,budi@kemenag.go.id,081233334444,Biro Humas,budi.santoso,900,budi_s,700,budi.s,650\n";
+    let (s, err) = import(&app, &w.coordinator, &format!("{header}{twice}{twice}")).await;
+    assert_eq!(
+        s,
+        Status::UnprocessableEntity,
+        "Budi twice in the file: {err}"
+    );
+    assert!(err["fields"]["rows.3.nip"].is_array(), "{err}");
+
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let admin = app.token(admin).await;
+    let csv = format!("{header}{twice}");
+    for (query, status) in [
+        ("", Status::Conflict),
+        ("?institution_id=999999", Status::NotFound),
+        ("?institution_id=0", Status::UnprocessableEntity),
+    ] {
+        let (s, err) = json(
+            app.upload(
+                &format!("/api/v1/vetting/import{query}"),
+                &admin,
+                "r.csv",
+                csv.as_bytes(),
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(s, status, "{query}: {err}");
+    }
+    let (s, err) = json(
+        app.upload(
+            "/api/v1/vetting/import?institution_id=0",
+            &w.coordinator,
+            "r.csv",
+            csv.as_bytes(),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        s,
+        Status::UnprocessableEntity,
+        "a coordinator's id 0 too: {err}"
+    );
+    // An extra form field ("count") beside the file.
+    let (s, err) = json(
+        app.upload(
+            "/api/v1/vetting/import",
+            &w.coordinator,
+            "r.csv",
+            csv.as_bytes(),
+            Some("5"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, Status::UnprocessableEntity, "{err}");
+    assert!(err["fields"]["file"].is_array(), "{err}");
+    assert_eq!(app.count("ambassadors").await, before, "nothing imported");
+}
