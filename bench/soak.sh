@@ -11,6 +11,9 @@
 # RSS growth after warm-up (minute 5 → last) under 10 %; no growth of descriptors or
 # connections. DUTA_DATABASE_URL=postgres://… runs it on PostgreSQL (database duta_soak is
 # made afresh). Needs a release build and wrk.
+# SOAK_CPU=1 pins the server, wrk and (on PostgreSQL) the database server's processes to
+# that core for the whole run and gives them back all cores at the end, so that other work
+# on the remaining core does not steal the soak's time slices.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${DUTA_BIN:-target/release/duta}"
@@ -24,6 +27,16 @@ port=$(( 20000 + RANDOM % 20000 ))
 base="http://127.0.0.1:$port"
 cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+pin=()
+if [ -n "${SOAK_CPU:-}" ]; then
+  pin=(taskset -c "$SOAK_CPU")
+  if [[ "${DUTA_DATABASE_URL:-}" == postgres* ]]; then
+    all_cpus="0-$(( $(nproc --all) - 1 ))"
+    for p in $(pgrep -x postgres); do taskset -a -p -c "$SOAK_CPU" "$p" >/dev/null; done
+    unpin_pg() { for p in $(pgrep -x postgres); do taskset -a -p -c "$all_cpus" "$p" >/dev/null || true; done; }
+    trap 'cleanup; unpin_pg' EXIT
+  fi
+fi
 export DUTA_DATA_DIR="$work" DUTA_PORT=$port DUTA_LOG=error DUTA_JOBS='{enabled=false}'
 if [[ "${DUTA_DATABASE_URL:-}" == postgres* ]]; then
   backend=postgres
@@ -35,10 +48,10 @@ else
   export DUTA_DATABASE_URL="sqlite://$work/duta.db?mode=rwc"
 fi
 echo "soak on $backend: seeding $AMBASSADORS ambassadors, 12 weeks"
-"$BIN" seed --bench --ambassadors "$AMBASSADORS" --weeks 12 >/dev/null
+"${pin[@]}" "$BIN" seed --bench --ambassadors "$AMBASSADORS" --weeks 12 >/dev/null
 [ "$backend" = postgres ] && psql "$DUTA_DATABASE_URL" -qc "VACUUM (ANALYZE)"
 DUTA_ADMIN_PASSWORD="soak admin password" "$BIN" create-admin --email admin@soak.duta.id --name Soak >/dev/null 2>&1
-"$BIN" serve >"$work/serve.log" 2>&1 &
+"${pin[@]}" "$BIN" serve >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -fs "$base/healthz" >/dev/null; do sleep 0.05; done
 
@@ -76,7 +89,7 @@ export TOKENS_FILE="$work/tokens" BRIEFS_FILE="$work/briefs" THREADS=2
 
 offset=0
 run_wrk() { # seconds → wrk's output (with the script's statuses and next_offset)
-  OFFSET=$offset wrk -t2 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s bench/soak.lua "$base/"
+  OFFSET=$offset "${pin[@]}" wrk -t2 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s bench/soak.lua "$base/"
 }
 ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}' <<<"$1"; }
 max_out=$(DELAY_MS=0 run_wrk 30)
