@@ -341,8 +341,9 @@ def a_valid_roster(ctx, case):
 
     if not (positive(case) and isinstance(case.body, dict)):
         return case
-    if not (caller() or {}).get("institution_id") and "institution_id" not in (case.query or {}):
-        # An admin names the institution: the first with units.
+    if not (caller() or {}).get("institution_id") and roster_unit(case) is None:
+        # An admin names the institution: one with units (an institution without any
+        # cannot take a roster, whatever the file).
         first = next(i for i in signup_form()["institutions"] if i["work_units"])
         case.query = {**(case.query or {}), "institution_id": first["id"]}
     unit = roster_unit(case)
