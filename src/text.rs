@@ -115,6 +115,13 @@ pub fn as_schema(builder: ObjectBuilder) -> RefOr<Schema> {
     RefOr::T(Schema::Object(builder.build()))
 }
 
+/// A string the server reads only when it matches `pattern` (the document's `pattern`).
+pub fn pattern_schema(pattern: String) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+}
+
 /// The longest email address Duta takes, as sent (spaces around it included).
 pub const EMAIL_MAX: usize = 254;
 
@@ -163,12 +170,7 @@ pub fn date(raw: &str) -> Result<Option<chrono::NaiveDate>, NotADate> {
 }
 
 pub fn date_schema() -> RefOr<Schema> {
-    as_schema(
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(DATE_PATTERN))
-            .examples([serde_json::json!("2026-11-24")]),
-    )
+    as_schema(pattern_schema(DATE_PATTERN.to_string()).examples([serde_json::json!("2026-11-24")]))
 }
 
 /// A date as [`date_schema`] says it, or `null`.

@@ -127,37 +127,26 @@ pub async fn resubmit(
     Ok(Json(service::view_of(db, key, &amb).await?))
 }
 
+/// The screenshot form as sent: `count` as the values that came (see
+/// [`crate::http::upload::one_value`]).
 #[derive(FromForm)]
 pub struct ScreenshotUpload<'r> {
     pub file: TempFile<'r>,
-    pub count: Option<String>,
+    pub count: rocket::form::Lenient<Vec<String>>,
 }
 
-/// The screenshot form as the document shows it.
-/// Other form fields are ignored.
-#[derive(utoipa::ToSchema)]
+/// The screenshot form as the document shows it: these fields and no others (a form with
+/// other fields is refused, as a JSON body with unknown fields is).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ScreenshotUploadDoc {
     /// A JPEG, PNG, WebP or GIF image of the profile (its bytes are read).
     #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
     file: Vec<u8>,
     /// The follower count the screenshot shows, as typed (`1.050`); empty: none.
-    #[schema(schema_with = count_text_schema)]
+    #[schema(schema_with = super::forms::blank_count_schema)]
     count: Option<String>,
-}
-
-fn count_text_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    let doc = serde_json::to_value(super::forms::count_schema()).unwrap_or_default();
-    let pattern = doc["oneOf"][1]["pattern"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let space = crate::text::SPACE;
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(format!("^{space}*$|{pattern}"))),
-    )
 }
 
 /// Uploads the screenshot of a platform profile (multipart: `file`, optional `count`).
@@ -169,7 +158,10 @@ fn count_text_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
 #[rocket::post("/me/platforms/<platform>/screenshot", data = "<upload>")]
 pub async fn upload_screenshot(
     platform: &str,
-    upload: Result<Form<ScreenshotUpload<'_>>, rocket::form::Errors<'_>>,
+    upload: Result<
+        Form<crate::http::upload::StrictUpload<ScreenshotUpload<'_>>>,
+        rocket::form::Errors<'_>,
+    >,
     user: Ambassador<'_>,
     db: &Shared<DatabaseConnection>,
     key: &Shared<NipKey>,
@@ -180,29 +172,27 @@ pub async fn upload_screenshot(
     // Checked before any file is stored, so a closed application leaves no orphan image.
     service::ensure_open(&amb)?;
     // Rocket reports an oversized file together with the field it then misses; 413 wins.
+    let count_msg = Msg::new("signup.count_invalid");
     let upload = upload.map_err(|errors| {
-        if errors.iter().any(|e| e.status() == Status::PayloadTooLarge) {
-            AppError::TooLarge
-        } else {
-            AppError::Validation(FieldErrors::single("file", Msg::new("media.not_image")))
-        }
+        crate::http::upload::form_errors(
+            &errors,
+            &[
+                ("file", Msg::new("media.not_image")),
+                ("count", count_msg.clone()),
+            ],
+        )
     })?;
-    let count = match upload
-        .count
-        .as_deref()
+    let mut errors = FieldErrors::new();
+    let count = crate::http::upload::one_value(&upload.count, "count", &count_msg, &mut errors)
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+        .filter(|s| !s.is_empty());
+    errors.into_result()?;
+    let count = match count {
         Some(text) => Some(
             super::forms::parse_count_text(text)
                 .ok()
                 .filter(|n| *n <= super::forms::MAX_FOLLOWERS)
-                .ok_or_else(|| {
-                    AppError::Validation(FieldErrors::single(
-                        "count",
-                        Msg::new("signup.count_invalid"),
-                    ))
-                })?,
+                .ok_or_else(|| AppError::Validation(FieldErrors::single("count", count_msg)))?,
         ),
         None => None,
     };

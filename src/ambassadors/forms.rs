@@ -70,11 +70,7 @@ pub fn platform_name_pattern() -> String {
 }
 
 fn platform_name_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(platform_name_pattern())),
-    )
+    crate::text::as_schema(crate::text::pattern_schema(platform_name_pattern()))
 }
 
 /// A handle as [`HANDLE`] says (the rules of each platform are in the field's
@@ -91,28 +87,31 @@ pub fn method_pattern() -> String {
 }
 
 fn method_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(method_pattern())),
-    )
+    crate::text::as_schema(crate::text::pattern_schema(method_pattern()))
 }
 
 /// [`count_schema`], or blank or `null` (no count: only with `api`).
 fn nullable_count_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    count_or_none(true)
+}
+
+/// [`count_schema`], or blank (no count): a form field, where a number and its digits as
+/// text are the same bytes.
+pub fn blank_count_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    count_or_none(false)
+}
+
+fn count_or_none(null: bool) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
     let utoipa::openapi::RefOr::T(utoipa::openapi::Schema::OneOf(count)) = count_schema() else {
         unreachable!("count_schema is a oneOf")
     };
     let mut items = count.items;
     let blank = format!("^{}*$", crate::text::SPACE);
-    items.push(
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(blank))
-            .into(),
-    );
-    items.push(ObjectBuilder::new().schema_type(Type::Null).into());
+    items.push(crate::text::pattern_schema(blank).into());
+    if null {
+        items.push(ObjectBuilder::new().schema_type(Type::Null).into());
+    }
     let mut one_of = OneOfBuilder::new();
     for item in items {
         one_of = one_of.item(item);
@@ -219,9 +218,7 @@ pub fn nip_pattern() -> String {
 
 fn nip_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(nip_pattern()))
+        crate::text::pattern_schema(nip_pattern())
             .examples([serde_json::json!("19860926 201505 2 001")]),
     )
 }
@@ -238,21 +235,12 @@ pub fn employee_type_pattern() -> String {
 
 fn employee_type_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(employee_type_pattern()))
-            .examples([serde_json::json!("pns")]),
+        crate::text::pattern_schema(employee_type_pattern()).examples([serde_json::json!("pns")]),
     )
 }
 
 fn phone_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .max_length(Some(super::rules::MAX_PHONE_CHARS))
-            .pattern(Some(super::rules::phone_pattern()))
-            .examples([serde_json::json!("0812 3456 7890")]),
-    )
+    crate::text::as_schema(super::rules::phone_schema())
 }
 
 fn consent_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
@@ -331,11 +319,7 @@ pub fn count_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
                     .minimum(Some(0))
                     .maximum(Some(MAX_FOLLOWERS)),
             )
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(text)),
-            )
+            .item(crate::text::pattern_schema(text))
             .build(),
     ))
 }

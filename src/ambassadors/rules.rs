@@ -185,6 +185,14 @@ pub fn phone_pattern() -> String {
     format!("^{space}*(\\+{sep}6{sep}2{sep}8{rest}|{sep}(6{sep}2{sep}8|0{sep}8|8){rest}){space}*$")
 }
 
+/// A phone number as the document gives it: [`phone_pattern`], at most
+/// [`MAX_PHONE_CHARS`] characters.
+pub fn phone_schema() -> utoipa::openapi::schema::ObjectBuilder {
+    crate::text::pattern_schema(phone_pattern())
+        .max_length(Some(MAX_PHONE_CHARS))
+        .examples([serde_json::json!("0812 3456 7890")])
+}
+
 /// Normalises an Indonesian mobile (WhatsApp) number to `+628…`; `None` when it is not one.
 /// Accepts `0812…`, `62812…`, `+62 812-…`, `812…`, with spaces, dots, dashes and brackets.
 pub fn normalize_phone(input: &str) -> Option<String> {

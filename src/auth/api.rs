@@ -97,7 +97,7 @@ pub async fn change_password(
 /// Starts setting up two-step sign-in: the secret for the authenticator app.
 #[utoipa::path(post, path = "/api/v1/me/two-factor/setup", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = super::two_factor::Setup), (status = 401, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)))]
+              (status = 409, description = "Two-step sign-in is already on", body = ApiErrorBody)))]
 #[rocket::post("/me/two-factor/setup")]
 pub async fn two_factor_setup(
     user: &CurrentUser,
@@ -119,6 +119,7 @@ pub struct RecoveryCodes {
 #[utoipa::path(post, path = "/api/v1/me/two-factor/enable", tag = "auth", security(("bearer" = [])),
     request_body = TwoFactorRequest,
     responses((status = 200, body = RecoveryCodes), (status = 401, body = ApiErrorBody),
+              (status = 409, description = "Already on, or no setup begun", body = ApiErrorBody),
               (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/me/two-factor/enable", data = "<body>")]
 pub async fn two_factor_enable(
@@ -137,6 +138,7 @@ pub async fn two_factor_enable(
 #[utoipa::path(post, path = "/api/v1/me/two-factor/disable", tag = "auth", security(("bearer" = [])),
     request_body = TwoFactorRequest,
     responses((status = 200, body = Done), (status = 401, body = ApiErrorBody),
+              (status = 409, description = "Not on, or the programme requires it of the caller's role", body = ApiErrorBody),
               (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/me/two-factor/disable", data = "<body>")]
 pub async fn two_factor_disable(
@@ -156,6 +158,7 @@ pub async fn two_factor_disable(
 #[utoipa::path(post, path = "/api/v1/me/two-factor/recovery-codes", tag = "auth", security(("bearer" = [])),
     request_body = TwoFactorRequest,
     responses((status = 200, body = RecoveryCodes), (status = 401, body = ApiErrorBody),
+              (status = 409, description = "Two-step sign-in is not on", body = ApiErrorBody),
               (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/me/two-factor/recovery-codes", data = "<body>")]
 pub async fn two_factor_recovery_codes(

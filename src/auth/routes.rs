@@ -359,12 +359,11 @@ async fn codes_page(
             let page = two_factor_page(db, nip_key, user, layout, codes, BTreeMap::new(), "");
             Ok((Status::Ok, page.await?))
         }
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, form);
-            Ok((Status::UnprocessableEntity, page.await?))
+            Ok((status, page.await?))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -415,11 +414,10 @@ pub async fn two_factor_disable(
             Redirect::to("/account/two-factor"),
             "two_factor.disabled",
         ))),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.translated(layout.lang);
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
             let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "disable");
-            Ok(Err((Status::UnprocessableEntity, page.await?)))
+            Ok(Err((status, page.await?)))
         }
-        Err(e) => Err(e),
     }
 }

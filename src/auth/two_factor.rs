@@ -25,6 +25,12 @@ fn field_error(field: &str, key: &str) -> AppError {
     AppError::Validation(FieldErrors::single(field, Msg::new(key)))
 }
 
+/// A request that is well formed but meets the account in the wrong state (two-step
+/// sign-in already on, not on, or required): 409 in the API, the field's message on pages.
+fn state_error(field: &str, key: &str) -> AppError {
+    AppError::Validation(FieldErrors::single(field, Msg::conflict(key)))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -63,7 +69,7 @@ pub async fn begin_setup(
     user: &CurrentUser,
 ) -> AppResult<Setup> {
     if user.user.totp_enabled_at.is_some() {
-        return Err(field_error("code", "two_factor.already_on"));
+        return Err(state_error("code", "two_factor.already_on"));
     }
     let secret = match secret_of(key, &user.user) {
         Some(s) => s,
@@ -185,10 +191,10 @@ pub async fn enable(
     ip: &ClientIp,
 ) -> AppResult<Vec<String>> {
     if user.user.totp_enabled_at.is_some() {
-        return Err(field_error("code", "two_factor.already_on"));
+        return Err(state_error("code", "two_factor.already_on"));
     }
     if secret_of(key, &user.user).is_none() {
-        return Err(field_error("code", "two_factor.setup_missing"));
+        return Err(state_error("code", "two_factor.setup_missing"));
     }
     let Some(parsed) = totp::parse_code(code) else {
         return Err(field_error("code", "two_factor.code_format"));
@@ -232,7 +238,7 @@ pub async fn renew_recovery_codes(
     ip: &ClientIp,
 ) -> AppResult<Vec<String>> {
     if user.user.totp_enabled_at.is_none() {
-        return Err(field_error("password", "two_factor.not_on"));
+        return Err(state_error("password", "two_factor.not_on"));
     }
     super::passwords::confirm(hasher, user, password).await?;
     let txn = begin_write(db).await?;
@@ -266,10 +272,10 @@ pub async fn disable(
     ip: &ClientIp,
 ) -> AppResult<()> {
     if user.user.totp_enabled_at.is_none() {
-        return Err(field_error("code", "two_factor.not_on"));
+        return Err(state_error("code", "two_factor.not_on"));
     }
     if user.role.is_staff() && required(db).await? {
-        return Err(field_error("code", "two_factor.required_stays"));
+        return Err(state_error("code", "two_factor.required_stays"));
     }
     super::passwords::confirm(hasher, user, password).await?;
     if !check_second_factor(db, key, &user.user, code).await? {

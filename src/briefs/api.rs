@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::forms::{BriefRequest, PauseRequest};
 use super::service::{self, BriefView, CurrentWeek};
 use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
-use crate::error::{ApiErrorBody, AppResult};
+use crate::error::{ApiErrorBody, AppResult, Msg};
 use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
 use crate::state::Shared;
@@ -169,7 +169,10 @@ pub async fn resume_all(
 #[allow(clippy::too_many_arguments)]
 pub async fn add_image(
     id: i64,
-    upload: Result<rocket::form::Form<ImageUpload<'_>>, rocket::form::Errors<'_>>,
+    upload: Result<
+        rocket::form::Form<crate::http::upload::StrictUpload<ImageUpload<'_>>>,
+        rocket::form::Errors<'_>,
+    >,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
     store: &Shared<crate::media::service::MediaStore>,
@@ -177,38 +180,47 @@ pub async fn add_image(
 ) -> AppResult<(Status, Json<super::service::BriefImageView>)> {
     // The brief first: one out of reach is 404 before anything is read.
     service::get_managed_brief(db.inner(), &user, id).await?;
+    use crate::http::upload::{one_number, one_value};
+    let focal_msg = Msg::new("briefs.focal_invalid");
+    let alt_msg = Msg::new("briefs.alt_invalid").arg("max", super::images::MAX_ALT_CHARS);
     let upload = upload.map_err(|errors| {
-        if errors.iter().any(|e| e.status() == Status::PayloadTooLarge) {
-            crate::error::AppError::TooLarge
-        } else {
-            crate::error::AppError::Validation(crate::error::FieldErrors::single(
-                "file",
-                crate::error::Msg::new("media.not_image"),
-            ))
-        }
+        crate::http::upload::form_errors(
+            &errors,
+            &[
+                ("file", Msg::new("media.not_image")),
+                ("focal_x", focal_msg.clone()),
+                ("focal_y", focal_msg.clone()),
+                ("alt", alt_msg.clone()),
+            ],
+        )
     })?;
     let mut errors = crate::error::FieldErrors::new();
-    let focal = super::images::focal_from_percent(upload.focal_x, upload.focal_y, &mut errors);
+    let x = one_number(&upload.focal_x, "focal_x", &focal_msg, &mut errors);
+    let y = one_number(&upload.focal_y, "focal_y", &focal_msg, &mut errors);
+    let focal = super::images::focal_from_percent(x, y, &mut errors);
+    let alt = one_value(&upload.alt, "alt", &alt_msg, &mut errors)
+        .unwrap_or_default()
+        .to_string();
     errors.into_result()?;
     let bytes = super::routes::read_image(Some(&upload.file)).await?;
-    let alt = upload.alt.clone().unwrap_or_default();
     let saved = super::images::add_image(db, store, &user, id, bytes, focal, &alt, &ip).await?;
     Ok((Status::Created, Json(saved)))
 }
 
-/// The image form as the document shows it.
-/// Other form fields are ignored.
-#[derive(utoipa::ToSchema)]
+/// The image form as the document shows it: these fields and no others (a form with
+/// other fields is refused, as a JSON body with unknown fields is).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ImageUploadDoc {
     /// A JPEG, PNG, WebP or GIF image (its bytes are read, not its name or type).
     #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
     file: Vec<u8>,
     /// The focal point, in percent of the width (the centre when absent).
-    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     focal_x: Option<f64>,
     /// The focal point, in percent of the height.
-    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     focal_y: Option<f64>,
     /// A description for screen readers.
     #[schema(schema_with = alt_schema)]
@@ -217,10 +229,13 @@ pub struct ImageUploadDoc {
 
 crate::text_schema!(alt_schema, super::images::ALT);
 
+/// The image form as sent: each text field as the values that came (see
+/// [`crate::http::upload::one_value`]; `Lenient`: none is no value, not a missing field,
+/// while the form itself is read strictly).
 #[derive(rocket::form::FromForm)]
 pub struct ImageUpload<'r> {
     pub file: rocket::fs::TempFile<'r>,
-    pub focal_x: Option<f64>,
-    pub focal_y: Option<f64>,
-    pub alt: Option<String>,
+    pub focal_x: rocket::form::Lenient<Vec<String>>,
+    pub focal_y: rocket::form::Lenient<Vec<String>>,
+    pub alt: rocket::form::Lenient<Vec<String>>,
 }

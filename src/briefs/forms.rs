@@ -49,13 +49,7 @@ fn items(item: Schema, max: usize, min: usize) -> RefOr<Schema> {
 }
 
 fn pattern(p: String, max: Option<usize>) -> Schema {
-    Schema::Object(
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(p))
-            .max_length(max)
-            .build(),
-    )
+    Schema::Object(crate::text::pattern_schema(p).max_length(max).build())
 }
 
 fn facts_schema() -> RefOr<Schema> {

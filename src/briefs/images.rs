@@ -86,7 +86,10 @@ pub async fn add_image(
     let brief = get_managed_brief(db, user, brief_id).await?;
     let mut errors = FieldErrors::new();
     let alt = ALT.clean(alt).unwrap_or_else(|| {
-        errors.add("alt", Msg::new("form.too_long").arg("max", MAX_ALT_CHARS));
+        errors.add(
+            "alt",
+            Msg::new("briefs.alt_invalid").arg("max", MAX_ALT_CHARS),
+        );
         String::new()
     });
     let existing = brief_images::Entity::find()

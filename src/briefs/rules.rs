@@ -34,10 +34,7 @@ pub fn week_pattern() -> String {
 
 pub fn week_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(week_pattern()))
-            .examples([serde_json::json!("2026-W48")]),
+        crate::text::pattern_schema(week_pattern()).examples([serde_json::json!("2026-W48")]),
     )
 }
 
@@ -254,18 +251,15 @@ pub fn instant_pattern() -> String {
 /// A week, or empty (or only spaces): none.
 pub fn week_or_blank_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     let space = crate::text::SPACE;
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(format!("^{space}*$|{}", week_pattern()))),
-    )
+    crate::text::as_schema(crate::text::pattern_schema(format!(
+        "^{space}*$|{}",
+        week_pattern()
+    )))
 }
 
 pub fn instant_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(instant_pattern()))
+        crate::text::pattern_schema(instant_pattern())
             .examples([serde_json::json!("2026-11-27T17:00:00+07:00")]),
     )
 }

@@ -478,16 +478,12 @@ crate::text_schema!(
 );
 
 pub fn phone_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    crate::text::as_schema(
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-                utoipa::openapi::schema::Type::String,
-                utoipa::openapi::schema::Type::Null,
-            ]))
-            .max_length(Some(crate::ambassadors::rules::MAX_PHONE_CHARS))
-            .pattern(Some(crate::ambassadors::rules::phone_pattern()))
-            .examples([serde_json::json!("0812 3456 7890")]),
-    )
+    crate::text::as_schema(crate::ambassadors::rules::phone_schema().schema_type(
+        utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]),
+    ))
 }
 
 /// Saves a correction in one transaction with an audit row naming the fields changed.

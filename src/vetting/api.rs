@@ -150,7 +150,7 @@ pub struct RosterUploadDoc {
 pub async fn import(
     institution_id: Opt<i64>,
     upload: Result<
-        rocket::form::Form<rocket::form::Strict<RosterUpload<'_>>>,
+        rocket::form::Form<crate::http::upload::StrictUpload<RosterUpload<'_>>>,
         rocket::form::Errors<'_>,
     >,
     user: Coordinator<'_>,
@@ -163,14 +163,7 @@ pub async fn import(
     let institution_id = institution_id.0;
     use crate::error::{AppError, FieldErrors, Msg};
     let upload = upload.map_err(|errors| {
-        if errors
-            .iter()
-            .any(|e| e.status() == rocket::http::Status::PayloadTooLarge)
-        {
-            AppError::TooLarge
-        } else {
-            AppError::Validation(FieldErrors::single("file", Msg::new("import.unreadable")))
-        }
+        crate::http::upload::form_errors(&errors, &[("file", Msg::new("import.unreadable"))])
     })?;
     let target = super::import::target_institution(&user, institution_id)?;
     let bytes = crate::http::upload::read_upload(&upload.file, 8 * 1024 * 1024).await?;

@@ -362,3 +362,99 @@ def a_valid_roster(ctx, case):
         lines.append(",".join(row))
     case.body["file"] = ("\n".join(lines) + "\n").encode()
     return case
+
+
+def totp_now(secret_base32):
+    """The authenticator app's current code (RFC 6238: HMAC-SHA1, 30-second steps, six
+    digits) for the secret that setup gave in base32."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    secret = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    tag = hmac.new(secret, struct.pack(">q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = tag[-1] & 0x0F
+    number = struct.unpack(">I", tag[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 10**6:06d}"
+
+
+@schemathesis.hook("map_case").apply_to(method="POST", path_regex=r"^/api/v1/me/two-factor/(enable|disable|recovery-codes)$")
+def a_second_factor(ctx, case):
+    """A valid case proves what the account holder has: the password (run.sh passes it as
+    DUTA_API_PASSWORD) and a code — to turn two-step sign-in on, the app's current code
+    for the secret of the setup run.sh began (DUTA_API_TOTP_SECRET); to turn it off, a
+    recovery code run.sh took just before (DUTA_API_RECOVERY_CODE). Which code is right
+    is a secret no schema can state. Once the first valid case has turned it on (or off),
+    the later ones meet the account in that state and are answered 409."""
+    import os
+
+    body = case.body
+    if not (positive(case) and isinstance(body, dict)):
+        return case
+    path = case.operation.path
+    body["password"] = os.environ["DUTA_API_PASSWORD"]
+    if path.endswith("/enable") and os.environ.get("DUTA_API_TOTP_SECRET"):
+        body["code"] = totp_now(os.environ["DUTA_API_TOTP_SECRET"])
+    elif path.endswith("/disable") and os.environ.get("DUTA_API_RECOVERY_CODE"):
+        body["code"] = os.environ["DUTA_API_RECOVERY_CODE"]
+    return case
+
+
+_DOCUMENT = None
+
+
+def form_schema(case):
+    """The schema of the operation's multipart form, from the served document."""
+    global _DOCUMENT
+    if _DOCUMENT is None:
+        import json
+        import os
+        import urllib.request
+
+        with urllib.request.urlopen(os.environ["DUTA_API_BASE"] + "/api/openapi.json") as r:
+            _DOCUMENT = json.load(r)
+    operation = _DOCUMENT["paths"][case.operation.path][case.method.lower()]
+    schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    ref = schema.get("$ref", "")
+    return _DOCUMENT["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else schema
+
+
+def wire_text_accepted(property_schema, value):
+    """Whether a form field's value, as the text that goes on the wire, meets its schema:
+    in a form every value is text, so the number 5 and the string "5" are the same bytes."""
+    import json
+
+    import jsonschema_rs
+
+    if type(value) not in (str, int, float, bool, list, dict, type(None)):
+        return True  # bytes (a file's content, schemathesis's `Binary`): a binary string
+    text = value if isinstance(value, str) else json.dumps(value)
+    if jsonschema_rs.is_valid(property_schema, text):
+        return True
+    try:
+        return jsonschema_rs.is_valid(property_schema, json.loads(text))
+    except ValueError:
+        return False
+
+
+@schemathesis.hook("filter_case").apply_to(
+    method="POST",
+    path_regex=r"^/api/v1/(briefs/\{id\}/images|me/platforms/\{platform\}/screenshot|vetting/import)$",
+)
+def only_forms_invalid_on_the_wire(ctx, case):
+    """A multipart form carries text only: a negative case whose change is a field's type
+    (`"alt": 123` for `"alt": "123"`) sends the same bytes as a valid form, which the
+    server rightly takes. Such a case is dropped; every case whose bytes break the form
+    (a value out of range, a pattern not met, a field unknown or missing) still runs."""
+    body = case.body
+    if positive(case) or not isinstance(body, dict) or case.method.upper() != "POST":
+        return True
+    schema = form_schema(case)
+    properties = schema.get("properties", {})
+    if any(name not in properties for name in body):
+        return True
+    if any(name not in body for name in schema.get("required", [])):
+        return True
+    return not all(wire_text_accepted(properties[name], value) for name, value in body.items())

@@ -271,6 +271,24 @@ async fn screenshots_are_checked_stored_and_shown_only_in_scope() {
     )
     .await;
     assert_eq!(s, Status::UnprocessableEntity);
+    // The form is read as sent: a count given twice (even blank), one that is `null` or
+    // `1.5e3`, or a field the form does not have is refused at that field.
+    let picture = png(40, 30);
+    for (fields, field) in [
+        (vec![("count", "1.300"), ("count", "1.400")], "count"),
+        (vec![("count", ""), ("count", "")], "count"),
+        (vec![("count", "null")], "count"),
+        (vec![("count", "1.5e3")], "count"),
+        (vec![("followers", "1300")], "followers"),
+    ] {
+        let (s, err) = json(
+            app.upload_form(path, &token, &fields, Some(("p.png", picture.as_slice())))
+                .await,
+        )
+        .await;
+        assert_eq!(s, Status::UnprocessableEntity, "{fields:?}: {err}");
+        assert!(err["fields"][field].is_array(), "{fields:?}: {err}");
+    }
     assert_eq!(
         app.count("media").await,
         0,

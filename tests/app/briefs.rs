@@ -953,6 +953,45 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
         "the message is by the field"
     );
     assert_eq!((app.count("media").await, files_under(&store_dir)), (0, 0));
+    // The API's form is read as sent: a focal point that is not a number, a field given
+    // twice, a field the form does not have, or no file at all is refused at that field,
+    // and nothing is stored.
+    let poster = crate::ambassadors::png(600, 400);
+    for (fields, file, field) in [
+        (vec![("focal_x", "kiri")], true, "focal_x"),
+        (vec![("focal_y", "")], true, "focal_y"),
+        (vec![("focal_x", "10"), ("focal_x", "90")], true, "focal_x"),
+        (vec![("alt", "Poster"), ("alt", "Poster lain")], true, "alt"),
+        (vec![("alt", "baris satu\nbaris dua")], true, "alt"),
+        (vec![("caption", "Poster")], true, "caption"),
+        (vec![("alt", "Poster")], false, "file"),
+    ] {
+        let file = file.then_some(("poster.png", poster.as_slice()));
+        let (status, body) = json(
+            app.upload_form(&images, &w.coordinator, &fields, file)
+                .await,
+        )
+        .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{fields:?}: {body}");
+        assert!(body["fields"][field].is_array(), "{fields:?}: {body}");
+    }
+    let (_, body) = json(
+        app.upload_form(
+            &images,
+            &w.coordinator,
+            &[("caption", "Poster")],
+            Some(("poster.png", &poster)),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        body["fields"]["caption"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("`caption` tidak dikenal")),
+        "{body}"
+    );
+    assert_eq!((app.count("media").await, files_under(&store_dir)), (0, 0));
 
     // A wide poster with its subject on the left: focal point at 10 % across.
     let page = app

@@ -459,20 +459,36 @@ impl TestApp {
         bytes: &[u8],
         count: Option<&str>,
     ) -> LocalResponse<'_> {
+        let fields: Vec<(&str, &str)> = count.map(|c| ("count", c)).into_iter().collect();
+        self.upload_form(path, token, &fields, Some((filename, bytes)))
+            .await
+    }
+
+    /// A multipart form with a Bearer token: text fields as given (a name may repeat),
+    /// then the file as `file` if there is one.
+    pub async fn upload_form(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> LocalResponse<'_> {
         let boundary = "duta-test-boundary-7d1f";
         let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-        if let Some(c) = count {
+        if let Some((filename, bytes)) = file {
             body.extend_from_slice(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n{c}\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
                 )
                 .as_bytes(),
             );

@@ -151,7 +151,7 @@ async fn wrong_reused_and_stale_codes_are_refused_and_recovery_codes_work_once()
         .await,
     )
     .await;
-    assert_eq!(status, Status::UnprocessableEntity, "already on");
+    assert_eq!(status, Status::Conflict, "already on");
 
     // Password alone is not enough.
     let (status, err) = login(&app, email, PASSWORD, "").await;
@@ -226,6 +226,32 @@ async fn wrong_reused_and_stale_codes_are_refused_and_recovery_codes_work_once()
         .unwrap();
     assert!(row.totp_enabled_at.is_none() && row.totp_secret.is_none());
     assert_eq!(app.count("recovery_codes").await, 0);
+    // Off now: turning it off again or renewing the codes meets the account in the wrong
+    // state (409, the message at the field), and turning it on needs a new setup first.
+    for (path, body) in [
+        (
+            "disable",
+            json!({"password": PASSWORD, "code": recovery[1]}),
+        ),
+        ("recovery-codes", json!({"password": PASSWORD})),
+        ("enable", json!({"code": code(&secret, step + 1)})),
+    ] {
+        let (status, err) = json(
+            app.send_api(
+                "POST",
+                &format!("/api/v1/me/two-factor/{path}"),
+                ok["token"].as_str(),
+                &body,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, Status::Conflict, "{path}: {err}");
+        assert!(
+            err["fields"].as_object().is_some_and(|f| !f.is_empty()),
+            "{path}: {err}"
+        );
+    }
     let (status, ok) = login(&app, email, PASSWORD, "").await;
     assert!(
         status == Status::Ok || status == Status::TooManyRequests,
@@ -433,7 +459,9 @@ async fn when_the_programme_requires_it_staff_set_it_up_before_anything_else() {
         .await,
     )
     .await;
-    assert_eq!(status, Status::UnprocessableEntity, "{err}");
+    // The request is well formed; the programme's rule is what refuses it.
+    assert_eq!(status, Status::Conflict, "{err}");
+    assert!(err["fields"]["code"].is_array(), "{err}");
     // The page form is CSRF-protected like every other.
     let status = app
         .client
