@@ -13,7 +13,7 @@
 # made afresh). Needs a release build and wrk.
 # SOAK_CPU=1 pins the server, wrk and (on PostgreSQL) the database server's processes to
 # that core for the whole run and gives them back all cores at the end, so that other work
-# on the remaining core does not steal the soak's time slices.
+# on the remaining core does not steal the soak's time slices. SOAK_START_WHEN: see below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${DUTA_BIN:-target/release/duta}"
@@ -100,6 +100,13 @@ for k in $(seq 1 60); do
 done
 export TOKENS_FILE="$work/tokens" BRIEFS_FILE="$work/briefs" THREADS=2
 
+# SOAK_START_WHEN=FILE: once seeded and signed in, wait until FILE exists before measuring
+# (two soaks side by side, each pinned to a core of its own with SOAK_CPU, measure over the
+# same half hour and neither's seeding falls into the other's minutes).
+if [ -n "${SOAK_START_WHEN:-}" ]; then
+  echo "soak: ready; waiting for $SOAK_START_WHEN"
+  until [ -e "$SOAK_START_WHEN" ]; do sleep 1; done
+fi
 offset=0
 run_wrk() { # seconds → wrk's output (with the script's statuses and next_offset)
   OFFSET=$offset "${pin[@]}" wrk -t2 -c"$CONNECTIONS" -d"${1}s" --timeout 10s --latency -s bench/soak.lua "$base/"

@@ -217,10 +217,10 @@ pub struct ImageUploadDoc {
     #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
     file: Vec<u8>,
     /// The focal point, in percent of the width (the centre when absent).
-    #[schema(value_type = f64, minimum = 0, maximum = 100)]
+    #[schema(value_type = f64, required = false, minimum = 0, maximum = 100)]
     focal_x: Option<f64>,
     /// The focal point, in percent of the height.
-    #[schema(value_type = f64, minimum = 0, maximum = 100)]
+    #[schema(value_type = f64, required = false, minimum = 0, maximum = 100)]
     focal_y: Option<f64>,
     /// A description for screen readers.
     #[schema(schema_with = alt_schema)]

@@ -466,3 +466,28 @@ async fn the_signup_example_is_a_valid_application() {
     }
     assert_eq!(app.count("ambassadors").await, before);
 }
+
+/// The upload forms' documents say what the server reads: the file is required, every
+/// other field optional, and no field beyond them (the server refuses one, 422).
+#[rocket::async_test]
+async fn the_upload_forms_are_documented_as_read() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = json(app.get_api("/api/openapi.json", None).await).await;
+    for (form, fields) in [
+        ("ImageUploadDoc", vec!["alt", "file", "focal_x", "focal_y"]),
+        ("ScreenshotUploadDoc", vec!["count", "file"]),
+        ("RosterUploadDoc", vec!["file"]),
+    ] {
+        let schema = &doc["components"]["schemas"][form];
+        assert_eq!(schema["required"], json!(["file"]), "{form}");
+        assert_eq!(schema["additionalProperties"], json!(false), "{form}");
+        let mut names: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, fields, "{form}");
+    }
+}
