@@ -50,6 +50,12 @@ pub struct RawConfig {
     pub login_max_failures_per_ip: u64,
     #[serde(default = "default_login_window")]
     pub login_window_minutes: i64,
+    #[serde(default = "default_reset_minutes")]
+    pub password_reset_minutes: i64,
+    #[serde(default = "default_resets_account")]
+    pub password_reset_max_per_account: u64,
+    #[serde(default = "default_resets_ip")]
+    pub password_reset_max_per_ip: u64,
     /// Base64 of 32 random bytes: the key that seals NIPs at rest.
     pub nip_key: Option<String>,
 }
@@ -78,6 +84,15 @@ fn default_login_failures_ip() -> u64 {
 fn default_login_window() -> i64 {
     15
 }
+fn default_reset_minutes() -> i64 {
+    60
+}
+fn default_resets_account() -> u64 {
+    3
+}
+fn default_resets_ip() -> u64 {
+    20
+}
 
 /// The checked configuration every part of Duta reads (a part of the application state).
 #[derive(Debug, Clone)]
@@ -98,6 +113,11 @@ pub struct AppConfig {
     pub login_max_failures_per_account: u64,
     pub login_max_failures_per_ip: u64,
     pub login_window_minutes: i64,
+    /// How long a password-reset link works.
+    pub password_reset_minutes: i64,
+    /// Password-reset requests per account, and per client address, in an hour.
+    pub password_reset_max_per_account: u64,
+    pub password_reset_max_per_ip: u64,
     /// The key that seals NIPs at rest: `nip_key` when configured, else `<data_dir>/nip.key`
     /// (read or created by [`AppConfig::prepare_filesystem`]).
     pub nip_key: Option<NipKey>,
@@ -187,6 +207,12 @@ impl AppConfig {
         if raw.login_max_failures_per_account == 0 || raw.login_max_failures_per_ip == 0 {
             errors.push("login_max_failures_per_account and _per_ip must be at least 1".into());
         }
+        if !(5..=24 * 60).contains(&raw.password_reset_minutes) {
+            errors.push("password_reset_minutes: must be between 5 and 1440".into());
+        }
+        if raw.password_reset_max_per_account == 0 || raw.password_reset_max_per_ip == 0 {
+            errors.push("password_reset_max_per_account and _per_ip must be at least 1".into());
+        }
         let nip_key = match raw.nip_key.as_deref() {
             None => None,
             Some(text) => {
@@ -227,6 +253,9 @@ impl AppConfig {
             login_max_failures_per_account: raw.login_max_failures_per_account,
             login_max_failures_per_ip: raw.login_max_failures_per_ip,
             login_window_minutes: raw.login_window_minutes,
+            password_reset_minutes: raw.password_reset_minutes,
+            password_reset_max_per_account: raw.password_reset_max_per_account,
+            password_reset_max_per_ip: raw.password_reset_max_per_ip,
             nip_key,
         })
     }

@@ -1,6 +1,7 @@
 //! SeaORM entities of Duta: one module per table, nothing but the data shape.
 //! Behaviour lives in the main crate's domain services.
 
+pub mod account_tokens;
 pub mod ambassador_platforms;
 pub mod ambassadors;
 pub mod audit_log;
@@ -21,6 +22,7 @@ pub mod login_failures;
 pub mod media;
 pub mod notifications;
 pub mod platform_settings;
+pub mod platform_weeks;
 pub mod programme_settings;
 pub mod recovery_codes;
 pub mod standing_weeks;

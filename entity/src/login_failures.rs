@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A failed sign-in, kept for throttling; `bucket` is `account:<email>` or `ip:<address>`.
+/// A failed sign-in (or a password-reset request), kept for throttling; `bucket` is
+/// `account:<email>`, `ip:<address>`, `reset-account:<email>` or `reset-ip:<address>`.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "login_failures")]

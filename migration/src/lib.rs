@@ -34,6 +34,8 @@ pub mod m20261204_000029_more_kept_topics;
 pub mod m20261204_000030_create_unit_weeks;
 pub mod m20261204_000031_week_stamps;
 mod m20261204_000032_own_notifications;
+mod m20261205_000033_create_platform_weeks;
+mod m20261205_000034_create_account_tokens;
 
 pub struct Migrator;
 
@@ -73,6 +75,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000030_create_unit_weeks::Migration),
             Box::new(m20261204_000031_week_stamps::Migration),
             Box::new(m20261204_000032_own_notifications::Migration),
+            Box::new(m20261205_000033_create_platform_weeks::Migration),
+            Box::new(m20261205_000034_create_account_tokens::Migration),
         ]
     }
 }

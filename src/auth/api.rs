@@ -5,15 +5,22 @@ use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::forms::{ChangePasswordRequest, LoginRequest, TwoFactorRequest};
-use super::guards::CurrentUser;
+use rocket::http::Status;
+
+use super::forms::{
+    ChangePasswordRequest, ForgotRequest, LoginRequest, ResetRequest, TwoFactorRequest,
+};
+use super::guards::{Coordinator, CurrentUser};
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
+use super::reset;
 use super::service::{self, LoginOutcome};
 use super::view::UserView;
 use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::http::origin::Origin;
+use crate::notify::Mailer;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
 
@@ -171,4 +178,122 @@ pub async fn two_factor_recovery_codes(
     let recovery_codes =
         super::two_factor::renew_recovery_codes(db, hasher, user, &body.0.password, &ip).await?;
     Ok(Json(RecoveryCodes { recovery_codes }))
+}
+
+/// "Forgot password": emails the account a link to set a new password, valid for
+/// `password_reset_minutes` (60 by default) and good once. The answer is the same whether
+/// or not the address has an account (and without SMTP nothing is sent: staff make links).
+/// Limited per address asked for and per client address in an hour (429).
+#[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = ForgotRequest,
+    responses((status = 202, body = Done), (status = 400, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+#[rocket::post("/auth/password/forgot", data = "<body>")]
+pub async fn forgot_password(
+    body: ApiJson<ForgotRequest>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<Done>)> {
+    reset::request_reset(db, cfg, mailer, &body.0.email, &ip).await?;
+    Ok((Status::Accepted, Json(Done { ok: true })))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResetResponse {
+    /// A session token; none when the account's two-step sign-in comes first (sign in with
+    /// the new password and a code of the app).
+    pub token: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub two_factor_required: bool,
+    pub user: UserView,
+}
+
+/// Sets a new password with the token of a reset link (once). Every earlier session of
+/// the account ends. 404 for a token Duta never made; 409 for a link used, replaced by a
+/// newer one, or expired.
+#[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetRequest,
+    responses((status = 200, body = ResetResponse), (status = 400, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/auth/password/reset", data = "<body>")]
+pub async fn reset_password(
+    body: ApiJson<ResetRequest>,
+    db: &Shared<DatabaseConnection>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Json<ResetResponse>> {
+    let b = body.0;
+    let done = reset::reset_password(
+        db,
+        keys,
+        hasher,
+        &b.token,
+        &b.new_password,
+        &b.new_password,
+        &ip,
+    )
+    .await?;
+    Ok(Json(match done {
+        reset::Reset::Session(s) => ResetResponse {
+            token: Some(s.token),
+            expires_at: Some(s.expires_at),
+            two_factor_required: false,
+            user: UserView::from(&s.user),
+        },
+        reset::Reset::NeedsCode(user) => ResetResponse {
+            token: None,
+            expires_at: None,
+            two_factor_required: true,
+            user: UserView::from(&user),
+        },
+    }))
+}
+
+/// Makes a password-reset link for someone (admins: anyone; coordinators: the ambassadors
+/// in their scope), emails it to them when SMTP is on, and returns it to pass on, with a
+/// WhatsApp message for an ambassador. Their older links stop working. 409 for an inactive
+/// account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset-link", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = reset::ResetLink), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/users/<id>/password-reset-link")]
+#[allow(clippy::too_many_arguments)]
+pub async fn password_reset_link(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
+    origin: Origin,
+    ip: ClientIp,
+) -> AppResult<Json<reset::ResetLink>> {
+    Ok(Json(
+        reset::send_reset_link(db, cfg, mailer, &user, id, &origin.0, &ip).await?,
+    ))
+}
+
+/// Turns off someone's two-step sign-in when they lost their authenticator (admins:
+/// anyone; coordinators: the ambassadors in their scope). Their sessions end and they are
+/// emailed; staff of a programme that requires it set it up again at the next sign-in.
+/// 409 when it is not on.
+#[utoipa::path(post, path = "/api/v1/users/{id}/two-factor/reset", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = Done), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/users/<id>/two-factor/reset")]
+pub async fn reset_two_factor(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
+    ip: ClientIp,
+) -> AppResult<Json<Done>> {
+    reset::reset_two_factor(db, cfg, mailer, &user, id, &ip).await?;
+    Ok(Json(Done { ok: true }))
 }

@@ -113,3 +113,63 @@ pub struct ChangePasswordRequest {
     #[schema(required = true, schema_with = crate::accounts::forms::new_password_schema)]
     pub new_password: String,
 }
+
+/// "Forgot password": the address to send a link to.
+#[derive(FromForm, Default, Serialize)]
+pub struct ForgotForm {
+    #[field(default = String::new())]
+    pub email: String,
+    #[serde(skip)]
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for ForgotForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotRequest {
+    /// The account's email address. The answer is the same whether or not it has one.
+    #[serde(default)]
+    #[schema(required = true, schema_with = crate::text::email_schema)]
+    pub email: String,
+}
+
+/// A new password set with a reset link.
+#[derive(FromForm, Default)]
+pub struct ResetForm {
+    #[field(default = String::new())]
+    pub new_password: String,
+    #[field(default = String::new())]
+    pub confirm_password: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for ResetForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// The token at the end of the emailed link (`/password/reset/<token>`).
+    #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_-]+$"
+    )]
+    pub token: String,
+    /// Not the email address.
+    #[serde(default)]
+    #[schema(required = true, schema_with = crate::accounts::forms::new_password_schema)]
+    pub new_password: String,
+}

@@ -6,11 +6,13 @@ pub mod forms;
 pub mod guards;
 pub mod jwt;
 pub mod passwords;
+pub mod reset;
 pub mod roles;
 pub mod routes;
 pub mod rules;
 pub mod service;
 pub mod throttle;
+pub mod tokens;
 pub mod totp;
 pub mod two_factor;
 pub mod view;
@@ -27,6 +29,12 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::two_factor_enable,
         routes::two_factor_recovery_codes,
         routes::two_factor_disable,
+        routes::forgot_page,
+        routes::forgot,
+        routes::reset_form,
+        routes::reset_password,
+        routes::password_reset_link,
+        routes::reset_two_factor,
     ]
 }
 
@@ -38,6 +46,10 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::two_factor_setup,
         api::two_factor_enable,
         api::two_factor_disable,
-        api::two_factor_recovery_codes
+        api::two_factor_recovery_codes,
+        api::forgot_password,
+        api::reset_password,
+        api::password_reset_link,
+        api::reset_two_factor,
     ]
 }

@@ -1,22 +1,25 @@
-//! Sign-in, sign-out and password-change pages.
+//! Sign-in, sign-out, password-change and password-reset pages, and the sign-in help staff
+//! give (a reset link, turning off a lost authenticator).
 
 use std::collections::BTreeMap;
 
+use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use super::forms::{ChangePasswordForm, CodeForm, LoginForm, TwoFactorForm};
-use super::guards::{CurrentUser, SESSION_COOKIE};
+use super::forms::{ChangePasswordForm, CodeForm, ForgotForm, LoginForm, ResetForm, TwoFactorForm};
+use super::guards::{Coordinator, CurrentUser, SESSION_COOKIE};
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
+use super::reset;
 use super::service::{self, LoginOutcome, Session};
 use crate::config::AppConfig;
 use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
-use crate::http::csrf::{CsrfForm, TokenOnlyForm};
+use crate::http::csrf::{CsrfForm, CsrfProtected, TokenOnlyForm};
 use crate::http::safe_next;
 use crate::nip::NipKey;
 use crate::state::Shared;
@@ -419,5 +422,254 @@ pub async fn two_factor_disable(
             let page = two_factor_page(db, nip_key, user, layout, Vec::new(), errors, "disable");
             Ok(Err((status, page.await?)))
         }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ForgotPage {
+    layout: Layout,
+    email: String,
+    errors: BTreeMap<String, Vec<String>>,
+    /// The request went through: the page says what happens next.
+    sent: bool,
+}
+
+#[rocket::get("/password/forgot")]
+pub fn forgot_page(layout: Layout) -> Template {
+    Template::render(
+        "auth/forgot",
+        ForgotPage {
+            layout,
+            email: String::new(),
+            errors: BTreeMap::new(),
+            sent: false,
+        },
+    )
+}
+
+#[rocket::post("/password/forgot", data = "<form>")]
+pub async fn forgot(
+    form: CsrfForm<ForgotForm>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> AppResult<(Status, Template)> {
+    let email = form.0.email;
+    let (status, errors, sent) = match reset::request_reset(db, cfg, mailer, &email, &ip).await {
+        Ok(()) => (Status::Ok, BTreeMap::new(), true),
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            let minutes = ((retry_after_secs + 59) / 60).to_string();
+            let message = i18n::t_with(layout.lang, "reset.throttled", &[("minutes", &minutes)]);
+            let errors = BTreeMap::from([("email".to_string(), vec![message])]);
+            (Status::TooManyRequests, errors, false)
+        }
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            (status, errors, false)
+        }
+    };
+    Ok((
+        status,
+        Template::render(
+            "auth/forgot",
+            ForgotPage {
+                layout,
+                email,
+                errors,
+                sent,
+            },
+        ),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct ResetPage {
+    layout: Layout,
+    token: String,
+    /// The account the link opens; none when the link cannot be used.
+    email: Option<String>,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+fn reset_page(
+    layout: Layout,
+    token: &str,
+    email: Option<String>,
+    errors: BTreeMap<String, Vec<String>>,
+) -> Template {
+    Template::render(
+        "auth/reset",
+        ResetPage {
+            layout,
+            token: token.to_string(),
+            email,
+            errors,
+        },
+    )
+}
+
+/// A link that cannot be used: its message in place of the form.
+fn dead_link(layout: Layout, token: &str, err: AppError) -> AppResult<(Status, Template)> {
+    // 404 for a token Duta never made, 409 for a used, replaced or expired link.
+    let status = err.status();
+    let mut errors = match err {
+        AppError::NotFound => BTreeMap::from([(
+            "token".to_string(),
+            vec![i18n::t(layout.lang, "reset.link_unknown")],
+        )]),
+        other => other.form_errors(layout.lang)?.1,
+    };
+    errors.entry("token".to_string()).or_default();
+    Ok((status, reset_page(layout, token, None, errors)))
+}
+
+#[rocket::get("/password/reset/<token>")]
+pub async fn reset_form(
+    token: &str,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<(Status, Template)> {
+    match reset::link_account(db, token).await {
+        Ok(user) => Ok((
+            Status::Ok,
+            reset_page(layout, token, Some(user.email), BTreeMap::new()),
+        )),
+        Err(e) => dead_link(layout, token, e),
+    }
+}
+
+#[rocket::post("/password/reset/<token>", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn reset_password(
+    token: &str,
+    form: CsrfForm<ResetForm>,
+    layout: Layout,
+    cookies: &CookieJar<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let f = form.0;
+    let done = reset::reset_password(
+        db,
+        keys,
+        hasher,
+        token,
+        &f.new_password,
+        &f.confirm_password,
+        &ip,
+    )
+    .await;
+    match done {
+        Ok(reset::Reset::Session(session)) => {
+            set_session_cookie(cookies, cfg, &session);
+            Ok(Ok(Flash::success(Redirect::to("/"), "reset.done")))
+        }
+        Ok(reset::Reset::NeedsCode(_)) => Ok(Ok(Flash::success(
+            Redirect::to("/login"),
+            "reset.done_sign_in",
+        ))),
+        Err(AppError::Validation(fields)) if !fields.0.contains_key("token") => {
+            let email = reset::link_account(db, token).await.ok().map(|u| u.email);
+            let errors = fields.translated(layout.lang);
+            Ok(Err((
+                Status::UnprocessableEntity,
+                reset_page(layout, token, email, errors),
+            )))
+        }
+        Err(e) => dead_link(layout, token, e).map(Err),
+    }
+}
+
+#[derive(FromForm, Default)]
+pub struct StaffActionForm {
+    /// The page to return to (a local path).
+    pub back: Option<String>,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for StaffActionForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Serialize)]
+pub struct ResetLinkPage {
+    layout: Layout,
+    user: super::view::UserView,
+    link: reset::ResetLink,
+    expires_local: String,
+    back: String,
+}
+
+/// A coordinator or admin makes someone a password-reset link: the page shows it to copy
+/// or send over WhatsApp (and says whether it was emailed).
+#[rocket::post("/users/<id>/password-reset-link", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn password_reset_link(
+    id: i64,
+    form: CsrfForm<StaffActionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    origin: crate::http::origin::Origin,
+    ip: ClientIp,
+) -> AppResult<Result<Template, Flash<Redirect>>> {
+    let back = safe_next(form.0.back.as_deref());
+    let link = match reset::send_reset_link(db, cfg, mailer, &user, id, &origin.0, &ip).await {
+        Ok(link) => link,
+        Err(AppError::Validation(_)) => {
+            return Ok(Err(Flash::error(Redirect::to(back), "reset.inactive")));
+        }
+        Err(e) => return Err(e),
+    };
+    let person = <entity::users::Entity as sea_orm::EntityTrait>::find_by_id(id)
+        .one(db.inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tz = crate::settings::service::programme_timezone(db).await?;
+    Ok(Ok(Template::render(
+        "auth/reset_link",
+        ResetLinkPage {
+            layout,
+            user: super::view::UserView::from(&person),
+            expires_local: link
+                .expires_at
+                .with_timezone(&tz)
+                .format("%d-%m-%Y %H:%M")
+                .to_string(),
+            link,
+            back,
+        },
+    )))
+}
+
+/// A coordinator or admin turns off someone's two-step sign-in (a lost authenticator).
+#[rocket::post("/users/<id>/two-factor/reset", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn reset_two_factor(
+    id: i64,
+    form: CsrfForm<StaffActionForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    let back = safe_next(form.0.back.as_deref());
+    match reset::reset_two_factor(db, cfg, mailer, &user, id, &ip).await {
+        Ok(()) => Ok(Flash::success(Redirect::to(back), "reset.two_factor_done")),
+        Err(AppError::Validation(_)) => {
+            Ok(Flash::error(Redirect::to(back), "reset.two_factor_off"))
+        }
+        Err(e) => Err(e),
     }
 }

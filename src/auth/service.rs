@@ -73,7 +73,7 @@ pub async fn login(
     Ok(LoginOutcome::Session(start_session(db, keys, user).await?))
 }
 
-async fn start_session(
+pub(crate) async fn start_session(
     db: &DatabaseConnection,
     keys: &JwtKeys,
     user: users::Model,

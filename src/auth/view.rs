@@ -17,6 +17,8 @@ pub struct UserView {
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Whether two-step sign-in is on.
+    pub two_factor: bool,
 }
 
 impl From<&users::Model> for UserView {
@@ -32,6 +34,7 @@ impl From<&users::Model> for UserView {
             is_active: u.is_active,
             created_at: u.created_at,
             last_login_at: u.last_login_at,
+            two_factor: u.totp_enabled_at.is_some(),
         }
     }
 }

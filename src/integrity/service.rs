@@ -5,8 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -263,7 +262,8 @@ async fn foreign_handle(
 }
 
 /// After a coordinator's verification: engagement per follower far below the programme's
-/// norm on the platform (its last 12 weeks), over the ambassador's latest verified posts
+/// norm on the platform (its verified posts of the last 12 weeks of posting, as stored in
+/// `platform_weeks`), over the ambassador's latest verified posts
 /// with counts, is flagged. (X posts that verify themselves are checked at the next
 /// verification on that platform: the check stays off the submission path.)
 pub async fn after_verification(db: &DatabaseConnection, submission_id: i64) {
@@ -306,30 +306,8 @@ async fn low_engagement(db: &DatabaseConnection, submission_id: i64) -> AppResul
             .sum::<i64>();
         (i + n, f + p.followers.unwrap_or(0))
     });
-    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back to read it as i64.
-    let backend = db.get_database_backend();
-    let (p1, p2) = if backend == sea_orm::DbBackend::Postgres {
-        ("$1", "$2")
-    } else {
-        ("?", "?")
-    };
     let since = s.week_start - chrono::Duration::weeks(12);
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            format!(
-                "SELECT CAST(COALESCE(SUM(a.interactions), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(a.followers), 0) AS BIGINT) FROM brief_activity a \
-                 JOIN briefs b ON b.id = a.brief_id \
-                 WHERE a.platform = {p1} AND b.week_start >= {p2}"
-            ),
-            [s.platform.clone().into(), since.into()],
-        ))
-        .await?;
-    let norm: (i64, i64) = match row {
-        Some(r) => (r.try_get_by_index(0)?, r.try_get_by_index(1)?),
-        None => (0, 0),
-    };
+    let norm = crate::leaderboard::service::platform_norm(db, &s.platform, since).await?;
     if !rules::low_engagement(own, norm) {
         return Ok(());
     }

@@ -25,8 +25,8 @@ use crate::http::client_ip::ClientIp;
 use crate::kept::{Kept, Topic};
 use crate::org::cache::Org;
 use entity::{
-    ambassadors, brief_activity, holidays, leaves, standings as standings_table, submissions,
-    week_activity, work_units,
+    ambassadors, brief_activity, holidays, leaves, platform_weeks, standings as standings_table,
+    submissions, week_activity, work_units,
 };
 
 pub const DEFAULT_LIMIT: u64 = 50;
@@ -178,6 +178,17 @@ pub async fn record_counts(
             after.as_ref().map(WeekRow::of).as_ref(),
         )
         .await?;
+        if post.engagement.is_some() {
+            record_platform_week(
+                db,
+                &post.platform,
+                post.week_start,
+                v,
+                interactions,
+                followers,
+            )
+            .await?;
+        }
     }
     let Some(unit) = post.work_unit_id else {
         return Ok(());
@@ -210,6 +221,57 @@ pub async fn record_counts(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Moves the programme's engagement on a platform in the week of posting by `posts`
+/// verified posts with counts (−1 on a reversal) with these interactions and followers.
+async fn record_platform_week(
+    db: &impl ConnectionTrait,
+    platform: &str,
+    week_start: NaiveDate,
+    posts: i64,
+    interactions: i64,
+    followers: i64,
+) -> AppResult<()> {
+    use platform_weeks::Column as P;
+    let col = |c: P| Expr::col((platform_weeks::Entity, c));
+    platform_weeks::Entity::insert(platform_weeks::ActiveModel {
+        platform: Set(platform.to_string()),
+        week_start: Set(week_start),
+        posts: Set(std::cmp::max(posts, 0)),
+        interactions: Set(std::cmp::max(posts * interactions, 0)),
+        followers: Set(std::cmp::max(posts * followers, 0)),
+    })
+    .on_conflict(
+        OnConflict::columns([P::Platform, P::WeekStart])
+            .value(P::Posts, col(P::Posts).add(posts))
+            .value(
+                P::Interactions,
+                col(P::Interactions).add(posts * interactions),
+            )
+            .value(P::Followers, col(P::Followers).add(posts * followers))
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The programme's engagement on a platform over the weeks of posting from `since`:
+/// the interactions and followers of its verified posts with counts.
+pub async fn platform_norm(
+    db: &impl ConnectionTrait,
+    platform: &str,
+    since: NaiveDate,
+) -> AppResult<(i64, i64)> {
+    let rows = platform_weeks::Entity::find()
+        .filter(platform_weeks::Column::Platform.eq(platform))
+        .filter(platform_weeks::Column::WeekStart.gte(since))
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .fold((0, 0), |(i, f), r| (i + r.interactions, f + r.followers)))
 }
 
 /// Counts new, not yet verified posts into the brief aggregates at once: what
@@ -978,7 +1040,8 @@ async fn compute_standing(
 /// One row the rebuild corrected: what was stored and what the submissions say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correction {
-    /// `week_activity`, `brief_activity` or `standings`.
+    /// `week_activity`, `brief_activity`, `platform_weeks`, a statistics table or
+    /// `standings`.
     pub table: &'static str,
     /// The row, like `ambassador 12 week 2026-W47` or `brief 3 unit 7 x`.
     pub row: String,
@@ -1006,6 +1069,7 @@ pub const WEEK_FIGURES: [week_activity::Column; 10] = [
     week_activity::Column::FacebookInteractions,
     week_activity::Column::FacebookFollowers,
 ];
+const PLATFORM_FIGURES: [&str; 3] = ["posts", "interactions", "followers"];
 const BRIEF_FIGURES: [&str; 5] = [
     "submitted",
     "verified",
@@ -1113,7 +1177,7 @@ fn comparisons(table: &str, temp: &str, keys: &[&str], stored: &[&str]) -> [Stri
     ]
 }
 
-/// Recomputes the weekly and per-brief aggregates from the submissions and writes what
+/// Recomputes the weekly, per-brief and per-platform aggregates from the submissions and writes what
 /// differs, in one transaction. Returns the corrections (there should be none).
 ///
 /// The recomputation and the comparison run in the database: each aggregate is computed
@@ -1296,6 +1360,59 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             row: format!("brief {brief} unit {unit} {platform}"),
             stored: describe(&BRIEF_FIGURES, &have),
             computed: describe(&BRIEF_FIGURES, &should),
+        });
+    }
+
+    // The programme's engagement per platform and week.
+    run(&txn, "DROP TABLE IF EXISTS rebuild_platform").await?;
+    run(
+        &txn,
+        &format!(
+            "CREATE TEMPORARY TABLE rebuild_platform AS \
+             SELECT platform, week_start, {} AS f0, {} AS f1, {} AS f2 \
+             FROM submissions WHERE status || '' = 'verified' AND {COUNTED} \
+             GROUP BY platform, week_start",
+            sum("1"),
+            sum(INTERACTIONS),
+            sum("followers")
+        ),
+    )
+    .await?;
+    let key = |r: &sea_orm::QueryResult| -> Result<(String, NaiveDate), sea_orm::DbErr> {
+        Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?))
+    };
+    let mut wrong = Vec::new();
+    for sql in comparisons(
+        "platform_weeks",
+        "rebuild_platform",
+        &["platform", "week_start"],
+        &PLATFORM_FIGURES,
+    ) {
+        wrong.extend(differing::<_, 3>(&txn, &sql, key, 2).await?);
+    }
+    run(&txn, "DROP TABLE rebuild_platform").await?;
+    wrong.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((platform, week), have, should) in wrong {
+        use platform_weeks::Column as P;
+        platform_weeks::Entity::insert(platform_weeks::ActiveModel {
+            platform: Set(platform.clone()),
+            week_start: Set(week),
+            posts: Set(should[0]),
+            interactions: Set(should[1]),
+            followers: Set(should[2]),
+        })
+        .on_conflict(
+            OnConflict::columns([P::Platform, P::WeekStart])
+                .update_columns([P::Posts, P::Interactions, P::Followers])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        corrections.push(Correction {
+            table: "platform_weeks",
+            row: format!("{platform} week {}", IsoWeek::of(week)),
+            stored: describe(&PLATFORM_FIGURES, &have),
+            computed: describe(&PLATFORM_FIGURES, &should),
         });
     }
     txn.commit().await?;

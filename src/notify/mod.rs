@@ -1,6 +1,7 @@
-//! Emails to people: today the vetting decision to a candidate, in their language. The
-//! [`Mailer`] is built from the `smtp` table of the configuration; without `smtp.host` it
-//! is off and every send is a no-op, so a fresh install works without a mail server.
+//! Emails to people, in their language: the vetting decision, briefs, reminders, password
+//! reset links and notices about their sign-in. The [`Mailer`] is built from the `smtp`
+//! table of the configuration; without `smtp.host` it is off and every send is a no-op, so
+//! a fresh install works without a mail server.
 //! Sending never holds up a request: callers hand it to a task ([`Mailer::spawn_decision`]),
 //! every send has a time limit, and a failure is logged, never shown as an error page.
 
@@ -361,6 +362,30 @@ impl Mailer {
         }
     }
 
+    /// A plain-text email in its own task, off the request path; the outcome is logged
+    /// with `what` and the user's id (never the address). A no-op when the mailer is off.
+    pub fn spawn_text(
+        &self,
+        what: &'static str,
+        user_id: i64,
+        to_email: &str,
+        to_name: &str,
+        subject: String,
+        body: String,
+    ) {
+        if !self.is_enabled() {
+            return;
+        }
+        let mailer = self.clone();
+        let (to_email, to_name) = (to_email.to_string(), to_name.to_string());
+        tokio::spawn(async move {
+            match mailer.send_text(&to_email, &to_name, subject, body).await {
+                Ok(()) => tracing::info!(user = user_id, what, "email sent"),
+                Err(e) => tracing::warn!(user = user_id, what, error = %e, "email not sent"),
+            }
+        });
+    }
+
     /// [`Mailer::send_decision`] in its own task, off the request path; the outcome is
     /// logged with the ambassador's id (never the address).
     #[allow(clippy::too_many_arguments)]
@@ -441,9 +466,6 @@ pub fn decision_text(
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
-
     use rocket::figment::providers::{Format, Serialized, Toml};
 
     use super::*;
@@ -560,249 +582,6 @@ mod tests {
         assert!(body_en.contains("https://d/s"), "{body_en}");
         let (_, no_reason) = decision_text(Lang::Id, "Sari", false, None, "u");
         assert!(!no_reason.contains("{reason}"), "{no_reason}");
-    }
-
-    /// Debian's aiosmtpd on a free port, with a handler that writes each message it
-    /// receives as JSON (envelope, decoded subject and body) into a folder.
-    struct SmtpServer {
-        child: Child,
-        port: u16,
-        inbox: PathBuf,
-        _dir: tempfile::TempDir,
-    }
-
-    impl Drop for SmtpServer {
-        fn drop(&mut self) {
-            if let Err(e) = self.child.kill() {
-                eprintln!("cannot stop aiosmtpd: {e}");
-            }
-            if let Err(e) = self.child.wait() {
-                eprintln!("cannot reap aiosmtpd: {e}");
-            }
-        }
-    }
-
-    const HANDLER: &str = r#"
-import email, email.policy, json, os, uuid
-
-class Save:
-    def __init__(self, folder):
-        self.folder = folder
-
-    @classmethod
-    def from_cli(cls, parser, *args):
-        return cls(args[0])
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        record = {
-            "mail_from": envelope.mail_from,
-            "rcpt_tos": envelope.rcpt_tos,
-            "from": str(msg["from"]),
-            "to": str(msg["to"]),
-            "subject": str(msg["subject"]),
-            "content_type": msg.get_content_type(),
-            "body": msg.get_content(),
-        }
-        path = os.path.join(self.folder, uuid.uuid4().hex + ".json")
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.rename(path + ".tmp", path)
-        return "250 Message accepted for delivery"
-"#;
-
-    /// Debian's python (pyenv's may lack the package).
-    fn python() -> &'static str {
-        if Path::new("/usr/bin/python3").exists() {
-            "/usr/bin/python3"
-        } else {
-            "python3"
-        }
-    }
-
-    fn aiosmtpd_installed() -> bool {
-        Command::new(python())
-            .args(["-c", "import aiosmtpd"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-
-    impl SmtpServer {
-        async fn start() -> SmtpServer {
-            let dir = tempfile::tempdir().unwrap();
-            std::fs::write(dir.path().join("duta_test_smtp.py"), HANDLER).unwrap();
-            let inbox = dir.path().join("inbox");
-            std::fs::create_dir(&inbox).unwrap();
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let child = Command::new(python())
-                .args(["-m", "aiosmtpd", "-n", "-l"])
-                .arg(format!("127.0.0.1:{port}"))
-                .args(["-c", "duta_test_smtp.Save"])
-                .arg(&inbox)
-                .env("PYTHONPATH", dir.path())
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap();
-            let server = SmtpServer {
-                child,
-                port,
-                inbox,
-                _dir: dir,
-            };
-            for _ in 0..100 {
-                if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .is_ok()
-                {
-                    return server;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            panic!("aiosmtpd did not start on port {port}");
-        }
-
-        /// The messages received so far, oldest first by arrival.
-        async fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
-            for _ in 0..100 {
-                let mut files: Vec<_> = std::fs::read_dir(&self.inbox)
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
-                    .collect();
-                if files.len() >= n {
-                    files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-                    return files
-                        .iter()
-                        .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
-                        .collect();
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            panic!("aiosmtpd received fewer than {n} messages");
-        }
-    }
-
-    #[tokio::test]
-    async fn decisions_reach_a_real_smtp_server() {
-        if !aiosmtpd_installed() {
-            eprintln!(
-                "SKIPPED: python3-aiosmtpd is not installed (apt-get install -y python3-aiosmtpd)"
-            );
-            return;
-        }
-        let server = SmtpServer::start().await;
-        let mailer = Mailer::from_figment(&Figment::new().merge(Serialized::default(
-            "smtp",
-            serde_json::json!({
-                "host": "127.0.0.1",
-                "port": server.port,
-                "tls": "none",
-                "from": "Humas Uji <duta@uji.go.id>",
-                "public_url": "https://duta.uji.go.id",
-                "timeout_secs": 10,
-            }),
-        )))
-        .unwrap();
-        let status = mailer.link("/ambassador/status").unwrap();
-        let reason = "Tangkapan layar Instagram buram — unggah ulang yang jelas.";
-
-        mailer
-            .send_decision(
-                "sari@uji.go.id",
-                "Sari Wulandari",
-                Lang::Id,
-                false,
-                Some(reason),
-                &status,
-            )
-            .await
-            .unwrap();
-        let inbox = server.wait_for(1).await;
-        let mail = &inbox[0];
-        assert_eq!(mail["rcpt_tos"], serde_json::json!(["sari@uji.go.id"]));
-        assert_eq!(mail["mail_from"], "duta@uji.go.id");
-        assert_eq!(mail["to"], "Sari Wulandari <sari@uji.go.id>");
-        assert_eq!(mail["subject"], i18n::t(Lang::Id, "mail.rejected_subject"));
-        assert_eq!(mail["content_type"], "text/plain");
-        let body = mail["body"].as_str().unwrap();
-        assert!(body.contains(reason), "{body}");
-        assert!(body.contains("Sari Wulandari"), "{body}");
-        assert!(
-            body.contains("https://duta.uji.go.id/ambassador/status"),
-            "{body}"
-        );
-
-        mailer.spawn_decision(
-            7,
-            "budi@uji.go.id".into(),
-            "Budi".into(),
-            Lang::En,
-            true,
-            None,
-            status.clone(),
-        );
-        let inbox = server.wait_for(2).await;
-        let mail = &inbox[1];
-        assert_eq!(mail["rcpt_tos"], serde_json::json!(["budi@uji.go.id"]));
-        assert_eq!(mail["subject"], i18n::t(Lang::En, "mail.approved_subject"));
-        let body = mail["body"].as_str().unwrap();
-        assert!(
-            body.contains("https://duta.uji.go.id/ambassador/status"),
-            "{body}"
-        );
-        assert!(body.contains("Budi"), "{body}");
-    }
-
-    #[tokio::test]
-    async fn brief_emails_reach_a_real_smtp_server() {
-        if !aiosmtpd_installed() {
-            eprintln!(
-                "SKIPPED: python3-aiosmtpd is not installed (apt-get install -y python3-aiosmtpd)"
-            );
-            return;
-        }
-        let server = SmtpServer::start().await;
-        let mailer = Mailer::from_figment(&Figment::new().merge(Serialized::default(
-            "smtp",
-            serde_json::json!({
-                "host": "127.0.0.1",
-                "port": server.port,
-                "tls": "none",
-                "from": "Humas Uji <duta@uji.go.id>",
-                "public_url": "https://duta.uji.go.id",
-                "timeout_secs": 10,
-            }),
-        )))
-        .unwrap();
-        let link = mailer.link("/briefs/42").unwrap();
-        // A title with a placeholder in it stays as the coordinator wrote it.
-        let title = "Klarifikasi hoaks {url} <b>pemadaman</b>";
-        mailer
-            .send_brief("budi@uji.go.id", "Budi", Lang::En, title, true, &link)
-            .await
-            .unwrap();
-        mailer
-            .send_brief("sari@uji.go.id", "Sari", Lang::Id, "Paspor", false, &link)
-            .await
-            .unwrap();
-        let inbox = server.wait_for(2).await;
-        assert_eq!(inbox[0]["rcpt_tos"], serde_json::json!(["budi@uji.go.id"]));
-        assert_eq!(
-            inbox[0]["subject"],
-            i18n::t(Lang::En, "mail.brief_urgent_subject")
-        );
-        let body = inbox[0]["body"].as_str().unwrap();
-        assert!(body.contains("https://duta.uji.go.id/briefs/42"), "{body}");
-        assert!(body.contains(title), "{body}");
-        assert!(body.contains("Hello Budi"), "{body}");
-        assert_eq!(inbox[1]["subject"], i18n::t(Lang::Id, "mail.brief_subject"));
-        assert!(inbox[1]["body"].as_str().unwrap().contains("Halo Sari"));
     }
 
     #[tokio::test]

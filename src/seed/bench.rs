@@ -26,8 +26,8 @@ use crate::error::{AppError, AppResult};
 use crate::leaderboard::rules::monday_of;
 use crate::settings::service::programme_timezone;
 use entity::{
-    ambassador_platforms, ambassadors, brief_activity, briefs, institutions, submissions, users,
-    week_activity, work_units,
+    ambassador_platforms, ambassadors, brief_activity, briefs, institutions, platform_weeks,
+    submissions, users, week_activity, work_units,
 };
 
 /// The password of every bench account (ambassadors `amb1@bench.duta.id` …, and
@@ -249,6 +249,9 @@ pub async fn seed_bench(
     let mut next_submission: i64 = 1;
     // Per brief, unit and platform: submitted, verified, on time, interactions, followers.
     let mut per_brief: HashMap<(i64, i64, usize), [i64; 5]> = HashMap::new();
+    // Per platform and week of posting: verified posts with counts, interactions,
+    // followers (as in `platform_weeks`).
+    let mut per_platform: HashMap<(usize, NaiveDate), [i64; 3]> = HashMap::new();
     let mut n: i64 = 1;
     while n <= ambassadors_wanted {
         let last = (n + GROUP - 1).min(ambassadors_wanted);
@@ -402,6 +405,12 @@ pub async fn seed_bench(
                         b_row[3] += interactions;
                         b_row[4] += followers[pi];
                         report.verified += 1;
+                        if followers[pi] > 0 {
+                            let p_row = per_platform.entry((pi, monday)).or_default();
+                            p_row[0] += 1;
+                            p_row[1] += interactions;
+                            p_row[2] += followers[pi];
+                        }
                     }
                     sub_rows.push(submissions::ActiveModel {
                         id: Set(id),
@@ -481,6 +490,17 @@ pub async fn seed_bench(
         })
         .collect();
     insert_batches(db, brief_rows).await?;
+    let platform_rows: Vec<platform_weeks::ActiveModel> = per_platform
+        .into_iter()
+        .map(|((pi, week), v)| platform_weeks::ActiveModel {
+            platform: Set(PLATFORMS[pi].into()),
+            week_start: Set(week),
+            posts: Set(v[0]),
+            interactions: Set(v[1]),
+            followers: Set(v[2]),
+        })
+        .collect();
+    insert_batches(db, platform_rows).await?;
     move_sequences(db).await?;
     crate::leaderboard::participation::check(db).await?;
     crate::leaderboard::standings::build_current(db).await?;

@@ -100,6 +100,9 @@ pub struct CandidatePage {
     errors: BTreeMap<String, Vec<String>>,
     values: BTreeMap<String, String>,
     api_platforms: Vec<&'static str>,
+    /// The candidate's account, for the sign-in help (while it is active).
+    account: Option<crate::auth::view::UserView>,
+    back: String,
 }
 
 async fn candidate_page(
@@ -114,6 +117,12 @@ async fn candidate_page(
 ) -> AppResult<Template> {
     let detail = service::candidate_detail(db, key, user, id).await?;
     let tz = programme_timezone(db).await?;
+    let account =
+        <entity::users::Entity as sea_orm::EntityTrait>::find_by_id(detail.candidate.user_id)
+            .one(db)
+            .await?
+            .filter(|u| u.is_active)
+            .map(|u| crate::auth::view::UserView::from(&u));
     Ok(Template::render(
         "vetting/show",
         CandidatePage {
@@ -132,6 +141,8 @@ async fn candidate_page(
             errors,
             values,
             api_platforms: sources.configured(),
+            account,
+            back: format!("/vetting/candidates/{id}"),
         },
     ))
 }

@@ -48,7 +48,9 @@ PASSWORD=duta-api-2026
 # Every run comes from 127.0.0.1 and each tries sign-ins with made-up accounts: the
 # per-address throttle (20 failures in 15 minutes; its own tests check it) would refuse
 # the next role's sign-in. Per account it stays as configured.
+# The same for "forgot password" requests, which every role's run makes.
 ( cd "$REPO" && DUTA_PORT="$PORT" DUTA_ADDRESS=127.0.0.1 DUTA_LOGIN_MAX_FAILURES_PER_IP=1000000 \
+    DUTA_PASSWORD_RESET_MAX_PER_IP=1000000 \
     exec "$BIN" serve >"$WORK/serve.log" 2>&1 ) &
 PID=$!
 for _ in $(seq 1 240); do
@@ -70,7 +72,7 @@ declare -A EMAIL=(
 
 # Operations that end the caller's session or take their account away: the role runs
 # leave them out, and the last run calls them with fresh sign-ins.
-DESTRUCTIVE='^/api/v1/(auth/logout|me/password|me/two-factor/.*|me/erasure|me/withdrawal)$'
+DESTRUCTIVE='^/api/v1/(auth/logout|auth/password/reset|me/password|me/two-factor/.*|me/erasure|me/withdrawal)$'
 
 # Rules between fields that JSON Schema cannot state (see hooks.py).
 export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks DUTA_API_BASE="$BASE" \
@@ -138,6 +140,20 @@ for role in $ROLES; do
         run destructive-duta2-disable --include-path /api/v1/me/two-factor/disable -H "Authorization: Bearer $t"
       # One of those cases turned it off: a new setup may begin (409 while it is on).
       curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $t" "$BASE/api/v1/me/two-factor/setup"
+      # A password reset with a link an admin made for an account made for it just now
+      # (the admin run may have deactivated any earlier one), which the first valid case
+      # uses; the suite then checks that the link set a password (it is used up).
+      a=$(token "$ADMIN_EMAIL" "$PASSWORD")
+      fresh=$(curl -fsS -H "Authorization: Bearer $a" -H 'Content-Type: application/json' \
+        -d '{"email":"lupa@api.duta.id","name":"Lupa Sandi","role":"leadership","institution_id":1,"password":"sandi-lama-2026"}' \
+        "$BASE/api/v1/users" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+      reset=$(curl -fsS -X POST -H "Authorization: Bearer $a" "$BASE/api/v1/users/$fresh/password-reset-link" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["link"].rsplit("/", 1)[1])')
+      DUTA_API_RESET_TOKEN="$reset" SECONDS_PER_ROLE="$DESTRUCTIVE_SECONDS" \
+        run destructive-reset --include-path /api/v1/auth/password/reset
+      used=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"token\":\"$reset\",\"new_password\":\"sekali lagi ya\"}" "$BASE/api/v1/auth/password/reset")
+      if [ "$used" != 409 ]; then echo "the reset link was not used by the suite (answered $used)" >&2; status=1; fi
       ;;
     *)
       t=$(token "${EMAIL[$role]}" "$DEMO")

@@ -419,3 +419,155 @@ async fn blocklisted_words_are_flagged_only_in_the_neutrality_period() {
     let on_draft = words.iter().find(|f| f["ambassador_id"] == a).unwrap();
     assert_eq!(on_draft["detail"]["word"], "paslon");
 }
+
+/// The programme's engagement per platform and week, as the stored `platform_weeks`
+/// rows say and as the verified posts with counts say.
+async fn norms(app: &TestApp) -> (Vec<(String, i64, i64, i64)>, Vec<(String, i64, i64, i64)>) {
+    use sea_orm::EntityTrait;
+    let mut stored: Vec<_> = entity::platform_weeks::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.posts != 0 || r.interactions != 0 || r.followers != 0)
+        .map(|r| (r.platform, r.posts, r.interactions, r.followers))
+        .collect();
+    stored.sort();
+    let mut from_posts = std::collections::BTreeMap::<String, (i64, i64, i64)>::new();
+    for s in entity::submissions::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+    {
+        let counts = [s.likes, s.comments, s.shares, s.saves];
+        let counted = counts.iter().any(Option::is_some) && s.followers.unwrap_or(0) > 0;
+        if s.status == "verified" && counted {
+            let e = from_posts.entry(s.platform).or_default();
+            e.0 += 1;
+            e.1 += counts.iter().map(|c| c.unwrap_or(0)).sum::<i64>();
+            e.2 += s.followers.unwrap_or(0);
+        }
+    }
+    let computed = from_posts
+        .into_iter()
+        .map(|(p, (n, i, f))| (p, n, i, f))
+        .collect();
+    (stored, computed)
+}
+
+#[rocket::async_test]
+async fn the_engagement_norm_is_stored_with_every_decision_and_rebuilt() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let (a, ua) = app.candidate(w.inst, w.unit, 1).await;
+    let (b, ub) = app.candidate(w.inst, w.unit, 2).await;
+    approve(&app, a).await;
+    approve(&app, b).await;
+    let (ta, tb) = (app.token(ua).await, app.token(ub).await);
+    let brief = crate::briefs::published(&app, &w.coordinator, &[], &[]).await;
+    let mut ids = Vec::new();
+    for (token, n, platform, url, counts) in [
+        (
+            &ta,
+            1,
+            "instagram",
+            "https://www.instagram.com/p/Norm1Post/",
+            json!({"likes": 120, "comments": 4}),
+        ),
+        (
+            &tb,
+            2,
+            "instagram",
+            "https://www.instagram.com/p/Norm2Post/",
+            json!({"likes": 30, "saves": 2}),
+        ),
+        (
+            &ta,
+            1,
+            "facebook",
+            "https://www.facebook.com/kandidat.fb.1/posts/501",
+            json!({"shares": 7}),
+        ),
+        // No counts: verified, but not part of the norm.
+        (
+            &tb,
+            2,
+            "facebook",
+            "https://www.facebook.com/kandidat.fb.2/posts/502",
+            json!({}),
+        ),
+    ] {
+        let mut body = json!({"brief_id": brief, "platform": platform, "url": url,
+                              "posted_at": posted_in(0).to_rfc3339()});
+        for (k, v) in counts.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, s) = submit(&app, token, body).await;
+        assert_eq!(status, Status::Created, "{n} {platform}: {s}");
+        ids.push(s["id"].as_i64().unwrap());
+    }
+    let (stored, computed) = norms(&app).await;
+    assert!(stored.is_empty(), "nothing verified yet: {stored:?}");
+    assert!(computed.is_empty());
+    for id in &ids {
+        let (status, v) = decide(&app, &w.coordinator, *id, "verify", "").await;
+        assert_eq!(status, Status::Ok, "{v}");
+    }
+    let (stored, computed) = norms(&app).await;
+    assert_eq!(stored, computed);
+    assert_eq!(stored.len(), 2, "instagram and facebook: {stored:?}");
+    assert_eq!(stored[1].0, "instagram");
+    assert_eq!((stored[1].1, stored[1].2), (2, 120 + 4 + 30 + 2));
+    assert_eq!(
+        (stored[0].1, stored[0].2),
+        (1, 7),
+        "the post without counts is left out"
+    );
+
+    // A reversal takes the post out; a rejection of a pending one changes nothing.
+    let (status, v) = decide(&app, &w.coordinator, ids[0], "revert", "Unggahan dihapus").await;
+    assert_eq!(status, Status::Ok, "{v}");
+    let (stored, computed) = norms(&app).await;
+    assert_eq!(stored, computed);
+    assert_eq!((stored[1].1, stored[1].2), (1, 32), "{stored:?}");
+    assert_eq!(crate::submissions::rebuild_corrections(&app).await, 0);
+
+    // The rebuild finds a tampered and a missing row and puts them right.
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let rows = entity::platform_weeks::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    let ig = rows
+        .iter()
+        .find(|r| r.platform == "instagram")
+        .unwrap()
+        .clone();
+    let fb = rows
+        .iter()
+        .find(|r| r.platform == "facebook")
+        .unwrap()
+        .clone();
+    let mut tampered: entity::platform_weeks::ActiveModel = ig.into();
+    tampered.interactions = Set(9_999);
+    tampered.update(&app.db).await.unwrap();
+    entity::platform_weeks::Entity::delete_by_id((fb.platform.clone(), fb.week_start))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let fixed = duta::leaderboard::service::rebuild(&app.db).await.unwrap();
+    let mut tables: Vec<_> = fixed.iter().map(|c| (c.table, c.row.clone())).collect();
+    tables.sort();
+    let week = duta::briefs::rules::IsoWeek::of(fb.week_start).to_string();
+    assert_eq!(
+        tables,
+        vec![
+            ("platform_weeks", format!("facebook week {week}")),
+            ("platform_weeks", format!("instagram week {week}")),
+        ],
+        "{fixed:?}"
+    );
+    let (stored, computed) = norms(&app).await;
+    assert_eq!(stored, computed);
+    assert_eq!(crate::submissions::rebuild_corrections(&app).await, 0);
+}

@@ -46,6 +46,9 @@ enum Param {
     /// `<id>` is a holiday week (admins only); the API and the page remove one each.
     Holiday,
     HolidayPage,
+    /// `<id>` is the user of the own institution's candidate: coordinators of another
+    /// institution get 404.
+    AmbassadorUser,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -77,6 +80,56 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Flag,
     ),
     ("POST", "/login/code", Access::Public, Param::None),
+    ("GET", "/password/forgot", Access::Public, Param::None),
+    ("POST", "/password/forgot", Access::Public, Param::None),
+    (
+        "GET",
+        "/password/reset/<token>",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/password/reset/<token>",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/users/<id>/password-reset-link",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
+    (
+        "POST",
+        "/users/<id>/two-factor/reset",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
+    (
+        "POST",
+        "/api/v1/auth/password/forgot",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/auth/password/reset",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/users/<id>/password-reset-link",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
+    (
+        "POST",
+        "/api/v1/users/<id>/two-factor/reset",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
     ("GET", "/account/two-factor", Access::SignedIn, Param::None),
     (
         "POST",
@@ -681,6 +734,7 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<work_unit_id>&<weeks>&<page>", "")
         .replace("?<institution_id>&<work_unit_id>&<platform>&<weeks>", "")
         .replace("<file>", "weeks.csv")
+        .replace("<token>", "no-such-link")
         .replace("?<weeks>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
@@ -702,6 +756,7 @@ struct Fixture {
     holiday: i64,
     holiday_page: i64,
     flag: i64,
+    ambassador_user: i64,
     users: Vec<(&'static str, i64)>,
 }
 
@@ -826,6 +881,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         holiday: holiday["id"].as_i64().unwrap(),
         holiday_page: holiday_page["id"].as_i64().unwrap(),
         flag: flag.id,
+        ambassador_user,
         users,
     }
 }
@@ -1006,6 +1062,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::Holiday => f.holiday,
             Param::Flag => f.flag,
             Param::HolidayPage => f.holiday_page,
+            Param::AmbassadorUser => f.ambassador_user,
             Param::None | Param::Platform => 0,
         };
         let path = concrete(route, id);
@@ -1033,6 +1090,10 @@ async fn every_route_is_classified_and_guarded() {
             let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
                 // Sign-in with an empty body: 401 (wrong credentials) or 429 (throttled).
                 status.code < 500 && status != Status::Forbidden
+            } else if route.contains("<token>") || route == "/api/v1/auth/password/reset" {
+                // A reset link's token, not an object of anyone's scope: one Duta never
+                // made is 404 for everyone.
+                status.code < 500 && status != Status::Unauthorized && status != Status::Forbidden
             } else if allowed(access, Some(role)) {
                 status.code < 500
                     && status != Status::Unauthorized
@@ -1095,6 +1156,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Holiday
                 | Param::HolidayPage
                 | Param::Flag
+                | Param::AmbassadorUser
         ) && allowed(access, Some("admin"))
         {
             let admin = f

@@ -25,7 +25,7 @@ fn unbase32(s: &str) -> Vec<u8> {
 }
 
 /// The current step, after waiting out the end of a step so a test's codes stay current.
-async fn steady_step() -> i64 {
+pub(crate) async fn steady_step() -> i64 {
     let now = chrono::Utc::now().timestamp();
     if totp::STEP_SECS - now.rem_euclid(totp::STEP_SECS) < 8 {
         tokio::time::sleep(std::time::Duration::from_secs(8)).await;
@@ -33,7 +33,7 @@ async fn steady_step() -> i64 {
     totp::step_of(chrono::Utc::now().timestamp())
 }
 
-fn code(secret: &[u8], step: i64) -> String {
+pub(crate) fn code(secret: &[u8], step: i64) -> String {
     format!("{:06}", totp::code_at(secret, step))
 }
 
@@ -52,7 +52,7 @@ async fn login(app: &TestApp, email: &str, password: &str, code: &str) -> (Statu
 
 /// Sets two-step sign-in up for a user through the API; returns the secret and the
 /// recovery codes.
-async fn enrol(app: &TestApp, token: &str, step: i64) -> (Vec<u8>, Vec<String>) {
+pub(crate) async fn enrol(app: &TestApp, token: &str, step: i64) -> (Vec<u8>, Vec<String>) {
     let (status, setup) = json(
         app.send_api(
             "POST",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Duta's browser end-to-end journeys (journey.test.mjs: admin and coordinator;
 # candidate.test.mjs: a candidate signs up on a phone and is approved; briefs, leaderboard
-# and stats: a brief, a post and the board, and leadership reading participation), each against its own
+# and stats: a brief, a post and the board, and leadership reading participation; privacy;
+# password: a forgotten password and the coordinator's reset link), each against its own
 # `duta serve`, with Debian's Chromium driven by playwright-core and axe-core on every page.
 # Needs the binary built (cargo build) first.
 #   DUTA_BIN=...          the duta binary (default ../../target/debug/duta)
@@ -32,7 +33,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 status=0
-node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs || status=$?
+node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs || status=$?
 
 echo
 echo "Screenshots in $DUTA_SCREENSHOTS:"

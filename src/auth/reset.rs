@@ -1,0 +1,401 @@
+//! A forgotten password: the person asks for a link by email ("Lupa kata sandi?"), or an
+//! admin (a coordinator, for their ambassadors) makes one and passes it on; the link sets a
+//! new password once. And an admin (a coordinator, for their ambassadors) turning off the
+//! two-step sign-in of someone who lost their authenticator.
+//!
+//! Rules:
+//! - Asking answers the same whether or not the address has an account; every request
+//!   counts against the address asked for and the client address (an hour's window), so
+//!   the limits do not tell either.
+//! - Without SMTP no link is made on request (nobody could receive it); staff make one.
+//! - A link works once, for `password_reset_minutes`, and only while it is the person's
+//!   newest; a new password ends every session (the security stamp rotates), forgives the
+//!   account's failed sign-ins, and is audited. An account with two-step sign-in still
+//!   needs its code after the reset: the link replaces the password, not the app.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
+use serde::Serialize;
+
+use super::guards::CurrentUser;
+use super::jwt::JwtKeys;
+use super::passwords::{check_new_password, Hasher};
+use super::roles::Role;
+use super::rules::{new_stamp, normalize_email};
+use super::service::Session;
+use super::throttle;
+use super::tokens::{self, Found, Purpose};
+use crate::accounts::rules::is_valid_email;
+use crate::audit::record as audit;
+use crate::config::AppConfig;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::http::client_ip::ClientIp;
+use crate::notify::Mailer;
+use crate::web::i18n::{self, Lang};
+use entity::{ambassadors, recovery_codes, users};
+
+/// The window of the "forgot password" limits.
+pub const REQUEST_WINDOW_MINUTES: i64 = 60;
+
+/// Where a reset link leads; the token follows.
+pub const RESET_PATH: &str = "/password/reset/";
+
+fn lang_of(user: &users::Model, cfg: &AppConfig) -> Lang {
+    user.language
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(cfg.default_language)
+}
+
+/// "Forgot password": emails a reset link when the address has an active account and
+/// SMTP is on. Answers `Ok` either way; 429 past the hour's limits; 422 for text that is
+/// not an email address.
+pub async fn request_reset(
+    db: &DatabaseConnection,
+    cfg: &AppConfig,
+    mailer: &Mailer,
+    email: &str,
+    ip: &ClientIp,
+) -> AppResult<()> {
+    let email = normalize_email(email);
+    if !is_valid_email(&email) {
+        return Err(AppError::Validation(FieldErrors::single(
+            "email",
+            Msg::new("users.email_invalid"),
+        )));
+    }
+    let account = throttle::reset_account_bucket(&email);
+    let address = throttle::reset_ip_bucket(&ip.key());
+    throttle::check_buckets(
+        db,
+        REQUEST_WINDOW_MINUTES,
+        &[
+            (&account, cfg.password_reset_max_per_account),
+            (&address, cfg.password_reset_max_per_ip),
+        ],
+    )
+    .await?;
+    let txn = begin_write(db).await?;
+    throttle::record(&txn, REQUEST_WINDOW_MINUTES, &[&account, &address]).await?;
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(&txn)
+        .await?
+        .filter(|u| u.is_active);
+    let issued = match (&user, mailer.is_enabled()) {
+        (Some(u), true) => {
+            let valid_for = Duration::minutes(cfg.password_reset_minutes);
+            let issued = tokens::issue(&txn, u.id, Purpose::PasswordReset, valid_for, None).await?;
+            audit::record(
+                &txn,
+                audit::Entry {
+                    actor: None,
+                    action: "user.password_reset_requested",
+                    target_type: "user",
+                    target_id: Some(u.id),
+                    institution_id: u.institution_id,
+                    detail: serde_json::json!({ "expires_at": issued.expires_at }),
+                    ip: Some(ip),
+                },
+            )
+            .await?;
+            Some(issued)
+        }
+        _ => None,
+    };
+    txn.commit().await?;
+    if let (Some(u), Some(issued)) = (user, issued) {
+        if let Some(link) = mailer.link(&format!("{RESET_PATH}{}", issued.token)) {
+            send_link_mail(mailer, cfg, &u, &link, None);
+        }
+    }
+    Ok(())
+}
+
+fn send_link_mail(
+    mailer: &Mailer,
+    cfg: &AppConfig,
+    user: &users::Model,
+    link: &str,
+    sent_by: Option<&str>,
+) {
+    let lang = lang_of(user, cfg);
+    let minutes = cfg.password_reset_minutes.to_string();
+    let subject = i18n::t(lang, "mail.reset_subject");
+    let mut body = i18n::t_with(
+        lang,
+        "mail.reset_body",
+        &[
+            ("url", link),
+            ("minutes", &minutes),
+            ("name", user.name.trim()),
+        ],
+    );
+    if let Some(by) = sent_by {
+        body.push_str("\n\n");
+        body.push_str(&i18n::t_with(lang, "mail.reset_sent_by", &[("by", by)]));
+    }
+    mailer.spawn_text(
+        "password reset",
+        user.id,
+        &user.email,
+        &user.name,
+        subject,
+        body,
+    );
+}
+
+/// Why a link cannot be used: one that was used, replaced or has expired is 409 with the
+/// reason at `token`; a token Duta never made (mistyped, tampered with, guessed) is 404.
+fn link_error(found: &Found) -> AppError {
+    let key = match found {
+        Found::Spent => "reset.link_spent",
+        Found::Expired => "reset.link_expired",
+        _ => return AppError::NotFound,
+    };
+    AppError::Validation(FieldErrors::single("token", Msg::conflict(key)))
+}
+
+/// The account a reset link opens, while it works; otherwise the link's field error.
+pub async fn link_account(db: &DatabaseConnection, token: &str) -> AppResult<users::Model> {
+    match tokens::find(db, token, Purpose::PasswordReset).await? {
+        Found::Open(_, user) => Ok(*user),
+        other => Err(link_error(&other)),
+    }
+}
+
+/// What a used reset link leads to.
+pub enum Reset {
+    /// Signed in with the new password.
+    Session(Session),
+    /// The password is set; the account's two-step sign-in comes next, at the sign-in page.
+    NeedsCode(users::Model),
+}
+
+/// Sets a new password with a reset link (once).
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    hasher: &Hasher,
+    token: &str,
+    new: &str,
+    confirm: &str,
+    ip: &ClientIp,
+) -> AppResult<Reset> {
+    let (link, user) = match tokens::find(db, token, Purpose::PasswordReset).await? {
+        Found::Open(link, user) => (link, user),
+        other => return Err(link_error(&other)),
+    };
+    let mut errors = check_new_password("new_password", new, &user.email);
+    if errors.is_empty() && new != confirm {
+        errors.add("confirm_password", Msg::new("password.mismatch"));
+    }
+    errors.into_result()?;
+    let hash = hasher.hash(new).await?;
+    let txn = begin_write(db).await?;
+    if !tokens::consume(&txn, link.id).await? {
+        return Err(link_error(&Found::Spent));
+    }
+    let fresh = users::Entity::find_by_id(user.id)
+        .one(&txn)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or(AppError::NotFound)?;
+    let mut active: users::ActiveModel = fresh.into();
+    active.password_hash = Set(hash);
+    active.security_stamp = Set(new_stamp());
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    tokens::revoke_open(&txn, updated.id, Purpose::PasswordReset).await?;
+    throttle::clear_account(&txn, &throttle::account_bucket(&updated.email)).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: None,
+            action: "user.password_reset",
+            target_type: "user",
+            target_id: Some(updated.id),
+            institution_id: updated.institution_id,
+            detail: serde_json::json!({ "link_made_by": link.created_by }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    if updated.totp_enabled_at.is_some() {
+        return Ok(Reset::NeedsCode(updated));
+    }
+    Ok(Reset::Session(
+        super::service::start_session(db, keys, updated).await?,
+    ))
+}
+
+/// A reset link made by staff for someone, to pass on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ResetLink {
+    /// The link itself: whoever opens it may set the person's password, once.
+    pub link: String,
+    pub expires_at: DateTime<Utc>,
+    /// Whether it was also emailed to the person (SMTP on).
+    pub emailed: bool,
+    /// A `wa.me` link with the message typed in, for an ambassador with a mobile number.
+    pub whatsapp_url: Option<String>,
+}
+
+/// The user `id` as `actor` may manage their sign-in: admins anyone, coordinators the
+/// ambassadors in their scope; 404 for anyone else, 403 for other roles.
+async fn managed_user(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    id: i64,
+) -> AppResult<(users::Model, Option<ambassadors::Model>)> {
+    let user = match actor.role {
+        Role::Admin | Role::Coordinator => users::Entity::find_by_id(id).one(db).await?,
+        _ => return Err(AppError::Forbidden),
+    }
+    .ok_or(AppError::NotFound)?;
+    let amb = if user.role == Role::Ambassador.as_str() {
+        crate::ambassadors::service::scoped(actor)
+            .filter(ambassadors::Column::UserId.eq(user.id))
+            .one(db)
+            .await?
+    } else {
+        None
+    };
+    if actor.role == Role::Coordinator && amb.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok((user, amb))
+}
+
+fn inactive() -> AppError {
+    AppError::Validation(FieldErrors::single("user", Msg::conflict("reset.inactive")))
+}
+
+/// Makes a reset link for the user `id`, emails it to them when SMTP is on, and returns it
+/// to pass on (with a WhatsApp message for an ambassador). Audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_reset_link(
+    db: &DatabaseConnection,
+    cfg: &AppConfig,
+    mailer: &Mailer,
+    actor: &CurrentUser,
+    id: i64,
+    origin: &str,
+    ip: &ClientIp,
+) -> AppResult<ResetLink> {
+    let txn = begin_write(db).await?;
+    let (user, amb) = managed_user(&txn, actor, id).await?;
+    if !user.is_active {
+        return Err(inactive());
+    }
+    let valid_for = Duration::minutes(cfg.password_reset_minutes);
+    let issued = tokens::issue(
+        &txn,
+        user.id,
+        Purpose::PasswordReset,
+        valid_for,
+        Some(actor.id()),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(actor),
+            action: "user.password_reset_link_made",
+            target_type: "user",
+            target_id: Some(user.id),
+            institution_id: user.institution_id,
+            detail: serde_json::json!({ "expires_at": issued.expires_at, "emailed": mailer.is_enabled() }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let path = format!("{RESET_PATH}{}", issued.token);
+    let link = mailer
+        .link(&path)
+        .unwrap_or_else(|| format!("{}{path}", origin.trim_end_matches('/')));
+    send_link_mail(mailer, cfg, &user, &link, Some(&actor.user.name));
+    let whatsapp_url = amb.and_then(|a| {
+        let text = i18n::t_with(
+            lang_of(&user, cfg),
+            "reset.whatsapp",
+            &[("url", &link), ("name", a.display_name.trim())],
+        );
+        crate::submissions::rules::wa_message_link(&a.phone, &text)
+    });
+    Ok(ResetLink {
+        link,
+        expires_at: issued.expires_at,
+        emailed: mailer.is_enabled(),
+        whatsapp_url,
+    })
+}
+
+/// Turns off the two-step sign-in of the user `id` (who lost their authenticator): the
+/// app's secret and the recovery codes go, every session ends, the person is emailed, and
+/// it is audited. A staff member of a programme that requires it sets it up again at the
+/// next sign-in.
+pub async fn reset_two_factor(
+    db: &DatabaseConnection,
+    cfg: &AppConfig,
+    mailer: &Mailer,
+    actor: &CurrentUser,
+    id: i64,
+    ip: &ClientIp,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let (user, _) = managed_user(&txn, actor, id).await?;
+    if user.totp_enabled_at.is_none() {
+        return Err(AppError::Validation(FieldErrors::single(
+            "user",
+            Msg::conflict("reset.two_factor_off"),
+        )));
+    }
+    let mut active: users::ActiveModel = user.clone().into();
+    active.totp_secret = Set(None);
+    active.totp_enabled_at = Set(None);
+    active.totp_last_step = Set(None);
+    active.security_stamp = Set(new_stamp());
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    recovery_codes::Entity::delete_many()
+        .filter(recovery_codes::Column::UserId.eq(user.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(actor),
+            action: "user.two_factor_reset",
+            target_type: "user",
+            target_id: Some(user.id),
+            institution_id: user.institution_id,
+            detail: serde_json::json!({}),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let lang = lang_of(&user, cfg);
+    let subject = i18n::t(lang, "mail.two_factor_reset_subject");
+    let body = i18n::t_with(
+        lang,
+        "mail.two_factor_reset_body",
+        &[("name", user.name.trim()), ("by", actor.user.name.trim())],
+    );
+    mailer.spawn_text(
+        "two-step reset",
+        user.id,
+        &user.email,
+        &user.name,
+        subject,
+        body,
+    );
+    Ok(())
+}
