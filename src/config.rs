@@ -56,6 +56,8 @@ pub struct RawConfig {
     pub password_reset_max_per_account: u64,
     #[serde(default = "default_resets_ip")]
     pub password_reset_max_per_ip: u64,
+    #[serde(default = "default_signups_ip")]
+    pub signup_max_per_ip: u64,
     /// Base64 of 32 random bytes: the key that seals NIPs at rest.
     pub nip_key: Option<String>,
 }
@@ -93,6 +95,9 @@ fn default_resets_account() -> u64 {
 fn default_resets_ip() -> u64 {
     20
 }
+fn default_signups_ip() -> u64 {
+    50
+}
 
 /// The checked configuration every part of Duta reads (a part of the application state).
 #[derive(Debug, Clone)]
@@ -118,6 +123,8 @@ pub struct AppConfig {
     /// Password-reset requests per account, and per client address, in an hour.
     pub password_reset_max_per_account: u64,
     pub password_reset_max_per_ip: u64,
+    /// Sign-ups per client address in an hour.
+    pub signup_max_per_ip: u64,
     /// The key that seals NIPs at rest: `nip_key` when configured, else `<data_dir>/nip.key`
     /// (read or created by [`AppConfig::prepare_filesystem`]).
     pub nip_key: Option<NipKey>,
@@ -213,6 +220,9 @@ impl AppConfig {
         if raw.password_reset_max_per_account == 0 || raw.password_reset_max_per_ip == 0 {
             errors.push("password_reset_max_per_account and _per_ip must be at least 1".into());
         }
+        if raw.signup_max_per_ip == 0 {
+            errors.push("signup_max_per_ip must be at least 1".into());
+        }
         let nip_key = match raw.nip_key.as_deref() {
             None => None,
             Some(text) => {
@@ -256,6 +266,7 @@ impl AppConfig {
             password_reset_minutes: raw.password_reset_minutes,
             password_reset_max_per_account: raw.password_reset_max_per_account,
             password_reset_max_per_ip: raw.password_reset_max_per_ip,
+            signup_max_per_ip: raw.signup_max_per_ip,
             nip_key,
         })
     }

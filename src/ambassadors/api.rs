@@ -30,7 +30,8 @@ pub struct SignupCreated {
 /// Applies to become an ambassador; the new account can sign in at once to follow its status.
 #[utoipa::path(post, path = "/api/v1/signup", tag = "ambassadors", request_body = SignupRequest,
     responses((status = 201, body = SignupCreated), (status = 400, body = ApiErrorBody),
-              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 429, description = "Too many sign-ups from this client address in the hour", body = ApiErrorBody)))]
 #[rocket::post("/signup", data = "<body>")]
 pub async fn signup(
     body: ApiJson<SignupRequest>,
@@ -38,9 +39,19 @@ pub async fn signup(
     key: &Shared<NipKey>,
     hasher: &Shared<Hasher>,
     sources: &Shared<FollowerSources>,
+    cfg: &Shared<crate::config::AppConfig>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<SignupCreated>)> {
-    let (_, amb) = service::signup(db, hasher, sources, key, &body.0, &ip).await?;
+    let (_, amb) = service::signup(
+        db,
+        Some(cfg.signup_max_per_ip),
+        hasher,
+        sources,
+        key,
+        &body.0,
+        &ip,
+    )
+    .await?;
     Ok((
         Status::Created,
         Json(SignupCreated {

@@ -28,6 +28,7 @@ use crate::nip::NipKey;
 use crate::org::service::{list_all_units_grouped, UnitGroup};
 use crate::settings::rules::PLATFORMS;
 use crate::state::Shared;
+use crate::web::i18n;
 use crate::web::layout::Layout;
 
 #[derive(FromForm, Default)]
@@ -280,7 +281,16 @@ pub async fn signup(
     };
     let screenshots = prepare_screenshots(store, &form.platforms, &mut errors).await?;
     let outcome = if errors.is_empty() {
-        service::signup(db, hasher, sources, key, &input, &ip).await
+        service::signup(
+            db,
+            Some(cfg.signup_max_per_ip),
+            hasher,
+            sources,
+            key,
+            &input,
+            &ip,
+        )
+        .await
     } else {
         // Show every problem at once without writing anything.
         match service::check_only(db, sources, &input).await {
@@ -328,7 +338,18 @@ pub async fn signup(
             )))
         }
         Err(e) => {
-            let (status, errors) = e.form_errors(layout.lang)?;
+            let (status, errors) = match e {
+                AppError::RateLimited { retry_after_secs } => {
+                    let minutes = ((retry_after_secs + 59) / 60).to_string();
+                    let message =
+                        i18n::t_with(layout.lang, "signup.throttled", &[("minutes", &minutes)]);
+                    (
+                        Status::TooManyRequests,
+                        BTreeMap::from([("form".to_string(), vec![message])]),
+                    )
+                }
+                other => other.form_errors(layout.lang)?,
+            };
             let platforms = refill(
                 platform_rows(db, sources).await?,
                 form.platforms.iter().map(|p| {

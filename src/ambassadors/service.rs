@@ -401,12 +401,21 @@ pub async fn check_only(
 /// platform accounts. API checks run afterwards, outside the transaction.
 pub async fn signup(
     db: &DatabaseConnection,
+    per_ip_limit: Option<u64>,
     hasher: &Hasher,
     sources: &FollowerSources,
     key: &NipKey,
     input: &SignupRequest,
     ip: &ClientIp,
 ) -> AppResult<(users::Model, ambassadors::Model)> {
+    use crate::auth::throttle;
+    // Accounts made from one client address in the hour (`signup_max_per_ip`; none for
+    // the demo seed). An office's shared address signs many people up on a recruitment
+    // day: the default is generous.
+    let bucket = throttle::signup_ip_bucket(&ip.key());
+    if let Some(limit) = per_ip_limit {
+        throttle::check_buckets(db, throttle::SIGNUP_WINDOW_MINUTES, &[(&bucket, limit)]).await?;
+    }
     let today = programme_today(db).await?;
     let (required, _) = thresholds(db).await?;
     let api = sources.configured();
@@ -483,6 +492,9 @@ pub async fn signup(
         .insert(&txn)
         .await?;
         write_platforms(&txn, amb.id, &clean.profile.platforms, &[]).await?;
+        if per_ip_limit.is_some() {
+            throttle::record(&txn, throttle::SIGNUP_WINDOW_MINUTES, &[&bucket]).await?;
+        }
         audit::record(
             &txn,
             audit::Entry {

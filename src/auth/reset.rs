@@ -53,7 +53,9 @@ fn lang_of(user: &users::Model, cfg: &AppConfig) -> Lang {
 
 /// "Forgot password": emails a reset link when the address has an active account and
 /// SMTP is on. Answers `Ok` either way; 429 past the hour's limits; 422 for text that is
-/// not an email address.
+/// not an email address. The answer waits only for the request to be counted: looking the
+/// address up, making the link and sending it happen after, so an address with an account
+/// takes the same time to answer as one without.
 pub async fn request_reset(
     db: &DatabaseConnection,
     cfg: &AppConfig,
@@ -81,37 +83,54 @@ pub async fn request_reset(
     .await?;
     let txn = begin_write(db).await?;
     throttle::record(&txn, REQUEST_WINDOW_MINUTES, &[&account, &address]).await?;
-    let user = users::Entity::find()
-        .filter(users::Column::Email.eq(email.as_str()))
+    txn.commit().await?;
+    if mailer.is_enabled() {
+        let (db, cfg, mailer, ip) = (db.clone(), cfg.clone(), mailer.clone(), ip.clone());
+        tokio::spawn(async move {
+            if let Err(e) = email_reset_link(&db, &cfg, &mailer, &email, &ip).await {
+                tracing::warn!(error = %e, "password reset link not made");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Makes and emails a reset link to the active account with this (normalised) address,
+/// if there is one.
+async fn email_reset_link(
+    db: &DatabaseConnection,
+    cfg: &AppConfig,
+    mailer: &Mailer,
+    email: &str,
+    ip: &ClientIp,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let Some(user) = users::Entity::find()
+        .filter(users::Column::Email.eq(email))
         .one(&txn)
         .await?
-        .filter(|u| u.is_active);
-    let issued = match (&user, mailer.is_enabled()) {
-        (Some(u), true) => {
-            let valid_for = Duration::minutes(cfg.password_reset_minutes);
-            let issued = tokens::issue(&txn, u.id, Purpose::PasswordReset, valid_for, None).await?;
-            audit::record(
-                &txn,
-                audit::Entry {
-                    actor: None,
-                    action: "user.password_reset_requested",
-                    target_type: "user",
-                    target_id: Some(u.id),
-                    institution_id: u.institution_id,
-                    detail: serde_json::json!({ "expires_at": issued.expires_at }),
-                    ip: Some(ip),
-                },
-            )
-            .await?;
-            Some(issued)
-        }
-        _ => None,
+        .filter(|u| u.is_active)
+    else {
+        return Ok(());
     };
+    let valid_for = Duration::minutes(cfg.password_reset_minutes);
+    let issued = tokens::issue(&txn, user.id, Purpose::PasswordReset, valid_for, None).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: None,
+            action: "user.password_reset_requested",
+            target_type: "user",
+            target_id: Some(user.id),
+            institution_id: user.institution_id,
+            detail: serde_json::json!({ "expires_at": issued.expires_at }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
     txn.commit().await?;
-    if let (Some(u), Some(issued)) = (user, issued) {
-        if let Some(link) = mailer.link(&format!("{RESET_PATH}{}", issued.token)) {
-            send_link_mail(mailer, cfg, &u, &link, None);
-        }
+    if let Some(link) = mailer.link(&format!("{RESET_PATH}{}", issued.token)) {
+        send_link_mail(mailer, cfg, &user, &link, None);
     }
     Ok(())
 }

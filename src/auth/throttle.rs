@@ -28,6 +28,14 @@ pub fn reset_ip_bucket(ip: &str) -> String {
     format!("reset-ip:{ip}")
 }
 
+/// The bucket of sign-ups from one client address: every account made counts.
+pub fn signup_ip_bucket(ip: &str) -> String {
+    format!("signup-ip:{ip}")
+}
+
+/// The window of the sign-up limit.
+pub const SIGNUP_WINDOW_MINUTES: i64 = 60;
+
 /// Refuses with 429 when either sign-in bucket is full; says how long to wait.
 pub async fn check(
     db: &impl ConnectionTrait,

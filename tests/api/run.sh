@@ -48,9 +48,9 @@ PASSWORD=duta-api-2026
 # Every run comes from 127.0.0.1 and each tries sign-ins with made-up accounts: the
 # per-address throttle (20 failures in 15 minutes; its own tests check it) would refuse
 # the next role's sign-in. Per account it stays as configured.
-# The same for "forgot password" requests, which every role's run makes.
+# The same for "forgot password" requests and sign-ups, which every role's run makes.
 ( cd "$REPO" && DUTA_PORT="$PORT" DUTA_ADDRESS=127.0.0.1 DUTA_LOGIN_MAX_FAILURES_PER_IP=1000000 \
-    DUTA_PASSWORD_RESET_MAX_PER_IP=1000000 \
+    DUTA_PASSWORD_RESET_MAX_PER_IP=1000000 DUTA_SIGNUP_MAX_PER_IP=1000000 \
     exec "$BIN" serve >"$WORK/serve.log" 2>&1 ) &
 PID=$!
 for _ in $(seq 1 240); do

@@ -210,3 +210,66 @@ async fn the_import_page_reports_refused_rows_in_place() {
     );
     assert_eq!(app.count("ambassadors").await, 0);
 }
+
+/// An address that made `signup_max_per_ip` accounts in the hour is refused the next, on
+/// the API (429 with `Retry-After`) and on the page (the message, and what was typed kept);
+/// refused sign-ups do not count, and nothing is stored.
+#[rocket::async_test]
+async fn sign_ups_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(&[("signup_max_per_ip", serde_json::json!(2))]).await;
+    let inst = app.institution("Kementerian Ramai").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let mut bad = app.signup_body(inst, unit, 9);
+    bad["nip"] = serde_json::json!("123");
+    for _ in 0..3 {
+        let status = app
+            .send_api("POST", "/api/v1/signup", None, &bad)
+            .await
+            .status();
+        assert_eq!(status, Status::UnprocessableEntity);
+    }
+    app.candidate(inst, unit, 1).await;
+    app.candidate(inst, unit, 2).await;
+    let resp = app
+        .send_api(
+            "POST",
+            "/api/v1/signup",
+            None,
+            &app.signup_body(inst, unit, 3),
+        )
+        .await;
+    assert_eq!(resp.status(), Status::TooManyRequests);
+    let retry: i64 = resp
+        .headers()
+        .get_one("Retry-After")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry), "{retry}");
+    assert_eq!(app.count("ambassadors").await, 2);
+
+    let fields = signup_fields(&inst.to_string(), &unit.to_string());
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let shot = png(300, 200);
+    let resp = app
+        .page_multipart(
+            "/signup",
+            None,
+            &pairs,
+            &[
+                ("platforms[0].screenshot", "fb.png", &shot),
+                ("platforms[1].screenshot", "x.png", &shot),
+                ("platforms[2].screenshot", "ig.png", &shot),
+            ],
+        )
+        .await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, Status::TooManyRequests);
+    assert!(
+        page.contains("Terlalu banyak pendaftaran dari jaringan ini"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Dewi Lestari\""), "typed values kept");
+    assert_eq!(app.count("ambassadors").await, 2);
+    assert_eq!(app.count("media").await, 0, "no screenshot kept");
+}
