@@ -250,7 +250,7 @@ async fn seed_candidates(
                 .collect(),
         };
         let ip = ClientIp(None);
-        let (user, amb) = signup(db, None, hasher, &sources, key, &input, &ip).await?;
+        let (user, amb) = signup(db, None, None, hasher, &sources, key, &input, &ip).await?;
         let me = CurrentUser {
             user: user.clone(),
             role: Role::Ambassador,

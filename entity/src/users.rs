@@ -25,6 +25,8 @@ pub struct Model {
     pub totp_enabled_at: Option<DateTimeUtc>,
     /// The time step of the last accepted code: a code is never accepted twice.
     pub totp_last_step: Option<i64>,
+    /// Set while a candidate who signed up has not opened the email confirmation link.
+    pub email_unconfirmed_since: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -36,6 +36,7 @@ pub mod m20261204_000031_week_stamps;
 mod m20261204_000032_own_notifications;
 mod m20261205_000033_create_platform_weeks;
 mod m20261205_000034_create_account_tokens;
+mod m20261205_000035_email_confirmation;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000032_own_notifications::Migration),
             Box::new(m20261205_000033_create_platform_weeks::Migration),
             Box::new(m20261205_000034_create_account_tokens::Migration),
+            Box::new(m20261205_000035_email_confirmation::Migration),
         ]
     }
 }

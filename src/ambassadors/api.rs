@@ -40,11 +40,13 @@ pub async fn signup(
     hasher: &Shared<Hasher>,
     sources: &Shared<FollowerSources>,
     cfg: &Shared<crate::config::AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<SignupCreated>)> {
     let (_, amb) = service::signup(
         db,
         Some(cfg.signup_max_per_ip),
+        Some((mailer, cfg.default_language)),
         hasher,
         sources,
         key,

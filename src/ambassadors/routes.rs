@@ -250,6 +250,7 @@ pub async fn signup(
     sources: &Shared<FollowerSources>,
     key: &Shared<NipKey>,
     store: &Shared<MediaStore>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
@@ -284,6 +285,7 @@ pub async fn signup(
         service::signup(
             db,
             Some(cfg.signup_max_per_ip),
+            Some((mailer, cfg.default_language)),
             hasher,
             sources,
             key,
@@ -332,10 +334,12 @@ pub async fn signup(
                 expires_at,
             };
             crate::auth::routes::set_session_cookie(cookies, cfg, &session);
-            Ok(Ok(Flash::success(
-                Redirect::to("/me/status"),
-                "signup.done",
-            )))
+            let done = if session.user.email_unconfirmed_since.is_some() {
+                "signup.done_confirm"
+            } else {
+                "signup.done"
+            };
+            Ok(Ok(Flash::success(Redirect::to("/me/status"), done)))
         }
         Err(e) => {
             let (status, errors) = match e {
@@ -394,6 +398,8 @@ pub struct StatusPage {
     rows: Vec<PlatformRow>,
     display_name: String,
     phone: String,
+    /// The address still waits for its confirmation link (shown with a resend button).
+    email_unconfirmed: Option<String>,
 }
 
 async fn status_page(
@@ -407,6 +413,11 @@ async fn status_page(
 ) -> AppResult<Template> {
     let amb = service::get_own(db, user).await?;
     let view = service::view_of(db, key, &amb).await?;
+    let email_unconfirmed = <entity::users::Entity as sea_orm::EntityTrait>::find_by_id(user.id())
+        .one(db)
+        .await?
+        .filter(|u| u.email_unconfirmed_since.is_some())
+        .map(|u| u.email);
     let (display_name, phone, rows) = match typed {
         Some(t) => t,
         None => {
@@ -434,6 +445,7 @@ async fn status_page(
             rows,
             display_name,
             phone,
+            email_unconfirmed,
         },
     ))
 }

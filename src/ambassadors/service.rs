@@ -402,6 +402,7 @@ pub async fn check_only(
 pub async fn signup(
     db: &DatabaseConnection,
     per_ip_limit: Option<u64>,
+    mailer: Option<(&crate::notify::Mailer, crate::web::i18n::Lang)>,
     hasher: &Hasher,
     sources: &FollowerSources,
     key: &NipKey,
@@ -443,7 +444,10 @@ pub async fn signup(
     }
     let hash = hasher.hash(&clean.password).await?;
     let t = now();
+    // While Duta sends email, the address is confirmed before the application is vetted.
+    let confirm = mailer.filter(|(m, _)| m.is_enabled());
     let txn = begin_write(db).await?;
+    let mut confirmation = None;
     let result: AppResult<(users::Model, ambassadors::Model)> = async {
         let conflicts = taken(&txn, Some(&nip_index), Some(&clean.email), &clean.profile.platforms, None).await?;
         if !conflicts.is_empty() {
@@ -462,10 +466,14 @@ pub async fn signup(
             created_at: Set(t),
             updated_at: Set(t),
             last_login_at: Set(None),
+            email_unconfirmed_since: Set(confirm.is_some().then_some(t)),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
+        if confirm.is_some() {
+            confirmation = Some(crate::auth::confirm::issue(&txn, user.id).await?);
+        }
         let amb = ambassadors::ActiveModel {
             user_id: Set(user.id),
             display_name: Set(clean.profile.display_name.clone()),
@@ -514,6 +522,9 @@ pub async fn signup(
     match result {
         Ok(done) => {
             txn.commit().await?;
+            if let (Some((mailer, lang)), Some(issued)) = (confirm, confirmation) {
+                crate::auth::confirm::send(mailer, lang, &done.0, &issued);
+            }
             run_pending_api_checks(db, sources, done.1.id).await?;
             Ok(done)
         }

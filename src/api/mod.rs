@@ -30,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         crate::auth::api::reset_password,
         crate::auth::api::password_reset_link,
         crate::auth::api::reset_two_factor,
+        crate::auth::api::confirm_email,
+        crate::auth::api::resend_confirmation,
         crate::org::api::index,
         crate::org::api::create,
         crate::org::api::show,

@@ -8,9 +8,10 @@ use serde::Serialize;
 use rocket::http::Status;
 
 use super::forms::{
-    ChangePasswordRequest, ForgotRequest, LoginRequest, ResetRequest, TwoFactorRequest,
+    ChangePasswordRequest, ConfirmRequest, ForgotRequest, LoginRequest, ResetRequest,
+    TwoFactorRequest,
 };
-use super::guards::{Coordinator, CurrentUser};
+use super::guards::{Ambassador, Coordinator, CurrentUser};
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
 use super::reset;
@@ -296,4 +297,39 @@ pub async fn reset_two_factor(
 ) -> AppResult<Json<Done>> {
     reset::reset_two_factor(db, cfg, mailer, &user, id, &ip).await?;
     Ok(Json(Done { ok: true }))
+}
+
+/// Confirms a candidate's email address with the token of the emailed link (once); the
+/// application then enters the vetting queue. 404 for a token Duta never made; 409 for a
+/// link used, replaced by a newer one, or expired.
+#[utoipa::path(post, path = "/api/v1/auth/email/confirm", tag = "auth", request_body = ConfirmRequest,
+    responses((status = 200, body = Done), (status = 400, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/auth/email/confirm", data = "<body>")]
+pub async fn confirm_email(
+    body: ApiJson<ConfirmRequest>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<Done>> {
+    super::confirm::confirm(db, &body.0.token, &ip).await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// Sends the candidate a new link to confirm their email address (the older one stops
+/// working). 409 when their address needs no confirmation; 429 past 3 an hour.
+#[utoipa::path(post, path = "/api/v1/me/email-confirmation", tag = "auth", security(("bearer" = [])),
+    responses((status = 202, body = Done), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 429, body = ApiErrorBody)))]
+#[rocket::post("/me/email-confirmation")]
+pub async fn resend_confirmation(
+    user: Ambassador<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<Done>)> {
+    super::confirm::resend(db, cfg, mailer, &user, &ip).await?;
+    Ok((Status::Accepted, Json(Done { ok: true })))
 }

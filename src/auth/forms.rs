@@ -173,3 +173,17 @@ pub struct ResetRequest {
     #[schema(required = true, schema_with = crate::accounts::forms::new_password_schema)]
     pub new_password: String,
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// The token at the end of the emailed link (`/email/confirm/<token>`).
+    #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_-]+$"
+    )]
+    pub token: String,
+}

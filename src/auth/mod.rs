@@ -2,6 +2,7 @@
 //! guards every handler uses to know the caller's role and scope, and the sign-in pages.
 
 pub mod api;
+pub mod confirm;
 pub mod forms;
 pub mod guards;
 pub mod jwt;
@@ -35,6 +36,9 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::reset_password,
         routes::password_reset_link,
         routes::reset_two_factor,
+        routes::confirm_form,
+        routes::confirm_email,
+        routes::resend_confirmation,
     ]
 }
 
@@ -51,5 +55,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::reset_password,
         api::password_reset_link,
         api::reset_two_factor,
+        api::confirm_email,
+        api::resend_confirmation,
     ]
 }

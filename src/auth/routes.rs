@@ -673,3 +673,99 @@ pub async fn reset_two_factor(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Serialize)]
+pub struct ConfirmPage {
+    layout: Layout,
+    token: String,
+    /// The address the link confirms, while it works.
+    email: Option<String>,
+    /// Confirmed just now.
+    done: bool,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+fn confirm_page(
+    layout: Layout,
+    token: &str,
+    email: Option<String>,
+    done: bool,
+    errors: BTreeMap<String, Vec<String>>,
+) -> Template {
+    Template::render(
+        "auth/confirm",
+        ConfirmPage {
+            layout,
+            token: token.to_string(),
+            email,
+            done,
+            errors,
+        },
+    )
+}
+
+/// A confirmation link that cannot be used: 404 for a token Duta never made, 409 for a
+/// used, replaced or expired one.
+fn dead_confirmation(layout: Layout, token: &str, err: AppError) -> AppResult<(Status, Template)> {
+    let status = err.status();
+    let errors = match err {
+        AppError::NotFound => BTreeMap::from([(
+            "token".to_string(),
+            vec![i18n::t(layout.lang, "confirm.link_unknown")],
+        )]),
+        other => other.form_errors(layout.lang)?.1,
+    };
+    Ok((status, confirm_page(layout, token, None, false, errors)))
+}
+
+/// The emailed link: a button confirms (a mail scanner opening the link confirms nothing).
+#[rocket::get("/email/confirm/<token>")]
+pub async fn confirm_form(
+    token: &str,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<(Status, Template)> {
+    match super::confirm::link_account(db, token).await {
+        Ok(user) => Ok((
+            Status::Ok,
+            confirm_page(layout, token, Some(user.email), false, BTreeMap::new()),
+        )),
+        Err(e) => dead_confirmation(layout, token, e),
+    }
+}
+
+#[rocket::post("/email/confirm/<token>", data = "<_form>")]
+pub async fn confirm_email(
+    token: &str,
+    _form: CsrfForm<TokenOnlyForm>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<(Status, Template)> {
+    match super::confirm::confirm(db, token, &ip).await {
+        Ok(user) => Ok((
+            Status::Ok,
+            confirm_page(layout, token, Some(user.email), true, BTreeMap::new()),
+        )),
+        Err(e) => dead_confirmation(layout, token, e),
+    }
+}
+
+/// The candidate asks for the confirmation link again, from their status page.
+#[rocket::post("/me/email/confirmation", data = "<_form>")]
+pub async fn resend_confirmation(
+    _form: CsrfForm<TokenOnlyForm>,
+    user: super::guards::Ambassador<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    let back = Redirect::to("/me/status");
+    match super::confirm::resend(db, cfg, mailer, &user, &ip).await {
+        Ok(()) => Ok(Flash::success(back, "confirm.resent")),
+        Err(AppError::RateLimited { .. }) => Ok(Flash::error(back, "confirm.throttled")),
+        Err(AppError::Validation(_)) => Ok(Flash::error(back, "confirm.not_needed")),
+        Err(e) => Err(e),
+    }
+}

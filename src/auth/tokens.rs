@@ -19,12 +19,14 @@ use entity::{account_tokens, users};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     PasswordReset,
+    EmailConfirmation,
 }
 
 impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::PasswordReset => "password_reset",
+            Purpose::EmailConfirmation => "email_confirmation",
         }
     }
 }

@@ -198,6 +198,7 @@ pub async fn seed_bench(
             totp_secret: Set(None),
             totp_enabled_at: Set(None),
             totp_last_step: Set(None),
+            email_unconfirmed_since: Set(None),
         })
         .collect::<Vec<_>>();
     insert_batches(db, coordinators).await?;
@@ -293,6 +294,7 @@ pub async fn seed_bench(
                 totp_secret: Set(None),
                 totp_enabled_at: Set(None),
                 totp_last_step: Set(None),
+                email_unconfirmed_since: Set(None),
             });
             amb_rows.push(ambassadors::ActiveModel {
                 id: Set(a),

@@ -71,7 +71,10 @@ pub async fn list_candidates(
     if !STATUSES.contains(&status) {
         errors.add("status", Msg::new("vetting.status_invalid"));
     }
-    let mut q = scoped(user).filter(ambassadors::Column::Status.eq(status));
+    // Applications whose email address is not confirmed yet wait outside the queue.
+    let mut q = scoped(user)
+        .filter(ambassadors::Column::Status.eq(status))
+        .filter(ambassadors::Column::UserId.not_in_subquery(unconfirmed_users()));
     if let Some(w) = work_unit_id {
         let unit = work_units::Entity::find_by_id(w).one(db).await?;
         match unit.filter(|u| user.scope().allows_work_unit(u.institution_id, &u.path)) {
@@ -304,6 +307,15 @@ async fn notify_candidate(db: &DatabaseConnection, mailer: &Mailer, saved: &amba
 }
 
 /// Approves an eligible candidate, with `member_since` (not in the future; today by default).
+/// The accounts whose email address waits for its confirmation link.
+fn unconfirmed_users() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(users::Column::Id)
+        .from(users::Entity)
+        .and_where(users::Column::EmailUnconfirmedSince.is_not_null())
+        .to_owned()
+}
+
 pub async fn approve(
     db: &DatabaseConnection,
     key: &NipKey,
@@ -314,6 +326,16 @@ pub async fn approve(
     ip: &ClientIp,
 ) -> AppResult<ambassadors::Model> {
     let amb = get_candidate_for(db, user, id).await?;
+    let unconfirmed = users::Entity::find_by_id(amb.user_id)
+        .one(db)
+        .await?
+        .is_some_and(|u| u.email_unconfirmed_since.is_some());
+    if unconfirmed {
+        return Err(AppError::Validation(FieldErrors::single(
+            "status",
+            Msg::conflict("vetting.email_unconfirmed"),
+        )));
+    }
     let tz = programme_timezone(db).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let since = match crate::text::date(input.member_since.as_deref().unwrap_or("")) {

@@ -10,6 +10,7 @@ mod auth;
 mod backup;
 mod briefs;
 mod conventions;
+mod email_confirmation;
 mod faults;
 mod followers_api;
 mod integrity;

@@ -80,6 +80,31 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Flag,
     ),
     ("POST", "/login/code", Access::Public, Param::None),
+    ("GET", "/email/confirm/<token>", Access::Public, Param::None),
+    (
+        "POST",
+        "/email/confirm/<token>",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/me/email/confirmation",
+        Access::Ambassador,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/auth/email/confirm",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/me/email-confirmation",
+        Access::Ambassador,
+        Param::None,
+    ),
     ("GET", "/password/forgot", Access::Public, Param::None),
     ("POST", "/password/forgot", Access::Public, Param::None),
     (
@@ -1090,7 +1115,10 @@ async fn every_route_is_classified_and_guarded() {
             let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
                 // Sign-in with an empty body: 401 (wrong credentials) or 429 (throttled).
                 status.code < 500 && status != Status::Forbidden
-            } else if route.contains("<token>") || route == "/api/v1/auth/password/reset" {
+            } else if route.contains("<token>")
+                || route == "/api/v1/auth/password/reset"
+                || route == "/api/v1/auth/email/confirm"
+            {
                 // A reset link's token, not an object of anyone's scope: one Duta never
                 // made is 404 for everyone.
                 status.code < 500 && status != Status::Unauthorized && status != Status::Forbidden
