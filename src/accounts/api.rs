@@ -76,3 +76,20 @@ pub async fn deactivate(
     let user = service::deactivate_user(db, &admin, id, &ip).await?;
     Ok(Json(UserView::from(&user)))
 }
+
+/// Lets a deactivated account sign in again. 409 for an active account, or an ambassador
+/// who withdrew or whose data was erased.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = UserView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/users/<id>/reactivate")]
+pub async fn reactivate(
+    id: i64,
+    admin: Admin<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<UserView>> {
+    let user = service::reactivate_user(db, &admin, id, &ip).await?;
+    Ok(Json(UserView::from(&user)))
+}

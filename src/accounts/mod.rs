@@ -13,10 +13,17 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::create,
         routes::edit,
         routes::update,
-        routes::deactivate
+        routes::deactivate,
+        routes::reactivate
     ]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {
-    rocket::routes![api::index, api::create, api::update, api::deactivate]
+    rocket::routes![
+        api::index,
+        api::create,
+        api::update,
+        api::deactivate,
+        api::reactivate
+    ]
 }

@@ -229,3 +229,28 @@ pub async fn deactivate(
         Err(e) => Err(e),
     }
 }
+
+#[rocket::post("/admin/users/<id>/reactivate", data = "<_form>")]
+pub async fn reactivate(
+    id: i64,
+    _form: CsrfForm<TokenOnlyForm>,
+    admin: Admin<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    let back = Redirect::to("/admin/users");
+    match service::reactivate_user(db, &admin, id, &ip).await {
+        Ok(_) => Ok(Flash::success(back, "users.reactivated")),
+        Err(AppError::Validation(fields)) => {
+            let key = fields
+                .0
+                .values()
+                .flatten()
+                .next()
+                .map(|m| m.key.clone())
+                .unwrap_or_else(|| "users.left_programme".into());
+            Ok(Flash::error(back, key))
+        }
+        Err(e) => Err(e),
+    }
+}

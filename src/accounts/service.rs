@@ -344,6 +344,56 @@ pub async fn deactivate_user(
     Ok(updated)
 }
 
+/// Lets a deactivated account sign in again (with its password as it was). Not for an
+/// account that is active (409), nor for an ambassador who withdrew or whose data was
+/// erased (409): they left the programme themselves.
+pub async fn reactivate_user(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    id: i64,
+    ip: &ClientIp,
+) -> AppResult<users::Model> {
+    let user = get_user(db, admin, id).await?;
+    if user.is_active {
+        return Err(AppError::Validation(FieldErrors::single(
+            "id",
+            Msg::conflict("users.already_active"),
+        )));
+    }
+    let left = entity::ambassadors::Entity::find()
+        .filter(entity::ambassadors::Column::UserId.eq(user.id))
+        .one(db)
+        .await?
+        .is_some_and(|a| a.withdrawn_at.is_some() || a.erased_at.is_some());
+    if left {
+        return Err(AppError::Validation(FieldErrors::single(
+            "id",
+            Msg::conflict("users.left_programme"),
+        )));
+    }
+    let txn = begin_write(db).await?;
+    let mut active: users::ActiveModel = user.into();
+    active.is_active = Set(true);
+    active.security_stamp = Set(new_stamp());
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: "user.reactivated",
+            target_type: "user",
+            target_id: Some(updated.id),
+            institution_id: updated.institution_id,
+            detail: serde_json::json!({}),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 /// How many active admins exist; zero on a fresh install, when `serve` says how to make one.
 pub async fn count_active_admins(db: &DatabaseConnection) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;

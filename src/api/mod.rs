@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         crate::accounts::api::create,
         crate::accounts::api::update,
         crate::accounts::api::deactivate,
+        crate::accounts::api::reactivate,
         crate::settings::api::show,
         crate::settings::api::update,
         crate::ambassadors::api::signup,

@@ -1,6 +1,7 @@
 //! Sign-in, sign-out, throttling and password changes.
 
 use rocket::http::{Header, Status};
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::support::{json, text, TestApp, PASSWORD};
@@ -57,6 +58,86 @@ async fn deactivated_user_cannot_sign_in_and_gets_the_same_answer() {
     assert_eq!(status, Status::Unauthorized);
     let (_, unknown) = json(app.login_api("nobody@duta.test", PASSWORD).await).await;
     assert_eq!(body, unknown);
+}
+
+#[rocket::async_test]
+async fn an_admin_reactivates_an_account_but_not_one_that_left_the_programme() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let admin = app.token(admin).await;
+    let inst = app.institution("Kementerian Kembali").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let staff = app
+        .user("leadership", "kembali@duta.test", Some(inst), None)
+        .await;
+    let post = |path: String| {
+        let admin = admin.clone();
+        let app = &app;
+        async move { json(app.send_api("POST", &path, Some(&admin), &json!({})).await).await }
+    };
+    let (status, body) = post(format!("/api/v1/users/{staff}/reactivate")).await;
+    assert_eq!(status, Status::Conflict, "active already: {body}");
+    let (status, _) = post(format!("/api/v1/users/{staff}/deactivate")).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        app.login_api("kembali@duta.test", PASSWORD).await.status(),
+        Status::Unauthorized
+    );
+    // Only admins.
+    let coordinator = app
+        .user("coordinator", "koor@duta.test", Some(inst), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let resp = app
+        .send_api(
+            "POST",
+            &format!("/api/v1/users/{staff}/reactivate"),
+            Some(&coordinator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(resp.status(), Status::Forbidden);
+    let (status, body) = post(format!("/api/v1/users/{staff}/reactivate")).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["is_active"], true);
+    assert_eq!(
+        app.login_api("kembali@duta.test", PASSWORD).await.status(),
+        Status::Ok,
+        "the password as it was"
+    );
+    let audit = entity::audit_log::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|r| r.action == "user.reactivated" && r.target_id == Some(staff)));
+
+    // An ambassador who withdrew stays out.
+    let (amb, amb_user) = app.candidate(inst, unit, 1).await;
+    let amb_token = app.token(amb_user).await;
+    let (status, body) = json(
+        app.send_api(
+            "POST",
+            "/api/v1/me/withdrawal",
+            Some(&amb_token),
+            &json!({ "password": PASSWORD }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, _) = post(format!("/api/v1/users/{amb_user}/deactivate")).await;
+    assert_eq!(status, Status::Ok);
+    let (status, body) = post(format!("/api/v1/users/{amb_user}/reactivate")).await;
+    assert_eq!(status, Status::Conflict, "{body}");
+    assert!(
+        body["fields"]["id"][0]
+            .as_str()
+            .unwrap()
+            .contains("mengundurkan diri"),
+        "{amb} {body}"
+    );
 }
 
 #[rocket::async_test]

@@ -422,6 +422,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Admin,
         Param::User,
     ),
+    (
+        "POST",
+        "/admin/users/<id>/reactivate",
+        Access::Admin,
+        Param::User,
+    ),
     ("GET", "/admin/settings", Access::Admin, Param::None),
     ("POST", "/admin/settings", Access::Admin, Param::None),
     ("GET", "/api/openapi.json", Access::Public, Param::None),
@@ -455,6 +461,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     (
         "POST",
         "/api/v1/users/<id>/deactivate",
+        Access::Admin,
+        Param::User,
+    ),
+    (
+        "POST",
+        "/api/v1/users/<id>/reactivate",
         Access::Admin,
         Param::User,
     ),
