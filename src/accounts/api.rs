@@ -12,21 +12,56 @@ use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
+use crate::web::query::Opt;
 
+/// One page of the users matching the filters.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UserPage {
+    pub users: Vec<UserView>,
+    /// How many users match in all.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// Every user (ambassadors too), by name: `q` matches part of a name or email (any case),
+/// `role` and `status` narrow it; `total` says how many match, and `limit`/`offset` page
+/// through them (no other cap).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = [UserView]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
-#[rocket::get("/users")]
+    params(("q" = Option<String>, Query, description = "part of a name or email"),
+           ("role" = Option<String>, Query, pattern = "^(ambassador|coordinator|leadership|national|admin)?$"),
+           ("status" = Option<String>, Query, pattern = "^(active|inactive)?$"),
+           ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "default 50"),
+           ("offset" = Option<i64>, Query, minimum = 0)),
+    responses((status = 200, body = UserPage), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::get("/users?<q>&<role>&<status>&<limit>&<offset>")]
+#[allow(clippy::too_many_arguments)]
 pub async fn index(
+    q: Opt<String>,
+    role: Opt<String>,
+    status: Opt<String>,
+    limit: Opt<u64>,
+    offset: Opt<u64>,
     admin: Admin<'_>,
     db: &Shared<DatabaseConnection>,
-) -> AppResult<Json<Vec<UserView>>> {
-    Ok(Json(
-        service::list_users(db, &admin)
-            .await?
-            .into_iter()
-            .map(|r| r.user)
-            .collect(),
-    ))
+) -> AppResult<Json<UserPage>> {
+    let query = service::UserQuery {
+        q: q.0.unwrap_or_default(),
+        role: role.0.unwrap_or_default(),
+        status: status.0.unwrap_or_default(),
+    };
+    let (limit, offset) = (
+        limit.0.unwrap_or(service::USERS_PAGE),
+        offset.0.unwrap_or(0),
+    );
+    let (rows, total) = service::list_users(db, &admin, &query, limit, offset).await?;
+    Ok(Json(UserPage {
+        users: rows.into_iter().map(|r| r.user).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// Creates a coordinator, leadership, national or admin account.

@@ -27,6 +27,33 @@ pub struct UsersIndexPage {
     form: NewUserForm,
     errors: BTreeMap<String, Vec<String>>,
     roles: Vec<&'static str>,
+    /// The list's filters as typed, and where the page stands.
+    filter: Filter,
+    total: u64,
+    from: u64,
+    to: u64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Serialize, Default, Clone)]
+pub struct Filter {
+    q: String,
+    role: String,
+    status: String,
+    page: u64,
+}
+
+impl Filter {
+    fn link(&self, page: u64) -> String {
+        let enc = crate::web::catchers::urlencode;
+        format!(
+            "/admin/users?q={}&role={}&status={}&page={page}",
+            enc(&self.q),
+            enc(&self.role),
+            enc(&self.status)
+        )
+    }
 }
 
 const STAFF_ROLES: [&str; 4] = ["coordinator", "leadership", "national", "admin"];
@@ -35,29 +62,81 @@ async fn index_page(
     db: &DatabaseConnection,
     admin: &Admin<'_>,
     layout: Layout,
+    filter: Filter,
     form: NewUserForm,
-    errors: BTreeMap<String, Vec<String>>,
-) -> AppResult<Template> {
-    Ok(Template::render(
-        "admin/users/index",
-        UsersIndexPage {
-            layout,
-            users: service::list_users(db, admin).await?,
-            groups: list_units_grouped(db, admin).await?,
-            form,
-            errors,
-            roles: STAFF_ROLES.to_vec(),
-        },
+    mut errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<(Status, Template)> {
+    let page = filter.page.max(1);
+    let query = service::UserQuery {
+        q: filter.q.clone(),
+        role: filter.role.clone(),
+        status: filter.status.clone(),
+    };
+    let offset = (page - 1).saturating_mul(service::USERS_PAGE);
+    let (status, users, total) =
+        match service::list_users(db, admin, &query, service::USERS_PAGE, offset).await {
+            Ok((users, total)) => (Status::Ok, users, total),
+            Err(e) => {
+                // Beside the filter's own fields (the form below has a role too).
+                let (status, filter_errors) = e.form_errors(layout.lang)?;
+                errors.extend(filter_errors.into_iter().map(
+                    |(field, messages)| match field.as_str() {
+                        "q" => (field, messages),
+                        _ => (format!("filter_{field}"), messages),
+                    },
+                ));
+                (status, Vec::new(), 0)
+            }
+        };
+    let shown = users.len() as u64;
+    Ok((
+        status,
+        Template::render(
+            "admin/users/index",
+            UsersIndexPage {
+                layout,
+                users,
+                groups: list_units_grouped(db, admin).await?,
+                form,
+                errors,
+                roles: STAFF_ROLES.to_vec(),
+                total,
+                from: if shown == 0 { 0 } else { offset + 1 },
+                to: offset + shown,
+                prev: (page > 1).then(|| filter.link(page - 1)),
+                next: (offset + shown < total).then(|| filter.link(page + 1)),
+                filter: Filter { page, ..filter },
+            },
+        ),
     ))
 }
 
-#[rocket::get("/admin/users")]
+#[rocket::get("/admin/users?<q>&<role>&<status>&<page>")]
+#[allow(clippy::too_many_arguments)]
 pub async fn index(
+    q: Option<String>,
+    role: Option<String>,
+    status: Option<String>,
+    page: Option<u64>,
     admin: Admin<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
-) -> AppResult<Template> {
-    index_page(db, &admin, layout, NewUserForm::default(), BTreeMap::new()).await
+) -> AppResult<(Status, Template)> {
+    let filter = Filter {
+        q: q.unwrap_or_default().trim().to_string(),
+        role: role.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+        page: page.unwrap_or(1),
+    };
+    index_page(
+        db,
+        &admin,
+        layout,
+        filter,
+        NewUserForm::default(),
+        BTreeMap::new(),
+    )
+    .await
 }
 
 /// Turns the id fields of a form into numbers, noting the ones that are not.
@@ -106,10 +185,8 @@ pub async fn create(
         ))),
         Err(e) => {
             let (status, errors) = e.form_errors(layout.lang)?;
-            Ok(Err((
-                status,
-                index_page(db, &admin, layout, form, errors).await?,
-            )))
+            let (_, page) = index_page(db, &admin, layout, Filter::default(), form, errors).await?;
+            Ok(Err((status, page)))
         }
     }
 }

@@ -161,34 +161,107 @@ pub async fn create_user(
     Ok(user)
 }
 
-pub async fn list_users(db: &DatabaseConnection, _admin: &CurrentUser) -> AppResult<Vec<UserRow>> {
-    let users = users::Entity::find()
+/// What the admin's list of users is filtered by: part of a name or email, a role, and
+/// active or inactive (each empty for all).
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub q: String,
+    pub role: String,
+    pub status: String,
+}
+
+/// The search text of the user list.
+pub const SEARCH_TEXT: crate::text::Text = crate::text::Text::line(0, 120);
+/// The statuses the user list filters by.
+pub const USER_STATUSES: [&str; 2] = ["active", "inactive"];
+/// Rows per page of the admin's list, and the most an API client may ask for.
+pub const USERS_PAGE: u64 = 50;
+pub const USERS_MAX_LIMIT: u64 = 500;
+
+/// One page of users matching the filters, by name, and how many match in all. Every
+/// filter is checked (422 at its field); there is no cap but the page.
+pub async fn list_users(
+    db: &DatabaseConnection,
+    _admin: &CurrentUser,
+    query: &UserQuery,
+    limit: u64,
+    offset: u64,
+) -> AppResult<(Vec<UserRow>, u64)> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    use sea_orm::{Condition, PaginatorTrait, QuerySelect};
+    let mut errors = FieldErrors::new();
+    let text = SEARCH_TEXT.clean(&query.q);
+    if text.is_none() {
+        errors.add("q", Msg::new("audit.text_invalid"));
+    }
+    let role = query.role.as_str();
+    if !role.is_empty() && Role::parse(role).is_none() {
+        errors.add("role", Msg::new("users.role_filter_invalid"));
+    }
+    let status = query.status.as_str();
+    if !status.is_empty() && !USER_STATUSES.contains(&status) {
+        errors.add("status", Msg::new("users.status_invalid"));
+    }
+    if !(1..=USERS_MAX_LIMIT).contains(&limit) {
+        errors.add("limit", Msg::new("audit.limit_invalid"));
+    }
+    if offset > crate::audit::service::MAX_OFFSET {
+        errors.add("offset", Msg::new("audit.offset_invalid"));
+    }
+    errors.into_result()?;
+    let mut select = users::Entity::find();
+    if let Some(q) = text
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = format!("%{q}%");
+        select = select.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::Email))).like(pattern.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::Name))).like(pattern)),
+        );
+    }
+    if !role.is_empty() {
+        select = select.filter(users::Column::Role.eq(role));
+    }
+    if !status.is_empty() {
+        select = select.filter(users::Column::IsActive.eq(status == "active"));
+    }
+    let total = select.clone().count(db).await?;
+    let users = select
         .order_by_asc(users::Column::Name)
+        .order_by_asc(users::Column::Id)
+        .limit(limit)
+        .offset(offset)
         .all(db)
         .await?;
+    let institution_ids: Vec<i64> = users.iter().filter_map(|u| u.institution_id).collect();
+    let unit_ids: Vec<i64> = users.iter().filter_map(|u| u.work_unit_id).collect();
     let institutions: HashMap<i64, String> = institutions::Entity::find()
+        .filter(institutions::Column::Id.is_in(institution_ids))
         .all(db)
         .await?
         .into_iter()
         .map(|i| (i.id, i.name))
         .collect();
     let units: HashMap<i64, String> = work_units::Entity::find()
+        .filter(work_units::Column::Id.is_in(unit_ids))
         .all(db)
         .await?
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    Ok(users
+    let rows = users
         .iter()
         .map(|u| UserRow {
             user: UserView::from(u),
             institution_name: u.institution_id.and_then(|i| institutions.get(&i).cloned()),
             work_unit_name: u.work_unit_id.and_then(|w| units.get(&w).cloned()),
         })
-        .collect())
+        .collect();
+    Ok((rows, total))
 }
 
-/// Admins see every account; the lookup is still a `get_*`, so a missing id is 404.
 pub async fn get_user(
     db: &DatabaseConnection,
     _admin: &CurrentUser,

@@ -237,6 +237,11 @@ fn query_rules() -> Vec<(&'static str, &'static str, RefOr<Schema>)> {
         ("/api/v1/audit", "from", date_schema()),
         ("/api/v1/audit", "to", date_schema()),
         (
+            "/api/v1/users",
+            "q",
+            as_schema(crate::accounts::service::SEARCH_TEXT.schema()),
+        ),
+        (
             "/api/v1/briefs",
             "week",
             crate::briefs::rules::week_or_blank_schema(),

@@ -438,3 +438,95 @@ async fn role_change_rotates_the_stamp() {
     assert_eq!(status, Status::Conflict);
     assert!(body["fields"]["role"].is_array());
 }
+
+#[rocket::async_test]
+async fn the_admin_finds_users_by_name_email_role_and_status_a_page_at_a_time() {
+    use sea_orm::{ActiveValue::Set, EntityTrait as _};
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let admin = app.token(admin).await;
+    let inst = app.institution("Kementerian Cari").await;
+    let now = chrono::Utc::now();
+    entity::users::Entity::insert_many((0..55).map(|n| entity::users::ActiveModel {
+        email: Set(format!("koor{n:02}@cari.go.id")),
+        name: Set(format!("Koordinator Cari {n:02}")),
+        password_hash: Set("x".into()),
+        role: Set(if n < 50 { "coordinator" } else { "leadership" }.into()),
+        institution_id: Set(Some(inst)),
+        language: Set(None),
+        security_stamp: Set(format!("s{n}")),
+        is_active: Set(n != 7),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }))
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+    let get = |query: &str| {
+        let (app, admin, path) = (&app, admin.clone(), format!("/api/v1/users{query}"));
+        async move { json(app.get_api(&path, Some(&admin)).await).await }
+    };
+    let (status, page) = get("?q=KOORDINATOR%20cari&limit=20&offset=40").await;
+    assert_eq!(status, Status::Ok, "{page}");
+    assert_eq!(
+        (
+            page["total"].as_i64(),
+            page["limit"].as_i64(),
+            page["offset"].as_i64()
+        ),
+        (Some(55), Some(20), Some(40))
+    );
+    let names: Vec<&str> = page["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 15);
+    assert_eq!(names[0], "Koordinator Cari 40");
+    let (_, page) = get("?q=koor07%40cari").await;
+    assert_eq!(page["total"], 1, "by email: {page}");
+    let (_, page) = get("?role=leadership").await;
+    assert_eq!(page["total"], 5);
+    let (_, page) = get("?status=inactive").await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["users"][0]["email"], "koor07@cari.go.id");
+    let (_, page) = get("").await;
+    assert_eq!(page["total"], 56, "with the admin, no cap");
+    assert_eq!(
+        page["users"].as_array().unwrap().len(),
+        50,
+        "the default page"
+    );
+    for (query, field) in [
+        ("?role=raja", "role"),
+        ("?role=%20admin", "role"),
+        ("?status=mungkin", "status"),
+        ("?limit=0", "limit"),
+        ("?limit=501", "limit"),
+    ] {
+        let (status, body) = get(query).await;
+        assert_eq!(status, Status::UnprocessableEntity, "{query}: {body}");
+        assert!(body["fields"][field].is_array(), "{query}: {body}");
+    }
+    let long = "a".repeat(121);
+    let (status, _) = get(&format!("?q={long}")).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+
+    // The page: the same search, a page at a time, the filters kept.
+    let (status, html) = text(
+        app.page("/admin/users?q=cari&role=coordinator", Some(&admin))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("1–50 dari 50 pengguna"), "{html}");
+    let (_, html) = text(app.page("/admin/users?q=cari&page=2", Some(&admin)).await).await;
+    assert!(html.contains("51–55 dari 55 pengguna"), "{html}");
+    assert!(html.contains(r#"rel="prev""#) && !html.contains(r#"rel="next""#));
+    assert!(html.contains(r#"value="cari""#), "the search kept");
+    let (status, html) = text(app.page("/admin/users?status=mungkin", Some(&admin)).await).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains(r#"id="f-filter_status-error""#), "{html}");
+}

@@ -412,7 +412,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Admin,
         Param::Institution,
     ),
-    ("GET", "/admin/users", Access::Admin, Param::None),
+    (
+        "GET",
+        "/admin/users?<q>&<role>&<status>&<page>",
+        Access::Admin,
+        Param::None,
+    ),
     ("POST", "/admin/users", Access::Admin, Param::None),
     ("GET", "/admin/users/<id>", Access::Admin, Param::User),
     ("POST", "/admin/users/<id>", Access::Admin, Param::User),
@@ -455,7 +460,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Admin,
         Param::Institution,
     ),
-    ("GET", "/api/v1/users", Access::Admin, Param::None),
+    (
+        "GET",
+        "/api/v1/users?<q>&<role>&<status>&<limit>&<offset>",
+        Access::Admin,
+        Param::None,
+    ),
     ("POST", "/api/v1/users", Access::Admin, Param::None),
     ("PUT", "/api/v1/users/<id>", Access::Admin, Param::User),
     (
@@ -772,6 +782,8 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<institution_id>&<work_unit_id>&<platform>&<weeks>", "")
         .replace("<file>", "weeks.csv")
         .replace("<token>", "no-such-link")
+        .replace("?<q>&<role>&<status>&<page>", "")
+        .replace("?<q>&<role>&<status>&<limit>&<offset>", "")
         .replace("?<weeks>", "")
         .replace("?<status>&<work_unit_id>", "")
         .replace("?<institution_id>", "")
