@@ -65,21 +65,17 @@ pub fn send(mailer: &Mailer, cfg_language: Lang, user: &users::Model, issued: &I
     );
 }
 
-fn link_error(found: &Found) -> AppError {
-    let key = match found {
-        Found::Spent => "confirm.link_spent",
-        Found::Expired => "confirm.link_expired",
-        _ => return AppError::NotFound,
-    };
-    AppError::Validation(FieldErrors::single("token", Msg::conflict(key)))
-}
+/// What a confirmation link says when it cannot be used.
+const DEAD: tokens::DeadKeys = tokens::DeadKeys {
+    spent: "confirm.link_spent",
+    expired: "confirm.link_expired",
+};
 
-/// The account a confirmation link is for, while the link works.
+/// The account a confirmation link is for, while the link works; otherwise why not.
 pub async fn link_account(db: &DatabaseConnection, token: &str) -> AppResult<users::Model> {
-    match tokens::find(db, token, Purpose::EmailConfirmation).await? {
-        Found::Open(_, user) => Ok(*user),
-        other => Err(link_error(&other)),
-    }
+    Ok(tokens::open(db, token, Purpose::EmailConfirmation, DEAD)
+        .await?
+        .1)
 }
 
 /// Confirms the address with the link's token (once): the application enters the queue.
@@ -88,13 +84,10 @@ pub async fn confirm(
     token: &str,
     ip: &ClientIp,
 ) -> AppResult<users::Model> {
-    let (link, user) = match tokens::find(db, token, Purpose::EmailConfirmation).await? {
-        Found::Open(link, user) => (link, user),
-        other => return Err(link_error(&other)),
-    };
+    let (link, user) = tokens::open(db, token, Purpose::EmailConfirmation, DEAD).await?;
     let txn = begin_write(db).await?;
     if !tokens::consume(&txn, link.id).await? {
-        return Err(link_error(&Found::Spent));
+        return Err(tokens::dead(&Found::Spent, DEAD));
     }
     users::Entity::update_many()
         .col_expr(

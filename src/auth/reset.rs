@@ -168,23 +168,17 @@ fn send_link_mail(
     );
 }
 
-/// Why a link cannot be used: one that was used, replaced or has expired is 409 with the
-/// reason at `token`; a token Duta never made (mistyped, tampered with, guessed) is 404.
-fn link_error(found: &Found) -> AppError {
-    let key = match found {
-        Found::Spent => "reset.link_spent",
-        Found::Expired => "reset.link_expired",
-        _ => return AppError::NotFound,
-    };
-    AppError::Validation(FieldErrors::single("token", Msg::conflict(key)))
-}
+/// What a reset link says when it cannot be used.
+const DEAD: tokens::DeadKeys = tokens::DeadKeys {
+    spent: "reset.link_spent",
+    expired: "reset.link_expired",
+};
 
-/// The account a reset link opens, while it works; otherwise the link's field error.
+/// The account a reset link opens, while it works; otherwise why not (404 or 409).
 pub async fn link_account(db: &DatabaseConnection, token: &str) -> AppResult<users::Model> {
-    match tokens::find(db, token, Purpose::PasswordReset).await? {
-        Found::Open(_, user) => Ok(*user),
-        other => Err(link_error(&other)),
-    }
+    Ok(tokens::open(db, token, Purpose::PasswordReset, DEAD)
+        .await?
+        .1)
 }
 
 /// What a used reset link leads to.
@@ -205,10 +199,7 @@ pub async fn reset_password(
     confirm: &str,
     ip: &ClientIp,
 ) -> AppResult<Reset> {
-    let (link, user) = match tokens::find(db, token, Purpose::PasswordReset).await? {
-        Found::Open(link, user) => (link, user),
-        other => return Err(link_error(&other)),
-    };
+    let (link, user) = tokens::open(db, token, Purpose::PasswordReset, DEAD).await?;
     let mut errors = check_new_password("new_password", new, &user.email);
     if errors.is_empty() && new != confirm {
         errors.add("confirm_password", Msg::new("password.mismatch"));
@@ -217,7 +208,7 @@ pub async fn reset_password(
     let hash = hasher.hash(new).await?;
     let txn = begin_write(db).await?;
     if !tokens::consume(&txn, link.id).await? {
-        return Err(link_error(&Found::Spent));
+        return Err(tokens::dead(&Found::Spent, DEAD));
     }
     let fresh = users::Entity::find_by_id(user.id)
         .one(&txn)

@@ -510,18 +510,27 @@ fn reset_page(
     )
 }
 
-/// A link that cannot be used: its message in place of the form.
-fn dead_link(layout: Layout, token: &str, err: AppError) -> AppResult<(Status, Template)> {
-    // 404 for a token Duta never made, 409 for a used, replaced or expired link.
+/// Why a link cannot be used, as a page says it at `token`, with its status: 404 for a
+/// token Duta never made (`unknown_key`), 409 for a used, replaced or expired link.
+fn dead_link_errors(
+    lang: i18n::Lang,
+    err: AppError,
+    unknown_key: &str,
+) -> AppResult<(Status, BTreeMap<String, Vec<String>>)> {
     let status = err.status();
     let mut errors = match err {
-        AppError::NotFound => BTreeMap::from([(
-            "token".to_string(),
-            vec![i18n::t(layout.lang, "reset.link_unknown")],
-        )]),
-        other => other.form_errors(layout.lang)?.1,
+        AppError::NotFound => {
+            BTreeMap::from([("token".to_string(), vec![i18n::t(lang, unknown_key)])])
+        }
+        other => other.form_errors(lang)?.1,
     };
     errors.entry("token".to_string()).or_default();
+    Ok((status, errors))
+}
+
+/// A reset link that cannot be used: its message in place of the form.
+fn dead_link(layout: Layout, token: &str, err: AppError) -> AppResult<(Status, Template)> {
+    let (status, errors) = dead_link_errors(layout.lang, err, "reset.link_unknown")?;
     Ok((status, reset_page(layout, token, None, errors)))
 }
 
@@ -704,17 +713,9 @@ fn confirm_page(
     )
 }
 
-/// A confirmation link that cannot be used: 404 for a token Duta never made, 409 for a
-/// used, replaced or expired one.
+/// A confirmation link that cannot be used: its message in place of the button.
 fn dead_confirmation(layout: Layout, token: &str, err: AppError) -> AppResult<(Status, Template)> {
-    let status = err.status();
-    let errors = match err {
-        AppError::NotFound => BTreeMap::from([(
-            "token".to_string(),
-            vec![i18n::t(layout.lang, "confirm.link_unknown")],
-        )]),
-        other => other.form_errors(layout.lang)?.1,
-    };
+    let (status, errors) = dead_link_errors(layout.lang, err, "confirm.link_unknown")?;
     Ok((status, confirm_page(layout, token, None, false, errors)))
 }
 

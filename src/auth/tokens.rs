@@ -144,6 +144,40 @@ pub async fn find(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> A
     }
 }
 
+/// The catalogue keys of what a link of one purpose says when it cannot be used: used or
+/// replaced, and expired.
+#[derive(Debug, Clone, Copy)]
+pub struct DeadKeys {
+    pub spent: &'static str,
+    pub expired: &'static str,
+}
+
+/// Why a link cannot be used: 404 for a token Duta never made (mistyped, tampered with,
+/// guessed) or whose account is inactive; 409 with the reason at `token` for one used,
+/// replaced by a newer one, or expired.
+pub fn dead(found: &Found, keys: DeadKeys) -> crate::error::AppError {
+    use crate::error::{AppError, FieldErrors, Msg};
+    let key = match found {
+        Found::Spent => keys.spent,
+        Found::Expired => keys.expired,
+        _ => return AppError::NotFound,
+    };
+    AppError::Validation(FieldErrors::single("token", Msg::conflict(key)))
+}
+
+/// The open link of `purpose` with this token, and its account; otherwise [`dead`].
+pub async fn open(
+    db: &impl ConnectionTrait,
+    token: &str,
+    purpose: Purpose,
+    keys: DeadKeys,
+) -> AppResult<(account_tokens::Model, users::Model)> {
+    match find(db, token, purpose).await? {
+        Found::Open(link, user) => Ok((*link, *user)),
+        other => Err(dead(&other, keys)),
+    }
+}
+
 /// Claims an open link for this one use; false when another use claimed it first (or it
 /// was revoked meanwhile). Call it inside the transaction of what the link does.
 pub async fn consume(db: &impl ConnectionTrait, id: i64) -> AppResult<bool> {
