@@ -9,24 +9,19 @@ use duta::web::i18n::{self, Lang};
 
 use crate::smtp::{skip_without_aiosmtpd, SmtpServer};
 
+/// A mailer that sends to the test server (`SmtpServer::config`).
+fn mailer_for(server: &SmtpServer) -> Mailer {
+    Mailer::from_figment(&Figment::new().merge(Serialized::default("smtp", server.config())))
+        .unwrap()
+}
+
 #[rocket::async_test]
 async fn decisions_reach_a_real_smtp_server() {
     if skip_without_aiosmtpd() {
         return;
     }
     let server = SmtpServer::start().await;
-    let mailer = Mailer::from_figment(&Figment::new().merge(Serialized::default(
-        "smtp",
-        serde_json::json!({
-            "host": "127.0.0.1",
-            "port": server.port,
-            "tls": "none",
-            "from": "Humas Uji <duta@uji.go.id>",
-            "public_url": "https://duta.uji.go.id",
-            "timeout_secs": 10,
-        }),
-    )))
-    .unwrap();
+    let mailer = mailer_for(&server);
     let status = mailer.link("/ambassador/status").unwrap();
     let reason = "Tangkapan layar Instagram buram — unggah ulang yang jelas.";
 
@@ -83,18 +78,7 @@ async fn brief_emails_reach_a_real_smtp_server() {
         return;
     }
     let server = SmtpServer::start().await;
-    let mailer = Mailer::from_figment(&Figment::new().merge(Serialized::default(
-        "smtp",
-        serde_json::json!({
-            "host": "127.0.0.1",
-            "port": server.port,
-            "tls": "none",
-            "from": "Humas Uji <duta@uji.go.id>",
-            "public_url": "https://duta.uji.go.id",
-            "timeout_secs": 10,
-        }),
-    )))
-    .unwrap();
+    let mailer = mailer_for(&server);
     let link = mailer.link("/briefs/42").unwrap();
     // A title with a placeholder in it stays as the coordinator wrote it.
     let title = "Klarifikasi hoaks {url} <b>pemadaman</b>";

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// receives as JSON (envelope, decoded subject and body) into a folder.
 pub struct SmtpServer {
     child: Child,
-    pub port: u16,
+    port: u16,
     inbox: PathBuf,
     _dir: tempfile::TempDir,
 }
