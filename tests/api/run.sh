@@ -7,7 +7,7 @@
 #   DUTA_API_DESTRUCTIVE_SECONDS=...  budget per destructive operation and role (default 4)
 #   DUTA_API_INCLUDE=...    only the paths matching this regular expression
 #   DUTA_API_ROLES=...      roles to run (default: anonymous ambassador coordinator
-#                           leadership national admin, then the destructive operations)
+#                           leadership national, the destructive operations, then admin)
 # Exit status is non-zero when any run reports a failure.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +18,10 @@ BIN="${DUTA_BIN:-$REPO/target/debug/duta}"
 SECONDS_PER_ROLE="${DUTA_API_SECONDS:-45}"
 SEED="${DUTA_API_SEED:-20261204}"
 DESTRUCTIVE_SECONDS="${DUTA_API_DESTRUCTIVE_SECONDS:-4}"
-ROLES="${DUTA_API_ROLES:-anonymous ambassador coordinator leadership national admin destructive}"
+# The admin's run goes last: it may deactivate any account or fill an account's sign-in
+# throttle (its stateful phase reads every user's email), which would take away the
+# accounts the destructive operations sign in with.
+ROLES="${DUTA_API_ROLES:-anonymous ambassador coordinator leadership national destructive admin}"
 
 if [ ! -x "$BIN" ]; then
   echo "run.sh: duta binary not found at $BIN — build it first (cargo build) or set DUTA_BIN" >&2
@@ -141,7 +144,7 @@ for role in $ROLES; do
       # One of those cases turned it off: a new setup may begin (409 while it is on).
       curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $t" "$BASE/api/v1/me/two-factor/setup"
       # A password reset with a link an admin made for an account made for it just now
-      # (the admin run may have deactivated any earlier one), which the first valid case
+      # (so that no earlier run has touched it), which the first valid case
       # uses; the suite then checks that the link set a password (it is used up).
       a=$(token "$ADMIN_EMAIL" "$PASSWORD")
       fresh=$(curl -fsS -H "Authorization: Bearer $a" -H 'Content-Type: application/json' \
