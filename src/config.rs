@@ -52,6 +52,8 @@ pub struct RawConfig {
     pub login_window_minutes: i64,
     #[serde(default = "default_reset_minutes")]
     pub password_reset_minutes: i64,
+    #[serde(default = "default_invitation_days")]
+    pub invitation_days: i64,
     #[serde(default = "default_resets_account")]
     pub password_reset_max_per_account: u64,
     #[serde(default = "default_resets_ip")]
@@ -89,6 +91,9 @@ fn default_login_window() -> i64 {
 fn default_reset_minutes() -> i64 {
     60
 }
+fn default_invitation_days() -> i64 {
+    7
+}
 fn default_resets_account() -> u64 {
     3
 }
@@ -120,6 +125,8 @@ pub struct AppConfig {
     pub login_window_minutes: i64,
     /// How long a password-reset link works.
     pub password_reset_minutes: i64,
+    /// How long an invitation link works, in days.
+    pub invitation_days: i64,
     /// Password-reset requests per account, and per client address, in an hour.
     pub password_reset_max_per_account: u64,
     pub password_reset_max_per_ip: u64,
@@ -217,6 +224,9 @@ impl AppConfig {
         if !(5..=24 * 60).contains(&raw.password_reset_minutes) {
             errors.push("password_reset_minutes: must be between 5 and 1440".into());
         }
+        if !(1..=90).contains(&raw.invitation_days) {
+            errors.push("invitation_days: must be between 1 and 90".into());
+        }
         if raw.password_reset_max_per_account == 0 || raw.password_reset_max_per_ip == 0 {
             errors.push("password_reset_max_per_account and _per_ip must be at least 1".into());
         }
@@ -264,6 +274,7 @@ impl AppConfig {
             login_max_failures_per_ip: raw.login_max_failures_per_ip,
             login_window_minutes: raw.login_window_minutes,
             password_reset_minutes: raw.password_reset_minutes,
+            invitation_days: raw.invitation_days,
             password_reset_max_per_account: raw.password_reset_max_per_account,
             password_reset_max_per_ip: raw.password_reset_max_per_ip,
             signup_max_per_ip: raw.signup_max_per_ip,

@@ -126,7 +126,7 @@ async fn main() -> ExitCode {
                 role: "admin".into(),
                 institution_id: None,
                 work_unit_id: None,
-                password,
+                password: Some(password),
             };
             match duta::accounts::service::create_user(&db, &hasher, None, &input, None).await {
                 Ok(user) => {

@@ -140,7 +140,7 @@ pub async fn seed_demo(
                 role: role.into(),
                 institution_id,
                 work_unit_id,
-                password: DEMO_PASSWORD.into(),
+                password: Some(DEMO_PASSWORD.into()),
             };
             create_user(db, hasher, None, &input, None).await?;
         }

@@ -27,6 +27,7 @@ pub struct Model {
     pub totp_last_step: Option<i64>,
     /// Set while a candidate who signed up has not opened the email confirmation link.
     pub email_unconfirmed_since: Option<DateTimeUtc>,
+    pub invitation_pending_since: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

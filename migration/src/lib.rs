@@ -37,6 +37,7 @@ mod m20261204_000032_own_notifications;
 mod m20261205_000033_create_platform_weeks;
 mod m20261205_000034_create_account_tokens;
 mod m20261205_000035_email_confirmation;
+mod m20261205_000036_invitations;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000033_create_platform_weeks::Migration),
             Box::new(m20261205_000034_create_account_tokens::Migration),
             Box::new(m20261205_000035_email_confirmation::Migration),
+            Box::new(m20261205_000036_invitations::Migration),
         ]
     }
 }

@@ -7,9 +7,14 @@ use sea_orm::DatabaseConnection;
 use super::forms::{NewUser, UserUpdate};
 use super::service::{self, UserView};
 use crate::auth::guards::Admin;
+use crate::auth::invite;
 use crate::auth::passwords::Hasher;
+use crate::auth::reset::LinkToPassOn;
+use crate::config::AppConfig;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::http::client_ip::ClientIp;
+use crate::http::origin::Origin;
+use crate::notify::Mailer;
 use crate::state::Shared;
 use crate::web::json::ApiJson;
 use crate::web::query::Opt;
@@ -30,7 +35,7 @@ pub struct UserPage {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(("q" = Option<String>, Query, description = "part of a name or email"),
            ("role" = Option<String>, Query, pattern = "^(ambassador|coordinator|leadership|national|admin)?$"),
-           ("status" = Option<String>, Query, pattern = "^(active|inactive)?$"),
+           ("status" = Option<String>, Query, pattern = "^(active|inactive|invited)?$"),
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "default 50"),
            ("offset" = Option<i64>, Query, minimum = 0)),
     responses((status = 200, body = UserPage), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
@@ -64,20 +69,57 @@ pub async fn index(
     }))
 }
 
-/// Creates a coordinator, leadership, national or admin account.
+/// A new account, and its invitation when it was made without a password.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedUser {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The link with which the person sets their password (valid `invitation_days`, once),
+    /// to pass on; also emailed when Duta sends email. `null` when a password was given.
+    pub invitation: Option<LinkToPassOn>,
+}
+
+/// Creates a coordinator, leadership, national or admin account. Without a `password` the
+/// account gets an invitation (answered here, and emailed when Duta sends email).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
-    responses((status = 201, body = UserView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+    responses((status = 201, body = CreatedUser), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/users", data = "<body>")]
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     body: ApiJson<NewUser>,
     admin: Admin<'_>,
     db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
     hasher: &Shared<Hasher>,
+    origin: Origin,
     ip: ClientIp,
-) -> AppResult<(Status, Json<UserView>)> {
-    let user = service::create_user(db, hasher, Some(&admin), &body.0, Some(&ip)).await?;
-    Ok((Status::Created, Json(UserView::from(&user))))
+) -> AppResult<(Status, Json<CreatedUser>)> {
+    let input = body.0;
+    let created = if input.password.is_some() {
+        let user = service::create_user(db, hasher, Some(&admin), &input, Some(&ip)).await?;
+        CreatedUser {
+            user: UserView::from(&user),
+            invitation: None,
+        }
+    } else {
+        let (user, issued) = service::invite_user(db, hasher, cfg, &admin, &input, &ip).await?;
+        let link = invite::pass_on(
+            mailer,
+            cfg,
+            &user,
+            None,
+            &issued,
+            &origin.0,
+            Some(&admin.user.name),
+        );
+        CreatedUser {
+            user: UserView::from(&user),
+            invitation: Some(link),
+        }
+    };
+    Ok((Status::Created, Json(created)))
 }
 
 /// Changes name, role or scope; a role or scope change ends the user's sessions.

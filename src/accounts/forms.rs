@@ -28,8 +28,21 @@ pub fn new_password_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> 
     )
 }
 
+/// A new password as [`new_password_schema`] says, or `null`.
+pub fn nullable_new_password_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::as_schema(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::schema::Type::String,
+                utoipa::openapi::schema::Type::Null,
+            ]))
+            .min_length(Some(MIN_PASSWORD_CHARS))
+            .max_length(Some(MAX_PASSWORD_CHARS)),
+    )
+}
+
 /// What an admin gives to create an account; shared by the page and the API. Not
-/// `Serialize`: it holds the first password.
+/// `Serialize`: it may hold a first password.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
@@ -49,9 +62,10 @@ pub struct NewUser {
     /// A coordinator limited to one unit (and its subtree) of their institution.
     #[schema(minimum = 1)]
     pub work_unit_id: Option<i64>,
-    #[serde(default)]
-    #[schema(required = true, schema_with = new_password_schema)]
-    pub password: String,
+    /// Left out or `null` (the usual way): the account gets an invitation, a link with
+    /// which the person sets their own password. Given: the account's first password.
+    #[schema(schema_with = nullable_new_password_schema)]
+    pub password: Option<String>,
 }
 
 /// A change of name, role or scope; every field is optional.
@@ -87,9 +101,6 @@ pub struct NewUserForm {
     pub institution_id: String,
     #[field(default = String::new())]
     pub work_unit_id: String,
-    #[serde(skip)]
-    #[field(default = String::new())]
-    pub password: String,
     #[serde(skip)]
     #[field(default = String::new())]
     pub csrf_token: String,

@@ -11,10 +11,15 @@ use serde::Serialize;
 use super::forms::{parse_optional_id, EditUserForm, NewUser, NewUserForm, UserUpdate};
 use super::service::{self, UserRow, UserView};
 use crate::auth::guards::Admin;
+use crate::auth::invite;
 use crate::auth::passwords::Hasher;
+use crate::auth::routes::link_page;
+use crate::config::AppConfig;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, TokenOnlyForm};
+use crate::http::origin::Origin;
+use crate::notify::Mailer;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::state::Shared;
 use crate::web::layout::Layout;
@@ -152,16 +157,22 @@ fn ids(institution: &str, unit: &str, errors: &mut FieldErrors) -> (Option<i64>,
     (i, w)
 }
 
+/// Creates a staff account with an invitation; the answer is the page with the invitation
+/// link to copy or send over WhatsApp (emailed too when Duta sends email).
 #[rocket::post("/admin/users", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     form: CsrfForm<NewUserForm>,
     admin: Admin<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
     hasher: &Shared<Hasher>,
+    origin: Origin,
     ip: ClientIp,
-) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
-    let mut form = form.0;
+) -> AppResult<(Status, Template)> {
+    let form = form.0;
     let mut id_errors = FieldErrors::new();
     let (institution_id, work_unit_id) =
         ids(&form.institution_id, &form.work_unit_id, &mut id_errors);
@@ -171,22 +182,32 @@ pub async fn create(
         role: form.role.clone(),
         institution_id,
         work_unit_id,
-        password: std::mem::take(&mut form.password),
+        password: None,
     };
     let result = if id_errors.is_empty() {
-        service::create_user(db, hasher, Some(&admin), &input, Some(&ip)).await
+        service::invite_user(db, hasher, cfg, &admin, &input, &ip).await
     } else {
         Err(AppError::Validation(id_errors))
     };
     match result {
-        Ok(_) => Ok(Ok(Flash::success(
-            Redirect::to("/admin/users"),
-            "users.created",
-        ))),
+        Ok((user, issued)) => {
+            let link = invite::pass_on(
+                mailer,
+                cfg,
+                &user,
+                None,
+                &issued,
+                &origin.0,
+                Some(&admin.user.name),
+            );
+            let back = "/admin/users".to_string();
+            let page = link_page(db, layout, "invite", true, &user, link, back).await?;
+            Ok((Status::Created, page))
+        }
         Err(e) => {
             let (status, errors) = e.form_errors(layout.lang)?;
             let (_, page) = index_page(db, &admin, layout, Filter::default(), form, errors).await?;
-            Ok(Err((status, page)))
+            Ok((status, page))
         }
     }
 }

@@ -76,7 +76,8 @@ async fn email_taken(db: &impl ConnectionTrait, email: &str) -> AppResult<bool> 
         .is_some())
 }
 
-/// Creates a staff account (admin only); 422 for bad fields, 409 for a used email.
+/// Creates a staff account with the password in `input` (the admin command, the demo, an
+/// API client that sends one); 422 for bad fields, 409 for a used email.
 pub async fn create_user(
     db: &DatabaseConnection,
     hasher: &Hasher,
@@ -84,6 +85,34 @@ pub async fn create_user(
     input: &NewUser,
     ip: Option<&ClientIp>,
 ) -> AppResult<users::Model> {
+    Ok(create(db, hasher, admin, input, ip, None).await?.0)
+}
+
+/// Creates a staff account without a password and its invitation (see
+/// [`crate::auth::invite`]), which the caller passes on after this returns.
+pub async fn invite_user(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    cfg: &crate::config::AppConfig,
+    admin: &CurrentUser,
+    input: &NewUser,
+    ip: &ClientIp,
+) -> AppResult<(users::Model, crate::auth::tokens::Issued)> {
+    let (user, issued) = create(db, hasher, Some(admin), input, Some(ip), Some(cfg)).await?;
+    let issued = issued.ok_or_else(|| AppError::internal("no invitation made"))?;
+    Ok((user, issued))
+}
+
+/// Creates a staff account: with `input.password` when `invitation` is none (required),
+/// else with an invitation valid as `invitation` says (a password in `input` is refused).
+async fn create(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    admin: Option<&CurrentUser>,
+    input: &NewUser,
+    ip: Option<&ClientIp>,
+    invitation: Option<&crate::config::AppConfig>,
+) -> AppResult<(users::Model, Option<crate::auth::tokens::Issued>)> {
     let email = normalize_email(&input.email);
     let mut errors = FieldErrors::new();
     if !is_valid_email(&input.email) {
@@ -101,9 +130,14 @@ pub async fn create_user(
         &mut errors,
     )
     .await?;
-    errors
-        .0
-        .extend(check_new_password("password", &input.password, &email).0);
+    let password = match (invitation, &input.password) {
+        (None, Some(p)) => Some(p.as_str()),
+        (None, None) => Some(""),
+        (Some(_), _) => None,
+    };
+    if let Some(p) = password {
+        errors.0.extend(check_new_password("password", p, &email).0);
+    }
     errors.into_result()?;
     let (Some(name), Some(role)) = (name, role) else {
         return Err(AppError::internal("unreachable"));
@@ -114,13 +148,16 @@ pub async fn create_user(
             Msg::new("users.email_taken"),
         )));
     }
-    let hash = hasher.hash(&input.password).await?;
+    // An invited account's password is the hash of a random secret nobody keeps.
+    let secret = format!("invited-{}-{}", new_stamp(), new_stamp());
+    let hash = hasher.hash(password.unwrap_or(&secret)).await?;
     let now = Utc::now();
     let txn = begin_write(db).await?;
     let inserted = users::ActiveModel {
         email: Set(email),
         name: Set(name),
         password_hash: Set(hash),
+        invitation_pending_since: Set(invitation.is_some().then_some(now)),
         role: Set(role.as_str().to_string()),
         institution_id: Set(input.institution_id),
         work_unit_id: Set(input.work_unit_id),
@@ -152,13 +189,23 @@ pub async fn create_user(
             target_type: "user",
             target_id: Some(user.id),
             institution_id: user.institution_id,
-            detail: serde_json::json!({ "role": user.role, "work_unit_id": user.work_unit_id }),
+            detail: serde_json::json!({
+                "role": user.role,
+                "work_unit_id": user.work_unit_id,
+                "invited": invitation.is_some(),
+            }),
             ip,
         },
     )
     .await?;
+    let issued = match invitation {
+        Some(cfg) => {
+            Some(crate::auth::invite::issue(&txn, cfg, user.id, admin.map(|a| a.id())).await?)
+        }
+        None => None,
+    };
     txn.commit().await?;
-    Ok(user)
+    Ok((user, issued))
 }
 
 /// What the admin's list of users is filtered by: part of a name or email, a role, and
@@ -173,7 +220,8 @@ pub struct UserQuery {
 /// The search text of the user list.
 pub const SEARCH_TEXT: crate::text::Text = crate::text::Text::line(0, 120);
 /// The statuses the user list filters by.
-pub const USER_STATUSES: [&str; 2] = ["active", "inactive"];
+/// `invited`: active accounts whose invitation is not accepted yet.
+pub const USER_STATUSES: [&str; 3] = ["active", "inactive", "invited"];
 /// Rows per page of the admin's list, and the most an API client may ask for.
 pub const USERS_PAGE: u64 = 50;
 pub const USERS_MAX_LIMIT: u64 = 500;
@@ -224,8 +272,14 @@ pub async fn list_users(
     if !role.is_empty() {
         select = select.filter(users::Column::Role.eq(role));
     }
-    if !status.is_empty() {
-        select = select.filter(users::Column::IsActive.eq(status == "active"));
+    match status {
+        "" => {}
+        "invited" => {
+            select = select
+                .filter(users::Column::IsActive.eq(true))
+                .filter(users::Column::InvitationPendingSince.is_not_null());
+        }
+        _ => select = select.filter(users::Column::IsActive.eq(status == "active")),
     }
     let total = select.clone().count(db).await?;
     let users = select

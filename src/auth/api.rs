@@ -8,10 +8,11 @@ use serde::Serialize;
 use rocket::http::Status;
 
 use super::forms::{
-    ChangePasswordRequest, ConfirmRequest, ForgotRequest, LoginRequest, ResetRequest,
-    TwoFactorRequest,
+    ChangePasswordRequest, ConfirmRequest, ForgotRequest, InvitationRequest, LoginRequest,
+    ResetRequest, TwoFactorRequest,
 };
 use super::guards::{Ambassador, Coordinator, CurrentUser};
+use super::invite;
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
 use super::reset;
@@ -258,7 +259,7 @@ pub async fn reset_password(
 /// account.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password-reset-link", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 200, body = reset::ResetLink), (status = 401, body = ApiErrorBody),
+    responses((status = 200, body = reset::LinkToPassOn), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
               (status = 409, body = ApiErrorBody)))]
 #[rocket::post("/users/<id>/password-reset-link")]
@@ -271,7 +272,7 @@ pub async fn password_reset_link(
     mailer: &Shared<Mailer>,
     origin: Origin,
     ip: ClientIp,
-) -> AppResult<Json<reset::ResetLink>> {
+) -> AppResult<Json<reset::LinkToPassOn>> {
     Ok(Json(
         reset::send_reset_link(db, cfg, mailer, &user, id, &origin.0, &ip).await?,
     ))
@@ -332,4 +333,79 @@ pub async fn resend_confirmation(
 ) -> AppResult<(Status, Json<Done>)> {
     super::confirm::resend(db, cfg, mailer, &user, &ip).await?;
     Ok((Status::Accepted, Json(Done { ok: true })))
+}
+
+/// Accepts an invitation with the token of its link (once): sets the account's first
+/// password and answers a session. 404 for a token Duta never made; 409 for a link used,
+/// replaced by a newer one, revoked, or expired.
+#[utoipa::path(post, path = "/api/v1/auth/invitation/accept", tag = "auth", request_body = InvitationRequest,
+    responses((status = 200, body = LoginResponse), (status = 400, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/auth/invitation/accept", data = "<body>")]
+pub async fn accept_invitation(
+    body: ApiJson<InvitationRequest>,
+    db: &Shared<DatabaseConnection>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Json<LoginResponse>> {
+    let b = body.0;
+    let session = invite::accept(
+        db,
+        keys,
+        hasher,
+        &b.token,
+        &b.new_password,
+        &b.new_password,
+        &ip,
+    )
+    .await?;
+    Ok(Json(LoginResponse {
+        token: session.token,
+        expires_at: session.expires_at,
+        user: UserView::from(&session.user),
+    }))
+}
+
+/// Sends someone's invitation again (admins: anyone; coordinators: the ambassadors in
+/// their scope): a new link, answered here to pass on and emailed when Duta sends email;
+/// the older link stops working. 409 for an inactive account or one that has accepted.
+#[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = reset::LinkToPassOn), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/users/<id>/invitation")]
+#[allow(clippy::too_many_arguments)]
+pub async fn send_invitation(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<Mailer>,
+    origin: Origin,
+    ip: ClientIp,
+) -> AppResult<Json<reset::LinkToPassOn>> {
+    Ok(Json(
+        invite::send_again(db, cfg, mailer, &user, id, &origin.0, &ip).await?,
+    ))
+}
+
+/// Revokes someone's open invitation link (the account keeps waiting; sending again makes
+/// a new link). 409 when they have accepted.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/invitation", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = Done), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody)))]
+#[rocket::delete("/users/<id>/invitation")]
+pub async fn revoke_invitation(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<Done>> {
+    invite::revoke(db, &user, id, &ip).await?;
+    Ok(Json(Done { ok: true }))
 }

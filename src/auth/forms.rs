@@ -176,6 +176,24 @@ pub struct ResetRequest {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    /// The token at the end of the invitation link (`/invitation/<token>`).
+    #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_-]+$"
+    )]
+    pub token: String,
+    /// The first password; not the email address.
+    #[serde(default)]
+    #[schema(required = true, schema_with = crate::accounts::forms::new_password_schema)]
+    pub new_password: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
     /// The token at the end of the emailed link (`/email/confirm/<token>`).
     #[serde(default)]

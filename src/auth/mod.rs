@@ -5,6 +5,7 @@ pub mod api;
 pub mod confirm;
 pub mod forms;
 pub mod guards;
+pub mod invite;
 pub mod jwt;
 pub mod passwords;
 pub mod reset;
@@ -39,6 +40,10 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::confirm_form,
         routes::confirm_email,
         routes::resend_confirmation,
+        routes::invitation_form,
+        routes::accept_invitation,
+        routes::send_invitation,
+        routes::revoke_invitation,
     ]
 }
 
@@ -57,5 +62,8 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::reset_two_factor,
         api::confirm_email,
         api::resend_confirmation,
+        api::accept_invitation,
+        api::send_invitation,
+        api::revoke_invitation,
     ]
 }

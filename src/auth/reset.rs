@@ -44,7 +44,8 @@ pub const REQUEST_WINDOW_MINUTES: i64 = 60;
 /// Where a reset link leads; the token follows.
 pub const RESET_PATH: &str = "/password/reset/";
 
-fn lang_of(user: &users::Model, cfg: &AppConfig) -> Lang {
+/// The language of the person's emails and messages: their own, else the programme's.
+pub(crate) fn lang_of(user: &users::Model, cfg: &AppConfig) -> Lang {
     user.language
         .as_deref()
         .and_then(Lang::parse)
@@ -218,9 +219,12 @@ pub async fn reset_password(
     let mut active: users::ActiveModel = fresh.into();
     active.password_hash = Set(hash);
     active.security_stamp = Set(new_stamp());
+    // A password set this way accepts a pending invitation too.
+    active.invitation_pending_since = Set(None);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
     tokens::revoke_open(&txn, updated.id, Purpose::PasswordReset).await?;
+    tokens::revoke_open(&txn, updated.id, Purpose::Invitation).await?;
     throttle::clear_account(&txn, &throttle::account_bucket(&updated.email)).await?;
     audit::record(
         &txn,
@@ -244,21 +248,24 @@ pub async fn reset_password(
     ))
 }
 
-/// A reset link made by staff for someone, to pass on.
+/// A single-use link made by staff for someone, to pass on: a reset link or an
+/// invitation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ResetLink {
+pub struct LinkToPassOn {
     /// The link itself: whoever opens it may set the person's password, once.
     pub link: String,
     pub expires_at: DateTime<Utc>,
     /// Whether it was also emailed to the person (SMTP on).
     pub emailed: bool,
-    /// A `wa.me` link with the message typed in, for an ambassador with a mobile number.
+    /// A `wa.me` link with the message typed in: to the ambassador's mobile number, or
+    /// (an invitation to someone without one) to a chat the sender picks. None for a reset
+    /// link of someone without a mobile number.
     pub whatsapp_url: Option<String>,
 }
 
 /// The user `id` as `actor` may manage their sign-in: admins anyone, coordinators the
 /// ambassadors in their scope; 404 for anyone else, 403 for other roles.
-async fn managed_user(
+pub(crate) async fn managed_user(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     id: i64,
@@ -282,7 +289,7 @@ async fn managed_user(
     Ok((user, amb))
 }
 
-fn inactive() -> AppError {
+pub(crate) fn inactive() -> AppError {
     AppError::Validation(FieldErrors::single("user", Msg::conflict("reset.inactive")))
 }
 
@@ -297,7 +304,7 @@ pub async fn send_reset_link(
     id: i64,
     origin: &str,
     ip: &ClientIp,
-) -> AppResult<ResetLink> {
+) -> AppResult<LinkToPassOn> {
     let txn = begin_write(db).await?;
     let (user, amb) = managed_user(&txn, actor, id).await?;
     if !user.is_active {
@@ -339,7 +346,7 @@ pub async fn send_reset_link(
         );
         crate::submissions::rules::wa_message_link(&a.phone, &text)
     });
-    Ok(ResetLink {
+    Ok(LinkToPassOn {
         link,
         expires_at: issued.expires_at,
         emailed: mailer.is_enabled(),

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::forms::{ChangePasswordForm, CodeForm, ForgotForm, LoginForm, ResetForm, TwoFactorForm};
 use super::guards::{Coordinator, CurrentUser, SESSION_COOKIE};
+use super::invite;
 use super::jwt::JwtKeys;
 use super::passwords::Hasher;
 use super::reset;
@@ -594,6 +595,105 @@ pub async fn reset_password(
     }
 }
 
+/// Who an invitation is for, as its page greets them.
+#[derive(Serialize)]
+pub struct Invitee {
+    name: String,
+    email: String,
+}
+
+#[derive(Serialize)]
+pub struct InvitationPage {
+    layout: Layout,
+    token: String,
+    /// The account the link opens; none when the link cannot be used.
+    account: Option<Invitee>,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+fn invitation_page(
+    layout: Layout,
+    token: &str,
+    account: Option<&entity::users::Model>,
+    errors: BTreeMap<String, Vec<String>>,
+) -> Template {
+    Template::render(
+        "auth/invitation",
+        InvitationPage {
+            layout,
+            token: token.to_string(),
+            account: account.map(|u| Invitee {
+                name: u.name.clone(),
+                email: u.email.clone(),
+            }),
+            errors,
+        },
+    )
+}
+
+/// An invitation link that cannot be used: its message in place of the form.
+fn dead_invitation(layout: Layout, token: &str, err: AppError) -> AppResult<(Status, Template)> {
+    let (status, errors) = dead_link_errors(layout.lang, err, "invite.link_unknown")?;
+    Ok((status, invitation_page(layout, token, None, errors)))
+}
+
+#[rocket::get("/invitation/<token>")]
+pub async fn invitation_form(
+    token: &str,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<(Status, Template)> {
+    match invite::link_account(db, token).await {
+        Ok(user) => Ok((
+            Status::Ok,
+            invitation_page(layout, token, Some(&user), BTreeMap::new()),
+        )),
+        Err(e) => dead_invitation(layout, token, e),
+    }
+}
+
+/// Accepts an invitation: the person's first password, and they are signed in.
+#[rocket::post("/invitation/<token>", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn accept_invitation(
+    token: &str,
+    form: CsrfForm<ResetForm>,
+    layout: Layout,
+    cookies: &CookieJar<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    keys: &Shared<JwtKeys>,
+    hasher: &Shared<Hasher>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let f = form.0;
+    let done = invite::accept(
+        db,
+        keys,
+        hasher,
+        token,
+        &f.new_password,
+        &f.confirm_password,
+        &ip,
+    )
+    .await;
+    match done {
+        Ok(session) => {
+            set_session_cookie(cookies, cfg, &session);
+            Ok(Ok(Flash::success(Redirect::to("/"), "invite.done")))
+        }
+        Err(AppError::Validation(fields)) if !fields.0.contains_key("token") => {
+            let account = invite::link_account(db, token).await.ok();
+            let errors = fields.translated(layout.lang);
+            Ok(Err((
+                Status::UnprocessableEntity,
+                invitation_page(layout, token, account.as_ref(), errors),
+            )))
+        }
+        Err(e) => dead_invitation(layout, token, e).map(Err),
+    }
+}
+
 #[derive(FromForm, Default)]
 pub struct StaffActionForm {
     /// The page to return to (a local path).
@@ -609,12 +709,45 @@ impl CsrfProtected for StaffActionForm {
 }
 
 #[derive(Serialize)]
-pub struct ResetLinkPage {
+pub struct LinkPage {
     layout: Layout,
+    /// `reset` or `invite`: which texts the page shows.
+    kind: &'static str,
+    /// Shown on the page of an account just made.
+    created: bool,
     user: super::view::UserView,
-    link: reset::ResetLink,
+    link: reset::LinkToPassOn,
     expires_local: String,
     back: String,
+}
+
+/// The page that shows a link made for someone, to copy or send over WhatsApp.
+pub async fn link_page(
+    db: &DatabaseConnection,
+    layout: Layout,
+    kind: &'static str,
+    created: bool,
+    person: &entity::users::Model,
+    link: reset::LinkToPassOn,
+    back: String,
+) -> AppResult<Template> {
+    let tz = crate::settings::service::programme_timezone(db).await?;
+    Ok(Template::render(
+        "auth/link",
+        LinkPage {
+            layout,
+            kind,
+            created,
+            user: super::view::UserView::from(person),
+            expires_local: link
+                .expires_at
+                .with_timezone(&tz)
+                .format("%d-%m-%Y %H:%M")
+                .to_string(),
+            link,
+            back,
+        },
+    ))
 }
 
 /// A coordinator or admin makes someone a password-reset link: the page shows it to copy
@@ -644,21 +777,74 @@ pub async fn password_reset_link(
         .one(db.inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz = crate::settings::service::programme_timezone(db).await?;
-    Ok(Ok(Template::render(
-        "auth/reset_link",
-        ResetLinkPage {
-            layout,
-            user: super::view::UserView::from(&person),
-            expires_local: link
-                .expires_at
-                .with_timezone(&tz)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
-            link,
-            back,
-        },
-    )))
+    Ok(Ok(link_page(
+        db, layout, "reset", false, &person, link, back,
+    )
+    .await?))
+}
+
+/// A coordinator or admin sends someone's invitation again: a new link (the old one stops
+/// working) on a page to copy or send over WhatsApp, emailed when Duta sends email.
+#[rocket::post("/users/<id>/invitation", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn send_invitation(
+    id: i64,
+    form: CsrfForm<StaffActionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    origin: crate::http::origin::Origin,
+    ip: ClientIp,
+) -> AppResult<Result<Template, Flash<Redirect>>> {
+    let back = safe_next(form.0.back.as_deref());
+    let link = match invite::send_again(db, cfg, mailer, &user, id, &origin.0, &ip).await {
+        Ok(link) => link,
+        Err(e @ AppError::Validation(_)) => {
+            return Ok(Err(Flash::error(Redirect::to(back), first_key(e))));
+        }
+        Err(e) => return Err(e),
+    };
+    let person = <entity::users::Entity as sea_orm::EntityTrait>::find_by_id(id)
+        .one(db.inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Ok(link_page(
+        db, layout, "invite", false, &person, link, back,
+    )
+    .await?))
+}
+
+/// A coordinator or admin revokes someone's open invitation link.
+#[rocket::post("/users/<id>/invitation/revoke", data = "<form>")]
+pub async fn revoke_invitation(
+    id: i64,
+    form: CsrfForm<StaffActionForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    let back = safe_next(form.0.back.as_deref());
+    match invite::revoke(db, &user, id, &ip).await {
+        Ok(()) => Ok(Flash::success(Redirect::to(back), "invite.revoked")),
+        Err(e @ AppError::Validation(_)) => Ok(Flash::error(Redirect::to(back), first_key(e))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The catalogue key of the first message of a refusal, for a flash.
+fn first_key(e: AppError) -> String {
+    match e {
+        AppError::Validation(fields) | AppError::Conflict(fields) => fields
+            .0
+            .values()
+            .flatten()
+            .next()
+            .map(|m| m.key.clone())
+            .unwrap_or_else(|| "errors.generic".into()),
+        _ => "errors.generic".into(),
+    }
 }
 
 /// A coordinator or admin turns off someone's two-step sign-in (a lost authenticator).

@@ -20,6 +20,8 @@ use entity::{account_tokens, users};
 pub enum Purpose {
     PasswordReset,
     EmailConfirmation,
+    /// A new account's first password (staff made by an admin, an imported ambassador).
+    Invitation,
 }
 
 impl Purpose {
@@ -27,6 +29,7 @@ impl Purpose {
         match self {
             Purpose::PasswordReset => "password_reset",
             Purpose::EmailConfirmation => "email_confirmation",
+            Purpose::Invitation => "invitation",
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct UserView {
     pub last_login_at: Option<DateTime<Utc>>,
     /// Whether two-step sign-in is on.
     pub two_factor: bool,
+    /// Made with an invitation the person has not accepted yet (no password set).
+    pub invitation_pending: bool,
 }
 
 impl From<&users::Model> for UserView {
@@ -35,6 +37,7 @@ impl From<&users::Model> for UserView {
             created_at: u.created_at,
             last_login_at: u.last_login_at,
             two_factor: u.totp_enabled_at.is_some(),
+            invitation_pending: u.invitation_pending_since.is_some(),
         }
     }
 }

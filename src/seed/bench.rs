@@ -199,6 +199,7 @@ pub async fn seed_bench(
             totp_enabled_at: Set(None),
             totp_last_step: Set(None),
             email_unconfirmed_since: Set(None),
+            invitation_pending_since: Set(None),
         })
         .collect::<Vec<_>>();
     insert_batches(db, coordinators).await?;
@@ -295,6 +296,7 @@ pub async fn seed_bench(
                 totp_enabled_at: Set(None),
                 totp_last_step: Set(None),
                 email_unconfirmed_since: Set(None),
+                invitation_pending_since: Set(None),
             });
             amb_rows.push(ambassadors::ActiveModel {
                 id: Set(a),

@@ -158,6 +158,9 @@ pub async fn import(
     db: &Shared<DatabaseConnection>,
     hasher: &Shared<crate::auth::passwords::Hasher>,
     key: &Shared<crate::nip::NipKey>,
+    cfg: &Shared<crate::config::AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    origin: crate::http::origin::Origin,
     ip: ClientIp,
 ) -> Result<(rocket::http::Status, Json<super::import::ImportReport>), crate::error::AppError> {
     let institution_id = institution_id.0;
@@ -167,8 +170,15 @@ pub async fn import(
     })?;
     let target = super::import::target_institution(&user, institution_id)?;
     let bytes = crate::http::upload::read_upload(&upload.file, 8 * 1024 * 1024).await?;
-    let report =
-        super::import::import_roster(db, hasher, key, &user, target, &bytes, lang, &ip).await?;
+    let report = {
+        let inviting = super::import::Inviting {
+            cfg,
+            mailer,
+            origin: &origin.0,
+        };
+        super::import::import_roster(db, hasher, key, &inviting, &user, target, &bytes, lang, &ip)
+            .await
+    }?;
     if report.imported > 0 {
         return Ok((rocket::http::Status::Created, Json(report)));
     }

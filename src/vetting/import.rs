@@ -16,6 +16,7 @@ use crate::ambassadors::rules;
 use crate::audit::record as audit;
 use crate::auth::guards::CurrentUser;
 use crate::auth::passwords::Hasher;
+use crate::auth::reset::LinkToPassOn;
 use crate::auth::roles::Scope;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
@@ -46,6 +47,26 @@ pub struct ImportReport {
     pub refused: Vec<RefusedRow>,
     /// Problems with the file itself (columns, encoding, size).
     pub file_errors: Vec<String>,
+    /// Everyone imported, in the file's order, with the invitation link with which they
+    /// set their password (emailed too when Duta sends email).
+    pub invitations: Vec<ImportedInvitation>,
+}
+
+/// An imported ambassador's invitation, to pass on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportedInvitation {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub invitation: LinkToPassOn,
+}
+
+/// What invitations of an import need: the settings, the mailer, and the address links
+/// start with when Duta has no public address configured.
+pub struct Inviting<'a> {
+    pub cfg: &'a crate::config::AppConfig,
+    pub mailer: &'a crate::notify::Mailer,
+    pub origin: &'a str,
 }
 
 /// A row that passed the checks of [`check_file`], waiting for the checks against Duta.
@@ -93,6 +114,7 @@ pub fn check_file(bytes: &[u8], ctx: &RosterContext) -> (Vec<Row>, ImportReport)
         imported: 0,
         refused: Vec::new(),
         file_errors: Vec::new(),
+        invitations: Vec::new(),
     };
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(t) => t,
@@ -285,10 +307,12 @@ pub fn check_file(bytes: &[u8], ctx: &RosterContext) -> (Vec<Row>, ImportReport)
 }
 
 /// Checks a roster file and, when every row is good, imports it; otherwise imports nothing.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_roster(
     db: &DatabaseConnection,
     hasher: &Hasher,
     key: &crate::nip::NipKey,
+    inviting: &Inviting<'_>,
     user: &CurrentUser,
     institution_id: i64,
     bytes: &[u8],
@@ -389,14 +413,16 @@ pub async fn import_roster(
         }
         return Ok(report);
     }
-    // Nobody signs in with these accounts until they set a password: they share the hash
-    // of a random secret that is thrown away (one hash, not one per row: argon2 is slow).
+    // Nobody signs in with these accounts until they accept their invitation: they share
+    // the hash of a random secret that is thrown away (one hash, not one per row: argon2
+    // is slow).
     let unusable = hasher
         .hash(&format!("imported-{}-{}", new_stamp(), new_stamp()))
         .await?;
     let t = Utc::now();
     let txn = begin_write(db).await?;
     let mut imported_ids = Vec::with_capacity(good.len());
+    let mut invited = Vec::with_capacity(good.len());
     for row in &good {
         let hash = unusable.clone();
         let clean =
@@ -415,6 +441,7 @@ pub async fn import_roster(
                 created_at: Set(t),
                 updated_at: Set(t),
                 last_login_at: Set(None),
+                invitation_pending_since: Set(Some(t)),
                 ..Default::default()
             }
             .insert(&txn)
@@ -443,6 +470,7 @@ pub async fn import_roster(
             .insert(&txn)
             .await?;
             imported_ids.push(a.id);
+            invited.push((u, a.phone.clone()));
             for p in &clean.profile.platforms {
                 let threshold = limits.get(&p.platform).copied().unwrap_or(500);
                 let saved = ap::ActiveModel {
@@ -494,6 +522,10 @@ pub async fn import_roster(
             Err(e) => return Err(e.into()),
         }
     }
+    let mut issued = Vec::with_capacity(invited.len());
+    for (u, _) in &invited {
+        issued.push(crate::auth::invite::issue(&txn, inviting.cfg, u.id, Some(user.id())).await?);
+    }
     crate::leaderboard::standings::refresh(&txn, &imported_ids).await?;
     audit::record(
         &txn,
@@ -503,13 +535,31 @@ pub async fn import_roster(
             target_type: "institution",
             target_id: Some(institution_id),
             institution_id: Some(institution_id),
-            detail: serde_json::json!({ "rows": good.len() }),
+            detail: serde_json::json!({ "rows": good.len(), "invited": invited.len() }),
             ip: Some(ip),
         },
     )
     .await?;
     txn.commit().await?;
     report.imported = good.len();
+    report.invitations = invited
+        .iter()
+        .zip(&issued)
+        .map(|((u, phone), issued)| ImportedInvitation {
+            user_id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+            invitation: crate::auth::invite::pass_on(
+                inviting.mailer,
+                inviting.cfg,
+                u,
+                Some(phone),
+                issued,
+                inviting.origin,
+                Some(&user.user.name),
+            ),
+        })
+        .collect();
     Ok(report)
 }
 

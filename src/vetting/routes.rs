@@ -397,6 +397,9 @@ pub async fn import(
     db: &Shared<DatabaseConnection>,
     hasher: &Shared<crate::auth::passwords::Hasher>,
     key: &Shared<crate::nip::NipKey>,
+    cfg: &Shared<crate::config::AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    origin: crate::http::origin::Origin,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     use crate::error::{AppError, FieldErrors, Msg};
@@ -410,7 +413,17 @@ pub async fn import(
             AppError::Validation(FieldErrors::single("file", Msg::new("import.empty")))
         })?;
         let bytes = crate::http::upload::read_upload(file, 8 * 1024 * 1024).await?;
-        super::import::import_roster(db, hasher, key, &user, target, &bytes, lang, &ip).await
+        {
+            let inviting = super::import::Inviting {
+                cfg,
+                mailer,
+                origin: &origin.0,
+            };
+            super::import::import_roster(
+                db, hasher, key, &inviting, &user, target, &bytes, lang, &ip,
+            )
+            .await
+        }
     }
     .await;
     let groups = list_units_grouped(db, &user).await?;

@@ -57,6 +57,8 @@ pub struct CandidateRow {
     pub waiting_working_days: i64,
     /// Waiting more than 3 working days.
     pub overdue: bool,
+    /// Imported with an invitation the person has not accepted yet (no password set).
+    pub invitation_pending: bool,
 }
 
 /// The queue: candidates in scope with the status (and work unit with its subtree), oldest first.
@@ -95,12 +97,12 @@ pub async fn list_candidates(
     let today = Utc::now().with_timezone(&tz).date_naive();
     let user_ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
     let unit_ids: Vec<i64> = rows.iter().map(|r| r.work_unit_id).collect();
-    let names: std::collections::HashMap<i64, String> = users::Entity::find()
+    let people: std::collections::HashMap<i64, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(user_ids))
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
+        .map(|u| (u.id, u))
         .collect();
     let units: std::collections::HashMap<i64, String> = work_units::Entity::find()
         .filter(work_units::Column::Id.is_in(unit_ids))
@@ -114,9 +116,11 @@ pub async fn list_candidates(
         .map(|r| {
             let waited =
                 arules::working_days_between(r.submitted_at.with_timezone(&tz).date_naive(), today);
+            let person = people.get(&r.user_id);
             CandidateRow {
                 id: r.id,
-                name: names.get(&r.user_id).cloned().unwrap_or_default(),
+                name: person.map(|u| u.name.clone()).unwrap_or_default(),
+                invitation_pending: person.is_some_and(|u| u.invitation_pending_since.is_some()),
                 display_name: r.display_name,
                 work_unit_id: r.work_unit_id,
                 work_unit_name: units.get(&r.work_unit_id).cloned().unwrap_or_default(),

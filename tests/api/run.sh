@@ -75,7 +75,7 @@ declare -A EMAIL=(
 
 # Operations that end the caller's session or take their account away: the role runs
 # leave them out, and the last run calls them with fresh sign-ins.
-DESTRUCTIVE='^/api/v1/(auth/logout|auth/password/reset|me/password|me/two-factor/.*|me/erasure|me/withdrawal)$'
+DESTRUCTIVE='^/api/v1/(auth/logout|auth/password/reset|auth/invitation/accept|me/password|me/two-factor/.*|me/erasure|me/withdrawal)$'
 
 # Rules between fields that JSON Schema cannot state (see hooks.py).
 export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks DUTA_API_BASE="$BASE" \
@@ -157,6 +157,15 @@ for role in $ROLES; do
       used=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
         -d "{\"token\":\"$reset\",\"new_password\":\"sekali lagi ya\"}" "$BASE/api/v1/auth/password/reset")
       if [ "$used" != 409 ]; then echo "the reset link was not used by the suite (answered $used)" >&2; status=1; fi
+      # An invitation, the same way: an account an admin makes without a password now.
+      invite=$(curl -fsS -H "Authorization: Bearer $a" -H 'Content-Type: application/json' \
+        -d '{"email":"undangan@api.duta.id","name":"Undangan Baru","role":"leadership","institution_id":1}' \
+        "$BASE/api/v1/users" | python3 -c 'import json,sys; print(json.load(sys.stdin)["invitation"]["link"].rsplit("/", 1)[1])')
+      DUTA_API_INVITE_TOKEN="$invite" SECONDS_PER_ROLE="$DESTRUCTIVE_SECONDS" \
+        run destructive-invitation --include-path /api/v1/auth/invitation/accept
+      used=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"token\":\"$invite\",\"new_password\":\"sekali lagi ya\"}" "$BASE/api/v1/auth/invitation/accept")
+      if [ "$used" != 409 ]; then echo "the invitation was not accepted by the suite (answered $used)" >&2; status=1; fi
       ;;
     *)
       t=$(token "${EMAIL[$role]}" "$DEMO")

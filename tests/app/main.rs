@@ -14,6 +14,7 @@ mod email_confirmation;
 mod faults;
 mod followers_api;
 mod integrity;
+mod invitations;
 mod jwt;
 mod mail;
 mod matrix;

@@ -155,6 +155,38 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::AmbassadorUser,
     ),
+    ("GET", "/invitation/<token>", Access::Public, Param::None),
+    ("POST", "/invitation/<token>", Access::Public, Param::None),
+    (
+        "POST",
+        "/users/<id>/invitation",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
+    (
+        "POST",
+        "/users/<id>/invitation/revoke",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
+    (
+        "POST",
+        "/api/v1/auth/invitation/accept",
+        Access::Public,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/users/<id>/invitation",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
+    (
+        "DELETE",
+        "/api/v1/users/<id>/invitation",
+        Access::Coordinator,
+        Param::AmbassadorUser,
+    ),
     ("GET", "/account/two-factor", Access::SignedIn, Param::None),
     (
         "POST",
@@ -1142,6 +1174,7 @@ async fn every_route_is_classified_and_guarded() {
             } else if route.contains("<token>")
                 || route == "/api/v1/auth/password/reset"
                 || route == "/api/v1/auth/email/confirm"
+                || route == "/api/v1/auth/invitation/accept"
             {
                 // A reset link's token, not an object of anyone's scope: one Duta never
                 // made is 404 for everyone.

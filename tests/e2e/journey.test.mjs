@@ -38,6 +38,7 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
   let page;
   let institutionPath;
   let createStatus;
+  let invitation;
 
   before(async () => {
     context = await newContext();
@@ -135,7 +136,8 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
     await page.getByLabel('Peran', { exact: true }).selectOption({ label: 'Koordinator humas' });
     await page.getByLabel('Instansi', { exact: true }).selectOption({ label: INSTITUTION.name });
     await page.getByLabel('Unit kerja', { exact: true }).selectOption({ label: UNIT });
-    await page.getByLabel('Kata sandi awal', { exact: true }).fill(COORDINATOR.password);
+    assert.equal(await page.getByLabel('Kata sandi awal').count(), 0,
+      'no first password to type: the coordinator gets an invitation');
     await shot(page, '08-user-form-bad-email.png');
     const response = await submit(page, page.getByRole('button', { name: 'Buat akun', exact: true }), { responseFor: '/admin/users' });
     createStatus = response.status();
@@ -156,14 +158,13 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
       `the error sits right below the Email input (input bottom ${inputBox.y + inputBox.height}, error top ${errorBox.y})`);
     assert.equal(await page.locator('.field-error').count(), 1, 'only the Email field has an error');
 
-    // What was typed is kept, except the password.
+    // What was typed is kept.
     assert.equal(await page.getByLabel('Nama', { exact: true }).inputValue(), COORDINATOR.name);
     assert.equal(await email.inputValue(), 'sari.wulandari-at-komdigi');
     const selected = async (label) => text(page.getByLabel(label, { exact: true }).locator('option:checked'));
     assert.equal(await selected('Peran'), 'Koordinator humas');
     assert.equal(await selected('Instansi'), INSTITUTION.name);
     assert.equal(await selected('Unit kerja'), UNIT);
-    assert.equal(await page.getByLabel('Kata sandi awal', { exact: true }).inputValue(), '', 'the password is not echoed back');
     assert.equal(await rows.count(), 1, 'no account was created');
     await shot(page, '09-user-form-email-error.png');
     await checkA11y(page, 'users (email error)');
@@ -174,21 +175,32 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
       `POST /admin/users with only an invalid email answered ${createStatus}, expected 422 (validation error)`);
   }, { essential: false });
 
-  step('admin creates the coordinator with that institution and work unit', async () => {
+  step('admin creates the coordinator with that institution and work unit, and gets the invitation', async () => {
     await page.getByLabel('Email', { exact: true }).fill(COORDINATOR.email);
-    await page.getByLabel('Kata sandi awal', { exact: true }).fill(COORDINATOR.password);
     await submit(page, page.getByRole('button', { name: 'Buat akun', exact: true }));
     assert.equal(pathOf(page), '/admin/users');
     await expectFlash(page, 'Akun telah dibuat.');
+    assert.equal(await h1(page), 'Tautan undangan');
+    assert.ok((await text(page.locator('main'))).includes(COORDINATOR.email));
+    invitation = await page.locator('#pass-on-link').inputValue();
+    assert.match(invitation, /^http:\/\/127\.0\.0\.1:\d+\/invitation\/[A-Za-z0-9_-]{43}$/);
+    const wa = await page.getByRole('link', { name: 'Kirim lewat WhatsApp', exact: true }).getAttribute('href');
+    assert.ok(wa.startsWith('https://wa.me/?text='), wa);
+    assert.ok(decodeURIComponent(wa).includes(invitation), 'the WhatsApp message carries the link');
+    await shot(page, '10-coordinator-invited.png');
+    await checkA11y(page, 'invitation link');
+
+    await submit(page, page.getByRole('link', { name: '← Kembali', exact: true }));
+    assert.equal(pathOf(page), '/admin/users');
     const row = page.locator('table tbody tr', { hasText: COORDINATOR.email });
     assert.equal(await row.count(), 1);
     const cells = (await row.locator('td').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
     assert.equal(cells[0], `${COORDINATOR.name} ${COORDINATOR.email}`);
     assert.equal(cells[1], 'Koordinator humas');
     assert.equal(cells[2], `${INSTITUTION.name} ${UNIT}`);
-    assert.equal(cells[3], 'Aktif');
+    assert.equal(cells[3], 'Undangan belum diterima');
     assert.ok(await row.getByRole('link', { name: `Ubah ${COORDINATOR.name}` }).isVisible());
-    await shot(page, '10-coordinator-created.png');
+    await shot(page, '10-coordinator-created-not-accepted.png');
     await checkA11y(page, 'users (coordinator created)');
   });
 
@@ -196,6 +208,30 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
     await logout(page);
     await shot(page, '11-admin-signed-out.png');
     await checkA11y(page, 'login (signed out)');
+  });
+
+  step('the coordinator opens the invitation, chooses a password and lands signed in', async () => {
+    await page.goto(invitation);
+    assert.equal(await h1(page), 'Terima undangan Duta');
+    assert.ok((await text(page.locator('main'))).includes(`Selamat datang, ${COORDINATOR.name}.`));
+    await page.getByLabel('Kata sandi baru', { exact: true }).fill('pendek');
+    await page.getByLabel('Ulangi kata sandi baru', { exact: true }).fill('pendek');
+    await submit(page, page.getByRole('button', { name: 'Simpan kata sandi dan masuk', exact: true }));
+    assert.equal(await page.getByLabel('Kata sandi baru', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await shot(page, '11-invitation-short-password.png');
+    await page.getByLabel('Kata sandi baru', { exact: true }).fill(COORDINATOR.password);
+    await page.getByLabel('Ulangi kata sandi baru', { exact: true }).fill(COORDINATOR.password);
+    await submit(page, page.getByRole('button', { name: 'Simpan kata sandi dan masuk', exact: true }));
+    assert.equal(pathOf(page), '/');
+    await expectFlash(page, 'Selamat datang di Duta. Kata sandi Anda tersimpan dan Anda sudah masuk.');
+    assert.equal(await h1(page), `Selamat datang, ${COORDINATOR.name}.`);
+    await shot(page, '11-invitation-accepted.png');
+    await checkA11y(page, 'invitation accepted');
+    await logout(page);
+    // The link worked once.
+    await page.goto(invitation);
+    assert.match(await text(page.locator('#invitation-dead')), /sudah dipakai/);
+    await checkA11y(page, 'invitation used');
   });
 
   step('coordinator signs in and sees a coordinator\'s home', async () => {

@@ -104,7 +104,7 @@ describe('an ambassador who forgot her password gets back in with a link from he
     assert.equal(await text(help.locator('h2')), 'Bantuan masuk');
     await submit(desk, help.getByRole('button', { name: 'Buat tautan atur ulang kata sandi', exact: true }));
     assert.equal(await h1(desk), 'Tautan atur ulang kata sandi');
-    link = await desk.locator('#reset-link').inputValue();
+    link = await desk.locator('#pass-on-link').inputValue();
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/password\/reset\/[A-Za-z0-9_-]{43}$/);
     const wa = await desk.getByRole('link', { name: 'Kirim lewat WhatsApp', exact: true }).getAttribute('href');
     assert.ok(wa.startsWith('https://wa.me/6281255557788?text='), wa);
