@@ -20,6 +20,7 @@ pub mod job_leases;
 pub mod leaves;
 pub mod login_failures;
 pub mod media;
+pub mod membership_breaks;
 pub mod notifications;
 pub mod platform_settings;
 pub mod platform_weeks;

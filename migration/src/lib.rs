@@ -38,6 +38,7 @@ mod m20261205_000033_create_platform_weeks;
 mod m20261205_000034_create_account_tokens;
 mod m20261205_000035_email_confirmation;
 mod m20261205_000036_invitations;
+mod m20261205_000037_membership_breaks;
 
 pub struct Migrator;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000034_create_account_tokens::Migration),
             Box::new(m20261205_000035_email_confirmation::Migration),
             Box::new(m20261205_000036_invitations::Migration),
+            Box::new(m20261205_000037_membership_breaks::Migration),
         ]
     }
 }

@@ -58,7 +58,7 @@ pub struct MissingItem {
 pub struct AmbassadorView {
     pub id: i64,
     pub user_id: i64,
-    /// pending, approved, rejected, suspended or withdrawn
+    /// pending, approved, rejected, suspended, removed or withdrawn
     pub status: String,
     pub name: String,
     pub display_name: String,
@@ -78,6 +78,8 @@ pub struct AmbassadorView {
     pub eligible: bool,
     pub platforms: Vec<PlatformView>,
     pub missing: Vec<MissingItem>,
+    /// The suspension or removal that lasts now, with its reason (shown to the person).
+    pub membership_break: Option<crate::vetting::lifecycle::BreakView>,
 }
 
 pub async fn find_ambassador_by_user(
@@ -237,6 +239,9 @@ pub async fn view_of(
         submitted_at: amb.submitted_at,
         consent_version: amb.consent_version.clone(),
         eligible: missing.is_empty(),
+        membership_break: crate::vetting::lifecycle::open_break(db, amb.id)
+            .await?
+            .map(Into::into),
         platforms,
         missing: missing
             .into_iter()

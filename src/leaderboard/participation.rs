@@ -30,7 +30,9 @@ use sea_orm::{
 use super::rules::monday_of;
 use crate::db::begin_write;
 use crate::error::AppResult;
-use entity::{ambassador_platforms, ambassadors, stat_people, unit_weeks, week_activity};
+use entity::{
+    ambassador_platforms, ambassadors, membership_breaks, stat_people, unit_weeks, week_activity,
+};
 
 /// The platforms of the statistics, in the order of every per-platform array.
 pub const PLATFORMS: [&str; 3] = ["x", "instagram", "facebook"];
@@ -38,14 +40,116 @@ pub const PLATFORMS: [&str; 3] = ["x", "instagram", "facebook"];
 /// Ambassadors read per statement.
 const BATCH: usize = 1_000;
 
-/// What an approved ambassador's share is computed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The statuses of ambassadors who have a share: approved members, and members who were
+/// suspended or removed (their weeks before stay in the figures).
+pub const MEMBER_STATUSES: [&str; 3] = ["approved", "suspended", "removed"];
+
+/// Weeks out of the programme: from a Monday until a Monday (exclusive; none while it
+/// lasts).
+pub type Break = (NaiveDate, Option<NaiveDate>);
+
+/// What an ambassador's share is computed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
     pub institution_id: i64,
     pub work_unit_id: i64,
     pub member_since: Option<NaiveDate>,
     /// The latest follower count per platform (0 when none is known).
     pub followers: [i64; 3],
+    /// Suspensions and removal, oldest first.
+    pub breaks: Vec<Break>,
+}
+
+impl Applied {
+    /// Whether the ambassador is a member in the week of `monday`: a member by its Sunday
+    /// and not in a break.
+    pub fn active_in(&self, monday: NaiveDate) -> bool {
+        active(self.member_since, monday) && !in_break(&self.breaks, monday)
+    }
+
+    /// The weeks the ambassador's membership began (+1) and stopped (-1): joining, and
+    /// each break's start and end.
+    fn turns(&self) -> Vec<(NaiveDate, i64)> {
+        let Some(since) = self.member_since else {
+            return Vec::new();
+        };
+        let start = monday_of(since);
+        let mut out = vec![(start, 1)];
+        let mut open_until: Option<NaiveDate> = None;
+        for &(from, until) in &self.breaks {
+            let from = std::cmp::max(from, start);
+            if until.is_some_and(|u| u <= from) {
+                continue;
+            }
+            // Breaks do not overlap; one that would is read from where the last ended.
+            if let Some(prev) = open_until {
+                if from < prev {
+                    continue;
+                }
+            }
+            out.push((from, -1));
+            match until {
+                Some(u) => {
+                    out.push((u, 1));
+                    open_until = Some(u);
+                }
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// Whether `monday` falls in one of the breaks.
+pub fn in_break(breaks: &[Break], monday: NaiveDate) -> bool {
+    breaks
+        .iter()
+        .any(|&(from, until)| from <= monday && until.is_none_or(|u| monday < u))
+}
+
+/// The breaks as `stat_people.breaks` stores them.
+fn breaks_text(breaks: &[Break]) -> String {
+    breaks
+        .iter()
+        .map(|(f, u)| format!("{f}/{}", u.map(|d| d.to_string()).unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn breaks_of_text(text: &str) -> Vec<Break> {
+    text.split(',')
+        .filter_map(|b| {
+            let (f, u) = b.split_once('/')?;
+            Some((f.parse().ok()?, u.parse().ok()))
+        })
+        .collect()
+}
+
+/// The membership breaks of `ids`, oldest first.
+pub async fn breaks_of(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<Break>>> {
+    let mut out: HashMap<i64, Vec<Break>> = HashMap::new();
+    for chunk in ids.chunks(BATCH) {
+        let rows: Vec<(i64, NaiveDate, Option<NaiveDate>)> = membership_breaks::Entity::find()
+            .select_only()
+            .columns([
+                membership_breaks::Column::AmbassadorId,
+                membership_breaks::Column::FromWeek,
+                membership_breaks::Column::UntilWeek,
+            ])
+            .filter(membership_breaks::Column::AmbassadorId.is_in(chunk.iter().copied()))
+            .order_by_asc(membership_breaks::Column::FromWeek)
+            .order_by_asc(membership_breaks::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, from, until) in rows {
+            out.entry(id).or_default().push((from, until));
+        }
+    }
+    Ok(out)
 }
 
 /// The figures of one unit's week (or the change to them).
@@ -141,7 +245,7 @@ pub fn active(since: Option<NaiveDate>, monday: NaiveDate) -> bool {
 
 /// What one week of an ambassador adds to their unit's row of that week.
 pub fn share(state: &Applied, w: &WeekRow) -> Option<Cell> {
-    if !active(state.member_since, w.monday) {
+    if !state.active_in(w.monday) {
         return None;
     }
     let mut c = Cell {
@@ -175,12 +279,12 @@ impl Deltas {
 
     /// An ambassador's whole share, from their weeks, in or out.
     fn whole(&mut self, state: &Applied, weeks: &[WeekRow], sign: i64) {
-        if let Some(since) = state.member_since {
+        for (week, n) in state.turns() {
             let joined = Cell {
-                joined: 1,
+                joined: n,
                 ..Cell::default()
             };
-            self.add(state, monday_of(since), &joined, sign);
+            self.add(state, week, &joined, sign);
         }
         for w in weeks {
             if let Some(c) = share(state, w) {
@@ -281,10 +385,11 @@ async fn current(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
                 ambassadors::Column::MemberSince,
             ])
             .filter(ambassadors::Column::Id.is_in(chunk.iter().copied()))
-            .filter(ambassadors::Column::Status.eq("approved"))
+            .filter(ambassadors::Column::Status.is_in(MEMBER_STATUSES))
             .into_tuple()
             .all(db)
             .await?;
+        let mut breaks = breaks_of(db, chunk).await?;
         for (id, institution_id, work_unit_id, member_since) in rows {
             out.insert(
                 id,
@@ -293,6 +398,7 @@ async fn current(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
                     work_unit_id,
                     member_since,
                     followers: [0; 3],
+                    breaks: breaks.remove(&id).unwrap_or_default(),
                 },
             );
         }
@@ -327,6 +433,7 @@ fn applied_of(m: &stat_people::Model) -> Applied {
         work_unit_id: m.work_unit_id,
         member_since: m.member_since,
         followers: [m.x_followers, m.instagram_followers, m.facebook_followers],
+        breaks: breaks_of_text(&m.breaks),
     }
 }
 
@@ -339,6 +446,7 @@ fn person_row(id: i64, a: &Applied) -> stat_people::ActiveModel {
         x_followers: Set(a.followers[0]),
         instagram_followers: Set(a.followers[1]),
         facebook_followers: Set(a.followers[2]),
+        breaks: Set(breaks_text(&a.breaks)),
     }
 }
 
@@ -479,11 +587,12 @@ pub struct Difference {
 
 fn describe_person(a: &Applied) -> String {
     format!(
-        "institution={} unit={} member_since={} followers={:?}",
+        "institution={} unit={} member_since={} followers={:?} breaks={}",
         a.institution_id,
         a.work_unit_id,
         a.member_since.map_or_else(|| "-".into(), |d| d.to_string()),
-        a.followers
+        a.followers,
+        breaks_text(&a.breaks)
     )
 }
 
@@ -636,4 +745,67 @@ pub async fn ensure_built(db: &DatabaseConnection) -> AppResult<()> {
 pub async fn followers_changed(db: &impl ConnectionTrait, ambassador_id: i64) -> AppResult<()> {
     lock(db, &[ambassador_id]).await?;
     sync(db, &[ambassador_id]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn member(breaks: Vec<Break>) -> Applied {
+        Applied {
+            institution_id: 1,
+            work_unit_id: 1,
+            // A Wednesday: a member from that week's Monday.
+            member_since: Some(d("2026-09-02")),
+            followers: [0; 3],
+            breaks,
+        }
+    }
+
+    #[test]
+    fn a_break_takes_its_weeks_out_and_keeps_the_others() {
+        let a = member(vec![(d("2026-10-05"), Some(d("2026-10-26")))]);
+        assert_eq!(
+            a.turns(),
+            vec![
+                (d("2026-08-31"), 1),
+                (d("2026-10-05"), -1),
+                (d("2026-10-26"), 1)
+            ]
+        );
+        assert!(a.active_in(d("2026-09-28")));
+        assert!(!a.active_in(d("2026-10-05")));
+        assert!(!a.active_in(d("2026-10-19")));
+        assert!(a.active_in(d("2026-10-26")), "back in the week it ended");
+        assert!(!a.active_in(d("2026-08-24")), "not before joining");
+        // A break that lasts: out from its week on.
+        let open = member(vec![(d("2026-11-30"), None)]);
+        assert_eq!(
+            open.turns(),
+            vec![(d("2026-08-31"), 1), (d("2026-11-30"), -1)]
+        );
+        assert!(!open.active_in(d("2027-06-07")));
+        // Empty or before joining: nothing moves twice.
+        let odd = member(vec![
+            (d("2026-08-03"), Some(d("2026-08-17"))),
+            (d("2026-09-14"), Some(d("2026-09-14"))),
+        ]);
+        assert_eq!(odd.turns(), vec![(d("2026-08-31"), 1)]);
+    }
+
+    #[test]
+    fn breaks_are_stored_as_text_and_read_back() {
+        let breaks = vec![
+            (d("2026-10-05"), Some(d("2026-10-26"))),
+            (d("2026-11-30"), None),
+        ];
+        let text = breaks_text(&breaks);
+        assert_eq!(text, "2026-10-05/2026-10-26,2026-11-30/");
+        assert_eq!(breaks_of_text(&text), breaks);
+        assert_eq!(breaks_of_text(""), Vec::<Break>::new());
+    }
 }

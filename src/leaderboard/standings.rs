@@ -127,6 +127,14 @@ pub async fn facts(db: &impl ConnectionTrait, ids: &[i64], last: NaiveDate) -> A
         {
             f.leaves.entry(id).or_default().push((a, b));
         }
+        // Weeks of a suspension or removal are not expected either: after a
+        // reinstatement they count as grace weeks.
+        for (id, breaks) in super::participation::breaks_of(db, chunk).await? {
+            for (from, until) in breaks {
+                let last = until.map_or(NaiveDate::MAX, |u| u - Duration::weeks(1));
+                f.leaves.entry(id).or_default().push((from, last));
+            }
+        }
         for (id, week, n) in entity::week_activity::Entity::find()
             .select_only()
             .columns([

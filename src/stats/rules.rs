@@ -281,6 +281,7 @@ mod tests {
             work_unit_id: 1,
             member_since: Some(d(since)),
             followers,
+            breaks: Vec::new(),
         };
         let mut raw = Raw::new(ws.len());
         let joined = crate::leaderboard::rules::monday_of(d(since));

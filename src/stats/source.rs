@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter
 
 use super::rules::{Cell, Raw, INACTIVE_WEEKS};
 use crate::error::AppResult;
-use crate::leaderboard::participation::{active, FIGURES};
+use crate::leaderboard::participation::{active, breaks_of, in_break, FIGURES, MEMBER_STATUSES};
 use crate::leaderboard::service::Filter;
 use entity::{ambassadors, holidays, leaves, unit_weeks, week_activity, work_units};
 
@@ -143,7 +143,7 @@ pub async fn rows(
                     .to(ambassadors::Column::Id),
             ),
         )
-        .filter(ambassadors::Column::Status.eq("approved"))
+        .filter(ambassadors::Column::Status.is_in(MEMBER_STATUSES))
         .filter(leaves::Column::ToWeek.gte(first))
         .filter(leaves::Column::FromWeek.lte(last));
     if let Some(i) = filter.institution_id {
@@ -184,12 +184,15 @@ pub async fn rows(
             posted.insert((id, week), [x, ig, fb]);
         }
     }
-    // One count per ambassador and week, however many leave records cover it.
+    // One count per ambassador and week, however many leave records cover it; a week of a
+    // suspension or removal is not a member's week at all.
+    let breaks = breaks_of(db, &ids).await?;
     let mut counted: HashSet<(i64, usize)> = HashSet::new();
     for (id, from, to, unit, institution, since) in away {
         let row = if national { institution } else { unit };
+        let out_of = breaks.get(&id).map_or(&[][..], Vec::as_slice);
         for (i, monday) in mondays.iter().copied().enumerate() {
-            if monday < from || monday > to || !active(since, monday) {
+            if monday < from || monday > to || !active(since, monday) || in_break(out_of, monday) {
                 continue;
             }
             if counted.insert((id, i)) {

@@ -3,7 +3,9 @@
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
-use super::forms::{ApproveRequest, FollowersRequest, RecheckRequest, RejectRequest};
+use super::forms::{
+    ApproveRequest, FollowersRequest, MembershipRequest, RecheckRequest, RejectRequest,
+};
 use super::service::{self, CandidateDetail, CandidateRow};
 use crate::auth::guards::Coordinator;
 use crate::error::{ApiErrorBody, AppResult};
@@ -116,6 +118,71 @@ pub async fn recheck(
     ip: ClientIp,
 ) -> AppResult<Json<CandidateDetail>> {
     service::recheck(db, sources, &user, id, &body.0.platform, &ip).await?;
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
+}
+
+/// Suspends an approved ambassador from this week on, with a reason shown to them: off
+/// the board, no reminders, not expected to post, no submissions; earlier weeks stay.
+/// 409 unless approved.
+#[utoipa::path(post, path = "/api/v1/vetting/candidates/{id}/suspend", tag = "vetting", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "candidate id")), request_body = MembershipRequest,
+    responses((status = 200, body = CandidateDetail), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/vetting/candidates/<id>/suspend", data = "<body>")]
+pub async fn suspend(
+    id: i64,
+    body: ApiJson<MembershipRequest>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> AppResult<Json<CandidateDetail>> {
+    let step = super::lifecycle::Step::Suspend;
+    super::lifecycle::change(db, mailer, &user, id, step, Some(&body.0.reason), &ip).await?;
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
+}
+
+/// Removes an approved or suspended ambassador from the programme from this week on, with
+/// a reason shown to them; earlier weeks stay. 409 from any other status.
+#[utoipa::path(post, path = "/api/v1/vetting/candidates/{id}/remove", tag = "vetting", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "candidate id")), request_body = MembershipRequest,
+    responses((status = 200, body = CandidateDetail), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/vetting/candidates/<id>/remove", data = "<body>")]
+pub async fn remove(
+    id: i64,
+    body: ApiJson<MembershipRequest>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> AppResult<Json<CandidateDetail>> {
+    let step = super::lifecycle::Step::Remove;
+    super::lifecycle::change(db, mailer, &user, id, step, Some(&body.0.reason), &ip).await?;
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
+}
+
+/// Reinstates a suspended or removed ambassador from this week on (the weeks out count as
+/// not expected). 409 from any other status.
+#[utoipa::path(post, path = "/api/v1/vetting/candidates/{id}/reinstate", tag = "vetting", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "candidate id")),
+    responses((status = 200, body = CandidateDetail), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/vetting/candidates/<id>/reinstate")]
+pub async fn reinstate(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> AppResult<Json<CandidateDetail>> {
+    let step = super::lifecycle::Step::Reinstate;
+    super::lifecycle::change(db, mailer, &user, id, step, None, &ip).await?;
     Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 

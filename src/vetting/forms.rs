@@ -18,6 +18,17 @@ fn member_since_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
 pub const REJECTION: crate::text::Text = crate::text::Text::lines(5, 1_000);
 crate::text_schema!(rejection_schema, REJECTION);
 
+crate::text_schema!(membership_reason_schema, super::lifecycle::REASON);
+
+/// Why an ambassador is suspended or removed from the programme: shown to them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipRequest {
+    #[serde(default)]
+    #[schema(required = true, schema_with = membership_reason_schema)]
+    pub reason: String,
+}
+
 fn platform_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::choice(&crate::settings::rules::PLATFORMS)
 }

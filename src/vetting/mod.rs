@@ -4,6 +4,7 @@
 pub mod api;
 pub mod forms;
 pub mod import;
+pub mod lifecycle;
 pub mod routes;
 pub mod service;
 
@@ -15,6 +16,9 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::reject,
         routes::followers,
         routes::recheck,
+        routes::suspend,
+        routes::remove,
+        routes::reinstate,
         routes::import_page,
         routes::import
     ]
@@ -28,6 +32,9 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::reject,
         api::followers,
         api::recheck,
+        api::suspend,
+        api::remove,
+        api::reinstate,
         api::import
     ]
 }

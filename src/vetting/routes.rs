@@ -179,6 +179,11 @@ pub struct DecisionForm {
     pub platform: String,
     #[field(default = String::new())]
     pub count: String,
+    /// The reasons of a suspension and a removal (both forms may be on one page).
+    #[field(default = String::new())]
+    pub suspend_reason: String,
+    #[field(default = String::new())]
+    pub remove_reason: String,
     #[field(default = String::new())]
     pub csrf_token: String,
 }
@@ -281,6 +286,111 @@ pub async fn reject(
         key,
         result,
         "vetting.rejected",
+    )
+    .await
+}
+
+/// Suspends, removes or reinstates; a refusal comes back on the page at the step's own
+/// reason field, with what was typed.
+#[allow(clippy::too_many_arguments)]
+async fn membership(
+    id: i64,
+    form: DecisionForm,
+    step: super::lifecycle::Step,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    key: &NipKey,
+    mailer: &crate::notify::Mailer,
+    ip: &ClientIp,
+) -> PageResult {
+    use super::lifecycle::Step;
+    let (field, typed) = match step {
+        Step::Suspend => ("suspend_reason", form.suspend_reason.clone()),
+        Step::Remove => ("remove_reason", form.remove_reason.clone()),
+        Step::Reinstate => ("reason", String::new()),
+    };
+    let result = super::lifecycle::change(db, mailer, &user, id, step, Some(&typed), ip).await;
+    match result {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/vetting/candidates/{id}")),
+            match step {
+                Step::Suspend => "membership.suspended_done",
+                Step::Remove => "membership.removed_done",
+                Step::Reinstate => "membership.reinstated_done",
+            },
+        ))),
+        Err(e) => {
+            // 409 for a step from the wrong status, 422 for the reason.
+            let status = e.status();
+            let (_, mut errors) = e.form_errors(layout.lang)?;
+            if let Some(messages) = errors.remove("reason") {
+                errors.insert(field.to_string(), messages);
+            }
+            let values = BTreeMap::from([(field.to_string(), typed)]);
+            let page = candidate_page(db, sources, key, &user, id, layout, errors, values).await?;
+            Ok(Err((status, page)))
+        }
+    }
+}
+
+#[rocket::post("/vetting/candidates/<id>/suspend", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn suspend(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> PageResult {
+    let step = super::lifecycle::Step::Suspend;
+    membership(
+        id, form.0, step, user, layout, db, sources, key, mailer, &ip,
+    )
+    .await
+}
+
+#[rocket::post("/vetting/candidates/<id>/remove", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn remove(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> PageResult {
+    let step = super::lifecycle::Step::Remove;
+    membership(
+        id, form.0, step, user, layout, db, sources, key, mailer, &ip,
+    )
+    .await
+}
+
+#[rocket::post("/vetting/candidates/<id>/reinstate", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn reinstate(
+    id: i64,
+    form: CsrfForm<DecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    mailer: &Shared<crate::notify::Mailer>,
+    ip: ClientIp,
+) -> PageResult {
+    let step = super::lifecycle::Step::Reinstate;
+    membership(
+        id, form.0, step, user, layout, db, sources, key, mailer, &ip,
     )
     .await
 }

@@ -27,7 +27,14 @@ use entity::{
 
 /// Candidates waiting longer than this many working days are marked overdue.
 pub const OVERDUE_WORKING_DAYS: i64 = 3;
-pub const STATUSES: [&str; 5] = ["pending", "approved", "rejected", "suspended", "withdrawn"];
+pub const STATUSES: [&str; 6] = [
+    "pending",
+    "approved",
+    "rejected",
+    "suspended",
+    "removed",
+    "withdrawn",
+];
 
 pub use crate::org::service::subtree_units;
 
@@ -163,6 +170,8 @@ pub struct CandidateDetail {
     pub candidate: AmbassadorView,
     pub nip: Option<NipDecoded>,
     pub duplicates: Vec<Duplicate>,
+    /// Suspensions and removal, newest first (the one without `until_week` lasts).
+    pub breaks: Vec<super::lifecycle::BreakView>,
 }
 
 pub fn decode_nip(amb: &ambassadors::Model, digits: &str, today: NaiveDate) -> Option<NipDecoded> {
@@ -228,6 +237,7 @@ pub async fn candidate_detail(
         nip: decode_nip(&amb, &candidate.nip, today),
         candidate,
         duplicates,
+        breaks: super::lifecycle::breaks(db, amb.id).await?,
     })
 }
 

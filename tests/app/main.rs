@@ -18,6 +18,7 @@ mod invitations;
 mod jwt;
 mod mail;
 mod matrix;
+mod membership;
 mod pages;
 mod pages_ambassadors;
 mod pages_submissions;

@@ -572,6 +572,42 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Candidate,
     ),
     (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/suspend",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/remove",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/vetting/candidates/<id>/reinstate",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/suspend",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/remove",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/reinstate",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
         "GET",
         "/vetting?<status>&<work_unit_id>",
         Access::Coordinator,

@@ -16,14 +16,14 @@ async fn live() -> TestApp {
     TestApp::spawn().await
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> Value {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> Value {
     let (status, body) = json(app.get_api(path, Some(token)).await).await;
     assert_eq!(status, Status::Ok, "{path}: {body}");
     body
 }
 
 /// The row of `name` on the board the token sees (12 weeks unless `query` says).
-async fn row_of(app: &TestApp, token: &str, query: &str, name: &str) -> Option<Value> {
+pub(crate) async fn row_of(app: &TestApp, token: &str, query: &str, name: &str) -> Option<Value> {
     let b = get(app, &format!("/api/v1/leaderboard{query}"), token).await;
     b["entries"]
         .as_array()
@@ -33,7 +33,7 @@ async fn row_of(app: &TestApp, token: &str, query: &str, name: &str) -> Option<V
         .cloned()
 }
 
-fn figures(e: &Value) -> (i64, i64, i64, i64) {
+pub(crate) fn figures(e: &Value) -> (i64, i64, i64, i64) {
     (
         e["eligible_weeks"].as_i64().unwrap(),
         e["active_weeks"].as_i64().unwrap(),
@@ -44,7 +44,7 @@ fn figures(e: &Value) -> (i64, i64, i64, i64) {
 
 /// (active, expected, posting) ambassadors in the week `weeks_ago` on the 12-week
 /// statistics the token sees.
-async fn stats_week(app: &TestApp, token: &str, weeks_ago: usize) -> (i64, i64, i64) {
+pub(crate) async fn stats_week(app: &TestApp, token: &str, weeks_ago: usize) -> (i64, i64, i64) {
     let s = get(app, "/api/v1/stats/participation?weeks=12", token).await;
     let weeks = s["weeks"].as_array().unwrap();
     let w = &weeks[weeks.len() - 1 - weeks_ago];
@@ -55,7 +55,12 @@ async fn stats_week(app: &TestApp, token: &str, weeks_ago: usize) -> (i64, i64, 
     )
 }
 
-async fn approve_through_vetting(app: &TestApp, coordinator: &str, id: i64, since: &str) {
+pub(crate) async fn approve_through_vetting(
+    app: &TestApp,
+    coordinator: &str,
+    id: i64,
+    since: &str,
+) {
     let base = format!("/api/v1/vetting/candidates/{id}");
     for (platform, count) in [("facebook", 812), ("x", 1250), ("instagram", 640)] {
         let (s, body) = json(
