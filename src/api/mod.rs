@@ -61,6 +61,7 @@ use utoipa::{Modify, OpenApi};
         crate::vetting::api::suspend,
         crate::vetting::api::remove,
         crate::vetting::api::reinstate,
+        crate::vetting::api::correct,
         crate::vetting::api::import,
         crate::briefs::api::create,
         crate::briefs::api::update,

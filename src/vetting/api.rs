@@ -186,6 +186,29 @@ pub async fn reinstate(
     Ok(Json(service::candidate_detail(db, key, &user, id).await?))
 }
 
+/// Corrects an ambassador's name, email, NIP or employee type, or moves them to another
+/// work unit; admins also to another institution (mutasi: `institution_id` with a unit of
+/// it), whose coordinators are told. Every field optional; their history moves with them.
+/// 409 for an email or NIP another person has, a unit outside the caller's scope, or a
+/// transfer by a coordinator.
+#[utoipa::path(put, path = "/api/v1/vetting/candidates/{id}/record", tag = "vetting", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "candidate id")), request_body = super::record::RecordChange,
+    responses((status = 200, body = CandidateDetail), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::put("/vetting/candidates/<id>/record", data = "<body>")]
+pub async fn correct(
+    id: i64,
+    body: ApiJson<super::record::RecordChange>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<crate::nip::NipKey>,
+    ip: ClientIp,
+) -> AppResult<Json<CandidateDetail>> {
+    super::record::change(db, key, &user, id, &body.0, &ip).await?;
+    Ok(Json(service::candidate_detail(db, key, &user, id).await?))
+}
+
 #[derive(rocket::FromForm)]
 pub struct RosterUpload<'r> {
     pub file: rocket::fs::TempFile<'r>,

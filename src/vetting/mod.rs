@@ -5,6 +5,7 @@ pub mod api;
 pub mod forms;
 pub mod import;
 pub mod lifecycle;
+pub mod record;
 pub mod routes;
 pub mod service;
 
@@ -19,6 +20,7 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::suspend,
         routes::remove,
         routes::reinstate,
+        routes::correct,
         routes::import_page,
         routes::import
     ]
@@ -35,6 +37,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::suspend,
         api::remove,
         api::reinstate,
+        api::correct,
         api::import
     ]
 }

@@ -103,6 +103,8 @@ pub struct CandidatePage {
     /// The candidate's account, for the sign-in help (while it is active).
     account: Option<crate::auth::view::UserView>,
     back: String,
+    /// The units the record may move to.
+    groups: Vec<UnitGroup>,
 }
 
 async fn candidate_page(
@@ -143,6 +145,7 @@ async fn candidate_page(
             api_platforms: sources.configured(),
             account,
             back: format!("/vetting/candidates/{id}"),
+            groups: list_units_grouped(db, user).await?,
         },
     ))
 }
@@ -393,6 +396,95 @@ pub async fn reinstate(
         id, form.0, step, user, layout, db, sources, key, mailer, &ip,
     )
     .await
+}
+
+#[derive(FromForm)]
+pub struct RecordForm {
+    #[field(default = String::new())]
+    pub name: String,
+    #[field(default = String::new())]
+    pub email: String,
+    #[field(default = String::new())]
+    pub nip: String,
+    #[field(default = String::new())]
+    pub employee_type: String,
+    #[field(default = String::new())]
+    pub work_unit_id: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for RecordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Corrects or moves an ambassador's record from their page. The unit picker lists the
+/// units the caller may choose; an admin picking a unit of another institution transfers
+/// the person there. A refusal comes back with the message at the field and what was typed.
+#[rocket::post("/vetting/candidates/<id>/record", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn correct(
+    id: i64,
+    form: CsrfForm<RecordForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    ip: ClientIp,
+) -> PageResult {
+    let f = form.0;
+    let unit = f.work_unit_id.trim().parse::<i64>().ok();
+    let institution_id = match unit {
+        Some(u) => <entity::work_units::Entity as sea_orm::EntityTrait>::find_by_id(u)
+            .one(db.inner())
+            .await?
+            .map(|w| w.institution_id),
+        None => None,
+    };
+    let input = super::record::RecordChange {
+        name: Some(f.name.clone()),
+        email: Some(f.email.clone()),
+        nip: Some(f.nip.clone()),
+        employee_type: Some(f.employee_type.clone()),
+        work_unit_id: unit,
+        institution_id,
+    };
+    let result = if unit.is_none() && !f.work_unit_id.trim().is_empty() {
+        Err(crate::error::AppError::Validation(
+            crate::error::FieldErrors::single(
+                "work_unit_id",
+                crate::error::Msg::conflict("users.work_unit_unknown"),
+            ),
+        ))
+    } else {
+        super::record::change(db, key, &user, id, &input, &ip).await
+    };
+    match result {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/vetting/candidates/{id}")),
+            "record.saved",
+        ))),
+        Err(e) => {
+            let status = e.status();
+            let (_, errors) = e.form_errors(layout.lang)?;
+            let values = BTreeMap::from([
+                ("record_name".to_string(), f.name),
+                ("record_email".to_string(), f.email),
+                ("record_nip".to_string(), f.nip),
+                ("record_employee_type".to_string(), f.employee_type),
+                ("record_work_unit_id".to_string(), f.work_unit_id),
+            ]);
+            let errors = errors
+                .into_iter()
+                .map(|(k, v)| (format!("record_{k}"), v))
+                .collect();
+            let page = candidate_page(db, sources, key, &user, id, layout, errors, values).await?;
+            Ok(Err((status, page)))
+        }
+    }
 }
 
 #[rocket::post("/vetting/candidates/<id>/followers", data = "<form>")]

@@ -24,6 +24,7 @@ mod pages_ambassadors;
 mod pages_submissions;
 mod password_reset;
 mod privacy;
+mod record;
 mod seed;
 mod smtp;
 mod standings;

@@ -608,6 +608,18 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Candidate,
     ),
     (
+        "POST",
+        "/vetting/candidates/<id>/record",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "PUT",
+        "/api/v1/vetting/candidates/<id>/record",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
         "GET",
         "/vetting?<status>&<work_unit_id>",
         Access::Coordinator,
