@@ -4,7 +4,7 @@ use rocket::http::Status;
 use rocket::serde::json::Json;
 use sea_orm::DatabaseConnection;
 
-use super::forms::{NewInstitution, NewWorkUnit};
+use super::forms::{InstitutionChange, NewInstitution, NewWorkUnit, UnitChange, UnitMerge};
 use super::service::{self, InstitutionView, WorkUnitView};
 use crate::auth::guards::{Admin, Staff};
 use crate::error::{ApiErrorBody, AppResult};
@@ -81,15 +81,75 @@ pub async fn create_work_unit(
     ip: ClientIp,
 ) -> AppResult<(Status, Json<WorkUnitView>)> {
     let u = service::create_work_unit(db, Some(&admin), id, &body.0, Some(&ip)).await?;
+    Ok((Status::Created, Json(unit_view(u))))
+}
+
+fn unit_view(u: entity::work_units::Model) -> WorkUnitView {
     let depth = u.path.matches('/').count().saturating_sub(2);
-    Ok((
-        Status::Created,
-        Json(WorkUnitView {
-            id: u.id,
-            institution_id: u.institution_id,
-            parent_id: u.parent_id,
-            name: u.name,
-            depth,
-        }),
-    ))
+    WorkUnitView {
+        id: u.id,
+        institution_id: u.institution_id,
+        parent_id: u.parent_id,
+        name: u.name,
+        depth,
+    }
+}
+
+/// Renames an institution, or changes its short name or kind. 409 for another
+/// institution's name.
+#[utoipa::path(put, path = "/api/v1/institutions/{id}", tag = "organisation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "institution id")), request_body = InstitutionChange,
+    responses((status = 200, body = InstitutionView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::put("/institutions/<id>", data = "<body>")]
+pub async fn change(
+    id: i64,
+    body: ApiJson<InstitutionChange>,
+    admin: Admin<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<InstitutionView>> {
+    let i = service::change_institution(db, &admin, id, &body.0, &ip).await?;
+    Ok(Json(InstitutionView::from(&i)))
+}
+
+/// Renames a work unit, or moves it with its sub-units under another unit of the
+/// institution (`parent_id`) or to the top (`top_level`). 409 for a parent that is the
+/// unit itself or one of its sub-units, or a sibling of the same name there.
+#[utoipa::path(put, path = "/api/v1/work-units/{id}", tag = "organisation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "work unit id")), request_body = UnitChange,
+    responses((status = 200, body = WorkUnitView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::put("/work-units/<id>", data = "<body>")]
+pub async fn change_work_unit(
+    id: i64,
+    body: ApiJson<UnitChange>,
+    admin: Admin<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<WorkUnitView>> {
+    let u = service::change_work_unit(db, &admin, id, &body.0, &ip).await?;
+    Ok(Json(unit_view(u)))
+}
+
+/// Merges a work unit into another of the institution: its sub-units, ambassadors (with
+/// their history), staff and brief audiences go to `into`, and the unit is gone. Answers
+/// the unit merged into.
+#[utoipa::path(post, path = "/api/v1/work-units/{id}/merge", tag = "organisation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "work unit id")), request_body = UnitMerge,
+    responses((status = 200, body = WorkUnitView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/work-units/<id>/merge", data = "<body>")]
+pub async fn merge_work_unit(
+    id: i64,
+    body: ApiJson<UnitMerge>,
+    admin: Admin<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<WorkUnitView>> {
+    let u = service::merge_work_unit(db, &admin, id, body.0.into, &ip).await?;
+    Ok(Json(unit_view(u)))
 }

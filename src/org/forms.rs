@@ -11,6 +11,49 @@ crate::text_schema!(short_name_schema, SHORT_NAME, nullable);
 fn kind_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::choice(&INSTITUTION_KINDS)
 }
+crate::text_schema!(nullable_org_name_schema, ORG_NAME, nullable);
+fn nullable_kind_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::text::nullable_choice(&INSTITUTION_KINDS)
+}
+
+/// A renamed institution: every field optional (absent or `null` keeps it).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionChange {
+    #[schema(schema_with = nullable_org_name_schema)]
+    pub name: Option<String>,
+    /// Empty: none.
+    #[schema(schema_with = short_name_schema)]
+    pub short_name: Option<String>,
+    #[schema(schema_with = nullable_kind_schema)]
+    pub kind: Option<String>,
+}
+
+/// A renamed or moved work unit: every field optional.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitChange {
+    #[schema(schema_with = nullable_org_name_schema)]
+    pub name: Option<String>,
+    /// Moves the unit (with its subtree) under another unit of the institution; not
+    /// itself nor one of its own sub-units (409).
+    #[schema(minimum = 1)]
+    pub parent_id: Option<i64>,
+    /// Moves the unit to the top level.
+    #[serde(default)]
+    pub top_level: bool,
+}
+
+/// Merges a unit into another of the same institution.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitMerge {
+    /// The unit that takes over the people, sub-units and brief audiences; not the unit
+    /// itself nor one of its sub-units (409).
+    #[serde(default)]
+    #[schema(required = true, minimum = 1)]
+    pub into: i64,
+}
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

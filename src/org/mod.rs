@@ -13,7 +13,10 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::index,
         routes::create,
         routes::show,
-        routes::create_work_unit
+        routes::create_work_unit,
+        routes::change,
+        routes::change_work_unit,
+        routes::merge_work_unit
     ]
 }
 
@@ -23,6 +26,9 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::create,
         api::show,
         api::work_units,
-        api::create_work_unit
+        api::create_work_unit,
+        api::change,
+        api::change_work_unit,
+        api::merge_work_unit
     ]
 }

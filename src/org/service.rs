@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Serialize;
 
@@ -354,4 +354,417 @@ pub fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
         .from(work_units::Entity)
         .and_where(work_units::Column::Path.starts_with(path))
         .to_owned()
+}
+
+fn unit_cycle() -> AppError {
+    AppError::Validation(FieldErrors::single(
+        "parent_id",
+        Msg::conflict("org.unit_cycle"),
+    ))
+}
+
+/// Renames an institution or changes its short name or kind (admins). 409 for a name
+/// another institution has.
+pub async fn change_institution(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    id: i64,
+    input: &super::forms::InstitutionChange,
+    ip: &ClientIp,
+) -> AppResult<institutions::Model> {
+    let current = get_institution_for(db, admin, id).await?;
+    let mut errors = FieldErrors::new();
+    let name = match input.name.as_deref() {
+        None => None,
+        Some(n) => {
+            let clean = clean_org_name(n);
+            if clean.is_none() {
+                errors.add("name", Msg::new("org.name_invalid"));
+            }
+            clean
+        }
+    };
+    let short_name = match input.short_name.as_deref().map(|s| SHORT_NAME.clean(s)) {
+        None => None,
+        Some(Some(s)) => Some(Some(s).filter(|s| !s.is_empty())),
+        Some(None) => {
+            errors.add("short_name", Msg::new("org.short_name_invalid"));
+            None
+        }
+    };
+    if input
+        .kind
+        .as_deref()
+        .is_some_and(|k| !INSTITUTION_KINDS.contains(&k))
+    {
+        errors.add("kind", Msg::new("org.kind_invalid"));
+    }
+    errors.into_result()?;
+    let conflict = || AppError::Conflict(FieldErrors::single("name", Msg::new("org.name_taken")));
+    let txn = begin_write(db).await?;
+    if let Some(n) = &name {
+        let other = institutions::Entity::find()
+            .filter(institutions::Column::Name.eq(n.as_str()))
+            .filter(institutions::Column::Id.ne(id))
+            .one(&txn)
+            .await?;
+        if other.is_some() {
+            return Err(conflict());
+        }
+    }
+    let mut active: institutions::ActiveModel = current.clone().into();
+    if let Some(n) = name {
+        active.name = Set(n);
+    }
+    if let Some(s) = short_name {
+        active.short_name = Set(s);
+    }
+    if let Some(k) = &input.kind {
+        active.kind = Set(k.clone());
+    }
+    let saved = match active.update(&txn).await {
+        Ok(s) => s,
+        Err(e) if is_unique_violation(&e) => return Err(conflict()),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: "institution.changed",
+            target_type: "institution",
+            target_id: Some(id),
+            institution_id: Some(id),
+            detail: serde_json::json!({
+                "from": { "name": current.name, "short_name": current.short_name, "kind": current.kind },
+                "to": { "name": saved.name, "short_name": saved.short_name, "kind": saved.kind },
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Gives `unit` (and its subtree) a new parent's path: every path under its old one moves.
+async fn reroot(
+    db: &impl ConnectionTrait,
+    unit: &work_units::Model,
+    parent: Option<&work_units::Model>,
+) -> AppResult<()> {
+    let new_path = child_path(parent.map(|p| p.path.as_str()), unit.id);
+    let subtree = work_units::Entity::find()
+        .filter(work_units::Column::Path.starts_with(unit.path.as_str()))
+        .all(db)
+        .await?;
+    for u in subtree {
+        let rest = u.path[unit.path.len()..].to_string();
+        let mut active: work_units::ActiveModel = u.into();
+        active.path = Set(format!("{new_path}{rest}"));
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
+/// Renames a work unit, or moves it with its subtree under another unit of the
+/// institution or to the top level (admins). 409 for a parent that is the unit or one of
+/// its sub-units, of another institution, or a sibling with the same name there.
+pub async fn change_work_unit(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    id: i64,
+    input: &super::forms::UnitChange,
+    ip: &ClientIp,
+) -> AppResult<work_units::Model> {
+    let unit = work_units::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    get_institution_for(db, admin, unit.institution_id).await?;
+    let mut errors = FieldErrors::new();
+    let name = match input.name.as_deref() {
+        None => None,
+        Some(n) => {
+            let clean = clean_org_name(n);
+            if clean.is_none() {
+                errors.add("name", Msg::new("org.name_invalid"));
+            }
+            clean
+        }
+    };
+    if input.top_level && input.parent_id.is_some() {
+        errors.add("parent_id", Msg::new("org.parent_or_top"));
+    }
+    errors.into_result()?;
+    let txn = begin_write(db).await?;
+    // Read again inside the write: the tree as it is now.
+    let unit = work_units::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Some(None): to the top level; Some(Some(p)): under p; None: where it is.
+    let new_parent: Option<Option<work_units::Model>> = match (input.top_level, input.parent_id) {
+        (true, _) => Some(None),
+        (false, Some(pid)) => {
+            let p = work_units::Entity::find_by_id(pid)
+                .filter(work_units::Column::InstitutionId.eq(unit.institution_id))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Validation(FieldErrors::single(
+                        "parent_id",
+                        Msg::conflict("org.parent_unknown"),
+                    ))
+                })?;
+            if p.path.starts_with(&unit.path) {
+                return Err(unit_cycle());
+            }
+            Some(Some(p))
+        }
+        (false, None) => None,
+    };
+    let parent_id = match &new_parent {
+        Some(p) => p.as_ref().map(|p| p.id),
+        None => unit.parent_id,
+    };
+    let final_name = name.clone().unwrap_or_else(|| unit.name.clone());
+    let sibling = work_units::Entity::find()
+        .filter(work_units::Column::InstitutionId.eq(unit.institution_id))
+        .filter(match parent_id {
+            Some(p) => Condition::all().add(work_units::Column::ParentId.eq(p)),
+            None => Condition::all().add(work_units::Column::ParentId.is_null()),
+        })
+        .filter(work_units::Column::Name.eq(final_name.as_str()))
+        .filter(work_units::Column::Id.ne(id))
+        .one(&txn)
+        .await?;
+    let taken = || AppError::Conflict(FieldErrors::single("name", Msg::new("org.unit_name_taken")));
+    if sibling.is_some() {
+        return Err(taken());
+    }
+    if let Some(p) = &new_parent {
+        reroot(&txn, &unit, p.as_ref()).await?;
+    }
+    let fresh = work_units::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut active: work_units::ActiveModel = fresh.into();
+    active.name = Set(final_name);
+    active.parent_id = Set(parent_id);
+    let saved = match active.update(&txn).await {
+        Ok(s) => s,
+        Err(e) if is_unique_violation(&e) => return Err(taken()),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: "work_unit.changed",
+            target_type: "work_unit",
+            target_id: Some(id),
+            institution_id: Some(unit.institution_id),
+            detail: serde_json::json!({
+                "from": { "name": unit.name, "parent_id": unit.parent_id },
+                "to": { "name": saved.name, "parent_id": saved.parent_id },
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Merges the unit `id` into `into` (same institution; admins): its sub-units move under
+/// `into`, its ambassadors and staff join `into` (their history with them, as any move),
+/// briefs addressed to it are addressed to `into`, and posts sent from it count for
+/// `into` in the brief figures; then the unit is gone. 409 for `into` being the unit or
+/// one of its sub-units, or of another institution.
+pub async fn merge_work_unit(
+    db: &DatabaseConnection,
+    admin: &CurrentUser,
+    id: i64,
+    into: i64,
+    ip: &ClientIp,
+) -> AppResult<work_units::Model> {
+    use entity::{ambassadors, brief_activity, brief_work_units, submissions, unit_weeks, users};
+    use sea_orm::sea_query::Expr;
+    let unit = work_units::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    get_institution_for(db, admin, unit.institution_id).await?;
+    if into < 1 {
+        return Err(AppError::Validation(FieldErrors::single(
+            "into",
+            Msg::new("org.merge_target_required"),
+        )));
+    }
+    let txn = begin_write(db).await?;
+    let target = work_units::Entity::find_by_id(into)
+        .filter(work_units::Column::InstitutionId.eq(unit.institution_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            AppError::Validation(FieldErrors::single(
+                "into",
+                Msg::conflict("org.parent_unknown"),
+            ))
+        })?;
+    if target.path.starts_with(&unit.path) {
+        return Err(AppError::Validation(FieldErrors::single(
+            "into",
+            Msg::conflict("org.unit_cycle"),
+        )));
+    }
+    // The people first, locked in id order like every write to their figures.
+    let people: Vec<i64> = ambassadors::Entity::find()
+        .select_only()
+        .column(ambassadors::Column::Id)
+        .filter(ambassadors::Column::WorkUnitId.eq(id))
+        .order_by_asc(ambassadors::Column::Id)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    crate::leaderboard::participation::lock(&txn, &people).await?;
+    // Sub-units go under the target (a name the target already has below it is 409).
+    let children = work_units::Entity::find()
+        .filter(work_units::Column::ParentId.eq(id))
+        .all(&txn)
+        .await?;
+    for child in children {
+        let clash = work_units::Entity::find()
+            .filter(work_units::Column::ParentId.eq(target.id))
+            .filter(work_units::Column::Name.eq(child.name.as_str()))
+            .one(&txn)
+            .await?;
+        if clash.is_some() {
+            return Err(AppError::Conflict(FieldErrors::single(
+                "into",
+                Msg::new("org.merge_name_clash"),
+            )));
+        }
+        reroot(&txn, &child, Some(&target)).await?;
+        let mut c: work_units::ActiveModel = work_units::Entity::find_by_id(child.id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .into();
+        c.parent_id = Set(Some(target.id));
+        c.update(&txn).await?;
+    }
+    ambassadors::Entity::update_many()
+        .col_expr(ambassadors::Column::WorkUnitId, Expr::value(target.id))
+        .filter(ambassadors::Column::WorkUnitId.eq(id))
+        .exec(&txn)
+        .await?;
+    users::Entity::update_many()
+        .col_expr(users::Column::WorkUnitId, Expr::value(target.id))
+        .filter(users::Column::WorkUnitId.eq(id))
+        .exec(&txn)
+        .await?;
+    // Brief audiences: the target once.
+    let addressed: Vec<i64> = brief_work_units::Entity::find()
+        .select_only()
+        .column(brief_work_units::Column::BriefId)
+        .filter(brief_work_units::Column::WorkUnitId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    for brief in addressed {
+        brief_work_units::Entity::delete_many()
+            .filter(brief_work_units::Column::BriefId.eq(brief))
+            .filter(brief_work_units::Column::WorkUnitId.eq(id))
+            .exec(&txn)
+            .await?;
+        brief_work_units::Entity::insert(brief_work_units::ActiveModel {
+            brief_id: Set(brief),
+            work_unit_id: Set(target.id),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                brief_work_units::Column::BriefId,
+                brief_work_units::Column::WorkUnitId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    // Posts sent from the unit, and their per-brief figures, count for the target.
+    submissions::Entity::update_many()
+        .col_expr(submissions::Column::WorkUnitId, Expr::value(target.id))
+        .filter(submissions::Column::WorkUnitId.eq(id))
+        .exec(&txn)
+        .await?;
+    for row in brief_activity::Entity::find()
+        .filter(brief_activity::Column::WorkUnitId.eq(id))
+        .all(&txn)
+        .await?
+    {
+        let existing =
+            brief_activity::Entity::find_by_id((row.brief_id, target.id, row.platform.clone()))
+                .one(&txn)
+                .await?;
+        match existing {
+            Some(e) => {
+                let mut a: brief_activity::ActiveModel = e.clone().into();
+                a.submitted = Set(e.submitted + row.submitted);
+                a.verified = Set(e.verified + row.verified);
+                a.on_time = Set(e.on_time + row.on_time);
+                a.interactions = Set(e.interactions + row.interactions);
+                a.followers = Set(e.followers + row.followers);
+                a.update(&txn).await?;
+            }
+            None => {
+                brief_activity::Entity::insert(brief_activity::ActiveModel {
+                    brief_id: Set(row.brief_id),
+                    work_unit_id: Set(target.id),
+                    platform: Set(row.platform.clone()),
+                    submitted: Set(row.submitted),
+                    verified: Set(row.verified),
+                    on_time: Set(row.on_time),
+                    interactions: Set(row.interactions),
+                    followers: Set(row.followers),
+                })
+                .exec_without_returning(&txn)
+                .await?;
+            }
+        }
+    }
+    brief_activity::Entity::delete_many()
+        .filter(brief_activity::Column::WorkUnitId.eq(id))
+        .exec(&txn)
+        .await?;
+    // The people's shares and standings follow them; the unit's rows are then empty.
+    crate::leaderboard::standings::refresh(&txn, &people).await?;
+    unit_weeks::Entity::delete_many()
+        .filter(unit_weeks::Column::WorkUnitId.eq(id))
+        .exec(&txn)
+        .await?;
+    work_units::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin),
+            action: "work_unit.merged",
+            target_type: "work_unit",
+            target_id: Some(id),
+            institution_id: Some(unit.institution_id),
+            detail: serde_json::json!({
+                "name": unit.name,
+                "into": target.id,
+                "into_name": target.name,
+                "ambassadors": people.len(),
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(target)
 }

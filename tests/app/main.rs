@@ -19,6 +19,7 @@ mod jwt;
 mod mail;
 mod matrix;
 mod membership;
+mod org_changes;
 mod pages;
 mod pages_ambassadors;
 mod pages_submissions;

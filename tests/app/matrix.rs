@@ -49,6 +49,9 @@ enum Param {
     /// `<id>` is the user of the own institution's candidate: coordinators of another
     /// institution get 404.
     AmbassadorUser,
+    /// `<id>` is a work unit of the own institution (admins only): a spare one, with
+    /// nobody in it.
+    WorkUnit,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -445,6 +448,24 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Institution,
     ),
     (
+        "POST",
+        "/admin/institutions/<id>",
+        Access::Admin,
+        Param::Institution,
+    ),
+    (
+        "POST",
+        "/admin/institutions/<id>/work-units/change",
+        Access::Admin,
+        Param::Institution,
+    ),
+    (
+        "POST",
+        "/admin/institutions/<id>/work-units/merge",
+        Access::Admin,
+        Param::Institution,
+    ),
+    (
         "GET",
         "/admin/users?<q>&<role>&<status>&<page>",
         Access::Admin,
@@ -491,6 +512,24 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         "/api/v1/institutions/<id>/work-units",
         Access::Admin,
         Param::Institution,
+    ),
+    (
+        "PUT",
+        "/api/v1/institutions/<id>",
+        Access::Admin,
+        Param::Institution,
+    ),
+    (
+        "PUT",
+        "/api/v1/work-units/<id>",
+        Access::Admin,
+        Param::WorkUnit,
+    ),
+    (
+        "POST",
+        "/api/v1/work-units/<id>/merge",
+        Access::Admin,
+        Param::WorkUnit,
     ),
     (
         "GET",
@@ -875,6 +914,7 @@ fn concrete(route: &str, id: i64) -> String {
 
 struct Fixture {
     own_institution: i64,
+    spare_unit: i64,
     other_institution: i64,
     victim_user: i64,
     candidate: i64,
@@ -998,8 +1038,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let flag = sea_orm::ActiveModelTrait::insert(flag, &app.db)
         .await
         .unwrap();
+    let spare_unit = app.work_unit(own, None, "Bagian Cadangan").await;
     Fixture {
         own_institution: own,
+        spare_unit,
         other_institution: other,
         victim_user: victim,
         candidate,
@@ -1192,6 +1234,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::Flag => f.flag,
             Param::HolidayPage => f.holiday_page,
             Param::AmbassadorUser => f.ambassador_user,
+            Param::WorkUnit => f.spare_unit,
             Param::None | Param::Platform => 0,
         };
         let path = concrete(route, id);
@@ -1290,6 +1333,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::HolidayPage
                 | Param::Flag
                 | Param::AmbassadorUser
+                | Param::WorkUnit
         ) && allowed(access, Some("admin"))
         {
             let admin = f
