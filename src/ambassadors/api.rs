@@ -183,7 +183,7 @@ pub async fn upload_screenshot(
 ) -> AppResult<Json<AmbassadorView>> {
     let amb = service::get_own(db, &user).await?;
     // Checked before any file is stored, so a closed application leaves no orphan image.
-    service::ensure_open(&amb)?;
+    service::ensure_open(db.inner(), &amb, platform).await?;
     // Rocket reports an oversized file together with the field it then misses; 413 wins.
     let count_msg = Msg::new("signup.count_invalid");
     let upload = upload.map_err(|errors| {
@@ -254,4 +254,30 @@ pub async fn me(
         user: UserView::from(&user.user),
         ambassador,
     }))
+}
+
+/// An approved ambassador adds the account of a platform that is now required and on which
+/// they have none (the evidence follows with the screenshot upload; a coordinator reviews
+/// it). 409 unless the platform needs it; 409 for a handle another person registered.
+#[utoipa::path(post, path = "/api/v1/me/platforms/{platform}/account", tag = "ambassadors", security(("bearer" = [])),
+    params(("platform" = String, Path, pattern = "^(facebook|x|instagram|tiktok|youtube)$", description = "a required platform")),
+    request_body = super::forms::AccountRequest,
+    responses((status = 201, body = AmbassadorView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/me/platforms/<platform>/account", data = "<body>")]
+pub async fn add_account(
+    platform: &str,
+    body: ApiJson<super::forms::AccountRequest>,
+    user: Ambassador<'_>,
+    db: &Shared<DatabaseConnection>,
+    key: &Shared<NipKey>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<AmbassadorView>)> {
+    service::add_account(db, &user, platform, &body.0.handle, &ip).await?;
+    let amb = service::get_own(db, &user).await?;
+    Ok((
+        Status::Created,
+        Json(service::view_of(db, key, &amb).await?),
+    ))
 }

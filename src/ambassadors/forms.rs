@@ -75,7 +75,7 @@ fn platform_name_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
 
 /// A handle as [`HANDLE`] says (the rules of each platform are in the field's
 /// description).
-fn handle_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+pub fn handle_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::as_schema(HANDLE.schema())
 }
 
@@ -788,4 +788,13 @@ mod count_schema_tests {
             );
         }
     }
+}
+
+/// The account of a platform that became required, added by an approved ambassador.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRequest {
+    #[serde(default)]
+    #[schema(required = true, schema_with = handle_schema)]
+    pub handle: String,
 }

@@ -2,6 +2,7 @@
 //! lifecycle from candidate to approved ambassador.
 
 pub mod api;
+pub mod attention;
 pub mod forms;
 pub mod routes;
 pub mod rules;
@@ -13,7 +14,8 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::signup,
         routes::status,
         routes::resubmit,
-        routes::upload_screenshot
+        routes::upload_screenshot,
+        routes::add_account
     ]
 }
 
@@ -24,6 +26,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::show_own,
         api::resubmit,
         api::upload_screenshot,
+        api::add_account,
         api::me
     ]
 }

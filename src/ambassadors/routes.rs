@@ -400,6 +400,12 @@ pub struct StatusPage {
     phone: String,
     /// The address still waits for its confirmation link (shown with a resend button).
     email_unconfirmed: Option<String>,
+    /// Approved, and short of the rules on these required platforms now.
+    attention: Vec<String>,
+    /// Of them, those with no account yet.
+    to_add: Vec<String>,
+    /// A handle typed into an "add the account" form that was refused, by platform.
+    typed_handles: BTreeMap<String, String>,
 }
 
 async fn status_page(
@@ -410,6 +416,30 @@ async fn status_page(
     layout: Layout,
     errors: BTreeMap<String, Vec<String>>,
     typed: Option<(String, String, Vec<PlatformRow>)>,
+) -> AppResult<Template> {
+    status_page_with(
+        db,
+        sources,
+        key,
+        user,
+        layout,
+        errors,
+        typed,
+        BTreeMap::new(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn status_page_with(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+    key: &NipKey,
+    user: &Ambassador<'_>,
+    layout: Layout,
+    errors: BTreeMap<String, Vec<String>>,
+    typed: Option<(String, String, Vec<PlatformRow>)>,
+    typed_handles: BTreeMap<String, String>,
 ) -> AppResult<Template> {
     let amb = service::get_own(db, user).await?;
     let view = service::view_of(db, key, &amb).await?;
@@ -435,10 +465,19 @@ async fn status_page(
             (view.display_name.clone(), view.phone.clone(), rows)
         }
     };
+    let attention = service::attention_platforms(db, &amb).await?;
+    let to_add = attention
+        .iter()
+        .filter(|p| !view.platforms.iter().any(|v| v.platform == **p))
+        .cloned()
+        .collect();
     Ok(Template::render(
         "ambassadors/status",
         StatusPage {
             layout,
+            attention,
+            to_add,
+            typed_handles,
             can_edit: matches!(view.status.as_str(), "pending" | "rejected"),
             view,
             errors,
@@ -559,6 +598,50 @@ impl CsrfProtected for ScreenshotForm<'_> {
     }
 }
 
+#[derive(FromForm)]
+pub struct AccountForm {
+    #[field(default = String::new())]
+    pub handle: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for AccountForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// An approved ambassador adds the account of a platform that became required.
+#[rocket::post("/me/platforms/<platform>/account", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_account(
+    platform: &str,
+    form: CsrfForm<AccountForm>,
+    user: Ambassador<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    match service::add_account(db, &user, platform, &form.0.handle, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to("/me/status"),
+            "attention.account_added",
+        ))),
+        Err(AppError::NotFound) => Err(AppError::NotFound),
+        Err(e) => {
+            let status = e.status();
+            let (_, errors) = e.form_errors(layout.lang)?;
+            let handles = BTreeMap::from([(platform.to_string(), form.0.handle.clone())]);
+            let page =
+                status_page_with(db, sources, key, &user, layout, errors, None, handles).await?;
+            Ok(Err((status, page)))
+        }
+    }
+}
+
 #[rocket::post("/me/platforms/<platform>/screenshot", data = "<form>")]
 #[allow(clippy::too_many_arguments)]
 pub async fn upload_screenshot(
@@ -574,7 +657,7 @@ pub async fn upload_screenshot(
 ) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
     let form = form.0;
     let amb = service::get_own(db, &user).await?;
-    service::ensure_open(&amb)?;
+    service::ensure_open(db.inner(), &amb, platform).await?;
     if !service::platforms_of(db.inner(), amb.id)
         .await?
         .iter()

@@ -730,9 +730,21 @@ pub async fn resubmit(
     Ok(updated)
 }
 
-/// Evidence can change only while the application is open (pending, or sent back).
-pub fn ensure_open(amb: &ambassadors::Model) -> AppResult<()> {
-    if matches!(amb.status.as_str(), "pending" | "rejected") {
+/// Evidence can change while the application is open (pending, or sent back), and for an
+/// approved ambassador on a required platform that does not meet the rules now (a
+/// platform made required, or a threshold raised, since they were approved).
+pub async fn ensure_open(
+    db: &DatabaseConnection,
+    amb: &ambassadors::Model,
+    platform: &str,
+) -> AppResult<()> {
+    if matches!(amb.status.as_str(), "pending" | "rejected")
+        || (amb.status == "approved"
+            && attention_platforms(db, amb)
+                .await?
+                .iter()
+                .any(|p| p == platform))
+    {
         Ok(())
     } else {
         Err(AppError::Validation(FieldErrors::single(
@@ -740,6 +752,114 @@ pub fn ensure_open(amb: &ambassadors::Model) -> AppResult<()> {
             Msg::conflict("signup.locked"),
         )))
     }
+}
+
+/// The required platforms on which an approved ambassador does not meet the rules now.
+pub async fn attention_platforms(
+    db: &DatabaseConnection,
+    amb: &ambassadors::Model,
+) -> AppResult<Vec<String>> {
+    if amb.status != "approved" {
+        return Ok(Vec::new());
+    }
+    let (required, _) = thresholds(db).await?;
+    let rows = platforms_of(db, amb.id).await?;
+    Ok(required
+        .into_iter()
+        .filter(|p| {
+            !rows
+                .iter()
+                .any(|r| r.platform == *p && r.verdict == "meets")
+        })
+        .collect())
+}
+
+/// An approved ambassador adds the account of a platform that became required: their
+/// handle, checked like at sign-up; the evidence (a screenshot and count) comes next, and a
+/// coordinator reviews it. 409 unless the platform needs it.
+pub async fn add_account(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    platform: &str,
+    handle: &str,
+    ip: &ClientIp,
+) -> AppResult<ap::Model> {
+    let amb = get_own(db, user).await?;
+    if !crate::settings::rules::PLATFORMS.contains(&platform) {
+        return Err(AppError::NotFound);
+    }
+    let has = platforms_of(db, amb.id)
+        .await?
+        .iter()
+        .any(|p| p.platform == platform);
+    if has
+        || !attention_platforms(db, &amb)
+            .await?
+            .iter()
+            .any(|p| p == platform)
+    {
+        return Err(AppError::Validation(FieldErrors::single(
+            "status",
+            Msg::conflict("signup.locked"),
+        )));
+    }
+    let field = format!("platforms.{platform}.handle");
+    let Some(handle) = rules::normalize_handle(platform, handle) else {
+        return Err(AppError::Validation(FieldErrors::single(
+            &field,
+            Msg::new("signup.handle_invalid"),
+        )));
+    };
+    let taken_by_other = ap::Entity::find()
+        .filter(ap::Column::Platform.eq(platform))
+        .filter(ap::Column::Handle.eq(handle.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    let taken = || AppError::Conflict(FieldErrors::single(&field, Msg::new("signup.handle_taken")));
+    if taken_by_other {
+        return Err(taken());
+    }
+    let t = now();
+    let txn = begin_write(db).await?;
+    let saved = match (ap::ActiveModel {
+        ambassador_id: Set(amb.id),
+        platform: Set(platform.to_string()),
+        handle: Set(handle.clone()),
+        method: Set("screenshot".into()),
+        follower_count: Set(None),
+        checked_at: Set(None),
+        evidence_media_id: Set(None),
+        reviewed_by: Set(None),
+        verdict: Set("unverified".into()),
+        check_error: Set(None),
+        retry_after: Set(None),
+        below_since: Set(None),
+        updated_at: Set(t),
+        ..Default::default()
+    })
+    .insert(&txn)
+    .await
+    {
+        Ok(s) => s,
+        Err(e) if is_unique_violation(&e) => return Err(taken()),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "ambassador.account_added",
+            target_type: "ambassador",
+            target_id: Some(amb.id),
+            institution_id: Some(amb.institution_id),
+            detail: serde_json::json!({ "platform": platform, "handle": handle }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// Attaches a screenshot (already stored by the media module) to one platform account,
@@ -758,12 +878,7 @@ pub async fn attach_screenshot(
         .into_iter()
         .find(|p| p.platform == platform)
         .ok_or(AppError::NotFound)?;
-    if !matches!(amb.status.as_str(), "pending" | "rejected") {
-        return Err(AppError::Validation(FieldErrors::single(
-            "status",
-            Msg::conflict("signup.locked"),
-        )));
-    }
+    ensure_open(db, &amb, platform).await?;
     let t = now();
     let txn = begin_write(db).await?;
     let mut active: ap::ActiveModel = row.clone().into();

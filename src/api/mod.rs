@@ -55,6 +55,7 @@ use utoipa::{Modify, OpenApi};
         crate::ambassadors::api::show_own,
         crate::ambassadors::api::resubmit,
         crate::ambassadors::api::upload_screenshot,
+        crate::ambassadors::api::add_account,
         crate::vetting::api::index,
         crate::vetting::api::show,
         crate::vetting::api::approve,

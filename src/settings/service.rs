@@ -160,6 +160,14 @@ pub async fn update_settings(
     rules::check(input).into_result()?;
     let txn = begin_write(db).await?;
     let before = read(&txn).await?;
+    let required_of = |s: &SettingsInput| -> Vec<String> {
+        s.platforms
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.platform.clone())
+            .collect()
+    };
+    let short_before = crate::ambassadors::attention::short_of(&txn, &required_of(&before)).await?;
     programme_settings::ActiveModel {
         id: Set(1),
         timezone: Set(input.timezone.trim().to_string()),
@@ -198,6 +206,22 @@ pub async fn update_settings(
         }
     }
     let after = read(&txn).await?;
+    // Stored verdicts follow changed thresholds; who now falls short is told.
+    let changed: Vec<(String, i64)> = after
+        .platforms
+        .iter()
+        .filter(|p| {
+            !before
+                .platforms
+                .iter()
+                .any(|b| b.platform == p.platform && b.threshold == p.threshold)
+        })
+        .map(|p| (p.platform.clone(), i64::from(p.threshold)))
+        .collect();
+    crate::ambassadors::attention::recompute_verdicts(&txn, &changed).await?;
+    let short_after = crate::ambassadors::attention::short_of(&txn, &required_of(&after)).await?;
+    let told =
+        crate::ambassadors::attention::tell_newly_short(&txn, &short_before, &short_after).await?;
     audit::record(
         &txn,
         audit::Entry {
@@ -206,7 +230,7 @@ pub async fn update_settings(
             target_type: "programme_settings",
             target_id: Some(1),
             institution_id: None,
-            detail: serde_json::json!({ "from": before, "to": after }),
+            detail: serde_json::json!({ "from": before, "to": after, "newly_short": told }),
             ip: Some(ip),
         },
     )

@@ -66,6 +66,11 @@ pub struct CandidateRow {
     pub overdue: bool,
     /// Imported with an invitation the person has not accepted yet (no password set).
     pub invitation_pending: bool,
+    /// Approved, and short of the programme's rules now (a platform made required or a
+    /// threshold raised since): their evidence waits.
+    pub needs_attention: bool,
+    /// Since when the re-check has found a required account below its threshold.
+    pub below_since: Option<chrono::DateTime<Utc>>,
 }
 
 /// The queue: candidates in scope with the status (and work unit with its subtree), oldest first.
@@ -118,6 +123,15 @@ pub async fn list_candidates(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
+    let approved: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.status == "approved")
+        .map(|r| r.id)
+        .collect();
+    let (required, _) = crate::settings::service::thresholds(db).await?;
+    let attention =
+        crate::ambassadors::attention::needing_attention(db, &required, &approved).await?;
+    let below = crate::ambassadors::attention::below_since(db, &approved).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -128,6 +142,8 @@ pub async fn list_candidates(
                 id: r.id,
                 name: person.map(|u| u.name.clone()).unwrap_or_default(),
                 invitation_pending: person.is_some_and(|u| u.invitation_pending_since.is_some()),
+                needs_attention: attention.contains(&r.id),
+                below_since: below.get(&r.id).copied(),
                 display_name: r.display_name,
                 work_unit_id: r.work_unit_id,
                 work_unit_name: units.get(&r.work_unit_id).cloned().unwrap_or_default(),

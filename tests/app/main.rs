@@ -5,6 +5,7 @@
 
 mod admin;
 mod ambassadors;
+mod attention;
 mod audit;
 mod auth;
 mod backup;

@@ -575,6 +575,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Platform,
     ),
     (
+        "POST",
+        "/api/v1/me/platforms/<platform>/account",
+        Access::Ambassador,
+        Param::Platform,
+    ),
+    (
         "GET",
         "/api/v1/vetting/candidates?<status>&<work_unit_id>",
         Access::Coordinator,
@@ -701,6 +707,12 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     (
         "POST",
         "/me/platforms/<platform>/screenshot",
+        Access::Ambassador,
+        Param::Platform,
+    ),
+    (
+        "POST",
+        "/me/platforms/<platform>/account",
         Access::Ambassador,
         Param::Platform,
     ),
