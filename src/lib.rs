@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod notify;
 pub mod org;
 pub mod privacy;
+pub mod roster;
 pub mod seed;
 pub mod settings;
 pub mod state;
@@ -241,6 +242,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", privacy::routes())
         .mount("/", audit::routes())
         .mount("/", integrity::routes())
+        .mount("/", roster::routes())
         .mount("/api", rocket::routes![api::openapi])
         .mount("/api/v1", auth::api_routes())
         .mount("/api/v1", org::api_routes())
@@ -257,6 +259,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", privacy::api_routes())
         .mount("/api/v1", audit::api_routes())
         .mount("/api/v1", integrity::api_routes())
+        .mount("/api/v1", roster::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

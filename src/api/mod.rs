@@ -66,6 +66,7 @@ use utoipa::{Modify, OpenApi};
         crate::vetting::api::remove,
         crate::vetting::api::reinstate,
         crate::vetting::api::correct,
+        crate::roster::api::index,
         crate::vetting::api::import,
         crate::briefs::api::create,
         crate::briefs::api::update,

@@ -414,9 +414,9 @@ pub async fn report(
 
 /// A download: the bytes, their type and the file name.
 pub struct Download {
-    bytes: Vec<u8>,
-    content_type: ContentType,
-    file_name: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) content_type: ContentType,
+    pub(crate) file_name: String,
 }
 
 impl Download {

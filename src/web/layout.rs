@@ -63,6 +63,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     }
     items.push(("/leaderboard", "nav.leaderboard"));
     if role.is_staff() {
+        items.push(("/roster", "nav.roster"));
         items.push(("/stats", "nav.stats"));
     }
     if role == Role::Admin {

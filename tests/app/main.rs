@@ -27,6 +27,7 @@ mod pages_submissions;
 mod password_reset;
 mod privacy;
 mod record;
+mod roster;
 mod seed;
 mod smtp;
 mod standings;

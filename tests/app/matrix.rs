@@ -320,6 +320,24 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ),
     (
         "GET",
+        "/roster?<q>&<status>&<work_unit_id>&<verdict>&<invitation>&<attention>&<no_post_weeks>&<sort>&<page>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/roster/export/<file>?<q>&<status>&<work_unit_id>&<verdict>&<invitation>&<attention>&<no_post_weeks>&<sort>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/roster?<q>&<status>&<work_unit_id>&<verdict>&<invitation>&<attention>&<no_post_weeks>&<sort>&<limit>&<offset>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "GET",
         "/api/v1/stats/participation?<institution_id>&<work_unit_id>&<platform>&<weeks>",
         Access::Staff,
         Param::None,
@@ -911,6 +929,19 @@ fn concrete(route: &str, id: i64) -> String {
         )
         .replace("?<work_unit_id>&<weeks>&<page>", "")
         .replace("?<institution_id>&<work_unit_id>&<platform>&<weeks>", "")
+        .replace(
+            "?<q>&<status>&<work_unit_id>&<verdict>&<invitation>&<attention>&<no_post_weeks>&<sort>&<limit>&<offset>",
+            "",
+        )
+        .replace(
+            "?<q>&<status>&<work_unit_id>&<verdict>&<invitation>&<attention>&<no_post_weeks>&<sort>&<page>",
+            "",
+        )
+        .replace(
+            "?<q>&<status>&<work_unit_id>&<verdict>&<invitation>&<attention>&<no_post_weeks>&<sort>",
+            "",
+        )
+        .replace("/roster/export/<file>", "/roster/export/roster.csv")
         .replace("<file>", "weeks.csv")
         .replace("<token>", "no-such-link")
         .replace("?<q>&<role>&<status>&<page>", "")

@@ -1,0 +1,14 @@
+//! The roster: every person of the programme in the caller's scope, with search, filters,
+//! sorting, pages and downloads (a page for staff, and the API).
+
+pub mod api;
+pub mod routes;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![routes::index, routes::export]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::index]
+}
