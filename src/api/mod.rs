@@ -67,6 +67,7 @@ use utoipa::{Modify, OpenApi};
         crate::vetting::api::reinstate,
         crate::vetting::api::correct,
         crate::roster::api::index,
+        crate::roster::api::bulk,
         crate::vetting::api::import,
         crate::briefs::api::create,
         crate::briefs::api::update,

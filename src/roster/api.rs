@@ -65,3 +65,30 @@ pub async fn index(
     .await?;
     Ok(Json(page))
 }
+
+/// One action on many people of the roster (coordinators and admins): `approve` (pending
+/// candidates whose every required platform meets), `invite` (the invitation again, to
+/// those who have not accepted), `remind` (approved people: an in-app reminder to post),
+/// `suspend` (approved people, with a `reason`) or `move` (to `work_unit_id`). All or
+/// nothing: 404 when anyone is outside the caller's scope; 409 naming at `ids.<id>` each
+/// person the action does not apply to.
+#[utoipa::path(post, path = "/api/v1/roster/bulk", tag = "vetting", security(("bearer" = [])),
+    request_body = super::bulk::BulkRequest,
+    responses((status = 200, body = super::bulk::BulkDone), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/roster/bulk", data = "<body>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn bulk(
+    body: crate::web::json::ApiJson<super::bulk::BulkRequest>,
+    user: crate::auth::guards::Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<crate::config::AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    origin: crate::http::origin::Origin,
+    ip: crate::http::client_ip::ClientIp,
+) -> AppResult<Json<super::bulk::BulkDone>> {
+    Ok(Json(
+        super::bulk::run(db, cfg, mailer, &user, &body.0, &origin.0, &ip).await?,
+    ))
+}

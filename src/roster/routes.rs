@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rocket::http::{ContentType, Status};
 use rocket_dyn_templates::Template;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, QueryFilter};
 use serde::Serialize;
 
 use super::service::{self, RosterQuery, RosterRow};
@@ -252,4 +252,126 @@ pub async fn export(
         }),
         _ => Err(AppError::NotFound),
     }
+}
+
+#[derive(rocket::FromForm, Default)]
+pub struct BulkForm {
+    #[field(default = Vec::new())]
+    pub ids: Vec<String>,
+    #[field(default = String::new())]
+    pub action: String,
+    #[field(default = String::new())]
+    pub reason: String,
+    #[field(default = String::new())]
+    pub work_unit_id: String,
+    /// The roster's filters, to go back to.
+    #[field(default = String::new())]
+    pub back: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::http::csrf::CsrfProtected for BulkForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Serialize)]
+pub struct BulkPage {
+    layout: Layout,
+    action: String,
+    done: usize,
+    invitations: Vec<super::bulk::BulkInvitation>,
+    /// Why nothing was done: a message, or one per person refused.
+    problems: Vec<String>,
+    back: String,
+}
+
+/// Runs an action on the people ticked on the roster page; the answer says what was done
+/// (with the invitation links to pass on), or why nothing was.
+#[rocket::post("/roster/bulk", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn bulk(
+    form: crate::http::csrf::CsrfForm<BulkForm>,
+    user: crate::auth::guards::Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    cfg: &Shared<crate::config::AppConfig>,
+    mailer: &Shared<crate::notify::Mailer>,
+    origin: crate::http::origin::Origin,
+    ip: crate::http::client_ip::ClientIp,
+) -> AppResult<(Status, Template)> {
+    let f = form.0;
+    let back = if f.back.starts_with("/roster") {
+        f.back.clone()
+    } else {
+        "/roster".to_string()
+    };
+    let ids: Vec<i64> = f.ids.iter().filter_map(|s| s.trim().parse().ok()).collect();
+    let input = super::bulk::BulkRequest {
+        action: f.action.clone(),
+        ids: if ids.len() == f.ids.len() {
+            ids
+        } else {
+            Vec::new()
+        },
+        reason: Some(f.reason.clone()).filter(|r| !r.trim().is_empty() || f.action == "suspend"),
+        work_unit_id: f.work_unit_id.trim().parse().ok(),
+    };
+    let lang = layout.lang;
+    let (status, done, invitations, problems) =
+        match super::bulk::run(db, cfg, mailer, &user, &input, &origin.0, &ip).await {
+            Ok(d) => (Status::Ok, d.done, d.invitations, Vec::new()),
+            Err(AppError::NotFound) => (
+                Status::NotFound,
+                0,
+                Vec::new(),
+                vec![crate::web::i18n::t(lang, "roster.bulk_out_of_scope")],
+            ),
+            Err(e) => {
+                let status = e.status();
+                let (_, errors) = e.form_errors(lang)?;
+                let mut names = std::collections::HashMap::new();
+                let refused: Vec<i64> = errors
+                    .keys()
+                    .filter_map(|k| k.strip_prefix("ids.")?.parse().ok())
+                    .collect();
+                for a in <entity::ambassadors::Entity as sea_orm::EntityTrait>::find()
+                    .filter(sea_orm::ColumnTrait::is_in(
+                        &entity::ambassadors::Column::Id,
+                        refused,
+                    ))
+                    .all(db.inner())
+                    .await?
+                {
+                    names.insert(format!("ids.{}", a.id), a.display_name);
+                }
+                let problems = errors
+                    .into_iter()
+                    .flat_map(|(k, msgs)| {
+                        let who = names.get(&k).cloned();
+                        msgs.into_iter().map(move |m| match &who {
+                            Some(n) => format!("{n}: {m}"),
+                            None => m,
+                        })
+                    })
+                    .collect();
+                (status, 0, Vec::new(), problems)
+            }
+        };
+    Ok((
+        status,
+        Template::render(
+            "roster/bulk",
+            BulkPage {
+                layout,
+                action: f.action,
+                done,
+                invitations,
+                problems,
+                back,
+            },
+        ),
+    ))
 }

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod backup;
 mod briefs;
+mod bulk;
 mod conventions;
 mod email_confirmation;
 mod faults;

@@ -336,6 +336,8 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Staff,
         Param::None,
     ),
+    ("POST", "/api/v1/roster/bulk", Access::Coordinator, Param::None),
+    ("POST", "/roster/bulk", Access::Coordinator, Param::None),
     (
         "GET",
         "/api/v1/stats/participation?<institution_id>&<work_unit_id>&<platform>&<weeks>",
