@@ -61,7 +61,10 @@ pub fn figment() -> Figment {
             "limits",
             Limits::default()
                 .limit("form", 64.kibibytes())
-                .limit("json", 1.mebibytes()),
+                .limit("json", 1.mebibytes())
+                // A national roster of 50,000 rows is about 9 MB of CSV.
+                .limit("file", 16.mebibytes())
+                .limit("data-form", 17.mebibytes()),
         ))
         .merge(Serialized::default("template_dir", "templates"))
         .merge(Serialized::default("assets_dir", "assets"))

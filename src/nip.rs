@@ -104,6 +104,13 @@ impl NipKey {
     }
 }
 
+/// The last four digits of a NIP (the gender digit and the sequence number): stored in
+/// clear so a person can be found by them.
+pub fn tail(digits: &str) -> Option<String> {
+    let d: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
+    (d.len() >= 4).then(|| d[d.len() - 4..].iter().collect())
+}
+
 /// Whether a `nip` column value is still the digits themselves (a row from before sealing).
 pub fn is_plain(nip_column: &str) -> bool {
     !nip_column.starts_with(INDEX_PREFIX) && nip_column.bytes().all(|b| b.is_ascii_digit())

@@ -17,7 +17,7 @@ pub struct Model {
     pub phone: String,
     pub institution_id: i64,
     pub work_unit_id: i64,
-    /// pending, approved, rejected, suspended or withdrawn
+    /// pending, approved, rejected, suspended, removed or withdrawn
     pub status: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub rejection_reason: Option<String>,
@@ -33,6 +33,8 @@ pub struct Model {
     /// The NIP, encrypted with the configured key (AES-256-GCM, base64 of nonce and text).
     #[sea_orm(column_type = "Text", nullable)]
     pub nip_sealed: Option<String>,
+    /// The NIP's last four digits (gender and sequence), for finding a person on the roster.
+    pub nip_tail: Option<String>,
     /// When the person withdrew from the programme.
     pub withdrawn_at: Option<DateTimeUtc>,
     /// When their personal data was erased.

@@ -39,6 +39,7 @@ mod m20261205_000034_create_account_tokens;
 mod m20261205_000035_email_confirmation;
 mod m20261205_000036_invitations;
 mod m20261205_000037_membership_breaks;
+mod m20261205_000038_nip_tail;
 
 pub struct Migrator;
 
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000035_email_confirmation::Migration),
             Box::new(m20261205_000036_invitations::Migration),
             Box::new(m20261205_000037_membership_breaks::Migration),
+            Box::new(m20261205_000038_nip_tail::Migration),
         ]
     }
 }

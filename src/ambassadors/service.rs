@@ -484,6 +484,7 @@ pub async fn signup(
             display_name: Set(clean.profile.display_name.clone()),
             nip: Set(nip_index.clone()),
             nip_sealed: Set(Some(key.seal(&clean.nip.digits))),
+            nip_tail: Set(crate::nip::tail(&clean.nip.digits)),
             withdrawn_at: Set(None),
             erased_at: Set(None),
             employee_type: Set(clean.employee_type.as_str().into()),

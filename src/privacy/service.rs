@@ -26,8 +26,54 @@ use entity::{
 };
 
 /// Seals the NIPs still stored as digits (rows written before sealing, or by the bench
-/// seed), in batches; returns how many. Runs at every start; usually finds none.
+/// seed), in batches, and gives sealed rows from before `nip_tail` their last digits;
+/// returns how many were sealed. Runs at every start; usually finds nothing to do.
 pub async fn seal_plain_nips(db: &DatabaseConnection, key: &NipKey) -> AppResult<u64> {
+    let sealed = seal_plain(db, key).await?;
+    fill_tails(db, key).await?;
+    Ok(sealed)
+}
+
+async fn fill_tails(db: &DatabaseConnection, key: &NipKey) -> AppResult<()> {
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<(i64, Option<String>)> = ambassadors::Entity::find()
+            .select_only()
+            .column(ambassadors::Column::Id)
+            .column(ambassadors::Column::NipSealed)
+            .filter(ambassadors::Column::NipSealed.is_not_null())
+            .filter(ambassadors::Column::NipTail.is_null())
+            .filter(ambassadors::Column::ErasedAt.is_null())
+            .filter(ambassadors::Column::Id.gt(after))
+            .order_by_asc(ambassadors::Column::Id)
+            .limit(2000)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = last.0;
+        let txn = begin_write(db).await?;
+        for (id, sealed) in &batch {
+            let Some(tail) = sealed
+                .as_deref()
+                .and_then(|s| key.open(s))
+                .and_then(|d| nip::tail(&d))
+            else {
+                continue;
+            };
+            ambassadors::Entity::update_many()
+                .col_expr(ambassadors::Column::NipTail, Some(tail).into())
+                .filter(ambassadors::Column::Id.eq(*id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+    }
+}
+
+async fn seal_plain(db: &DatabaseConnection, key: &NipKey) -> AppResult<u64> {
     let mut sealed = 0;
     let mut after = 0i64;
     loop {
@@ -55,6 +101,7 @@ pub async fn seal_plain_nips(db: &DatabaseConnection, key: &NipKey) -> AppResult
                     ambassadors::Column::NipSealed,
                     Some(key.seal(digits)).into(),
                 )
+                .col_expr(ambassadors::Column::NipTail, nip::tail(digits).into())
                 .filter(ambassadors::Column::Id.eq(*id))
                 .exec(&txn)
                 .await?;
@@ -782,6 +829,7 @@ pub async fn erase(
         m.display_name = Set(String::new());
         m.nip = Set(format!("erased:{a}"));
         m.nip_sealed = Set(None);
+        m.nip_tail = Set(None);
         m.phone = Set(String::new());
         m.rejection_reason = Set(None);
         m.status = Set("withdrawn".into());

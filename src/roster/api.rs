@@ -15,7 +15,7 @@ use crate::web::query::Opt;
 /// NIP; the filters narrow it; `total` says how many match. NIPs only for coordinators and
 /// admins.
 #[utoipa::path(get, path = "/api/v1/roster", tag = "vetting", security(("bearer" = [])),
-    params(("q" = Option<String>, Query, max_length = 120, description = "part of a name, email or handle, or a whole NIP"),
+    params(("q" = Option<String>, Query, max_length = 120, description = "part of a name, email or handle, a whole NIP, or its last four digits"),
            ("status" = Option<String>, Query, pattern = "^(pending|approved|rejected|suspended|removed|withdrawn)?$"),
            ("work_unit_id" = Option<i64>, Query, minimum = 1, description = "with its sub-units; 409 outside the scope"),
            ("verdict" = Option<String>, Query, pattern = "^(meets|below|unverified)?$", description = "an account with this verdict"),

@@ -31,7 +31,8 @@ pub const SORTS: [&str; 4] = ["name", "newest", "oldest", "member_since"];
 /// What the roster is filtered and sorted by (empty: no filter; `name` by default).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RosterQuery {
-    /// Part of a name, display name, email or platform handle; or a whole NIP.
+    /// Part of a name, display name, email or platform handle; a whole NIP; or its last
+    /// four digits.
     pub q: String,
     pub status: String,
     pub work_unit_id: Option<i64>,
@@ -158,8 +159,11 @@ pub async fn list(
         .filter(|t| !t.is_empty())
     {
         let digits: String = t.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
-        if digits.len() == 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        if all_digits && digits.len() == 18 {
             q = q.filter(ambassadors::Column::Nip.eq(key.index(&digits)));
+        } else if all_digits && digits.len() == 4 {
+            q = q.filter(ambassadors::Column::NipTail.eq(digits));
         } else {
             use sea_orm::sea_query::{ExprTrait, Func};
             let pattern = format!("%{t}%");

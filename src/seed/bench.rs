@@ -319,6 +319,7 @@ pub async fn seed_bench(
                 updated_at: Set(now),
                 // Sealed with the configured key once the rows are in (`seal_plain_nips`).
                 nip_sealed: Set(None),
+                nip_tail: Set(None),
                 withdrawn_at: Set(None),
                 erased_at: Set(None),
             });

@@ -221,7 +221,7 @@ pub struct RosterUpload<'r> {
 #[allow(dead_code)]
 pub struct RosterUploadDoc {
     /// The roster: CSV in UTF-8 (a byte-order mark is allowed), commas or semicolons, a
-    /// header row naming the columns, at most 5,000 rows.
+    /// header row naming the columns, at most 50,000 rows and 16 MiB.
     #[schema(value_type = String, format = Binary, content_media_type = "text/csv")]
     file: Vec<u8>,
 }
@@ -259,7 +259,7 @@ pub async fn import(
         crate::http::upload::form_errors(&errors, &[("file", Msg::new("import.unreadable"))])
     })?;
     let target = super::import::target_institution(&user, institution_id)?;
-    let bytes = crate::http::upload::read_upload(&upload.file, 8 * 1024 * 1024).await?;
+    let bytes = crate::http::upload::read_upload(&upload.file, super::import::MAX_BYTES).await?;
     let report = {
         let inviting = super::import::Inviting {
             cfg,

@@ -26,7 +26,10 @@ use crate::settings::service::{programme_today, thresholds};
 use crate::web::i18n::Lang;
 use entity::{ambassador_platforms as ap, ambassadors, follower_checks, users, work_units};
 
-pub const MAX_ROWS: usize = 5000;
+/// The most rows one file may hold (a national roster at once).
+pub const MAX_ROWS: usize = 50_000;
+/// The largest roster file read.
+pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
 pub const REQUIRED_COLUMNS: [&str; 6] = ["name", "nip", "type", "email", "phone", "work_unit"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -451,6 +454,7 @@ pub async fn import_roster(
                 display_name: Set(clean.profile.display_name.clone()),
                 nip: Set(key.index(&clean.nip.digits)),
                 nip_sealed: Set(Some(key.seal(&clean.nip.digits))),
+                nip_tail: Set(crate::nip::tail(&clean.nip.digits)),
                 employee_type: Set(clean.employee_type.as_str().into()),
                 phone: Set(clean.profile.phone.clone()),
                 institution_id: Set(institution_id),

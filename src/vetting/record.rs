@@ -219,6 +219,7 @@ pub async fn change(
         changed.push("nip");
         a.nip = Set(key.index(n));
         a.nip_sealed = Set(Some(key.seal(n)));
+        a.nip_tail = Set(crate::nip::tail(n));
         record_changed = true;
     }
     if let Some(k) = kind_changed {

@@ -614,7 +614,7 @@ pub async fn import(
         let file = form.file.as_ref().filter(|f| f.len() > 0).ok_or_else(|| {
             AppError::Validation(FieldErrors::single("file", Msg::new("import.empty")))
         })?;
-        let bytes = crate::http::upload::read_upload(file, 8 * 1024 * 1024).await?;
+        let bytes = crate::http::upload::read_upload(file, super::import::MAX_BYTES).await?;
         {
             let inviting = super::import::Inviting {
                 cfg,
