@@ -1,8 +1,8 @@
 // Browser journey of a suspension: a coordinator suspends an approved ambassador from the
 // candidate page (a reason too short is refused beside its field, what was typed kept);
-// the ambassador, on a phone, reads the reason on her status page and in her
-// notifications, and has no brief to post for; the coordinator reinstates her and she is
-// back. Screenshots: 80-… to 89-… in DUTA_SCREENSHOTS.
+// she leaves the board at once; the ambassador, on a phone, reads the reason on her status
+// page and in her notifications; the coordinator reinstates her and she is back on the
+// board. Screenshots: 80-… to 89-… in DUTA_SCREENSHOTS.
 
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,8 +74,13 @@ describe('a coordinator suspends an ambassador, who sees why, and reinstates her
     await api('POST', `/vetting/candidates/${signup.id}/approve`, { token: koor.token, body: {} });
   });
 
-  step('the coordinator suspends her: a reason too short is refused beside its field', async () => {
+  step('she is on the board before', async () => {
     await login(desk, COORDINATOR);
+    await desk.goto(url('/leaderboard'));
+    assert.ok((await text(desk.locator('main'))).includes('Wulan'), 'on the board');
+  });
+
+  step('the coordinator suspends her: a reason too short is refused beside its field', async () => {
     await desk.goto(url(`/vetting/candidates/${candidateId}`));
     const card = desk.locator('#membership');
     assert.equal(await text(card.locator('h2')), 'Keanggotaan');
@@ -96,6 +101,9 @@ describe('a coordinator suspends an ambassador, who sees why, and reinstates her
     assert.ok((await text(desk.locator('#membership'))).includes(REASON));
     await shot(desk, '81-suspended.png');
     await checkA11y(desk, 'suspended');
+    await desk.goto(url('/leaderboard'));
+    assert.ok(!(await text(desk.locator('main'))).includes('Wulan'), 'off the board at once');
+    await shot(desk, '86-board-without-her.png');
   });
 
   step('on her phone she reads why, and has nothing to post for', async () => {
@@ -118,6 +126,8 @@ describe('a coordinator suspends an ambassador, who sees why, and reinstates her
     await expectFlash(desk, 'Keanggotaan aktif kembali mulai minggu ini; orangnya diberi tahu.');
     assert.match(await text(desk.locator('h1')), /Disetujui/);
     await shot(desk, '84-reinstated.png');
+    await desk.goto(url('/leaderboard'));
+    assert.ok((await text(desk.locator('main'))).includes('Wulan'), 'back on the board');
     await phone.goto(url('/me/status'));
     assert.equal(await text(phone.locator('#status-badge')), 'Disetujui');
     assert.equal(await phone.locator('#membership-break').count(), 0);

@@ -33,7 +33,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 status=0
-node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs membership.test.mjs || status=$?
+node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs membership.test.mjs invite.test.mjs || status=$?
 
 echo
 echo "Screenshots in $DUTA_SCREENSHOTS:"
