@@ -50,6 +50,7 @@ pub struct RosterQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RosterPlatform {
     pub platform: String,
+    pub handle: String,
     pub verdict: String,
     pub follower_count: Option<i64>,
 }
@@ -320,6 +321,7 @@ async fn describe(
             .or_default()
             .push(RosterPlatform {
                 platform: p.platform,
+                handle: p.handle,
                 verdict: p.verdict,
                 follower_count: p.follower_count,
             });
