@@ -208,6 +208,25 @@ async fn a_staff_account_is_made_with_an_invitation_that_works_once() {
         .unwrap();
     assert!(audit.iter().all(|r| !r.detail.to_string().contains(&token)));
 
+    // An invitation to an address already in Duta is refused, and no link is made.
+    let links_before = entity::account_tokens::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    let body = json!({
+        "email": "SARI@undangan.go.id", "name": "Sari Lain", "role": "leadership", "institution_id": inst,
+    });
+    let (status, refused) = post(&app, "/api/v1/users", Some(&admin), body).await;
+    assert_eq!(status, Status::Conflict, "{refused}");
+    assert!(refused["fields"]["email"].is_array(), "{refused}");
+    let links_after = entity::account_tokens::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(links_before, links_after);
+
     // A password given through the API makes an account without an invitation.
     let body = json!({
         "email": "budi@undangan.go.id", "name": "Budi", "role": "leadership",
