@@ -169,9 +169,15 @@ pub async fn list(
             use sea_orm::sea_query::{ExprTrait, Func};
             let pattern = format!("%{t}%");
             let lower = |c: users::Column| Expr::expr(Func::lower(Expr::col((users::Entity, c))));
+            // Correlated to each person in scope (a coordinator's scope is a small part of
+            // everyone): their account's name and email, their handles, their display name.
             let people = Query::select()
-                .column(users::Column::Id)
+                .expr(Expr::val(1))
                 .from(users::Entity)
+                .and_where(
+                    Expr::col((users::Entity, users::Column::Id))
+                        .equals((ambassadors::Entity, ambassadors::Column::UserId)),
+                )
                 .cond_where(
                     Condition::any()
                         .add(lower(users::Column::Name).like(pattern.clone()))
@@ -179,21 +185,25 @@ pub async fn list(
                 )
                 .to_owned();
             let handles = Query::select()
-                .column(ap::Column::AmbassadorId)
+                .expr(Expr::val(1))
                 .from(ap::Entity)
-                .and_where(Expr::col(ap::Column::Handle).like(pattern.clone()))
+                .and_where(
+                    Expr::col((ap::Entity, ap::Column::AmbassadorId))
+                        .equals((ambassadors::Entity, ambassadors::Column::Id)),
+                )
+                .and_where(Expr::col((ap::Entity, ap::Column::Handle)).like(pattern.clone()))
                 .to_owned();
             q = q.filter(
                 Condition::any()
-                    .add(ambassadors::Column::UserId.in_subquery(people))
-                    .add(ambassadors::Column::Id.in_subquery(handles))
                     .add(
                         Expr::expr(Func::lower(Expr::col((
                             ambassadors::Entity,
                             ambassadors::Column::DisplayName,
                         ))))
                         .like(pattern),
-                    ),
+                    )
+                    .add(Expr::exists(people))
+                    .add(Expr::exists(handles)),
             );
         }
     }
