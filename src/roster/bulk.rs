@@ -357,6 +357,19 @@ pub async fn run(
         crate::leaderboard::standings::refresh(&txn, &ids).await?;
     }
     txn.commit().await?;
+    // As a single decision would: the decision email, or the suspension's (SMTP on).
+    if mailer.is_enabled() && matches!(action, "approve" | "suspend") {
+        for a in &people {
+            if action == "approve" {
+                if let Some(saved) = ambassadors::Entity::find_by_id(a.id).one(db).await? {
+                    crate::vetting::service::notify_candidate(db, mailer, &saved).await;
+                }
+            } else {
+                let step = crate::vetting::lifecycle::Step::Suspend;
+                crate::vetting::lifecycle::tell(db, mailer, a, step, reason.as_deref()).await;
+            }
+        }
+    }
     let done = people.len();
     let invitations = invitations
         .into_iter()

@@ -245,7 +245,7 @@ pub async fn change(
 }
 
 /// Emails the person (when Duta sends email); a failure is logged, the change stands.
-async fn tell(
+pub(crate) async fn tell(
     db: &DatabaseConnection,
     mailer: &Mailer,
     amb: &ambassadors::Model,

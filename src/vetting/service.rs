@@ -311,7 +311,11 @@ async fn decide(
 
 /// Tells the candidate by email (when SMTP is configured); the status page always shows it.
 /// A failure here is logged: the decision is already committed.
-async fn notify_candidate(db: &DatabaseConnection, mailer: &Mailer, saved: &ambassadors::Model) {
+pub(crate) async fn notify_candidate(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    saved: &ambassadors::Model,
+) {
     match users::Entity::find_by_id(saved.user_id).one(db).await {
         Ok(Some(u)) => {
             let lang = u

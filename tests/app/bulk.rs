@@ -310,3 +310,55 @@ async fn the_roster_page_runs_an_action_on_the_ticked_people() {
     assert!(page.contains("Selesai untuk 1 orang."), "{page}");
     assert_eq!(status_of(&app, one).await, "approved");
 }
+
+#[rocket::async_test]
+async fn bulk_decisions_email_each_person_as_single_ones_do() {
+    if crate::smtp::skip_without_aiosmtpd() {
+        return;
+    }
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = TestApp::spawn_with(&[("smtp", smtp.config())]).await;
+    let inst = app.institution("Kementerian Surat Massal").await;
+    let humas = app.work_unit(inst, None, "Biro Humas").await;
+    let coordinator = app
+        .user(
+            "coordinator",
+            "koordinator@suratmassal.go.id",
+            Some(inst),
+            None,
+        )
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let (one, one_user) = app.candidate(inst, humas, 1).await;
+    let (two, two_user) = app.candidate(inst, humas, 2).await;
+    // Email addresses from sign-up wait for confirmation while SMTP is on; these two are
+    // confirmed as if they had opened their links.
+    for user in [one_user, two_user] {
+        let row = entity::users::Entity::find_by_id(user)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active: entity::users::ActiveModel = row.into();
+        active.email_unconfirmed_since = sea_orm::Set(None);
+        sea_orm::ActiveModelTrait::update(active, &app.db)
+            .await
+            .unwrap();
+    }
+    counted(&app, &coordinator, one).await;
+    counted(&app, &coordinator, two).await;
+    let (s, b) = bulk(
+        &app,
+        &coordinator,
+        json!({"action": "approve", "ids": [one, two]}),
+    )
+    .await;
+    assert_eq!(s, Status::Ok, "{b}");
+    let mails = smtp.wait_for(2).await;
+    let mut to: Vec<String> = mails
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["kandidat1@instansi.go.id", "kandidat2@instansi.go.id"]);
+}
