@@ -588,3 +588,45 @@ async fn the_pages_take_a_new_coordinator_from_the_admins_form_to_signed_in() {
     assert_eq!(status, Status::NotFound);
     assert!(page.contains("tidak dikenal"), "{page}");
 }
+
+#[rocket::async_test]
+async fn invited_staff_set_up_two_step_sign_in_first_when_the_programme_requires_it() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Dua Langkah").await;
+    let admin = app.user("admin", "admin@pusat.go.id", None, None).await;
+    let admin = app.token(admin).await;
+    let body = json!({
+        "email": "tia@langkah.go.id", "name": "Tia", "role": "coordinator", "institution_id": inst,
+    });
+    let (_, made) = post(&app, "/api/v1/users", Some(&admin), body).await;
+    let token = token_of(made["invitation"]["link"].as_str().unwrap());
+    // The programme requires two-step sign-in of staff from now on.
+    let mut settings = json(app.get_api("/api/v1/settings", Some(&admin)).await)
+        .await
+        .1;
+    settings["two_factor_required"] = json!(true);
+    let (status, body) = json(
+        app.send_api("PUT", "/api/v1/settings", Some(&admin), &settings)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, done) = accept(&app, &token, FIRST_PASSWORD).await;
+    assert_eq!(status, Status::Ok, "{done}");
+    let session = done["token"].as_str().unwrap();
+    // Signed in, but the coordinator's work waits for the second step.
+    let status = app
+        .get_api("/api/v1/vetting/candidates", Some(session))
+        .await
+        .status();
+    assert_eq!(status, Status::Forbidden);
+    let (status, setup) = post(
+        &app,
+        "/api/v1/me/two-factor/setup",
+        Some(session),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{setup}");
+    assert!(setup["secret"].is_string());
+}
