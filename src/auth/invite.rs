@@ -14,16 +14,15 @@
 //! - Accepting sets the password, ends any other session, signs the person in and is
 //!   audited. A reset link used before the invitation accepts it too.
 
-use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use chrono::Duration;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::guards::CurrentUser;
 use super::jwt::JwtKeys;
-use super::passwords::{check_new_password, Hasher};
+use super::passwords::Hasher;
 use super::reset::{self, lang_of, LinkToPassOn};
-use super::rules::new_stamp;
 use super::service::Session;
-use super::tokens::{self, Found, Issued, Purpose};
+use super::tokens::{self, Issued, Purpose};
 use crate::audit::record as audit;
 use crate::config::AppConfig;
 use crate::db::begin_write;
@@ -206,43 +205,12 @@ pub async fn accept(
     confirm: &str,
     ip: &ClientIp,
 ) -> AppResult<Session> {
-    let (link, user) = tokens::open(db, token, Purpose::Invitation, DEAD).await?;
-    let mut errors = check_new_password("new_password", new, &user.email);
-    if errors.is_empty() && new != confirm {
-        errors.add("confirm_password", Msg::new("password.mismatch"));
-    }
-    errors.into_result()?;
-    let hash = hasher.hash(new).await?;
-    let txn = begin_write(db).await?;
-    if !tokens::consume(&txn, link.id).await? {
-        return Err(tokens::dead(&Found::Spent, DEAD));
-    }
-    let fresh = users::Entity::find_by_id(user.id)
-        .one(&txn)
-        .await?
-        .filter(|u| u.is_active)
-        .ok_or(AppError::NotFound)?;
-    let mut active: users::ActiveModel = fresh.into();
-    active.password_hash = Set(hash);
-    active.security_stamp = Set(new_stamp());
-    active.invitation_pending_since = Set(None);
-    active.updated_at = Set(Utc::now());
-    let updated = active.update(&txn).await?;
-    tokens::revoke_open(&txn, updated.id, Purpose::Invitation).await?;
-    tokens::revoke_open(&txn, updated.id, Purpose::PasswordReset).await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            actor: None,
-            action: "user.invitation_accepted",
-            target_type: "user",
-            target_id: Some(updated.id),
-            institution_id: updated.institution_id,
-            detail: serde_json::json!({ "sent_by": link.created_by }),
-            ip: Some(ip),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let how = reset::LinkUse {
+        purpose: Purpose::Invitation,
+        dead: DEAD,
+        action: "user.invitation_accepted",
+        made_by_key: "sent_by",
+    };
+    let updated = reset::set_password_with_link(db, hasher, &how, token, new, confirm, ip).await?;
     super::service::start_session(db, keys, updated).await
 }

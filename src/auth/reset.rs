@@ -200,7 +200,45 @@ pub async fn reset_password(
     confirm: &str,
     ip: &ClientIp,
 ) -> AppResult<Reset> {
-    let (link, user) = tokens::open(db, token, Purpose::PasswordReset, DEAD).await?;
+    let done = LinkUse {
+        purpose: Purpose::PasswordReset,
+        dead: DEAD,
+        action: "user.password_reset",
+        made_by_key: "link_made_by",
+    };
+    let updated = set_password_with_link(db, hasher, &done, token, new, confirm, ip).await?;
+    if updated.totp_enabled_at.is_some() {
+        return Ok(Reset::NeedsCode(updated));
+    }
+    Ok(Reset::Session(
+        super::service::start_session(db, keys, updated).await?,
+    ))
+}
+
+/// What a single-use link that sets a password is, as [`set_password_with_link`] uses it.
+pub(crate) struct LinkUse {
+    pub purpose: Purpose,
+    pub dead: tokens::DeadKeys,
+    /// The audit action.
+    pub action: &'static str,
+    /// Where the audit row names who made the link.
+    pub made_by_key: &'static str,
+}
+
+/// Sets a password with a reset link or an invitation (once): the password rules and the
+/// confirmation, then in one transaction the link claimed, the password and a new security
+/// stamp (every other session ends), any pending invitation accepted, the person's open
+/// links of both kinds revoked, their failed sign-ins forgiven, and the audit row.
+pub(crate) async fn set_password_with_link(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    how: &LinkUse,
+    token: &str,
+    new: &str,
+    confirm: &str,
+    ip: &ClientIp,
+) -> AppResult<users::Model> {
+    let (link, user) = tokens::open(db, token, how.purpose, how.dead).await?;
     let mut errors = check_new_password("new_password", new, &user.email);
     if errors.is_empty() && new != confirm {
         errors.add("confirm_password", Msg::new("password.mismatch"));
@@ -209,7 +247,7 @@ pub async fn reset_password(
     let hash = hasher.hash(new).await?;
     let txn = begin_write(db).await?;
     if !tokens::consume(&txn, link.id).await? {
-        return Err(tokens::dead(&Found::Spent, DEAD));
+        return Err(tokens::dead(&Found::Spent, how.dead));
     }
     let fresh = users::Entity::find_by_id(user.id)
         .one(&txn)
@@ -219,33 +257,29 @@ pub async fn reset_password(
     let mut active: users::ActiveModel = fresh.into();
     active.password_hash = Set(hash);
     active.security_stamp = Set(new_stamp());
-    // A password set this way accepts a pending invitation too.
     active.invitation_pending_since = Set(None);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
     tokens::revoke_open(&txn, updated.id, Purpose::PasswordReset).await?;
     tokens::revoke_open(&txn, updated.id, Purpose::Invitation).await?;
     throttle::clear_account(&txn, &throttle::account_bucket(&updated.email)).await?;
+    let mut detail = serde_json::Map::new();
+    detail.insert(how.made_by_key.into(), serde_json::json!(link.created_by));
     audit::record(
         &txn,
         audit::Entry {
             actor: None,
-            action: "user.password_reset",
+            action: how.action,
             target_type: "user",
             target_id: Some(updated.id),
             institution_id: updated.institution_id,
-            detail: serde_json::json!({ "link_made_by": link.created_by }),
+            detail: serde_json::Value::Object(detail),
             ip: Some(ip),
         },
     )
     .await?;
     txn.commit().await?;
-    if updated.totp_enabled_at.is_some() {
-        return Ok(Reset::NeedsCode(updated));
-    }
-    Ok(Reset::Session(
-        super::service::start_session(db, keys, updated).await?,
-    ))
+    Ok(updated)
 }
 
 /// A single-use link made by staff for someone, to pass on: a reset link or an
