@@ -224,6 +224,9 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             engines.tera.register_function("t", web::i18n::tera_t);
             engines.tera.register_filter("num", web::i18n::tera_num);
             engines.tera.register_filter("pct", web::i18n::tera_pct);
+            engines
+                .tera
+                .register_filter("percent", web::i18n::tera_percent);
         }))
         .attach(Shield::default().enable(NoSniff::Enable))
         .attach(http::headers::SecurityHeaders)
@@ -263,6 +266,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", audit::api_routes())
         .mount("/api/v1", integrity::api_routes())
         .mount("/api/v1", roster::api_routes())
+        .mount("/api/v1", home::api_routes())
         .mount("/", media::routes())
         .mount("/assets", FileServer::from(assets).rank(20))
         .register("/", web::catchers::html_catchers())

@@ -7,6 +7,7 @@ pub mod ambassadors;
 pub mod audit_log;
 pub mod brief_activity;
 pub mod brief_images;
+pub mod brief_reads;
 pub mod brief_templates;
 pub mod brief_work_units;
 pub mod briefs;

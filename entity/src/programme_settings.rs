@@ -23,6 +23,9 @@ pub struct Model {
     /// The election-period neutrality mode: on from this day to that day (inclusive).
     pub neutrality_from: Option<Date>,
     pub neutrality_to: Option<Date>,
+    /// The weekly reminder's day (ISO: 1 Monday … 7 Sunday) and hour, in the programme's zone.
+    pub reminder_weekday: i32,
+    pub reminder_hour: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

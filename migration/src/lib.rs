@@ -40,6 +40,8 @@ mod m20261205_000035_email_confirmation;
 mod m20261205_000036_invitations;
 mod m20261205_000037_membership_breaks;
 mod m20261205_000038_nip_tail;
+mod m20261205_000039_create_brief_reads;
+mod m20261205_000040_reminder_timing;
 
 pub struct Migrator;
 
@@ -85,6 +87,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000036_invitations::Migration),
             Box::new(m20261205_000037_membership_breaks::Migration),
             Box::new(m20261205_000038_nip_tail::Migration),
+            Box::new(m20261205_000039_create_brief_reads::Migration),
+            Box::new(m20261205_000040_reminder_timing::Migration),
         ]
     }
 }

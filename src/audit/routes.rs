@@ -114,11 +114,11 @@ pub async fn index(
     let rows = rows
         .into_iter()
         .map(|row| ShownRow {
-            at_local: row
-                .at
-                .with_timezone(&tz)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
+            at_local: format!(
+                "{} {}",
+                row.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S"),
+                crate::web::time::zone_label(&tz, row.at)
+            ),
             detail_text: match &row.detail {
                 serde_json::Value::Object(m) if m.is_empty() => String::new(),
                 serde_json::Value::Null => String::new(),

@@ -739,11 +739,7 @@ pub async fn link_page(
             kind,
             created,
             user: super::view::UserView::from(person),
-            expires_local: link
-                .expires_at
-                .with_timezone(&tz)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
+            expires_local: crate::web::time::local_with_zone(link.expires_at, &tz),
             link,
             back,
         },

@@ -13,6 +13,7 @@ use crate::error::{ApiErrorBody, AppResult, Msg};
 use crate::http::client_ip::ClientIp;
 use crate::notify::Mailer;
 use crate::state::Shared;
+use crate::web::i18n::Lang;
 use crate::web::json::ApiJson;
 use crate::web::query::Opt;
 
@@ -91,7 +92,9 @@ pub async fn show(
     user: &CurrentUser,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Json<BriefView>> {
-    Ok(Json(service::get_brief_view_for(db, user, id).await?))
+    let view = service::get_brief_view_for(db, user, id).await?;
+    super::audience::record_read_by(db.inner(), user, id).await?;
+    Ok(Json(view))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -238,4 +241,41 @@ pub struct ImageUpload<'r> {
     pub focal_x: rocket::form::Lenient<Vec<String>>,
     pub focal_y: rocket::form::Lenient<Vec<String>>,
     pub alt: rocket::form::Lenient<Vec<String>>,
+}
+
+/// Everyone a brief is addressed to (within the caller's scope) with how far each got —
+/// `not_seen`, `seen` (opened the brief), `draft` (saved a draft), `rejected` (only
+/// rejected posts), `submitted` (a post waiting for verification) or `verified` — and a
+/// WhatsApp reminder link; the counts are of the whole audience. Coordinators and admins;
+/// 404 for a brief they do not manage.
+#[utoipa::path(get, path = "/api/v1/briefs/{id}/audience", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id"),
+           ("state" = Option<String>, Query, pattern = "^(not_seen|seen|draft|rejected|submitted|verified)?$", description = "only the people in this state"),
+           ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "default 50"),
+           ("offset" = Option<i64>, Query, minimum = 0)),
+    responses((status = 200, body = super::audience::AudiencePage), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::get("/briefs/<id>/audience?<state>&<limit>&<offset>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn audience(
+    id: i64,
+    state: Opt<String>,
+    limit: Opt<u64>,
+    offset: Opt<u64>,
+    user: Coordinator<'_>,
+    lang: Lang,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Json<super::audience::AudiencePage>> {
+    Ok(Json(
+        super::audience::page_of(
+            db,
+            &user,
+            id,
+            state.0.as_deref(),
+            lang,
+            limit.0.unwrap_or(super::audience::PAGE),
+            offset.0.unwrap_or(0),
+        )
+        .await?,
+    ))
 }

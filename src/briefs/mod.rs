@@ -4,6 +4,7 @@
 //! Their images are cropped around a focal point into one variant per platform.
 
 pub mod api;
+pub mod audience;
 pub mod cache;
 pub mod forms;
 pub mod images;
@@ -25,6 +26,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::show,
         api::pause_all,
         api::resume_all,
-        api::add_image
+        api::add_image,
+        api::audience
     ]
 }

@@ -29,7 +29,7 @@ use crate::web::layout::Layout;
 type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
 
 fn local(t: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
-    t.with_timezone(tz).format("%d-%m-%Y %H:%M").to_string()
+    crate::web::time::local_with_zone(t, tz)
 }
 
 fn input_value(t: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
@@ -345,6 +345,8 @@ pub struct BriefPage {
     templates: Vec<TemplateView>,
     unit_names: Vec<String>,
     can_manage: bool,
+    /// For coordinators of a published brief: how far its audience got.
+    audience: Option<super::audience::AudienceCounts>,
     is_ambassador: bool,
     paused_notice: Option<String>,
     errors: BTreeMap<String, Vec<String>>,
@@ -391,10 +393,21 @@ async fn brief_page_with(
     typed: Option<SubmissionValues>,
 ) -> AppResult<Template> {
     let view = service::get_brief_view_for(db, user, id).await?;
+    super::audience::record_read_by(db, user, id).await?;
     let tz = programme_timezone(db).await?;
     let names = crate::org::service::unit_names(db, &view.work_unit_ids).await?;
-    let can_manage = matches!(user.role, Role::Coordinator | Role::Admin)
-        && service::get_managed_brief(db, user, id).await.is_ok();
+    let managed = if matches!(user.role, Role::Coordinator | Role::Admin) {
+        service::get_managed_brief(db, user, id).await.ok()
+    } else {
+        None
+    };
+    let can_manage = managed.is_some();
+    let audience = match &managed {
+        Some(b) if service::state_of(b, Utc::now()) != "draft" => {
+            Some(super::audience::counts_of(db, user, b).await?)
+        }
+        _ => None,
+    };
     let paused_notice = if user.role == Role::Ambassador {
         service::active_pause(db, view.institution_id)
             .await?
@@ -423,6 +436,7 @@ async fn brief_page_with(
             brief: row(view, &tz, Utc::now()),
             unit_names: names,
             can_manage,
+            audience,
             is_ambassador: user.role == Role::Ambassador,
             paused_notice,
             errors,
@@ -473,6 +487,7 @@ async fn compose_page(
     errors: BTreeMap<String, Vec<String>>,
 ) -> AppResult<Template> {
     let brief = service::get_brief_view_for(db, user, id).await?;
+    super::audience::record_read_by(db, user, id).await?;
     let paused_notice = service::active_pause(db, brief.institution_id)
         .await?
         .map(|p| p.notice);
@@ -621,7 +636,9 @@ pub fn all() -> Vec<rocket::Route> {
         set_focal,
         variant,
         images_zip,
-        submit
+        submit,
+        audience,
+        audience_csv
     ]
 }
 
@@ -882,4 +899,78 @@ pub async fn submit(
             )))
         }
     }
+}
+
+#[derive(Serialize)]
+pub struct AudiencePageView {
+    layout: Layout,
+    brief: BriefRow,
+    page: super::audience::AudiencePage,
+    state: String,
+    states: Vec<&'static str>,
+    from: u64,
+    to: u64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// `/briefs/<id>/audience`: everyone the brief is addressed to, with how far each got and
+/// a WhatsApp reminder link, 50 a page (coordinators and admins).
+#[rocket::get("/briefs/<id>/audience?<state>&<page>")]
+pub async fn audience(
+    id: i64,
+    state: Option<String>,
+    page: Option<u64>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Template> {
+    use super::audience::{page_of, PAGE, STATES};
+    let brief = service::get_brief_view_for(db, &user, id).await?;
+    let state = state
+        .filter(|s| STATES.contains(&s.as_str()))
+        .unwrap_or_default();
+    let n = page
+        .unwrap_or(1)
+        .clamp(1, crate::audit::service::MAX_OFFSET / PAGE);
+    let offset = (n - 1) * PAGE;
+    let found = page_of(db, &user, id, Some(&state), layout.lang, PAGE, offset).await?;
+    let tz = programme_timezone(db).await?;
+    let shown = found.people.len() as u64;
+    let link = |p: u64| format!("/briefs/{id}/audience?state={state}&page={p}");
+    Ok(Template::render(
+        "briefs/audience",
+        AudiencePageView {
+            layout,
+            brief: row(brief, &tz, Utc::now()),
+            from: if shown == 0 { 0 } else { offset + 1 },
+            to: offset + shown,
+            prev: (n > 1).then(|| link(n - 1)),
+            next: (offset + shown < found.total).then(|| link(n + 1)),
+            page: found,
+            state,
+            states: STATES.to_vec(),
+        },
+    ))
+}
+
+/// `/briefs/<id>/audience.csv`: the whole audience (or one state of it) as CSV.
+#[rocket::get("/briefs/<id>/audience.csv?<state>")]
+pub async fn audience_csv(
+    id: i64,
+    state: Option<String>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<crate::stats::routes::Download> {
+    use crate::stats::export as sheets;
+    let (brief, table) =
+        super::audience::table(db, &user, id, state.as_deref(), layout.lang).await?;
+    let name = crate::web::i18n::t(layout.lang, "audience.file_name");
+    Ok(crate::stats::routes::Download {
+        bytes: sheets::to_csv(&table),
+        content_type: rocket::http::ContentType::new("text", "csv")
+            .with_params(("charset", "utf-8")),
+        file_name: sheets::file_name(&[&name, &brief.week, &brief.id.to_string()], "csv"),
+    })
 }

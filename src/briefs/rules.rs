@@ -88,15 +88,7 @@ impl IsoWeek {
     pub fn bounds<Tz: TimeZone>(self, tz: &Tz) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = self.monday();
         let end = start + chrono::Duration::days(7);
-        let at = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                .unwrap_or_else(|| {
-                    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-                })
-        };
-        (at(start), at(end))
+        (local_midnight(start, tz), local_midnight(end, tz))
     }
 }
 
@@ -289,6 +281,14 @@ pub fn parse_instant<Tz: TimeZone>(s: &str, tz: &Tz) -> Option<DateTime<Utc>> {
 }
 
 /// Whole hours left until a deadline (0 once it has passed), for urgent briefs.
+/// The start of a day in `tz` as a UTC instant.
+pub fn local_midnight<Tz: TimeZone>(d: NaiveDate, tz: &Tz) -> DateTime<Utc> {
+    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()))
+}
+
 pub fn hours_left(deadline: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     let secs = (deadline - now).num_seconds();
     if secs <= 0 {

@@ -1045,11 +1045,7 @@ pub async fn compute_week(
         briefs: views
             .into_iter()
             .map(|b| WeekBrief {
-                deadline_local: b
-                    .deadline
-                    .with_timezone(&tz)
-                    .format("%d-%m-%Y %H:%M")
-                    .to_string(),
+                deadline_local: crate::web::time::local_with_zone(b.deadline, &tz),
                 hours_left: rules::hours_left(b.deadline, now),
                 drafts: drafts_by.remove(&b.id).unwrap_or_default(),
                 waiting: {

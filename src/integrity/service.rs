@@ -420,6 +420,15 @@ pub struct FlagView {
 
 /// Flags in the reader's scope: admins all; coordinators their institution's, or for a
 /// work unit, those on ambassadors in it.
+/// How many flags in the caller's scope are open (not cleared).
+pub async fn open_count(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(scoped(user)
+        .filter(integrity_flags::Column::ClearedAt.is_null())
+        .count(db)
+        .await?)
+}
+
 fn scoped(user: &CurrentUser) -> sea_orm::Select<integrity_flags::Entity> {
     let q = integrity_flags::Entity::find();
     match user.scope() {

@@ -35,11 +35,7 @@ pub async fn index(
         .await?
         .into_iter()
         .map(|n| NotificationRow {
-            at_local: n
-                .created_at
-                .with_timezone(&tz)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
+            at_local: crate::web::time::local_with_zone(n.created_at, &tz),
             n,
         })
         .collect();

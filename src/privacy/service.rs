@@ -809,6 +809,10 @@ pub async fn erase(
             .filter(leaves::Column::AmbassadorId.eq(a))
             .exec(&txn)
             .await?;
+        entity::brief_reads::Entity::delete_many()
+            .filter(entity::brief_reads::Column::AmbassadorId.eq(a))
+            .exec(&txn)
+            .await?;
         // Flags on the person go (their notes may name them); flags on others keep
         // only the person's id.
         entity::integrity_flags::Entity::delete_many()

@@ -77,6 +77,24 @@ pub struct SettingsInput {
     #[serde(default)]
     #[schema(schema_with = neutrality_schema)]
     pub neutrality_to: Option<String>,
+    /// The weekly reminder goes out from this day of the week (1 Monday … 7 Sunday; 4,
+    /// Thursday, when left out) ...
+    #[serde(default = "default_reminder_weekday")]
+    #[schema(minimum = 1, maximum = 7)]
+    pub reminder_weekday: i32,
+    /// ... at this hour (0–23; 9 when left out) in the programme's zone, until the week
+    /// ends, once a week.
+    #[serde(default = "default_reminder_hour")]
+    #[schema(minimum = 0, maximum = 23)]
+    pub reminder_hour: i32,
+}
+
+pub fn default_reminder_weekday() -> i32 {
+    4
+}
+
+pub fn default_reminder_hour() -> i32 {
+    9
 }
 
 pub fn default_follower_jump() -> i32 {
@@ -115,6 +133,10 @@ pub struct SettingsForm {
     pub neutrality_from: String,
     #[field(default = String::new())]
     pub neutrality_to: String,
+    #[field(default = String::new())]
+    pub reminder_weekday: String,
+    #[field(default = String::new())]
+    pub reminder_hour: String,
     #[field(default = Vec::new())]
     pub platforms: Vec<PlatformFormRow>,
     #[serde(skip)]

@@ -34,6 +34,8 @@ fn form_of(s: &SettingsInput) -> SettingsForm {
         blocklist: s.blocklist.clone(),
         neutrality_from: s.neutrality_from.clone().unwrap_or_default(),
         neutrality_to: s.neutrality_to.clone().unwrap_or_default(),
+        reminder_weekday: s.reminder_weekday.to_string(),
+        reminder_hour: s.reminder_hour.to_string(),
         platforms: s
             .platforms
             .iter()
@@ -94,6 +96,25 @@ pub async fn update(
             errors.add("follower_jump_percent", Msg::new("settings.jump_invalid"));
             50
         });
+    let reminder_weekday = form
+        .reminder_weekday
+        .trim()
+        .parse::<i32>()
+        .unwrap_or_else(|_| {
+            errors.add(
+                "reminder_weekday",
+                Msg::new("settings.reminder_weekday_invalid"),
+            );
+            4
+        });
+    let reminder_hour = form
+        .reminder_hour
+        .trim()
+        .parse::<i32>()
+        .unwrap_or_else(|_| {
+            errors.add("reminder_hour", Msg::new("settings.reminder_hour_invalid"));
+            9
+        });
     let platforms = form
         .platforms
         .iter()
@@ -119,6 +140,8 @@ pub async fn update(
         blocklist: form.blocklist.clone(),
         neutrality_from: Some(form.neutrality_from.trim().to_string()),
         neutrality_to: Some(form.neutrality_to.trim().to_string()),
+        reminder_weekday,
+        reminder_hour,
     };
     let result = match errors.is_empty() {
         true => service::update_settings(db, &admin, &input, &ip).await,

@@ -81,6 +81,15 @@ pub fn check(input: &SettingsInput) -> FieldErrors {
     if !(1..=1000).contains(&input.follower_jump_percent) {
         errors.add("follower_jump_percent", Msg::new("settings.jump_invalid"));
     }
+    if !(1..=7).contains(&input.reminder_weekday) {
+        errors.add(
+            "reminder_weekday",
+            Msg::new("settings.reminder_weekday_invalid"),
+        );
+    }
+    if !(0..=23).contains(&input.reminder_hour) {
+        errors.add("reminder_hour", Msg::new("settings.reminder_hour_invalid"));
+    }
     if !blocklist_ok(&input.blocklist) {
         errors.add("blocklist", Msg::new("settings.blocklist_invalid"));
     }
@@ -138,6 +147,8 @@ mod tests {
             blocklist: String::new(),
             neutrality_from: None,
             neutrality_to: None,
+            reminder_weekday: 4,
+            reminder_hour: 9,
             platforms,
         }
     }
@@ -177,11 +188,15 @@ mod tests {
         bad.timezone = "WIB".into();
         bad.window_weeks = 0;
         bad.retention_days = 0;
+        bad.reminder_weekday = 8;
+        bad.reminder_hour = 24;
         let e = check(&bad);
         for field in [
             "timezone",
             "window_weeks",
             "retention_days",
+            "reminder_weekday",
+            "reminder_hour",
             "platforms",
             "platforms.x",
         ] {

@@ -34,6 +34,8 @@ pub async fn ensure_defaults(db: &DatabaseConnection, timezone: &str) -> AppResu
             blocklist: Set(String::new()),
             neutrality_from: Set(None),
             neutrality_to: Set(None),
+            reminder_weekday: Set(super::forms::default_reminder_weekday()),
+            reminder_hour: Set(super::forms::default_reminder_hour()),
             updated_at: Set(Utc::now()),
             updated_by: Set(None),
         }
@@ -101,6 +103,14 @@ async fn read(db: &impl ConnectionTrait) -> AppResult<SettingsInput> {
             .as_ref()
             .and_then(|r| r.neutrality_to)
             .map(|d| d.to_string()),
+        reminder_weekday: row
+            .as_ref()
+            .map(|r| r.reminder_weekday)
+            .unwrap_or_else(super::forms::default_reminder_weekday),
+        reminder_hour: row
+            .as_ref()
+            .map(|r| r.reminder_hour)
+            .unwrap_or_else(super::forms::default_reminder_hour),
         retention_days: row
             .map(|r| r.retention_days)
             .unwrap_or_else(super::forms::default_retention_days),
@@ -184,6 +194,8 @@ pub async fn update_settings(
         neutrality_to: Set(
             rules::neutrality_period(&input.neutrality_from, &input.neutrality_to).map(|p| p.1),
         ),
+        reminder_weekday: Set(input.reminder_weekday),
+        reminder_hour: Set(input.reminder_hour),
         updated_at: Set(Utc::now()),
         updated_by: Set(Some(admin.id())),
     }

@@ -61,12 +61,7 @@ async fn queue_page(
         .items
         .iter()
         .map(|i| QueueRow {
-            posted_local: i
-                .submission
-                .posted_at
-                .with_timezone(&tz)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
+            posted_local: crate::web::time::local_with_zone(i.submission.posted_at, &tz),
             item: i.clone(),
         })
         .collect();
@@ -190,26 +185,73 @@ pub struct RemindersPage {
     layout: Layout,
     rows: Vec<Unposted>,
     limited: bool,
+    groups: Vec<crate::org::service::UnitGroup>,
+    work_unit_text: String,
+    errors: std::collections::BTreeMap<String, Vec<String>>,
 }
 
-/// Who has not posted yet this week, each with a WhatsApp link carrying the reminder.
-#[rocket::get("/submissions/reminders")]
+/// Who has not posted yet this week among those expected to (a brief addressed to them,
+/// not on leave, not a holiday week), each with their last verified post and a WhatsApp
+/// link carrying the reminder; `work_unit_id` narrows to a unit and its sub-units.
+#[rocket::get("/submissions/reminders?<work_unit_id>")]
 pub async fn reminders(
+    work_unit_id: Option<String>,
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
-) -> AppResult<Template> {
+) -> AppResult<(Status, Template)> {
     const SHOWN: u64 = 500;
-    let rows =
-        service::unposted(db, Some(&user), layout.lang, SHOWN + 1, chrono::Utc::now()).await?;
-    let limited = rows.len() as u64 > SHOWN;
-    Ok(Template::render(
-        "submissions/reminders",
-        RemindersPage {
-            layout,
-            rows: rows.into_iter().take(SHOWN as usize).collect(),
-            limited,
+    let work_unit_text = work_unit_id.unwrap_or_default().trim().to_string();
+    let mut errors = std::collections::BTreeMap::new();
+    let unit = match work_unit_text.as_str() {
+        "" => None,
+        t => match t.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errors.insert(
+                    "work_unit_id".to_string(),
+                    vec![crate::web::i18n::t(layout.lang, "roster.unit_invalid")],
+                );
+                None
+            }
         },
+    };
+    let (status, rows) = if errors.is_empty() {
+        match service::unposted(
+            db,
+            Some(&user),
+            unit,
+            layout.lang,
+            SHOWN + 1,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(rows) => (Status::Ok, rows),
+            Err(e) => {
+                let status = e.status();
+                let (_, e) = e.form_errors(layout.lang)?;
+                errors.extend(e);
+                (status, Vec::new())
+            }
+        }
+    } else {
+        (Status::UnprocessableEntity, Vec::new())
+    };
+    let limited = rows.len() as u64 > SHOWN;
+    Ok((
+        status,
+        Template::render(
+            "submissions/reminders",
+            RemindersPage {
+                groups: crate::org::service::list_units_grouped(db, &user).await?,
+                layout,
+                rows: rows.into_iter().take(SHOWN as usize).collect(),
+                limited,
+                work_unit_text,
+                errors,
+            },
+        ),
     ))
 }
 

@@ -491,6 +491,22 @@ fn in_scope(user: &CurrentUser) -> AppResult<Select<submissions::Entity>> {
     })
 }
 
+/// How many posts wait for verification in the caller's scope, and since when the
+/// oldest has waited.
+pub async fn waiting(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+) -> AppResult<(u64, Option<DateTime<Utc>>)> {
+    let q = in_scope(user)?.filter(submissions::Column::Status.eq("pending"));
+    let n = q.clone().count(db).await?;
+    let oldest = q
+        .order_by_asc(submissions::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map(|s| s.created_at);
+    Ok((n, oldest))
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueItem {
     #[serde(flatten)]
@@ -787,21 +803,34 @@ pub struct Unposted {
     pub user_id: i64,
     pub display_name: String,
     pub work_unit: String,
+    /// The Monday of the last week with a verified post, if any.
+    #[schema(value_type = Option<String>)]
+    pub last_post_week: Option<chrono::NaiveDate>,
     /// A `wa.me` link with the reminder typed in; none when the phone is not a mobile.
     pub wa_link: Option<String>,
 }
 
-/// Approved ambassadors (of the caller's scope; all for the job) without a pending or
-/// verified submission posted this week, by name; at most `limit`.
-pub async fn unposted(
+/// Who is due a reminder in the week of `monday`: approved ambassadors (of the caller's
+/// scope, or of a unit's subtree in it; everyone for the job) with a brief addressed to
+/// them that week, not on leave, whose institution is not paused, and without a pending
+/// or verified post that week. Nobody in a holiday week (the caller checks: `None`).
+async fn due_query(
     db: &DatabaseConnection,
     user: Option<&CurrentUser>,
-    lang: crate::web::i18n::Lang,
-    limit: u64,
+    unit_path: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<Vec<Unposted>> {
+) -> AppResult<Option<Select<ambassadors::Entity>>> {
+    use sea_orm::sea_query::{Alias, ExprTrait};
     let tz = programme_timezone(db).await?;
     let monday = week_of(now, &tz);
+    if entity::holidays::Entity::find()
+        .filter(entity::holidays::Column::WeekStart.eq(monday))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
     let q = match user {
         Some(user) if !matches!(user.role, Role::Coordinator | Role::Admin) => {
             return Err(AppError::Forbidden)
@@ -809,16 +838,137 @@ pub async fn unposted(
         Some(user) => crate::ambassadors::service::scoped(user),
         None => ambassadors::Entity::find(),
     };
-    let q = q.filter(ambassadors::Column::Status.eq("approved")).filter(
-        ambassadors::Column::Id.not_in_subquery(
-            Query::select()
-                .column(submissions::Column::AmbassadorId)
-                .from(submissions::Entity)
-                .and_where(submissions::Column::WeekStart.eq(monday))
-                .and_where(submissions::Column::Status.ne("rejected"))
-                .to_owned(),
+    let amb = |c: ambassadors::Column| Expr::col((ambassadors::Entity, c));
+    let b = Alias::new("b");
+    // The ambassador's unit is in the subtree of one of the brief's units.
+    let units_of_brief = Query::select()
+        .expr(Expr::val(1))
+        .from_as(entity::brief_work_units::Entity, Alias::new("bu"))
+        .inner_join(
+            entity::work_units::Entity,
+            Expr::col((work_units::Entity, work_units::Column::Id)).equals((
+                Alias::new("bu"),
+                entity::brief_work_units::Column::WorkUnitId,
+            )),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            work_units::Entity,
+            Alias::new("au"),
+            Expr::col((Alias::new("au"), work_units::Column::Id))
+                .equals((ambassadors::Entity, ambassadors::Column::WorkUnitId)),
+        )
+        .and_where(
+            Expr::col((Alias::new("bu"), entity::brief_work_units::Column::BriefId))
+                .equals((b.clone(), briefs::Column::Id)),
+        )
+        .and_where(Expr::cust("au.path LIKE work_units.path || '%'"))
+        .to_owned();
+    let addressed = Query::select()
+        .expr(Expr::val(1))
+        .from_as(briefs::Entity, b.clone())
+        .and_where(
+            Expr::col((b.clone(), briefs::Column::InstitutionId))
+                .equals((ambassadors::Entity, ambassadors::Column::InstitutionId)),
+        )
+        .and_where(Expr::col((b.clone(), briefs::Column::WeekStart)).eq(monday))
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(Expr::col((b.clone(), briefs::Column::Status)).is_in(["published", "closed"]))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(Expr::col((b.clone(), briefs::Column::Status)).eq("scheduled"))
+                        .add(Expr::col((b.clone(), briefs::Column::PublishAt)).lte(now)),
+                ),
+        )
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(Expr::col((b.clone(), briefs::Column::Audience)).eq("institution"))
+                .add(Expr::exists(units_of_brief)),
+        )
+        .to_owned();
+    let mut q = q
+        .filter(ambassadors::Column::Status.eq("approved"))
+        .filter(Expr::exists(addressed))
+        .filter(
+            ambassadors::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(submissions::Column::AmbassadorId)
+                    .from(submissions::Entity)
+                    .and_where(submissions::Column::WeekStart.eq(monday))
+                    .and_where(submissions::Column::Status.ne("rejected"))
+                    .to_owned(),
+            ),
+        )
+        .filter(
+            ambassadors::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(entity::leaves::Column::AmbassadorId)
+                    .from(entity::leaves::Entity)
+                    .and_where(entity::leaves::Column::FromWeek.lte(monday))
+                    .and_where(entity::leaves::Column::ToWeek.gte(monday))
+                    .to_owned(),
+            ),
+        )
+        .filter(
+            amb(ambassadors::Column::InstitutionId).not_in_subquery(
+                Query::select()
+                    .column(entity::crisis_pauses::Column::InstitutionId)
+                    .from(entity::crisis_pauses::Entity)
+                    .and_where(entity::crisis_pauses::Column::EndedAt.is_null())
+                    .to_owned(),
+            ),
+        );
+    if let Some(p) = unit_path {
+        q = q.filter(
+            ambassadors::Column::WorkUnitId.in_subquery(crate::org::service::subtree_units(p)),
+        );
+    }
+    Ok(Some(q))
+}
+
+/// How many people of the caller's scope are due a reminder this week (see
+/// [`due_query`]).
+pub async fn unposted_count(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(match due_query(db, Some(user), None, now).await? {
+        Some(q) => q.count(db).await?,
+        None => 0,
+    })
+}
+
+/// The people due a reminder this week (see [`due_query`]), by name, at most `limit`;
+/// `work_unit_id` narrows to a unit's subtree (409 for a unit outside the scope).
+pub async fn unposted(
+    db: &DatabaseConnection,
+    user: Option<&CurrentUser>,
+    work_unit_id: Option<i64>,
+    lang: crate::web::i18n::Lang,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Unposted>> {
+    let path = match (work_unit_id, user) {
+        (Some(id), Some(user)) => Some(
+            work_units::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .filter(|u| user.scope().allows_work_unit(u.institution_id, &u.path))
+                .ok_or_else(|| {
+                    AppError::Validation(FieldErrors::single(
+                        "work_unit_id",
+                        Msg::conflict("users.work_unit_unknown"),
+                    ))
+                })?
+                .path,
         ),
-    );
+        _ => None,
+    };
+    let Some(q) = due_query(db, user, path.as_deref(), now).await? else {
+        return Ok(Vec::new());
+    };
     let rows = q
         .order_by_asc(ambassadors::Column::DisplayName)
         .order_by_asc(ambassadors::Column::Id)
@@ -839,6 +989,27 @@ pub async fn unposted(
             units.insert(u.id, u.name);
         }
     }
+    let mut last: std::collections::HashMap<i64, Option<chrono::NaiveDate>> =
+        std::collections::HashMap::new();
+    if user.is_some() {
+        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        for chunk in ids.chunks(1_000) {
+            last.extend(
+                entity::week_activity::Entity::find()
+                    .select_only()
+                    .column(entity::week_activity::Column::AmbassadorId)
+                    .column_as(entity::week_activity::Column::WeekStart.max(), "last")
+                    .filter(
+                        entity::week_activity::Column::AmbassadorId.is_in(chunk.iter().copied()),
+                    )
+                    .filter(entity::week_activity::Column::VerifiedPosts.gt(0))
+                    .group_by(entity::week_activity::Column::AmbassadorId)
+                    .into_tuple::<(i64, Option<chrono::NaiveDate>)>()
+                    .all(db)
+                    .await?,
+            );
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|a| {
@@ -851,6 +1022,7 @@ pub async fn unposted(
                 ambassador_id: a.id,
                 user_id: a.user_id,
                 work_unit: units.get(&a.work_unit_id).cloned().unwrap_or_default(),
+                last_post_week: last.get(&a.id).copied().flatten(),
                 wa_link: rules::wa_message_link(&a.phone, &text),
                 display_name: a.display_name,
             }
@@ -858,24 +1030,27 @@ pub async fn unposted(
         .collect())
 }
 
-/// The weekly reminder: from Thursday 09:00 in the programme's zone until the week
-/// ends, the first node to claim this week's run tells every approved ambassador who
-/// has not posted yet, in Duta and by email when SMTP is configured. Returns how many
-/// were reminded (0 when it is not time, or another node already did it).
+/// The weekly reminder: from the settings' day and hour (Thursday 09:00 by default) in
+/// the programme's zone until the week ends, the first node to claim this week's run
+/// tells everyone due a reminder (see [`due_query`]), in Duta and by email when SMTP is
+/// configured. Returns how many were reminded (0 when it is not time, or another node
+/// already did it: once a week, whatever the setting becomes meanwhile).
 pub async fn remind_if_due(
     db: &DatabaseConnection,
     mailer: &crate::notify::Mailer,
     holder: &str,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    use chrono::{Datelike, Timelike, Weekday};
+    use chrono::{Datelike, Timelike};
     let tz = programme_timezone(db).await?;
     let local = now.with_timezone(&tz);
-    let due = match local.weekday() {
-        Weekday::Thu => local.hour() >= 9,
-        Weekday::Fri | Weekday::Sat | Weekday::Sun => true,
-        _ => false,
-    };
+    let settings = crate::settings::service::get_settings(db).await?;
+    let day = i64::from(local.weekday().number_from_monday());
+    let due = (day, i64::from(local.hour()))
+        >= (
+            i64::from(settings.reminder_weekday),
+            i64::from(settings.reminder_hour),
+        );
     if !due {
         return Ok(0);
     }
@@ -884,7 +1059,15 @@ pub async fn remind_if_due(
     if !crate::jobs::lease::try_claim(db, &job, holder, chrono::Duration::days(8), now).await? {
         return Ok(0);
     }
-    let people = unposted(db, None, crate::web::i18n::Lang::Id, u64::MAX >> 1, now).await?;
+    let people = unposted(
+        db,
+        None,
+        None,
+        crate::web::i18n::Lang::Id,
+        u64::MAX >> 1,
+        now,
+    )
+    .await?;
     for chunk in people.chunks(500) {
         entity::notifications::Entity::insert_many(chunk.iter().map(|p| {
             entity::notifications::ActiveModel {

@@ -66,11 +66,7 @@ pub async fn index(
     let rows = rows
         .into_iter()
         .map(|row| QueueRow {
-            submitted_local: row
-                .submitted_at
-                .with_timezone(&tz)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
+            submitted_local: crate::web::time::local_with_zone(row.submitted_at, &tz),
             row,
         })
         .collect();
@@ -129,12 +125,7 @@ async fn candidate_page(
         "vetting/show",
         CandidatePage {
             layout,
-            submitted_local: detail
-                .candidate
-                .submitted_at
-                .with_timezone(&tz)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
+            submitted_local: crate::web::time::local_with_zone(detail.candidate.submitted_at, &tz),
             today: chrono::Utc::now()
                 .with_timezone(&tz)
                 .format("%Y-%m-%d")

@@ -342,6 +342,34 @@ pub(crate) async fn notify_candidate(
 
 /// Approves an eligible candidate, with `member_since` (not in the future; today by default).
 /// The accounts whose email address waits for its confirmation link.
+/// Candidates waiting in the caller's queue (pending, email confirmed) and how many of
+/// them are overdue (waiting more than [`OVERDUE_WORKING_DAYS`] working days), as the
+/// queue marks them.
+pub async fn waiting_counts(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<(u64, u64)> {
+    use sea_orm::PaginatorTrait;
+    let pending = scoped(user)
+        .filter(ambassadors::Column::Status.eq("pending"))
+        .filter(ambassadors::Column::UserId.not_in_subquery(unconfirmed_users()));
+    let waiting = pending.clone().count(db).await?;
+    let tz = programme_timezone(db).await?;
+    let today = now.with_timezone(&tz).date_naive();
+    // The latest day a candidate may have signed up on and be overdue today.
+    let mut day = today;
+    while arules::working_days_between(day, today) <= OVERDUE_WORKING_DAYS {
+        day = day.pred_opt().unwrap_or(day);
+    }
+    let before = crate::briefs::rules::local_midnight(day.succ_opt().unwrap_or(day), &tz);
+    let overdue = pending
+        .filter(ambassadors::Column::SubmittedAt.lt(before))
+        .count(db)
+        .await?;
+    Ok((waiting, overdue))
+}
+
 fn unconfirmed_users() -> sea_orm::sea_query::SelectStatement {
     sea_orm::sea_query::Query::select()
         .column(users::Column::Id)

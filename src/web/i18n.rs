@@ -211,12 +211,32 @@ pub fn tera_pct(
 ) -> tera::Result<tera::Value> {
     let decimals = args.get("d").and_then(|v| v.as_u64()).unwrap_or(1).min(6) as usize;
     Ok(tera::Value::String(match value.as_f64() {
-        Some(v) => format!(
-            "{} %",
-            format_number(v * 100.0, decimals, filter_lang(args))
-        ),
+        Some(v) => format_percent(v * 100.0, decimals, filter_lang(args)),
         None => "–".into(),
     }))
+}
+
+/// The Tera filter `percent(l=lang, d=decimals)`: a figure already in percent (0–100),
+/// with no decimals by default; a missing value shows as a dash.
+pub fn tera_percent(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let decimals = args.get("d").and_then(|v| v.as_u64()).unwrap_or(0).min(6) as usize;
+    Ok(tera::Value::String(match value.as_f64() {
+        Some(v) => format_percent(v, decimals, filter_lang(args)),
+        None => "–".into(),
+    }))
+}
+
+/// A percentage the way each language writes it: `12,5 %` in Indonesian (PUEBI puts a
+/// space before the sign), `12.5%` in English.
+pub fn format_percent(v: f64, decimals: usize, lang: Lang) -> String {
+    let n = format_number(v, decimals, lang);
+    match lang {
+        Lang::Id => format!("{n} %"),
+        Lang::En => format!("{n}%"),
+    }
 }
 
 /// Every key of a catalogue, for the test that both languages say everything.
@@ -235,6 +255,10 @@ mod tests {
     #[test]
     fn numbers_read_the_way_each_language_writes_them() {
         assert_eq!(format_number(1234567.0, 0, Lang::Id), "1.234.567");
+        assert_eq!(format_number(1050.0, 0, Lang::Id), "1.050");
+        assert_eq!(format_number(1050.0, 0, Lang::En), "1,050");
+        assert_eq!(format_percent(12.5, 1, Lang::Id), "12,5 %");
+        assert_eq!(format_percent(12.5, 1, Lang::En), "12.5%");
         assert_eq!(format_number(1234567.0, 0, Lang::En), "1,234,567");
         assert_eq!(format_number(12.26, 1, Lang::Id), "12,3");
         assert_eq!(format_number(0.5, 2, Lang::En), "0.50");

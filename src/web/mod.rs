@@ -8,3 +8,4 @@ pub mod json;
 pub mod layout;
 pub mod query;
 pub mod splice;
+pub mod time;

@@ -354,9 +354,12 @@ async fn bulk_decisions_email_each_person_as_single_ones_do() {
     )
     .await;
     assert_eq!(s, Status::Ok, "{b}");
-    let mails = smtp.wait_for(2).await;
+    // Each sign-up's confirmation email, then each decision's.
+    let mails = smtp.wait_for(4).await;
+    let approved = duta::web::i18n::t(duta::web::i18n::Lang::Id, "mail.approved_subject");
     let mut to: Vec<String> = mails
         .iter()
+        .filter(|m| m["subject"] == approved.as_str())
         .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
         .collect();
     to.sort();

@@ -296,9 +296,28 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ),
     (
         "GET",
-        "/submissions/reminders",
+        "/submissions/reminders?<work_unit_id>",
         Access::Coordinator,
         Param::None,
+    ),
+    ("GET", "/api/v1/home", Access::Staff, Param::None),
+    (
+        "GET",
+        "/briefs/<id>/audience?<state>&<page>",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "GET",
+        "/briefs/<id>/audience.csv?<state>",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "GET",
+        "/api/v1/briefs/<id>/audience?<state>&<limit>&<offset>",
+        Access::Coordinator,
+        Param::Brief,
     ),
     (
         "GET",
@@ -953,6 +972,10 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<institution_id>", "")
         .replace("?<week>", "")
         .replace("?<template>&<draft>", "")
+        .replace("?<state>&<limit>&<offset>", "")
+        .replace("?<state>&<page>", "")
+        .replace("?<state>", "")
+        .replace("?<work_unit_id>", "")
         .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
 }

@@ -147,7 +147,9 @@ async fn a_suspended_ambassador_leaves_the_figures_from_that_week_and_keeps_the_
         (2, 2, 1),
         "history stays"
     );
-    // Not on this week's list of who has not posted (the reminders' list).
+    // Not on this week's list of who has not posted (the reminders' list), which has
+    // those with a brief this week.
+    crate::briefs::published(&app, &coordinator, &[], &[]).await;
     let (status, reminders) =
         text(app.page("/submissions/reminders", Some(&coordinator)).await).await;
     assert_eq!(status, Status::Ok);

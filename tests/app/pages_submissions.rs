@@ -153,7 +153,10 @@ async fn an_ambassador_submits_on_the_brief_page_and_a_coordinator_decides() {
     let queue = queue.replace("&#x2F;", "/");
     assert!(queue.contains("Kandidat 1") && queue.contains(&format!("/media/{shot}/thumb")));
     assert!(queue.contains("640"), "follower count on Instagram");
-    assert!(queue.contains("197.19 %"), "(1250 + 12) / 640 × 100");
+    assert!(
+        queue.contains("197,19 %"),
+        "(1250 + 12) / 640 × 100, written the Indonesian way"
+    );
     let (status, _) = text(
         app.page(&format!("/media/{shot}"), Some(&w.coordinator))
             .await,
@@ -480,6 +483,13 @@ async fn the_weekly_reminder_reaches_a_national_programme() {
         .await
         .unwrap();
     }
+
+    // A brief to the whole institution this week: everyone is expected to post.
+    let coordinator = app
+        .user("coordinator", "koordinator@duta.test", Some(inst), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    crate::briefs::published(&app, &coordinator, &[], &[]).await;
 
     let tz = chrono_tz::Asia::Jakarta;
     let today = now.with_timezone(&tz).date_naive();

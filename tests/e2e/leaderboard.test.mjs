@@ -136,8 +136,8 @@ describe('an ambassador submits a post, a coordinator verifies it, the board fol
     const item = coordinator.locator('li.review');
     assert.equal(await item.count(), 1);
     assert.ok((await text(item)).includes('Sari Wulandari'));
-    assert.ok((await text(item)).includes('Pengikut 2400'), 'the follower count on Instagram');
-    assert.ok((await text(item)).includes('52.08 %'), 'engagement: 1250 of 2400 followers');
+    assert.ok((await text(item)).includes('Pengikut 2.400'), 'the follower count on Instagram, grouped the Indonesian way');
+    assert.ok((await text(item)).includes('52,08 %'), 'engagement: 1250 of 2400 followers');
     await submit(coordinator, item.getByRole('button', { name: 'Tolak', exact: true }));
     assert.equal(await text(coordinator.locator('li.review .field-error')), 'Tuliskan alasan penolakan; duta akan membacanya.');
     await shot(coordinator, '42-queue-reason-missing.png');

@@ -1,5 +1,9 @@
 //! Pages and endpoints that belong to no domain: home, the language switch, health,
-//! metrics and static assets.
+//! metrics and static assets. A member of staff's home is their day's work (see
+//! [`service`]).
+
+pub mod api;
+pub mod service;
 
 use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -25,21 +29,36 @@ pub struct HomePage<'a> {
     /// For ambassadors: this week's briefs for them.
     week: Option<&'a crate::briefs::service::CurrentWeek>,
     briefs: &'a [crate::briefs::service::WeekBrief],
+    /// For staff: today's work and the participation overview.
+    desk: Option<service::Desk>,
 }
 
 /// The home page; an ambassador's is their week: the briefs addressed to them, urgent
 /// first, with the drafts they saved for each. An ambassador's is kept rendered (see
 /// `crate::web::splice::OwnPages`) under the week it shows and the hours left it prints.
 #[rocket::get("/")]
+#[allow(clippy::too_many_arguments)]
 pub async fn home(
     layout: Layout,
     user: &CurrentUser,
     db: &Shared<DatabaseConnection>,
     weeks: &Shared<crate::briefs::cache::Weeks>,
     pages: &Shared<OwnPages>,
+    key: &Shared<crate::nip::NipKey>,
+    kept: &Shared<crate::leaderboard::service::BoardKept>,
+    org: &Shared<crate::org::cache::OrgCache>,
+    stats: &Shared<crate::stats::service::StatsCache>,
     templates: Metadata<'_>,
 ) -> AppResult<RawHtml<String>> {
     if user.role != crate::auth::roles::Role::Ambassador {
+        let sources = service::Sources {
+            db,
+            key,
+            kept,
+            org,
+            stats,
+        };
+        let desk = service::desk_of(&sources, user, chrono::Utc::now()).await?;
         return splice::render(
             &templates,
             "home/index",
@@ -47,6 +66,7 @@ pub async fn home(
                 layout,
                 week: None,
                 briefs: &[],
+                desk: Some(desk),
             },
             &[],
         );
@@ -60,6 +80,7 @@ pub async fn home(
                 layout,
                 week: Some(&week),
                 briefs: &week.briefs,
+                desk: None,
             },
             &[],
         )
@@ -190,4 +211,8 @@ impl<'r> rocket::request::FromRequest<'r> for MetricsAuth {
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![home, switch_language, healthz, metrics]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::show]
 }
