@@ -90,6 +90,8 @@ use utoipa::{Modify, OpenApi};
         crate::submissions::api::verify,
         crate::submissions::api::reject,
         crate::submissions::api::revert,
+        crate::submissions::api::bulk_verify,
+        crate::submissions::api::bulk_reject,
         crate::leaderboard::api::index,
         crate::leaderboard::api::me,
         crate::leaderboard::api::holidays,

@@ -157,3 +157,46 @@ pub async fn revert(
 ) -> AppResult<Json<SubmissionView>> {
     decide(db, &user, id, Decision::Revert, body.0, &ip).await
 }
+
+/// Verifies many pending posts at once (coordinators and admins), each as a single
+/// verification would: its own audit row, the board and the statistics following. 404
+/// and nothing done when a post is out of the caller's reach; a post no longer pending
+/// (decided or reverted by someone else meanwhile) is left as it is and listed in
+/// `skipped`.
+#[utoipa::path(post, path = "/api/v1/submissions/bulk/verify", tag = "submissions", security(("bearer" = [])),
+    request_body = super::bulk::BulkVerifyRequest,
+    responses((status = 200, body = super::bulk::BulkDecided), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/submissions/bulk/verify", data = "<body>")]
+pub async fn bulk_verify(
+    body: ApiJson<super::bulk::BulkVerifyRequest>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<super::bulk::BulkDecided>> {
+    let b = body.0;
+    Ok(Json(
+        super::bulk::decide_many(db, &user, &b.ids, Decision::Verify, &b.reason, &ip).await?,
+    ))
+}
+
+/// Rejects many pending posts at once with one reason each ambassador reads (required);
+/// otherwise as `bulk/verify`.
+#[utoipa::path(post, path = "/api/v1/submissions/bulk/reject", tag = "submissions", security(("bearer" = [])),
+    request_body = super::bulk::BulkRejectRequest,
+    responses((status = 200, body = super::bulk::BulkDecided), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/submissions/bulk/reject", data = "<body>")]
+pub async fn bulk_reject(
+    body: ApiJson<super::bulk::BulkRejectRequest>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<super::bulk::BulkDecided>> {
+    let b = body.0;
+    Ok(Json(
+        super::bulk::decide_many(db, &user, &b.ids, Decision::Reject, &b.reason, &ip).await?,
+    ))
+}

@@ -3,6 +3,7 @@
 //! the leaderboard's weekly aggregate in the same transaction as every decision.
 
 pub mod api;
+pub mod bulk;
 pub mod forms;
 pub mod routes;
 pub mod rules;
@@ -17,7 +18,9 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::show,
         api::verify,
         api::reject,
-        api::revert
+        api::revert,
+        api::bulk_verify,
+        api::bulk_reject
     ]
 }
 

@@ -37,6 +37,16 @@ pub struct QueuePage {
     failed_id: Option<i64>,
     reason: String,
     errors: BTreeMap<String, Vec<String>>,
+    bulk: BulkState,
+}
+
+/// The bulk decision form: what was ticked and typed, its messages, and what it did.
+#[derive(Serialize, Default)]
+pub struct BulkState {
+    selected: Vec<i64>,
+    reason: String,
+    errors: BTreeMap<String, Vec<String>>,
+    notice: Option<String>,
 }
 
 async fn queue_page(
@@ -46,6 +56,7 @@ async fn queue_page(
     status: Option<&str>,
     page: Option<u64>,
     failed: Option<(i64, String, BTreeMap<String, Vec<String>>)>,
+    bulk: BulkState,
 ) -> AppResult<(Status, Template)> {
     let tz = programme_timezone(db).await?;
     // A page typed into the address bar past either end shows the nearest one.
@@ -82,6 +93,7 @@ async fn queue_page(
                 failed_id,
                 reason,
                 errors,
+                bulk,
             },
         ),
     ))
@@ -95,7 +107,7 @@ pub async fn index(
     layout: Layout,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<(Status, Template)> {
-    queue_page(db, &user, layout, status, page, None).await
+    queue_page(db, &user, layout, status, page, None, BulkState::default()).await
 }
 
 type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
@@ -137,6 +149,7 @@ async fn decide_page(
                 None,
                 None,
                 Some((id, form.reason.clone(), errors)),
+                BulkState::default(),
             )
             .await?;
             Ok(Err((status, page)))
@@ -255,6 +268,111 @@ pub async fn reminders(
     ))
 }
 
+/// The queue's bulk form: the ticked posts, the button pressed and one reason.
+#[derive(rocket::FromForm)]
+pub struct BulkDecisionForm {
+    #[field(default = Vec::new())]
+    pub ids: Vec<String>,
+    #[field(default = String::new())]
+    pub action: String,
+    #[field(default = String::new())]
+    pub reason: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::http::csrf::CsrfProtected for BulkDecisionForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Verifies or rejects the posts ticked on the queue page with one reason; the queue
+/// comes back saying how many were decided and which were decided by someone else
+/// meanwhile, or, refused, with the ticks and the reason kept.
+#[rocket::post("/submissions/bulk", data = "<form>")]
+pub async fn bulk(
+    form: CsrfForm<BulkDecisionForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<(Status, Template)> {
+    use crate::error::{AppError, FieldErrors, Msg};
+    let f = form.0;
+    let lang = layout.lang;
+    let ids: Vec<i64> = f.ids.iter().filter_map(|s| s.trim().parse().ok()).collect();
+    let decision = match f.action.as_str() {
+        "verify" => Some(Decision::Verify),
+        "reject" => Some(Decision::Reject),
+        _ => None,
+    };
+    let result = match decision {
+        _ if ids.len() != f.ids.len() || ids.is_empty() => Err(AppError::Validation(
+            FieldErrors::single("ids", Msg::new("submissions.bulk_none")),
+        )),
+        None => Err(AppError::Validation(FieldErrors::single(
+            "action",
+            Msg::new("submissions.bulk_action_invalid"),
+        ))),
+        Some(d) => super::bulk::decide_many(db, &user, &ids, d, &f.reason, &ip).await,
+    };
+    let (status, bulk) = match result {
+        Ok(done) => {
+            let mut notice = crate::web::i18n::t_with(
+                lang,
+                if decision == Some(Decision::Verify) {
+                    "submissions.bulk_verified"
+                } else {
+                    "submissions.bulk_rejected"
+                },
+                &[("n", &done.done.len().to_string())],
+            );
+            if !done.skipped.is_empty() {
+                notice.push(' ');
+                notice.push_str(&crate::web::i18n::t_with(
+                    lang,
+                    "submissions.bulk_skipped",
+                    &[("n", &done.skipped.len().to_string())],
+                ));
+            }
+            (
+                Status::Ok,
+                BulkState {
+                    notice: Some(notice),
+                    ..Default::default()
+                },
+            )
+        }
+        Err(AppError::NotFound) => (
+            Status::NotFound,
+            BulkState {
+                selected: ids,
+                reason: f.reason.clone(),
+                errors: BTreeMap::from([(
+                    "ids".to_string(),
+                    vec![crate::web::i18n::t(lang, "submissions.bulk_out_of_scope")],
+                )]),
+                notice: None,
+            },
+        ),
+        Err(e) => {
+            let (status, errors) = e.form_errors(lang)?;
+            (
+                status,
+                BulkState {
+                    selected: ids,
+                    reason: f.reason.clone(),
+                    errors,
+                    notice: None,
+                },
+            )
+        }
+    };
+    let (_, page) = queue_page(db, &user, layout, None, None, None, bulk).await?;
+    Ok((status, page))
+}
+
 pub fn all() -> Vec<rocket::Route> {
-    rocket::routes![index, verify, reject, revert, reminders]
+    rocket::routes![index, verify, reject, revert, reminders, bulk]
 }

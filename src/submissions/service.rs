@@ -473,7 +473,7 @@ async fn with_briefs(
 }
 
 /// Submissions of ambassadors in a coordinator's scope (admins: all).
-fn in_scope(user: &CurrentUser) -> AppResult<Select<submissions::Entity>> {
+pub(super) fn in_scope(user: &CurrentUser) -> AppResult<Select<submissions::Entity>> {
     if !matches!(user.role, Role::Coordinator | Role::Admin) {
         return Err(AppError::NotFound);
     }

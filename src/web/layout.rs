@@ -24,6 +24,14 @@ pub struct NavItem {
     pub active: bool,
 }
 
+/// Menu links of one task (today's work, people, reports, administration), under a
+/// heading the phone menu shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavGroup {
+    pub key: &'static str,
+    pub items: Vec<NavItem>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FlashView {
     pub kind: String,
@@ -34,7 +42,7 @@ pub struct FlashView {
 pub struct Layout {
     pub lang: Lang,
     pub user: Option<UserBadge>,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub csrf_token: String,
     pub flash: Option<FlashView>,
     pub path: String,
@@ -46,35 +54,53 @@ pub struct Layout {
     pub unread: u64,
 }
 
-fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    let mut items = vec![("/", "nav.home")];
+type Links = Vec<(&'static str, &'static str)>;
+
+/// A role's menu, grouped by task; the account's own pages come last in the template.
+fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
+    let mut work = vec![("/", "nav.home")];
+    let mut people = Vec::new();
+    let mut reports = Vec::new();
     if role == Role::Ambassador {
-        items.push(("/progress", "nav.progress"));
-        items.push(("/me/status", "nav.status"));
-        items.push(("/notifications", "nav.notifications"));
+        work.push(("/progress", "nav.progress"));
+        work.push(("/me/status", "nav.status"));
+        work.push(("/notifications", "nav.notifications"));
     }
     if matches!(role, Role::Coordinator | Role::Admin) {
-        items.push(("/vetting", "nav.vetting"));
-        items.push(("/briefs", "nav.briefs"));
-        items.push(("/submissions", "nav.submissions"));
-        items.push(("/templates", "nav.templates"));
-        items.push(("/integrity", "nav.integrity"));
-        items.push(("/audit", "nav.audit"));
-    }
-    items.push(("/leaderboard", "nav.leaderboard"));
-    if role.is_staff() {
-        items.push(("/roster", "nav.roster"));
-        items.push(("/stats", "nav.stats"));
-    }
-    if role == Role::Admin {
-        items.extend([
-            ("/admin/institutions", "nav.institutions"),
-            ("/admin/users", "nav.users"),
-            ("/admin/settings", "nav.settings"),
-            ("/admin/holidays", "nav.holidays"),
+        work.extend([
+            ("/vetting", "nav.vetting"),
+            ("/submissions", "nav.submissions"),
+            ("/briefs", "nav.briefs"),
+            ("/templates", "nav.templates"),
+            ("/integrity", "nav.integrity"),
         ]);
     }
-    items
+    if role.is_staff() {
+        people.push(("/roster", "nav.roster"));
+    }
+    people.push(("/leaderboard", "nav.leaderboard"));
+    if role.is_staff() {
+        reports.push(("/stats", "nav.stats"));
+    }
+    if matches!(role, Role::Coordinator | Role::Admin) {
+        reports.push(("/audit", "nav.audit"));
+    }
+    let mut groups = vec![("nav.group_work", work), ("nav.group_people", people)];
+    if !reports.is_empty() {
+        groups.push(("nav.group_reports", reports));
+    }
+    if role == Role::Admin {
+        groups.push((
+            "nav.group_admin",
+            vec![
+                ("/admin/institutions", "nav.institutions"),
+                ("/admin/users", "nav.users"),
+                ("/admin/settings", "nav.settings"),
+                ("/admin/holidays", "nav.holidays"),
+            ],
+        ));
+    }
+    groups
 }
 
 /// The start of the marks that stand for a person's own values in a page rendered once
@@ -159,14 +185,20 @@ impl Layout {
             .map(|u| {
                 nav_for(u.role)
                     .into_iter()
-                    .map(|(href, key)| NavItem {
-                        href,
+                    .map(|(key, links)| NavGroup {
                         key,
-                        active: if href == "/" {
-                            path == "/"
-                        } else {
-                            path.starts_with(href)
-                        },
+                        items: links
+                            .into_iter()
+                            .map(|(href, key)| NavItem {
+                                href,
+                                key,
+                                active: if href == "/" {
+                                    path == "/"
+                                } else {
+                                    path.starts_with(href)
+                                },
+                            })
+                            .collect(),
                     })
                     .collect()
             })

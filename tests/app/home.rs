@@ -227,6 +227,10 @@ async fn a_briefs_audience_shows_how_far_each_person_got() {
     assert_eq!(status, Status::Ok);
     let (status, _) = submit(&app, &people[1].2, post(brief, "instagram", "Caud02")).await;
     assert_eq!(status, Status::Created);
+    // Their week says the post waits, not that nothing was done (no draft was saved).
+    let (_, week) = text(app.page("/", Some(&people[1].2)).await).await;
+    assert!(week.contains("Instagram: Menunggu verifikasi"), "{week}");
+    assert!(!week.contains("Belum ada draf atau unggahan"), "{week}");
     let (_, s3) = submit(&app, &people[2].2, post(brief, "instagram", "Caud03")).await;
     let (status, _) = decide(
         &app,
@@ -611,4 +615,189 @@ async fn the_weekly_reminders_day_and_hour_are_a_setting() {
     assert_eq!(run(at(1, 13)).await, 0, "Tuesday before two");
     assert_eq!(run(at(1, 14)).await, 1, "Tuesday at two");
     assert_eq!(run(at(3, 9)).await, 0, "once a week");
+}
+
+async fn bulk(app: &TestApp, token: &str, action: &str, body: Value) -> (Status, Value) {
+    json(
+        app.send_api(
+            "POST",
+            &format!("/api/v1/submissions/bulk/{action}"),
+            Some(token),
+            &body,
+        )
+        .await,
+    )
+    .await
+}
+
+#[rocket::async_test]
+async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Massal").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let coordinator = app
+        .user("coordinator", "koordinator@massal.go.id", Some(inst), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let colleague = app
+        .user("coordinator", "rekan@massal.go.id", Some(inst), None)
+        .await;
+    let colleague = app.token(colleague).await;
+    let brief = crate::briefs::published(&app, &coordinator, &[], &[]).await;
+    let mut ids = Vec::new();
+    for n in 1..=30u32 {
+        let (amb, user) = app.candidate(inst, unit, n).await;
+        approve(&app, amb).await;
+        let token = app.token(user).await;
+        for (platform, code) in [
+            ("instagram", format!("Cbulk{n:03}")),
+            ("facebook", format!("{n}")),
+        ] {
+            let mut body = post(brief, platform, &code);
+            if platform == "facebook" {
+                body["url"] = json!(format!("https://www.facebook.com/massal{n}/posts/{code}"));
+            }
+            let (status, s) = submit(&app, &token, body).await;
+            assert_eq!(status, Status::Created, "{s}");
+            ids.push(s["id"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(ids.len(), 60);
+
+    // Hostile input first: nothing is decided.
+    let too_many: Vec<i64> = (1..=501).collect();
+    for (action, body) in [
+        ("verify", json!({"ids": []})),
+        ("verify", json!({"ids": too_many})),
+        ("verify", json!({"ids": [ids[0], ids[0]]})),
+        ("verify", json!({"ids": [0]})),
+        ("verify", json!({"ids": [ids[0]], "status": "verified"})),
+        ("reject", json!({"ids": [ids[0]]})),
+        ("reject", json!({"ids": [ids[0]], "reason": "   "})),
+        (
+            "reject",
+            json!({"ids": [ids[0]], "reason": "x".repeat(501)}),
+        ),
+    ] {
+        let (status, body) = bulk(&app, &coordinator, action, body).await;
+        assert_eq!(status, Status::UnprocessableEntity, "{action}: {body}");
+    }
+    // A post of another institution among them: 404, nothing done.
+    let other = app.institution("Kementerian Lain").await;
+    let far = app.work_unit(other, None, "Biro Jauh").await;
+    let stranger = app
+        .user("coordinator", "koordinator@lain.go.id", Some(other), None)
+        .await;
+    let stranger = app.token(stranger).await;
+    let (far_amb, far_user) = app.candidate(other, far, 99).await;
+    approve(&app, far_amb).await;
+    let far_brief = crate::briefs::published(&app, &stranger, &[], &[]).await;
+    let (_, far_post) = submit(
+        &app,
+        &app.token(far_user).await,
+        post(far_brief, "instagram", "Cfar001"),
+    )
+    .await;
+    let mut with_far = ids.clone();
+    with_far.push(far_post["id"].as_i64().unwrap());
+    let (status, _) = bulk(&app, &coordinator, "verify", json!({ "ids": with_far })).await;
+    assert_eq!(status, Status::NotFound);
+    let (_, queue) = json(app.get_api("/api/v1/submissions", Some(&coordinator)).await).await;
+    assert_eq!(queue["total"], 60, "nothing was decided");
+
+    // Meanwhile a colleague decides three of them (two verified, one rejected).
+    for (i, action) in [(5, "verify"), (6, "verify"), (7, "reject")] {
+        let (status, body) = decide(&app, &colleague, ids[i], action, "Bukan unggahan Anda.").await;
+        assert_eq!(status, Status::Ok, "{body}");
+    }
+    let audit_before = app.count("audit_log").await;
+    let (status, done) = bulk(
+        &app,
+        &coordinator,
+        "verify",
+        json!({ "ids": ids, "reason": "Sesuai brief." }),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{done}");
+    assert_eq!(done["done"].as_array().unwrap().len(), 57);
+    assert_eq!(done["skipped"], json!([ids[5], ids[6], ids[7]]));
+    // Each decision audited as a single one, the rejected one left as the colleague left it.
+    assert_eq!(app.count("audit_log").await - audit_before, 57);
+    let rejected = entity::submissions::Entity::find_by_id(ids[7])
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rejected.status, "rejected");
+    // The board and the statistics equal a recomputation from the submissions.
+    assert_eq!(crate::submissions::rebuild_corrections(&app).await, 0);
+    let (_, board) = json(app.get_api("/api/v1/leaderboard", Some(&coordinator)).await).await;
+    assert_eq!(board["total"], 30, "{board}");
+
+    // The page: tick two, reject without a reason (refused next to the field, the ticks
+    // kept), then with one.
+    let token_page = &coordinator;
+    let mut more = Vec::new();
+    for n in 31..=32u32 {
+        let (amb, user) = app.candidate(inst, unit, n).await;
+        approve(&app, amb).await;
+        let (_, s) = submit(
+            &app,
+            &app.token(user).await,
+            post(brief, "instagram", &format!("Cbulk{n:03}")),
+        )
+        .await;
+        more.push(s["id"].as_i64().unwrap().to_string());
+    }
+    let (status, page) = text(app.page("/submissions", Some(token_page)).await).await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("Putuskan sekaligus") && page.contains("form=\"bulk-form\""));
+    let fields = [
+        ("ids", more[0].as_str()),
+        ("ids", more[1].as_str()),
+        ("action", "reject"),
+        ("reason", ""),
+    ];
+    let (status, page) = text(
+        app.form("/submissions/bulk", Some(token_page), &fields)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(page.contains("id=\"bulk-reason-error\""), "{page}");
+    for id in &more {
+        assert!(
+            page.contains(&format!(
+                "value=\"{id}\" form=\"bulk-form\" id=\"pick-{id}\" checked"
+            )),
+            "{id} stays ticked"
+        );
+    }
+    let fields = [
+        ("ids", more[0].as_str()),
+        ("ids", more[1].as_str()),
+        ("action", "reject"),
+        ("reason", "Tautan tidak dapat dibuka."),
+    ];
+    let (status, page) = text(
+        app.form("/submissions/bulk", Some(token_page), &fields)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{page}");
+    assert!(page.contains("2 unggahan ditolak."), "{page}");
+    let (_, queue) = json(app.get_api("/api/v1/submissions", Some(&coordinator)).await).await;
+    assert_eq!(queue["total"], 0);
+    // Another institution's coordinator cannot decide ours from the page either.
+    let fields = [
+        ("ids", more[0].as_str()),
+        ("action", "verify"),
+        ("reason", ""),
+    ];
+    let (status, _) = text(
+        app.form("/submissions/bulk", Some(&stranger), &fields)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::NotFound);
 }

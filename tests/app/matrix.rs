@@ -301,6 +301,19 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::None,
     ),
     ("GET", "/api/v1/home", Access::Staff, Param::None),
+    ("POST", "/submissions/bulk", Access::Coordinator, Param::None),
+    (
+        "POST",
+        "/api/v1/submissions/bulk/verify",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/submissions/bulk/reject",
+        Access::Coordinator,
+        Param::None,
+    ),
     (
         "GET",
         "/briefs/<id>/audience?<state>&<page>",

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, isoWeekJakarta, checkPhoneLayout, clearShots, closeBrowser,
-  expectFlash, h1, login, newContext, newPlainContext, pathOf, shot, startBrowser, startServer,
+  expectFlash, h1, login, menu, newContext, newPlainContext, pathOf, shot, startBrowser, startServer,
   stepper, stopServer, submit, text, url,
 } from './lib.mjs';
 
@@ -108,7 +108,7 @@ describe('a coordinator publishes a brief and an ambassador composes from it on 
 
   step('the coordinator writes a brief; a week that does not exist is refused next to the field', async () => {
     await login(coordinator, COORDINATOR);
-    await submit(coordinator, coordinator.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Brief', exact: true }));
+    await submit(coordinator, (await menu(coordinator)).getByRole('link', { name: 'Brief', exact: true }));
     assert.equal(pathOf(coordinator), '/briefs');
     await submit(coordinator, coordinator.getByRole('link', { name: 'Tulis brief baru', exact: true }));
     assert.equal(await h1(coordinator), 'Tulis brief baru');

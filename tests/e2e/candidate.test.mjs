@@ -8,7 +8,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser,
-  expectFlash, h1, htmlLang, login, newContext, newPlainContext, pathOf, shot, startBrowser, startServer,
+  expectFlash, h1, htmlLang, login, menu, newContext, newPlainContext, pathOf, shot, startBrowser, startServer,
   stepper, stopServer, submit, text, url,
 } from './lib.mjs';
 
@@ -254,7 +254,7 @@ describe('a candidate signs up on a phone and their coordinator approves them', 
     await expectFlash(candidate, 'Pendaftaran terkirim. Koordinator akan memeriksanya; pantau statusnya di sini.');
     assert.equal(await text(candidate.locator('#status-badge')), 'Menunggu');
     assert.equal(await text(candidate.locator('.status-line')), 'Menunggu Pendaftaran Anda sedang menunggu pemeriksaan koordinator.');
-    const nav = candidate.getByRole('navigation', { name: 'Menu' });
+    const nav = (await menu(candidate));
     assert.equal(await nav.getByRole('link', { name: 'Status pendaftaran', exact: true }).getAttribute('aria-current'), 'page');
 
     const cards = candidate.locator('.platform-cards > section');
@@ -275,14 +275,14 @@ describe('a candidate signs up on a phone and their coordinator approves them', 
     coordinator = await coordinatorContext.newPage();
     await login(coordinator, COORDINATOR);
     await shot(coordinator, '24-coordinator-home.png');
-    await submit(coordinator, coordinator.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Verifikasi', exact: true }));
+    await submit(coordinator, (await menu(coordinator)).getByRole('link', { name: 'Verifikasi', exact: true }));
     assert.equal(pathOf(coordinator), '/vetting');
     assert.equal(await h1(coordinator), 'Verifikasi kandidat');
     assert.equal(await text(coordinator.getByRole('heading', { level: 2 })), 'Antrean · Menunggu (1)');
     const item = coordinator.locator('ul.queue > li');
     assert.equal(await item.count(), 1);
     const row = await text(item);
-    assert.match(row, new RegExp(`^${escapeRe(`${CANDIDATE.name} (${CANDIDATE.displayName}) ${UNIT}`)} · dikirim \\d\\d-\\d\\d-\\d{4} \\d\\d:\\d\\d · menunggu \\d+ hari kerja$`));
+    assert.match(row, new RegExp(`^${escapeRe(`${CANDIDATE.name} (${CANDIDATE.displayName}) ${UNIT}`)} · dikirim \\d\\d-\\d\\d-\\d{4} \\d\\d:\\d\\d WIB · menunggu \\d+ hari kerja$`));
     await shot(coordinator, '25-vetting-queue.png');
     await checkA11y(coordinator, 'vetting queue');
   });
@@ -320,7 +320,8 @@ describe('a candidate signs up on a phone and their coordinator approves them', 
       assert.equal(pathOf(coordinator), candidatePath);
       await expectFlash(coordinator, 'Jumlah pengikut tersimpan.');
       const shown = await text(card());
-      assert.match(shown, new RegExp(`Pengikut: ${p.seen} / ambang ${THRESHOLD}`), `the ${p.label} card shows the count (${shown})`);
+      const id = (n) => new Intl.NumberFormat('id-ID').format(n);
+      assert.match(shown, new RegExp(`Pengikut: ${escapeRe(id(p.seen))} / ambang ${escapeRe(id(THRESHOLD))}`), `the ${p.label} card shows the count, grouped the Indonesian way (${shown})`);
       assert.match(await text(card().getByRole('heading', { level: 3 })), /Memenuhi$/, `${p.label} now meets the threshold`);
     }
     assert.equal(await text(coordinator.locator('.flash-success', { hasText: 'Semua platform' })),
@@ -353,7 +354,7 @@ describe('a candidate signs up on a phone and their coordinator approves them', 
       'a decided sign-up can no longer be edited');
     for (const p of PLATFORMS) {
       const card = candidate.locator('.platform-cards > section', { has: candidate.getByRole('heading', { level: 2, name: new RegExp(`^${escapeRe(p.label)} `) }) });
-      assert.match(await text(card), new RegExp(`Pengikut: ${p.seen} / ambang ${THRESHOLD}`));
+      assert.match(await text(card), new RegExp(`Pengikut: ${escapeRe(new Intl.NumberFormat("id-ID").format(p.seen))} / ambang ${THRESHOLD}`));
       await expectLoadedImage(card.getByRole('img', { name: `Tangkapan layar profil ${p.label}`, exact: true }), `${p.label} thumbnail after approval`);
     }
     await shot(candidate, '29-candidate-approved.png');

@@ -8,7 +8,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, h1, isoWeekJakarta,
-  login, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text, url,
+  login, menu, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text, url,
 } from './lib.mjs';
 
 /** The smallest phone Duta is held to: 360×740 CSS pixels, touch, rendered at 2×. */
@@ -138,12 +138,33 @@ describe("the coordinator's day on a phone", () => {
     await shot(page, 'a2-brief-audience-not-seen-phone.png');
   });
 
+  step('she verifies the waiting posts in bulk from the queue, with the keyboard', async () => {
+    await submit(page, (await menu(page)).getByRole('link', { name: 'Verifikasi unggahan', exact: true }));
+    assert.equal(pathOf(page), '/submissions');
+    const form = page.locator('#bulk-form');
+    assert.equal(await text(form.locator('h2')), 'Putuskan sekaligus');
+    // Rejecting with no reason is refused beside the reason, the ticks kept.
+    await page.getByLabel('Pilih semua di halaman ini').focus();
+    await page.keyboard.press('Space');
+    assert.equal(await page.getByLabel('Pilih unggahan Dewi').isChecked(), true);
+    await submit(page, form.getByRole('button', { name: 'Tolak yang dipilih', exact: true }));
+    assert.equal(await page.locator('#bulk-reason').getAttribute('aria-invalid'), 'true');
+    assert.match(await text(page.locator('#bulk-reason-error')), /alasan/i);
+    assert.equal(await page.getByLabel('Pilih unggahan Dewi').isChecked(), true, 'the tick is kept');
+    await checkPhoneLayout(page, 'queue, bulk refused (360 px)');
+    await shot(page, 'a4-bulk-refused-phone.png');
+    await checkA11y(page, 'queue, bulk refused (360 px)');
+    await submit(page, page.locator('#bulk-form').getByRole('button', { name: 'Verifikasi yang dipilih', exact: true }));
+    assert.equal(await text(page.locator('#bulk-notice')), '1 unggahan diverifikasi.');
+    await shot(page, 'a5-bulk-verified-phone.png');
+  });
+
   step("leadership's home shows this week's participation, its trend and who lags", async () => {
     await context.clearCookies();
     await login(page, LEADER);
     const overview = page.locator('section[aria-labelledby="overview-title"]');
     assert.match(await text(overview.locator('h2')), /^Partisipasi pekan \d{4}-W\d{2}$/);
-    assert.ok((await text(overview)).includes('0 dari 3 duta yang diharapkan'), 'nobody verified yet');
+    assert.ok((await text(overview)).includes('1 dari 3 duta yang diharapkan'), "Dewi's post, verified in bulk");
     assert.ok((await overview.locator('ol.trend li').count()) >= 4);
     assert.ok((await text(overview.locator('ul.people'))).includes('Biro Komunikasi'));
     await checkPhoneLayout(page, 'leadership home (360 px)');

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN, PHONE, acrossEveryVisitedPage, checkA11y, clearShots, closeBrowser, expectFlash, h1, htmlLang,
-  login, logout, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
+  login, menu, logout, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
   textLeft, url,
 } from './lib.mjs';
 
@@ -52,7 +52,7 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
     await checkA11y(page, 'login (id)');
     await login(page, ADMIN, '01-admin-login.png');
     assert.equal(await text(page.locator('main p').first()), 'Peran Anda: Administrator.');
-    const nav = page.getByRole('navigation', { name: 'Menu' });
+    const nav = (await menu(page));
     for (const link of ['Instansi', 'Pengguna', 'Pengaturan program']) {
       assert.ok(await nav.getByRole('link', { name: link, exact: true }).isVisible(), `admin menu shows "${link}"`);
     }
@@ -61,7 +61,7 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
   });
 
   step('admin creates an institution', async () => {
-    await submit(page, page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Instansi', exact: true }));
+    await submit(page, (await menu(page)).getByRole('link', { name: 'Instansi', exact: true }));
     assert.equal(pathOf(page), '/admin/institutions');
     assert.equal(await h1(page), 'Instansi');
     assert.ok(await page.getByText('Belum ada instansi.', { exact: true }).isVisible());
@@ -123,7 +123,7 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
   });
 
   step('admin mistypes the coordinator\'s email and sees the error next to the Email field', async () => {
-    await submit(page, page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Pengguna', exact: true }));
+    await submit(page, (await menu(page)).getByRole('link', { name: 'Pengguna', exact: true }));
     assert.equal(pathOf(page), '/admin/users');
     assert.equal(await h1(page), 'Pengguna');
     const rows = page.locator('table tbody tr');
@@ -237,7 +237,7 @@ describe('admin sets up an institution and a coordinator, who then uses Duta', (
   step('coordinator signs in and sees a coordinator\'s home', async () => {
     await login(page, COORDINATOR, '12-coordinator-login.png');
     assert.equal(await text(page.locator('main p').first()), 'Peran Anda: Koordinator humas.');
-    const nav = page.getByRole('navigation', { name: 'Menu' });
+    const nav = (await menu(page));
     assert.ok(await nav.getByText(COORDINATOR.name, { exact: true }).isVisible(), 'the header names who is signed in');
     assert.equal(await nav.getByRole('link', { name: 'Pengguna', exact: true }).count(), 0, 'no admin menu for a coordinator');
     await shot(page, '13-coordinator-home.png');

@@ -9,7 +9,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN, PHONE, acrossEveryVisitedPage, api, checkA11y, isoWeekJakarta, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
-  login, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
+  login, menu, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text,
 } from './lib.mjs';
 
 const INSTITUTION = { name: 'Kementerian Kesehatan', kind: 'ministry' };
@@ -131,7 +131,7 @@ describe('an ambassador submits a post, a coordinator verifies it, the board fol
 
   step('the coordinator verifies it from the queue, after a rejection without reason is refused', async () => {
     await login(coordinator, COORDINATOR);
-    await submit(coordinator, coordinator.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Verifikasi unggahan', exact: true }));
+    await submit(coordinator, (await menu(coordinator)).getByRole('link', { name: 'Verifikasi unggahan', exact: true }));
     assert.equal(pathOf(coordinator), '/submissions');
     const item = coordinator.locator('li.review');
     assert.equal(await item.count(), 1);
@@ -148,7 +148,7 @@ describe('an ambassador submits a post, a coordinator verifies it, the board fol
   });
 
   step('the ambassador leads the board and this week is active on their page', async () => {
-    await submit(ambassador, ambassador.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Papan peringkat', exact: true }));
+    await submit(ambassador, (await menu(ambassador)).getByRole('link', { name: 'Papan peringkat', exact: true }));
     assert.equal(await h1(ambassador), 'Papan peringkat');
     const me = ambassador.locator('tr.me');
     assert.equal(await me.count(), 1);
@@ -157,7 +157,7 @@ describe('an ambassador submits a post, a coordinator verifies it, the board fol
     await shot(ambassador, '43-leaderboard-phone.png');
     await checkA11y(ambassador, 'leaderboard (phone)');
     await checkPhoneLayout(ambassador, 'leaderboard');
-    await submit(ambassador, ambassador.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Kemajuan saya', exact: true }));
+    await submit(ambassador, (await menu(ambassador)).getByRole('link', { name: 'Kemajuan saya', exact: true }));
     assert.equal(await text(ambassador.locator('.week-cells li').last()), `${isoWeekJakarta().slice(-2)} ${isoWeekJakarta()}: Aktif ✓`);
     assert.ok((await text(ambassador.locator('main'))).includes(TITLE), 'X still waits for a post');
     await shot(ambassador, '44-progress-phone.png');
