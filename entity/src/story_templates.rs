@@ -23,6 +23,8 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Taken out of the library (still shown with the briefs that chose it).
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

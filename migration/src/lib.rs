@@ -42,6 +42,7 @@ mod m20261205_000037_membership_breaks;
 mod m20261205_000038_nip_tail;
 mod m20261205_000039_create_brief_reads;
 mod m20261205_000040_reminder_timing;
+mod m20261205_000041_archive_story_templates;
 
 pub struct Migrator;
 
@@ -89,6 +90,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000038_nip_tail::Migration),
             Box::new(m20261205_000039_create_brief_reads::Migration),
             Box::new(m20261205_000040_reminder_timing::Migration),
+            Box::new(m20261205_000041_archive_story_templates::Migration),
         ]
     }
 }

@@ -279,3 +279,52 @@ pub async fn audience(
         .await?,
     ))
 }
+
+/// Where to copy a brief.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRequest {
+    /// ISO week like `2026-W50`.
+    #[serde(default)]
+    #[schema(required = true, schema_with = super::rules::week_schema)]
+    pub week: String,
+}
+
+/// Copies a brief to another week as a new draft: the same text, platforms, audience and
+/// templates, the deadline moved by as many weeks; images are not copied. 409 when a unit
+/// or template of it is out of the caller's reach now.
+#[utoipa::path(post, path = "/api/v1/briefs/{id}/copy", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")), request_body = CopyRequest,
+    responses((status = 201, body = BriefView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/briefs/<id>/copy", data = "<body>")]
+pub async fn copy(
+    id: i64,
+    body: ApiJson<CopyRequest>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<BriefView>)> {
+    let copy = service::copy_brief(db, mailer, &user, id, &body.0.week, &ip).await?;
+    Ok((Status::Created, Json(copy)))
+}
+
+/// Deletes a brief nobody has seen (a draft, or one scheduled for later) with its links
+/// and images. 409 for a brief ambassadors have seen: close it instead.
+#[utoipa::path(delete, path = "/api/v1/briefs/{id}", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+#[rocket::delete("/briefs/<id>")]
+pub async fn delete(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Status> {
+    service::delete_brief(db, store, &user, id, &ip).await?;
+    Ok(Status::NoContent)
+}

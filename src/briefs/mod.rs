@@ -27,6 +27,8 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::pause_all,
         api::resume_all,
         api::add_image,
-        api::audience
+        api::audience,
+        api::copy,
+        api::delete
     ]
 }

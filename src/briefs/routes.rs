@@ -140,6 +140,11 @@ async fn form_page(
     form: BriefForm,
     errors: BTreeMap<String, Vec<String>>,
 ) -> AppResult<Template> {
+    // The library, and any archived template the brief already chose (it stays with the
+    // brief unless unticked).
+    let mut offered = templates::list_templates(db, user).await?;
+    let chosen = templates::templates_by_id(db, user, &form.template_ids).await?;
+    offered.extend(chosen.into_iter().filter(|t| t.archived));
     Ok(Template::render(
         "briefs/form",
         BriefFormPage {
@@ -148,7 +153,7 @@ async fn form_page(
             form,
             errors,
             groups: list_units_grouped(db, user).await?,
-            templates: templates::list_templates(db, user).await?,
+            templates: offered,
             categories: CATEGORIES.to_vec(),
             platforms: PLATFORMS.to_vec(),
             needs_institution: user.role == Role::Admin,
@@ -347,6 +352,10 @@ pub struct BriefPage {
     can_manage: bool,
     /// For coordinators of a published brief: how far its audience got.
     audience: Option<super::audience::AudienceCounts>,
+    /// The copy form's week (the next one after the brief's, or what was typed).
+    copy_week: String,
+    /// Nobody has seen it yet: it may be deleted.
+    deletable: bool,
     is_ambassador: bool,
     paused_notice: Option<String>,
     errors: BTreeMap<String, Vec<String>>,
@@ -363,14 +372,11 @@ async fn templates_for(
     user: &CurrentUser,
     brief: &BriefView,
 ) -> AppResult<Vec<TemplateView>> {
-    let all = templates::list_templates(db, user).await?;
     if brief.template_ids.is_empty() {
-        return Ok(all);
+        return templates::list_templates(db, user).await;
     }
-    Ok(all
-        .into_iter()
-        .filter(|t| brief.template_ids.contains(&t.id))
-        .collect())
+    // The brief's own choice, archived templates included: they stay with the brief.
+    templates::templates_by_id(db, user, &brief.template_ids).await
 }
 
 pub async fn brief_page(
@@ -380,7 +386,7 @@ pub async fn brief_page(
     id: i64,
     errors: BTreeMap<String, Vec<String>>,
 ) -> AppResult<Template> {
-    brief_page_with(db, user, layout, id, errors, None).await
+    brief_page_with(db, user, layout, id, errors, None, None).await
 }
 
 /// The brief page, with the submission form showing `typed` after a refusal.
@@ -391,9 +397,15 @@ async fn brief_page_with(
     id: i64,
     errors: BTreeMap<String, Vec<String>>,
     typed: Option<SubmissionValues>,
+    copy_week: Option<String>,
 ) -> AppResult<Template> {
     let view = service::get_brief_view_for(db, user, id).await?;
     super::audience::record_read_by(db, user, id).await?;
+    let copy_week = copy_week.unwrap_or_else(|| {
+        rules::IsoWeek::parse(&view.week)
+            .map(|w| rules::IsoWeek::of(w.monday() + Duration::weeks(1)).to_string())
+            .unwrap_or_default()
+    });
     let tz = programme_timezone(db).await?;
     let names = crate::org::service::unit_names(db, &view.work_unit_ids).await?;
     let managed = if matches!(user.role, Role::Coordinator | Role::Admin) {
@@ -437,6 +449,10 @@ async fn brief_page_with(
             unit_names: names,
             can_manage,
             audience,
+            deletable: managed
+                .as_ref()
+                .is_some_and(|b| matches!(service::state_of(b, Utc::now()), "draft" | "scheduled")),
+            copy_week,
             is_ambassador: user.role == Role::Ambassador,
             paused_notice,
             errors,
@@ -638,7 +654,9 @@ pub fn all() -> Vec<rocket::Route> {
         images_zip,
         submit,
         audience,
-        audience_csv
+        audience_csv,
+        copy,
+        delete
     ]
 }
 
@@ -888,14 +906,14 @@ pub async fn submit(
             );
             Ok(Err((
                 Status::PayloadTooLarge,
-                brief_page_with(db, &user, layout, id, errors, Some(form.values())).await?,
+                brief_page_with(db, &user, layout, id, errors, Some(form.values()), None).await?,
             )))
         }
         Err(e) => {
             let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
                 status,
-                brief_page_with(db, &user, layout, id, errors, Some(form.values())).await?,
+                brief_page_with(db, &user, layout, id, errors, Some(form.values()), None).await?,
             )))
         }
     }
@@ -973,4 +991,75 @@ pub async fn audience_csv(
             .with_params(("charset", "utf-8")),
         file_name: sheets::file_name(&[&name, &brief.week, &brief.id.to_string()], "csv"),
     })
+}
+
+/// The copy form on a brief's page: the week to copy it to.
+#[derive(rocket::FromForm)]
+pub struct CopyForm {
+    #[field(default = String::new())]
+    pub week: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::http::csrf::CsrfProtected for CopyForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Copies a brief to another week as a new draft and opens it to be changed; a week that
+/// cannot be read is refused beside its field, what was typed kept.
+#[rocket::post("/briefs/<id>/copy", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn copy(
+    id: i64,
+    form: CsrfForm<CopyForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
+    ip: ClientIp,
+) -> PageResult {
+    match service::copy_brief(db, mailer, &user, id, &form.0.week, &ip).await {
+        Ok(copy) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{}/edit", copy.id)),
+            "briefs.copied",
+        ))),
+        Err(AppError::NotFound) => Err(AppError::NotFound),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            let page = brief_page_with(
+                db,
+                &user,
+                layout,
+                id,
+                errors,
+                None,
+                Some(form.0.week.clone()),
+            )
+            .await?;
+            Ok(Err((status, page)))
+        }
+    }
+}
+
+/// Deletes a draft (or a brief scheduled for later); one ambassadors have seen cannot be.
+#[rocket::post("/briefs/<id>/delete", data = "<_form>")]
+pub async fn delete(
+    id: i64,
+    _form: CsrfForm<crate::http::csrf::TokenOnlyForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    match service::delete_brief(db, store, &user, id, &ip).await {
+        Ok(()) => Ok(Flash::success(Redirect::to("/briefs"), "briefs.deleted")),
+        Err(AppError::Conflict(_)) => Ok(Flash::error(
+            Redirect::to(format!("/briefs/{id}")),
+            "briefs.delete_published",
+        )),
+        Err(e) => Err(e),
+    }
 }

@@ -870,6 +870,144 @@ pub async fn update_brief(
     Ok(views_of(db, vec![saved]).await?.remove(0))
 }
 
+/// Copies a brief to another week as a new draft: the same text, platforms, audience
+/// and templates, the deadline moved by as many weeks (images are not copied). Checked
+/// as a new brief would be, so units or templates out of reach now are refused (409).
+pub async fn copy_brief(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    user: &CurrentUser,
+    id: i64,
+    week: &str,
+    ip: &ClientIp,
+) -> AppResult<BriefView> {
+    let source = get_managed_brief(db, user, id).await?;
+    let target = IsoWeek::parse(week.trim())
+        .map_err(|e| AppError::Validation(FieldErrors::single("week", Msg::new(e.key()))))?;
+    let shift = target.monday() - source.week_start;
+    let view = views_of(db, vec![source.clone()]).await?.remove(0);
+    let req = BriefRequest {
+        institution_id: (user.role == Role::Admin).then_some(view.institution_id),
+        title: view.title,
+        week: target.to_string(),
+        category: view.category,
+        key_messages: view.key_messages,
+        facts: view.facts,
+        hashtags: view.hashtags,
+        mentions: view.mentions,
+        dos: view.dos,
+        donts: view.donts,
+        sample: view.sample,
+        platforms: view.platforms,
+        deadline: (view.deadline + shift).to_rfc3339(),
+        priority: view.priority,
+        work_unit_ids: view.work_unit_ids,
+        template_ids: view.template_ids,
+        status: "draft".into(),
+        publish_at: None,
+    };
+    // The copy's fields come from what is stored, not from the request: a rule they no
+    // longer meet (a deadline moved past the last year Duta takes, a unit now out of
+    // reach) is a conflict with the brief, not a bad request.
+    let copy = match create_brief(db, mailer, user, &req, ip).await {
+        Err(AppError::Validation(e)) => return Err(AppError::Conflict(e)),
+        other => other?,
+    };
+    audit::record(
+        db,
+        audit::Entry {
+            actor: Some(user),
+            action: "brief.copy",
+            target_type: "brief",
+            target_id: Some(copy.id),
+            institution_id: Some(copy.institution_id),
+            detail: serde_json::json!({ "from_brief": source.id, "from_week": source.week, "week": copy.week }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    Ok(copy)
+}
+
+/// Deletes a brief nobody has seen: a draft, or one scheduled for later. Its links,
+/// images and integrity flags go with it in one transaction (the image files after); a
+/// brief ambassadors have seen is closed instead, never deleted (409).
+pub async fn delete_brief(
+    db: &DatabaseConnection,
+    media: &crate::media::service::MediaStore,
+    user: &CurrentUser,
+    id: i64,
+    ip: &ClientIp,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let b = get_managed_brief(&txn, user, id).await?;
+    if !matches!(state_of(&b, Utc::now()), "draft" | "scheduled") {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "status",
+            Msg::new("briefs.delete_published"),
+        )));
+    }
+    let images = brief_images::Entity::find()
+        .filter(brief_images::Column::BriefId.eq(id))
+        .all(&txn)
+        .await?;
+    let media_ids: Vec<i64> = images.iter().map(|i| i.media_id).collect();
+    let stored = entity::media::Entity::find()
+        .filter(entity::media::Column::Id.is_in(media_ids.clone()))
+        .all(&txn)
+        .await?;
+    let variant_files: Vec<String> = images
+        .iter()
+        .flat_map(|i| {
+            serde_json::from_str::<BTreeMap<String, String>>(&i.variants)
+                .unwrap_or_default()
+                .into_values()
+        })
+        .collect();
+    brief_images::Entity::delete_many()
+        .filter(brief_images::Column::BriefId.eq(id))
+        .exec(&txn)
+        .await?;
+    entity::media::Entity::delete_many()
+        .filter(entity::media::Column::Id.is_in(media_ids))
+        .exec(&txn)
+        .await?;
+    brief_work_units::Entity::delete_many()
+        .filter(brief_work_units::Column::BriefId.eq(id))
+        .exec(&txn)
+        .await?;
+    brief_templates::Entity::delete_many()
+        .filter(brief_templates::Column::BriefId.eq(id))
+        .exec(&txn)
+        .await?;
+    entity::integrity_flags::Entity::delete_many()
+        .filter(entity::integrity_flags::Column::BriefId.eq(id))
+        .exec(&txn)
+        .await?;
+    briefs::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "brief.delete",
+            target_type: "brief",
+            target_id: Some(id),
+            institution_id: Some(b.institution_id),
+            detail: serde_json::json!({ "title": b.title, "week": b.week, "status": b.status }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    for m in &stored {
+        if let Err(e) = media.delete(m).await {
+            tracing::warn!(media_id = m.id, error = %e, "a deleted brief's image file stays on disk");
+        }
+    }
+    media.remove_named(variant_files).await;
+    Ok(())
+}
+
 /// Briefs for the caller: staff see their scope's (of one week, or the latest 200);
 /// ambassadors the published briefs addressed to them.
 pub async fn list_briefs(

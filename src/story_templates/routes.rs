@@ -24,6 +24,7 @@ use crate::web::layout::Layout;
 pub struct TemplatesIndexPage {
     layout: Layout,
     templates: Vec<TemplateView>,
+    archived: Vec<TemplateView>,
 }
 
 #[rocket::get("/templates")]
@@ -37,6 +38,7 @@ pub async fn index(
         TemplatesIndexPage {
             layout,
             templates: service::list_templates(db, &user).await?,
+            archived: service::list_archived(db, &user).await?,
         },
     ))
 }
@@ -54,6 +56,8 @@ pub struct TemplateFormPage {
     errors: BTreeMap<String, Vec<String>>,
     institutions: Vec<InstitutionChoice>,
     needs_institution: bool,
+    /// Changing an existing template (its id), or writing a new one.
+    editing: Option<i64>,
 }
 
 async fn form_page(
@@ -62,6 +66,17 @@ async fn form_page(
     layout: Layout,
     form: TemplateForm,
     errors: BTreeMap<String, Vec<String>>,
+) -> AppResult<Template> {
+    form_page_for(db, user, layout, form, errors, None).await
+}
+
+async fn form_page_for(
+    db: &DatabaseConnection,
+    user: &Coordinator<'_>,
+    layout: Layout,
+    form: TemplateForm,
+    errors: BTreeMap<String, Vec<String>>,
+    editing: Option<i64>,
 ) -> AppResult<Template> {
     Ok(Template::render(
         "story_templates/new",
@@ -77,7 +92,8 @@ async fn form_page(
                     name: i.name,
                 })
                 .collect(),
-            needs_institution: user.role == Role::Admin,
+            needs_institution: user.role == Role::Admin && editing.is_none(),
+            editing,
         },
     ))
 }
@@ -118,6 +134,7 @@ pub async fn create(
 pub struct TemplateShowPage {
     layout: Layout,
     template: TemplateView,
+    editable: bool,
 }
 
 #[rocket::get("/templates/<id>")]
@@ -132,11 +149,120 @@ pub async fn show(
         "story_templates/show",
         TemplateShowPage {
             layout,
+            editable: service::may_change(&user, &t),
             template: service::view(&t),
         },
     ))
 }
 
+/// The form filled with a template's text, for its institution's coordinators and admins.
+#[rocket::get("/templates/<id>/edit")]
+pub async fn edit(
+    id: i64,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Template> {
+    let t = service::get_template_for(db, &user, id).await?;
+    if !service::may_change(&user, &t) {
+        return Err(crate::error::AppError::NotFound);
+    }
+    let v = service::view(&t);
+    let form = TemplateForm {
+        institution_id: None,
+        name: v.name,
+        description: v.description,
+        guidance: v
+            .blanks
+            .iter()
+            .map(|b| format!("{b}: {}", v.guidance.get(b).cloned().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        body: v.body,
+        example: v.example,
+        csrf_token: String::new(),
+    };
+    form_page_for(db, &user, layout, form, BTreeMap::new(), Some(id)).await
+}
+
+#[rocket::post("/templates/<id>", data = "<form>")]
+pub async fn update(
+    id: i64,
+    form: CsrfForm<TemplateForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let mut req = form.0.to_request();
+    req.institution_id = None;
+    match service::update_template(db, &user, id, &req, &ip).await {
+        Ok(saved) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/templates/{}", saved.id)),
+            "templates.updated",
+        ))),
+        Err(crate::error::AppError::NotFound) => Err(crate::error::AppError::NotFound),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                form_page_for(db, &user, layout, form.0, errors, Some(id)).await?,
+            )))
+        }
+    }
+}
+
+/// Archives a template or puts it back (the page's two buttons).
+async fn archive_page(
+    db: &DatabaseConnection,
+    user: &Coordinator<'_>,
+    id: i64,
+    archive: bool,
+    ip: &ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    match service::set_archived(db, user, id, archive, ip).await {
+        Ok(_) => Ok(Flash::success(
+            Redirect::to(if archive {
+                "/templates".to_string()
+            } else {
+                format!("/templates/{id}")
+            }),
+            if archive {
+                "templates.archived_note"
+            } else {
+                "templates.restored_note"
+            },
+        )),
+        Err(crate::error::AppError::Conflict(_)) => Ok(Flash::error(
+            Redirect::to(format!("/templates/{id}")),
+            "templates.archive_conflict",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[rocket::post("/templates/<id>/archive", data = "<_form>")]
+pub async fn archive(
+    id: i64,
+    _form: CsrfForm<crate::http::csrf::TokenOnlyForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    archive_page(db, &user, id, true, &ip).await
+}
+
+#[rocket::post("/templates/<id>/restore", data = "<_form>")]
+pub async fn restore(
+    id: i64,
+    _form: CsrfForm<crate::http::csrf::TokenOnlyForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    archive_page(db, &user, id, false, &ip).await
+}
+
 pub fn all() -> Vec<rocket::Route> {
-    rocket::routes![index, new, create, show]
+    rocket::routes![index, new, create, show, edit, update, archive, restore]
 }

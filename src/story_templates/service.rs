@@ -45,6 +45,12 @@ pub struct TemplateView {
     pub blanks: Vec<String>,
     pub guidance: BTreeMap<String, String>,
     pub example: String,
+    /// Taken out of the library: not offered for new briefs, still shown with the briefs
+    /// that chose it.
+    pub archived: bool,
+    /// The caller may change or archive it (their institution's own, not shipped).
+    #[serde(skip)]
+    pub editable: bool,
 }
 
 pub fn view(m: &story_templates::Model) -> TemplateView {
@@ -59,6 +65,8 @@ pub fn view(m: &story_templates::Model) -> TemplateView {
         body: m.body.clone(),
         guidance,
         example: m.example.clone(),
+        archived: m.archived_at.is_some(),
+        editable: false,
     }
 }
 
@@ -109,16 +117,199 @@ pub fn visible(user: &CurrentUser) -> Select<story_templates::Entity> {
     }
 }
 
+/// The library: the templates the caller may offer with a new brief (archived ones left
+/// out; see [`list_archived`]).
 pub async fn list_templates(
     db: &DatabaseConnection,
     user: &CurrentUser,
 ) -> AppResult<Vec<TemplateView>> {
     let rows = visible(user)
+        .filter(story_templates::Column::ArchivedAt.is_null())
         .order_by_asc(story_templates::Column::InstitutionId)
         .order_by_asc(story_templates::Column::Id)
         .all(db)
         .await?;
     Ok(rows.iter().map(view).collect())
+}
+
+/// The caller's archived templates, newest archived first.
+pub async fn list_archived(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+) -> AppResult<Vec<TemplateView>> {
+    let rows = visible(user)
+        .filter(story_templates::Column::ArchivedAt.is_not_null())
+        .order_by_desc(story_templates::Column::ArchivedAt)
+        .order_by_asc(story_templates::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.iter().map(view).collect())
+}
+
+/// Templates by id, archived ones included (those a brief chose), in the ids' order.
+pub async fn templates_by_id(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    ids: &[i64],
+) -> AppResult<Vec<TemplateView>> {
+    let rows = visible(user)
+        .filter(story_templates::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.id == *id).map(view))
+        .collect())
+}
+
+/// Whether the caller may change a template: an institution's own (never a shipped
+/// one), by a coordinator of that institution or an admin.
+pub fn may_change(user: &CurrentUser, t: &story_templates::Model) -> bool {
+    t.slug.is_none()
+        && match user.scope() {
+            Scope::All => user.role == crate::auth::roles::Role::Admin,
+            Scope::Institution { institution_id, .. } => {
+                user.role == crate::auth::roles::Role::Coordinator
+                    && t.institution_id == Some(institution_id)
+            }
+        }
+}
+
+/// A template the caller may change: 404 when they cannot see it, 409 when it is one
+/// Duta ships (shared by every institution).
+async fn get_changeable(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<story_templates::Model> {
+    let t = get_template_for(db, user, id).await?;
+    if !may_change(user, &t) {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "id",
+            Msg::new("templates.shipped_readonly"),
+        )));
+    }
+    Ok(t)
+}
+
+/// Changes an institution's template; briefs that chose it show the new text. Audited
+/// with what changed.
+pub async fn update_template(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    req: &TemplateRequest,
+    ip: &ClientIp,
+) -> AppResult<TemplateView> {
+    let current = get_changeable(db, user, id).await?;
+    let guidance = check_template(req).map_err(AppError::Validation)?;
+    if req
+        .institution_id
+        .is_some_and(|i| Some(i) != current.institution_id)
+    {
+        return Err(AppError::Validation(FieldErrors::single(
+            "institution_id",
+            Msg::conflict("templates.institution_fixed"),
+        )));
+    }
+    let txn = begin_write(db).await?;
+    let mut m: story_templates::ActiveModel = current.clone().into();
+    m.name = Set(req.name.trim().to_string());
+    m.description = Set(req.description.trim().to_string());
+    m.body = Set(req.body.trim().to_string());
+    m.guidance = Set(serde_json::to_string(&guidance).map_err(AppError::internal)?);
+    m.example = Set(req.example.trim().to_string());
+    m.updated_at = Set(Utc::now());
+    let saved = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: "template.update",
+            target_type: "story_template",
+            target_id: Some(saved.id),
+            institution_id: saved.institution_id,
+            detail: serde_json::json!({
+                "from": {"name": current.name, "body": current.body},
+                "to": {"name": saved.name, "body": saved.body},
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view(&saved))
+}
+
+/// Archives a template (`archive`) or puts it back in the library. Nothing is deleted:
+/// briefs that chose it keep showing it and ambassadors still compose from it. 409 when
+/// it already is in the state asked for.
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    archive: bool,
+    ip: &ClientIp,
+) -> AppResult<TemplateView> {
+    let current = get_changeable(db, user, id).await?;
+    if current.archived_at.is_some() == archive {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "id",
+            Msg::new(if archive {
+                "templates.already_archived"
+            } else {
+                "templates.not_archived"
+            }),
+        )));
+    }
+    let txn = begin_write(db).await?;
+    let now = Utc::now();
+    let updated = story_templates::Entity::update_many()
+        .col_expr(
+            story_templates::Column::ArchivedAt,
+            sea_orm::sea_query::Expr::value(archive.then_some(now)),
+        )
+        .col_expr(
+            story_templates::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(story_templates::Column::Id.eq(id))
+        .filter(if archive {
+            story_templates::Column::ArchivedAt.is_null()
+        } else {
+            story_templates::Column::ArchivedAt.is_not_null()
+        })
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "id",
+            Msg::new("templates.already_archived"),
+        )));
+    }
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action: if archive {
+                "template.archive"
+            } else {
+                "template.restore"
+            },
+            target_type: "story_template",
+            target_id: Some(id),
+            institution_id: current.institution_id,
+            detail: serde_json::json!({ "name": current.name }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    let saved = story_templates::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(view(&saved))
 }
 
 pub async fn get_template_for(

@@ -68,7 +68,9 @@ def leave_rules(ctx, case):
 BLANK = __import__("re").compile(r"\{\{\s*([a-z0-9_]{1,40})\s*\}\}")
 
 
-@schemathesis.hook("map_case").apply_to(method="POST", path="/api/v1/story-templates")
+@schemathesis.hook("map_case").apply_to(
+    path_regex=r"^/api/v1/story-templates(/\{id\})?$", method_regex="^(POST|PUT)$"
+)
 def template_guidance(ctx, case):
     """Guidance names every blank of the body, and nothing else: a valid case gets
     guidance for exactly the blanks its body has."""

@@ -313,7 +313,7 @@ async fn wrong_methods_are_405_with_allow() {
     for (method, path, allow) in [
         ("DELETE", "/api/v1/briefs", "GET, POST"),
         ("PUT", "/api/v1/briefs/current", "GET"),
-        ("DELETE", "/api/v1/briefs/12", "GET, PUT"),
+        ("POST", "/api/v1/briefs/12", "DELETE, GET, PUT"),
         ("GET", "/api/v1/auth/login", "POST"),
         ("PUT", "/api/v1/holidays/3", "DELETE"),
     ] {

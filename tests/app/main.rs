@@ -19,6 +19,7 @@ mod home;
 mod integrity;
 mod invitations;
 mod jwt;
+mod lifecycle;
 mod mail;
 mod matrix;
 mod membership;

@@ -301,6 +301,30 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::None,
     ),
     ("GET", "/api/v1/home", Access::Staff, Param::None),
+    (
+        "POST",
+        "/briefs/<id>/copy",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/briefs/<id>/delete",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/api/v1/briefs/<id>/copy",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "DELETE",
+        "/api/v1/briefs/<id>",
+        Access::Coordinator,
+        Param::Brief,
+    ),
     ("POST", "/submissions/bulk", Access::Coordinator, Param::None),
     (
         "POST",
@@ -893,9 +917,46 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ),
     (
         "GET",
-        "/api/v1/story-templates",
+        "/api/v1/story-templates?<archived>",
         Access::SignedIn,
         Param::None,
+    ),
+    (
+        "PUT",
+        "/api/v1/story-templates/<id>",
+        Access::Coordinator,
+        Param::Template,
+    ),
+    (
+        "POST",
+        "/api/v1/story-templates/<id>/archive",
+        Access::Coordinator,
+        Param::Template,
+    ),
+    (
+        "POST",
+        "/api/v1/story-templates/<id>/restore",
+        Access::Coordinator,
+        Param::Template,
+    ),
+    (
+        "GET",
+        "/templates/<id>/edit",
+        Access::Coordinator,
+        Param::Template,
+    ),
+    ("POST", "/templates/<id>", Access::Coordinator, Param::Template),
+    (
+        "POST",
+        "/templates/<id>/archive",
+        Access::Coordinator,
+        Param::Template,
+    ),
+    (
+        "POST",
+        "/templates/<id>/restore",
+        Access::Coordinator,
+        Param::Template,
     ),
     (
         "POST",
@@ -988,6 +1049,7 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<state>&<limit>&<offset>", "")
         .replace("?<state>&<page>", "")
         .replace("?<state>", "")
+        .replace("?<archived>", "")
         .replace("?<work_unit_id>", "")
         .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
