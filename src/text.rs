@@ -111,6 +111,25 @@ macro_rules! text_schema {
     };
 }
 
+/// A list of 1 to `max` distinct positive ids (the bulk actions' `ids`).
+pub fn id_list_schema(max: usize) -> RefOr<Schema> {
+    use utoipa::openapi::schema::ArrayBuilder;
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Int64,
+                )))
+                .minimum(Some(1)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(max))
+        .unique_items(true)
+        .build()
+        .into()
+}
+
 pub fn as_schema(builder: ObjectBuilder) -> RefOr<Schema> {
     RefOr::T(Schema::Object(builder.build()))
 }

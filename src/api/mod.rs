@@ -104,6 +104,8 @@ use utoipa::{Modify, OpenApi};
         crate::leaderboard::api::remove_holiday,
         crate::leaderboard::api::leaves,
         crate::leaderboard::api::add_leave,
+        crate::leaderboard::api::update_leave,
+        crate::leaderboard::api::cancel_leave,
         crate::stats::api::participation,
         crate::privacy::api::export,
         crate::privacy::api::correct,

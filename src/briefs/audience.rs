@@ -4,8 +4,6 @@
 //! in one statement from the submissions, drafts and first reads of this brief, so the
 //! counts and the page always agree with the tables they come from.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Order, Query, SelectStatement,
@@ -411,18 +409,7 @@ async fn people_of(
             },
         ));
     }
-    unit_ids.sort_unstable();
-    unit_ids.dedup();
-    let mut units: HashMap<i64, String> = HashMap::new();
-    for chunk in unit_ids.chunks(1_000) {
-        for u in work_units::Entity::find()
-            .filter(work_units::Column::Id.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            units.insert(u.id, u.name);
-        }
-    }
+    let units = crate::org::service::unit_name_map(db, unit_ids).await?;
     Ok(people
         .into_iter()
         .map(|(unit, mut p)| {

@@ -39,8 +39,11 @@ pub async fn index(
 pub struct ClearRequest {
     /// Why the flag does not call for action (3 to 500 characters).
     #[serde(default)]
+    #[schema(required = true, schema_with = note_schema)]
     pub note: String,
 }
+
+crate::text_schema!(note_schema, super::service::CLEAR_NOTE);
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Cleared {
@@ -52,7 +55,7 @@ pub struct Cleared {
     params(("id" = i64, Path)), request_body = ClearRequest,
     responses((status = 200, body = Cleared), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)))]
+              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/integrity/<id>/clear", data = "<body>")]
 pub async fn clear(
     id: i64,

@@ -418,6 +418,9 @@ pub struct FlagView {
     pub clear_note: Option<String>,
 }
 
+/// The note that clears a flag: why it does not call for action.
+pub const CLEAR_NOTE: crate::text::Text = crate::text::Text::lines(3, 500);
+
 /// Flags in the reader's scope: admins all; coordinators their institution's, or for a
 /// work unit, those on ambassadors in it.
 /// How many flags in the caller's scope are open (not cleared).
@@ -528,16 +531,14 @@ pub async fn clear(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let note = note.trim();
-    let len = note.chars().count();
-    if !(3..=500).contains(&len) || note.chars().any(|c| c.is_control() && c != '\n') {
+    let Some(note) = CLEAR_NOTE.clean(note) else {
         return Err(AppError::Validation(FieldErrors::single(
             "note",
             Msg::new("integrity.note_invalid"),
         )));
-    }
+    };
     if flag.cleared_at.is_some() {
-        return Err(AppError::Validation(FieldErrors::single(
+        return Err(AppError::Conflict(FieldErrors::single(
             "note",
             Msg::new("integrity.already_cleared"),
         )));
@@ -556,7 +557,7 @@ pub async fn clear(
         .await?;
     if done.rows_affected != 1 {
         txn.rollback().await?;
-        return Err(AppError::Validation(FieldErrors::single(
+        return Err(AppError::Conflict(FieldErrors::single(
             "note",
             Msg::new("integrity.already_cleared"),
         )));

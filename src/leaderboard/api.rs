@@ -183,7 +183,7 @@ pub async fn leaves(
 #[utoipa::path(post, path = "/api/v1/ambassadors/{id}/leaves", tag = "leaderboard", security(("bearer" = [])),
     params(("id" = i64, Path, description = "ambassador id")), request_body = LeaveRequest,
     responses((status = 201, body = LeaveView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
-              (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+              (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 #[rocket::post("/ambassadors/<id>/leaves", data = "<body>")]
 pub async fn add_leave(
     id: i64,
@@ -195,4 +195,46 @@ pub async fn add_leave(
     let b = body.0;
     let saved = service::add_leave(db, &user, id, &b.from_week, &b.to_week, &b.note, &ip).await?;
     Ok((Status::Created, Json(saved)))
+}
+
+/// Changes a recorded leave's weeks and note; the board follows at once. 409 when the
+/// weeks share one with another leave of the person.
+#[utoipa::path(put, path = "/api/v1/ambassadors/{id}/leaves/{leave_id}", tag = "leaderboard", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "ambassador id"), ("leave_id" = i64, Path, description = "leave id")),
+    request_body = LeaveRequest,
+    responses((status = 200, body = LeaveView), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
+              (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::put("/ambassadors/<id>/leaves/<leave_id>", data = "<body>")]
+pub async fn update_leave(
+    id: i64,
+    leave_id: i64,
+    body: ApiJson<LeaveRequest>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Json<LeaveView>> {
+    let b = body.0;
+    let change = Some((b.from_week.as_str(), b.to_week.as_str(), b.note.as_str()));
+    service::change_leave(db, &user, id, leave_id, change, &ip)
+        .await?
+        .map(Json)
+        .ok_or(crate::error::AppError::NotFound)
+}
+
+/// Cancels a recorded leave: those weeks count again as they would have.
+#[utoipa::path(delete, path = "/api/v1/ambassadors/{id}/leaves/{leave_id}", tag = "leaderboard", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "ambassador id"), ("leave_id" = i64, Path, description = "leave id")),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody)))]
+#[rocket::delete("/ambassadors/<id>/leaves/<leave_id>")]
+pub async fn cancel_leave(
+    id: i64,
+    leave_id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Status> {
+    service::change_leave(db, &user, id, leave_id, None, &ip).await?;
+    Ok(Status::NoContent)
 }

@@ -16,7 +16,9 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::add_holiday,
         api::remove_holiday,
         api::leaves,
-        api::add_leave
+        api::add_leave,
+        api::update_leave,
+        api::cancel_leave
     ]
 }
 

@@ -428,6 +428,8 @@ pub struct LeavePage {
     rows: Vec<LeaveView>,
     form: LeaveForm,
     errors: BTreeMap<String, Vec<String>>,
+    /// The leave the form changes, or none for a new one.
+    editing: Option<i64>,
 }
 
 async fn leave_page(
@@ -437,6 +439,7 @@ async fn leave_page(
     id: i64,
     form: LeaveForm,
     errors: BTreeMap<String, Vec<String>>,
+    editing: Option<i64>,
 ) -> AppResult<Template> {
     let amb = service::get_managed_ambassador(db, user, id).await?;
     Ok(Template::render(
@@ -448,26 +451,35 @@ async fn leave_page(
             rows: service::leaves_of(db, user, id).await?,
             form,
             errors,
+            editing,
         },
     ))
 }
 
-#[rocket::get("/ambassadors/<id>/leave")]
+/// The person's leave, and the form for new leave (or, with `edit`, filled with one to
+/// change).
+#[rocket::get("/ambassadors/<id>/leave?<edit>")]
 pub async fn leave(
     id: i64,
+    edit: Option<i64>,
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
 ) -> AppResult<Template> {
-    leave_page(
-        db,
-        &user,
-        layout,
-        id,
-        <LeaveForm as Default>::default(),
-        BTreeMap::new(),
-    )
-    .await
+    let mut form = <LeaveForm as Default>::default();
+    let mut editing = None;
+    if let Some(leave_id) = edit {
+        let row = service::leaves_of(db, &user, id)
+            .await?
+            .into_iter()
+            .find(|l| l.id == leave_id)
+            .ok_or(crate::error::AppError::NotFound)?;
+        form.from_week = row.from_week;
+        form.to_week = row.to_week;
+        form.note = row.note;
+        editing = Some(leave_id);
+    }
+    leave_page(db, &user, layout, id, form, BTreeMap::new(), editing).await
 }
 
 #[rocket::post("/ambassadors/<id>/leave", data = "<form>")]
@@ -489,10 +501,56 @@ pub async fn add_leave(
             let (status, errors) = e.form_errors(layout.lang)?;
             Ok(Err((
                 status,
-                leave_page(db, &user, layout, id, form.0, errors).await?,
+                leave_page(db, &user, layout, id, form.0, errors, None).await?,
             )))
         }
     }
+}
+
+/// Changes a recorded leave from the form; refused, the form keeps what was typed.
+#[rocket::post("/ambassadors/<id>/leave/<leave_id>", data = "<form>")]
+pub async fn update_leave(
+    id: i64,
+    leave_id: i64,
+    form: CsrfForm<LeaveForm>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> PageResult {
+    let f = &form.0;
+    let change = Some((f.from_week.as_str(), f.to_week.as_str(), f.note.as_str()));
+    match service::change_leave(db, &user, id, leave_id, change, &ip).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/ambassadors/{id}/leave")),
+            "leaderboard.leave_updated",
+        ))),
+        Err(crate::error::AppError::NotFound) => Err(crate::error::AppError::NotFound),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err((
+                status,
+                leave_page(db, &user, layout, id, form.0, errors, Some(leave_id)).await?,
+            )))
+        }
+    }
+}
+
+/// Cancels a recorded leave.
+#[rocket::post("/ambassadors/<id>/leave/<leave_id>/cancel", data = "<_form>")]
+pub async fn cancel_leave(
+    id: i64,
+    leave_id: i64,
+    _form: CsrfForm<crate::http::csrf::TokenOnlyForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    service::change_leave(db, &user, id, leave_id, None, &ip).await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/ambassadors/{id}/leave")),
+        "leaderboard.leave_cancelled",
+    ))
 }
 
 pub fn all() -> Vec<rocket::Route> {
@@ -503,6 +561,8 @@ pub fn all() -> Vec<rocket::Route> {
         add_holiday,
         remove_holiday,
         leave,
-        add_leave
+        add_leave,
+        update_leave,
+        cancel_leave
     ]
 }

@@ -1622,17 +1622,13 @@ pub async fn leaves_of(
         .collect())
 }
 
-/// Records approved leave: the weeks from `from_week` to `to_week` become grace weeks.
-pub async fn add_leave(
-    db: &DatabaseConnection,
-    user: &CurrentUser,
-    ambassador_id: i64,
+/// Checks a leave as typed: its first and last week (empty last: the first), not
+/// backwards, at most [`MAX_WEEKS`] long, and its note.
+fn check_leave(
     from_week: &str,
     to_week: &str,
     note: &str,
-    ip: &ClientIp,
-) -> AppResult<LeaveView> {
-    let amb = get_managed_ambassador(db, user, ambassador_id).await?;
+) -> AppResult<(NaiveDate, NaiveDate, String)> {
     let mut errors = FieldErrors::new();
     let from = week_field(from_week, "from_week", &mut errors);
     let to = if to_week.trim().is_empty() {
@@ -1652,10 +1648,52 @@ pub async fn add_leave(
         String::new()
     });
     errors.into_result()?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(AppError::NotFound);
-    };
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((from, to, note)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// 409 at `from_week` when the person has another leave sharing a week with this one.
+async fn refuse_overlap(
+    txn: &impl ConnectionTrait,
+    ambassador_id: i64,
+    except: Option<i64>,
+    (from, to): (NaiveDate, NaiveDate),
+) -> AppResult<()> {
+    let mut q = leaves::Entity::find()
+        .filter(leaves::Column::AmbassadorId.eq(ambassador_id))
+        .filter(leaves::Column::FromWeek.lte(to))
+        .filter(leaves::Column::ToWeek.gte(from));
+    if let Some(id) = except {
+        q = q.filter(leaves::Column::Id.ne(id));
+    }
+    if let Some(other) = q.one(txn).await? {
+        return Err(AppError::Conflict(FieldErrors::single(
+            "from_week",
+            Msg::new("leaderboard.leave_overlap")
+                .arg("from", IsoWeek::of(other.from_week))
+                .arg("to", IsoWeek::of(other.to_week)),
+        )));
+    }
+    Ok(())
+}
+
+/// Records approved leave: the weeks from `from_week` to `to_week` become grace weeks.
+/// 409 when it shares a week with another leave of the person.
+pub async fn add_leave(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    ambassador_id: i64,
+    from_week: &str,
+    to_week: &str,
+    note: &str,
+    ip: &ClientIp,
+) -> AppResult<LeaveView> {
+    let amb = get_managed_ambassador(db, user, ambassador_id).await?;
+    let (from, to, note) = check_leave(from_week, to_week, note)?;
     let txn = begin_write(db).await?;
+    refuse_overlap(&txn, amb.id, None, (from, to)).await?;
     let saved = leaves::ActiveModel {
         ambassador_id: Set(amb.id),
         from_week: Set(from),
@@ -1686,4 +1724,68 @@ pub async fn add_leave(
     .await?;
     txn.commit().await?;
     Ok(saved.into())
+}
+
+/// Changes a recorded leave (its weeks and note), or cancels it (`None`): the board
+/// follows in the same transaction. 404 for a leave not of this ambassador; 409 when the
+/// changed weeks share one with another leave of theirs.
+pub async fn change_leave(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    ambassador_id: i64,
+    leave_id: i64,
+    change: Option<(&str, &str, &str)>,
+    ip: &ClientIp,
+) -> AppResult<Option<LeaveView>> {
+    let amb = get_managed_ambassador(db, user, ambassador_id).await?;
+    let checked = change
+        .map(|(from, to, note)| check_leave(from, to, note))
+        .transpose()?;
+    let txn = begin_write(db).await?;
+    let current = leaves::Entity::find_by_id(leave_id)
+        .filter(leaves::Column::AmbassadorId.eq(amb.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = serde_json::json!({
+        "from_week": IsoWeek::of(current.from_week).to_string(),
+        "to_week": IsoWeek::of(current.to_week).to_string(),
+    });
+    let (action, saved) = match checked {
+        Some((from, to, note)) => {
+            refuse_overlap(&txn, amb.id, Some(current.id), (from, to)).await?;
+            let mut m: leaves::ActiveModel = current.into();
+            m.from_week = Set(from);
+            m.to_week = Set(to);
+            m.note = Set(note);
+            ("leave.update", Some(m.update(&txn).await?))
+        }
+        None => {
+            leaves::Entity::delete_by_id(current.id).exec(&txn).await?;
+            ("leave.cancel", None)
+        }
+    };
+    standings::refresh(&txn, &[amb.id]).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(user),
+            action,
+            target_type: "ambassador",
+            target_id: Some(amb.id),
+            institution_id: Some(amb.institution_id),
+            detail: serde_json::json!({
+                "leave_id": leave_id,
+                "from": before,
+                "to": saved.as_ref().map(|l| serde_json::json!({
+                    "from_week": IsoWeek::of(l.from_week).to_string(),
+                    "to_week": IsoWeek::of(l.to_week).to_string(),
+                })),
+            }),
+            ip: Some(ip),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved.map(LeaveView::from))
 }

@@ -347,6 +347,28 @@ pub async fn unit_names(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<S
         .filter_map(|id| units.iter().find(|u| u.id == *id).map(|u| u.name.clone()))
         .collect())
 }
+
+/// The names of many units by id: each unit once, a thousand per statement (a national
+/// list may name every unit, and SQLite takes at most 32,766 values in one statement).
+pub async fn unit_name_map(
+    db: &DatabaseConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let ids: std::collections::BTreeSet<i64> = ids.into_iter().collect();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        for u in work_units::Entity::find()
+            .filter(work_units::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            names.insert(u.id, u.name);
+        }
+    }
+    Ok(names)
+}
+
 /// The ids of the work units under a materialised path (the unit and its subtree).
 pub fn subtree_units(path: &str) -> sea_orm::sea_query::SelectStatement {
     sea_orm::sea_query::Query::select()

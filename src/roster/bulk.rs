@@ -31,21 +31,7 @@ fn action_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::choice(&ACTIONS)
 }
 fn ids_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                    utoipa::openapi::KnownFormat::Int64,
-                )))
-                .minimum(Some(1)),
-        )
-        .min_items(Some(1))
-        .max_items(Some(MAX_IDS))
-        .unique_items(true)
-        .build()
-        .into()
+    crate::text::id_list_schema(MAX_IDS)
 }
 crate::text_schema!(
     nullable_reason_schema,
@@ -117,18 +103,19 @@ pub async fn run(
     {
         errors.add("ids", Msg::new("roster.bulk_ids_invalid"));
     }
-    let reason = match action {
-        "suspend" => {
-            let r = input
-                .reason
-                .as_deref()
-                .and_then(|r| crate::vetting::lifecycle::REASON.clean(r));
-            if r.is_none() {
-                errors.add("reason", Msg::new("membership.reason_invalid"));
-            }
-            r
-        }
-        _ => None,
+    // A reason is read only by `suspend` (required there), but one given is checked
+    // whatever the action.
+    let cleaned = input
+        .reason
+        .as_deref()
+        .map(|r| crate::vetting::lifecycle::REASON.clean(r));
+    if matches!(cleaned, Some(None)) || (action == "suspend" && cleaned.is_none()) {
+        errors.add("reason", Msg::new("membership.reason_invalid"));
+    }
+    let reason = if action == "suspend" {
+        cleaned.flatten()
+    } else {
+        None
     };
     if action == "move" && input.work_unit_id.is_none() {
         errors.add("work_unit_id", Msg::new("record.unit_required"));

@@ -20,21 +20,7 @@ use entity::submissions;
 pub const MAX_IDS: usize = 500;
 
 fn ids_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                    utoipa::openapi::KnownFormat::Int64,
-                )))
-                .minimum(Some(1)),
-        )
-        .min_items(Some(1))
-        .max_items(Some(MAX_IDS))
-        .unique_items(true)
-        .build()
-        .into()
+    crate::text::id_list_schema(MAX_IDS)
 }
 crate::text_schema!(note_schema, REASON);
 crate::text_schema!(

@@ -975,20 +975,7 @@ pub async fn unposted(
         .limit(limit)
         .all(db)
         .await?;
-    // Each unit once, a thousand per statement: everyone of a national programme may be
-    // on the list, and SQLite takes at most 32,766 values in one statement.
-    let unit_ids: std::collections::BTreeSet<i64> = rows.iter().map(|a| a.work_unit_id).collect();
-    let unit_ids: Vec<i64> = unit_ids.into_iter().collect();
-    let mut units: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-    for chunk in unit_ids.chunks(1_000) {
-        for u in work_units::Entity::find()
-            .filter(work_units::Column::Id.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            units.insert(u.id, u.name);
-        }
-    }
+    let units = crate::org::service::unit_name_map(db, rows.iter().map(|a| a.work_unit_id)).await?;
     let mut last: std::collections::HashMap<i64, Option<chrono::NaiveDate>> =
         std::collections::HashMap::new();
     if user.is_some() {

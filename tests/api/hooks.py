@@ -51,7 +51,9 @@ def weeks_between(first, last):
     return (b - a).days // 7
 
 
-@schemathesis.hook("filter_case").apply_to(method="POST", path="/api/v1/ambassadors/{id}/leaves")
+@schemathesis.hook("filter_case").apply_to(
+    path_regex=r"^/api/v1/ambassadors/\{id\}/leaves(/\{leave_id\})?$", method_regex="^(POST|PUT)$"
+)
 def leave_rules(ctx, case):
     """The last week of leave is not before the first, and a leave spans at most 52 weeks."""
     body = case.body if isinstance(case.body, dict) else {}
@@ -63,6 +65,21 @@ def leave_rules(ctx, case):
     except (ValueError, AttributeError):
         return True
     return first is None or (last >= first and weeks_between(first, last) < 52)
+
+
+@schemathesis.hook("filter_case").apply_to(method="POST", path="/api/v1/roster/bulk")
+def bulk_rules(ctx, case):
+    """`move` names the unit to move to, `suspend` gives the reason (5 characters or
+    more once trimmed): the other actions take neither."""
+    body = case.body if isinstance(case.body, dict) else {}
+    if not positive(case):
+        return True
+    if body.get("action") == "move":
+        return isinstance(body.get("work_unit_id"), int)
+    if body.get("action") == "suspend":
+        reason = body.get("reason")
+        return isinstance(reason, str) and len(reason.strip()) >= 5
+    return True
 
 
 BLANK = __import__("re").compile(r"\{\{\s*([a-z0-9_]{1,40})\s*\}\}")

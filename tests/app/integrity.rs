@@ -165,7 +165,7 @@ async fn a_follower_jump_is_flagged_explained_and_cleared_with_a_note() {
         .await,
     )
     .await;
-    assert_eq!(status, Status::UnprocessableEntity, "already cleared");
+    assert_eq!(status, Status::Conflict, "already cleared");
     // The same change does not raise it again; a drop raises nothing.
     set_followers(&app, &w.coordinator, amb, "facebook", 900).await;
     assert!(flags(&app, &w.coordinator, "").await.is_empty());

@@ -472,3 +472,156 @@ async fn briefs_are_copied_to_another_week_and_drafts_deleted() {
         "no delete button on a published brief"
     );
 }
+
+#[rocket::async_test]
+async fn leave_is_changed_and_cancelled_never_overlapping() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Cuti").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let coordinator = app
+        .user("coordinator", "koordinator@cuti.go.id", Some(inst), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let other = app.institution("Kementerian Lain").await;
+    let stranger = app
+        .user("coordinator", "koordinator@lain.go.id", Some(other), None)
+        .await;
+    let stranger = app.token(stranger).await;
+    let (amb, _) = app.candidate(inst, unit, 1).await;
+    approve(&app, amb).await;
+    let (amb2, _) = app.candidate(inst, unit, 2).await;
+    approve(&app, amb2).await;
+    let week = |k: i64| {
+        duta::briefs::rules::IsoWeek::of(crate::submissions::jakarta_monday(-k)).to_string()
+    };
+    let leaves = format!("/api/v1/ambassadors/{amb}/leaves");
+    let add = |from: String, to: String| {
+        let (app, token, path) = (&app, &coordinator, &leaves);
+        async move {
+            json(
+                app.send_api(
+                    "POST",
+                    path,
+                    Some(token),
+                    &json!({"from_week": from, "to_week": to, "note": "Cuti tahunan"}),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let (status, first) = add(week(0), week(1)).await;
+    assert_eq!(status, Status::Created, "{first}");
+    let (status, second) = add(week(4), week(4)).await;
+    assert_eq!(status, Status::Created, "{second}");
+    // A new leave sharing a week with another: refused at its first week.
+    let (status, b) = add(week(1), week(2)).await;
+    assert_eq!(status, Status::Conflict, "{b}");
+    assert!(b["fields"]["from_week"].is_array(), "{b}");
+
+    let one = format!("{leaves}/{}", first["id"]);
+    for (body, want) in [
+        (
+            json!({"from_week": week(3), "to_week": week(5)}),
+            Status::Conflict,
+        ),
+        (
+            json!({"from_week": week(2), "to_week": week(1)}),
+            Status::UnprocessableEntity,
+        ),
+        (json!({"from_week": "kemarin"}), Status::UnprocessableEntity),
+        (
+            json!({"from_week": week(1), "until": week(2)}),
+            Status::UnprocessableEntity,
+        ),
+    ] {
+        let (status, b) = json(app.send_api("PUT", &one, Some(&coordinator), &body).await).await;
+        assert_eq!(status, want, "{body}: {b}");
+    }
+    let (status, changed) = json(
+        app.send_api(
+            "PUT",
+            &one,
+            Some(&coordinator),
+            &json!({"from_week": week(1), "to_week": week(2), "note": "Diundur"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{changed}");
+    assert_eq!(
+        (changed["from_week"].as_str(), changed["note"].as_str()),
+        (Some(week(1).as_str()), Some("Diundur"))
+    );
+    // Out of reach: another institution's coordinator, another person's leave id.
+    let (status, _) = json(
+        app.send_api("PUT", &one, Some(&stranger), &json!({"from_week": week(1)}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::NotFound);
+    let (status, _) = json(
+        app.send_api(
+            "DELETE",
+            &format!("/api/v1/ambassadors/{amb2}/leaves/{}", first["id"]),
+            Some(&coordinator),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::NotFound);
+    let resp = app
+        .send_api("DELETE", &one, Some(&coordinator), &json!({}))
+        .await;
+    assert_eq!(resp.status(), Status::NoContent);
+    let (_, list) = json(app.get_api(&leaves, Some(&coordinator)).await).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(crate::submissions::rebuild_corrections(&app).await, 0);
+
+    // The page: the form filled with a leave to change; a bad week refused and kept; cancel.
+    let lid = second["id"].as_i64().unwrap();
+    let (status, page) = text(
+        app.page(
+            &format!("/ambassadors/{amb}/leave?edit={lid}"),
+            Some(&coordinator),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains(&format!("value=\"{}\"", week(4))) && page.contains("Ubah cuti"));
+    let (status, page) = text(
+        app.form(
+            &format!("/ambassadors/{amb}/leave/{lid}"),
+            Some(&coordinator),
+            &[
+                ("from_week", "minggu depan"),
+                ("to_week", ""),
+                ("note", "x"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(page.contains("value=\"minggu depan\""), "kept as typed");
+    let resp = app
+        .form(
+            &format!("/ambassadors/{amb}/leave/{lid}/cancel"),
+            Some(&coordinator),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), Status::SeeOther);
+    assert_eq!(app.count("leaves").await, 0);
+    let (status, _) = text(
+        app.page(
+            &format!("/ambassadors/{amb}/leave?edit={lid}"),
+            Some(&coordinator),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::NotFound);
+}

@@ -417,7 +417,31 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ),
     (
         "GET",
-        "/ambassadors/<id>/leave",
+        "/ambassadors/<id>/leave?<edit>",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/ambassadors/<id>/leave/<leave_id>",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/ambassadors/<id>/leave/<leave_id>/cancel",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "PUT",
+        "/api/v1/ambassadors/<id>/leaves/<leave_id>",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "DELETE",
+        "/api/v1/ambassadors/<id>/leaves/<leave_id>",
         Access::Coordinator,
         Param::Candidate,
     ),
@@ -992,6 +1016,31 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
     }
 }
 
+/// `<leave_id>` as a fresh leave of the fixture's candidate, one per call (a call may
+/// cancel it), each in a week of its own.
+async fn with_leave(app: &TestApp, path: &str, candidate: i64) -> String {
+    use sea_orm::ActiveModelTrait;
+    if !path.contains("LEAVE_ID") {
+        return path.to_string();
+    }
+    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let week = chrono::NaiveDate::from_ymd_opt(2030, 1, 7).unwrap() + chrono::Duration::weeks(n);
+    let leave = entity::leaves::ActiveModel {
+        ambassador_id: sea_orm::Set(candidate),
+        from_week: sea_orm::Set(week),
+        to_week: sea_orm::Set(week),
+        note: sea_orm::Set(String::new()),
+        recorded_by: sea_orm::Set(None),
+        created_at: sea_orm::Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("leave");
+    path.replace("LEAVE_ID", &leave.id.to_string())
+}
+
 /// The image of the fixture's brief (set once by the fixture).
 static IMAGE_ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
@@ -1050,6 +1099,8 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<state>&<page>", "")
         .replace("?<state>", "")
         .replace("?<archived>", "")
+        .replace("?<edit>", "")
+        .replace("<leave_id>", "0")
         .replace("?<work_unit_id>", "")
         .replace("<platform>", "x")
         .replace("<path..>", "css/duta.css")
@@ -1380,10 +1431,17 @@ async fn every_route_is_classified_and_guarded() {
             Param::WorkUnit => f.spare_unit,
             Param::None | Param::Platform => 0,
         };
-        let path = concrete(route, id);
+        // A leave of the candidate is made fresh for each call (see `with_leave`).
+        let path = concrete(&route.replace("<leave_id>", "LEAVE_ID"), id);
         let is_api = path.starts_with("/api/");
         // Anonymous.
-        let status = call(&app, method, &path, None).await;
+        let status = call(
+            &app,
+            method,
+            &with_leave(&app, &path, f.candidate).await,
+            None,
+        )
+        .await;
         let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
             status.code < 500 && status != Status::Forbidden
         } else if allowed(access, None) {
@@ -1401,7 +1459,13 @@ async fn every_route_is_classified_and_guarded() {
         // Each role, in scope. A fresh token each time: logout rotates the stamp.
         for &(role, user_id) in &f.users {
             let token = app.token(user_id).await;
-            let status = call(&app, method, &path, Some(&token)).await;
+            let status = call(
+                &app,
+                method,
+                &with_leave(&app, &path, f.candidate).await,
+                Some(&token),
+            )
+            .await;
             let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
                 // Sign-in with an empty body: 401 (wrong credentials) or 429 (throttled).
                 status.code < 500 && status != Status::Forbidden
@@ -1454,7 +1518,10 @@ async fn every_route_is_classified_and_guarded() {
                     let outsider = app
                         .user(role, &email, Some(f.other_institution), None)
                         .await;
-                    (app.token(outsider).await, path.clone())
+                    (
+                        app.token(outsider).await,
+                        with_leave(&app, &path, f.candidate).await,
+                    )
                 };
                 let status = call(&app, method, &path, Some(&token)).await;
                 if status != Status::NotFound {
