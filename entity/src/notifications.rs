@@ -12,6 +12,9 @@ pub struct Model {
     pub brief_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// What it says beyond its kind: the reason a post was rejected.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub detail: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -43,6 +43,7 @@ mod m20261205_000038_nip_tail;
 mod m20261205_000039_create_brief_reads;
 mod m20261205_000040_reminder_timing;
 mod m20261205_000041_archive_story_templates;
+mod m20261205_000042_notification_detail;
 
 pub struct Migrator;
 
@@ -91,6 +92,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000039_create_brief_reads::Migration),
             Box::new(m20261205_000040_reminder_timing::Migration),
             Box::new(m20261205_000041_archive_story_templates::Migration),
+            Box::new(m20261205_000042_notification_detail::Migration),
         ]
     }
 }

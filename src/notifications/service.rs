@@ -19,6 +19,8 @@ pub struct NotificationView {
     pub urgent: bool,
     pub created_at: DateTime<Utc>,
     pub read: bool,
+    /// For `post_rejected`: the coordinator's reason.
+    pub detail: Option<String>,
 }
 
 /// The user's latest 100 notifications, newest first.
@@ -50,6 +52,7 @@ pub async fn list_for(
                 urgent: brief.is_some_and(|b| b.priority == "urgent"),
                 created_at: n.created_at,
                 read: n.read_at.is_some(),
+                detail: n.detail,
             }
         })
         .collect())

@@ -742,6 +742,27 @@ pub async fn decide(
     if delta != 0 {
         record_post(&txn, &PostFacts::of(&s), 0, delta).await?;
     }
+    if decision == Decision::Reject {
+        // The ambassador reads why, in Duta (linked to the brief where they send again).
+        if let Some(user_id) = ambassadors::Entity::find_by_id(s.ambassador_id)
+            .select_only()
+            .column(ambassadors::Column::UserId)
+            .into_tuple::<i64>()
+            .one(&txn)
+            .await?
+        {
+            let note = entity::notifications::ActiveModel {
+                user_id: Set(user_id),
+                kind: Set("post_rejected".to_string()),
+                brief_id: Set(Some(s.brief_id)),
+                created_at: Set(now),
+                read_at: Set(None),
+                detail: Set(Some(reason.to_string())),
+                ..Default::default()
+            };
+            sea_orm::ActiveModelTrait::insert(note, &txn).await?;
+        }
+    }
     let institution_id: Option<i64> = ambassadors::Entity::find_by_id(s.ambassador_id)
         .select_only()
         .column(ambassadors::Column::InstitutionId)

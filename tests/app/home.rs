@@ -241,6 +241,22 @@ async fn a_briefs_audience_shows_how_far_each_person_got() {
     )
     .await;
     assert_eq!(status, Status::Ok);
+    // The ambassador is told, with the reason, linked to the brief.
+    let (status, notes) = json(
+        app.get_api("/api/v1/notifications", Some(&people[2].2))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{notes}");
+    assert_eq!(notes[0]["kind"], "post_rejected", "{notes}");
+    assert_eq!(notes[0]["detail"], "Tautan bukan unggahan Anda.");
+    assert_eq!(notes[0]["brief_id"], brief);
+    let (_, page) = text(app.page("/notifications", Some(&people[2].2)).await).await;
+    assert!(
+        page.contains("Unggahan Anda ditolak")
+            && page.contains("Alasan: Tautan bukan unggahan Anda."),
+        "{page}"
+    );
     entity::drafts::ActiveModel {
         user_id: Set(people[3].1),
         brief_id: Set(Some(brief)),
