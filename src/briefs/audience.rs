@@ -268,7 +268,11 @@ pub async fn counts_of(
     user: &CurrentUser,
     brief: &briefs::Model,
 ) -> AppResult<AudienceCounts> {
-    let inner = audience_query(db, user, brief).await?;
+    counts_in(db, audience_query(db, user, brief).await?).await
+}
+
+/// The counts per state of an audience query.
+async fn counts_in(db: &impl ConnectionTrait, inner: SelectStatement) -> AppResult<AudienceCounts> {
     let t = Alias::new("t");
     let q = Query::select()
         .column((t.clone(), Alias::new(STATE)))
@@ -333,7 +337,8 @@ pub async fn page_of(
         errors.add("offset", Msg::new("audit.offset_invalid"));
     }
     errors.into_result()?;
-    let counts = counts_of(db, user, &brief).await?;
+    let inner = audience_query(db, user, &brief).await?;
+    let counts = counts_in(db, inner.clone()).await?;
     let total = match wanted {
         None => counts.audience,
         Some(i) => match STATES[i as usize] {
@@ -345,7 +350,7 @@ pub async fn page_of(
             _ => counts.not_seen,
         },
     };
-    let people = people_of(db, user, &brief, wanted, lang, Some((limit, offset))).await?;
+    let people = people_of(db, inner, &brief, wanted, lang, Some((limit, offset))).await?;
     Ok(AudiencePage {
         brief_id: brief.id,
         counts,
@@ -360,13 +365,12 @@ pub async fn page_of(
 /// name; a page of them or all.
 async fn people_of(
     db: &DatabaseConnection,
-    user: &CurrentUser,
+    inner: SelectStatement,
     brief: &briefs::Model,
     wanted: Option<i64>,
     lang: Lang,
     page: Option<(u64, u64)>,
 ) -> AppResult<Vec<AudiencePerson>> {
-    let inner = audience_query(db, user, brief).await?;
     let t = Alias::new("t");
     let mut q = Query::select();
     q.column(sea_orm::sea_query::Asterisk)
@@ -439,7 +443,8 @@ pub async fn table(
             ))
         })? as i64),
     };
-    let people = people_of(db, user, &brief, wanted, lang, None).await?;
+    let inner = audience_query(db, user, &brief).await?;
+    let people = people_of(db, inner, &brief, wanted, lang, None).await?;
     let tz = crate::settings::service::programme_timezone(db).await?;
     let columns = [
         ("audience.col_name", Kind::Text),

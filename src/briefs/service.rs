@@ -1040,7 +1040,7 @@ pub async fn list_briefs(
 pub struct WeekBrief {
     #[serde(flatten)]
     pub brief: BriefView,
-    /// The deadline in the programme's time zone, `dd-mm-yyyy hh:mm`.
+    /// The deadline in the programme's time zone, `dd-mm-yyyy hh:mm` and the zone's name.
     pub deadline_local: String,
     /// For urgent briefs: whole hours left until the deadline (0 once passed).
     pub hours_left: i64,
