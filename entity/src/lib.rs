@@ -13,6 +13,7 @@ pub mod brief_work_units;
 pub mod briefs;
 pub mod crisis_pauses;
 pub mod drafts;
+pub mod email_opt_outs;
 pub mod follower_checks;
 pub mod holidays;
 pub mod institutions;

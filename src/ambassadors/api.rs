@@ -132,11 +132,12 @@ pub async fn resubmit(
     body: ApiJson<ResubmitRequest>,
     user: Ambassador<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     key: &Shared<NipKey>,
     sources: &Shared<FollowerSources>,
     ip: ClientIp,
 ) -> AppResult<Json<AmbassadorView>> {
-    let amb = service::resubmit(db, sources, &user, &body.0, &ip).await?;
+    let amb = service::resubmit(db, sources, mailer, &user, &body.0, &ip).await?;
     Ok(Json(service::view_of(db, key, &amb).await?))
 }
 

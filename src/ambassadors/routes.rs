@@ -536,6 +536,7 @@ pub async fn resubmit(
     user: Ambassador<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     sources: &Shared<FollowerSources>,
     key: &Shared<NipKey>,
     ip: ClientIp,
@@ -556,7 +557,7 @@ pub async fn resubmit(
             })
             .collect(),
     };
-    match service::resubmit(db, sources, &user, &input, &ip).await {
+    match service::resubmit(db, sources, mailer, &user, &input, &ip).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to("/me/status"),
             "signup.resubmitted",

@@ -532,6 +532,12 @@ pub async fn signup(
                 crate::auth::confirm::send(mailer, lang, &done.0, &issued);
             }
             run_pending_api_checks(db, sources, done.1.id).await?;
+            if done.0.email_unconfirmed_since.is_none() {
+                // Nothing to confirm: the application waits for vetting now.
+                if let Some((m, _)) = mailer {
+                    crate::vetting::notice::candidate_waiting(db, m, done.1.id).await;
+                }
+            }
             Ok(done)
         }
         Err(e) => {
@@ -649,6 +655,7 @@ pub async fn get_own(db: &DatabaseConnection, user: &CurrentUser) -> AppResult<a
 pub async fn resubmit(
     db: &DatabaseConnection,
     sources: &FollowerSources,
+    mailer: &crate::notify::Mailer,
     user: &CurrentUser,
     input: &ResubmitRequest,
     ip: &ClientIp,
@@ -728,6 +735,10 @@ pub async fn resubmit(
     .await?;
     txn.commit().await?;
     run_pending_api_checks(db, sources, amb.id).await?;
+    if amb.status == "rejected" {
+        // Back in the queue: its coordinators are told as of a new candidate.
+        crate::vetting::notice::candidate_waiting(db, mailer, amb.id).await;
+    }
     Ok(updated)
 }
 

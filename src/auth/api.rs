@@ -311,9 +311,10 @@ pub async fn reset_two_factor(
 pub async fn confirm_email(
     body: ApiJson<ConfirmRequest>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<Done>> {
-    super::confirm::confirm(db, &body.0.token, &ip).await?;
+    super::confirm::confirm(db, mailer, &body.0.token, &ip).await?;
     Ok(Json(Done { ok: true }))
 }
 

@@ -81,6 +81,7 @@ pub async fn link_account(db: &DatabaseConnection, token: &str) -> AppResult<use
 /// Confirms the address with the link's token (once): the application enters the queue.
 pub async fn confirm(
     db: &DatabaseConnection,
+    mailer: &Mailer,
     token: &str,
     ip: &ClientIp,
 ) -> AppResult<users::Model> {
@@ -112,6 +113,10 @@ pub async fn confirm(
     )
     .await?;
     txn.commit().await?;
+    // The application waits for vetting from now: its coordinators are told.
+    if let Some(amb) = crate::ambassadors::service::find_ambassador_by_user(db, user.id).await? {
+        crate::vetting::notice::candidate_waiting(db, mailer, amb.id).await;
+    }
     users::Entity::find_by_id(user.id)
         .one(db)
         .await?

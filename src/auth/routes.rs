@@ -923,9 +923,10 @@ pub async fn confirm_email(
     _form: CsrfForm<TokenOnlyForm>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
-    match super::confirm::confirm(db, token, &ip).await {
+    match super::confirm::confirm(db, mailer, token, &ip).await {
         Ok(user) => Ok((
             Status::Ok,
             confirm_page(layout, token, Some(user.email), true, BTreeMap::new()),

@@ -172,42 +172,131 @@ pub async fn resume_all(
 #[allow(clippy::too_many_arguments)]
 pub async fn add_image(
     id: i64,
-    upload: Result<
-        rocket::form::Form<crate::http::upload::StrictUpload<ImageUpload<'_>>>,
-        rocket::form::Errors<'_>,
-    >,
+    upload: ImageUploadResult<'_>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     store: &Shared<crate::media::service::MediaStore>,
     ip: ClientIp,
 ) -> AppResult<(Status, Json<super::service::BriefImageView>)> {
     // The brief first: one out of reach is 404 before anything is read.
     service::get_managed_brief(db.inner(), &user, id).await?;
-    use crate::http::upload::{one_number, one_value};
-    let focal_msg = Msg::new("briefs.focal_invalid");
-    let alt_msg = Msg::new("briefs.alt_invalid").arg("max", super::images::MAX_ALT_CHARS);
-    let upload = upload.map_err(|errors| {
+    let upload = open_upload(upload)?;
+    let mut errors = crate::error::FieldErrors::new();
+    let (x, y, alt) = upload_fields(&upload, &mut errors);
+    let focal = super::images::focal_from_percent(x, y, &mut errors);
+    errors.into_result()?;
+    let alt = alt.unwrap_or_default();
+    let bytes = super::routes::read_image(Some(&upload.file)).await?;
+    let saved =
+        super::images::add_image(db, store, mailer, &user, id, bytes, focal, &alt, &ip).await?;
+    Ok((Status::Created, Json(saved)))
+}
+
+/// Replaces the file of an image of a brief, keeping its place (multipart: `file`;
+/// `focal_x`, `focal_y` and `alt` as for a new image, each kept as it was when absent).
+/// The new variants are ready when this answers; the old files are gone.
+#[utoipa::path(post, path = "/api/v1/briefs/{id}/images/{image_id}/file", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id"), ("image_id" = i64, Path, description = "image id")),
+    request_body(content = ImageUploadDoc, content_type = "multipart/form-data"),
+    responses((status = 200, body = super::service::BriefImageView), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[rocket::post("/briefs/<id>/images/<image_id>/file", data = "<upload>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn replace_image(
+    id: i64,
+    image_id: i64,
+    upload: ImageUploadResult<'_>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Json<super::service::BriefImageView>> {
+    service::get_managed_brief(db.inner(), &user, id).await?;
+    let upload = open_upload(upload)?;
+    let mut errors = crate::error::FieldErrors::new();
+    let (x, y, alt) = upload_fields(&upload, &mut errors);
+    let focal = super::images::focal_given(x, y, &mut errors);
+    errors.into_result()?;
+    let bytes = super::routes::read_image(Some(&upload.file)).await?;
+    let saved = super::images::replace_image(
+        db,
+        store,
+        mailer,
+        &user,
+        id,
+        image_id,
+        bytes,
+        focal,
+        alt.as_deref(),
+        &ip,
+    )
+    .await?;
+    Ok(Json(saved))
+}
+
+/// Deletes an image of a brief with its files. A download already under way finishes;
+/// one after answers 404.
+#[utoipa::path(delete, path = "/api/v1/briefs/{id}/images/{image_id}", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id"), ("image_id" = i64, Path, description = "image id")),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody)))]
+#[rocket::delete("/briefs/<id>/images/<image_id>")]
+pub async fn delete_image(
+    id: i64,
+    image_id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Status> {
+    super::images::delete_image(db, store, mailer, &user, id, image_id, &ip).await?;
+    Ok(Status::NoContent)
+}
+
+type ImageUploadResult<'r> = Result<
+    rocket::form::Form<crate::http::upload::StrictUpload<ImageUpload<'r>>>,
+    rocket::form::Errors<'r>,
+>;
+
+fn focal_msg() -> Msg {
+    Msg::new("briefs.focal_invalid")
+}
+
+fn alt_msg() -> Msg {
+    Msg::new("briefs.alt_invalid").arg("max", super::images::MAX_ALT_CHARS)
+}
+
+/// The image form as read: one refused by the form reader is a 422 naming its fields.
+fn open_upload(
+    upload: ImageUploadResult<'_>,
+) -> AppResult<rocket::form::Form<crate::http::upload::StrictUpload<ImageUpload<'_>>>> {
+    upload.map_err(|errors| {
         crate::http::upload::form_errors(
             &errors,
             &[
                 ("file", Msg::new("media.not_image")),
-                ("focal_x", focal_msg.clone()),
-                ("focal_y", focal_msg.clone()),
-                ("alt", alt_msg.clone()),
+                ("focal_x", focal_msg()),
+                ("focal_y", focal_msg()),
+                ("alt", alt_msg()),
             ],
         )
-    })?;
-    let mut errors = crate::error::FieldErrors::new();
-    let x = one_number(&upload.focal_x, "focal_x", &focal_msg, &mut errors);
-    let y = one_number(&upload.focal_y, "focal_y", &focal_msg, &mut errors);
-    let focal = super::images::focal_from_percent(x, y, &mut errors);
-    let alt = one_value(&upload.alt, "alt", &alt_msg, &mut errors)
-        .unwrap_or_default()
-        .to_string();
-    errors.into_result()?;
-    let bytes = super::routes::read_image(Some(&upload.file)).await?;
-    let saved = super::images::add_image(db, store, &user, id, bytes, focal, &alt, &ip).await?;
-    Ok((Status::Created, Json(saved)))
+    })
+}
+
+/// The focal point (in percent, as sent) and the description of an image form, each
+/// `None` when absent; more than one value of a field is an error.
+fn upload_fields(
+    upload: &ImageUpload<'_>,
+    errors: &mut crate::error::FieldErrors,
+) -> (Option<f64>, Option<f64>, Option<String>) {
+    use crate::http::upload::{one_number, one_value};
+    let x = one_number(&upload.focal_x, "focal_x", &focal_msg(), errors);
+    let y = one_number(&upload.focal_y, "focal_y", &focal_msg(), errors);
+    let alt = one_value(&upload.alt, "alt", &alt_msg(), errors).map(str::to_string);
+    (x, y, alt)
 }
 
 /// The image form as the document shows it: these fields and no others (a form with

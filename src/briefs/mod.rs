@@ -27,6 +27,8 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::pause_all,
         api::resume_all,
         api::add_image,
+        api::replace_image,
+        api::delete_image,
         api::audience,
         api::copy,
         api::delete

@@ -17,7 +17,7 @@ use crate::auth::guards::{Ambassador, Coordinator, CurrentUser};
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
-use crate::http::csrf::CsrfForm;
+use crate::http::csrf::{CsrfForm, TokenOnlyForm};
 use crate::notify::Mailer;
 use crate::org::service::{list_units_grouped, UnitGroup};
 use crate::settings::service::programme_timezone;
@@ -650,6 +650,8 @@ pub fn all() -> Vec<rocket::Route> {
         compose_post,
         add_image,
         set_focal,
+        replace_image,
+        delete_image,
         variant,
         images_zip,
         submit,
@@ -697,6 +699,7 @@ pub async fn add_image(
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     store: &Shared<crate::media::service::MediaStore>,
     ip: ClientIp,
 ) -> PageResult {
@@ -709,7 +712,7 @@ pub async fn add_image(
         Err(e) => Err(e),
         Ok(()) => match read_image(form.file.as_ref()).await {
             Ok(bytes) => {
-                super::images::add_image(db, store, &user, id, bytes, focal, &form.alt, &ip)
+                super::images::add_image(db, store, mailer, &user, id, bytes, focal, &form.alt, &ip)
                     .await
                     .map(|_| ())
             }
@@ -729,6 +732,85 @@ pub async fn add_image(
             )))
         }
     }
+}
+
+/// Replaces an image's file on the brief page (the focal point stays unless given; the
+/// description is the one in the form).
+#[rocket::post("/briefs/<id>/images/<image_id>/file", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn replace_image(
+    id: i64,
+    image_id: i64,
+    form: crate::http::csrf::CsrfMultipart<ImageForm<'_>>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> PageResult {
+    let form = form.0;
+    service::get_managed_brief(db.inner(), &user, id).await?;
+    let mut errors = crate::error::FieldErrors::new();
+    let focal = super::images::focal_given(form.focal_x, form.focal_y, &mut errors);
+    let result = match errors.into_result() {
+        Err(e) => Err(e),
+        Ok(()) => match read_image(form.file.as_ref()).await {
+            Ok(bytes) => super::images::replace_image(
+                db,
+                store,
+                mailer,
+                &user,
+                id,
+                image_id,
+                bytes,
+                focal,
+                Some(&form.alt),
+                &ip,
+            )
+            .await
+            .map(|_| ()),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/briefs/{id}#images")),
+            "briefs.image_replaced",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            // The messages go beside the image's own form.
+            let errors = errors
+                .into_iter()
+                .map(|(k, v)| (format!("img{image_id}_{k}"), v))
+                .collect();
+            Ok(Err((
+                status,
+                brief_page(db, &user, layout, id, errors).await?,
+            )))
+        }
+    }
+}
+
+/// Deletes an image of the brief (the page's button).
+#[rocket::post("/briefs/<id>/images/<image_id>/delete", data = "<_form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn delete_image(
+    id: i64,
+    image_id: i64,
+    _form: CsrfForm<TokenOnlyForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    super::images::delete_image(db, store, mailer, &user, id, image_id, &ip).await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/briefs/{id}#images")),
+        "briefs.image_deleted",
+    ))
 }
 
 #[derive(rocket::form::FromForm)]

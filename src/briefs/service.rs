@@ -842,6 +842,7 @@ pub async fn update_brief(
     let now = Utc::now();
     let from = existing.status.clone();
     let closed_at = existing.closed_at;
+    let before = existing.clone();
     let mut m: briefs::ActiveModel = existing.into();
     fill(&mut m, &c, now)?;
     m.closed_at = Set(if c.status == "closed" {
@@ -867,6 +868,10 @@ pub async fn update_brief(
     txn.commit().await?;
     check_words(db, &saved).await;
     tell_if_due(db, mailer, saved.id).await;
+    // Only for a brief its readers were already told of (not the one published now).
+    if before.notified_at.is_some() && changed_for_readers(&before, &saved) {
+        tell_changed(db, mailer, saved.id).await;
+    }
     Ok(views_of(db, vec![saved]).await?.remove(0))
 }
 
@@ -1359,36 +1364,7 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
     {
         return Ok(());
     }
-    let units: Vec<i64> = brief_work_units::Entity::find()
-        .filter(brief_work_units::Column::BriefId.eq(brief_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.work_unit_id)
-        .collect();
-    let mut q = ambassadors::Entity::find()
-        .filter(ambassadors::Column::InstitutionId.eq(brief.institution_id))
-        .filter(ambassadors::Column::Status.eq("approved"));
-    if brief.audience == "units" {
-        let paths: Vec<String> = work_units::Entity::find()
-            .filter(work_units::Column::Id.is_in(units))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| u.path)
-            .collect();
-        let mut any = Condition::any();
-        for p in &paths {
-            any = any.add(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(p)));
-        }
-        q = q.filter(any);
-    }
-    let user_ids: Vec<i64> = q
-        .select_only()
-        .column(ambassadors::Column::UserId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let user_ids = audience_users(db, &brief).await?;
     for chunk in user_ids.chunks(500) {
         notifications::Entity::insert_many(chunk.iter().map(|u| notifications::ActiveModel {
             user_id: Set(*u),
@@ -1413,6 +1389,10 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
         let recipients: Vec<(String, String, Option<String>)> = users::Entity::find()
             .filter(users::Column::Id.is_in(user_ids))
             .filter(users::Column::IsActive.eq(true))
+            .filter(
+                users::Column::Id
+                    .not_in_subquery(crate::notifications::email::opted_out("brief_published")),
+            )
             .select_only()
             .column(users::Column::Email)
             .column(users::Column::Name)
@@ -1447,6 +1427,142 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
         });
     }
     Ok(())
+}
+
+/// The user ids of the approved ambassadors a brief is addressed to.
+async fn audience_users(db: &DatabaseConnection, brief: &briefs::Model) -> AppResult<Vec<i64>> {
+    let mut q = ambassadors::Entity::find()
+        .filter(ambassadors::Column::InstitutionId.eq(brief.institution_id))
+        .filter(ambassadors::Column::Status.eq("approved"));
+    if brief.audience == "units" {
+        let units: Vec<i64> = brief_work_units::Entity::find()
+            .filter(brief_work_units::Column::BriefId.eq(brief.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.work_unit_id)
+            .collect();
+        let paths: Vec<String> = work_units::Entity::find()
+            .filter(work_units::Column::Id.is_in(units))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.path)
+            .collect();
+        let mut any = Condition::any();
+        for p in &paths {
+            any = any.add(ambassadors::Column::WorkUnitId.in_subquery(subtree_units(p)));
+        }
+        q = q.filter(any);
+    }
+    Ok(q.select_only()
+        .column(ambassadors::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Whether a change of a brief's fields is one its readers should hear of: what they
+/// post from (text, hashtags, platforms), the deadline or the priority.
+pub fn changed_for_readers(before: &briefs::Model, after: &briefs::Model) -> bool {
+    (
+        &before.title,
+        &before.key_messages,
+        &before.facts,
+        &before.hashtags,
+        &before.mentions,
+        &before.dos,
+        &before.donts,
+        &before.sample,
+        &before.platforms,
+        before.deadline,
+        &before.priority,
+    ) != (
+        &after.title,
+        &after.key_messages,
+        &after.facts,
+        &after.hashtags,
+        &after.mentions,
+        &after.dos,
+        &after.donts,
+        &after.sample,
+        &after.platforms,
+        after.deadline,
+        &after.priority,
+    )
+}
+
+/// Tells the audience of a brief that was already announced, and is still open, that it
+/// changed: one `brief_changed` notification per person and brief, brought back to the top
+/// and unread at each change, and an email (unless turned off) only to those who had read
+/// the previous one, so a coordinator fixing three typos sends one email, not three.
+/// Failures are logged; the change itself is saved.
+pub async fn tell_changed(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) {
+    if let Err(e) = changed(db, mailer, brief_id).await {
+        tracing::warn!(brief = brief_id, error = %e, "could not tell the audience of a changed brief");
+    }
+}
+
+async fn changed(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppResult<()> {
+    let now = Utc::now();
+    let Some(brief) = briefs::Entity::find_by_id(brief_id).one(db).await? else {
+        return Ok(());
+    };
+    if brief.notified_at.is_none() || state_of(&brief, now) != "published" || brief.deadline <= now
+    {
+        return Ok(());
+    }
+    let user_ids = audience_users(db, &brief).await?;
+    let mut unread: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    for chunk in user_ids.chunks(500) {
+        unread.extend(
+            notifications::Entity::find()
+                .filter(notifications::Column::UserId.is_in(chunk.to_vec()))
+                .filter(notifications::Column::Kind.eq("brief_changed"))
+                .filter(notifications::Column::BriefId.eq(brief_id))
+                .filter(notifications::Column::ReadAt.is_null())
+                .select_only()
+                .column(notifications::Column::UserId)
+                .into_tuple::<i64>()
+                .all(db)
+                .await?,
+        );
+        notifications::Entity::insert_many(chunk.iter().map(|u| notifications::ActiveModel {
+            user_id: Set(*u),
+            kind: Set("brief_changed".to_string()),
+            brief_id: Set(Some(brief_id)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }))
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                notifications::Column::UserId,
+                notifications::Column::Kind,
+                notifications::Column::BriefId,
+            ])
+            .update_columns([
+                notifications::Column::CreatedAt,
+                notifications::Column::ReadAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    let to_email: Vec<i64> = user_ids
+        .into_iter()
+        .filter(|u| !unread.contains(u))
+        .collect();
+    crate::notifications::email::send_notices(
+        db,
+        mailer,
+        "brief_changed",
+        &to_email,
+        &format!("/briefs/{brief_id}"),
+        &[("title", &brief.title)],
+    )
+    .await
 }
 
 /// Briefs out now whose audience has not been told yet: scheduled ones whose time has

@@ -3,13 +3,14 @@
 //! list marks them read.
 
 pub mod api;
+pub mod email;
 pub mod routes;
 pub mod service;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![routes::index]
+    rocket::routes![routes::index, routes::set_email]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {
-    rocket::routes![api::index]
+    rocket::routes![api::index, api::email, api::set_email]
 }

@@ -1,12 +1,19 @@
-//! The notifications page: the list, marked read once shown.
+//! The notifications page: the list, marked read once shown, and which kinds of email
+//! the person receives.
 
+use std::collections::BTreeMap;
+
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+use super::email::{self, EmailChoices};
 use super::service::{self, NotificationView};
 use crate::auth::guards::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{AppResult, FieldErrors, Msg};
+use crate::http::csrf::CsrfForm;
 use crate::settings::service::programme_timezone;
 use crate::state::Shared;
 use crate::web::layout::Layout;
@@ -18,17 +25,38 @@ pub struct NotificationRow {
     at_local: String,
 }
 
+/// One kind of email on the page: its name and whether it goes.
+#[derive(Serialize)]
+pub struct EmailRow {
+    kind: &'static str,
+    on: bool,
+}
+
 #[derive(Serialize)]
 pub struct NotificationsPage {
     layout: Layout,
     rows: Vec<NotificationRow>,
+    email: Vec<EmailRow>,
+    errors: BTreeMap<String, Vec<String>>,
 }
 
-#[rocket::get("/notifications")]
-pub async fn index(
+fn email_rows(user: &CurrentUser, choices: &EmailChoices) -> Vec<EmailRow> {
+    let value = serde_json::to_value(choices).unwrap_or_default();
+    email::kinds_for(user.role.as_str())
+        .into_iter()
+        .map(|kind| EmailRow {
+            kind,
+            on: value.get(kind).and_then(|v| v.as_bool()).unwrap_or(true),
+        })
+        .collect()
+}
+
+async fn page(
+    db: &DatabaseConnection,
     user: &CurrentUser,
     layout: Layout,
-    db: &Shared<DatabaseConnection>,
+    email: Vec<EmailRow>,
+    errors: BTreeMap<String, Vec<String>>,
 ) -> AppResult<Template> {
     let tz = programme_timezone(db).await?;
     let rows = service::list_for(db, user)
@@ -42,6 +70,80 @@ pub async fn index(
     service::mark_all_read(db, user).await?;
     Ok(Template::render(
         "notifications/index",
-        NotificationsPage { layout, rows },
+        NotificationsPage {
+            layout,
+            rows,
+            email,
+            errors,
+        },
     ))
+}
+
+#[rocket::get("/notifications")]
+pub async fn index(
+    user: &CurrentUser,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Template> {
+    let choices = email::choices_of(db, user).await?;
+    page(
+        db,
+        user,
+        layout,
+        email_rows(user, &choices),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+/// The email choices as the page sends them: the kinds ticked.
+#[derive(rocket::form::FromForm)]
+pub struct EmailForm {
+    #[field(default = Vec::new())]
+    pub on: Vec<String>,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::http::csrf::CsrfProtected for EmailForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[rocket::post("/notifications/email", data = "<form>")]
+pub async fn set_email(
+    form: CsrfForm<EmailForm>,
+    user: &CurrentUser,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let mine = email::kinds_for(user.role.as_str());
+    let ticked = &form.0.on;
+    let rows: Vec<EmailRow> = mine
+        .iter()
+        .map(|k| EmailRow {
+            kind: k,
+            on: ticked.iter().any(|t| t == k),
+        })
+        .collect();
+    if ticked.iter().any(|t| !mine.contains(&t.as_str())) {
+        let errors = FieldErrors::single("on", Msg::new("notifications.email_kind_not_yours"))
+            .translated(layout.lang);
+        return Ok(Err((
+            Status::UnprocessableEntity,
+            page(db, user, layout, rows, errors).await?,
+        )));
+    }
+    let map: serde_json::Map<String, serde_json::Value> = rows
+        .iter()
+        .map(|r| (r.kind.to_string(), serde_json::Value::Bool(r.on)))
+        .collect();
+    let choices: EmailChoices = serde_json::from_value(serde_json::Value::Object(map))
+        .map_err(crate::error::AppError::internal)?;
+    email::set_choices(db, user, &choices).await?;
+    Ok(Ok(Flash::success(
+        Redirect::to("/notifications#email"),
+        "notifications.email_saved",
+    )))
 }

@@ -330,7 +330,7 @@ impl Mailer {
 
     /// Sends a plain-text email; a no-op when the mailer is off. The error text names no
     /// address.
-    async fn send_text(
+    pub async fn send_text(
         &self,
         to_email: &str,
         to_name: &str,

@@ -97,6 +97,7 @@ pub async fn show(
 
 async fn decide(
     db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
     user: &Coordinator<'_>,
     id: i64,
     decision: Decision,
@@ -104,7 +105,7 @@ async fn decide(
     ip: &ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
     Ok(Json(
-        service::decide(db, user, id, decision, &body.reason, ip).await?,
+        service::decide(db, mailer, user, id, decision, &body.reason, ip).await?,
     ))
 }
 
@@ -120,9 +121,10 @@ pub async fn verify(
     body: OptionalJson<DecisionRequest>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
-    decide(db, &user, id, Decision::Verify, body.0, &ip).await
+    decide(db, mailer, &user, id, Decision::Verify, body.0, &ip).await
 }
 
 /// Rejects a pending submission with a reason the ambassador reads (required).
@@ -136,9 +138,10 @@ pub async fn reject(
     body: OptionalJson<DecisionRequest>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
-    decide(db, &user, id, Decision::Reject, body.0, &ip).await
+    decide(db, mailer, &user, id, Decision::Reject, body.0, &ip).await
 }
 
 /// Reverses a verification or a rejection: the submission is pending again and the
@@ -153,9 +156,10 @@ pub async fn revert(
     body: OptionalJson<DecisionRequest>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<SubmissionView>> {
-    decide(db, &user, id, Decision::Revert, body.0, &ip).await
+    decide(db, mailer, &user, id, Decision::Revert, body.0, &ip).await
 }
 
 /// Verifies many pending posts at once (coordinators and admins), each as a single
@@ -173,11 +177,13 @@ pub async fn bulk_verify(
     body: ApiJson<super::bulk::BulkVerifyRequest>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<super::bulk::BulkDecided>> {
     let b = body.0;
     Ok(Json(
-        super::bulk::decide_many(db, &user, &b.ids, Decision::Verify, &b.reason, &ip).await?,
+        super::bulk::decide_many(db, mailer, &user, &b.ids, Decision::Verify, &b.reason, &ip)
+            .await?,
     ))
 }
 
@@ -193,10 +199,12 @@ pub async fn bulk_reject(
     body: ApiJson<super::bulk::BulkRejectRequest>,
     user: Coordinator<'_>,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<Json<super::bulk::BulkDecided>> {
     let b = body.0;
     Ok(Json(
-        super::bulk::decide_many(db, &user, &b.ids, Decision::Reject, &b.reason, &ip).await?,
+        super::bulk::decide_many(db, mailer, &user, &b.ids, Decision::Reject, &b.reason, &ip)
+            .await?,
     ))
 }

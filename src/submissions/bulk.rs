@@ -67,6 +67,7 @@ pub struct BulkDecided {
 /// Verifies or rejects every post of `ids` that is still pending, one at a time.
 pub async fn decide_many(
     db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
     user: &CurrentUser,
     ids: &[i64],
     decision: Decision,
@@ -112,7 +113,7 @@ pub async fn decide_many(
     sorted.sort_unstable();
     let mut out = BulkDecided::default();
     for id in sorted {
-        match decide(db, user, id, decision, reason, ip).await {
+        match decide(db, mailer, user, id, decision, reason, ip).await {
             Ok(_) => out.done.push(id),
             Err(AppError::Conflict(_)) => out.skipped.push(id),
             Err(e) => return Err(e),

@@ -114,6 +114,7 @@ type PageResult = AppResult<Result<Flash<Redirect>, (Status, Template)>>;
 
 async fn decide_page(
     db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
     user: Coordinator<'_>,
     layout: Layout,
     id: i64,
@@ -121,7 +122,7 @@ async fn decide_page(
     form: DecisionForm,
     ip: ClientIp,
 ) -> PageResult {
-    match service::decide(db, &user, id, decision, &form.reason, &ip).await {
+    match service::decide(db, mailer, &user, id, decision, &form.reason, &ip).await {
         Ok(s) => {
             let (back, note) = match decision {
                 Decision::Verify => ("pending", "submissions.verified_note"),
@@ -164,9 +165,10 @@ pub async fn verify(
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
-    decide_page(db, user, layout, id, Decision::Verify, form.0, ip).await
+    decide_page(db, mailer, user, layout, id, Decision::Verify, form.0, ip).await
 }
 
 #[rocket::post("/submissions/<id>/reject", data = "<form>")]
@@ -176,9 +178,10 @@ pub async fn reject(
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
-    decide_page(db, user, layout, id, Decision::Reject, form.0, ip).await
+    decide_page(db, mailer, user, layout, id, Decision::Reject, form.0, ip).await
 }
 
 #[rocket::post("/submissions/<id>/revert", data = "<form>")]
@@ -188,9 +191,10 @@ pub async fn revert(
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> PageResult {
-    decide_page(db, user, layout, id, Decision::Revert, form.0, ip).await
+    decide_page(db, mailer, user, layout, id, Decision::Revert, form.0, ip).await
 }
 
 #[derive(Serialize)]
@@ -296,6 +300,7 @@ pub async fn bulk(
     user: Coordinator<'_>,
     layout: Layout,
     db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
     ip: ClientIp,
 ) -> AppResult<(Status, Template)> {
     use crate::error::{AppError, FieldErrors, Msg};
@@ -315,7 +320,7 @@ pub async fn bulk(
             "action",
             Msg::new("submissions.bulk_action_invalid"),
         ))),
-        Some(d) => super::bulk::decide_many(db, &user, &ids, d, &f.reason, &ip).await,
+        Some(d) => super::bulk::decide_many(db, mailer, &user, &ids, d, &f.reason, &ip).await,
     };
     let (status, bulk) = match result {
         Ok(done) => {

@@ -666,6 +666,7 @@ impl Decision {
 /// submission cannot both apply: the second gets 409.
 pub async fn decide(
     db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
     user: &CurrentUser,
     id: i64,
     decision: Decision,
@@ -742,6 +743,7 @@ pub async fn decide(
     if delta != 0 {
         record_post(&txn, &PostFacts::of(&s), 0, delta).await?;
     }
+    let mut rejected_user = None;
     if decision == Decision::Reject {
         // The ambassador reads why, in Duta (linked to the brief where they send again).
         if let Some(user_id) = ambassadors::Entity::find_by_id(s.ambassador_id)
@@ -761,6 +763,7 @@ pub async fn decide(
                 ..Default::default()
             };
             sea_orm::ActiveModelTrait::insert(note, &txn).await?;
+            rejected_user = Some(user_id);
         }
     }
     let institution_id: Option<i64> = ambassadors::Entity::find_by_id(s.ambassador_id)
@@ -796,7 +799,23 @@ pub async fn decide(
     if decision == Decision::Verify {
         crate::integrity::service::after_verification(db, fresh.id).await;
     }
-    Ok(with_briefs(db, vec![fresh]).await?.remove(0))
+    let view = with_briefs(db, vec![fresh]).await?.remove(0);
+    if let Some(user_id) = rejected_user {
+        // And by email, unless they turned it off; the post is rejected either way.
+        if let Err(e) = crate::notifications::email::send_notices(
+            db,
+            mailer,
+            "post_rejected",
+            &[user_id],
+            &format!("/briefs/{}#submit", view.brief_id),
+            &[("title", &view.brief_title), ("reason", reason)],
+        )
+        .await
+        {
+            tracing::warn!(submission = view.id, error = %e, "rejection email not sent");
+        }
+    }
+    Ok(view)
 }
 
 /// A submission in a coordinator's scope.
@@ -1097,6 +1116,10 @@ pub async fn remind_if_due(
             recipients.extend(
                 entity::users::Entity::find()
                     .filter(entity::users::Column::Id.is_in(chunk.to_vec()))
+                    .filter(
+                        entity::users::Column::Id
+                            .not_in_subquery(crate::notifications::email::opted_out("reminder")),
+                    )
                     .all(db)
                     .await?,
             );

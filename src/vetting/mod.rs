@@ -5,6 +5,7 @@ pub mod api;
 pub mod forms;
 pub mod import;
 pub mod lifecycle;
+pub mod notice;
 pub mod record;
 pub mod routes;
 pub mod service;

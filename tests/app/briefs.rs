@@ -5,11 +5,14 @@ use chrono::{Duration, Utc};
 use rocket::http::Status;
 use serde_json::{json, Value};
 
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::support::{approve, json, text, TestApp};
 
 /// A template of the coordinator's institution; returns its id.
+/// The notifications that say a brief is out (`TestApp::count` reads it as a table).
+const BRIEF_NOTICES: &str = "notifications WHERE kind = 'brief_published'";
+
 pub async fn template(app: &TestApp, token: &str) -> i64 {
     let (status, body) = json(
         app.send_api(
@@ -165,9 +168,11 @@ async fn a_published_brief_reaches_its_audience_and_no_one_else() {
         Status::NotFound
     );
 
-    // Told in Duta: exactly one notification, to A1's ambassador.
-    assert_eq!(app.count("notifications").await, 1);
+    // Told in Duta: exactly one notification of the brief, to A1's ambassador (the
+    // coordinators were told of their new candidates before).
+    assert_eq!(app.count(BRIEF_NOTICES).await, 1);
     let n = entity::notifications::Entity::find()
+        .filter(entity::notifications::Column::Kind.eq("brief_published"))
         .one(&app.db)
         .await
         .unwrap()
@@ -438,7 +443,7 @@ async fn a_past_week_can_be_recorded_without_telling_anyone() {
     .await;
     assert_eq!(status, Status::Created, "{saved}");
     assert_eq!(saved["publish_at"], "2026-03-02T01:00:00Z", "read in WIB");
-    assert_eq!(app.count("notifications").await, 0);
+    assert_eq!(app.count(BRIEF_NOTICES).await, 0);
     let (_, list) = json(
         app.get_api("/api/v1/briefs?week=2026-W10", Some(&w.b.1))
             .await,

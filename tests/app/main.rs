@@ -23,6 +23,7 @@ mod lifecycle;
 mod mail;
 mod matrix;
 mod membership;
+mod notices;
 mod org_changes;
 mod pages;
 mod pages_ambassadors;

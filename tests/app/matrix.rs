@@ -860,6 +860,43 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::Brief,
     ),
     (
+        "POST",
+        "/api/v1/briefs/<id>/images/<image_id>/file",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "DELETE",
+        "/api/v1/briefs/<id>/images/<image_id>",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/briefs/<id>/images/<image_id>/file",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "POST",
+        "/briefs/<id>/images/<image_id>/delete",
+        Access::Coordinator,
+        Param::Brief,
+    ),
+    (
+        "GET",
+        "/api/v1/notifications/email",
+        Access::SignedIn,
+        Param::None,
+    ),
+    (
+        "PUT",
+        "/api/v1/notifications/email",
+        Access::SignedIn,
+        Param::None,
+    ),
+    ("POST", "/notifications/email", Access::SignedIn, Param::None),
+    (
         "GET",
         "/api/v1/notifications",
         Access::SignedIn,
@@ -1017,9 +1054,49 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
 }
 
 /// `<leave_id>` as a fresh leave of the fixture's candidate, one per call (a call may
-/// cancel it), each in a week of its own.
-async fn with_leave(app: &TestApp, path: &str, candidate: i64) -> String {
+/// cancel it), each in a week of its own; `FRESH_IMAGE` likewise as a fresh image of the
+/// fixture's brief (a call may delete it).
+async fn with_leave(app: &TestApp, path: &str, f: &Fixture) -> String {
     use sea_orm::ActiveModelTrait;
+    let candidate = f.candidate;
+    if path.contains("FRESH_IMAGE") {
+        static N: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let stem = format!("{:032x}", 0xfeed_0000_u64 + n as u64);
+        let media = entity::media::ActiveModel {
+            owner_id: sea_orm::Set(f.ambassador_user),
+            institution_id: sea_orm::Set(Some(f.own_institution)),
+            kind: sea_orm::Set("brief".into()),
+            stored_name: sea_orm::Set(format!("{stem}.jpg")),
+            thumb_name: sea_orm::Set(format!("{stem}.thumb.jpg")),
+            content_type: sea_orm::Set("image/jpeg".into()),
+            width: sea_orm::Set(10),
+            height: sea_orm::Set(10),
+            bytes: sea_orm::Set(100),
+            sha256: sea_orm::Set(stem.clone()),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+            phash: sea_orm::Set(None),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .expect("media");
+        let image = entity::brief_images::ActiveModel {
+            brief_id: sea_orm::Set(f.brief),
+            media_id: sea_orm::Set(media.id),
+            focal_x: sea_orm::Set(500),
+            focal_y: sea_orm::Set(500),
+            alt: sea_orm::Set(String::new()),
+            variants: sea_orm::Set("{}".into()),
+            position: sea_orm::Set(100 + n as i32),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .expect("image");
+        return path.replace("FRESH_IMAGE", &image.id.to_string());
+    }
     if !path.contains("LEAVE_ID") {
         return path.to_string();
     }
@@ -1253,14 +1330,14 @@ async fn fixture(app: &TestApp) -> Fixture {
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> Status {
     let is_api = path.starts_with("/api/");
-    if path.ends_with("/images") && !is_api {
+    if (path.ends_with("/images") || path.ends_with("/file")) && !is_api {
         let file: &[u8] = b"not an image";
         return app
             .page_multipart(path, token, &[], &[("file", "not.png", file)])
             .await
             .status();
     }
-    if path.ends_with("/images") {
+    if path.ends_with("/images") || path.ends_with("/file") {
         return match token {
             Some(t) => app
                 .upload(path, t, "not.png", b"not an image", None)
@@ -1432,16 +1509,18 @@ async fn every_route_is_classified_and_guarded() {
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
-        let path = concrete(&route.replace("<leave_id>", "LEAVE_ID"), id);
+        // An image a call deletes is made fresh for each call too.
+        let route_marked = if route.ends_with("/images/<image_id>/delete")
+            || (method == "DELETE" && route.ends_with("/images/<image_id>"))
+        {
+            route.replace("<image_id>", "FRESH_IMAGE")
+        } else {
+            route.replace("<leave_id>", "LEAVE_ID")
+        };
+        let path = concrete(&route_marked, id);
         let is_api = path.starts_with("/api/");
         // Anonymous.
-        let status = call(
-            &app,
-            method,
-            &with_leave(&app, &path, f.candidate).await,
-            None,
-        )
-        .await;
+        let status = call(&app, method, &with_leave(&app, &path, &f).await, None).await;
         let ok = if (route.ends_with("login") || route == "/login/code") && method == "POST" {
             status.code < 500 && status != Status::Forbidden
         } else if allowed(access, None) {
@@ -1462,7 +1541,7 @@ async fn every_route_is_classified_and_guarded() {
             let status = call(
                 &app,
                 method,
-                &with_leave(&app, &path, f.candidate).await,
+                &with_leave(&app, &path, &f).await,
                 Some(&token),
             )
             .await;
@@ -1518,10 +1597,7 @@ async fn every_route_is_classified_and_guarded() {
                     let outsider = app
                         .user(role, &email, Some(f.other_institution), None)
                         .await;
-                    (
-                        app.token(outsider).await,
-                        with_leave(&app, &path, f.candidate).await,
-                    )
+                    (app.token(outsider).await, with_leave(&app, &path, &f).await)
                 };
                 let status = call(&app, method, &path, Some(&token)).await;
                 if status != Status::NotFound {

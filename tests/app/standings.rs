@@ -634,7 +634,7 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
         "UPDATE drafts SET text = 'Draf 2'".to_string(),
         "DELETE FROM drafts".to_string(),
         format!("INSERT INTO notifications (user_id, kind, brief_id, created_at, read_at) VALUES ({user}, 'weekly_reminder', NULL, CURRENT_TIMESTAMP, NULL)"),
-        "UPDATE notifications SET read_at = CURRENT_TIMESTAMP".to_string(),
+        format!("UPDATE notifications SET read_at = CURRENT_TIMESTAMP WHERE user_id = {user}"),
     ] {
         let before = own(user).await;
         app.db.execute_unprepared(&sql).await.unwrap();

@@ -22,7 +22,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// The database and data folder, for a second node on the same data.
     url: String,
-    data_dir: std::path::PathBuf,
+    pub data_dir: std::path::PathBuf,
     extra: Vec<(String, Value)>,
     _dir: tempfile::TempDir,
 }
