@@ -1,7 +1,7 @@
 //! `duta seed --demo`: a demo institution with a work-unit tree, a coordinator, a
 //! leadership and a national user, and candidates in every state of the lifecycle, so
-//! every page has something to show. Idempotent: a second run finds what the first made.
-//! Later issues add briefs and weeks of history here.
+//! every page has something to show, this week's briefs and twelve weeks of history
+//! (see [`history`]). Idempotent: a second run finds what the first made.
 
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -26,6 +26,7 @@ use crate::org::service::{create_institution, create_work_unit};
 use entity::{ambassadors, institutions, users, work_units};
 
 pub mod bench;
+pub mod history;
 
 pub const DEMO_PASSWORD: &str = "duta-demo-2026";
 
@@ -86,8 +87,8 @@ pub async fn seed_demo(
     };
     let setjen = unit(db, institution.id, None, "Sekretariat Jenderal").await?;
     let humas = unit(db, institution.id, Some(setjen), "Biro Hubungan Masyarakat").await?;
-    unit(db, institution.id, Some(humas), "Bagian Media Sosial").await?;
-    unit(db, institution.id, Some(setjen), "Biro Hukum").await?;
+    let medsos = unit(db, institution.id, Some(humas), "Bagian Media Sosial").await?;
+    let hukum = unit(db, institution.id, Some(setjen), "Biro Hukum").await?;
     let ditjen = unit(
         db,
         institution.id,
@@ -95,7 +96,7 @@ pub async fn seed_demo(
         "Direktorat Jenderal Komunikasi Publik",
     )
     .await?;
-    unit(
+    let informasi = unit(
         db,
         institution.id,
         Some(ditjen),
@@ -148,6 +149,14 @@ pub async fn seed_demo(
     }
     seed_candidates(db, hasher, store, key, institution.id, &[humas, ditjen]).await?;
     seed_briefs(db, institution.id, humas).await?;
+    history::seed_history(
+        db,
+        hasher,
+        key,
+        institution.id,
+        &[humas, medsos, ditjen, informasi, hukum],
+    )
+    .await?;
     logins.push(DemoLogin {
         role: "ambassador",
         email: "duta1@demo.duta.id",
@@ -161,15 +170,23 @@ pub async fn seed_demo(
     Ok(logins)
 }
 
-/// A profile screenshot stand-in: a plain image with the platform's colour.
+/// A profile screenshot stand-in: a header in the platform's colour over a pattern of its
+/// own, so no two people's pictures look alike to the same-screenshot check.
 fn demo_screenshot(seed: u8) -> Vec<u8> {
+    let cell = |x: u32, y: u32| {
+        let mut h = u32::from(seed).wrapping_mul(2_654_435_761) ^ (x / 45 + 8 * (y / 80));
+        h = h.wrapping_mul(0x045d_9f3b);
+        h ^= h >> 16;
+        h.wrapping_mul(0x045d_9f3b) >> 28
+    };
     let img = image::RgbImage::from_fn(360, 640, |x, y| {
         if y < 120 {
             image::Rgb([20, seed.saturating_add(60), 140])
         } else if (200..230).contains(&y) && (40..320).contains(&x) {
             image::Rgb([40, 40, 40])
         } else {
-            image::Rgb([245, 246, 248])
+            let v = (cell(x, y) * 16) as u8;
+            image::Rgb([v, v.wrapping_add(40), 248 - v / 2])
         }
     });
     let mut out = std::io::Cursor::new(Vec::new());

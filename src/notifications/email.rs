@@ -48,20 +48,50 @@ pub fn opted_out(kind: &str) -> SelectStatement {
 #[serde(deny_unknown_fields)]
 pub struct EmailChoices {
     /// A new brief for the ambassador is out (ambassadors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
     pub brief_published: Option<bool>,
     /// A brief they were told about changed after it came out (ambassadors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
     pub brief_changed: Option<bool>,
     /// The weekly reminder when they have not posted yet (ambassadors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
     pub reminder: Option<bool>,
     /// A post of theirs was rejected, with the reason (ambassadors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
     pub post_rejected: Option<bool>,
     /// A new candidate waits for vetting in their scope (coordinators).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
     pub candidate_waiting: Option<bool>,
+}
+
+/// A choice given must be `true` or `false` (not `null`); an absent one stays `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    bool::deserialize(d).map(Some)
 }
 
 impl EmailChoices {

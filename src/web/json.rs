@@ -41,9 +41,19 @@ async fn read<'r, T: DeserializeOwned>(
     if let Some(empty) = empty.filter(|_| matches!(text.trim(), "" | "null")) {
         return Ok(empty());
     }
-    let parsed = serde_json::from_str::<serde_json::Value>(&text)
-        .map(integral_numbers)
-        .and_then(serde_json::from_value::<T>);
+    let value = match serde_json::from_str::<serde_json::Value>(&text) {
+        // Every body of the API is an object: serde would read a struct from an array too
+        // (`[]` as a body whose fields are all optional).
+        Ok(serde_json::Value::Array(_)) => {
+            return fail(
+                Status::UnprocessableEntity,
+                ApiParseError::new("the body must be a JSON object, not an array".into()),
+            )
+        }
+        Ok(v) => v,
+        Err(e) => return fail(Status::BadRequest, ApiParseError::new(e.to_string())),
+    };
+    let parsed = serde_json::from_value::<T>(integral_numbers(value));
     match parsed {
         Ok(value) => Ok(value),
         Err(e) if e.is_data() => {

@@ -169,7 +169,7 @@ def png(width=64, height=48, rgb=(30, 110, 200)):
 
 
 @schemathesis.hook("map_case").apply_to(
-    path_regex=r"^/api/v1/(briefs/\{id\}/images|me/platforms/\{platform\}/screenshot)$"
+    path_regex=r"^/api/v1/(briefs/\{id\}/images(/\{image_id\}/file)?|me/platforms/\{platform\}/screenshot)$"
 )
 def an_image(ctx, case):
     """The file must be an image (its bytes are read): a valid case sends one."""
@@ -487,7 +487,7 @@ def wire_text_accepted(property_schema, value):
 
 @schemathesis.hook("filter_case").apply_to(
     method="POST",
-    path_regex=r"^/api/v1/(briefs/\{id\}/images|me/platforms/\{platform\}/screenshot|vetting/import)$",
+    path_regex=r"^/api/v1/(briefs/\{id\}/images(/\{image_id\}/file)?|me/platforms/\{platform\}/screenshot|vetting/import)$",
 )
 def only_forms_invalid_on_the_wire(ctx, case):
     """A multipart form carries text only: a negative case whose change is a field's type
@@ -504,3 +504,21 @@ def only_forms_invalid_on_the_wire(ctx, case):
     if any(name not in body for name in schema.get("required", [])):
         return True
     return not all(wire_text_accepted(properties[name], value) for name, value in body.items())
+
+
+# The kinds of email each role receives (the operation's description says a kind of
+# another role is refused).
+EMAIL_KINDS = {
+    "ambassador": {"brief_published", "brief_changed", "reminder", "post_rejected"},
+    "coordinator": {"candidate_waiting"},
+}
+
+
+@schemathesis.hook("filter_case").apply_to(method="PUT", path="/api/v1/notifications/email")
+def own_email_kinds(ctx, case):
+    """A valid case names only kinds of email the caller's role receives."""
+    body = case.body if isinstance(case.body, dict) else {}
+    if not positive(case):
+        return True
+    mine = EMAIL_KINDS.get((caller() or {}).get("role"), set())
+    return all(kind in mine for kind in body)

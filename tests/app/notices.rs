@@ -407,6 +407,8 @@ async fn email_choices_are_per_person_per_kind_and_checked() {
         json!({"candidate_waiting": false, "brief_published": false}),
         json!({"newsletter": false}),
         json!({"reminder": "no"}),
+        json!({"reminder": null}),
+        json!([]),
     ] {
         let (status, v) = json(app.send_api("PUT", path, Some(&ambassador), &body).await).await;
         assert_eq!(status, Status::UnprocessableEntity, "{body}: {v}");
