@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde::Serialize;
 
@@ -1493,9 +1493,11 @@ pub fn changed_for_readers(before: &briefs::Model, after: &briefs::Model) -> boo
 }
 
 /// Tells the audience of a brief that was already announced, and is still open, that it
-/// changed: one `brief_changed` notification per person and brief, brought back to the top
-/// and unread at each change, and an email (unless turned off) only to those who had read
-/// the previous one, so a coordinator fixing three typos sends one email, not three.
+/// changed — those of them who have looked at it (read its notice or opened it; the others
+/// will read it as it is now): one `brief_changed` notification per person and brief,
+/// brought back to the top and unread at each change, and an email (unless turned off)
+/// only to those who had read the previous one, so a coordinator fixing three typos sends
+/// one email, not three.
 /// Failures are logged; the change itself is saved.
 pub async fn tell_changed(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) {
     if let Err(e) = changed(db, mailer, brief_id).await {
@@ -1512,7 +1514,46 @@ async fn changed(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> App
     {
         return Ok(());
     }
-    let user_ids = audience_users(db, &brief).await?;
+    // Only those who have looked at it: who read its notice or opened it. The others see
+    // the brief as it is now when they do.
+    let read_notice = notifications::Entity::find()
+        .select_only()
+        .column(notifications::Column::UserId)
+        .filter(notifications::Column::Kind.eq("brief_published"))
+        .filter(notifications::Column::BriefId.eq(brief_id))
+        .filter(notifications::Column::ReadAt.is_not_null())
+        .into_query();
+    let opened = ambassadors::Entity::find()
+        .select_only()
+        .column(ambassadors::Column::UserId)
+        .filter(
+            ambassadors::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(entity::brief_reads::Column::AmbassadorId)
+                    .from(entity::brief_reads::Entity)
+                    .and_where(entity::brief_reads::Column::BriefId.eq(brief_id))
+                    .to_owned(),
+            ),
+        )
+        .into_query();
+    let looked: std::collections::HashSet<i64> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(
+            Condition::any()
+                .add(users::Column::Id.in_subquery(read_notice))
+                .add(users::Column::Id.in_subquery(opened)),
+        )
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let user_ids: Vec<i64> = audience_users(db, &brief)
+        .await?
+        .into_iter()
+        .filter(|u| looked.contains(u))
+        .collect();
     let mut unread: std::collections::HashSet<i64> = std::collections::HashSet::new();
     for chunk in user_ids.chunks(500) {
         unread.extend(

@@ -160,6 +160,29 @@ describe('a coordinator publishes a brief and an ambassador composes from it on 
     await checkA11y(coordinator, 'brief page (coordinator)');
   });
 
+  step('a wrong second picture: its replacement by a file that is not an image is refused beside it, then it is deleted', async () => {
+    const upload = coordinator.locator('form.image-upload');
+    await upload.getByLabel('Berkas gambar', { exact: true }).setInputFiles({ name: 'salah.png', mimeType: 'image/png', buffer: poster });
+    await upload.getByLabel('Deskripsi gambar (untuk pembaca layar)', { exact: true }).fill('Gambar keliru');
+    await submit(coordinator, upload.getByRole('button', { name: 'Unggah gambar', exact: true }));
+    await expectFlash(coordinator, 'Gambar ditambahkan; ukuran untuk tiap platform sudah siap.');
+    const wrong = () => coordinator.locator('ul.brief-images > li').filter({ has: coordinator.getByRole('img', { name: 'Gambar keliru' }) });
+    assert.equal(await wrong().count(), 1);
+    await wrong().getByLabel('Berkas pengganti', { exact: true }).setInputFiles({ name: 'bukan.png', mimeType: 'image/png', buffer: Buffer.from('bukan gambar') });
+    await submit(coordinator, wrong().getByRole('button', { name: 'Ganti gambar', exact: true }));
+    const field = wrong().getByLabel('Berkas pengganti', { exact: true });
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    const errorId = await field.getAttribute('aria-describedby');
+    assert.equal(await text(coordinator.locator(`#${errorId}`)), 'Berkas ini bukan gambar. Unggah gambar JPEG, PNG, WebP, atau GIF.');
+    assert.equal(await wrong().getByLabel('Deskripsi gambar (untuk pembaca layar)', { exact: true }).inputValue(), 'Gambar keliru', 'the description is kept');
+    await shot(coordinator, '35-brief-image-replace-refused.png');
+    await checkA11y(coordinator, 'brief page (replacement refused)');
+    await submit(coordinator, wrong().getByRole('button', { name: 'Hapus gambar', exact: true }));
+    await expectFlash(coordinator, 'Gambar dihapus.');
+    assert.equal(await wrong().count(), 0);
+    assert.equal(await coordinator.locator('ul.brief-images > li').count(), 1, 'the poster stays');
+  });
+
   step('the ambassador signs in on a phone and finds the brief in this week', async () => {
     await login(ambassador, AMBASSADOR);
     const week = ambassador.locator('section.week');
@@ -234,6 +257,23 @@ describe('a coordinator publishes a brief and an ambassador composes from it on 
       return [img.naturalWidth, img.naturalHeight];
     }, await link.getAttribute('href'));
     assert.deepEqual(size, [1080, 1080]);
+  });
+
+  step('on the phone the ambassador turns off the weekly reminder email and keeps the others', async () => {
+    await ambassador.goto(url('/notifications'));
+    const email = ambassador.locator('section#email');
+    for (const name of ['Brief baru untuk saya', 'Brief yang diubah setelah terbit', 'Pengingat mingguan bila belum mengunggah', 'Unggahan saya ditolak (dengan alasannya)']) {
+      assert.ok(await email.getByRole('checkbox', { name, exact: true }).isChecked(), `${name} is on until turned off`);
+    }
+    await email.getByRole('checkbox', { name: 'Pengingat mingguan bila belum mengunggah', exact: true }).uncheck();
+    await submit(ambassador, email.getByRole('button', { name: 'Simpan pilihan email', exact: true }));
+    await expectFlash(ambassador, 'Pilihan email disimpan.');
+    const again = ambassador.locator('section#email');
+    assert.equal(await again.getByRole('checkbox', { name: 'Pengingat mingguan bila belum mengunggah', exact: true }).isChecked(), false);
+    assert.ok(await again.getByRole('checkbox', { name: 'Brief baru untuk saya', exact: true }).isChecked());
+    await shot(ambassador, '36-email-choices-phone.png');
+    await checkA11y(ambassador, 'notifications and email choices (phone)');
+    await checkPhoneLayout(ambassador, 'notifications');
   });
 });
 

@@ -240,6 +240,14 @@ export async function checkPhoneLayout(page, label) {
     const overflow = document.documentElement.scrollWidth - width;
     if (overflow > 0) problems.push(`the page is ${overflow}px wider than the ${width}px screen (sideways scrolling)`);
     const nameOf = (el) => (el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.className ? `.${[...el.classList].join('.')}` : ''}`);
+    // Nothing inside scrolls sideways either: a table on a phone is cards, not a strip to
+    // swipe (a chart's own box may be wider than the screen only if it scales down).
+    for (const el of document.querySelectorAll('main *')) {
+      const x = getComputedStyle(el).overflowX;
+      if ((x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+        problems.push(`${nameOf(el)} scrolls sideways (${el.scrollWidth}px of content in ${el.clientWidth}px)`);
+      }
+    }
     for (const el of document.querySelectorAll('main input:not([type=hidden]), main select, main textarea, main button, main img')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
