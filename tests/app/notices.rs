@@ -493,23 +493,36 @@ async fn a_rejection_and_a_changed_brief_are_told_in_duta_and_by_email_unless_tu
         approve(&app, amb).await;
         people.push((amb, user, app.token(user).await));
     }
-    let tpl = template(&app, &coordinator).await;
-    let brief = published(&app, &coordinator, &[], &[tpl]).await;
-    let inbox_after_publish = smtp.wait_for(4).await.len(); // two confirmations, two briefs
     let to = |m: &Value| m["rcpt_tos"][0].as_str().unwrap().to_string();
-
-    // The second person turns off emails about rejections.
+    // The second person turns off emails about new briefs and about rejections.
     let (status, _) = json(
         app.send_api(
             "PUT",
             "/api/v1/notifications/email",
             Some(&people[1].2),
-            &json!({"post_rejected": false}),
+            &json!({"post_rejected": false, "brief_published": false}),
         )
         .await,
     )
     .await;
     assert_eq!(status, Status::Ok);
+    let tpl = template(&app, &coordinator).await;
+    let brief = published(&app, &coordinator, &[], &[tpl]).await;
+    // Two confirmations, then the brief to the first person alone (both told in Duta).
+    let mails = smtp.wait_for(3).await;
+    let inbox_after_publish = settled(&smtp).await.len();
+    assert_eq!(inbox_after_publish, 3, "{mails:?}");
+    let brief_subject = duta::web::i18n::t(duta::web::i18n::Lang::Id, "mail.brief_subject");
+    let briefs_to: Vec<String> = smtp
+        .received()
+        .iter()
+        .filter(|m| m["subject"] == brief_subject.as_str())
+        .map(to)
+        .collect();
+    assert_eq!(briefs_to, vec!["kandidat1@instansi.go.id"]);
+    for (_, user, _) in &people {
+        assert_eq!(notices(&app, *user, "brief_published").await.len(), 1);
+    }
     let mut posts = Vec::new();
     for (n, (_, _, token)) in people.iter().enumerate() {
         let (status, s) = json(
@@ -558,6 +571,42 @@ async fn a_rejection_and_a_changed_brief_are_told_in_duta_and_by_email_unless_tu
         inbox_after_publish + 1,
         "no email to who turned it off"
     );
+
+    // The weekly reminder (both are due: their posts were rejected): the first person
+    // turned its email off, the second gets it; both are reminded in Duta.
+    let (status, _) = json(
+        app.send_api(
+            "PUT",
+            "/api/v1/notifications/email",
+            Some(&people[0].2),
+            &json!({"reminder": false}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    let mailer = duta::state::part::<duta::notify::Mailer>(app.client.rocket()).unwrap();
+    let tz = chrono_tz::Asia::Jakarta;
+    let monday =
+        duta::leaderboard::rules::monday_of(chrono::Utc::now().with_timezone(&tz).date_naive());
+    let sunday_evening = chrono::TimeZone::from_local_datetime(
+        &tz,
+        &(monday + chrono::Duration::days(6))
+            .and_hms_opt(20, 0, 0)
+            .unwrap(),
+    )
+    .unwrap()
+    .with_timezone(&chrono::Utc);
+    let reminded =
+        duta::submissions::service::remind_if_due(&app.db, mailer, "node-a", sunday_evening)
+            .await
+            .unwrap();
+    assert_eq!(reminded, 2);
+    let mails = smtp.wait_for(seen + 1).await;
+    let after = settled(&smtp).await;
+    assert_eq!(after.len(), seen + 1, "{:?}", &after[seen..]);
+    assert_eq!(to(&mails[seen]), "kandidat2@instansi.go.id");
+    let seen = after.len();
 
     // The brief changes after it came out. Told (in Duta and by email) are those who have
     // looked at it — here the first person opened it; the second has not and will read it
