@@ -81,6 +81,31 @@ async fn write_variants(
     Ok(keys.into_iter().map(str::to_string).zip(names).collect())
 }
 
+/// Checks and stores an upload as a brief's original and renders its variants around the
+/// focal point; returns the media row and `{variant: stored name}`. Anything refused
+/// leaves no file.
+async fn store_image(
+    db: &DatabaseConnection,
+    store: &MediaStore,
+    user: &CurrentUser,
+    institution_id: i64,
+    bytes: Vec<u8>,
+    focal: (i32, i32),
+) -> AppResult<(media::Model, BTreeMap<String, String>)> {
+    let processed = store.prepare(bytes).await?;
+    let names = write_variants(store, processed.main.clone(), focal.0, focal.1).await?;
+    match store
+        .save(db, user.id(), Some(institution_id), "brief", processed)
+        .await
+    {
+        Ok(m) => Ok((m, names)),
+        Err(e) => {
+            store.remove_named(names.into_values().collect()).await;
+            Err(e)
+        }
+    }
+}
+
 /// Adds an image to a brief the coordinator manages: checks and stores the upload, renders
 /// its variants around the focal point and records it. Anything refused leaves no file.
 #[allow(clippy::too_many_arguments)]
@@ -116,25 +141,7 @@ pub async fn add_image(
     }
     errors.into_result()?;
 
-    let processed = store.prepare(bytes).await?;
-    let original = processed.main.clone();
-    let names = write_variants(store, original, focal.0, focal.1).await?;
-    let stored = match store
-        .save(
-            db,
-            user.id(),
-            Some(brief.institution_id),
-            "brief",
-            processed,
-        )
-        .await
-    {
-        Ok(m) => m,
-        Err(e) => {
-            store.remove_named(names.into_values().collect()).await;
-            return Err(e);
-        }
-    };
+    let (stored, names) = store_image(db, store, user, brief.institution_id, bytes, focal).await?;
     let row = brief_images::ActiveModel {
         brief_id: Set(brief_id),
         media_id: Set(stored.id),
@@ -262,24 +269,8 @@ pub async fn replace_image(
         focal.0.unwrap_or(row.focal_x),
         focal.1.unwrap_or(row.focal_y),
     );
-    let processed = store.prepare(bytes).await?;
-    let names = write_variants(store, processed.main.clone(), fx, fy).await?;
-    let stored = match store
-        .save(
-            db,
-            user.id(),
-            Some(brief.institution_id),
-            "brief",
-            processed,
-        )
-        .await
-    {
-        Ok(m) => m,
-        Err(e) => {
-            store.remove_named(names.into_values().collect()).await;
-            return Err(e);
-        }
-    };
+    let (stored, names) =
+        store_image(db, store, user, brief.institution_id, bytes, (fx, fy)).await?;
     let written = async {
         let txn = crate::db::begin_write(db).await?;
         // Read again inside the write: deleted meanwhile is 404.
