@@ -648,7 +648,8 @@ async fn bulk(app: &TestApp, token: &str, action: &str, body: Value) -> (Status,
 
 #[rocket::async_test]
 async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
-    let app = TestApp::spawn().await;
+    // One office signs its 250 people up from one address.
+    let app = TestApp::spawn_with(&[("signup_max_per_ip", json!(1_000))]).await;
     let inst = app.institution("Kementerian Massal").await;
     let unit = app.work_unit(inst, None, "Biro Humas").await;
     let coordinator = app
@@ -661,7 +662,8 @@ async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
     let colleague = app.token(colleague).await;
     let brief = crate::briefs::published(&app, &coordinator, &[], &[]).await;
     let mut ids = Vec::new();
-    for n in 1..=30u32 {
+    // 500 posts, the most one request takes: 250 people, two platforms each.
+    for n in 1..=250u32 {
         let (amb, user) = app.candidate(inst, unit, n).await;
         approve(&app, amb).await;
         let token = app.token(user).await;
@@ -678,7 +680,7 @@ async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
             ids.push(s["id"].as_i64().unwrap());
         }
     }
-    assert_eq!(ids.len(), 60);
+    assert_eq!(ids.len(), 500);
 
     // Hostile input first: nothing is decided.
     let too_many: Vec<i64> = (1..=501).collect();
@@ -705,7 +707,7 @@ async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
         .user("coordinator", "koordinator@lain.go.id", Some(other), None)
         .await;
     let stranger = app.token(stranger).await;
-    let (far_amb, far_user) = app.candidate(other, far, 99).await;
+    let (far_amb, far_user) = app.candidate(other, far, 900).await;
     approve(&app, far_amb).await;
     let far_brief = crate::briefs::published(&app, &stranger, &[], &[]).await;
     let (_, far_post) = submit(
@@ -714,12 +716,12 @@ async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
         post(far_brief, "instagram", "Cfar001"),
     )
     .await;
-    let mut with_far = ids.clone();
+    let mut with_far = ids[..499].to_vec();
     with_far.push(far_post["id"].as_i64().unwrap());
     let (status, _) = bulk(&app, &coordinator, "verify", json!({ "ids": with_far })).await;
     assert_eq!(status, Status::NotFound);
     let (_, queue) = json(app.get_api("/api/v1/submissions", Some(&coordinator)).await).await;
-    assert_eq!(queue["total"], 60, "nothing was decided");
+    assert_eq!(queue["total"], 500, "nothing was decided");
 
     // Meanwhile a colleague decides three of them (two verified, one rejected).
     for (i, action) in [(5, "verify"), (6, "verify"), (7, "reject")] {
@@ -735,10 +737,10 @@ async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
     )
     .await;
     assert_eq!(status, Status::Ok, "{done}");
-    assert_eq!(done["done"].as_array().unwrap().len(), 57);
+    assert_eq!(done["done"].as_array().unwrap().len(), 497);
     assert_eq!(done["skipped"], json!([ids[5], ids[6], ids[7]]));
     // Each decision audited as a single one, the rejected one left as the colleague left it.
-    assert_eq!(app.count("audit_log").await - audit_before, 57);
+    assert_eq!(app.count("audit_log").await - audit_before, 497);
     let rejected = entity::submissions::Entity::find_by_id(ids[7])
         .one(&app.db)
         .await
@@ -748,13 +750,13 @@ async fn posts_are_verified_in_bulk_as_single_decisions_would_be() {
     // The board and the statistics equal a recomputation from the submissions.
     assert_eq!(crate::submissions::rebuild_corrections(&app).await, 0);
     let (_, board) = json(app.get_api("/api/v1/leaderboard", Some(&coordinator)).await).await;
-    assert_eq!(board["total"], 30, "{board}");
+    assert_eq!(board["total"], 250, "{board}");
 
     // The page: tick two, reject without a reason (refused next to the field, the ticks
     // kept), then with one.
     let token_page = &coordinator;
     let mut more = Vec::new();
-    for n in 31..=32u32 {
+    for n in 251..=252u32 {
         let (amb, user) = app.candidate(inst, unit, n).await;
         approve(&app, amb).await;
         let (_, s) = submit(
