@@ -1189,7 +1189,12 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
     let txn = begin_write(db).await?;
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // The grouping sorts millions of rows; in memory rather than in a temporary file.
-        run(&txn, "PRAGMA temp_store = MEMORY").await?;
+        // A connection whose temporary database is open (after an ALTER TABLE … DROP
+        // COLUMN, say) cannot move it inside a transaction: it then sorts in the file,
+        // slower and with the same result.
+        if let Err(e) = run(&txn, "PRAGMA temp_store = MEMORY").await {
+            tracing::debug!(error = %e, "rebuild sorts in a temporary file");
+        }
     }
     let mut corrections = Vec::new();
     let now = Utc::now();
