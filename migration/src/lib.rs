@@ -44,6 +44,7 @@ mod m20261205_000039_create_brief_reads;
 mod m20261205_000040_reminder_timing;
 mod m20261205_000041_archive_story_templates;
 mod m20261205_000042_notification_detail;
+pub mod m20261205_000044_five_platform_figures;
 
 pub struct Migrator;
 
@@ -93,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000040_reminder_timing::Migration),
             Box::new(m20261205_000041_archive_story_templates::Migration),
             Box::new(m20261205_000042_notification_detail::Migration),
+            Box::new(m20261205_000044_five_platform_figures::Migration),
         ]
     }
 }
