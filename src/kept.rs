@@ -26,6 +26,7 @@ pub fn topics() -> impl Iterator<Item = (&'static str, &'static [&'static str])>
         .chain(migration::m20261204_000029_more_kept_topics::TOPICS)
         .chain(migration::m20261204_000030_create_unit_weeks::STATS_TABLES)
         .chain(migration::m20261204_000031_week_stamps::TOPICS)
+        .chain(migration::m20261205_000044_five_platform_figures::STATS_TABLES)
 }
 
 /// A topic of kept answers.

@@ -13,6 +13,8 @@ pub struct Model {
     pub x_followers: i64,
     pub instagram_followers: i64,
     pub facebook_followers: i64,
+    pub tiktok_followers: i64,
+    pub youtube_followers: i64,
     /// The membership breaks the share was computed with (`from/until` Mondays, comma
     /// separated, oldest first; `until` empty while the break lasts).
     #[sea_orm(column_type = "Text")]

@@ -22,6 +22,12 @@ pub struct Model {
     pub facebook_posts: i64,
     pub facebook_interactions: i64,
     pub facebook_followers: i64,
+    pub tiktok_posts: i64,
+    pub tiktok_interactions: i64,
+    pub tiktok_followers: i64,
+    pub youtube_posts: i64,
+    pub youtube_interactions: i64,
+    pub youtube_followers: i64,
     pub updated_at: DateTimeUtc,
 }
 

@@ -45,6 +45,7 @@ mod m20261205_000040_reminder_timing;
 mod m20261205_000041_archive_story_templates;
 mod m20261205_000042_notification_detail;
 mod m20261205_000043_email_opt_outs;
+pub mod m20261205_000044_five_platform_figures;
 
 pub struct Migrator;
 
@@ -95,6 +96,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000041_archive_story_templates::Migration),
             Box::new(m20261205_000042_notification_detail::Migration),
             Box::new(m20261205_000043_email_opt_outs::Migration),
+            Box::new(m20261205_000044_five_platform_figures::Migration),
         ]
     }
 }

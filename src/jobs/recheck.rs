@@ -457,6 +457,12 @@ mod tests {
             facebook_posts: Set(0),
             facebook_interactions: Set(0),
             facebook_followers: Set(0),
+            tiktok_posts: Set(0),
+            tiktok_interactions: Set(0),
+            tiktok_followers: Set(0),
+            youtube_posts: Set(0),
+            youtube_interactions: Set(0),
+            youtube_followers: Set(0),
             updated_at: Set(Utc::now()),
         }
         .insert(&w.db)

@@ -34,8 +34,12 @@ use entity::{
     ambassador_platforms, ambassadors, membership_breaks, stat_people, unit_weeks, week_activity,
 };
 
-/// The platforms of the statistics, in the order of every per-platform array.
-pub const PLATFORMS: [&str; 3] = ["x", "instagram", "facebook"];
+/// The platforms of the statistics, in the order of every per-platform array: every
+/// platform an ambassador can post on (`crate::briefs::rules::PLATFORMS`).
+pub const PLATFORMS: [&str; 5] = ["x", "instagram", "facebook", "tiktok", "youtube"];
+
+/// One value per platform, in the order of [`PLATFORMS`].
+pub type ByPlatform<T> = [T; PLATFORMS.len()];
 
 /// Ambassadors read per statement.
 const BATCH: usize = 1_000;
@@ -55,7 +59,7 @@ pub struct Applied {
     pub work_unit_id: i64,
     pub member_since: Option<NaiveDate>,
     /// The latest follower count per platform (0 when none is known).
-    pub followers: [i64; 3],
+    pub followers: ByPlatform<i64>,
     /// Suspensions and removal, oldest first.
     pub breaks: Vec<Break>,
 }
@@ -157,18 +161,18 @@ pub async fn breaks_of(
 pub struct Cell {
     pub joined: i64,
     pub posting: i64,
-    pub posting_on: [i64; 3],
-    pub posts: [i64; 3],
-    pub reach: [i64; 3],
-    pub interactions: [i64; 3],
-    pub followers: [i64; 3],
+    pub posting_on: ByPlatform<i64>,
+    pub posts: ByPlatform<i64>,
+    pub reach: ByPlatform<i64>,
+    pub interactions: ByPlatform<i64>,
+    pub followers: ByPlatform<i64>,
 }
 
 impl Cell {
     pub fn add(&mut self, o: &Cell, sign: i64) {
         self.joined += sign * o.joined;
         self.posting += sign * o.posting;
-        for p in 0..3 {
+        for p in 0..PLATFORMS.len() {
             self.posting_on[p] += sign * o.posting_on[p];
             self.posts[p] += sign * o.posts[p];
             self.reach[p] += sign * o.reach[p];
@@ -185,15 +189,41 @@ impl Cell {
         Cell {
             joined: r.joined,
             posting: r.posting,
-            posting_on: [r.x_posting, r.instagram_posting, r.facebook_posting],
-            posts: [r.x_posts, r.instagram_posts, r.facebook_posts],
-            reach: [r.x_reach, r.instagram_reach, r.facebook_reach],
+            posting_on: [
+                r.x_posting,
+                r.instagram_posting,
+                r.facebook_posting,
+                r.tiktok_posting,
+                r.youtube_posting,
+            ],
+            posts: [
+                r.x_posts,
+                r.instagram_posts,
+                r.facebook_posts,
+                r.tiktok_posts,
+                r.youtube_posts,
+            ],
+            reach: [
+                r.x_reach,
+                r.instagram_reach,
+                r.facebook_reach,
+                r.tiktok_reach,
+                r.youtube_reach,
+            ],
             interactions: [
                 r.x_interactions,
                 r.instagram_interactions,
                 r.facebook_interactions,
+                r.tiktok_interactions,
+                r.youtube_interactions,
             ],
-            followers: [r.x_followers, r.instagram_followers, r.facebook_followers],
+            followers: [
+                r.x_followers,
+                r.instagram_followers,
+                r.facebook_followers,
+                r.tiktok_followers,
+                r.youtube_followers,
+            ],
         }
     }
 
@@ -216,9 +246,9 @@ impl Cell {
 pub struct WeekRow {
     pub monday: NaiveDate,
     pub total: i64,
-    pub posts: [i64; 3],
-    pub interactions: [i64; 3],
-    pub followers: [i64; 3],
+    pub posts: ByPlatform<i64>,
+    pub interactions: ByPlatform<i64>,
+    pub followers: ByPlatform<i64>,
 }
 
 impl WeekRow {
@@ -226,13 +256,27 @@ impl WeekRow {
         WeekRow {
             monday: m.week_start,
             total: i64::from(m.verified_posts),
-            posts: [m.x_posts, m.instagram_posts, m.facebook_posts],
+            posts: [
+                m.x_posts,
+                m.instagram_posts,
+                m.facebook_posts,
+                m.tiktok_posts,
+                m.youtube_posts,
+            ],
             interactions: [
                 m.x_interactions,
                 m.instagram_interactions,
                 m.facebook_interactions,
+                m.tiktok_interactions,
+                m.youtube_interactions,
             ],
-            followers: [m.x_followers, m.instagram_followers, m.facebook_followers],
+            followers: [
+                m.x_followers,
+                m.instagram_followers,
+                m.facebook_followers,
+                m.tiktok_followers,
+                m.youtube_followers,
+            ],
         }
     }
 }
@@ -252,7 +296,7 @@ pub fn share(state: &Applied, w: &WeekRow) -> Option<Cell> {
         posting: i64::from(w.total > 0),
         ..Cell::default()
     };
-    for p in 0..3 {
+    for p in 0..PLATFORMS.len() {
         if w.posts[p] > 0 {
             c.posting_on[p] = 1;
             c.posts[p] = w.posts[p];
@@ -304,23 +348,34 @@ fn model(unit: i64, week: NaiveDate, institution: i64, c: &Cell) -> unit_weeks::
         x_posting: Set(c.posting_on[0]),
         instagram_posting: Set(c.posting_on[1]),
         facebook_posting: Set(c.posting_on[2]),
+        tiktok_posting: Set(c.posting_on[3]),
+        youtube_posting: Set(c.posting_on[4]),
         x_posts: Set(c.posts[0]),
         instagram_posts: Set(c.posts[1]),
         facebook_posts: Set(c.posts[2]),
+        tiktok_posts: Set(c.posts[3]),
+        youtube_posts: Set(c.posts[4]),
         x_reach: Set(c.reach[0]),
         instagram_reach: Set(c.reach[1]),
         facebook_reach: Set(c.reach[2]),
+        tiktok_reach: Set(c.reach[3]),
+        youtube_reach: Set(c.reach[4]),
         x_interactions: Set(c.interactions[0]),
         instagram_interactions: Set(c.interactions[1]),
         facebook_interactions: Set(c.interactions[2]),
+        tiktok_interactions: Set(c.interactions[3]),
+        youtube_interactions: Set(c.interactions[4]),
         x_followers: Set(c.followers[0]),
         instagram_followers: Set(c.followers[1]),
         facebook_followers: Set(c.followers[2]),
+        tiktok_followers: Set(c.followers[3]),
+        youtube_followers: Set(c.followers[4]),
     }
 }
 
-/// The figure columns of `unit_weeks`, in the order of [`Cell`]'s fields.
-pub const FIGURES: [unit_weeks::Column; 17] = {
+/// The figure columns of `unit_weeks`, in the order of [`Cell`]'s fields (each
+/// per-platform field in the order of [`PLATFORMS`]).
+pub const FIGURES: [unit_weeks::Column; 2 + 5 * PLATFORMS.len()] = {
     use unit_weeks::Column as C;
     [
         C::Joined,
@@ -328,20 +383,47 @@ pub const FIGURES: [unit_weeks::Column; 17] = {
         C::XPosting,
         C::InstagramPosting,
         C::FacebookPosting,
+        C::TiktokPosting,
+        C::YoutubePosting,
         C::XPosts,
         C::InstagramPosts,
         C::FacebookPosts,
+        C::TiktokPosts,
+        C::YoutubePosts,
         C::XReach,
         C::InstagramReach,
         C::FacebookReach,
+        C::TiktokReach,
+        C::YoutubeReach,
         C::XInteractions,
         C::InstagramInteractions,
         C::FacebookInteractions,
+        C::TiktokInteractions,
+        C::YoutubeInteractions,
         C::XFollowers,
         C::InstagramFollowers,
         C::FacebookFollowers,
+        C::TiktokFollowers,
+        C::YoutubeFollowers,
     ]
 };
+
+impl Cell {
+    /// A cell from the values of [`FIGURES`], in that order.
+    pub fn of_figures(v: &[i64; FIGURES.len()]) -> Cell {
+        let n = PLATFORMS.len();
+        let group = |k: usize| -> ByPlatform<i64> { std::array::from_fn(|p| v[2 + k * n + p]) };
+        Cell {
+            joined: v[0],
+            posting: v[1],
+            posting_on: group(0),
+            posts: group(1),
+            reach: group(2),
+            interactions: group(3),
+            followers: group(4),
+        }
+    }
+}
 
 /// Adds the changes to the stored rows, one statement per thousand rows.
 async fn apply(db: &impl ConnectionTrait, deltas: Deltas) -> AppResult<()> {
@@ -361,7 +443,7 @@ async fn apply(db: &impl ConnectionTrait, deltas: Deltas) -> AppResult<()> {
             Expr::col((unit_weeks::Entity, c)).add(Expr::col((Alias::new("excluded"), c))),
         );
     }
-    // 20 columns a row stay below SQLite's 32,766 bound parameters.
+    // 30 columns a row stay below SQLite's 32,766 bound parameters.
     for chunk in rows.chunks(BATCH) {
         unit_weeks::Entity::insert_many(chunk.to_vec())
             .on_conflict(conflict.clone())
@@ -397,7 +479,7 @@ async fn current(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
                     institution_id,
                     work_unit_id,
                     member_since,
-                    followers: [0; 3],
+                    followers: ByPlatform::default(),
                     breaks: breaks.remove(&id).unwrap_or_default(),
                 },
             );
@@ -432,7 +514,13 @@ fn applied_of(m: &stat_people::Model) -> Applied {
         institution_id: m.institution_id,
         work_unit_id: m.work_unit_id,
         member_since: m.member_since,
-        followers: [m.x_followers, m.instagram_followers, m.facebook_followers],
+        followers: [
+            m.x_followers,
+            m.instagram_followers,
+            m.facebook_followers,
+            m.tiktok_followers,
+            m.youtube_followers,
+        ],
         breaks: breaks_of_text(&m.breaks),
     }
 }
@@ -446,6 +534,8 @@ fn person_row(id: i64, a: &Applied) -> stat_people::ActiveModel {
         x_followers: Set(a.followers[0]),
         instagram_followers: Set(a.followers[1]),
         facebook_followers: Set(a.followers[2]),
+        tiktok_followers: Set(a.followers[3]),
+        youtube_followers: Set(a.followers[4]),
         breaks: Set(breaks_text(&a.breaks)),
     }
 }
@@ -761,7 +851,7 @@ mod tests {
             work_unit_id: 1,
             // A Wednesday: a member from that week's Monday.
             member_since: Some(d("2026-09-02")),
-            followers: [0; 3],
+            followers: ByPlatform::default(),
             breaks,
         }
     }
@@ -795,6 +885,14 @@ mod tests {
             (d("2026-09-14"), Some(d("2026-09-14"))),
         ]);
         assert_eq!(odd.turns(), vec![(d("2026-08-31"), 1)]);
+    }
+
+    #[test]
+    fn every_platform_a_post_can_be_on_has_its_figures() {
+        for p in crate::briefs::rules::PLATFORMS {
+            assert!(PLATFORMS.contains(&p), "{p}");
+        }
+        assert_eq!(FIGURES.len(), 2 + 5 * PLATFORMS.len());
     }
 
     #[test]

@@ -70,21 +70,11 @@ fn platform_columns(
     week_activity::Column,
     week_activity::Column,
 )> {
-    use week_activity::Column as C;
-    match platform {
-        "x" => Some((C::XPosts, C::XInteractions, C::XFollowers)),
-        "instagram" => Some((
-            C::InstagramPosts,
-            C::InstagramInteractions,
-            C::InstagramFollowers,
-        )),
-        "facebook" => Some((
-            C::FacebookPosts,
-            C::FacebookInteractions,
-            C::FacebookFollowers,
-        )),
-        _ => None,
-    }
+    let p = participation::PLATFORMS
+        .iter()
+        .position(|p| *p == platform)?;
+    let figure = |k: usize| WEEK_FIGURES[1 + 3 * p + k];
+    Some((figure(0), figure(1), figure(2)))
 }
 
 /// Changes the aggregates for one submission: `submitted` (+1 when it arrives) and
@@ -134,6 +124,12 @@ pub async fn record_counts(
             facebook_posts: Set(0),
             facebook_interactions: Set(0),
             facebook_followers: Set(0),
+            tiktok_posts: Set(0),
+            tiktok_interactions: Set(0),
+            tiktok_followers: Set(0),
+            youtube_posts: Set(0),
+            youtube_interactions: Set(0),
+            youtube_followers: Set(0),
             updated_at: Set(now),
         };
         let mut conflict = OnConflict::columns([
@@ -1056,19 +1052,30 @@ const COUNTED: &str = "(likes IS NOT NULL OR comments IS NOT NULL OR shares IS N
      OR saves IS NOT NULL) AND followers > 0";
 const INTERACTIONS: &str =
     "COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0) + COALESCE(saves, 0)";
-/// The weekly aggregate's figures, in the order the rebuild computes them.
-pub const WEEK_FIGURES: [week_activity::Column; 10] = [
-    week_activity::Column::VerifiedPosts,
-    week_activity::Column::XPosts,
-    week_activity::Column::XInteractions,
-    week_activity::Column::XFollowers,
-    week_activity::Column::InstagramPosts,
-    week_activity::Column::InstagramInteractions,
-    week_activity::Column::InstagramFollowers,
-    week_activity::Column::FacebookPosts,
-    week_activity::Column::FacebookInteractions,
-    week_activity::Column::FacebookFollowers,
-];
+/// The weekly aggregate's figures, in the order the rebuild computes them: all verified
+/// posts, then per platform (in the order of [`participation::PLATFORMS`]) posts,
+/// interactions and followers.
+pub const WEEK_FIGURES: [week_activity::Column; 1 + 3 * participation::PLATFORMS.len()] = {
+    use week_activity::Column as C;
+    [
+        C::VerifiedPosts,
+        C::XPosts,
+        C::XInteractions,
+        C::XFollowers,
+        C::InstagramPosts,
+        C::InstagramInteractions,
+        C::InstagramFollowers,
+        C::FacebookPosts,
+        C::FacebookInteractions,
+        C::FacebookFollowers,
+        C::TiktokPosts,
+        C::TiktokInteractions,
+        C::TiktokFollowers,
+        C::YoutubePosts,
+        C::YoutubeInteractions,
+        C::YoutubeFollowers,
+    ]
+};
 const PLATFORM_FIGURES: [&str; 3] = ["posts", "interactions", "followers"];
 const BRIEF_FIGURES: [&str; 5] = [
     "submitted",
@@ -1189,14 +1196,19 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
     let txn = begin_write(db).await?;
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // The grouping sorts millions of rows; in memory rather than in a temporary file.
-        run(&txn, "PRAGMA temp_store = MEMORY").await?;
+        // A connection whose temporary database is open (after an ALTER TABLE … DROP
+        // COLUMN, say) cannot move it inside a transaction: it then sorts in the file,
+        // slower and with the same result.
+        if let Err(e) = run(&txn, "PRAGMA temp_store = MEMORY").await {
+            tracing::debug!(error = %e, "rebuild sorts in a temporary file");
+        }
     }
     let mut corrections = Vec::new();
     let now = Utc::now();
 
     // The weekly aggregate.
     let mut week_exprs = vec![sum("1")];
-    for p in crate::stats::rules::PLATFORMS {
+    for p in participation::PLATFORMS {
         week_exprs.push(sum(&format!(
             "CASE WHEN platform = '{p}' THEN 1 ELSE 0 END"
         )));
@@ -1243,7 +1255,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
         &["ambassador_id", "week_start"],
         &week_cols,
     ) {
-        wrong.extend(differing::<_, 10>(&txn, &sql, key, 2).await?);
+        wrong.extend(differing::<_, { WEEK_FIGURES.len() }>(&txn, &sql, key, 2).await?);
     }
     run(&txn, "DROP TABLE rebuild_week").await?;
     wrong.sort_by_key(|(k, _, _)| *k);
@@ -1262,6 +1274,12 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
             facebook_posts: Set(v(7)),
             facebook_interactions: Set(v(8)),
             facebook_followers: Set(v(9)),
+            tiktok_posts: Set(v(10)),
+            tiktok_interactions: Set(v(11)),
+            tiktok_followers: Set(v(12)),
+            youtube_posts: Set(v(13)),
+            youtube_interactions: Set(v(14)),
+            youtube_followers: Set(v(15)),
             updated_at: Set(now),
         })
         .on_conflict(

@@ -24,6 +24,7 @@ use crate::auth::passwords::Hasher;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::leaderboard::rules::monday_of;
+use crate::leaderboard::service::WEEK_FIGURES;
 use crate::settings::service::programme_timezone;
 use entity::{
     ambassador_platforms, ambassadors, brief_activity, briefs, institutions, platform_weeks,
@@ -37,6 +38,9 @@ pub const INSTITUTIONS: i64 = 10;
 const TOP_UNITS: i64 = 5;
 const SUB_UNITS: i64 = 4;
 const BRIEFS_PER_WEEK: i64 = 10;
+/// The platforms bench ambassadors post on: the first of the statistics' platforms
+/// (`crate::leaderboard::participation::PLATFORMS`), in their order, so that an index
+/// here is an index there. TikTok and YouTube stay at 0.
 const PLATFORMS: [&str; 3] = ["x", "instagram", "facebook"];
 /// Rows per INSERT statement (SQLite allows 32,766 parameters; submissions have 21).
 const BATCH: usize = 1_000;
@@ -263,7 +267,7 @@ pub async fn seed_bench(
         let mut sub_rows = Vec::new();
         // Per ambassador-week: verified posts, then per platform posts, interactions and
         // followers (as in `week_activity`).
-        let mut activity: HashMap<(i64, NaiveDate), [i64; 10]> = HashMap::new();
+        let mut activity: HashMap<(i64, NaiveDate), [i64; WEEK_FIGURES.len()]> = HashMap::new();
         for a in n..=last {
             let (inst, unit) = leaves[(a as usize - 1) % leaves.len()];
             let user_id = 1000 + a;
@@ -468,6 +472,12 @@ pub async fn seed_bench(
                 facebook_posts: Set(v[7]),
                 facebook_interactions: Set(v[8]),
                 facebook_followers: Set(v[9]),
+                tiktok_posts: Set(v[10]),
+                tiktok_interactions: Set(v[11]),
+                tiktok_followers: Set(v[12]),
+                youtube_posts: Set(v[13]),
+                youtube_interactions: Set(v[14]),
+                youtube_followers: Set(v[15]),
                 updated_at: Set(now),
             })
             .collect();

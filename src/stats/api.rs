@@ -20,7 +20,7 @@ use crate::web::query::Opt;
 #[utoipa::path(get, path = "/api/v1/stats/participation", tag = "stats", security(("bearer" = [])),
     params(("institution_id" = Option<i64>, Query, minimum = 1, description = "national users and admins: any or none (national); others their own"),
            ("work_unit_id" = Option<i64>, Query, minimum = 1, description = "this unit and the units under it"),
-           ("platform" = Option<String>, Query, pattern = "^(|x|instagram|facebook)$", description = "x, instagram or facebook (empty: all)"),
+           ("platform" = Option<String>, Query, pattern = "^(|x|instagram|facebook|tiktok|youtube)$", description = "x, instagram, facebook, tiktok or youtube (empty: all)"),
            ("weeks" = Option<u32>, Query, description = "4, 12, 26 or 52 (default 12)")),
     responses((status = 200, body = Participation), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]

@@ -53,7 +53,7 @@ pub struct StatsPage {
     unit_options: String,
     sees_all: bool,
     windows: [u32; 4],
-    platforms: [&'static str; 3],
+    platforms: super::rules::ByPlatform<&'static str>,
     weeks: String,
     platform: String,
     institution_id: Option<i64>,
@@ -248,26 +248,19 @@ fn charts_of(p: &Participation, lang: Lang) -> Charts {
         decimal_comma,
         empty_text: t(lang, "stats.no_data"),
     });
-    let per = |f: fn(&service::PerPlatform) -> u64| -> Vec<Option<f64>> {
-        p.weeks.iter().map(|w| Some(f(&w.posts) as f64)).collect()
-    };
-    let mut series = vec![
-        Series {
-            name: "X".into(),
-            values: per(|c| c.x),
-        },
-        Series {
-            name: "Instagram".into(),
-            values: per(|c| c.instagram),
-        },
-        Series {
-            name: "Facebook".into(),
-            values: per(|c| c.facebook),
-        },
-    ];
-    if let Some(only) = p.scope.platform.as_deref() {
-        series.retain(|s| s.name.to_lowercase() == only);
-    }
+    // One series per platform the programme has (only the chosen one under a filter).
+    let series = p
+        .platforms
+        .iter()
+        .map(|pl| Series {
+            name: crate::submissions::rules::platform_label(pl.platform).into(),
+            values: p
+                .weeks
+                .iter()
+                .map(|w| Some(w.posts.get(pl.platform) as f64))
+                .collect(),
+        })
+        .collect();
     let posts = charts::stacked_bars(&StackedBars {
         title: t(lang, "stats.chart_posts"),
         x_labels: labels,

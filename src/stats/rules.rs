@@ -17,7 +17,7 @@
 
 use chrono::NaiveDate;
 
-pub use crate::leaderboard::participation::{Cell, PLATFORMS};
+pub use crate::leaderboard::participation::{ByPlatform, Cell, PLATFORMS};
 
 /// The windows leadership chooses from.
 pub const WINDOWS: [u32; 4] = [4, 12, 26, 52];
@@ -46,7 +46,7 @@ pub struct Raw {
     /// Active ambassadors on leave in each week.
     pub on_leave: Vec<i64>,
     /// Of them, those who posted: on any platform, then per platform.
-    pub on_leave_posted: Vec<[i64; 4]>,
+    pub on_leave_posted: Vec<[i64; 1 + PLATFORMS.len()]>,
 }
 
 impl Raw {
@@ -55,7 +55,7 @@ impl Raw {
             before: 0,
             cells: vec![Cell::default(); weeks],
             on_leave: vec![0; weeks],
-            on_leave_posted: vec![[0; 4]; weeks],
+            on_leave_posted: vec![[0; 1 + PLATFORMS.len()]; weeks],
         }
     }
 
@@ -68,14 +68,14 @@ impl Raw {
             *a += b;
         }
         for (a, b) in self.on_leave_posted.iter_mut().zip(&o.on_leave_posted) {
-            for k in 0..4 {
-                a[k] += b[k];
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
             }
         }
     }
 
     /// Counts an active ambassador on leave in week `i`, with what they posted.
-    pub fn leave(&mut self, i: usize, posts: Option<[i64; 3]>) {
+    pub fn leave(&mut self, i: usize, posts: Option<ByPlatform<i64>>) {
         self.on_leave[i] += 1;
         if let Some(posts) = posts {
             let any = posts.iter().any(|n| *n > 0);
@@ -112,12 +112,12 @@ pub struct Tally {
     pub expected: Vec<u32>,
     pub participating: Vec<u32>,
     pub posting: Vec<u32>,
-    pub posts: Vec<[u64; 3]>,
-    pub reach: Vec<[u64; 3]>,
+    pub posts: Vec<ByPlatform<u64>>,
+    pub reach: Vec<ByPlatform<u64>>,
     /// Interactions and followers of the posts with counts, per platform, from week
     /// `detail_from` on.
-    pub interactions: [u64; 3],
-    pub followers: [u64; 3],
+    pub interactions: ByPlatform<u64>,
+    pub followers: ByPlatform<u64>,
     /// Ambassadors counted (active in the last week).
     pub members: u32,
 }
@@ -140,10 +140,10 @@ impl Tally {
             expected: vec![0; n],
             participating: vec![0; n],
             posting: vec![0; n],
-            posts: vec![[0; 3]; n],
-            reach: vec![[0; 3]; n],
-            interactions: [0; 3],
-            followers: [0; 3],
+            posts: vec![ByPlatform::default(); n],
+            reach: vec![ByPlatform::default(); n],
+            interactions: ByPlatform::default(),
+            followers: ByPlatform::default(),
             members: 0,
         };
         let mut active = raw.before;
@@ -162,7 +162,7 @@ impl Tally {
                 t.expected[i] = count(active - away);
                 t.participating[i] = count(posted - away_posted);
             }
-            for p in 0..3 {
+            for p in 0..PLATFORMS.len() {
                 if platform.is_some_and(|q| q != p) {
                     continue;
                 }
@@ -258,13 +258,13 @@ mod tests {
         (0..n).map(|i| d(first) + Duration::weeks(i)).collect()
     }
 
-    fn week(monday: &str, posts: [i64; 3]) -> WeekRow {
+    fn week(monday: &str, posts: ByPlatform<i64>) -> WeekRow {
         WeekRow {
             monday: d(monday),
             total: posts.iter().sum(),
             posts,
-            interactions: [0; 3],
-            followers: [0; 3],
+            interactions: [0; 5],
+            followers: [0; 5],
         }
     }
 
@@ -272,7 +272,7 @@ mod tests {
     fn person(
         ws: &[NaiveDate],
         since: &str,
-        followers: [i64; 3],
+        followers: ByPlatform<i64>,
         weeks: &[WeekRow],
         leave: &[NaiveDate],
     ) -> Raw {
@@ -309,8 +309,11 @@ mod tests {
     fn an_ambassador_approved_mid_window_counts_from_that_week() {
         // Weeks of 2 to 23 November 2026 (Mondays); approved on Wednesday 11 November.
         let ws = mondays("2026-11-02", 4);
-        let weeks = [week("2026-11-09", [1, 0, 0]), week("2026-11-16", [0, 2, 0])];
-        let raw = person(&ws, "2026-11-11", [100, 200, 0], &weeks, &[]);
+        let weeks = [
+            week("2026-11-09", [1, 0, 0, 0, 0]),
+            week("2026-11-16", [0, 2, 0, 0, 0]),
+        ];
+        let raw = person(&ws, "2026-11-11", [100, 200, 0, 0, 0], &weeks, &[]);
         let t = Tally::of(&raw, ws, None, NO_HOLIDAY, 0);
         assert_eq!(t.active, vec![0, 1, 1, 1]);
         assert_eq!(t.expected, vec![0, 1, 1, 1]);
@@ -319,10 +322,13 @@ mod tests {
         assert_eq!(t.rate(1), Some(1.0));
         assert_eq!(t.rate(3), Some(0.0));
         assert_eq!(t.rate_over(0..4), Some(2.0 / 3.0));
-        assert_eq!(t.posts, vec![[0; 3], [1, 0, 0], [0, 2, 0], [0; 3]]);
+        assert_eq!(
+            t.posts,
+            vec![[0; 5], [1, 0, 0, 0, 0], [0, 2, 0, 0, 0], [0; 5]]
+        );
         // Reach counts the latest followers of those who posted on the platform.
-        assert_eq!(t.reach[1], [100, 0, 0]);
-        assert_eq!(t.reach[2], [0, 200, 0]);
+        assert_eq!(t.reach[1], [100, 0, 0, 0, 0]);
+        assert_eq!(t.reach[2], [0, 200, 0, 0, 0]);
         // Sunday is still the week: approved on Sunday 8 November counts that week.
         let sunday = Some(d("2026-11-08"));
         assert!(crate::leaderboard::participation::active(
@@ -338,28 +344,28 @@ mod tests {
     #[test]
     fn a_post_before_membership_is_not_counted() {
         let ws = mondays("2026-11-02", 2);
-        let weeks = [week("2026-11-02", [1, 0, 0])];
-        let raw = person(&ws, "2026-11-10", [5, 0, 0], &weeks, &[]);
+        let weeks = [week("2026-11-02", [1, 0, 0, 0, 0])];
+        let raw = person(&ws, "2026-11-10", [5, 0, 0, 0, 0], &weeks, &[]);
         let t = Tally::of(&raw, ws, None, NO_HOLIDAY, 0);
         assert_eq!((t.active, t.posting), (vec![0, 1], vec![0, 0]));
-        assert_eq!(t.posts[0], [0; 3]);
+        assert_eq!(t.posts[0], [0; 5]);
     }
 
     #[test]
     fn a_grace_week_is_not_expected_but_its_posts_still_count() {
         let ws = mondays("2026-11-02", 3);
-        let weeks = [week("2026-11-09", [0, 0, 1])];
+        let weeks = [week("2026-11-09", [0, 0, 1, 0, 0])];
         let leave = [d("2026-11-09")];
-        let raw = person(&ws, "2026-01-01", [0, 0, 50], &weeks, &leave);
+        let raw = person(&ws, "2026-01-01", [0, 0, 50, 0, 0], &weeks, &leave);
         let t = Tally::of(&raw, ws.clone(), None, NO_HOLIDAY, 0);
         assert_eq!(t.expected, vec![1, 0, 1]);
         assert_eq!(t.participating, vec![0, 0, 0]);
         assert_eq!(t.posting, vec![0, 1, 0]);
-        assert_eq!(t.posts[1], [0, 0, 1]);
+        assert_eq!(t.posts[1], [0, 0, 1, 0, 0]);
         assert_eq!(t.rate(1), None);
         assert_eq!(t.rate_over(0..3), Some(0.0));
         // A holiday is a grace week for everyone.
-        let raw = person(&ws, "2026-01-01", [0, 0, 50], &weeks, &[]);
+        let raw = person(&ws, "2026-01-01", [0, 0, 50, 0, 0], &weeks, &[]);
         let t = Tally::of(&raw, ws, None, |m| m == d("2026-11-09"), 0);
         assert_eq!(t.expected, vec![1, 0, 1]);
         assert_eq!((t.participating[1], t.posting[1]), (0, 1));
@@ -369,22 +375,25 @@ mod tests {
     fn a_reversed_verification_leaves_a_week_without_posts() {
         // The aggregate row stays with zero posts after the reversal.
         let ws = mondays("2026-11-02", 1);
-        let weeks = [week("2026-11-02", [0, 0, 0])];
-        let raw = person(&ws, "2026-01-01", [10; 3], &weeks, &[]);
+        let weeks = [week("2026-11-02", [0, 0, 0, 0, 0])];
+        let raw = person(&ws, "2026-01-01", [10; 5], &weeks, &[]);
         let t = Tally::of(&raw, ws, None, NO_HOLIDAY, 0);
         assert_eq!((t.expected[0], t.participating[0], t.posting[0]), (1, 0, 0));
-        assert_eq!(t.reach[0], [0; 3]);
+        assert_eq!(t.reach[0], [0; 5]);
     }
 
     #[test]
     fn the_platform_filter_counts_only_posts_there() {
         let ws = mondays("2026-11-02", 2);
-        let weeks = [week("2026-11-02", [1, 0, 0]), week("2026-11-09", [0, 1, 0])];
-        let raw = person(&ws, "2026-01-01", [10, 20, 30], &weeks, &[]);
+        let weeks = [
+            week("2026-11-02", [1, 0, 0, 0, 0]),
+            week("2026-11-09", [0, 1, 0, 0, 0]),
+        ];
+        let raw = person(&ws, "2026-01-01", [10, 20, 30, 0, 0], &weeks, &[]);
         let t = Tally::of(&raw, ws, platform_index("instagram"), NO_HOLIDAY, 0);
         assert_eq!(t.participating, vec![0, 1]);
-        assert_eq!(t.posts, vec![[0; 3], [0, 1, 0]]);
-        assert_eq!(t.reach, vec![[0; 3], [0, 20, 0]]);
+        assert_eq!(t.posts, vec![[0; 5], [0, 1, 0, 0, 0]]);
+        assert_eq!(t.reach, vec![[0; 5], [0, 20, 0, 0, 0]]);
     }
 
     #[test]
@@ -396,11 +405,11 @@ mod tests {
             let weeks = [WeekRow {
                 monday: d("2026-11-09"),
                 total: 1,
-                posts: [1, 0, 0],
-                interactions: [inter, 0, 0],
-                followers: [1000, 0, 0],
+                posts: [1, 0, 0, 0, 0],
+                interactions: [inter, 0, 0, 0, 0],
+                followers: [1000, 0, 0, 0, 0],
             }];
-            all.add(&person(&ws, "2026-01-01", [1000, 0, 0], &weeks, &[]));
+            all.add(&person(&ws, "2026-01-01", [1000, 0, 0, 0, 0], &weeks, &[]));
         }
         let t = Tally::of(&all, ws.clone(), None, NO_HOLIDAY, 1);
         assert_eq!(t.members, 3);
@@ -410,6 +419,32 @@ mod tests {
         // Engagement counts only the weeks from `detail_from` on.
         let t = Tally::of(&all, ws, None, NO_HOLIDAY, 2);
         assert_eq!(t.engagement(0), None);
+    }
+
+    #[test]
+    fn tiktok_and_youtube_count_like_the_others() {
+        // TikTok one week, YouTube the next, each with its own reach and engagement.
+        let ws = mondays("2026-11-02", 2);
+        let weeks = [
+            WeekRow {
+                monday: d("2026-11-02"),
+                total: 1,
+                posts: [0, 0, 0, 1, 0],
+                interactions: [0, 0, 0, 30, 0],
+                followers: [0, 0, 0, 1500, 0],
+            },
+            week("2026-11-09", [0, 0, 0, 0, 2]),
+        ];
+        let raw = person(&ws, "2026-01-01", [0, 0, 0, 1500, 700], &weeks, &[]);
+        let t = Tally::of(&raw, ws.clone(), None, NO_HOLIDAY, 0);
+        assert_eq!(t.participating, vec![1, 1]);
+        assert_eq!(t.posts, vec![[0, 0, 0, 1, 0], [0, 0, 0, 0, 2]]);
+        assert_eq!(t.reach, vec![[0, 0, 0, 1500, 0], [0, 0, 0, 0, 700]]);
+        assert_eq!(t.engagement(platform_index("tiktok").unwrap()), Some(2.0));
+        assert_eq!(t.posts_on(4), 2);
+        let t = Tally::of(&raw, ws, platform_index("youtube"), NO_HOLIDAY, 0);
+        assert_eq!(t.participating, vec![0, 1]);
+        assert_eq!(t.reach, vec![[0; 5], [0, 0, 0, 0, 700]]);
     }
 
     #[test]

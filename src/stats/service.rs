@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::rules::{self, BriefCounts, Raw, Tally, PLATFORMS};
+use super::rules::{self, BriefCounts, ByPlatform, Raw, Tally, PLATFORMS};
 use super::source;
 use crate::auth::guards::CurrentUser;
 use crate::briefs::rules::IsoWeek;
@@ -50,25 +50,47 @@ pub struct ScopeView {
     pub platform: Option<String>,
 }
 
-/// Per platform, in the order x, instagram, facebook.
+/// Per platform, in the order x, instagram, facebook, tiktok, youtube: every platform,
+/// 0 where nothing was posted.
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema, Default)]
 pub struct PerPlatform {
     pub x: u64,
     pub instagram: u64,
     pub facebook: u64,
+    pub tiktok: u64,
+    pub youtube: u64,
 }
 
 impl PerPlatform {
-    fn of(v: [u64; 3]) -> PerPlatform {
+    fn of(v: ByPlatform<u64>) -> PerPlatform {
+        let [x, instagram, facebook, tiktok, youtube] = v;
         PerPlatform {
-            x: v[0],
-            instagram: v[1],
-            facebook: v[2],
+            x,
+            instagram,
+            facebook,
+            tiktok,
+            youtube,
         }
     }
 
+    /// The values in the order of [`PLATFORMS`].
+    pub fn values(&self) -> ByPlatform<u64> {
+        [
+            self.x,
+            self.instagram,
+            self.facebook,
+            self.tiktok,
+            self.youtube,
+        ]
+    }
+
+    /// The value of a platform (0 for one Duta does not know).
+    pub fn get(&self, platform: &str) -> u64 {
+        rules::platform_index(platform).map_or(0, |p| self.values()[p])
+    }
+
     pub fn total(&self) -> u64 {
-        self.x + self.instagram + self.facebook
+        self.values().iter().sum()
     }
 }
 
@@ -186,6 +208,10 @@ pub struct Participation {
     pub window: WindowView,
     pub weeks: Vec<WeekFigures>,
     pub work_units: Vec<UnitRow>,
+    /// The platforms the programme has, in the order x, instagram, facebook, tiktok,
+    /// youtube: those its settings require, and any other with a verified post in the
+    /// scope over the window. Only the chosen one under a platform filter. The pages and
+    /// downloads show a column, series or row for these platforms only.
     pub platforms: Vec<PlatformRow>,
     pub funnel: Funnel,
     pub briefs: Vec<BriefRow>,
@@ -399,10 +425,20 @@ async fn compute(
         })
         .collect();
 
+    let required = crate::settings::service::thresholds(db).await?.0;
     let platforms = PLATFORMS
         .iter()
         .enumerate()
-        .filter(|(p, _)| platform.is_none_or(|q| q == *p))
+        .filter(|(p, name)| match platform {
+            Some(q) => q == *p,
+            None => {
+                required.iter().any(|r| r == *name)
+                    || window_range
+                        .clone()
+                        .any(|i| overall.posts[i][*p] > 0 || overall.reach[i][*p] > 0)
+                    || overall.followers[*p] > 0
+            }
+        })
         .map(|(p, name)| {
             let posts: u64 = window_range.clone().map(|i| overall.posts[i][p]).sum();
             let reach_sum: u64 = window_range.clone().map(|i| overall.reach[i][p]).sum();

@@ -11,26 +11,16 @@ use chrono::{Duration, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QuerySelect};
 
-use super::rules::{Cell, Raw, INACTIVE_WEEKS};
+use super::rules::{ByPlatform, Cell, Raw, INACTIVE_WEEKS};
 use crate::error::AppResult;
-use crate::leaderboard::participation::{active, breaks_of, in_break, FIGURES, MEMBER_STATUSES};
+use crate::leaderboard::participation::{
+    active, breaks_of, in_break, WeekRow, FIGURES, MEMBER_STATUSES,
+};
 use crate::leaderboard::service::Filter;
 use entity::{ambassadors, holidays, leaves, unit_weeks, week_activity, work_units};
 
 /// Ids read per statement.
 const BATCH: usize = 1_000;
-
-fn cell(v: &[i64]) -> Cell {
-    Cell {
-        joined: v[0],
-        posting: v[1],
-        posting_on: [v[2], v[3], v[4]],
-        posts: [v[5], v[6], v[7]],
-        reach: [v[8], v[9], v[10]],
-        interactions: [v[11], v[12], v[13]],
-        followers: [v[14], v[15], v[16]],
-    }
-}
 
 /// The units of the scope, as a subquery.
 fn units_in(path: &str) -> SelectStatement {
@@ -116,11 +106,11 @@ pub async fn rows(
         let Some(i) = index.get(&week).copied() else {
             continue;
         };
-        let mut v = [0i64; 17];
+        let mut v = [0i64; FIGURES.len()];
         for (k, slot) in v.iter_mut().enumerate() {
             *slot = row.try_get_by_index::<Option<i64>>(k + 2)?.unwrap_or(0);
         }
-        out.entry(id).or_insert_with(|| Raw::new(n)).cells[i] = cell(&v);
+        out.entry(id).or_insert_with(|| Raw::new(n)).cells[i] = Cell::of_figures(&v);
     }
 
     // Leave: the scope's approved ambassadors on leave in the window, and what they
@@ -163,25 +153,16 @@ pub async fn rows(
         v.dedup();
         v
     };
-    let mut posted: HashMap<(i64, NaiveDate), [i64; 3]> = HashMap::new();
+    let mut posted: HashMap<(i64, NaiveDate), ByPlatform<i64>> = HashMap::new();
     for chunk in ids.chunks(BATCH) {
-        let rows: Vec<(i64, NaiveDate, i64, i64, i64)> = week_activity::Entity::find()
-            .select_only()
-            .columns([
-                week_activity::Column::AmbassadorId,
-                week_activity::Column::WeekStart,
-                week_activity::Column::XPosts,
-                week_activity::Column::InstagramPosts,
-                week_activity::Column::FacebookPosts,
-            ])
+        let rows = week_activity::Entity::find()
             .filter(week_activity::Column::AmbassadorId.is_in(chunk.iter().copied()))
             .filter(week_activity::Column::WeekStart.gte(first))
             .filter(week_activity::Column::WeekStart.lte(last))
-            .into_tuple()
             .all(db)
             .await?;
-        for (id, week, x, ig, fb) in rows {
-            posted.insert((id, week), [x, ig, fb]);
+        for m in rows {
+            posted.insert((m.ambassador_id, m.week_start), WeekRow::of(&m).posts);
         }
     }
     // One count per ambassador and week, however many leave records cover it; a week of a

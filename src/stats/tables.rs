@@ -70,39 +70,39 @@ pub fn file_base(p: &Participation, lang: Lang) -> Vec<String> {
     parts
 }
 
+/// The weekly figures, with posts and reach for each platform the programme has (see
+/// [`Participation::platforms`]).
 pub fn weeks(p: &Participation, lang: Lang) -> Table {
+    let shown: Vec<&str> = p.platforms.iter().map(|r| r.platform).collect();
+    let mut columns = vec![
+        col(lang, "stats.week", Kind::Text),
+        col(lang, "stats.active_ambassadors", Kind::Integer),
+        col(lang, "stats.expected_ambassadors", Kind::Integer),
+        col(lang, "stats.posting_ambassadors", Kind::Integer),
+        col(lang, "stats.participation_rate_pct", Kind::Percent),
+    ];
+    for figure in ["posts", "reach"] {
+        for pl in &shown {
+            columns.push(col(lang, &format!("stats.{figure}_{pl}"), Kind::Integer));
+        }
+    }
     Table {
         name: t(lang, "stats.sheet_weeks"),
-        columns: vec![
-            col(lang, "stats.week", Kind::Text),
-            col(lang, "stats.active_ambassadors", Kind::Integer),
-            col(lang, "stats.expected_ambassadors", Kind::Integer),
-            col(lang, "stats.posting_ambassadors", Kind::Integer),
-            col(lang, "stats.participation_rate_pct", Kind::Percent),
-            col(lang, "stats.posts_x", Kind::Integer),
-            col(lang, "stats.posts_instagram", Kind::Integer),
-            col(lang, "stats.posts_facebook", Kind::Integer),
-            col(lang, "stats.reach_x", Kind::Integer),
-            col(lang, "stats.reach_instagram", Kind::Integer),
-            col(lang, "stats.reach_facebook", Kind::Integer),
-        ],
+        columns,
         rows: p
             .weeks
             .iter()
             .map(|w| {
-                vec![
+                let mut row = vec![
                     text(&w.week),
                     int(w.active_ambassadors),
                     int(w.expected_ambassadors),
                     int(w.posting_ambassadors),
                     pct(w.participation_rate),
-                    u(w.posts.x),
-                    u(w.posts.instagram),
-                    u(w.posts.facebook),
-                    u(w.reach.x),
-                    u(w.reach.instagram),
-                    u(w.reach.facebook),
-                ]
+                ];
+                row.extend(shown.iter().map(|pl| u(w.posts.get(pl))));
+                row.extend(shown.iter().map(|pl| u(w.reach.get(pl))));
+                row
             })
             .collect(),
     }

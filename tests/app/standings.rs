@@ -585,6 +585,7 @@ async fn any_write_to_a_table_a_kept_answer_reads_moves_its_stamp() {
         "leaves" => "note",
         "holidays" => "label",
         "programme_settings" => "timezone",
+        "platform_settings" => "threshold",
         "unit_weeks" => "joined",
         "brief_templates" => "template_id",
         "brief_images" => "alt",

@@ -1,12 +1,13 @@
 //! Participation statistics on hand-made data: the API, the dashboard page and both
 //! exports agree on the same figures; scopes (institution, work-unit subtree, platform,
 //! national) and windows; grace weeks, a member who joined mid-window, a reversed
-//! verification; who sees names; bad filters; nothing personal in any download.
+//! verification; who sees names; bad filters; nothing personal in any download; TikTok
+//! and YouTube wherever the programme has them, also in a database from before them.
 
 use std::io::Read;
 
 use chrono::Duration;
-use rocket::http::Status;
+use rocket::http::{Cookie, Status};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{json, Value};
 
@@ -219,16 +220,16 @@ async fn the_figures_follow_the_definitions_and_every_view_agrees() {
     );
     assert_eq!(
         body["weeks"][0]["posts"],
-        json!({"x": 0, "instagram": 1, "facebook": 1})
+        json!({"x": 0, "instagram": 1, "facebook": 1, "tiktok": 0, "youtube": 0})
     );
     assert_eq!(
         body["weeks"][2]["posts"],
-        json!({"x": 0, "instagram": 2, "facebook": 0})
+        json!({"x": 0, "instagram": 2, "facebook": 0, "tiktok": 0, "youtube": 0})
     );
     // Reach: the latest follower counts (640 on Instagram, 812 on Facebook) of who posted.
     assert_eq!(
         body["weeks"][0]["reach"],
-        json!({"x": 0, "instagram": 640, "facebook": 812})
+        json!({"x": 0, "instagram": 640, "facebook": 812, "tiktok": 0, "youtube": 0})
     );
     assert_eq!(body["weeks"][2]["reach"]["instagram"], 1280);
 
@@ -547,7 +548,7 @@ async fn scopes_roles_and_bad_filters() {
         ("?weeks=7", "weeks"),
         ("?weeks=banyak", "weeks"),
         ("?weeks=99999999999999999999", "weeks"),
-        ("?platform=tiktok", "platform"),
+        ("?platform=myspace", "platform"),
         ("?platform=%3Cscript%3E", "platform"),
     ] {
         let (status, body) = json(
@@ -604,4 +605,513 @@ async fn scopes_roles_and_bad_filters() {
     assert_eq!(status, Status::Ok);
     assert!(report.contains("Laporan partisipasi duta"));
     assert!(!report.contains("main-nav"));
+}
+
+/// A brief for the week `weeks_ago` weeks back aimed at every platform.
+async fn five_platform_brief(app: &TestApp, token: &str, weeks_ago: i64) -> i64 {
+    let monday = jakarta_monday(weeks_ago);
+    let week = duta::briefs::rules::IsoWeek::of(monday).to_string();
+    let start = posted_in(weeks_ago) - Duration::hours(9);
+    let mut body = crate::briefs::brief_body(&format!("Video {week}"), &[], &[]);
+    body["week"] = json!(week);
+    body["platforms"] = json!(["x", "instagram", "facebook", "tiktok", "youtube"]);
+    body["publish_at"] = json!(start.to_rfc3339());
+    body["deadline"] = json!((start + Duration::days(6))
+        .max(chrono::Utc::now() + Duration::hours(1))
+        .to_rfc3339());
+    let (status, b) = json(
+        app.send_api("POST", "/api/v1/briefs", Some(token), &body)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{b}");
+    b["id"].as_i64().unwrap()
+}
+
+fn platform_names(body: &Value) -> Vec<String> {
+    body["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["platform"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn platform_row<'a>(body: &'a Value, name: &str) -> &'a Value {
+    body["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == name)
+        .unwrap_or_else(|| panic!("no platform {name} in {body}"))
+}
+
+/// The stored aggregates, row by row: what the statistics are read from (without the
+/// time each weekly row was last written).
+async fn aggregates(
+    app: &TestApp,
+) -> (
+    Vec<entity::week_activity::Model>,
+    Vec<entity::unit_weeks::Model>,
+    Vec<entity::stat_people::Model>,
+) {
+    use sea_orm::QueryOrder;
+    (
+        entity::week_activity::Entity::find()
+            .order_by_asc(entity::week_activity::Column::AmbassadorId)
+            .order_by_asc(entity::week_activity::Column::WeekStart)
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|mut r| {
+                r.updated_at = chrono::DateTime::UNIX_EPOCH;
+                r
+            })
+            .collect(),
+        entity::unit_weeks::Entity::find()
+            .order_by_asc(entity::unit_weeks::Column::WorkUnitId)
+            .order_by_asc(entity::unit_weeks::Column::WeekStart)
+            .all(&app.db)
+            .await
+            .unwrap(),
+        entity::stat_people::Entity::find()
+            .order_by_asc(entity::stat_people::Column::AmbassadorId)
+            .all(&app.db)
+            .await
+            .unwrap(),
+    )
+}
+
+/// TikTok and YouTube count like the other platforms: verified posts, reach (the latest
+/// follower counts of who posted), engagement, the platform filter. The pages and
+/// downloads show them when the programme requires them or has a figure for them; the
+/// rebuild agrees with what the writes stored; and a database migrated from before they
+/// were stored holds their figures at once.
+#[rocket::async_test]
+async fn tiktok_and_youtube_count_wherever_the_programme_has_them() {
+    let app = TestApp::spawn().await;
+    let inst = app.institution("Kementerian Video").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let coordinator = app
+        .token(
+            app.user("coordinator", "koordinator@duta.test", Some(inst), None)
+                .await,
+        )
+        .await;
+    let leadership = app
+        .token(
+            app.user("leadership", "pimpinan@duta.test", Some(inst), None)
+                .await,
+        )
+        .await;
+    let admin = app
+        .token(app.user("admin", "admin@duta.test", None, None).await)
+        .await;
+    // Two members with TikTok (1,500 followers) and YouTube (700) accounts, and the
+    // three platforms every programme requires by default.
+    let mut people = Vec::new();
+    for n in [1, 2] {
+        let mut body = app.signup_body(inst, unit, n);
+        let platforms = body["platforms"].as_array_mut().unwrap();
+        platforms.push(
+            json!({"platform": "tiktok", "handle": format!("kandidat.tt{n}"),
+                              "method": "screenshot", "count": 1500}),
+        );
+        platforms.push(
+            json!({"platform": "youtube", "handle": format!("kandidat-yt{n}"),
+                              "method": "screenshot", "count": 700}),
+        );
+        let (status, b) = json(app.send_api("POST", "/api/v1/signup", None, &body).await).await;
+        assert_eq!(status, Status::Created, "{b}");
+        let amb = b["id"].as_i64().unwrap();
+        approve(&app, amb).await;
+        member_since(&app, amb, jakarta_monday(6)).await;
+        let user = entity::ambassadors::Entity::find_by_id(amb)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id;
+        people.push((amb, app.token(user).await));
+    }
+
+    // Nothing posted on them and not required: the figures keep to X, Instagram and
+    // Facebook, though the JSON has every platform's numbers.
+    let before = stats(&app, &leadership, "?weeks=4").await;
+    assert_eq!(platform_names(&before), ["x", "instagram", "facebook"]);
+    assert_eq!(
+        before["weeks"][3]["posts"],
+        json!({"x": 0, "instagram": 0, "facebook": 0, "tiktok": 0, "youtube": 0})
+    );
+    let (_, html) = text(app.page("/stats?weeks=4", Some(&leadership)).await).await;
+    assert!(
+        !html.contains("<th scope=\"row\">TikTok</th>"),
+        "no TikTok row"
+    );
+    assert!(!html.contains("<th scope=\"col\" class=\"num\">TikTok</th>"));
+    assert!(
+        html.contains("<option value=\"youtube\">YouTube</option>"),
+        "every platform can be chosen"
+    );
+    let (_, csv) = text(
+        app.page("/stats/export/weeks.csv?weeks=4", Some(&leadership))
+            .await,
+    )
+    .await;
+    assert!(
+        csv.contains("Unggahan Facebook") && !csv.contains("TikTok"),
+        "{csv}"
+    );
+
+    // The programme requires TikTok: its column shows, YouTube's not yet.
+    let (status, body) = json(
+        app.send_api(
+            "PUT",
+            "/api/v1/settings",
+            Some(&admin),
+            &json!({"timezone": "Asia/Jakarta", "window_weeks": 12,
+                    "platforms": [{"platform": "tiktok", "required": true, "threshold": 500}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let required = stats(&app, &leadership, "?weeks=4").await;
+    assert_eq!(
+        platform_names(&required),
+        ["x", "instagram", "facebook", "tiktok"]
+    );
+
+    // A TikTok video this week (30 interactions) and a YouTube one last week (14 on
+    // 700), each verified by the coordinator.
+    let this_week = five_platform_brief(&app, &coordinator, 0).await;
+    let last_week = five_platform_brief(&app, &coordinator, 1).await;
+    for (who, brief, weeks_ago, platform, url, likes) in [
+        (
+            0,
+            this_week,
+            0,
+            "tiktok",
+            "https://www.tiktok.com/@kandidat.tt1/video/7301234567890123456",
+            30,
+        ),
+        (
+            1,
+            last_week,
+            1,
+            "youtube",
+            "https://youtu.be/dQw4w9WgXcQ",
+            14,
+        ),
+    ] {
+        let body = json!({"brief_id": brief, "platform": platform, "url": url,
+                          "posted_at": posted_in(weeks_ago).to_rfc3339(), "likes": likes});
+        let (status, sub) = submit(&app, &people[who].1, body).await;
+        assert_eq!(status, Status::Created, "{sub}");
+        let id = sub["id"].as_i64().unwrap();
+        let (status, v) = decide(&app, &coordinator, id, "verify", "").await;
+        assert_eq!(status, Status::Ok, "{v}");
+    }
+
+    // The API: posts, reach and engagement per platform; YouTube shows by its figures.
+    let body = stats(&app, &leadership, "?weeks=4").await;
+    assert_eq!(
+        platform_names(&body),
+        ["x", "instagram", "facebook", "tiktok", "youtube"]
+    );
+    assert_eq!(
+        body["weeks"][3]["posts"],
+        json!({"x": 0, "instagram": 0, "facebook": 0, "tiktok": 1, "youtube": 0})
+    );
+    assert_eq!(
+        body["weeks"][3]["reach"],
+        json!({"x": 0, "instagram": 0, "facebook": 0, "tiktok": 1500, "youtube": 0})
+    );
+    assert_eq!(
+        body["weeks"][2]["reach"],
+        json!({"x": 0, "instagram": 0, "facebook": 0, "tiktok": 0, "youtube": 700})
+    );
+    assert_eq!(
+        column(&body, "posting_ambassadors"),
+        [0, 0, 1, 1].map(|n| json!(n))
+    );
+    let tiktok = platform_row(&body, "tiktok");
+    assert_eq!(
+        (
+            tiktok["posts"].as_i64(),
+            tiktok["reach_this_week"].as_i64(),
+            tiktok["reach_weekly_average"].as_i64()
+        ),
+        (Some(1), Some(1500), Some(375))
+    );
+    assert_eq!(tiktok["engagement_rate"], 2.0, "30 on 1,500 followers");
+    let youtube = platform_row(&body, "youtube");
+    assert_eq!(
+        (
+            youtube["posts"].as_i64(),
+            youtube["reach_this_week"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(youtube["engagement_rate"], 2.0, "14 on 700 followers");
+
+    // The platform filter takes them.
+    let only = stats(&app, &leadership, "?weeks=4&platform=youtube").await;
+    assert_eq!(platform_names(&only), ["youtube"]);
+    assert_eq!(only["scope"]["platform"], "youtube");
+    assert_eq!(
+        column(&only, "participation_rate"),
+        [0.0, 0.0, 0.5, 0.0].map(|n| json!(n))
+    );
+    assert_eq!(only["weeks"][3]["posts"]["tiktok"], 0);
+    let (status, html) = text(
+        app.page("/stats?weeks=4&platform=tiktok", Some(&leadership))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("<option value=\"tiktok\" selected>"));
+
+    // The page: a column in the weekly posts, a row in the platform table, in the
+    // reader's number format.
+    let (status, html) = text(app.page("/stats?weeks=4", Some(&leadership)).await).await;
+    assert_eq!(status, Status::Ok);
+    for name in ["TikTok", "YouTube"] {
+        assert!(
+            html.contains(&format!("<th scope=\"col\" class=\"num\">{name}</th>")),
+            "a {name} column"
+        );
+    }
+    assert!(
+        html.contains("<tr><th scope=\"row\">TikTok</th><td class=\"num\">1</td><td class=\"num\">1.500</td><td class=\"num\">375</td>"),
+        "the TikTok row"
+    );
+    assert!(html.contains("<tr><th scope=\"row\">YouTube</th><td class=\"num\">1</td>"));
+    let english = app
+        .client
+        .get("/stats?weeks=4")
+        .cookie(Cookie::new("duta_session", leadership.clone()))
+        .cookie(Cookie::new("duta_lang", "en"))
+        .dispatch()
+        .await;
+    let (_, english) = text(english).await;
+    assert!(english.contains("<td class=\"num\">1,500</td>"));
+
+    // The downloads: posts and reach per platform in the weekly table, a row each in the
+    // platform table.
+    let (_, csv) = text(
+        app.page("/stats/export/weeks.csv?weeks=4", Some(&leadership))
+            .await,
+    )
+    .await;
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with("Unggahan X,Unggahan Instagram,Unggahan Facebook,Unggahan TikTok,Unggahan YouTube,Jangkauan X,Jangkauan Instagram,Jangkauan Facebook,Jangkauan TikTok,Jangkauan YouTube"),
+        "{header}"
+    );
+    let week = |k: i64| duta::briefs::rules::IsoWeek::of(jakarta_monday(k)).to_string();
+    let line = |w: String| {
+        csv.lines()
+            .find(|l| l.starts_with(&w))
+            .unwrap_or_else(|| panic!("no {w} in {csv}"))
+            .to_string()
+    };
+    assert!(line(week(0)).ends_with(",0,0,0,1,0,0,0,0,1500,0"), "{csv}");
+    assert!(line(week(1)).ends_with(",0,0,0,0,1,0,0,0,0,700"), "{csv}");
+    let (_, platforms_csv) = text(
+        app.page("/stats/export/platforms.csv?weeks=4", Some(&leadership))
+            .await,
+    )
+    .await;
+    assert!(
+        platforms_csv.contains("TikTok,1,1500,375,2.00"),
+        "{platforms_csv}"
+    );
+    assert!(
+        platforms_csv.contains("YouTube,1,0,175,2.00"),
+        "{platforms_csv}"
+    );
+    let resp = app
+        .page(
+            "/stats/export/participation.xlsx?weeks=4",
+            Some(&leadership),
+        )
+        .await;
+    assert_eq!(resp.status(), Status::Ok);
+    let xml = xlsx_text(&resp.into_bytes().await.unwrap());
+    for label in [
+        "Unggahan TikTok",
+        "Jangkauan YouTube",
+        "<v>1500</v>",
+        "<v>700</v>",
+    ] {
+        assert!(xml.contains(label), "{label} in the workbook");
+    }
+
+    // The OpenAPI document says the same.
+    let (_, doc) = json(app.get_api("/api/openapi.json", None).await).await;
+    let per = &doc["components"]["schemas"]["PerPlatform"]["properties"];
+    assert!(
+        per["tiktok"].is_object() && per["youtube"].is_object(),
+        "{per}"
+    );
+    let param = doc["paths"]["/api/v1/stats/participation"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "platform")
+        .unwrap();
+    let pattern = param["schema"]["pattern"].as_str().unwrap();
+    assert!(
+        pattern.contains("tiktok") && pattern.contains("youtube"),
+        "{pattern}"
+    );
+
+    // Posts count while their author is a member: Kandidat 3 posts on TikTok two weeks
+    // back (when Kandidat 2 posts on Instagram) and becomes a member only last week, then
+    // on YouTube this week and is suspended from this week on. Both posts are in the
+    // weekly aggregate, neither in the figures.
+    let mut signup = app.signup_body(inst, unit, 3);
+    let platforms = signup["platforms"].as_array_mut().unwrap();
+    platforms.push(json!({"platform": "tiktok", "handle": "kandidat.tt3",
+                          "method": "screenshot", "count": 1500}));
+    platforms.push(json!({"platform": "youtube", "handle": "kandidat-yt3",
+                          "method": "screenshot", "count": 700}));
+    let (status, b) = json(app.send_api("POST", "/api/v1/signup", None, &signup).await).await;
+    assert_eq!(status, Status::Created, "{b}");
+    let late = b["id"].as_i64().unwrap();
+    approve(&app, late).await;
+    let late_user = entity::ambassadors::Entity::find_by_id(late)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let late_token = app.token(late_user).await;
+    let two_back = five_platform_brief(&app, &coordinator, 2).await;
+    for (token, brief, weeks_ago, platform, url) in [
+        (
+            &late_token,
+            two_back,
+            2,
+            "tiktok",
+            "https://www.tiktok.com/@kandidat.tt3/video/7301234567890123999",
+        ),
+        (
+            &people[1].1,
+            two_back,
+            2,
+            "instagram",
+            "https://www.instagram.com/p/Video00002/",
+        ),
+        (
+            &late_token,
+            this_week,
+            0,
+            "youtube",
+            "https://youtu.be/aBcDeFgHiJ3",
+        ),
+    ] {
+        let post = json!({"brief_id": brief, "platform": platform, "url": url,
+                          "posted_at": posted_in(weeks_ago).to_rfc3339()});
+        let (status, sub) = submit(&app, token, post).await;
+        assert_eq!(status, Status::Created, "{sub}");
+        let (status, v) = decide(
+            &app,
+            &coordinator,
+            sub["id"].as_i64().unwrap(),
+            "verify",
+            "",
+        )
+        .await;
+        assert_eq!(status, Status::Ok, "{v}");
+    }
+    member_since(&app, late, jakarta_monday(1) + Duration::days(2)).await;
+    let (status, v) = json(
+        app.send_api(
+            "POST",
+            &format!("/api/v1/vetting/candidates/{late}/suspend"),
+            Some(&coordinator),
+            &json!({"reason": "Mengunggah konten politik praktis."}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{v}");
+    let late_body = stats(&app, &leadership, "?weeks=4").await;
+    assert_eq!(
+        late_body["weeks"][1]["posts"],
+        json!({"x": 0, "instagram": 1, "facebook": 0, "tiktok": 0, "youtube": 0})
+    );
+    assert_eq!(late_body["weeks"][3]["posts"], body["weeks"][3]["posts"]);
+    assert_eq!(late_body["weeks"][3]["reach"], body["weeks"][3]["reach"]);
+
+    // What the writes stored is what the rebuild computes from the submissions, and the
+    // rebuild repairs a tampered TikTok or YouTube figure.
+    assert_eq!(rebuild_corrections(&app).await, 0);
+    let stored = aggregates(&app).await;
+    let total = |f: fn(&entity::week_activity::Model) -> i64| stored.0.iter().map(f).sum::<i64>();
+    assert_eq!(
+        (total(|r| r.tiktok_posts), total(|r| r.youtube_posts)),
+        (2, 2)
+    );
+    let counted = |f: fn(&entity::unit_weeks::Model) -> i64| stored.1.iter().map(f).sum::<i64>();
+    assert_eq!(
+        (counted(|r| r.tiktok_posts), counted(|r| r.youtube_posts)),
+        (1, 1)
+    );
+    let week_row = stored
+        .0
+        .iter()
+        .find(|r| r.tiktok_posts == 1)
+        .expect("the TikTok week")
+        .clone();
+    assert_eq!(
+        (week_row.tiktok_interactions, week_row.tiktok_followers),
+        (30, 1500)
+    );
+    let mut tampered: entity::week_activity::ActiveModel = week_row.into();
+    tampered.tiktok_posts = Set(3);
+    tampered.update(&app.db).await.unwrap();
+    let unit_row = stored
+        .1
+        .iter()
+        .find(|r| r.youtube_posts == 1)
+        .expect("the YouTube week")
+        .clone();
+    assert_eq!((unit_row.youtube_posting, unit_row.youtube_reach), (1, 700));
+    let mut tampered: entity::unit_weeks::ActiveModel = unit_row.into();
+    tampered.youtube_reach = Set(1);
+    tampered.update(&app.db).await.unwrap();
+    assert_eq!(rebuild_corrections(&app).await, 2);
+    assert_eq!(aggregates(&app).await, stored);
+    assert!(stored
+        .2
+        .iter()
+        .all(|p| p.tiktok_followers == 1500 && p.youtube_followers == 700));
+
+    // A database from before: undo this change's migration (and any after it), which
+    // drops the TikTok and YouTube columns, and migrate again on a connection of its own,
+    // as an upgraded node does at start. The figures are back without a rebuild.
+    use migration::{Migrator, MigratorTrait};
+    let all = Migrator::migrations();
+    let at = all
+        .iter()
+        .position(|m| m.name() == "m20261205_000044_five_platform_figures")
+        .expect("the migration");
+    let undo = u32::try_from(all.len() - at).unwrap();
+    let node = duta::db::connect_pool(&app.url, Some(1)).await.unwrap();
+    Migrator::down(&node, Some(undo)).await.unwrap();
+    assert!(
+        entity::unit_weeks::Entity::find().all(&node).await.is_err(),
+        "the columns are gone"
+    );
+    duta::db::migrate(&node).await.unwrap();
+    node.close().await.unwrap();
+    assert_eq!(aggregates(&app).await, stored, "filled by the migration");
+    assert_eq!(rebuild_corrections(&app).await, 0);
+    let after = stats(&app, &leadership, "?weeks=4").await;
+    assert_eq!(after["weeks"], late_body["weeks"]);
+    assert_eq!(after["platforms"], late_body["platforms"]);
 }

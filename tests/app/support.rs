@@ -21,7 +21,7 @@ pub struct TestApp {
     pub client: Client,
     pub db: DatabaseConnection,
     /// The database and data folder, for a second node on the same data.
-    url: String,
+    pub(crate) url: String,
     pub data_dir: std::path::PathBuf,
     extra: Vec<(String, Value)>,
     _dir: tempfile::TempDir,
