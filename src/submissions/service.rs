@@ -930,15 +930,22 @@ async fn due_query(
     let mut q = q
         .filter(ambassadors::Column::Status.eq("approved"))
         .filter(Expr::exists(addressed))
+        // Per person, through the index on (status, ambassador, week): a `NOT IN` of the
+        // week's posts would read every post of every week to find them.
         .filter(
-            ambassadors::Column::Id.not_in_subquery(
+            Expr::exists(
                 Query::select()
-                    .column(submissions::Column::AmbassadorId)
+                    .expr(Expr::val(1))
                     .from(submissions::Entity)
+                    .and_where(
+                        Expr::col((submissions::Entity, submissions::Column::AmbassadorId))
+                            .equals((ambassadors::Entity, ambassadors::Column::Id)),
+                    )
+                    .and_where(submissions::Column::Status.is_in(["pending", "verified"]))
                     .and_where(submissions::Column::WeekStart.eq(monday))
-                    .and_where(submissions::Column::Status.ne("rejected"))
                     .to_owned(),
-            ),
+            )
+            .not(),
         )
         .filter(
             ambassadors::Column::Id.not_in_subquery(

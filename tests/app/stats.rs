@@ -373,7 +373,7 @@ async fn the_figures_follow_the_definitions_and_every_view_agrees() {
     assert_eq!(status, Status::Ok);
     assert!(html.contains("Statistik partisipasi"));
     assert!(html.contains(&format!(
-        "<tr><th scope=\"row\">{}</th><td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\" data-rate=\"0.6667\">66,7 %</td></tr>",
+        "<tr><th scope=\"row\">{}</th><td class=\"num\" data-label=\"Diharapkan\">3</td><td class=\"num\" data-label=\"Mengunggah\">2</td><td class=\"num\" data-label=\"Partisipasi\" data-rate=\"0.6667\">66,7 %</td></tr>",
         weeks[0]
     )), "the weekly table");
     assert!(html.contains("<svg"), "the charts are drawn on the server");
@@ -884,10 +884,12 @@ async fn tiktok_and_youtube_count_wherever_the_programme_has_them() {
         );
     }
     assert!(
-        html.contains("<tr><th scope=\"row\">TikTok</th><td class=\"num\">1</td><td class=\"num\">1.500</td><td class=\"num\">375</td>"),
+        html.contains("<tr><th scope=\"row\">TikTok</th><td class=\"num\" data-label=\"Unggahan\">1</td><td class=\"num\" data-label=\"Jangkauan minggu ini\">1.500</td><td class=\"num\" data-label=\"Rata-rata jangkauan mingguan\">375</td>"),
         "the TikTok row"
     );
-    assert!(html.contains("<tr><th scope=\"row\">YouTube</th><td class=\"num\">1</td>"));
+    assert!(html.contains(
+        "<tr><th scope=\"row\">YouTube</th><td class=\"num\" data-label=\"Unggahan\">1</td>"
+    ));
     let english = app
         .client
         .get("/stats?weeks=4")
@@ -896,7 +898,7 @@ async fn tiktok_and_youtube_count_wherever_the_programme_has_them() {
         .dispatch()
         .await;
     let (_, english) = text(english).await;
-    assert!(english.contains("<td class=\"num\">1,500</td>"));
+    assert!(english.contains("<td class=\"num\" data-label=\"Reach this week\">1,500</td>"));
 
     // The downloads: posts and reach per platform in the weekly table, a row each in the
     // platform table.
