@@ -86,6 +86,8 @@ csv_rows=$(( $(wc -l <"$work/out") - 1 ))
 sampler=$!
 load() {
   local out
+  # The requests the previous run left in flight finish first (wrk does not wait for them).
+  sleep 3
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

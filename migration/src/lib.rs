@@ -46,6 +46,7 @@ mod m20261205_000041_archive_story_templates;
 mod m20261205_000042_notification_detail;
 mod m20261205_000043_email_opt_outs;
 pub mod m20261205_000044_five_platform_figures;
+mod m20261205_000045_index_pending_invitations;
 
 pub struct Migrator;
 
@@ -97,6 +98,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000042_notification_detail::Migration),
             Box::new(m20261205_000043_email_opt_outs::Migration),
             Box::new(m20261205_000044_five_platform_figures::Migration),
+            Box::new(m20261205_000045_index_pending_invitations::Migration),
         ]
     }
 }

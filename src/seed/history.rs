@@ -366,8 +366,16 @@ pub async fn seed_history(
                 }
                 continue;
             }
+            // A platform of the brief the person has an account on.
+            let theirs: Vec<&String> = platforms
+                .iter()
+                .filter(|p| follows.contains_key(*p))
+                .collect();
+            if theirs.is_empty() {
+                continue;
+            }
             reads.push((*brief, a.id));
-            let platform = platforms[(roll(a.id, *brief, 2) as usize) % platforms.len()].clone();
+            let platform = theirs[(roll(a.id, *brief, 2) as usize) % theirs.len()].clone();
             let day = roll(a.id, *brief, 3) % 5;
             let mut posted_at = local_midnight(*monday + Duration::days(day), &tz)
                 + Duration::hours(8 + roll(a.id, *brief, 4) % 10);
