@@ -95,7 +95,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Er
 }
 
 impl EmailChoices {
-    fn pairs(&self) -> [(&'static str, Option<bool>); 5] {
+    /// Each kind with the choice given for it (`None`: not given).
+    pub fn pairs(&self) -> [(&'static str, Option<bool>); 5] {
         [
             ("brief_published", self.brief_published),
             ("brief_changed", self.brief_changed),
@@ -105,7 +106,8 @@ impl EmailChoices {
         ]
     }
 
-    fn from_map(map: &BTreeMap<&str, bool>) -> EmailChoices {
+    /// The choices of the kinds in `map`, the others not given.
+    pub fn from_map(map: &BTreeMap<&str, bool>) -> EmailChoices {
         let get = |k: &str| map.get(k).copied();
         EmailChoices {
             brief_published: get("brief_published"),

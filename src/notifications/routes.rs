@@ -41,12 +41,16 @@ pub struct NotificationsPage {
 }
 
 fn email_rows(user: &CurrentUser, choices: &EmailChoices) -> Vec<EmailRow> {
-    let value = serde_json::to_value(choices).unwrap_or_default();
+    let given = choices.pairs();
     email::kinds_for(user.role.as_str())
         .into_iter()
         .map(|kind| EmailRow {
             kind,
-            on: value.get(kind).and_then(|v| v.as_bool()).unwrap_or(true),
+            on: given
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .and_then(|(_, on)| *on)
+                .unwrap_or(true),
         })
         .collect()
 }
@@ -135,12 +139,7 @@ pub async fn set_email(
             page(db, user, layout, rows, errors).await?,
         )));
     }
-    let map: serde_json::Map<String, serde_json::Value> = rows
-        .iter()
-        .map(|r| (r.kind.to_string(), serde_json::Value::Bool(r.on)))
-        .collect();
-    let choices: EmailChoices = serde_json::from_value(serde_json::Value::Object(map))
-        .map_err(crate::error::AppError::internal)?;
+    let choices = EmailChoices::from_map(&rows.iter().map(|r| (r.kind, r.on)).collect());
     email::set_choices(db, user, &choices).await?;
     Ok(Ok(Flash::success(
         Redirect::to("/notifications#email"),
