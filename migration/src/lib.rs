@@ -47,6 +47,9 @@ mod m20261205_000042_notification_detail;
 mod m20261205_000043_email_opt_outs;
 pub mod m20261205_000044_five_platform_figures;
 mod m20261205_000045_index_pending_invitations;
+mod m20261206_000046_create_job_runs;
+mod m20261206_000047_create_job_run_totals;
+mod m20261206_000048_drop_job_leases;
 
 pub struct Migrator;
 
@@ -99,6 +102,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000043_email_opt_outs::Migration),
             Box::new(m20261205_000044_five_platform_figures::Migration),
             Box::new(m20261205_000045_index_pending_invitations::Migration),
+            Box::new(m20261206_000046_create_job_runs::Migration),
+            Box::new(m20261206_000047_create_job_run_totals::Migration),
+            Box::new(m20261206_000048_drop_job_leases::Migration),
         ]
     }
 }

@@ -1,42 +1,53 @@
-//! Background jobs: work that runs on a timer beside the web server: the periodic
-//! re-check of follower counts ([`recheck`]), and every minute, telling the audience of
-//! scheduled briefs whose time has come (claimed per brief, so nodes never tell twice)
-//! and, from Thursday 09:00, the weekly reminder to ambassadors who have not posted yet
-//! (claimed per week).
+//! Background jobs: work that runs on a timer beside the web server, on whichever app
+//! node gets to it first. Each job has a schedule, and each run of it is a row of
+//! `job_runs` ([`runs`]):
+//!
+//! | job | runs | does |
+//! |---|---|---|
+//! | `briefs.scheduled` | every minute | tells the audience of scheduled briefs whose time has come (each brief claimed by its `notified_at`) |
+//! | `submissions.reminder` | weekly, at the settings' day and hour | reminds ambassadors who have not posted yet |
+//! | `followers.recheck` | every `jobs.tick_minutes` | asks the platforms again for follower counts ([`recheck`]) |
+//! | `privacy.retention` | hourly | erases people withdrawn longer ago than the retention period |
+//! | `leaderboard.rebuild` | weekly, Monday 03:00 | recomputes the stored aggregates from the posts and corrects what differs |
 //!
 //! The [`Jobs`] fairing checks the `jobs` table of the configuration at ignition and, at
-//! liftoff, starts one tokio task that wakes every `jobs.tick_minutes`. Several app nodes
-//! may share one PostgreSQL database, so each run is claimed first with a lease row in
-//! `job_leases` ([`try_claim`]): one node runs, the others skip that tick. The task stops
-//! with Rocket's shutdown; an error is logged and the next tick tries again, so the web
-//! server never goes down with a job.
+//! liftoff, starts one task per node that wakes every minute: it inserts the runs that
+//! have fallen due (every node inserts the same rows, once), claims them one by one and
+//! runs each in its own task while extending its claim. Several app nodes share one
+//! database, so each run is claimed by exactly one of them; a run whose node died is
+//! claimed again by another once the claim runs out. At shutdown the node gives back
+//! what it was running. An error is stored with the run and tried again; the web server
+//! never goes down with a job.
 
-pub mod lease;
 pub mod recheck;
+pub mod rules;
+pub mod runs;
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use rocket::fairing::{Fairing, Info, Kind};
+use chrono::{DateTime, TimeDelta, Utc};
+use rocket::fairing::{Fairing, Info, Kind as FairingKind};
 use rocket::figment::Figment;
+use rocket::futures::future::BoxFuture;
 use rocket::{Orbit, Rocket, Shutdown};
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::error::{AppError, AppResult};
 use crate::followers::FollowerSources;
+use rules::Schedule;
+use runs::{Claimed, Ended};
 
-pub use lease::{release, try_claim};
 pub use recheck::{run_recheck_once, RecheckReport};
 
-/// The lease name of the follower re-check.
-pub const RECHECK_JOB: &str = "followers.recheck";
-/// The lease name of the retention job (erasing people withdrawn past the retention days).
-pub const RETENTION_JOB: &str = "privacy.retention";
-
 const DEFAULT_TICK_MINUTES: i64 = 60;
-/// The first run after a start waits this long (or one tick, when that is shorter), so that
-/// a node that restarts often still runs its jobs, and a start is not slowed by them.
-const STARTUP_DELAY: Duration = Duration::from_secs(60);
+/// A node looks for work this long after it starts (so a start is not slowed by its
+/// jobs), and then every [`WAKE`].
+const STARTUP_DELAY: Duration = Duration::from_secs(5);
+/// How often a node schedules what has fallen due and claims it.
+const WAKE: Duration = Duration::from_secs(60);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +70,7 @@ fn default_tick() -> i64 {
 pub struct JobsConfig {
     /// `jobs.enabled`: false keeps every background job off on this node.
     pub enabled: bool,
-    /// `jobs.tick_minutes`: how often the jobs wake up to look for work.
+    /// `jobs.tick_minutes`: how often the follower re-check runs (one batch each time).
     pub tick: Duration,
 }
 
@@ -108,9 +119,428 @@ impl JobsConfig {
     }
 }
 
+impl JobsConfig {
+    /// `jobs.tick_minutes` as the re-check's period.
+    pub fn tick_delta(&self) -> TimeDelta {
+        TimeDelta::from_std(self.tick).unwrap_or(TimeDelta::minutes(DEFAULT_TICK_MINUTES))
+    }
+}
+
+/// A kind of background job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Kind {
+    ScheduledBriefs,
+    WeeklyReminder,
+    FollowerRecheck,
+    Retention,
+    Rebuild,
+}
+
+/// The weekly rebuild's day and hour (Monday 03:00 in the programme's zone: the week
+/// before has ended, and hardly anyone is at work).
+const REBUILD_WEEKDAY: u32 = 1;
+const REBUILD_HOUR: u32 = 3;
+
+impl Kind {
+    /// Every kind, in the order the admin page lists them.
+    pub const ALL: [Kind; 5] = [
+        Kind::ScheduledBriefs,
+        Kind::WeeklyReminder,
+        Kind::FollowerRecheck,
+        Kind::Retention,
+        Kind::Rebuild,
+    ];
+
+    /// The job's name in `job_runs`, logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::ScheduledBriefs => "briefs.scheduled",
+            Kind::WeeklyReminder => "submissions.reminder",
+            Kind::FollowerRecheck => "followers.recheck",
+            Kind::Retention => "privacy.retention",
+            Kind::Rebuild => "leaderboard.rebuild",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// When the job runs now: the reminder's day and hour are a setting, the weekly jobs
+    /// follow the programme's time zone, the re-check `jobs.tick_minutes`.
+    pub async fn schedule(self, db: &DatabaseConnection, tick: TimeDelta) -> AppResult<Schedule> {
+        Ok(match self {
+            Kind::ScheduledBriefs => Schedule::Every(TimeDelta::minutes(1)),
+            Kind::FollowerRecheck => Schedule::Every(tick),
+            Kind::Retention => Schedule::Every(TimeDelta::hours(1)),
+            Kind::WeeklyReminder => {
+                let settings = crate::settings::service::get_settings(db).await?;
+                Schedule::Weekly {
+                    weekday: u32::try_from(settings.reminder_weekday).unwrap_or(4),
+                    hour: u32::try_from(settings.reminder_hour).unwrap_or(9),
+                    tz: crate::settings::service::programme_timezone(db).await?,
+                }
+            }
+            Kind::Rebuild => Schedule::Weekly {
+                weekday: REBUILD_WEEKDAY,
+                hour: REBUILD_HOUR,
+                tz: crate::settings::service::programme_timezone(db).await?,
+            },
+        })
+    }
+}
+
+/// What a run did: a short summary kept with the run (`name=value …`), and the number of
+/// things it did (briefs told, people reminded, accounts checked, people erased,
+/// corrections).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub summary: String,
+    pub count: u64,
+}
+
+/// The work of one job, given the time of the run.
+pub type Work = Arc<dyn Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync>;
+
+/// How one claimed run ended on this node.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub run: Claimed,
+    pub ended: Ended,
+    /// What the work did, or its error.
+    pub result: Result<Report, String>,
+}
+
+/// A node's jobs: which kinds it runs and their work, under its holder id.
+#[derive(Clone)]
+pub struct Runner {
+    db: DatabaseConnection,
+    holder: String,
+    tick: TimeDelta,
+    lease: TimeDelta,
+    works: Vec<(Kind, Work)>,
+}
+
+/// Aborts a spawned task when dropped, so a run stopped from outside stops its work too.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Runner {
+    /// A runner with no jobs yet (see [`Runner::with`]); `tick` is the re-check's period.
+    pub fn new(db: DatabaseConnection, holder: impl Into<String>, tick: TimeDelta) -> Runner {
+        Runner {
+            db,
+            holder: holder.into(),
+            tick,
+            lease: runs::LEASE,
+            works: Vec::new(),
+        }
+    }
+
+    /// This runner running `kind` with `work` (instead of any work it had for it).
+    pub fn with<F, Fut>(mut self, kind: Kind, work: F) -> Runner
+    where
+        F: Fn(DateTime<Utc>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = AppResult<Report>> + Send + 'static,
+    {
+        self.works.retain(|(k, _)| *k != kind);
+        let work: Work = Arc::new(move |now| Box::pin(work(now)));
+        self.works.push((kind, work));
+        self
+    }
+
+    /// This runner with claims that last `lease` (extended every third of it).
+    pub fn with_lease(mut self, lease: TimeDelta) -> Runner {
+        self.lease = lease;
+        self
+    }
+
+    /// The jobs of an app node: the follower re-check only where a platform API is
+    /// configured, retention only with a media store.
+    pub fn for_app(
+        db: DatabaseConnection,
+        holder: impl Into<String>,
+        tick: TimeDelta,
+        mailer: crate::notify::Mailer,
+        sources: FollowerSources,
+        store: Option<crate::media::service::MediaStore>,
+    ) -> Runner {
+        let mut runner = Runner::new(db.clone(), holder, tick)
+            .with(Kind::ScheduledBriefs, scheduled_briefs(&db, &mailer))
+            .with(Kind::WeeklyReminder, weekly_reminder(&db, &mailer))
+            .with(Kind::Rebuild, rebuild(&db));
+        if !sources.configured().is_empty() {
+            runner = runner.with(Kind::FollowerRecheck, follower_recheck(&db, &sources));
+        }
+        if let Some(store) = store {
+            runner = runner.with(Kind::Retention, retention(&db, &store));
+        }
+        runner
+    }
+
+    /// This runner with only `kinds` of its jobs (a node, or a test, that runs some).
+    pub fn only(mut self, kinds: &[Kind]) -> Runner {
+        self.works.retain(|(k, _)| kinds.contains(k));
+        self
+    }
+
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// The kinds this node runs.
+    pub fn kinds(&self) -> Vec<Kind> {
+        self.works.iter().map(|(k, _)| *k).collect()
+    }
+
+    fn work(&self, job: &str) -> Option<Work> {
+        self.works
+            .iter()
+            .find(|(k, _)| k.name() == job)
+            .map(|(_, w)| w.clone())
+    }
+
+    /// Inserts the run of each of this node's jobs that is due at `now`, unless it exists.
+    pub async fn schedule(&self, now: DateTime<Utc>) -> AppResult<()> {
+        for kind in self.kinds() {
+            let schedule = kind.schedule(&self.db, self.tick).await?;
+            let Some(due) = rules::due_run(schedule, now) else {
+                continue;
+            };
+            match due.once_between {
+                Some(week) => {
+                    runs::schedule_once_between(&self.db, kind.name(), due.due_at, week).await?
+                }
+                None => runs::schedule(&self.db, kind.name(), due.due_at).await?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Claims the oldest run of this node's jobs that may be run now.
+    pub async fn claim(&self, now: DateTime<Utc>) -> AppResult<Option<Claimed>> {
+        let names: Vec<&str> = self.works.iter().map(|(k, _)| k.name()).collect();
+        runs::claim(&self.db, &names, &self.holder, self.lease, now).await
+    }
+
+    /// Runs a claimed run (at `now`) in its own task, extending the claim every third of
+    /// the lease, and stores how it ended. Stops the work if another node took the run
+    /// over meanwhile.
+    pub async fn execute(&self, run: Claimed, now: DateTime<Utc>) -> AppResult<Outcome> {
+        let started = tokio::time::Instant::now();
+        let at = || now + TimeDelta::from_std(started.elapsed()).unwrap_or_default();
+        let Some(work) = self.work(&run.job) else {
+            let error = "this node does not run this job".to_string();
+            let ended =
+                runs::finish(&self.db, &run, &self.holder, Err(error.clone()), at()).await?;
+            return Ok(Outcome {
+                run,
+                ended,
+                result: Err(error),
+            });
+        };
+        let mut task = AbortOnDrop(tokio::spawn(work(now)));
+        let every = (self.lease / 3).to_std().unwrap_or(Duration::from_secs(40));
+        let mut beats = tokio::time::interval_at(started + every, every);
+        let result = loop {
+            tokio::select! {
+                joined = &mut task.0 => break match joined {
+                    Ok(Ok(report)) => Ok(report),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) if e.is_panic() => Err("the job panicked".to_string()),
+                    Err(_) => Err("the job was cancelled".to_string()),
+                },
+                _ = beats.tick() => {
+                    match runs::extend(&self.db, run.id, &self.holder, at() + self.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!(job = %run.job, run = run.id, "another node took the run over; stopped here");
+                            return Ok(Outcome {
+                                run,
+                                ended: Ended::Lost,
+                                result: Err("another node took the run over".into()),
+                            });
+                        }
+                        Err(e) => tracing::warn!(job = %run.job, run = run.id, error = %e, "cannot extend the claim"),
+                    }
+                }
+            }
+        };
+        let summary = result
+            .as_ref()
+            .map(|r| r.summary.clone())
+            .map_err(Clone::clone);
+        let ended = runs::finish(&self.db, &run, &self.holder, summary, at()).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        match (&result, ended) {
+            (Ok(r), Ended::Done) if r.count == 0 => {
+                tracing::debug!(job = %run.job, run = run.id, seconds, summary = %r.summary, "job run done")
+            }
+            (Ok(r), _) => {
+                tracing::info!(job = %run.job, run = run.id, seconds, summary = %r.summary, ?ended, "job run done")
+            }
+            (Err(e), Ended::Failed) => {
+                tracing::error!(job = %run.job, run = run.id, attempt = run.attempts, error = %e, "job run failed; given up")
+            }
+            (Err(e), _) => {
+                tracing::warn!(job = %run.job, run = run.id, attempt = run.attempts, error = %e, ?ended, "job run failed; it will be tried again")
+            }
+        }
+        Ok(Outcome { run, ended, result })
+    }
+
+    /// Schedules what is due at `now`, then claims and runs it here, one run after the
+    /// other, until nothing is left (for tests and the command line; the app's loop runs
+    /// them side by side).
+    pub async fn run_due(&self, now: DateTime<Utc>) -> AppResult<Vec<Outcome>> {
+        self.schedule(now).await?;
+        let mut done = Vec::new();
+        // A run claimed twice in one go would be a bug; the bound keeps it from spinning.
+        for _ in 0..1_000 {
+            let Some(run) = self.claim(now).await? else {
+                break;
+            };
+            done.push(self.execute(run, now).await?);
+        }
+        Ok(done)
+    }
+}
+
+fn scheduled_briefs(
+    db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let (db, mailer) = (db.clone(), mailer.clone());
+    move |_now| {
+        let (db, mailer) = (db.clone(), mailer.clone());
+        Box::pin(async move {
+            let ids = crate::briefs::service::due_briefs(&db).await?;
+            for id in &ids {
+                crate::briefs::service::tell_if_due(&db, &mailer, *id).await;
+            }
+            Ok(Report {
+                summary: format!("briefs={}", ids.len()),
+                count: ids.len() as u64,
+            })
+        })
+    }
+}
+
+fn weekly_reminder(
+    db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let (db, mailer) = (db.clone(), mailer.clone());
+    move |now| {
+        let (db, mailer) = (db.clone(), mailer.clone());
+        Box::pin(async move {
+            let n = crate::submissions::service::send_weekly_reminder(&db, &mailer, now).await?;
+            Ok(Report {
+                summary: format!("reminded={n}"),
+                count: n as u64,
+            })
+        })
+    }
+}
+
+fn follower_recheck(
+    db: &DatabaseConnection,
+    sources: &FollowerSources,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let (db, sources) = (db.clone(), sources.clone());
+    move |now| {
+        let (db, sources) = (db.clone(), sources.clone());
+        Box::pin(async move {
+            let r = run_recheck_once(&db, &sources, now).await?;
+            Ok(Report {
+                summary: format!(
+                    "checked={} below={} recovered={} failed={}",
+                    r.checked, r.below, r.recovered, r.failed
+                ),
+                count: u64::from(r.checked + r.failed),
+            })
+        })
+    }
+}
+
+fn retention(
+    db: &DatabaseConnection,
+    store: &crate::media::service::MediaStore,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let (db, store) = (db.clone(), store.clone());
+    move |now| {
+        let (db, store) = (db.clone(), store.clone());
+        Box::pin(async move {
+            let n = crate::privacy::service::erase_expired(&db, &store, now).await?;
+            Ok(Report {
+                summary: format!("erased={n}"),
+                count: n,
+            })
+        })
+    }
+}
+
+/// The weekly roll-up check: every stored aggregate (weekly figures, briefs, platforms,
+/// statistics, standings) computed again from the posts; what differed is corrected and
+/// named in the run's summary (there should be nothing).
+fn rebuild(
+    db: &DatabaseConnection,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let db = db.clone();
+    move |_now| {
+        let db = db.clone();
+        Box::pin(async move {
+            let corrections = crate::leaderboard::service::rebuild(&db).await?;
+            for c in &corrections {
+                tracing::warn!(table = c.table, row = %c.row, stored = %c.stored, computed = %c.computed, "stored aggregate corrected");
+            }
+            let mut summary = format!("corrected={}", corrections.len());
+            for c in corrections.iter().take(5) {
+                summary.push_str(&format!(
+                    "; {} {}: {} -> {}",
+                    c.table, c.row, c.stored, c.computed
+                ));
+            }
+            if corrections.len() > 5 {
+                summary.push_str("; …");
+            }
+            Ok(Report {
+                summary,
+                count: corrections.len() as u64,
+            })
+        })
+    }
+}
+
+/// The weekly reminder as the job runs it, for `now`: scheduled once its day and hour
+/// have come (once a week, whatever the setting becomes meanwhile), claimed by
+/// `holder` and sent. Returns how many were reminded (0 when it is not time, or the
+/// week's reminder went out already, from any node).
+pub async fn remind_if_due(
+    db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let tick = TimeDelta::minutes(DEFAULT_TICK_MINUTES);
+    let runner = Runner::new(db.clone(), holder, tick)
+        .with(Kind::WeeklyReminder, weekly_reminder(db, mailer));
+    let mut told = 0;
+    for outcome in runner.run_due(now).await? {
+        told += outcome.result.map_err(AppError::Internal)?.count;
+    }
+    usize::try_from(told).map_err(AppError::internal)
+}
+
 /// Starts the job loop at liftoff (unless `jobs.enabled` is false). Reads the
 /// `JobsConfig` (checked with the rest of the state, see `crate::app_state`), the
-/// `DatabaseConnection` and the `FollowerSources` from the application state.
+/// `DatabaseConnection`, the `FollowerSources`, the mailer and the media store from the
+/// application state.
 pub struct Jobs;
 
 #[rocket::async_trait]
@@ -118,7 +548,7 @@ impl Fairing for Jobs {
     fn info(&self) -> Info {
         Info {
             name: "Duta background jobs",
-            kind: Kind::Liftoff,
+            kind: FairingKind::Liftoff,
         }
     }
 
@@ -138,29 +568,18 @@ impl Fairing for Jobs {
             return;
         };
         let holder = holder_id();
-        tracing::info!(holder = %holder, tick_secs = cfg.tick.as_secs(), "background jobs started");
         let mailer = crate::state::part::<crate::notify::Mailer>(rocket)
             .cloned()
             .unwrap_or_else(crate::notify::Mailer::disabled);
-        tokio::spawn(briefs_loop(
-            db.clone(),
-            mailer,
-            holder.clone(),
-            rocket.shutdown(),
-        ));
         let store = crate::state::part::<crate::media::service::MediaStore>(rocket).cloned();
-        tokio::spawn(run_loop(
-            db,
-            sources,
-            store,
-            cfg.tick,
-            holder,
-            rocket.shutdown(),
-        ));
+        let runner = Runner::for_app(db, holder, cfg.tick_delta(), mailer, sources, store);
+        let kinds: Vec<&str> = runner.kinds().into_iter().map(Kind::name).collect();
+        tracing::info!(holder = %runner.holder(), jobs = ?kinds, "background jobs started");
+        tokio::spawn(run_loop(runner, rocket.shutdown()));
     }
 }
 
-/// This node's name in `job_leases`: the host name where the environment tells it (for
+/// This node's name in `job_runs`: the host name where the environment tells it (for
 /// the operator reading the table) and a random part (two processes on one host differ).
 fn holder_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_default();
@@ -177,145 +596,62 @@ fn holder_id() -> String {
     }
 }
 
-/// Wakes every `tick` until shutdown. Each tick runs in its own task, so that even a panic
-/// deep inside a platform client only costs that tick.
-async fn run_loop(
-    db: DatabaseConnection,
-    sources: FollowerSources,
-    store: Option<crate::media::service::MediaStore>,
-    tick: Duration,
-    holder: String,
-    shutdown: Shutdown,
-) {
+/// Wakes every minute until shutdown: schedules what has fallen due, then claims runs
+/// until none is left, each run in its own task (a run of each job at most, so a long
+/// re-check does not hold up the scheduled briefs). At shutdown the runs still going are
+/// stopped and given back, due again for any node.
+async fn run_loop(runner: Runner, shutdown: Shutdown) {
     let mut shutdown = std::pin::pin!(shutdown);
-    let first = tokio::time::Instant::now() + STARTUP_DELAY.min(tick);
-    let mut ticks = tokio::time::interval_at(first, tick);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut wakes = tokio::time::interval_at(tokio::time::Instant::now() + STARTUP_DELAY, WAKE);
+    wakes.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut running: Vec<(i64, tokio::task::JoinHandle<()>)> = Vec::new();
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
-            _ = ticks.tick() => {}
+            _ = wakes.tick() => {}
         }
-        let (db2, sources2, store2, holder2) =
-            (db.clone(), sources.clone(), store.clone(), holder.clone());
-        let mut run = tokio::spawn(async move {
-            recheck_tick(db2.clone(), sources2, holder2.clone()).await;
-            if let Some(store) = store2 {
-                retention_tick(&db2, &store, &holder2).await;
-            }
-        });
-        tokio::select! {
-            _ = &mut shutdown => {
-                // The run's open transaction rolls back; its lease runs out by itself.
-                run.abort();
-                break;
-            }
-            joined = &mut run => {
-                if let Err(e) = joined {
-                    tracing::error!(error = %e, job = RECHECK_JOB, "background job failed");
+        running.retain(|(_, task)| !task.is_finished());
+        if let Err(e) = runner.schedule(Utc::now()).await {
+            tracing::warn!(error = %e, "cannot schedule the background jobs");
+        }
+        loop {
+            match runner.claim(Utc::now()).await {
+                Ok(Some(run)) => {
+                    let id = run.id;
+                    let r = runner.clone();
+                    running.push((
+                        id,
+                        tokio::spawn(async move {
+                            let job = run.job.clone();
+                            if let Err(e) = r.execute(run, Utc::now()).await {
+                                tracing::error!(job = %job, run = id, error = %e, "cannot store how a job run ended");
+                            }
+                        }),
+                    ));
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot claim a background job run");
+                    break;
                 }
             }
+        }
+    }
+    for (id, task) in running {
+        if task.is_finished() {
+            continue;
+        }
+        task.abort();
+        if let Err(e) = task.await {
+            if !e.is_cancelled() {
+                tracing::warn!(run = id, error = %e, "background job stopped with an error");
+            }
+        }
+        if let Err(e) = runs::give_back(&runner.db, id, &runner.holder).await {
+            tracing::warn!(run = id, error = %e, "cannot give a job run back; another node takes it over when its claim runs out");
         }
     }
     tracing::debug!("background jobs stopped");
-}
-
-/// How often scheduled briefs are looked at.
-const BRIEFS_TICK: Duration = Duration::from_secs(60);
-
-/// Every minute: tells the audience of each scheduled brief whose publish time has come.
-/// Each brief is claimed by setting its `notified_at`, so two nodes never tell twice.
-async fn briefs_loop(
-    db: DatabaseConnection,
-    mailer: crate::notify::Mailer,
-    holder: String,
-    shutdown: Shutdown,
-) {
-    let mut shutdown = std::pin::pin!(shutdown);
-    let mut ticks = tokio::time::interval(BRIEFS_TICK);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = ticks.tick() => {}
-        }
-        match crate::briefs::service::due_briefs(&db).await {
-            Ok(ids) => {
-                for id in ids {
-                    crate::briefs::service::tell_if_due(&db, &mailer, id).await;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot look for scheduled briefs"),
-        }
-        if let Err(e) =
-            crate::submissions::service::remind_if_due(&db, &mailer, &holder, Utc::now()).await
-        {
-            tracing::warn!(error = %e, "cannot send the weekly reminder");
-        }
-    }
-}
-
-/// One tick of the retention job: claim it, erase everyone withdrawn longer ago than the
-/// programme's retention period, give the lease back.
-async fn retention_tick(
-    db: &DatabaseConnection,
-    store: &crate::media::service::MediaStore,
-    holder: &str,
-) {
-    let now = Utc::now();
-    match try_claim(db, RETENTION_JOB, holder, chrono::TimeDelta::hours(1), now).await {
-        Ok(true) => {}
-        Ok(false) => return,
-        Err(e) => {
-            tracing::error!(error = %e, job = RETENTION_JOB, "cannot claim the job");
-            return;
-        }
-    }
-    match crate::privacy::service::erase_expired(db, store, now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(job = RETENTION_JOB, erased = n, "withdrawn people erased"),
-        Err(e) => tracing::error!(error = %e, job = RETENTION_JOB, "retention job failed"),
-    }
-    if let Err(e) = release(db, RETENTION_JOB, holder, Utc::now()).await {
-        tracing::warn!(error = %e, job = RETENTION_JOB, "cannot release the job's lease; it will expire");
-    }
-}
-
-/// One tick of the follower re-check: claim the run, run one batch, give the lease back.
-async fn recheck_tick(db: DatabaseConnection, sources: FollowerSources, holder: String) {
-    // Without any API token there is nothing to re-check: no need to touch the database.
-    if sources.configured().is_empty() {
-        return;
-    }
-    let now = Utc::now();
-    match try_claim(&db, RECHECK_JOB, &holder, recheck::lease_ttl(&sources), now).await {
-        Ok(true) => {}
-        Ok(false) => {
-            tracing::debug!(job = RECHECK_JOB, "another node is running this job");
-            return;
-        }
-        Err(e) => {
-            tracing::error!(error = %e, job = RECHECK_JOB, "cannot claim the job");
-            return;
-        }
-    }
-    match run_recheck_once(&db, &sources, now).await {
-        Ok(report) if report == RecheckReport::default() => {
-            tracing::debug!(job = RECHECK_JOB, "no follower count due for a re-check")
-        }
-        Ok(report) => tracing::info!(
-            job = RECHECK_JOB,
-            checked = report.checked,
-            below = report.below,
-            recovered = report.recovered,
-            failed = report.failed,
-            "follower counts re-checked"
-        ),
-        Err(e) => tracing::error!(error = %e, job = RECHECK_JOB, "follower re-check failed"),
-    }
-    if let Err(e) = release(&db, RECHECK_JOB, &holder, Utc::now()).await {
-        tracing::warn!(error = %e, job = RECHECK_JOB, "cannot release the job's lease; it will expire");
-    }
 }
 
 #[cfg(test)]

@@ -46,16 +46,8 @@ pub struct RecheckReport {
     pub failed: u32,
 }
 
-/// How long a node may hold the re-check: a whole batch of calls that all time out, and
-/// some slack. The node gives the lease back as soon as its run ends.
-pub fn lease_ttl(sources: &FollowerSources) -> TimeDelta {
-    let calls = u32::try_from(BATCH).unwrap_or(u32::MAX);
-    let worst = sources.timeout().saturating_mul(calls);
-    TimeDelta::from_std(worst).unwrap_or(TimeDelta::hours(6)) + TimeDelta::minutes(5)
-}
-
-/// Runs one batch of due re-checks now (the job loop calls this once per tick, after
-/// claiming the run; tests call it directly).
+/// Runs one batch of due re-checks now (the `followers.recheck` job calls this once per
+/// run; tests call it directly).
 pub async fn run_recheck_once(
     db: &DatabaseConnection,
     sources: &FollowerSources,
@@ -637,13 +629,5 @@ mod tests {
         let due = due_accounts(&w.db, &sources, Utc::now(), 1).await.unwrap();
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].id, rows[0].id, "the longest unchecked first");
-    }
-
-    #[test]
-    fn the_lease_outlasts_a_batch_of_timeouts() {
-        let sources = FollowerSources::default();
-        let ttl = lease_ttl(&sources);
-        let batch_secs = sources.timeout().as_secs() * BATCH;
-        assert!(ttl.num_seconds() > i64::try_from(batch_secs).unwrap());
     }
 }

@@ -1064,35 +1064,20 @@ pub async fn unposted(
         .collect())
 }
 
-/// The weekly reminder: from the settings' day and hour (Thursday 09:00 by default) in
-/// the programme's zone until the week ends, the first node to claim this week's run
-/// tells everyone due a reminder (see [`due_query`]), in Duta and by email when SMTP is
-/// configured. Returns how many were reminded (0 when it is not time, or another node
-/// already did it: once a week, whatever the setting becomes meanwhile).
-pub async fn remind_if_due(
+/// The weekly reminder: tells everyone due a reminder this week (see [`due_query`]), in
+/// Duta and by email when SMTP is configured (unless they turned that email off), and
+/// returns how many were told. When and how often is the background jobs' business: the
+/// `submissions.reminder` job runs this once a week, from the settings' day and hour (see
+/// `crate::jobs`).
+pub async fn send_weekly_reminder(
     db: &DatabaseConnection,
     mailer: &crate::notify::Mailer,
-    holder: &str,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    use chrono::{Datelike, Timelike};
-    let tz = programme_timezone(db).await?;
-    let local = now.with_timezone(&tz);
-    let settings = crate::settings::service::get_settings(db).await?;
-    let day = i64::from(local.weekday().number_from_monday());
-    let due = (day, i64::from(local.hour()))
-        >= (
-            i64::from(settings.reminder_weekday),
-            i64::from(settings.reminder_hour),
-        );
-    if !due {
-        return Ok(0);
-    }
-    let week = IsoWeek::of(local.date_naive());
-    let job = format!("submissions.reminder.{week}");
-    if !crate::jobs::lease::try_claim(db, &job, holder, chrono::Duration::days(8), now).await? {
-        return Ok(0);
-    }
+    let week = IsoWeek::of(
+        now.with_timezone(&programme_timezone(db).await?)
+            .date_naive(),
+    );
     let people = unposted(
         db,
         None,

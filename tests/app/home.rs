@@ -541,7 +541,7 @@ async fn reminders_skip_leave_holiday_weeks_and_weeks_without_a_brief() {
     )
     .unwrap()
     .with_timezone(&Utc);
-    let told = duta::submissions::service::remind_if_due(&app.db, &mailer, "node-a", sunday)
+    let told = duta::jobs::remind_if_due(&app.db, &mailer, "node-a", sunday)
         .await
         .unwrap();
     assert_eq!(told, 0, "nobody is reminded in a holiday week");
@@ -622,7 +622,7 @@ async fn the_weekly_reminders_day_and_hour_are_a_setting() {
         let db = app.db.clone();
         let mailer = mailer.clone();
         async move {
-            duta::submissions::service::remind_if_due(&db, &mailer, "node-a", now)
+            duta::jobs::remind_if_due(&db, &mailer, "node-a", now)
                 .await
                 .unwrap()
         }

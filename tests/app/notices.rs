@@ -597,10 +597,9 @@ async fn a_rejection_and_a_changed_brief_are_told_in_duta_and_by_email_unless_tu
     )
     .unwrap()
     .with_timezone(&chrono::Utc);
-    let reminded =
-        duta::submissions::service::remind_if_due(&app.db, mailer, "node-a", sunday_evening)
-            .await
-            .unwrap();
+    let reminded = duta::jobs::remind_if_due(&app.db, mailer, "node-a", sunday_evening)
+        .await
+        .unwrap();
     assert_eq!(reminded, 2);
     let mails = smtp.wait_for(seen + 1).await;
     let after = settled(&smtp).await;

@@ -385,7 +385,7 @@ async fn the_weekly_reminder_reaches_who_has_not_posted_once_a_week() {
         let db = app.db.clone();
         let mailer = mailer.clone();
         async move {
-            duta::submissions::service::remind_if_due(&db, &mailer, "node-a", now)
+            duta::jobs::remind_if_due(&db, &mailer, "node-a", now)
                 .await
                 .unwrap()
         }
@@ -502,7 +502,7 @@ async fn the_weekly_reminder_reaches_a_national_programme() {
         .unwrap()
         .with_timezone(&Utc);
     let mailer = duta::notify::Mailer::disabled();
-    let told = duta::submissions::service::remind_if_due(&app.db, &mailer, "node-a", thursday)
+    let told = duta::jobs::remind_if_due(&app.db, &mailer, "node-a", thursday)
         .await
         .expect("the reminder runs");
     assert_eq!(told, PEOPLE);
