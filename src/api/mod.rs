@@ -118,6 +118,7 @@ use utoipa::{Modify, OpenApi};
         crate::audit::api::index,
         crate::integrity::api::index,
         crate::integrity::api::clear,
+        crate::jobs::api::index,
     ),
     modifiers(&BearerAuth)
 )]

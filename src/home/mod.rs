@@ -170,11 +170,14 @@ pub async fn healthz(
     }
 }
 
-/// Prometheus metrics: for a configured bearer token, or from the machine itself.
+/// Prometheus metrics: for a configured bearer token, or from the machine itself. This
+/// node's requests, and the background jobs as the database has them (the same on every
+/// node; left out while the database does not answer).
 #[rocket::get("/metrics")]
-pub fn metrics(
+pub async fn metrics(
     metrics: &Shared<Metrics>,
     cfg: &Shared<AppConfig>,
+    db: &Shared<DatabaseConnection>,
     ip: crate::http::client_ip::ClientIp,
     auth: MetricsAuth,
 ) -> Result<(rocket::http::ContentType, String), Status> {
@@ -186,9 +189,14 @@ pub fn metrics(
     if !allowed {
         return Err(Status::NotFound);
     }
+    let mut text = metrics.render();
+    match crate::jobs::service::metrics_text(db, chrono::Utc::now()).await {
+        Ok(jobs) => text.push_str(&jobs),
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot read the background jobs"),
+    }
     Ok((
         rocket::http::ContentType::new("text", "plain").with_params(("version", "0.0.4")),
-        metrics.render(),
+        text,
     ))
 }
 

@@ -17,11 +17,15 @@
 //! database, so each run is claimed by exactly one of them; a run whose node died is
 //! claimed again by another once the claim runs out. At shutdown the node gives back
 //! what it was running. An error is stored with the run and tried again; the web server
-//! never goes down with a job.
+//! never goes down with a job. Admins see the runs on `/admin/jobs`, in
+//! `GET /api/v1/admin/jobs` and on `/metrics`.
 
+pub mod api;
 pub mod recheck;
+pub mod routes;
 pub mod rules;
 pub mod runs;
+pub mod service;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,6 +45,14 @@ use rules::Schedule;
 use runs::{Claimed, Ended};
 
 pub use recheck::{run_recheck_once, RecheckReport};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![routes::index]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::index]
+}
 
 const DEFAULT_TICK_MINUTES: i64 = 60;
 /// A node looks for work this long after it starts (so a start is not slowed by its

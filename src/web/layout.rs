@@ -97,6 +97,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
                 ("/admin/users", "nav.users"),
                 ("/admin/settings", "nav.settings"),
                 ("/admin/holidays", "nav.holidays"),
+                ("/admin/jobs", "nav.jobs"),
             ],
         ));
     }

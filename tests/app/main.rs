@@ -18,6 +18,7 @@ mod followers_api;
 mod home;
 mod integrity;
 mod invitations;
+mod jobs;
 mod jwt;
 mod lifecycle;
 mod mail;

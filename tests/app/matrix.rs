@@ -587,6 +587,8 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::User,
     ),
     ("GET", "/admin/settings", Access::Admin, Param::None),
+    ("GET", "/admin/jobs", Access::Admin, Param::None),
+    ("GET", "/api/v1/admin/jobs", Access::Admin, Param::None),
     ("POST", "/admin/settings", Access::Admin, Param::None),
     ("GET", "/api/openapi.json", Access::Public, Param::None),
     ("POST", "/api/v1/auth/login", Access::Public, Param::None),
