@@ -709,6 +709,86 @@ mod tests {
         assert_ne!(holder_id(), holder_id());
     }
 
+    /// An install upgraded in a week whose reminder went out under the old leases does
+    /// not send it again: migration 48 turns those leases into done runs.
+    #[tokio::test]
+    async fn a_reminder_sent_before_the_upgrade_is_not_sent_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        upgraded_in_a_reminders_week(&url).await;
+        // The same on a fresh PostgreSQL database when `DUTA_TEST_POSTGRES_URL` is set.
+        let base = match std::env::var("DUTA_TEST_POSTGRES_URL") {
+            Ok(b) if !b.is_empty() => b,
+            _ => return,
+        };
+        use sea_orm::ConnectionTrait;
+        let name = format!("duta_t_jobs_{:016x}", rand::random::<u64>());
+        let admin = sea_orm::Database::connect(&base).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        upgraded_in_a_reminders_week(&format!("{prefix}/{name}")).await;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+
+    async fn upgraded_in_a_reminders_week(url: &str) {
+        use migration::MigratorTrait;
+        use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+        let db = crate::db::connect(url).await.unwrap();
+        migration::Migrator::up(&db, Some(47)).await.unwrap();
+        crate::settings::service::ensure_defaults(&db, "Asia/Jakarta")
+            .await
+            .unwrap();
+        let tz = chrono_tz::Asia::Jakarta;
+        let (monday, _) = rules::week_around(Utc::now(), tz);
+        // Thursday 09:05 WIB: the old job claimed and sent the reminder.
+        let sent = monday + TimeDelta::days(3) + TimeDelta::hours(9) + TimeDelta::minutes(5);
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO job_leases (job, holder, expires_at, updated_at) VALUES ($1, $2, $3, $4)",
+            vec![
+                "submissions.reminder.2026-W49".into(),
+                "old-node".into(),
+                (sent + TimeDelta::days(8)).into(),
+                sent.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+        migration::Migrator::up(&db, None).await.unwrap();
+
+        let mailer = crate::notify::Mailer::disabled();
+        let later = sent + TimeDelta::hours(2);
+        assert_eq!(
+            remind_if_due(&db, &mailer, "new-node", later)
+                .await
+                .unwrap(),
+            0
+        );
+        let runs = entity::job_runs::Entity::find().all(&db).await.unwrap();
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].job, "submissions.reminder");
+        assert_eq!(runs[0].state, "done");
+        assert_eq!(runs[0].claimed_by.as_deref(), Some("old-node"));
+        // Next week's goes out as usual.
+        let next = later + TimeDelta::weeks(1);
+        remind_if_due(&db, &mailer, "new-node", next).await.unwrap();
+        let runs = entity::job_runs::Entity::find()
+            .order_by_asc(entity::job_runs::Column::DueAt)
+            .all(&db)
+            .await
+            .unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[1].claimed_by.as_deref(), Some("new-node"));
+        assert_eq!(runs[1].state, "done");
+        db.close().await.unwrap();
+    }
+
     #[rocket::async_test]
     async fn a_missing_state_does_not_panic() {
         use rocket::local::asynchronous::Client;
