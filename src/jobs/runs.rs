@@ -144,6 +144,13 @@ pub async fn claim(
         return Ok(None);
     }
     let txn = begin_write(db).await?;
+    // Rows another claimer is giving up or claiming are passed over on PostgreSQL, so
+    // claimers never wait for each other here.
+    let lock = if txn.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE OF c SKIP LOCKED"
+    } else {
+        ""
+    };
     let given_up = txn
         .query_all_raw(stmt(
             &txn,
@@ -152,14 +159,20 @@ pub async fn claim(
                    error = 'the node ' || COALESCE(claimed_by, '?') || \
                      ' stopped before the run ended (attempt ' || CAST(attempts AS TEXT) || \
                      ' of {MAX_ATTEMPTS})' \
-                 WHERE state = 'running' AND claimed_until < $1 AND attempts >= {MAX_ATTEMPTS} \
+                 WHERE id IN (SELECT c.id FROM job_runs c WHERE c.state = 'running' \
+                   AND c.claimed_until < $1 AND c.attempts >= {MAX_ATTEMPTS}{lock}) \
                  RETURNING job"
             ),
             vec![now.into()],
         ))
         .await?;
-    for row in given_up {
-        let job: String = row.try_get_by_index(0)?;
+    let mut failed = given_up
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Counted in one order, so two claimers' counters cannot wait for each other.
+    failed.sort();
+    for job in failed {
         tracing::error!(job = %job, "background job failed: its node stopped on the last attempt");
         count(&txn, &job, "failed").await?;
     }
@@ -169,11 +182,6 @@ pub async fn claim(
         .map(|i| format!("${}", i + 5))
         .collect::<Vec<_>>()
         .join(", ");
-    let lock = if txn.get_database_backend() == DbBackend::Postgres {
-        " FOR UPDATE OF c SKIP LOCKED"
-    } else {
-        ""
-    };
     let sql = format!(
         "UPDATE job_runs SET state = 'running', claimed_by = $1, claimed_until = $2, \
            attempts = attempts + 1, started_at = $3, \

@@ -509,3 +509,62 @@ async fn the_weekly_roll_up_check_corrects_a_wrong_aggregate_and_says_what() {
     assert!(page.contains("Setiap Senin pukul 03.00"), "{page}");
     assert!(page.contains(&format!("week_activity ambassador {ambassador} week")));
 }
+
+/// Ten nodes find at once a run whose node died on its last attempt: it is failed once,
+/// counted once, and none of them runs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_nodes_finding_a_dead_last_attempt_fail_it_once() {
+    let app = TestApp::spawn().await;
+    let t0 = hour_start(Utc::now()) - TimeDelta::hours(1);
+    runs::schedule(&app.db, "privacy.retention", t0)
+        .await
+        .unwrap();
+    let mut now = t0;
+    for attempt in 1..=runs::MAX_ATTEMPTS {
+        let run = runs::claim(
+            &app.db,
+            &["privacy.retention"],
+            &format!("dead-{attempt}"),
+            runs::LEASE,
+            now,
+        )
+        .await
+        .unwrap()
+        .expect("claimed");
+        assert_eq!(run.attempts, attempt);
+        now += runs::LEASE + TimeDelta::seconds(1);
+    }
+    let nodes: Vec<_> = (0..10)
+        .map(|n| {
+            let db = app.db.clone();
+            tokio::spawn(async move {
+                runs::claim(
+                    &db,
+                    &["privacy.retention"],
+                    &format!("node-{n}"),
+                    runs::LEASE,
+                    now,
+                )
+                .await
+                .unwrap()
+            })
+        })
+        .collect();
+    for node in nodes {
+        assert_eq!(node.await.unwrap(), None);
+    }
+    let stored = rows(&app, "privacy.retention").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (stored[0].state.as_str(), stored[0].attempts),
+        ("failed", 3)
+    );
+    assert_eq!(
+        metric(
+            &app,
+            "duta_job_runs_total{job=\"privacy.retention\",outcome=\"failed\"}"
+        )
+        .await,
+        1.0
+    );
+}
