@@ -41,18 +41,16 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(JobRuns::FinishedAt))
                     .col(text_null(JobRuns::Error))
                     .col(text_null(JobRuns::Summary))
-                    .to_owned(),
-            )
-            .await?;
-        // Scheduling inserts each run once; the admin page reads a job's runs newest first.
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_job_runs_job_due_at")
-                    .table(JobRuns::Table)
-                    .col(JobRuns::Job)
-                    .col(JobRuns::DueAt)
-                    .unique()
+                    // Scheduling inserts each run once (`ON CONFLICT (job, due_at)`). Part
+                    // of the table itself: on SQLite a pooled connection that saw the new
+                    // table must see its key too, or that `ON CONFLICT` fails to prepare.
+                    .index(
+                        Index::create()
+                            .name("ux_job_runs_job_due_at")
+                            .col(JobRuns::Job)
+                            .col(JobRuns::DueAt)
+                            .unique(),
+                    )
                     .to_owned(),
             )
             .await?;

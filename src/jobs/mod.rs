@@ -37,7 +37,7 @@ use rocket::figment::Figment;
 use rocket::futures::future::BoxFuture;
 use rocket::{Orbit, Rocket, Shutdown};
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 use crate::followers::FollowerSources;
@@ -139,7 +139,7 @@ impl JobsConfig {
 }
 
 /// A kind of background job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     ScheduledBriefs,
     WeeklyReminder,
@@ -172,10 +172,6 @@ impl Kind {
             Kind::Retention => "privacy.retention",
             Kind::Rebuild => "leaderboard.rebuild",
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// When the job runs now: the reminder's day and hour are a setting, the weekly jobs
