@@ -123,6 +123,10 @@ pub enum AppError {
     /// answer is 503 with `Retry-After` until space returns.
     #[error("storage full: {0}")]
     StorageFull(String),
+    /// The object store holding stored files cannot be reached (or refuses): nothing was
+    /// stored, and the answer is 503 with `Retry-After`.
+    #[error("object store unavailable: {0}")]
+    StorageDown(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -141,7 +145,7 @@ impl AppError {
             AppError::Conflict(_) => Status::Conflict,
             AppError::TooLarge => Status::PayloadTooLarge,
             AppError::RateLimited { .. } => Status::TooManyRequests,
-            AppError::StorageFull(_) => Status::ServiceUnavailable,
+            AppError::StorageFull(_) | AppError::StorageDown(_) => Status::ServiceUnavailable,
             AppError::Db(e) if crate::db::is_storage_full(e) => Status::ServiceUnavailable,
             AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
         }

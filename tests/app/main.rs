@@ -36,6 +36,7 @@ mod seed;
 mod smtp;
 mod standings;
 mod stats;
+mod storage;
 mod submissions;
 mod support;
 mod two_factor;
