@@ -8,11 +8,11 @@
 #
 # The same DUTA_BIN and DUTA_CLUSTER_* variables as cluster.sh (the kill drill starts the
 # node again with it), and:
-#   DRILL_SECONDS      load per drill [30]        DRILL_CONNECTIONS  wrk connections [8]
-#   DRILL_DELAY_MS     pause of each wrk connection between requests [0]
+#   DRILL_SECONDS      load per drill [60]        DRILL_CONNECTIONS  wrk connections [8]
+#   DRILL_DELAY_MS     pause of each wrk connection between requests [40]
 #   DRILL_WRITERS      writer threads [4]         DRILL_PG_DOWN      seconds the primary stays down [12]
 #   DRILL_READ_PATH    page wrk reads as the coordinator [/leaderboard]
-#   DRILL_VICTIM       the node killed [2]
+#   DRILL_VICTIM       the node killed [2]; DRILL_KILLS  how many times [3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "drill: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
