@@ -431,9 +431,20 @@ def poll_health(stop, log, t0):
 def drill_pg(mode):
     at = SECONDS * 0.25
     health = []
+    lb_states = []  # (t, nodes UP in HAProxy)
     with Load(TOKENS, mode, SECONDS) as load:
         poller = threading.Thread(target=poll_health, args=(load.stop, health, load.t0))
         poller.start()
+
+        def watch():
+            while not load.stop.is_set():
+                try:
+                    lb_states.append((load.now(), list(servers_state().values()).count("UP")))
+                except OSError:
+                    pass
+                time.sleep(0.1)
+        watcher = threading.Thread(target=watch)
+        watcher.start()
         load.at(at)
         t_down = load.now()
         if mode == "restart":
@@ -445,6 +456,7 @@ def drill_pg(mode):
         t_up = load.now()
         read, writer = load.finish()
         poller.join()
+        watcher.join()
     # After the load: every node answers /healthz 200 by itself (no restart of Duta).
     back = {}
     for i in range(1, NODES + 1):
@@ -456,6 +468,8 @@ def drill_pg(mode):
                 break
             time.sleep(0.2)
     writes_after = sum(1 for t, good in writer.timeline if good and t > t_up + 2)
+    fewest = min((n for t, n in lb_states if t_down <= t <= t_up + 5), default=NODES)
+    none_up = [t for t, n in lb_states if n == 0 and t >= t_down]
     missing, missing_briefs, landed = writer.check()
     during = [(t, s, secs) for t, s, secs in health if t_down - 0.2 <= t + secs and t <= t_up]
     saw_503 = [t for t, s, _ in during if s == 503]
@@ -482,6 +496,8 @@ def drill_pg(mode):
         f"/healthz of node 1 while the database was away: {codes}"
         + (f", first 503 {first_503:.2f} s after it went" if first_503 is not None else ", never 503"),
         f"/healthz 200 again {recovered[0] - t_up:.2f} s after the database was back" if recovered else "/healthz never 200 again during the load",
+        f"HAProxy: fewest nodes UP during the outage {fewest} of {NODES}"
+        + (f" (none from {none_up[0] - t_down:.1f} s after the database went: its 2 s check timeout)" if none_up else ""),
         f"after the load, nodes answering /healthz 200 without a restart: {len(back)} of {NODES}",
         f"reads: {read['requests']} requests, statuses {read['statuses']}, socket errors {read['socket_errors']}",
         f"writes: {writer.requests} requests, {len(writer.acked)} acknowledged, answers {dict(sorted(writer.statuses.items()))}; "
@@ -496,6 +512,7 @@ def drill_pg(mode):
         "mode": mode, "outage_s": t_up - t_down, "slowest_s": slowest, "read_max_s": read["max_s"],
         "write_max_s": writer.max_s, "health_max_s": health_max, "health_codes": codes,
         "first_503_after_s": first_503, "nodes_back": len(back), "writes_after": writes_after,
+        "fewest_up": fewest, "none_up_after_s": (none_up[0] - t_down) if none_up else None,
         "reads": read, "write_statuses": writer.statuses, "errors": errors, "total": total,
         "signed_out": signed_out, "missing": len(missing) + len(missing_briefs)})
 
