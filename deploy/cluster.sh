@@ -316,7 +316,12 @@ start_nodes() {
   run_duta 1 migrate >>"$DIR/migrate.log" 2>&1 || die "duta migrate failed (see $DIR/migrate.log)"
   if [ "$SEED" = demo ] && [ ! -f "$DIR/seeded" ]; then
     say "seeding the demo (duta seed --demo)"
-    run_duta 1 seed --demo >"$DIR/seed.log" 2>&1 || die "duta seed --demo failed (see $DIR/seed.log)"
+    if ! run_duta 1 seed --demo >"$DIR/seed.log" 2>&1; then
+      if grep -q "object store" "$DIR/seed.log"; then
+        die "duta seed --demo could not store its images in the bucket (see $DIR/seed.log); DUTA_CLUSTER_S3=0 keeps files in a shared folder"
+      fi
+      die "duta seed --demo failed (see $DIR/seed.log)"
+    fi
     touch "$DIR/seeded"
   fi
   for i in $(seq "$NODES"); do
@@ -465,6 +470,9 @@ cmd_stop() {
       pg_dropcluster --stop "$PG_VERSION" "$c"
       say "PostgreSQL $PG_VERSION/$c stopped and dropped"
     fi
+    # pg_dropcluster leaves the file it did not write, and so its folders.
+    rm -f "/etc/postgresql/$PG_VERSION/$c/conf.d/duta-cluster.conf"
+    rmdir "/etc/postgresql/$PG_VERSION/$c/conf.d" "/etc/postgresql/$PG_VERSION/$c" 2>/dev/null || true
   done
   # What belonged to the dropped database goes with it; logs and secrets stay.
   rm -rf "$DIR/weed" "$DIR/uploads" "$DIR/pg" "$DIR/seeded"
