@@ -464,7 +464,15 @@ cmd_stop() {
   for f in "$DIR"/node*.pid; do
     if [ -f "$f" ]; then stop_pid "$f" "$(basename "$BIN")" "$(basename "$f" .pid)" 15; fi
   done
-  stop_pid "$DIR/weed.pid" weed SeaweedFS 10
+  if [ -f "$DIR/weed.pid" ]; then
+    stop_pid "$DIR/weed.pid" weed SeaweedFS 10
+    # The gRPC sockets weed names by port in /tmp stay behind when it had to be killed.
+    local p
+    for p in $((S3_PORT + 10000)) $((WEED_MASTER_PORT + 10000)) $((WEED_VOLUME_PORT + 10000)) \
+      $((WEED_FILER_PORT + 10000)) $((WEED_ADMIN_PORT + 10000)); do
+      rm -f /tmp/seaweedfs-*-grpc-"$p".sock
+    done
+  fi
   for c in "$PG_REPLICA" "$PG_PRIMARY"; do
     if cluster_exists "$c"; then
       pg_dropcluster --stop "$PG_VERSION" "$c"
