@@ -483,7 +483,7 @@ cmd_stop() {
     rmdir "/etc/postgresql/$PG_VERSION/$c/conf.d" "/etc/postgresql/$PG_VERSION/$c" 2>/dev/null || true
   done
   # What belonged to the dropped database goes with it; logs and secrets stay.
-  rm -rf "$DIR/weed" "$DIR/uploads" "$DIR/pg" "$DIR/seeded"
+  rm -rf "$DIR/weed" "$DIR/uploads" "$DIR/pg/$PG_PRIMARY" "$DIR/pg/$PG_REPLICA" "$DIR/seeded"
   for i in "$DIR"/node*/; do
     if [ -d "$i" ]; then rm -rf "$i"; fi
   done
