@@ -146,7 +146,9 @@ impl AppError {
             AppError::TooLarge => Status::PayloadTooLarge,
             AppError::RateLimited { .. } => Status::TooManyRequests,
             AppError::StorageFull(_) | AppError::StorageDown(_) => Status::ServiceUnavailable,
-            AppError::Db(e) if crate::db::is_storage_full(e) => Status::ServiceUnavailable,
+            AppError::Db(e) if crate::db::is_storage_full(e) || crate::db::is_unavailable(e) => {
+                Status::ServiceUnavailable
+            }
             AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -173,6 +175,11 @@ impl AppError {
         } else {
             AppError::Internal(format!("{what}: {e}"))
         }
+    }
+
+    /// Whether the answer is 503 because the database cannot be reached.
+    pub fn is_database_down(&self) -> bool {
+        matches!(self, AppError::Db(e) if crate::db::is_unavailable(e))
     }
 
     /// Whether the answer is 503 because storage is full (so it says when to retry).

@@ -20,6 +20,8 @@ use crate::error::{api_error_response, is_api_request, status_code_name, AppErro
 pub const STORAGE_FULL_RETRY_SECS: i64 = 60;
 /// How long a client should wait before sending again when the object store is down.
 pub const STORAGE_DOWN_RETRY_SECS: i64 = 30;
+/// How long a client should wait before sending again when the database is unreachable.
+pub const DATABASE_DOWN_RETRY_SECS: i64 = 5;
 
 #[derive(Serialize)]
 struct ErrorPage {
@@ -174,6 +176,9 @@ impl<'r> Responder<'r, 'static> for AppError {
             AppError::StorageDown(e) => {
                 tracing::error!(error = %e, uri = %req.uri(), "the object store is unavailable")
             }
+            e if e.is_database_down() => {
+                tracing::error!(error = %e, uri = %req.uri(), "the database is unavailable")
+            }
             AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
             AppError::Internal(e) => {
                 tracing::error!(error = %e, uri = %req.uri(), "internal error")
@@ -185,6 +190,7 @@ impl<'r> Responder<'r, 'static> for AppError {
             AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             e if e.is_storage_full() => Some(STORAGE_FULL_RETRY_SECS),
             AppError::StorageDown(_) => Some(STORAGE_DOWN_RETRY_SECS),
+            e if e.is_database_down() => Some(DATABASE_DOWN_RETRY_SECS),
             _ => None,
         };
         let mut response = if is_api_request(req) {
@@ -200,6 +206,7 @@ impl<'r> Responder<'r, 'static> for AppError {
                 )),
                 (AppError::BadCredentials, _) => Some(i18n::t(lang, "auth.invalid")),
                 (AppError::StorageDown(_), _) => Some(i18n::t(lang, "error.storage_down")),
+                (e, _) if e.is_storage_full() => Some(i18n::t(lang, "error.storage_full")),
                 (AppError::BadRequest(m), _) => {
                     Some(format!("{} ({m})", i18n::t(lang, "error.400")))
                 }
@@ -208,6 +215,8 @@ impl<'r> Responder<'r, 'static> for AppError {
             api_error_response(status, lang, message, fields)
         } else if matches!(self, AppError::StorageDown(_)) {
             error_page_saying(status, Some("storage_down"), req)?
+        } else if self.is_storage_full() {
+            error_page_saying(status, Some("storage_full"), req)?
         } else {
             error_page(status, req)?
         };

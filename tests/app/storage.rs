@@ -4,56 +4,12 @@
 //! The tests that need a running store use the one at `DUTA_TEST_S3_URL` (SeaweedFS in
 //! CI, see `tests/s3/run-store.sh`) and skip without it; a store that is down needs none.
 
-use std::sync::Arc;
-
 use rocket::http::{Header, Status};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json as j, Value};
-use tokio::net::{TcpListener, TcpStream};
 
 use crate::ambassadors::png;
-use crate::support::{json, test_s3_storage, text, TestApp, PASSWORD};
-
-/// A TCP relay in front of the S3 store, which the test can cut as if the store stopped:
-/// the listener closes and every open connection drops.
-struct Relay {
-    port: u16,
-    task: tokio::task::JoinHandle<()>,
-    open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
-}
-
-impl Relay {
-    async fn to(target: String) -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
-        let conns = open.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let target = target.clone();
-                let relay = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        // A connection cut by `Relay::cut` or by either side ends here.
-                        if let Err(e) =
-                            tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await
-                        {
-                            eprintln!("relay connection ended: {e}");
-                        }
-                    }
-                });
-                conns.lock().unwrap().push(relay.abort_handle());
-            }
-        });
-        Relay { port, task, open }
-    }
-
-    fn cut(&self) {
-        self.task.abort();
-        for c in self.open.lock().unwrap().drain(..) {
-            c.abort();
-        }
-    }
-}
+use crate::support::{json, test_s3_storage, text, Relay, TestApp, PASSWORD};
 
 /// `storage` pointing at `endpoint` with the test store's bucket, keys and a fresh prefix.
 fn storage_at(endpoint: &str) -> Value {

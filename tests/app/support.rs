@@ -9,6 +9,8 @@ use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::Value;
+use std::sync::Arc;
+use tokio::net::{TcpListener, TcpStream};
 
 pub const SECRET: &str = "test-secret-for-duta-integration-tests-000001";
 pub const KID: &str = "test-k1";
@@ -134,6 +136,13 @@ impl TestApp {
         std::fs::copy(self.data_dir.join("nip.key"), data_dir.join("nip.key"))
             .expect("the NIP key is shared");
         Self::start(self.url.clone(), data_dir, self.extra.clone(), dir).await
+    }
+
+    /// Another node on this one's data folder and configuration, reaching the database at
+    /// `url` (this database through a relay, say).
+    pub async fn node_at(&self, url: String) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start(url, self.data_dir.clone(), self.extra.clone(), dir).await
     }
 
     async fn start(
@@ -649,4 +658,62 @@ pub async fn approve(app: &TestApp, ambassador_id: i64) {
     duta::leaderboard::standings::refresh(&app.db, &[ambassador_id])
         .await
         .expect("standings");
+}
+
+/// A TCP relay in front of a server (the S3 store, PostgreSQL), which a test can cut as if
+/// the server stopped: the listener closes and every open connection drops. `resume` opens
+/// it again on the same port.
+pub struct Relay {
+    pub port: u16,
+    target: String,
+    task: tokio::task::JoinHandle<()>,
+    open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Relay {
+    pub async fn to(target: String) -> Relay {
+        Relay::on(0, target).await
+    }
+
+    async fn on(port: u16, target: String) -> Relay {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let to = target.clone();
+        let open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let conns = open.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = to.clone();
+                let relay = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        // A connection cut by `Relay::cut` or by either side ends here.
+                        if let Err(e) =
+                            tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await
+                        {
+                            eprintln!("relay connection ended: {e}");
+                        }
+                    }
+                });
+                conns.lock().unwrap().push(relay.abort_handle());
+            }
+        });
+        Relay {
+            port,
+            target,
+            task,
+            open,
+        }
+    }
+
+    /// Opens the relay again on its port, as a server that is back.
+    pub async fn resume(&mut self) {
+        *self = Relay::on(self.port, self.target.clone()).await;
+    }
+
+    pub fn cut(&self) {
+        self.task.abort();
+        for c in self.open.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
 }
