@@ -527,11 +527,12 @@ def multipart(path):
 
 
 def in_bucket(name):
-    """Whether the bucket holds an object of this name (a signed HEAD)."""
+    """Whether the bucket holds a stored file of this name, at `<first two characters>/<name>`
+    as Duta names objects (a signed HEAD)."""
     code = subprocess.run(
         ["curl", "-s", "-o", "/dev/null", "-I", "-w", "%{http_code}", "-m", "5", "--aws-sigv4",
          "aws:amz:us-east-1:s3", "--user", f"{SECRETS['S3_ACCESS_KEY']}:{SECRETS['S3_SECRET_KEY']}",
-         f"http://127.0.0.1:{S3_PORT}/duta/{name}"], capture_output=True, text=True).stdout
+         f"http://127.0.0.1:{S3_PORT}/duta/{name[:2]}/{name}"], capture_output=True, text=True).stdout
     return code == "200"
 
 

@@ -127,6 +127,10 @@ pub enum AppError {
     /// stored, and the answer is 503 with `Retry-After`.
     #[error("object store unavailable: {0}")]
     StorageDown(String),
+    /// The database could not be reached, said again to several waiting writers (see
+    /// `submissions::writer`): 503 as for `Db` errors that `db::is_unavailable` names.
+    #[error("database unavailable: {0}")]
+    DatabaseDown(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -145,7 +149,9 @@ impl AppError {
             AppError::Conflict(_) => Status::Conflict,
             AppError::TooLarge => Status::PayloadTooLarge,
             AppError::RateLimited { .. } => Status::TooManyRequests,
-            AppError::StorageFull(_) | AppError::StorageDown(_) => Status::ServiceUnavailable,
+            AppError::StorageFull(_) | AppError::StorageDown(_) | AppError::DatabaseDown(_) => {
+                Status::ServiceUnavailable
+            }
             AppError::Db(e) if crate::db::is_storage_full(e) || crate::db::is_unavailable(e) => {
                 Status::ServiceUnavailable
             }
@@ -179,7 +185,11 @@ impl AppError {
 
     /// Whether the answer is 503 because the database cannot be reached.
     pub fn is_database_down(&self) -> bool {
-        matches!(self, AppError::Db(e) if crate::db::is_unavailable(e))
+        match self {
+            AppError::DatabaseDown(_) => true,
+            AppError::Db(e) => crate::db::is_unavailable(e),
+            _ => false,
+        }
     }
 
     /// Whether the answer is 503 because storage is full (so it says when to retry).
