@@ -22,7 +22,10 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use futures::{StreamExt, TryStreamExt};
+
 use crate::config::{redact_url, AppConfig};
+use crate::media::storage::Storage;
 
 const SQLITE_FILE: &str = "duta.db";
 const PG_FILE: &str = "duta.pgdump";
@@ -143,39 +146,95 @@ pub async fn integrity_check(file: &Path) -> Result<(), String> {
     }
 }
 
-/// Copies a folder's files (recursively) into `to`; returns how many.
-fn copy_tree(from: &Path, to: &Path) -> Result<u64, String> {
+/// How many stored files are copied at once (an S3 store answers faster side by side).
+const COPIES_AT_ONCE: usize = 8;
+
+/// Copies every stored file into `to/<first two characters>/<name>`, the layout of the
+/// local upload folder, whichever store holds them; returns how many.
+async fn copy_out(storage: &Storage, to: &Path) -> Result<u64, String> {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    let mut n = 0;
-    let entries = match std::fs::read_dir(from) {
-        Ok(e) => e,
+    let names = storage
+        .names()
+        .await
+        .map_err(|e| format!("cannot list the stored files: {e}"))?;
+    let copied = futures::stream::iter(names)
+        .map(|name| async move {
+            let bytes = match storage.get(&name).await {
+                Ok(bytes) => bytes,
+                // Removed since it was listed (an erasure or a replaced image): its row
+                // is gone too, or goes with the write under way.
+                Err(crate::error::AppError::NotFound) => return Ok(0),
+                Err(e) => return Err(format!("cannot read the stored file {name}: {e}")),
+            };
+            let folder = to.join(&name[..2]);
+            std::fs::create_dir_all(&folder)
+                .and_then(|()| std::fs::write(folder.join(&name), bytes))
+                .map_err(|e| format!("cannot write {}: {e}", folder.join(&name).display()))?;
+            Ok(1u64)
+        })
+        .buffer_unordered(COPIES_AT_ONCE)
+        .try_fold(0u64, |n, one| async move { Ok(n + one) })
+        .await?;
+    Ok(copied)
+}
+
+/// Puts every file of a backup's `uploads/` back into the store. In an S3 store, files
+/// the backup does not have are removed afterwards: no row of the restored database
+/// names them, and they may hold personal data erased since.
+async fn copy_in(from: &Path, storage: &Storage) -> Result<u64, String> {
+    let mut files = Vec::new();
+    let folders = match std::fs::read_dir(from) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(format!("cannot read {}: {e}", from.display())),
     };
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-        let kind = entry
-            .file_type()
-            .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            n += copy_tree(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            match std::fs::copy(entry.path(), &target) {
-                Ok(_) => n += 1,
-                // Removed since it was listed (a refused upload, an erasure): not needed.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(format!(
-                        "cannot copy {} to {}: {e}",
-                        entry.path().display(),
-                        target.display()
-                    ))
+    for folder in folders {
+        let folder = folder.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        if !folder.path().is_dir() {
+            continue;
+        }
+        let entries = std::fs::read_dir(folder.path())
+            .map_err(|e| format!("cannot read {}: {e}", folder.path().display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+            if let Some(name) = entry.file_name().to_str() {
+                if crate::media::rules::is_stored_name(name) {
+                    files.push((name.to_string(), entry.path()));
                 }
             }
         }
     }
-    Ok(n)
+    let kept: std::collections::HashSet<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let copied = futures::stream::iter(files)
+        .map(|(name, path)| async move {
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            storage
+                .put(&name, bytes)
+                .await
+                .map_err(|e| format!("cannot store {name}: {e}"))?;
+            Ok::<u64, String>(1)
+        })
+        .buffer_unordered(COPIES_AT_ONCE)
+        .try_fold(0u64, |n, one| async move { Ok(n + one) })
+        .await?;
+    if storage.local_dir().is_none() {
+        let extra: Vec<String> = storage
+            .names()
+            .await
+            .map_err(|e| format!("cannot list the stored files: {e}"))?
+            .into_iter()
+            .filter(|n| !kept.contains(n))
+            .collect();
+        for name in extra {
+            storage
+                .delete(&name)
+                .await
+                .map_err(|e| format!("cannot remove {name}: {e}"))?;
+        }
+    }
+    Ok(copied)
 }
 
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
@@ -263,7 +322,8 @@ pub async fn backup(db: &DatabaseConnection, cfg: &AppConfig, dir: &Path) -> Res
         copy_db.close().await.ok();
         (file, counts?)
     };
-    let uploads = copy_tree(&cfg.upload_dir, &dir.join(UPLOADS))?;
+    let storage = Storage::from_config(cfg).map_err(|e| e.to_string())?;
+    let uploads = copy_out(&storage, &dir.join(UPLOADS)).await?;
     let manifest = Manifest {
         created_at: chrono::Utc::now(),
         backend: backend_name(backend).into(),
@@ -355,8 +415,13 @@ pub async fn restore(cfg: &AppConfig, dir: &Path) -> Result<Manifest, String> {
         std::fs::rename(&incoming, &target)
             .map_err(|e| format!("cannot put {} in place: {e}", target.display()))?;
     }
-    keep_aside(&cfg.upload_dir, &stamp)?;
-    copy_tree(&dir.join(UPLOADS), &cfg.upload_dir)?;
+    let storage = if cfg.s3.is_some() {
+        Storage::from_config(cfg).map_err(|e| e.to_string())?
+    } else {
+        keep_aside(&cfg.upload_dir, &stamp)?;
+        Storage::local(&cfg.upload_dir).map_err(|e| e.to_string())?
+    };
+    copy_in(&dir.join(UPLOADS), &storage).await?;
     let db = crate::db::connect(&cfg.database_url)
         .await
         .map_err(|e| format!("cannot open the restored database: {e}"))?;

@@ -62,6 +62,112 @@ pub struct RawConfig {
     pub signup_max_per_ip: u64,
     /// Base64 of 32 random bytes: the key that seals NIPs at rest.
     pub nip_key: Option<String>,
+    /// `storage.s3`: stored files in an S3-compatible store instead of `upload_dir`.
+    pub storage: Option<RawStorage>,
+}
+
+/// The `storage` table: only `s3` for now (the local folder needs no table).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    pub s3: Option<RawS3>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawS3 {
+    pub endpoint: String,
+    pub bucket: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    #[serde(default)]
+    pub prefix: String,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+
+/// Where stored files go when they go to an S3-compatible store (`storage.s3`).
+#[derive(Clone)]
+pub struct S3Config {
+    /// `http://host:port` or `https://host`; plain HTTP is allowed only when written here.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    /// Without them, the usual `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` are read.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// A folder inside the bucket (several installations may share one bucket).
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("prefix", &self.prefix)
+            .field("access_key_id", &self.access_key_id.as_ref().map(|_| "…"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks `storage.s3`; one message per wrong value.
+fn check_s3(raw: &RawS3, errors: &mut Vec<String>) -> S3Config {
+    let endpoint = raw.endpoint.trim().trim_end_matches('/').to_string();
+    let scheme_ok = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+    if !scheme_ok || endpoint.len() <= "https://".len() || endpoint.contains(char::is_whitespace) {
+        errors.push(format!(
+            "storage.s3.endpoint: \"{}\" must be an http:// or https:// address, like http://127.0.0.1:8333",
+            raw.endpoint
+        ));
+    }
+    let bucket = raw.bucket.trim().to_string();
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'));
+    if !bucket_ok {
+        errors.push(format!(
+            "storage.s3.bucket: \"{}\" must be 3 to 63 lower-case letters, digits, dots or hyphens",
+            raw.bucket
+        ));
+    }
+    let prefix = raw.prefix.trim().trim_matches('/').to_string();
+    let prefix_ok = prefix.is_empty()
+        || prefix.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if !prefix_ok {
+        errors.push(format!(
+            "storage.s3.prefix: \"{}\" must be folder names of letters, digits, '-', '_' or '.' separated by '/'",
+            raw.prefix
+        ));
+    }
+    if raw.access_key_id.is_some() != raw.secret_access_key.is_some() {
+        errors.push(
+            "storage.s3: give both access_key_id and secret_access_key, or neither (then \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read)"
+                .into(),
+        );
+    }
+    S3Config {
+        endpoint,
+        bucket,
+        region: raw.region.trim().to_string(),
+        access_key_id: raw.access_key_id.clone(),
+        secret_access_key: raw.secret_access_key.clone(),
+        prefix,
+    }
 }
 
 fn default_data_dir() -> PathBuf {
@@ -135,6 +241,9 @@ pub struct AppConfig {
     /// The key that seals NIPs at rest: `nip_key` when configured, else `<data_dir>/nip.key`
     /// (read or created by [`AppConfig::prepare_filesystem`]).
     pub nip_key: Option<NipKey>,
+    /// `storage.s3`, when stored files go to an S3-compatible store; `None` keeps them in
+    /// `upload_dir`.
+    pub s3: Option<S3Config>,
 }
 
 /// The audience every Duta token carries; a token made for anything else is refused.
@@ -250,6 +359,11 @@ impl AppConfig {
         if raw.jwt_issuer.trim().is_empty() {
             errors.push("jwt_issuer: must not be empty".into());
         }
+        let s3 = raw
+            .storage
+            .as_ref()
+            .and_then(|s| s.s3.as_ref())
+            .map(|raw| check_s3(raw, &mut errors));
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -279,6 +393,7 @@ impl AppConfig {
             password_reset_max_per_ip: raw.password_reset_max_per_ip,
             signup_max_per_ip: raw.signup_max_per_ip,
             nip_key,
+            s3,
         })
     }
 
@@ -448,6 +563,47 @@ mod tests {
         let errors = AppConfig::from_figment(&f).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].contains("nonsense"));
+    }
+
+    #[test]
+    fn s3_storage_is_read_and_checked() {
+        use rocket::figment::providers::{Format, Toml};
+        let read = |toml: &str| AppConfig::from_figment(&Figment::new().merge(Toml::string(toml)));
+        assert!(read("").unwrap().s3.is_none());
+        let c = read(
+            "[storage.s3]\nendpoint = \"http://127.0.0.1:8333/\"\nbucket = \"duta\"\nprefix = \"/kalbar/\"",
+        )
+        .unwrap();
+        let s3 = c.s3.unwrap();
+        assert_eq!(
+            (
+                s3.endpoint.as_str(),
+                s3.bucket.as_str(),
+                s3.region.as_str(),
+                s3.prefix.as_str()
+            ),
+            ("http://127.0.0.1:8333", "duta", "us-east-1", "kalbar")
+        );
+        let errors = read(
+            "[storage.s3]\nendpoint = \"ftp://x\"\nbucket = \"Duta_Files\"\nprefix = \"a/../b\"\naccess_key_id = \"k\"",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[0].starts_with("storage.s3.endpoint") && errors[0].contains("ftp://x"));
+        assert!(errors[1].starts_with("storage.s3.bucket") && errors[1].contains("Duta_Files"));
+        assert!(errors[2].starts_with("storage.s3.prefix"));
+        assert!(errors[3].contains("secret_access_key"));
+        // A misspelt key is named rather than ignored.
+        let errors =
+            read("[storage.s3]\nendpoint = \"http://h\"\nbucket = \"duta\"\nregoin = \"x\"")
+                .unwrap_err();
+        assert!(errors[0].contains("regoin"), "{errors:?}");
+        // The secret never shows in a log line of the configuration.
+        let c = read(
+            "[storage.s3]\nendpoint = \"http://h:1\"\nbucket = \"duta\"\naccess_key_id = \"k\"\nsecret_access_key = \"very-secret\"",
+        )
+        .unwrap();
+        assert!(!format!("{:?}", c.s3).contains("very-secret"));
     }
 
     #[test]

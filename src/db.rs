@@ -18,6 +18,12 @@ use tokio::sync::OwnedMutexGuard;
 /// How long a SQLite writer waits for another to finish before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// How long opening one connection may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a request waits for a pooled PostgreSQL connection before it answers 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     connect_pool(url, None).await
 }
@@ -26,9 +32,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 pub async fn connect_pool(url: &str, pool: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+        // A PostgreSQL server that is down is reported within seconds (503, and /healthz
+        // says so) instead of holding requests for half a minute.
+        .connect_timeout(CONNECT_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT);
     if url.starts_with("sqlite:") {
+        // A SQLite file is never "down": a wait for a connection is other writers' turn,
+        // which may be long under a burst; they are not refused for it.
+        opts.acquire_timeout(SQLITE_ACQUIRE_TIMEOUT);
         opts.max_connections(pool.unwrap_or(8)).min_connections(1);
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
@@ -182,6 +193,30 @@ pub fn is_storage_full(err: &DbErr) -> bool {
     };
     matches!(code.as_deref(), Some("13" | "53100"))
         || err.to_string().contains("database or disk is full")
+}
+
+/// Whether the database could not be reached (it is down, restarting, or every pooled
+/// connection is busy past the acquire timeout), as opposed to refusing the statement:
+/// the answer is 503 and the request can be sent again. PostgreSQL's connection-exception
+/// class (`08…`) and shutdown codes (`57P01`–`57P03`) count, as do broken sockets.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) => match e.as_ref() {
+            sea_orm::sqlx::Error::Io(_)
+            | sea_orm::sqlx::Error::Tls(_)
+            | sea_orm::sqlx::Error::PoolTimedOut
+            | sea_orm::sqlx::Error::PoolClosed
+            | sea_orm::sqlx::Error::WorkerCrashed => true,
+            sea_orm::sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+            }),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Whether a database error is a unique-constraint violation (for 409 answers).

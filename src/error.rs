@@ -123,6 +123,14 @@ pub enum AppError {
     /// answer is 503 with `Retry-After` until space returns.
     #[error("storage full: {0}")]
     StorageFull(String),
+    /// The object store holding stored files cannot be reached (or refuses): nothing was
+    /// stored, and the answer is 503 with `Retry-After`.
+    #[error("object store unavailable: {0}")]
+    StorageDown(String),
+    /// The database could not be reached, said again to several waiting writers (see
+    /// `submissions::writer`): 503 as for `Db` errors that `db::is_unavailable` names.
+    #[error("database unavailable: {0}")]
+    DatabaseDown(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -141,8 +149,12 @@ impl AppError {
             AppError::Conflict(_) => Status::Conflict,
             AppError::TooLarge => Status::PayloadTooLarge,
             AppError::RateLimited { .. } => Status::TooManyRequests,
-            AppError::StorageFull(_) => Status::ServiceUnavailable,
-            AppError::Db(e) if crate::db::is_storage_full(e) => Status::ServiceUnavailable,
+            AppError::StorageFull(_) | AppError::StorageDown(_) | AppError::DatabaseDown(_) => {
+                Status::ServiceUnavailable
+            }
+            AppError::Db(e) if crate::db::is_storage_full(e) || crate::db::is_unavailable(e) => {
+                Status::ServiceUnavailable
+            }
             AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -168,6 +180,15 @@ impl AppError {
             AppError::StorageFull(format!("{what}: {e}"))
         } else {
             AppError::Internal(format!("{what}: {e}"))
+        }
+    }
+
+    /// Whether the answer is 503 because the database cannot be reached.
+    pub fn is_database_down(&self) -> bool {
+        match self {
+            AppError::DatabaseDown(_) => true,
+            AppError::Db(e) => crate::db::is_unavailable(e),
+            _ => false,
         }
     }
 

@@ -145,18 +145,22 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
         .nip_key
         .clone()
         .ok_or_else(|| "the NIP key is not loaded".to_string());
-    let parts = match (mailer, jobs, sources, keys, hasher, nip_key) {
-        (Ok(m), Ok(j), Ok(s), Ok(k), Ok(h), Ok(n)) if errors.is_empty() => (m, j, s, k, h, n),
-        (_, _, _, keys, hasher, nip_key) => {
+    let storage = media::storage::Storage::from_config(&cfg).map_err(|e| e.to_string());
+    let parts = match (mailer, jobs, sources, keys, hasher, nip_key, storage) {
+        (Ok(m), Ok(j), Ok(s), Ok(k), Ok(h), Ok(n), Ok(st)) if errors.is_empty() => {
+            (m, j, s, k, h, n, st)
+        }
+        (_, _, _, keys, hasher, nip_key, storage) => {
             errors.extend(
-                [keys.err(), hasher.err(), nip_key.err()]
+                [keys.err(), hasher.err(), nip_key.err(), storage.err()]
                     .into_iter()
                     .flatten(),
             );
             return Err(errors);
         }
     };
-    let (mailer, jobs, sources, keys, hasher, nip_key) = parts;
+    let (mailer, jobs, sources, keys, hasher, nip_key, storage) = parts;
+    tracing::info!(place = storage.place(), "stored files are kept in");
     if !mailer.is_enabled() {
         tracing::info!("no smtp.host: decision emails are not sent");
     }
@@ -166,7 +170,7 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
              cargo run --release -- create-admin --email you@instansi.go.id --name \"Your Name\""
         );
     }
-    let store = media::service::MediaStore::new(&cfg.upload_dir).after_saving(std::sync::Arc::new(
+    let store = media::service::MediaStore::new(storage).after_saving(std::sync::Arc::new(
         |db, picture| {
             Box::pin(async move {
                 integrity::service::after_picture(&db, &picture).await;

@@ -210,7 +210,10 @@ async fn main() -> ExitCode {
                 Ok(h) => h,
                 Err(e) => return report(&[e]),
             };
-            let store = duta::media::service::MediaStore::new(&cfg.upload_dir);
+            let store = match duta::media::storage::Storage::from_config(&cfg) {
+                Ok(storage) => duta::media::service::MediaStore::new(storage),
+                Err(e) => return report(&[e.to_string()]),
+            };
             let key = match cfg.nip() {
                 Ok(k) => k,
                 Err(e) => return report(&[e.to_string()]),

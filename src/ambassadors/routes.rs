@@ -281,6 +281,23 @@ pub async fn signup(
             .collect(),
     };
     let screenshots = prepare_screenshots(store, &form.platforms, &mut errors).await?;
+    // The screenshots' files are stored before the account is made, so that a store that
+    // is down or full refuses the sign-up as a whole instead of leaving an account without
+    // the screenshots it was sent with.
+    let mut staged = Vec::with_capacity(screenshots.len());
+    if errors.is_empty() {
+        for (platform, processed) in screenshots {
+            match store.stage(processed).await {
+                Ok(files) => staged.push((platform, files)),
+                Err(e) => {
+                    for (_, files) in &staged {
+                        store.discard(files).await;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
     let outcome = if errors.is_empty() {
         service::signup(
             db,
@@ -313,15 +330,9 @@ pub async fn signup(
                 two_factor_pending: false,
                 stamps: None,
             };
-            for (platform, processed) in screenshots {
+            for (platform, files) in staged {
                 let media = store
-                    .save(
-                        db,
-                        user.id,
-                        Some(amb.institution_id),
-                        "screenshot",
-                        processed,
-                    )
+                    .record(db, user.id, Some(amb.institution_id), "screenshot", files)
                     .await?;
                 service::attach_screenshot(db, &me, &platform, media.id, None, &ip).await?;
             }
@@ -342,6 +353,9 @@ pub async fn signup(
             Ok(Ok(Flash::success(Redirect::to("/me/status"), done)))
         }
         Err(e) => {
+            for (_, files) in &staged {
+                store.discard(files).await;
+            }
             let (status, errors) = match e {
                 AppError::RateLimited { retry_after_secs } => {
                     let minutes = ((retry_after_secs + 59) / 60).to_string();

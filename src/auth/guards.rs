@@ -185,12 +185,18 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let db = crate::state::part::<DatabaseConnection>(req.rocket())?;
     let claims = keys.verify(&token)?;
     let Some(sessions) = crate::state::part::<Sessions>(req.rocket()) else {
-        return check(db, &claims).await;
+        return match check(db, &claims).await {
+            Ok(user) => user,
+            Err(e) => unreadable(req, &e),
+        };
     };
     // Read before the user, so a write during the read leaves the entry stale.
     // The user named by the token is only a hint here: their own stamp is read with the
     // others and used only once the session is checked.
-    let stamps = Stamps::read(db, claims.sub.parse().ok()).await.ok()?;
+    let stamps = match Stamps::read(db, claims.sub.parse().ok()).await {
+        Ok(stamps) => stamps,
+        Err(e) => return unreadable(req, &e),
+    };
     let stamp = stamps.of(Topic::Sessions);
     let reads_only = matches!(req.method(), Method::Get | Method::Head);
     let for_request = |user: &CurrentUser| CurrentUser {
@@ -204,37 +210,71 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let user = sessions
         .kept
         .get_or_compute(stamp, token.clone(), || async {
-            check(db, &claims).await.ok_or(AppError::Unauthorized)
+            check(db, &claims).await?.ok_or(AppError::Unauthorized)
         })
-        .await
-        .ok()?;
-    Some(for_request(&user))
+        .await;
+    match user {
+        Ok(user) => Some(for_request(&user)),
+        Err(AppError::Unauthorized) => None,
+        Err(e) => unreadable(req, &e),
+    }
 }
 
-async fn check(db: &DatabaseConnection, claims: &super::jwt::Claims) -> Option<CurrentUser> {
-    let id: i64 = claims.sub.parse().ok()?;
-    let user = entity::users::Entity::find_by_id(id).one(db).await.ok()??;
-    if !user.is_active || user.security_stamp != claims.stamp {
-        return None;
+/// The session could not be checked because the database did not answer: noted for the
+/// guards, which then answer 503 instead of treating a signed-in user as signed out.
+fn unreadable(req: &Request<'_>, e: &dyn std::fmt::Display) -> Option<CurrentUser> {
+    tracing::warn!(error = %e, "cannot check a session: the database did not answer");
+    req.local_cache(|| SessionUnreadable(true));
+    None
+}
+
+/// Set on a request whose session could not be checked (see [`unreadable`]).
+struct SessionUnreadable(bool);
+
+/// What a guard answers when there is no user: 401, or 503 when the session could not be
+/// read because the database is away.
+fn without_user(req: &Request<'_>) -> Status {
+    if req.local_cache(|| SessionUnreadable(false)).0 {
+        Status::ServiceUnavailable
+    } else {
+        Status::Unauthorized
     }
-    let role = Role::parse(&user.role)?;
+}
+
+/// The session's user: `Ok(None)` when the token no longer stands (account off, signed out
+/// everywhere), `Err` when the database did not answer.
+async fn check(
+    db: &DatabaseConnection,
+    claims: &super::jwt::Claims,
+) -> crate::error::AppResult<Option<CurrentUser>> {
+    let Ok(id) = claims.sub.parse::<i64>() else {
+        return Ok(None);
+    };
+    let Some(user) = entity::users::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if !user.is_active || user.security_stamp != claims.stamp {
+        return Ok(None);
+    }
+    let Some(role) = Role::parse(&user.role) else {
+        return Ok(None);
+    };
     let work_unit_path = match user.work_unit_id {
         Some(wu) if !role.sees_all_institutions() => entity::work_units::Entity::find_by_id(wu)
             .one(db)
-            .await
-            .ok()?
+            .await?
             .map(|w| w.path),
         _ => None,
     };
     let two_factor_pending =
-        role.is_staff() && user.totp_enabled_at.is_none() && two_factor_required(db).await.ok()?;
-    Some(CurrentUser {
+        role.is_staff() && user.totp_enabled_at.is_none() && two_factor_required(db).await?;
+    Ok(Some(CurrentUser {
         user,
         role,
         work_unit_path,
         two_factor_pending,
         stamps: None,
-    })
+    }))
 }
 
 /// Whether the programme requires two-step sign-in of staff.
@@ -255,7 +295,7 @@ impl<'r> FromRequest<'r> for &'r CurrentUser {
                 Some(user) => Outcome::Success(user),
                 None => Outcome::Error((Status::Forbidden, ())),
             },
-            None => Outcome::Error((Status::Unauthorized, ())),
+            None => Outcome::Error((without_user(req), ())),
         }
     }
 }
@@ -282,7 +322,7 @@ macro_rules! role_guard {
                     Some(user) if usable(req, user).is_none() => Outcome::Error((Status::Forbidden, ())),
                     Some(user) if matches!(user.role, $(Role::$role)|+) => Outcome::Success($name(user)),
                     Some(_) => Outcome::Error((Status::Forbidden, ())),
-                    None => Outcome::Error((Status::Unauthorized, ())),
+                    None => Outcome::Error((without_user(req), ())),
                 }
             }
         }

@@ -144,12 +144,20 @@ pub struct Health {
     database: &'static str,
 }
 
+/// How long `/healthz` waits for the database.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Liveness and readiness: 200 when the database answers, 503 when it does not.
 #[rocket::get("/healthz")]
 pub async fn healthz(
     db: &Shared<DatabaseConnection>,
 ) -> (Status, rocket::serde::json::Json<Health>) {
-    match db.ping().await {
+    // Answered within HEALTH_TIMEOUT even when the server does not answer at all, so a
+    // balancer's check (HAProxy's is 2 s in deploy/haproxy.cfg) sees 503, not a timeout.
+    let ping = tokio::time::timeout(HEALTH_TIMEOUT, db.ping())
+        .await
+        .unwrap_or_else(|_| Err(sea_orm::DbErr::Custom("no answer within 1.5 s".into())));
+    match ping {
         Ok(()) => (
             Status::Ok,
             rocket::serde::json::Json(Health {

@@ -7,6 +7,7 @@ pub mod pipeline;
 pub mod routes;
 pub mod rules;
 pub mod service;
+pub mod storage;
 #[cfg(test)]
 pub(crate) mod testdata;
 

@@ -120,7 +120,7 @@ mod tests {
                 crate::state::AppState::default()
                     .with(s.db.clone())
                     .with(keys)
-                    .with(crate::media::service::MediaStore::new(&s.store.dir)),
+                    .with(s.store.clone()),
             )
             .mount("/", crate::media::routes())
             .register("/", crate::web::catchers::html_catchers());

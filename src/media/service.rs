@@ -4,8 +4,7 @@
 //! the query, so an image out of scope is simply not found.
 
 use std::future::Future;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -17,7 +16,8 @@ use sea_orm::{
 use tokio::sync::Semaphore;
 
 use super::pipeline::{process, Processed};
-use super::rules::{is_stored_name, MediaError, MAX_UPLOAD_BYTES};
+use super::rules::{MediaError, MAX_UPLOAD_BYTES};
+use super::storage::Storage;
 use crate::auth::guards::CurrentUser;
 use crate::auth::roles::{Role, Scope};
 use crate::error::{AppError, AppResult};
@@ -31,10 +31,24 @@ pub type AfterSave = Arc<
         + Sync,
 >;
 
+/// An upload whose files are stored but not yet recorded (see [`MediaStore::stage`]).
+#[derive(Debug)]
+pub struct Staged {
+    main_name: String,
+    thumb_name: String,
+    content_type: &'static str,
+    width: u32,
+    height: u32,
+    bytes: i64,
+    sha256: String,
+    phash: u64,
+}
+
 /// Where images live and how many may be decoded at once.
 #[derive(Clone)]
 pub struct MediaStore {
-    pub dir: PathBuf,
+    /// The files: the local upload folder or an S3-compatible store.
+    pub storage: Storage,
     /// One permit per core: a burst of uploads queues instead of decoding 40-megapixel
     /// images side by side until memory runs out.
     permits: Arc<Semaphore>,
@@ -42,15 +56,20 @@ pub struct MediaStore {
 }
 
 impl MediaStore {
-    pub fn new(dir: &Path) -> MediaStore {
+    pub fn new(storage: Storage) -> MediaStore {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
         MediaStore {
-            dir: dir.to_path_buf(),
+            storage,
             permits: Arc::new(Semaphore::new(cores)),
             after_save: None,
         }
+    }
+
+    /// A store over a local folder (tests and tools).
+    pub fn local(dir: &Path) -> AppResult<MediaStore> {
+        Ok(MediaStore::new(Storage::local(dir)?))
     }
 
     /// The same store, running `after` once each image is recorded.
@@ -101,12 +120,17 @@ impl MediaStore {
         kind: &str,
         processed: Processed,
     ) -> AppResult<media::Model> {
-        let stem = random_stem();
-        let main_name = format!("{stem}.{}", processed.format.extension());
-        let thumb_name = format!("{stem}.thumb.{}", processed.format.extension());
-        let main_path = self.path_of(&main_name)?;
-        let thumb_path = self.path_of(&thumb_name)?;
+        let staged = self.stage(processed).await?;
+        self.record(db, owner_id, institution_id, kind, staged)
+            .await
+    }
 
+    /// Writes a prepared upload and its thumbnail under a fresh random name without
+    /// recording it, for a write that must know the files are stored before it changes
+    /// anything else (a sign-up with screenshots). Then [`MediaStore::record`] it, or
+    /// [`MediaStore::discard`] it when the rest of the write fails.
+    pub async fn stage(&self, processed: Processed) -> AppResult<Staged> {
+        let stem = random_stem();
         let Processed {
             format,
             width,
@@ -117,32 +141,52 @@ impl MediaStore {
             phash,
             ..
         } = processed;
-        let byte_count = main.len() as i64;
-        let paths = [main_path.clone(), thumb_path.clone()];
-        let written = tokio::task::spawn_blocking(move || {
-            write_atomically(&paths[0], &main)?;
-            if let Err(e) = write_atomically(&paths[1], &thumb) {
-                remove_quietly(&paths[0]);
-                return Err(e);
-            }
-            Ok(())
-        })
-        .await
-        .map_err(AppError::internal)?;
-        written.map_err(|e| AppError::io("cannot write an upload", e))?;
+        let staged = Staged {
+            main_name: format!("{stem}.{}", format.extension()),
+            thumb_name: format!("{stem}.thumb.{}", format.extension()),
+            content_type: format.content_type(),
+            width,
+            height,
+            bytes: main.len() as i64,
+            sha256,
+            phash,
+        };
+        self.storage.put(&staged.main_name, main).await?;
+        if let Err(e) = self.storage.put(&staged.thumb_name, thumb).await {
+            self.discard(&staged).await;
+            return Err(e);
+        }
+        Ok(staged)
+    }
 
+    /// Removes the files of a staged upload that will not be recorded.
+    pub async fn discard(&self, staged: &Staged) {
+        self.storage
+            .delete_quietly(&[staged.main_name.clone(), staged.thumb_name.clone()])
+            .await;
+    }
+
+    /// Records a staged upload; if the row cannot be written, the files go.
+    pub async fn record(
+        &self,
+        db: &DatabaseConnection,
+        owner_id: i64,
+        institution_id: Option<i64>,
+        kind: &str,
+        staged: Staged,
+    ) -> AppResult<media::Model> {
         let row = media::ActiveModel {
             owner_id: Set(owner_id),
             institution_id: Set(institution_id),
             kind: Set(kind.to_string()),
-            stored_name: Set(main_name),
-            thumb_name: Set(thumb_name),
-            content_type: Set(format.content_type().to_string()),
-            width: Set(width as i32),
-            height: Set(height as i32),
-            bytes: Set(byte_count),
-            sha256: Set(sha256),
-            phash: Set(Some(i64::from_ne_bytes(phash.to_ne_bytes()))),
+            stored_name: Set(staged.main_name.clone()),
+            thumb_name: Set(staged.thumb_name.clone()),
+            content_type: Set(staged.content_type.to_string()),
+            width: Set(staged.width as i32),
+            height: Set(staged.height as i32),
+            bytes: Set(staged.bytes),
+            sha256: Set(staged.sha256.clone()),
+            phash: Set(Some(i64::from_ne_bytes(staged.phash.to_ne_bytes()))),
             created_at: Set(Utc::now()),
             ..Default::default()
         };
@@ -154,13 +198,7 @@ impl MediaStore {
                 Ok(model)
             }
             Err(e) => {
-                let paths = [main_path, thumb_path];
-                let removed =
-                    tokio::task::spawn_blocking(move || paths.iter().for_each(remove_quietly))
-                        .await;
-                if let Err(join) = removed {
-                    tracing::warn!(error = %join, "could not remove the files of a failed upload");
-                }
+                self.discard(&staged).await;
                 Err(e.into())
             }
         }
@@ -197,37 +235,16 @@ impl MediaStore {
                 )))
             }
         };
-        let path = self.path_of(if thumb { &m.thumb_name } else { &m.stored_name })?;
-        match tokio::fs::read(&path).await {
-            Ok(bytes) => Ok((content_type, bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                tracing::warn!(media = m.id, path = %path.display(), "a media file is missing");
-                Err(AppError::NotFound)
-            }
-            Err(e) => Err(AppError::internal(format!(
-                "cannot read {}: {e}",
-                path.display()
-            ))),
-        }
+        let name = if thumb { &m.thumb_name } else { &m.stored_name };
+        let bytes = self.storage.get(name).await?;
+        Ok((content_type, bytes))
     }
 
     /// Removes the files of a media row (for erasure); the caller deletes the row.
     /// Files already gone are not an error.
     pub async fn delete(&self, m: &media::Model) -> AppResult<()> {
-        for name in [&m.stored_name, &m.thumb_name] {
-            let path = self.path_of(name)?;
-            match tokio::fs::remove_file(&path).await {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(AppError::internal(format!(
-                        "cannot remove {}: {e}",
-                        path.display()
-                    )))
-                }
-            }
-        }
-        Ok(())
+        self.storage.delete(&m.stored_name).await?;
+        self.storage.delete(&m.thumb_name).await
     }
 
     /// Runs image work off Rocket's workers once a decode permit is free (one per core),
@@ -255,60 +272,26 @@ impl MediaStore {
     /// Writes derived JPEG files (variants of a stored image) under fresh random names,
     /// all or none; returns the names in order.
     pub async fn write_jpegs(&self, files: Vec<Vec<u8>>) -> AppResult<Vec<String>> {
-        let mut named = Vec::with_capacity(files.len());
+        let mut written: Vec<String> = Vec::with_capacity(files.len());
         for bytes in files {
             let name = format!("{}.jpg", random_stem());
-            named.push((self.path_of(&name)?, name, bytes));
-        }
-        tokio::task::spawn_blocking(move || {
-            let mut written: Vec<PathBuf> = Vec::new();
-            for (path, _, bytes) in &named {
-                if let Err(e) = write_atomically(path, bytes) {
-                    written.iter().for_each(remove_quietly);
-                    return Err(AppError::internal(format!("cannot write an image: {e}")));
-                }
-                written.push(path.clone());
+            if let Err(e) = self.storage.put(&name, bytes).await {
+                self.storage.delete_quietly(&written).await;
+                return Err(e);
             }
-            Ok(named.into_iter().map(|(_, name, _)| name).collect())
-        })
-        .await
-        .map_err(AppError::internal)?
+            written.push(name);
+        }
+        Ok(written)
     }
 
     /// Reads a stored file by its name.
     pub async fn read_named(&self, name: &str) -> AppResult<Vec<u8>> {
-        let path = self.path_of(name)?;
-        match tokio::fs::read(&path).await {
-            Ok(bytes) => Ok(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                tracing::warn!(path = %path.display(), "a stored file is missing");
-                Err(AppError::NotFound)
-            }
-            Err(e) => Err(AppError::internal(format!(
-                "cannot read {}: {e}",
-                path.display()
-            ))),
-        }
+        self.storage.get(name).await
     }
 
     /// Removes stored files by name; files already gone are not an error, others are logged.
     pub async fn remove_named(&self, names: Vec<String>) {
-        let paths: Vec<PathBuf> = names.iter().filter_map(|n| self.path_of(n).ok()).collect();
-        if let Err(e) =
-            tokio::task::spawn_blocking(move || paths.iter().for_each(remove_quietly)).await
-        {
-            tracing::warn!(error = %e, "could not remove stored files");
-        }
-    }
-
-    /// `<dir>/<first two characters>/<name>`, for names of the shape Duta gives only.
-    pub fn path_of(&self, name: &str) -> AppResult<PathBuf> {
-        if !is_stored_name(name) {
-            return Err(AppError::internal(format!(
-                "refusing the stored name {name:?}"
-            )));
-        }
-        Ok(self.dir.join(&name[..2]).join(name))
+        self.storage.delete_quietly(&names).await;
     }
 }
 
@@ -317,41 +300,6 @@ fn random_stem() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Writes to a hidden temporary name in the same folder, syncs, then renames, so a crash
-/// never leaves a half-written file under a real name.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("a stored path has no folder"))?;
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| std::io::Error::other("a stored path has no name"))?;
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        remove_quietly(&tmp);
-    }
-    result
-}
-
-fn remove_quietly(path: &PathBuf) {
-    if let Err(e) = std::fs::remove_file(path) {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!(path = %path.display(), error = %e, "cannot remove a file");
-        }
-    }
 }
 
 /// The media row `id` when the user may see it: their own; any, for admins and national
@@ -397,7 +345,7 @@ mod tests {
     use crate::media::testdata::{self, institution, setup, user};
     use sea_orm::PaginatorTrait;
 
-    fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
         let mut out = Vec::new();
         if let Ok(entries) = std::fs::read_dir(dir) {
             for e in entries.flatten() {
@@ -441,7 +389,8 @@ mod tests {
         assert!(m.stored_name.ends_with(".jpg") && m.stored_name.len() == 36);
         assert!(m.thumb_name.ends_with(".thumb.jpg"));
 
-        let main_path = s.store.path_of(&m.stored_name).unwrap();
+        let dir = s.store.storage.local_dir().unwrap();
+        let main_path = dir.join(&m.stored_name[..2]).join(&m.stored_name);
         assert_eq!(
             main_path.parent().unwrap().file_name().unwrap().to_str(),
             Some(&m.stored_name[..2])
@@ -459,11 +408,11 @@ mod tests {
         let t = image::load_from_memory(&thumb).unwrap();
         assert!(t.width() <= 320 && t.height() <= 320);
         // No temporary file is left behind.
-        let files = files_under(&s.store.dir);
+        let files = files_under(s.store.storage.local_dir().unwrap());
         assert_eq!(files.len(), 2, "{files:?}");
 
         s.store.delete(&m).await.unwrap();
-        assert!(files_under(&s.store.dir).is_empty());
+        assert!(files_under(s.store.storage.local_dir().unwrap()).is_empty());
         s.store.delete(&m).await.unwrap();
     }
 
@@ -501,7 +450,7 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, AppError::TooLarge));
         assert_eq!(media::Entity::find().count(&s.db).await.unwrap(), 0);
-        assert!(files_under(&s.store.dir).is_empty());
+        assert!(files_under(s.store.storage.local_dir().unwrap()).is_empty());
     }
 
     #[tokio::test]
@@ -514,14 +463,14 @@ mod tests {
             .await;
         assert_eq!(field_key(err.unwrap_err()), "media.corrupt");
         let ready = s.store.prepare(testdata::jpeg(64, 32)).await.unwrap();
-        assert!(files_under(&s.store.dir).is_empty());
+        assert!(files_under(s.store.storage.local_dir().unwrap()).is_empty());
         let m = s
             .store
             .save(&s.db, owner.id(), None, "evidence", ready)
             .await
             .unwrap();
         assert_eq!((m.width, m.height, m.kind.as_str()), (64, 32, "evidence"));
-        assert_eq!(files_under(&s.store.dir).len(), 2);
+        assert_eq!(files_under(s.store.storage.local_dir().unwrap()).len(), 2);
     }
 
     #[tokio::test]
@@ -534,7 +483,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::Db(_)), "{err:?}");
-        assert!(files_under(&s.store.dir).is_empty());
+        assert!(files_under(s.store.storage.local_dir().unwrap()).is_empty());
     }
 
     #[tokio::test]
@@ -585,7 +534,12 @@ mod tests {
     #[tokio::test]
     async fn unexpected_names_never_reach_the_filesystem() {
         let s = setup().await;
-        assert!(s.store.path_of("../../etc/passwd").is_err());
-        assert!(s.store.path_of("ab.jpg").is_err());
+        for name in ["../../etc/passwd", "ab.jpg", "../x.jpg"] {
+            assert!(matches!(
+                s.store.read_named(name).await,
+                Err(AppError::Internal(_))
+            ));
+            assert!(s.store.storage.put(name, vec![1]).await.is_err());
+        }
     }
 }

@@ -173,7 +173,7 @@ pub async fn setup() -> Setup {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
     let db = crate::db::connect(&url).await.unwrap();
     crate::db::migrate(&db).await.unwrap();
-    let store = MediaStore::new(&dir.path().join("uploads"));
+    let store = MediaStore::local(&dir.path().join("uploads")).unwrap();
     Setup {
         _dir: dir,
         db,

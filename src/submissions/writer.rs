@@ -98,6 +98,8 @@ async fn run(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
                 for job in jobs {
                     let answer = if e.is_storage_full() {
                         AppError::StorageFull(e.to_string())
+                    } else if e.is_database_down() {
+                        AppError::DatabaseDown(e.to_string())
                     } else {
                         AppError::internal(e.to_string())
                     };

@@ -18,6 +18,10 @@ use crate::error::{api_error_response, is_api_request, status_code_name, AppErro
 
 /// When a client should try again after a write refused for a full disk.
 pub const STORAGE_FULL_RETRY_SECS: i64 = 60;
+/// How long a client should wait before sending again when the object store is down.
+pub const STORAGE_DOWN_RETRY_SECS: i64 = 30;
+/// How long a client should wait before sending again when the database is unreachable.
+pub const DATABASE_DOWN_RETRY_SECS: i64 = 5;
 
 #[derive(Serialize)]
 struct ErrorPage {
@@ -29,6 +33,15 @@ struct ErrorPage {
 
 /// Renders the error page for `status` with the base layout.
 pub fn error_page(status: Status, req: &Request<'_>) -> response::Result<'static> {
+    error_page_saying(status, None, req)
+}
+
+/// The error page with its title and text from `errors.<key>` instead of the status's.
+fn error_page_saying(
+    status: Status,
+    key: Option<&str>,
+    req: &Request<'_>,
+) -> response::Result<'static> {
     let known = matches!(
         status.code,
         400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503
@@ -43,8 +56,8 @@ pub fn error_page(status: Status, req: &Request<'_>) -> response::Result<'static
     let page = ErrorPage {
         layout: Layout::build_sync(req),
         status: status.code,
-        title_key: format!("errors.{code}.title"),
-        body_key: format!("errors.{code}.body"),
+        title_key: format!("errors.{}.title", key.unwrap_or(&code.to_string())),
+        body_key: format!("errors.{}.body", key.unwrap_or(&code.to_string())),
     };
     let mut response = Template::render("errors/error", &page).respond_to(req)?;
     response.set_status(status);
@@ -160,6 +173,12 @@ impl<'r> Responder<'r, 'static> for AppError {
             e if e.is_storage_full() => {
                 tracing::error!(error = %e, uri = %req.uri(), "storage full: the write was refused")
             }
+            AppError::StorageDown(e) => {
+                tracing::error!(error = %e, uri = %req.uri(), "the object store is unavailable")
+            }
+            e if e.is_database_down() => {
+                tracing::error!(error = %e, uri = %req.uri(), "the database is unavailable")
+            }
             AppError::Db(e) => tracing::error!(error = %e, uri = %req.uri(), "database error"),
             AppError::Internal(e) => {
                 tracing::error!(error = %e, uri = %req.uri(), "internal error")
@@ -170,6 +189,8 @@ impl<'r> Responder<'r, 'static> for AppError {
         let retry = match &self {
             AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             e if e.is_storage_full() => Some(STORAGE_FULL_RETRY_SECS),
+            AppError::StorageDown(_) => Some(STORAGE_DOWN_RETRY_SECS),
+            e if e.is_database_down() => Some(DATABASE_DOWN_RETRY_SECS),
             _ => None,
         };
         let mut response = if is_api_request(req) {
@@ -184,12 +205,18 @@ impl<'r> Responder<'r, 'static> for AppError {
                     &[("minutes", &((secs + 59) / 60).to_string())],
                 )),
                 (AppError::BadCredentials, _) => Some(i18n::t(lang, "auth.invalid")),
+                (AppError::StorageDown(_), _) => Some(i18n::t(lang, "error.storage_down")),
+                (e, _) if e.is_storage_full() => Some(i18n::t(lang, "error.storage_full")),
                 (AppError::BadRequest(m), _) => {
                     Some(format!("{} ({m})", i18n::t(lang, "error.400")))
                 }
                 _ => None,
             };
             api_error_response(status, lang, message, fields)
+        } else if matches!(self, AppError::StorageDown(_)) {
+            error_page_saying(status, Some("storage_down"), req)?
+        } else if self.is_storage_full() {
+            error_page_saying(status, Some("storage_full"), req)?
         } else {
             error_page(status, req)?
         };

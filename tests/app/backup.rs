@@ -49,7 +49,13 @@ async fn a_backup_under_twenty_writers_restores_with_every_acknowledged_write() 
     duta::seed::bench::seed_bench(&app.db, hasher, 120, 4)
         .await
         .expect("seed");
-    std::fs::write(cfg.upload_dir.join("drill.txt"), b"an uploaded file").unwrap();
+    // A stored file, in the upload folder or the S3 store the node uses.
+    let storage = duta::media::storage::Storage::from_config(&cfg).unwrap();
+    let drill = format!("{}.jpg", "d1".repeat(16));
+    storage
+        .put(&drill, b"an uploaded file".to_vec())
+        .await
+        .unwrap();
     let user_id = entity::users::Entity::find()
         .one(&app.db)
         .await
@@ -98,14 +104,27 @@ async fn a_backup_under_twenty_writers_restores_with_every_acknowledged_write() 
     let mut restored = cfg.clone();
     restored.database_url = fresh_database_url(dir.path()).await;
     restored.upload_dir = dir.path().join("uploads-restored");
+    if let Some(s3) = restored.s3.as_mut() {
+        s3.prefix = format!("{}-restored", s3.prefix);
+    }
+    let restored_storage = duta::media::storage::Storage::from_config(&restored).unwrap();
+    // A file the backup does not have, already in the store restored into.
+    let stray = format!("{}.jpg", "5a".repeat(16));
+    restored_storage
+        .put(&stray, b"not in the backup".to_vec())
+        .await
+        .unwrap();
     let manifest = duta::backup::restore(&restored, &target)
         .await
         .expect("restore");
     assert_eq!(manifest.tables, done.manifest.tables);
     assert_eq!(
-        std::fs::read(restored.upload_dir.join("drill.txt")).unwrap(),
+        restored_storage.get(&drill).await.unwrap(),
         b"an uploaded file"
     );
+    // The restored store holds what the backup holds: on the local disk the folder that
+    // was there is kept aside, in an S3 store the stray file is removed.
+    assert_eq!(restored_storage.names().await.unwrap(), vec![drill.clone()]);
     let db = duta::db::connect(&restored.database_url).await.unwrap();
     let present = entity::notifications::Entity::find()
         .filter(entity::notifications::Column::Id.is_in(before.clone()))

@@ -907,33 +907,11 @@ async fn a_coordinator_writes_a_brief_and_an_ambassador_composes_on_the_pages() 
     assert_eq!(app.count("drafts").await, 1);
 }
 
-fn files_under(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        files_under(&p)
-                    } else {
-                        1
-                    }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 #[rocket::async_test]
 async fn images_are_cropped_per_platform_and_served_to_the_audience() {
     let app = TestApp::spawn().await;
     let w = world(&app).await;
     let id = published(&app, &w.coordinator, &[w.unit_b], &[]).await;
-    let store_dir = duta::state::part::<duta::media::service::MediaStore>(app.client.rocket())
-        .unwrap()
-        .dir
-        .clone();
     let images = format!("/api/v1/briefs/{id}/images");
 
     // Not an image, and a focal point off the picture: refused, nothing stored.
@@ -957,7 +935,10 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
         page.contains("Isi angka 0 sampai 100"),
         "the message is by the field"
     );
-    assert_eq!((app.count("media").await, files_under(&store_dir)), (0, 0));
+    assert_eq!(
+        (app.count("media").await, app.stored_files().await.len()),
+        (0, 0)
+    );
     // The API's form is read as sent: a focal point that is not a number, a field given
     // twice, a field the form does not have, or no file at all is refused at that field,
     // and nothing is stored.
@@ -996,7 +977,10 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
             .is_some_and(|m| m.contains("`caption` tidak dikenal")),
         "{body}"
     );
-    assert_eq!((app.count("media").await, files_under(&store_dir)), (0, 0));
+    assert_eq!(
+        (app.count("media").await, app.stored_files().await.len()),
+        (0, 0)
+    );
 
     // A wide poster with its subject on the left: focal point at 10 % across.
     let page = app
@@ -1025,7 +1009,7 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
     );
     let image_id = image["id"].as_i64().unwrap();
     // Original, thumbnail and four variants.
-    assert_eq!(files_under(&store_dir), 6);
+    assert_eq!(app.stored_files().await.len(), 6);
 
     for (variant, size) in [
         ("instagram_square", (1080, 1080)),
@@ -1125,7 +1109,7 @@ async fn images_are_cropped_per_platform_and_served_to_the_audience() {
         .await
         .unwrap();
     assert_ne!(before, after, "the square crop moved");
-    assert_eq!(files_under(&store_dir), 6, "old variants removed");
+    assert_eq!(app.stored_files().await.len(), 6, "old variants removed");
 }
 
 /// The ambassador's week is kept between requests, but a scheduled brief appears in it

@@ -272,3 +272,85 @@ async fn a_full_disk_refuses_writes_with_503_keeps_what_was_stored_and_recovers(
         .await;
     assert_eq!(resp.status(), Status::Ok);
 }
+
+/// PostgreSQL goes away (every connection cut, new ones refused) and comes back: meanwhile
+/// `/healthz` says 503 within two seconds, a signed-in user is told the service is
+/// unavailable (503) rather than treated as signed out, a write answers 503 and stores
+/// nothing, and no request waits longer than the pool's acquire timeout and a little; once
+/// the server is back, the node answers again by itself. PostgreSQL only (a SQLite file
+/// does not go away).
+#[rocket::async_test]
+async fn a_database_that_goes_away_is_reported_and_reconnected_by_itself() {
+    let first = TestApp::spawn().await;
+    let Some(rest) = first.url.strip_prefix("postgres://") else {
+        return;
+    };
+    // postgres://user@host:port/name → the same through a relay.
+    let (userinfo_host, name) = rest.split_once('/').unwrap();
+    let (user, host) = userinfo_host.split_once('@').unwrap();
+    let mut relay = crate::support::Relay::to(host.to_string()).await;
+    let app = first
+        .node_at(format!("postgres://{user}@127.0.0.1:{}/{name}", relay.port))
+        .await;
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let token = app.token(admin).await;
+    assert_eq!(
+        app.get_api("/api/v1/me", Some(&token)).await.status(),
+        Status::Ok
+    );
+
+    relay.cut();
+    let started = std::time::Instant::now();
+    let health = app.client.get("/healthz").dispatch().await;
+    assert_eq!(health.status(), Status::ServiceUnavailable);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        let (s, body) = json(app.get_api("/api/v1/me", Some(&token)).await).await;
+        assert_eq!(s, Status::ServiceUnavailable, "not signed out: {body}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let page = app.page("/", Some(&token)).await;
+        assert_eq!(page.status(), Status::ServiceUnavailable);
+        let (_, html) = text(page).await;
+        assert!(html.contains("Layanan sedang tidak tersedia"), "{html}");
+        assert!(!html.contains("action=\"/login\""), "not sent to sign in");
+    }
+    let (s, err) = json(
+        app.send_api(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({ "email": "admin@duta.test", "password": crate::support::PASSWORD }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, Status::ServiceUnavailable, "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("tidak ada yang disimpan"),
+        "{err}"
+    );
+
+    relay.resume().await;
+    let mut back = false;
+    for _ in 0..50 {
+        if app.client.get("/healthz").dispatch().await.status() == Status::Ok {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(back, "the node reconnects by itself");
+    assert_eq!(
+        app.get_api("/api/v1/me", Some(&token)).await.status(),
+        Status::Ok
+    );
+}

@@ -37,6 +37,7 @@ mod seed;
 mod smtp;
 mod standings;
 mod stats;
+mod storage;
 mod submissions;
 mod support;
 mod two_factor;

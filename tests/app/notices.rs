@@ -15,8 +15,14 @@ async fn get_bytes(app: &TestApp, path: &str, token: &str) -> (Status, Vec<u8>) 
     (status, resp.into_bytes().await.unwrap_or_default())
 }
 
-fn stored_path(app: &TestApp, name: &str) -> std::path::PathBuf {
-    app.data_dir.join("uploads").join(&name[..2]).join(name)
+/// Whether every one of `names` is stored (`true`) or none is (`false`).
+async fn all_stored(app: &TestApp, names: &[String], stored: bool) -> bool {
+    for name in names {
+        if app.is_stored(name).await != stored {
+            return false;
+        }
+    }
+    true
 }
 
 async fn variant_files(app: &TestApp, image: i64) -> Vec<String> {
@@ -91,7 +97,7 @@ async fn brief_images_are_replaced_and_deleted_and_a_download_never_fails() {
     let (status, before) = get_bytes(&app, &square(a), &ambassador).await;
     assert_eq!(status, Status::Ok);
     let old_files = variant_files(&app, a).await;
-    assert!(old_files.iter().all(|f| stored_path(&app, f).exists()));
+    assert!(all_stored(&app, &old_files, true).await);
 
     // Replaced: the same image, in the same place, a new picture; its old files gone.
     let replace = format!("/api/v1/briefs/{brief}/images/{a}/file");
@@ -115,7 +121,7 @@ async fn brief_images_are_replaced_and_deleted_and_a_download_never_fails() {
     let (status, after) = get_bytes(&app, &square(a), &ambassador).await;
     assert_eq!(status, Status::Ok);
     assert_ne!(before, after, "the download is the new picture");
-    assert!(old_files.iter().all(|f| !stored_path(&app, f).exists()));
+    assert!(all_stored(&app, &old_files, false).await);
     assert_eq!(app.count("media").await, 2, "the old original is gone too");
 
     // Refused replacements change nothing: not an image, a focal point out of range,
@@ -217,7 +223,7 @@ async fn brief_images_are_replaced_and_deleted_and_a_download_never_fails() {
     assert_eq!(status, Status::Ok);
     let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(archive.len(), 4, "the four sizes of the one image left");
-    assert!(files_a.iter().all(|f| !stored_path(&app, f).exists()));
+    assert!(all_stored(&app, &files_a, false).await);
     assert_eq!(image_ids(&app, brief, &ambassador).await, vec![b]);
     assert_eq!(app.count("media").await, 1);
     // A second delete of the same image: 404, nothing else touched.

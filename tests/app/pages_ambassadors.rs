@@ -5,7 +5,7 @@ use rocket::http::Status;
 use crate::ambassadors::png;
 use crate::support::{text, TestApp, PASSWORD};
 
-fn signup_fields(inst: &str, unit: &str) -> Vec<(&'static str, String)> {
+pub fn signup_fields(inst: &str, unit: &str) -> Vec<(&'static str, String)> {
     vec![
         ("name", "Dewi Lestari".into()),
         ("display_name", "Dewi L.".into()),

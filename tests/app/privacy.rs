@@ -146,25 +146,6 @@ async fn every_row(app: &TestApp) -> Vec<String> {
     rows
 }
 
-/// Every file under the upload folder, with its bytes.
-fn upload_files(app: &TestApp) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let store = duta::state::part::<duta::media::service::MediaStore>(app.client.rocket()).unwrap();
-    let mut out = Vec::new();
-    let mut dirs = vec![store.dir.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                out.push((path, bytes));
-            }
-        }
-    }
-    out
-}
-
 fn contains_bytes(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -382,7 +363,7 @@ async fn erasure_leaves_no_personal_data_and_the_statistics_keep_their_totals() 
     assert_eq!(status, Status::Ok);
     let before = stats().await;
     assert_eq!(before["briefs"], joined["briefs"]);
-    let files_before = upload_files(&app).len();
+    let files_before = app.stored_files().await.len();
     assert!(files_before >= 4, "two screenshots with thumbnails");
 
     // A wrong, an empty and a 10 KB password are refused, and nothing changes.
@@ -406,7 +387,7 @@ async fn erasure_leaves_no_personal_data_and_the_statistics_keep_their_totals() 
     let (status, page) = text(resp).await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(page.contains("id=\"f-erase-password-error\""));
-    assert_eq!(upload_files(&app).len(), files_before);
+    assert_eq!(app.stored_files().await.len(), files_before);
     assert!(every_row(&app)
         .await
         .join("\n")
@@ -457,15 +438,11 @@ async fn erasure_leaves_no_personal_data_and_the_statistics_keep_their_totals() 
         );
     }
     // Nor in the upload folder: the screenshot and its thumbnail are gone.
-    let files = upload_files(&app);
+    let files = app.stored_files().await;
     assert_eq!(files.len(), files_before - 2);
     for (path, bytes) in &files {
         for term in identity(1) {
-            assert!(
-                !contains_bytes(bytes, &term),
-                "{term} in {}",
-                path.display()
-            );
+            assert!(!contains_bytes(bytes, &term), "{term} in {}", path);
         }
     }
 

@@ -9,6 +9,8 @@ use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::Value;
+use std::sync::Arc;
+use tokio::net::{TcpListener, TcpStream};
 
 pub const SECRET: &str = "test-secret-for-duta-integration-tests-000001";
 pub const KID: &str = "test-k1";
@@ -48,6 +50,29 @@ pub(crate) async fn fresh_database_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// The access key the test S3 store is started with (see `.ci/run`).
+pub const S3_ACCESS_KEY: &str = "duta-test";
+pub const S3_SECRET_KEY: &str = "duta-test-secret-key";
+
+/// `storage` for a fresh folder (a random prefix) in the S3 store at `DUTA_TEST_S3_URL`
+/// (`http://host:port/bucket`), when it is set.
+pub fn test_s3_storage() -> Option<Value> {
+    let url = std::env::var("DUTA_TEST_S3_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let (endpoint, bucket) = url
+        .trim_end_matches('/')
+        .rsplit_once('/')
+        .expect("DUTA_TEST_S3_URL is http://host:port/bucket");
+    Some(serde_json::json!({ "s3": {
+        "endpoint": endpoint,
+        "bucket": bucket,
+        "prefix": format!("t-{}", uuid_like()),
+        "access_key_id": S3_ACCESS_KEY,
+        "secret_access_key": S3_SECRET_KEY,
+    }}))
+}
+
 fn uuid_like() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
@@ -61,14 +86,21 @@ impl TestApp {
         Self::spawn_with(&[]).await
     }
 
-    /// Starts Duta with extra configuration values, such as tighter throttling.
+    /// Starts Duta with extra configuration values, such as tighter throttling. Stored
+    /// files go to a fresh folder of the S3 store at `DUTA_TEST_S3_URL` when it is set
+    /// (unless `extra` says where they go).
     pub async fn spawn_with(extra: &[(&str, Value)]) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = fresh_database_url(dir.path()).await;
-        let extra: Vec<(String, Value)> = extra
+        let mut extra: Vec<(String, Value)> = extra
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
+        if let Some(s3) = test_s3_storage() {
+            if !extra.iter().any(|(k, _)| k == "storage") {
+                extra.push(("storage".into(), s3));
+            }
+        }
         let data_dir = dir.path().to_path_buf();
         Self::start(url, data_dir, extra, dir).await
     }
@@ -92,6 +124,25 @@ impl TestApp {
             dir,
         )
         .await
+    }
+
+    /// Another Duta node on this one's database and configuration but on another machine:
+    /// a data folder of its own (so a local upload folder is not shared), with the NIP key
+    /// copied over as an operator does.
+    pub async fn another_machine(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = dir.path().join("data");
+        std::fs::create_dir_all(&data_dir).expect("data folder");
+        std::fs::copy(self.data_dir.join("nip.key"), data_dir.join("nip.key"))
+            .expect("the NIP key is shared");
+        Self::start(self.url.clone(), data_dir, self.extra.clone(), dir).await
+    }
+
+    /// Another node on this one's data folder and configuration, reaching the database at
+    /// `url` (this database through a relay, say).
+    pub async fn node_at(&self, url: String) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start(url, self.data_dir.clone(), self.extra.clone(), dir).await
     }
 
     async fn start(
@@ -134,6 +185,33 @@ impl TestApp {
             data_dir,
             extra,
             _dir: dir,
+        }
+    }
+
+    /// Every stored file (screenshots, images, thumbnails, variants) with its bytes, read
+    /// through the node's store, whichever it is.
+    pub async fn stored_files(&self) -> Vec<(String, Vec<u8>)> {
+        let store = &duta::state::part::<duta::media::service::MediaStore>(self.client.rocket())
+            .expect("media store")
+            .storage;
+        let mut out = Vec::new();
+        for name in store.names().await.expect("list stored files") {
+            let bytes = store.get(&name).await.expect("read a stored file");
+            out.push((name, bytes));
+        }
+        out.sort();
+        out
+    }
+
+    /// Whether the node's store holds a file of this name.
+    pub async fn is_stored(&self, name: &str) -> bool {
+        let store = &duta::state::part::<duta::media::service::MediaStore>(self.client.rocket())
+            .expect("media store")
+            .storage;
+        match store.get(name).await {
+            Ok(_) => true,
+            Err(duta::error::AppError::NotFound) => false,
+            Err(e) => panic!("cannot read {name}: {e}"),
         }
     }
 
@@ -580,4 +658,62 @@ pub async fn approve(app: &TestApp, ambassador_id: i64) {
     duta::leaderboard::standings::refresh(&app.db, &[ambassador_id])
         .await
         .expect("standings");
+}
+
+/// A TCP relay in front of a server (the S3 store, PostgreSQL), which a test can cut as if
+/// the server stopped: the listener closes and every open connection drops. `resume` opens
+/// it again on the same port.
+pub struct Relay {
+    pub port: u16,
+    target: String,
+    task: tokio::task::JoinHandle<()>,
+    open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Relay {
+    pub async fn to(target: String) -> Relay {
+        Relay::on(0, target).await
+    }
+
+    async fn on(port: u16, target: String) -> Relay {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let to = target.clone();
+        let open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let conns = open.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = to.clone();
+                let relay = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        // A connection cut by `Relay::cut` or by either side ends here.
+                        if let Err(e) =
+                            tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await
+                        {
+                            eprintln!("relay connection ended: {e}");
+                        }
+                    }
+                });
+                conns.lock().unwrap().push(relay.abort_handle());
+            }
+        });
+        Relay {
+            port,
+            target,
+            task,
+            open,
+        }
+    }
+
+    /// Opens the relay again on its port, as a server that is back.
+    pub async fn resume(&mut self) {
+        *self = Relay::on(self.port, self.target.clone()).await;
+    }
+
+    pub fn cut(&self) {
+        self.task.abort();
+        for c in self.open.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
 }
