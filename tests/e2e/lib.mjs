@@ -62,7 +62,10 @@ export async function startServer() {
     throw new Error(`duta binary not found at ${BIN} (build it with cargo build, or set DUTA_BIN)`);
   }
   server.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duta-e2e-'));
-  const env = { ...process.env, DUTA_DATA_DIR: server.dataDir, NO_COLOR: '1' };
+  // Background jobs stay off, as in the integration tests: from Thursday 09:00 to Sunday the
+  // weekly reminder's run would fall due a few seconds after the start and add a
+  // notification the journeys do not expect, depending on the day the suite runs.
+  const env = { ...process.env, DUTA_DATA_DIR: server.dataDir, NO_COLOR: '1', DUTA_JOBS: '{enabled=false}' };
   await promisify(execFile)(BIN, ['create-admin', '--email', ADMIN.email, '--name', ADMIN.name], {
     cwd: REPO,
     env: { ...env, DUTA_ADMIN_PASSWORD: ADMIN.password },
