@@ -5,6 +5,8 @@
 #   deploy/cluster.sh start     start what is not running yet, wait until it answers, print the URLs
 #   deploy/cluster.sh status    what runs
 #   deploy/cluster.sh stop      stop what start started (and drop its two PostgreSQL clusters)
+#   deploy/cluster.sh pg-start  only the PostgreSQL primary and its replica (the CI's read-replica test)
+#   deploy/cluster.sh pg-stop   drop those two clusters
 #
 # The pieces, each with its log under the state folder:
 #   - PostgreSQL 15 primary (Debian cluster 15/duta_p, port 5433) and a streaming replica
@@ -21,6 +23,9 @@
 #   DUTA_CLUSTER_LB_PORT      HAProxy [8000]; DUTA_CLUSTER_STATS_PORT its statistics page [8404]
 #   DUTA_CLUSTER_PG_PRIMARY, DUTA_CLUSTER_PG_PRIMARY_PORT   [duta_p, 5433]
 #   DUTA_CLUSTER_PG_REPLICA, DUTA_CLUSTER_PG_REPLICA_PORT   [duta_r, 5434]
+#   DUTA_CLUSTER_PG_REPLICA_DELAY  the replica applies each commit this late, like '5s' (the
+#                             lag drill) [none]
+#   DUTA_CLUSTER_PG_TRUST     1: loopback connections need no password (test clusters) [0]
 #   DUTA_CLUSTER_S3_PORT      S3 [8333]; DUTA_CLUSTER_WEED_MASTER_PORT [9333],
 #     DUTA_CLUSTER_WEED_VOLUME_PORT [9340], DUTA_CLUSTER_WEED_FILER_PORT [8888],
 #     DUTA_CLUSTER_WEED_ADMIN_PORT [23646] (gRPC ports are these + 10000)
@@ -55,6 +60,8 @@ WEED_FILER_PORT="${DUTA_CLUSTER_WEED_FILER_PORT:-8888}"
 WEED_ADMIN_PORT="${DUTA_CLUSTER_WEED_ADMIN_PORT:-23646}"
 SEED="${DUTA_CLUSTER_SEED:-demo}"
 USE_S3="${DUTA_CLUSTER_S3:-1}"
+PG_REPLICA_DELAY="${DUTA_CLUSTER_PG_REPLICA_DELAY:-}"
+PG_TRUST="${DUTA_CLUSTER_PG_TRUST:-0}"
 NODE_LOG="${DUTA_CLUSTER_LOG:-warn}"
 BUCKET=duta
 
@@ -164,9 +171,9 @@ node_env() {
     # without object storage; with storage.s3 the files go to the bucket instead.
     "DUTA_UPLOAD_DIR=$DIR/uploads"
     "DUTA_DATABASE_URL=$DB_URL"
-    # ---- database_read_url (issue 22, item 4, not built yet): statistics and exports will
-    # ---- read from the replica. When Duta reads it, uncomment:
-    # "DUTA_DATABASE_READ_URL=$DB_READ_URL"
+    # Statistics and exports read the replica unless it has not replayed the reader's
+    # own last write.
+    "DUTA_DATABASE_READ_URL=$DB_READ_URL"
     "DUTA_ADDRESS=127.0.0.1"
     "DUTA_PORT=$(node_port "$i")"
     "DUTA_JWT_KEYS=[{kid=\"$JWT_KID\",secret=\"$JWT_SECRET\"}]"
@@ -207,13 +214,15 @@ EOF
 }
 
 write_hba() { # cluster
+  local method=scram-sha-256
+  [ "$PG_TRUST" != 1 ] || method=trust
   cat >"/etc/postgresql/$PG_VERSION/$1/pg_hba.conf" <<EOF
 # Written by deploy/cluster.sh (loopback test cluster).
 local   all             postgres                                peer
 local   all             all                                     peer
 # the replica (and pg_basebackup) connect as postgres without a password: loopback only
 host    replication     all             127.0.0.1/32            trust
-host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             127.0.0.1/32            $method
 EOF
 }
 
@@ -250,6 +259,10 @@ start_replica() {
       >>"$DIR/pg/create.log"
     write_conf "$PG_REPLICA"
     write_hba "$PG_REPLICA"
+    if [ -n "$PG_REPLICA_DELAY" ]; then
+      echo "recovery_min_apply_delay = '$PG_REPLICA_DELAY'" \
+        >>"/etc/postgresql/$PG_VERSION/$PG_REPLICA/conf.d/duta-cluster.conf"
+    fi
     # A slot left by an earlier replica of the same name would make -C fail.
     psql_primary -c "SELECT pg_drop_replication_slot('$SLOT') FROM pg_replication_slots WHERE slot_name = '$SLOT'" >/dev/null
     # The new cluster's own files go; the primary's copy takes their place, with
@@ -454,6 +467,29 @@ cmd_status() {
   fi
 }
 
+cmd_pg_start() {
+  [ "$(id -u)" = 0 ] || die "pg-start needs root (pg_createcluster, runuser postgres)"
+  mkdir -p "$DIR"
+  chmod 755 "$DIR"
+  load_secrets
+  start_primary
+  start_replica
+  echo "PostgreSQL primary: 127.0.0.1:$PG_PRIMARY_PORT, replica: 127.0.0.1:$PG_REPLICA_PORT${PG_REPLICA_DELAY:+ (applies $PG_REPLICA_DELAY late)}"
+}
+
+drop_pg() {
+  for c in "$PG_REPLICA" "$PG_PRIMARY"; do
+    if cluster_exists "$c"; then
+      pg_dropcluster --stop "$PG_VERSION" "$c"
+      say "PostgreSQL $PG_VERSION/$c stopped and dropped"
+    fi
+    # pg_dropcluster leaves the file it did not write, and so its folders.
+    rm -f "/etc/postgresql/$PG_VERSION/$c/conf.d/duta-cluster.conf"
+    rmdir "/etc/postgresql/$PG_VERSION/$c/conf.d" "/etc/postgresql/$PG_VERSION/$c" 2>/dev/null || true
+  done
+  rm -rf "$DIR/pg/$PG_PRIMARY" "$DIR/pg/$PG_REPLICA"
+}
+
 cmd_stop() {
   local i
   stop_pid "$DIR/haproxy.pid" haproxy HAProxy 5
@@ -473,17 +509,9 @@ cmd_stop() {
       rm -f /tmp/seaweedfs-*-grpc-"$p".sock
     done
   fi
-  for c in "$PG_REPLICA" "$PG_PRIMARY"; do
-    if cluster_exists "$c"; then
-      pg_dropcluster --stop "$PG_VERSION" "$c"
-      say "PostgreSQL $PG_VERSION/$c stopped and dropped"
-    fi
-    # pg_dropcluster leaves the file it did not write, and so its folders.
-    rm -f "/etc/postgresql/$PG_VERSION/$c/conf.d/duta-cluster.conf"
-    rmdir "/etc/postgresql/$PG_VERSION/$c/conf.d" "/etc/postgresql/$PG_VERSION/$c" 2>/dev/null || true
-  done
+  drop_pg
   # What belonged to the dropped database goes with it; logs and secrets stay.
-  rm -rf "$DIR/weed" "$DIR/uploads" "$DIR/pg/$PG_PRIMARY" "$DIR/pg/$PG_REPLICA" "$DIR/seeded"
+  rm -rf "$DIR/weed" "$DIR/uploads" "$DIR/seeded"
   for i in "$DIR"/node*/; do
     if [ -d "$i" ]; then rm -rf "$i"; fi
   done
@@ -495,5 +523,7 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   start-node) [ -n "${2:-}" ] || die "start-node N"; load_secrets; start_node "$2" ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  pg-start) cmd_pg_start ;;
+  pg-stop) drop_pg ;;
+  *) echo "usage: $0 start|stop|status|pg-start|pg-stop" >&2; exit 2 ;;
 esac

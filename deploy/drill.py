@@ -19,7 +19,14 @@ variables. Each drill prints PASS, FAIL or SKIP with its figures, and a JSON lin
   s3        the object store (weed) is killed: an upload answers 503, nothing is half
             written, pages still load; weed is started again. SKIP when the nodes do not
             store files in the bucket.
-  replica   a replica lagging 5 s: SKIP (needs database_read_url, not yet built).
+  replica   the replica applies each commit 5 s late (recovery_min_apply_delay, set for the
+            drill and reset after): DRILL_REPLICA_ROUNDS times (default 10) an ambassador
+            submits a post and the coordinator verifies it on the page, then at once reads
+            the briefs download with their browser's cookies: the post must be counted
+            every time (their own write: the primary answers), while the same download
+            without the write mark (another browser) comes from the replica
+            (X-Duta-Read: replica) and may still miss it. SKIP when the nodes have no
+            database_read_url.
 
 Usage: deploy/drill.sh [kill] [pg] [pgdown] [s3] [replica]   (default: all, in that order)
 """
@@ -43,6 +50,8 @@ NODE_PORT = int(os.environ.get("DUTA_CLUSTER_NODE_PORT", "8001"))
 LB_PORT = int(os.environ.get("DUTA_CLUSTER_LB_PORT", "8000"))
 STATS_PORT = int(os.environ.get("DUTA_CLUSTER_STATS_PORT", "8404"))
 PG_PRIMARY = os.environ.get("DUTA_CLUSTER_PG_PRIMARY", "duta_p")
+PG_REPLICA_PORT = int(os.environ.get("DUTA_CLUSTER_PG_REPLICA_PORT", "5434"))
+REPLICA_ROUNDS = int(os.environ.get("DRILL_REPLICA_ROUNDS", "10"))
 S3_PORT = int(os.environ.get("DUTA_CLUSTER_S3_PORT", "8333"))
 SECONDS = int(os.environ.get("DRILL_SECONDS", "60"))
 CONNECTIONS = int(os.environ.get("DRILL_CONNECTIONS", "8"))
@@ -581,12 +590,103 @@ def drill_s3():
         "page": page[0], "brief_page": brief_page[0], "after": s3})
 
 
+def replica_sql(sql):
+    return subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-p", str(PG_REPLICA_PORT),
+                           "-XAtc", sql], check=True, capture_output=True, text=True, cwd="/").stdout.strip()
+
+
+def browser(method, path, cookies, form=None):
+    """A request as a browser sends it: cookies, a form body. (status, headers, body text)."""
+    conn = http.client.HTTPConnection(*LB, timeout=30)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items() if v is not None)}
+    body = None
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Origin"] = f"http://{LB[0]}:{LB[1]}"
+        body = "&".join(f"{k}={v}" for k, v in form.items())
+    try:
+        conn.request(method, path, body, headers)
+        resp = conn.getresponse()
+        return resp.status, resp.getheaders(), resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def verified_of(csv_text, title):
+    """The brief's verified count in the briefs download (columns: week, brief, category,
+    submitted, verified, …), or None when the row is missing."""
+    for line in csv_text.splitlines():
+        sep = ";" if line.count(";") > line.count(",") else ","
+        cells = [c.strip('"') for c in line.split(sep)]
+        if len(cells) > 4 and cells[1] == title:
+            return int(cells[4])
+    return None
+
+
 def drill_replica():
-    return report("a replica lagging 5 s", None, [
-        "needs database_read_url (not yet built, issue 22 item 4): with it, this drill will delay",
-        "the replica's replay (recovery_min_apply_delay = 5s) and check that every user reads",
-        "their own writes at once while statistics read from the replica",
-    ], {"skipped": "needs database_read_url"})
+    env = open(f"/proc/{pid_of('node1')}/environ", "rb").read().split(b"\0")
+    if not any(e.startswith(b"DUTA_DATABASE_READ_URL=") for e in env):
+        return report("a replica lagging 5 s", None, [
+            "the nodes have no database_read_url: statistics read the primary only"],
+            {"skipped": "no database_read_url"})
+    w = Writer(TOKENS["coordinator"], TOKENS["ambassadors"], "replica")
+    brief = w.new_brief()
+    title = psql(f"SELECT title FROM briefs WHERE id = {int(brief)}")[0][0]
+    csrf = uuid.uuid4().hex
+    session = {"duta_session": TOKENS["coordinator"], "duta_csrf": csrf}
+    replica_sql("ALTER SYSTEM SET recovery_min_apply_delay = '5s'")
+    replica_sql("SELECT pg_reload_conf()")
+    own = []     # (expected, counted, from replica) right after each verification
+    others = []  # the same download without the write mark
+    problems = []
+    try:
+        time.sleep(1)
+        for k in range(1, REPLICA_ROUNDS + 1):
+            amb = TOKENS["ambassadors"][k % len(TOKENS["ambassadors"])]
+            platform = Writer.PLATFORMS[(k // len(TOKENS["ambassadors"])) % len(Writer.PLATFORMS)]
+            posted = (datetime.now(timezone.utc) - timedelta(seconds=30)).isoformat(timespec="seconds")
+            url = {"x": f"https://x.com/drillreplica/status/19{uuid.uuid4().int % 10**17:017d}",
+                   "instagram": f"https://www.instagram.com/p/R{uuid.uuid4().int % 10**14:014d}/",
+                   "facebook": f"https://www.facebook.com/drillreplica/posts/{uuid.uuid4().int % 10**15}",
+                   "tiktok": f"https://www.tiktok.com/@drillreplica/video/7{uuid.uuid4().int % 10**18:018d}",
+                   "youtube": f"https://www.youtube.com/watch?v={uuid.uuid4().hex[:11]}"}[platform]
+            st, b, _ = call(LB, "POST", "/api/v1/submissions",
+                            {"brief_id": brief, "platform": platform, "url": url, "posted_at": posted}, amb)
+            if st != 201:
+                problems.append(f"round {k}: the submission answered {st} {b}")
+                break
+            st, headers, _ = browser("POST", f"/submissions/{b['id']}/verify", session, {"csrf_token": csrf})
+            mark = None
+            for name, value in headers:
+                if name.lower() == "set-cookie" and value.startswith("duta_wal="):
+                    mark = value.split(";")[0].split("=", 1)[1]
+            if st >= 400 or mark is None:
+                problems.append(f"round {k}: the verification answered {st}, write mark {mark}")
+                break
+            st, headers, text = browser("GET", "/stats/export/briefs.csv", dict(session, duta_wal=mark))
+            own.append((k, verified_of(text, title), dict(headers).get("X-Duta-Read") == "replica"))
+            st, headers, text = browser("GET", "/stats/export/briefs.csv", session)
+            others.append((k, verified_of(text, title), dict(headers).get("X-Duta-Read") == "replica"))
+        time.sleep(6)
+        st, headers, text = browser("GET", "/stats/export/briefs.csv", session)
+        settled = (verified_of(text, title), dict(headers).get("X-Duta-Read") == "replica")
+    finally:
+        replica_sql("ALTER SYSTEM RESET recovery_min_apply_delay")
+        replica_sql("SELECT pg_reload_conf()")
+    missed = [r for r in own if r[1] != r[0]]
+    from_replica = sum(1 for r in others if r[2])
+    stale = sum(1 for r in others if r[1] != r[0])
+    ok = (not problems and len(own) == REPLICA_ROUNDS and not missed and from_replica > 0
+          and settled == (REPLICA_ROUNDS, True))
+    return report("a replica lagging 5 s", ok, problems + [
+        f"{len(own)} verifications; right after each, the coordinator's own read counted it "
+        f"{len(own) - len(missed)} times (missed: {missed})",
+        f"the same read without the write mark: {from_replica} of {len(others)} from the replica, "
+        f"{stale} of them not showing the newest verification yet (the replica applies 5 s late)",
+        f"6 s after the last one, a read without the mark: {settled[0]} verified, "
+        f"{'from the replica' if settled[1] else 'from the primary'}",
+    ], {"rounds": len(own), "own_missed": len(missed), "others_from_replica": from_replica,
+        "others_stale": stale, "settled": settled[0]})
 
 
 def main():

@@ -13,6 +13,7 @@
 #   DRILL_WRITERS      writer threads [4]         DRILL_PG_DOWN      seconds the primary stays down [12]
 #   DRILL_READ_PATH    page wrk reads as the coordinator [/leaderboard]
 #   DRILL_VICTIM       the node killed [2]; DRILL_KILLS  how many times [3]
+#   DRILL_REPLICA_ROUNDS  verifications in the replica drill [10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "drill: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }

@@ -28,6 +28,8 @@ pub struct RawConfig {
     pub database_url: Option<String>,
     /// Connections each node keeps to the database (default 8).
     pub database_pool: Option<u32>,
+    /// A PostgreSQL streaming replica that statistics and exports read from.
+    pub database_read_url: Option<String>,
     #[serde(default)]
     pub jwt_keys: Vec<JwtKey>,
     pub upload_dir: Option<PathBuf>,
@@ -217,6 +219,9 @@ pub struct AppConfig {
     pub database_url: String,
     /// Connections kept to the database; `None` is the default of its kind.
     pub database_pool: Option<u32>,
+    /// `database_read_url`: a streaming replica of the PostgreSQL primary, read for
+    /// statistics and exports unless it has not replayed the reader's own last write.
+    pub database_read_url: Option<String>,
     pub jwt_keys: Vec<JwtKey>,
     pub upload_dir: PathBuf,
     pub timezone: chrono_tz::Tz,
@@ -303,6 +308,27 @@ impl AppConfig {
                 raw.data_dir.join("duta.db").display()
             ),
         };
+        let database_read_url = match raw.database_read_url.clone().filter(|u| !u.is_empty()) {
+            Some(url) if !database_url.starts_with("postgres") => {
+                errors.push(format!(
+                    "database_read_url: \"{}\" needs database_url on PostgreSQL too (a replica \
+                     reads the primary's writes)",
+                    redact_url(&url)
+                ));
+                None
+            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Some(url)
+            }
+            Some(url) => {
+                errors.push(format!(
+                    "database_read_url: \"{}\" must start with postgres://",
+                    redact_url(&url)
+                ));
+                None
+            }
+            None => None,
+        };
         let mut kids = std::collections::HashSet::new();
         for key in &raw.jwt_keys {
             if key.kid.trim().is_empty() || !kids.insert(key.kid.clone()) {
@@ -375,6 +401,7 @@ impl AppConfig {
             data_dir: raw.data_dir,
             database_url,
             database_pool: raw.database_pool,
+            database_read_url,
             jwt_keys: raw.jwt_keys,
             upload_dir,
             timezone,
@@ -552,6 +579,37 @@ mod tests {
         assert!(errors[0].contains("Mars/Olympus"));
         assert!(errors[1].contains("fr"));
         assert!(errors[2].contains("u:***@h/db") && !errors[2].contains("secret"));
+    }
+
+    #[test]
+    fn a_read_replica_needs_postgres_on_both_sides() {
+        let errors = AppConfig::from_figment(&figment(&[(
+            "database_read_url",
+            "postgres://u:secret@replica/duta",
+        )]))
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("needs database_url on PostgreSQL") && !errors[0].contains("secret")
+        );
+        let errors = AppConfig::from_figment(&figment(&[
+            ("database_url", "postgres://u@primary/duta"),
+            ("database_read_url", "mysql://u@replica/duta"),
+        ]))
+        .unwrap_err();
+        assert!(
+            errors[0].contains("must start with postgres://"),
+            "{errors:?}"
+        );
+        let c = AppConfig::from_figment(&figment(&[
+            ("database_url", "postgres://u@primary/duta"),
+            ("database_read_url", "postgres://u@replica/duta"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.database_read_url.as_deref(),
+            Some("postgres://u@replica/duta")
+        );
     }
 
     #[test]

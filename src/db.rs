@@ -220,6 +220,45 @@ pub fn is_unavailable(err: &DbErr) -> bool {
 }
 
 /// Whether a database error is a unique-constraint violation (for 409 answers).
+/// Months of submissions made ahead of the current one on PostgreSQL (migration 49).
+pub const PARTITION_MONTHS_AHEAD: i32 = 24;
+
+/// Months of submissions made before the current one at least: this week may have begun
+/// last month, and a late post belongs to an earlier week.
+pub const PARTITION_MONTHS_BACK: i32 = 3;
+
+/// On PostgreSQL, makes the monthly partitions of `submissions` from the month of `since`
+/// (or [`PARTITION_MONTHS_BACK`] months ago when that is earlier) to
+/// [`PARTITION_MONTHS_AHEAD`] months ahead that do not exist yet, and answers how many
+/// it made; SQLite has one table and makes none. Waits at most 5 s for the lock a new
+/// partition takes on the table (it is tried again at the next run).
+pub async fn ensure_partitions(
+    db: &DatabaseConnection,
+    since: chrono::NaiveDate,
+) -> Result<u64, DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(0);
+    }
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    let back = ((today.year() - since.year()) * 12 + today.month() as i32 - since.month() as i32)
+        .clamp(PARTITION_MONTHS_BACK, 240);
+    let txn = db.begin().await?;
+    txn.execute_unprepared("SET LOCAL lock_timeout = '5s'")
+        .await?;
+    let made: i32 = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT duta_submission_partitions({back}, {PARTITION_MONTHS_AHEAD})"),
+        ))
+        .await?
+        .map(|r| r.try_get_by_index(0))
+        .transpose()?
+        .unwrap_or(0);
+    txn.commit().await?;
+    Ok(u64::try_from(made).unwrap_or(0))
+}
+
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(
         err.sql_err(),

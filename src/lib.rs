@@ -160,6 +160,18 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
         }
     };
     let (mailer, jobs, sources, keys, hasher, nip_key, storage) = parts;
+    let replica = match &cfg.database_read_url {
+        Some(url) => match http::reads::Replica::connect(url, cfg.database_pool).await {
+            Ok(replica) => Some(replica),
+            Err(e) => {
+                return Err(vec![format!(
+                    "database_read_url: cannot use {}: {e}",
+                    config::redact_url(url)
+                )])
+            }
+        },
+        None => None,
+    };
     tracing::info!(place = storage.place(), "stored files are kept in");
     if !mailer.is_enabled() {
         tracing::info!("no smtp.host: decision emails are not sent");
@@ -177,7 +189,12 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
             })
         },
     ));
-    Ok(state::AppState::default()
+    let mut state = state::AppState::default();
+    if let Some(replica) = replica {
+        tracing::info!("statistics and exports read the replica at database_read_url");
+        state = state.with(replica);
+    }
+    Ok(state
         // The ground: configuration, database, keys, outside services.
         .with(cfg)
         .with(db)
@@ -235,6 +252,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(Shield::default().enable(NoSniff::Enable))
         .attach(http::headers::SecurityHeaders)
         .attach(MetricsFairing)
+        .attach(http::reads::MarkWrites)
         .attach(jobs::Jobs)
         .mount("/", home::routes())
         .mount("/", auth::routes())

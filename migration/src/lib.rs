@@ -50,6 +50,7 @@ mod m20261205_000045_index_pending_invitations;
 mod m20261206_000046_create_job_runs;
 mod m20261206_000047_create_job_run_totals;
 mod m20261206_000048_drop_job_leases;
+mod m20261206_000049_partition_submissions;
 
 pub struct Migrator;
 
@@ -105,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000046_create_job_runs::Migration),
             Box::new(m20261206_000047_create_job_run_totals::Migration),
             Box::new(m20261206_000048_drop_job_leases::Migration),
+            Box::new(m20261206_000049_partition_submissions::Migration),
         ]
     }
 }

@@ -193,6 +193,7 @@ async fn urgent_briefs(
 async fn overview_of(src: &Sources<'_>, user: &CurrentUser) -> AppResult<Overview> {
     let p = crate::stats::service::participation(
         src.db,
+        None,
         src.kept,
         src.org,
         src.stats,

@@ -1,12 +1,13 @@
 //! Request plumbing that knows no user and no domain: CSRF protection, the client
 //! address behind trusted proxies, the address the browser used, security headers, request
-//! metrics, safe redirects.
+//! metrics, safe redirects, which database a read may use.
 
 pub mod client_ip;
 pub mod csrf;
 pub mod headers;
 pub mod metrics;
 pub mod origin;
+pub mod reads;
 pub mod upload;
 
 /// A local path to go back to after sign-in; anything else (other hosts, `//evil`) is `/`.

@@ -26,6 +26,7 @@ pub async fn index(
     let setup = Setup {
         tick: cfg.tick_delta(),
         recheck: !sources.configured().is_empty(),
+        partitions: db.get_database_backend() == sea_orm::DbBackend::Postgres,
     };
     Ok(Json(
         service::overview(db, &admin, &setup, chrono::Utc::now()).await?,

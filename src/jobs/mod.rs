@@ -9,6 +9,7 @@
 //! | `followers.recheck` | every `jobs.tick_minutes` | asks the platforms again for follower counts ([`recheck`]) |
 //! | `privacy.retention` | hourly | erases people withdrawn longer ago than the retention period |
 //! | `leaderboard.rebuild` | weekly, Monday 03:00 | recomputes the stored aggregates from the posts and corrects what differs |
+//! | `database.partitions` | daily, 00:00 UTC (PostgreSQL only) | makes the monthly partitions of `submissions` two years ahead |
 //!
 //! The [`Jobs`] fairing checks the `jobs` table of the configuration at ignition and, at
 //! liftoff, starts one task per node that wakes every minute: it inserts the runs that
@@ -146,6 +147,7 @@ pub enum Kind {
     FollowerRecheck,
     Retention,
     Rebuild,
+    Partitions,
 }
 
 /// The weekly rebuild's day and hour (Monday 03:00 in the programme's zone: the week
@@ -155,12 +157,13 @@ const REBUILD_HOUR: u32 = 3;
 
 impl Kind {
     /// Every kind, in the order the admin page lists them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::ScheduledBriefs,
         Kind::WeeklyReminder,
         Kind::FollowerRecheck,
         Kind::Retention,
         Kind::Rebuild,
+        Kind::Partitions,
     ];
 
     /// The job's name in `job_runs`, logs and metrics.
@@ -171,6 +174,7 @@ impl Kind {
             Kind::FollowerRecheck => "followers.recheck",
             Kind::Retention => "privacy.retention",
             Kind::Rebuild => "leaderboard.rebuild",
+            Kind::Partitions => "database.partitions",
         }
     }
 
@@ -181,6 +185,7 @@ impl Kind {
             Kind::ScheduledBriefs => Schedule::Every(TimeDelta::minutes(1)),
             Kind::FollowerRecheck => Schedule::Every(tick),
             Kind::Retention => Schedule::Every(TimeDelta::hours(1)),
+            Kind::Partitions => Schedule::Every(TimeDelta::days(1)),
             Kind::WeeklyReminder => {
                 let settings = crate::settings::service::get_settings(db).await?;
                 Schedule::Weekly {
@@ -287,6 +292,9 @@ impl Runner {
         }
         if let Some(store) = store {
             runner = runner.with(Kind::Retention, retention(&db, &store));
+        }
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            runner = runner.with(Kind::Partitions, partitions(&db));
         }
         runner
     }
@@ -488,6 +496,24 @@ fn retention(
             Ok(Report {
                 summary: format!("erased={n}"),
                 count: n,
+            })
+        })
+    }
+}
+
+/// PostgreSQL's monthly partitions of `submissions`, kept two years ahead (see
+/// `crate::db::ensure_partitions`); the count is the partitions made.
+fn partitions(
+    db: &DatabaseConnection,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let db = db.clone();
+    move |now| {
+        let db = db.clone();
+        Box::pin(async move {
+            let made = crate::db::ensure_partitions(&db, now.date_naive()).await?;
+            Ok(Report {
+                summary: format!("made={made}"),
+                count: made,
             })
         })
     }

@@ -62,6 +62,7 @@ pub async fn index(
     let setup = Setup {
         tick: cfg.tick_delta(),
         recheck: !sources.configured().is_empty(),
+        partitions: db.get_database_backend() == sea_orm::DbBackend::Postgres,
     };
     let now = chrono::Utc::now();
     let overview = service::overview(db, &admin, &setup, now).await?;

@@ -28,6 +28,8 @@ pub struct Setup {
     pub tick: TimeDelta,
     /// Whether a platform API is configured, without which there is no re-check.
     pub recheck: bool,
+    /// Whether the database is PostgreSQL, without which there are no partitions to make.
+    pub partitions: bool,
 }
 
 /// One run as admins read it.
@@ -85,7 +87,7 @@ impl From<job_runs::Model> for RunView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobStatus {
     /// `briefs.scheduled`, `submissions.reminder`, `followers.recheck`,
-    /// `privacy.retention` or `leaderboard.rebuild`.
+    /// `privacy.retention`, `leaderboard.rebuild` or `database.partitions`.
     pub job: String,
     /// For a job that runs every so often: how often, in minutes.
     pub every_minutes: Option<i64>,
@@ -93,7 +95,8 @@ pub struct JobStatus {
     pub weekday: Option<u32>,
     pub hour: Option<u32>,
     pub timezone: Option<String>,
-    /// False when the job is not run here: the follower re-check without any platform API.
+    /// False when the job is not run here: the follower re-check without any platform
+    /// API, the partitions on SQLite.
     pub active: bool,
     /// The last run that ended (done or failed).
     pub last_run: Option<RunView>,
@@ -128,7 +131,11 @@ async fn status_of(
 ) -> AppResult<JobStatus> {
     let job = kind.name();
     let schedule = kind.schedule(db, setup.tick).await?;
-    let active = kind != Kind::FollowerRecheck || setup.recheck;
+    let active = match kind {
+        Kind::FollowerRecheck => setup.recheck,
+        Kind::Partitions => setup.partitions,
+        _ => true,
+    };
     let last_run = job_runs::Entity::find()
         .filter(job_runs::Column::Job.eq(job))
         .filter(job_runs::Column::State.is_in(["done", "failed"]))

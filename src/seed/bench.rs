@@ -271,6 +271,8 @@ pub async fn seed_bench(
     let first_monday = this_monday - Duration::weeks(weeks - 1);
     let hash = hasher.hash(BENCH_PASSWORD).await?;
     let mut report = BenchReport::default();
+    // PostgreSQL: each month of generated posts in its own partition, not the default.
+    crate::db::ensure_partitions(db, first_monday).await?;
 
     // Institutions and their unit trees.
     let mut insts = Vec::new();
@@ -651,6 +653,7 @@ pub async fn seed_bench(
         .collect();
     insert_batches(db, platform_rows).await?;
     move_sequences(db).await?;
+    claim_keys(db).await?;
     // Rows written by COPY without the stamps' triggers: every kept answer starts afresh.
     db.execute_unprepared("UPDATE kept_stamps SET stamp = stamp + 1")
         .await?;
@@ -666,6 +669,23 @@ pub async fn seed_bench(
     crate::leaderboard::standings::build_current(db).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// On PostgreSQL, the posts' keys and open slots (kept by a trigger that COPY skipped
+/// under `session_replication_role = replica`) from the rows written above.
+async fn claim_keys(db: &DatabaseConnection) -> AppResult<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for sql in [
+        "INSERT INTO submission_post_keys (post_key, submission_id) \
+         SELECT post_key, id FROM submissions ON CONFLICT DO NOTHING",
+        "INSERT INTO submission_slots (slot, submission_id) \
+         SELECT slot, id FROM submissions WHERE slot IS NOT NULL ON CONFLICT DO NOTHING",
+    ] {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
 }
 
 /// On PostgreSQL, moves each id sequence past the explicit ids written above.

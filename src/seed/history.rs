@@ -444,6 +444,14 @@ pub async fn seed_history(
             });
         }
     }
+    // PostgreSQL: the past months' posts in their own partitions.
+    if let Some(oldest) = rows
+        .iter()
+        .filter_map(|r| r.week_start.try_as_ref().copied())
+        .min()
+    {
+        crate::db::ensure_partitions(db, oldest).await?;
+    }
     for chunk in rows.chunks(200) {
         submissions::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)

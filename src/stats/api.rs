@@ -1,12 +1,12 @@
 //! The participation statistics as JSON.
 
 use rocket::serde::json::Json;
-use sea_orm::DatabaseConnection;
 
 use super::routes::for_viewer;
 use super::service::{self, Participation, StatsCache, StatsQuery};
 use crate::auth::guards::Staff;
 use crate::error::{ApiErrorBody, AppResult};
+use crate::http::reads::Reads;
 use crate::leaderboard::service::BoardKept;
 use crate::org::cache::OrgCache;
 use crate::state::Shared;
@@ -31,7 +31,7 @@ pub async fn participation(
     platform: Opt<String>,
     weeks: Opt<String>,
     user: Staff<'_>,
-    db: &Shared<DatabaseConnection>,
+    db: Reads<'_>,
     kept: &Shared<BoardKept>,
     org: &Shared<OrgCache>,
     cache: &Shared<StatsCache>,
@@ -51,6 +51,6 @@ pub async fn participation(
         platform,
         weeks,
     };
-    let p = service::participation(db, kept, org, cache, &user, &q).await?;
+    let p = service::participation(db.primary, db.replica, kept, org, cache, &user, &q).await?;
     Ok(Json(for_viewer(&p, user.role)))
 }

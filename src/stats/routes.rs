@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use rocket::http::{ContentType, Header, Status};
 use rocket_dyn_templates::{Metadata, Template};
-use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use super::charts::{self, LineChart, Series, StackedBars};
@@ -16,6 +15,7 @@ use super::tables;
 use crate::auth::guards::Staff;
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
+use crate::http::reads::Reads;
 use crate::kept::Topic;
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::WindowView;
@@ -286,7 +286,7 @@ fn charts_of(p: &Participation, lang: Lang) -> Charts {
 
 #[allow(clippy::too_many_arguments)]
 async fn page(
-    db: &DatabaseConnection,
+    db: &Reads<'_>,
     board: &BoardKept,
     org: &OrgCache,
     cache: &StatsCache,
@@ -298,7 +298,7 @@ async fn page(
 ) -> AppResult<(Status, Template)> {
     let lang = layout.lang;
     let (status, stats, errors) =
-        match service::participation(db, board, org, cache, user, &q).await {
+        match service::participation(db.primary, db.replica, board, org, cache, user, &q).await {
             Ok(p) => (Status::Ok, Some(p), BTreeMap::new()),
             Err(e) => {
                 let (s, errors) = e.form_errors(lang)?;
@@ -307,9 +307,11 @@ async fn page(
                     platform: None,
                     ..q.clone()
                 };
-                let p = service::participation(db, board, org, cache, user, &fallback)
-                    .await
-                    .ok();
+                let p = service::participation(
+                    db.primary, db.replica, board, org, cache, user, &fallback,
+                )
+                .await
+                .ok();
                 (s, p, errors)
             }
         };
@@ -318,7 +320,9 @@ async fn page(
         Some(p) => rendered.of(templates, p, kind, lang, user.role, &query)?,
         None => String::new(),
     };
-    let org_now = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
+    let org_now = org
+        .get_at(db.primary, user.stamp(db.primary, Topic::Org).await?)
+        .await?;
     Ok((
         status,
         Template::render(
@@ -372,7 +376,7 @@ pub async fn dashboard(
     weeks: Option<String>,
     user: Staff<'_>,
     layout: Layout,
-    db: &Shared<DatabaseConnection>,
+    db: Reads<'_>,
     kept: &Shared<BoardKept>,
     org: &Shared<OrgCache>,
     cache: &Shared<StatsCache>,
@@ -381,7 +385,7 @@ pub async fn dashboard(
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
     let figures = (rendered.inner(), &templates);
-    page(db, kept, org, cache, figures, &user, layout, q, DASHBOARD).await
+    page(&db, kept, org, cache, figures, &user, layout, q, DASHBOARD).await
 }
 
 /// The same figures on A4 for a meeting: charts and tables, no filters or navigation.
@@ -393,7 +397,7 @@ pub async fn report(
     weeks: Option<String>,
     user: Staff<'_>,
     layout: Layout,
-    db: &Shared<DatabaseConnection>,
+    db: Reads<'_>,
     kept: &Shared<BoardKept>,
     org: &Shared<OrgCache>,
     cache: &Shared<StatsCache>,
@@ -402,7 +406,7 @@ pub async fn report(
 ) -> AppResult<(Status, Template)> {
     let q = page_query(institution_id, work_unit_id, platform, weeks);
     let figures = (rendered.inner(), &templates);
-    page(db, kept, org, cache, figures, &user, layout, q, REPORT).await
+    page(&db, kept, org, cache, figures, &user, layout, q, REPORT).await
 }
 
 /// A download: the bytes, their type and the file name.
@@ -447,14 +451,14 @@ pub async fn export_file(
     weeks: Option<String>,
     user: Staff<'_>,
     layout: Layout,
-    db: &Shared<DatabaseConnection>,
+    db: Reads<'_>,
     kept: &Shared<BoardKept>,
     org: &Shared<OrgCache>,
     cache: &Shared<StatsCache>,
 ) -> AppResult<Download> {
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let q = page_query(institution_id, work_unit_id, platform, weeks);
-    let p = service::participation(db, kept, org, cache, &user, &q).await?;
+    let p = service::participation(db.primary, db.replica, kept, org, cache, &user, &q).await?;
     let p = for_viewer(&p, user.role);
     let lang = layout.lang;
     let all = tables::all(&p, lang, follows_up(user.role));

@@ -268,9 +268,13 @@ fn parse(q: &StatsQuery) -> AppResult<(u32, Option<usize>)> {
     Ok((weeks, platform))
 }
 
-/// The statistics a user asked for, within their scope (404 outside it).
+/// The statistics a user asked for, within their scope (404 outside it). The figures
+/// come from `replica` when there is one (`crate::http::reads`), kept at the replica's
+/// own `stats` stamp: a replica that has replayed up to a stamp holds what the primary
+/// held at it. The unit tree and the current week come from the primary.
 pub async fn participation(
     db: &DatabaseConnection,
+    replica: Option<&DatabaseConnection>,
     kept: &BoardKept,
     org: &OrgCache,
     cache: &StatsCache,
@@ -279,7 +283,10 @@ pub async fn participation(
 ) -> AppResult<Arc<Participation>> {
     let (weeks, platform) = parse(q)?;
     // Read before anything the result is computed from.
-    let stamp = user.stamp(db, Topic::Stats).await?;
+    let stamp = match replica {
+        Some(r) => crate::kept::stamp(r, Topic::Stats).await?,
+        None => user.stamp(db, Topic::Stats).await?,
+    };
     let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
     let filter =
         board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
@@ -295,7 +302,17 @@ pub async fn participation(
         .0
         .get_or_compute(stamp, key, || async {
             let started = Instant::now();
-            let result = compute(db, kept, &org, user, &filter, (current, weeks), platform).await?;
+            let figures = replica.unwrap_or(db);
+            let result = compute(
+                figures,
+                kept,
+                &org,
+                user,
+                &filter,
+                (current, weeks),
+                platform,
+            )
+            .await?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "participation computed"

@@ -5,14 +5,16 @@
 //! indexes refused comes back as `None`: the post, or the ambassador's open slot for
 //! that brief and platform, was taken.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ActiveValue, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
+};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::begin_write;
+use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult};
 use crate::leaderboard::service::{record_counts, record_submitted, PostFacts};
 use entity::submissions;
@@ -117,10 +119,28 @@ async fn write(
     jobs: &[Job],
 ) -> AppResult<Vec<Option<submissions::Model>>> {
     let txn = begin_write(db).await?;
-    let inserted = submissions::Entity::insert_many(jobs.iter().map(|j| j.row.clone()))
-        .on_conflict(OnConflict::new().do_nothing().to_owned())
-        .exec_with_returning(&txn)
-        .await?;
+    let taken = taken(&txn, jobs).await?;
+    let fresh: Vec<submissions::ActiveModel> = jobs
+        .iter()
+        .zip(&taken)
+        .filter(|(_, taken)| !**taken)
+        .map(|(j, _)| j.row.clone())
+        .collect();
+    let inserted = if fresh.is_empty() {
+        Vec::new()
+    } else {
+        let insert = submissions::Entity::insert_many(fresh)
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .exec_with_returning(&txn)
+            .await;
+        match insert {
+            Ok(rows) => rows,
+            // PostgreSQL: another node took the key or slot since `taken` looked; the
+            // trigger refused the statement. One job alone: that job's row was refused.
+            Err(e) if jobs.len() == 1 && is_unique_violation(&e) => return Ok(vec![None]),
+            Err(e) => return Err(e.into()),
+        }
+    };
     // Post keys are unique among stored rows, so each inserted row is one job's: the
     // first of its ambassador with that post.
     let mut by_key: HashMap<(String, i64), submissions::Model> = inserted
@@ -146,4 +166,48 @@ async fn write(
     crate::leaderboard::standings::refresh(&txn, &verified).await?;
     txn.commit().await?;
     Ok(rows)
+}
+
+/// Which jobs would be refused for a post key or open slot that is taken, by a stored row
+/// or by an earlier job of the same batch. On PostgreSQL the keys and slots live in their
+/// own tables (`submissions` is partitioned by month, and a unique index there could only
+/// be unique within a month) whose trigger refuses the whole statement, so the taken rows
+/// are left out before it; SQLite's unique indexes skip them in the insert itself.
+async fn taken(txn: &impl ConnectionTrait, jobs: &[Job]) -> AppResult<Vec<bool>> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(vec![false; jobs.len()]);
+    }
+    let keys: Vec<String> = jobs.iter().map(|j| j.post_key.clone()).collect();
+    let slots: Vec<String> = jobs.iter().filter_map(slot_of).collect();
+    let stored = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT post_key FROM submission_post_keys WHERE post_key = ANY($1) \
+             UNION ALL SELECT slot FROM submission_slots WHERE slot = ANY($2)",
+            [keys.into(), slots.into()],
+        ))
+        .await?;
+    let mut seen: HashSet<String> = stored
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+        .collect();
+    Ok(jobs
+        .iter()
+        .map(|j| {
+            let claims = [Some(j.post_key.clone()), slot_of(j)];
+            let refused = claims.iter().flatten().any(|c| seen.contains(c));
+            if !refused {
+                seen.extend(claims.into_iter().flatten());
+            }
+            refused
+        })
+        .collect())
+}
+
+/// The open slot a job's row claims (`ambassador:brief:platform`), if any.
+fn slot_of(job: &Job) -> Option<String> {
+    match &job.row.slot {
+        ActiveValue::Set(slot) | ActiveValue::Unchanged(slot) => slot.clone(),
+        ActiveValue::NotSet => None,
+    }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::support::{approve, json, text, TestApp};
 
 /// A node's runner on the app's database and state, running only `kinds`.
-fn runner(app: &TestApp, holder: &str, kinds: &[Kind]) -> Runner {
+pub(crate) fn runner(app: &TestApp, holder: &str, kinds: &[Kind]) -> Runner {
     let rocket = app.client.rocket();
     Runner::for_app(
         app.db.clone(),

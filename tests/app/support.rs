@@ -73,7 +73,7 @@ pub fn test_s3_storage() -> Option<Value> {
     }}))
 }
 
-fn uuid_like() -> String {
+pub fn uuid_like() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
     (0..16)
@@ -111,6 +111,17 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = fresh_database_url(volume).await;
         Self::start(url, volume.to_path_buf(), Vec::new(), dir).await
+    }
+
+    /// Duta on the database at `url` (which the test made), with extra configuration.
+    pub async fn spawn_with_database(url: String, extra: &[(&str, Value)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let extra = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let data_dir = dir.path().to_path_buf();
+        Self::start(url, data_dir, extra, dir).await
     }
 
     /// Another Duta node on this one's database and data folder, with the same keys and
