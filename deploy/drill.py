@@ -612,6 +612,11 @@ def browser(method, path, cookies, form=None):
         conn.close()
 
 
+def from_replica(headers):
+    """Whether a response says it was read from the replica (`X-Duta-Read: replica`)."""
+    return any(k.lower() == "x-duta-read" and v == "replica" for k, v in headers)
+
+
 def verified_of(csv_text, title):
     """The brief's verified count in the briefs download (columns: week, brief, category,
     submitted, verified, …), or None when the row is missing."""
@@ -664,28 +669,28 @@ def drill_replica():
                 problems.append(f"round {k}: the verification answered {st}, write mark {mark}")
                 break
             st, headers, text = browser("GET", "/stats/export/briefs.csv", dict(session, duta_wal=mark))
-            own.append((k, verified_of(text, title), dict(headers).get("X-Duta-Read") == "replica"))
+            own.append((k, verified_of(text, title), from_replica(headers)))
             st, headers, text = browser("GET", "/stats/export/briefs.csv", session)
-            others.append((k, verified_of(text, title), dict(headers).get("X-Duta-Read") == "replica"))
+            others.append((k, verified_of(text, title), from_replica(headers)))
         time.sleep(6)
         st, headers, text = browser("GET", "/stats/export/briefs.csv", session)
-        settled = (verified_of(text, title), dict(headers).get("X-Duta-Read") == "replica")
+        settled = (verified_of(text, title), from_replica(headers))
     finally:
         replica_sql("ALTER SYSTEM RESET recovery_min_apply_delay")
         replica_sql("SELECT pg_reload_conf()")
     missed = [r for r in own if r[1] != r[0]]
-    from_replica = sum(1 for r in others if r[2])
+    replica_reads = sum(1 for r in others if r[2])
     stale = sum(1 for r in others if r[1] != r[0])
-    ok = (not problems and len(own) == REPLICA_ROUNDS and not missed and from_replica > 0
+    ok = (not problems and len(own) == REPLICA_ROUNDS and not missed and replica_reads > 0
           and settled == (REPLICA_ROUNDS, True))
     return report("a replica lagging 5 s", ok, problems + [
         f"{len(own)} verifications; right after each, the coordinator's own read counted it "
         f"{len(own) - len(missed)} times (missed: {missed})",
-        f"the same read without the write mark: {from_replica} of {len(others)} from the replica, "
+        f"the same read without the write mark: {replica_reads} of {len(others)} from the replica, "
         f"{stale} of them not showing the newest verification yet (the replica applies 5 s late)",
         f"6 s after the last one, a read without the mark: {settled[0]} verified, "
         f"{'from the replica' if settled[1] else 'from the primary'}",
-    ], {"rounds": len(own), "own_missed": len(missed), "others_from_replica": from_replica,
+    ], {"rounds": len(own), "own_missed": len(missed), "others_from_replica": replica_reads,
         "others_stale": stale, "settled": settled[0]})
 
 
