@@ -16,6 +16,21 @@ for line in io.lines(os.getenv("TOKENS_FILE")) do
   end
 end
 local platforms = { "x", "instagram", "facebook" }
+-- BRIEFS_FILE (optional): "institution brief_id" per line, briefs made for this run; each
+-- ambassador then takes (brief, platform) slots of their institution's briefs in turn,
+-- so no post lands on a slot that is taken.
+local fresh = {}
+local briefs_file = os.getenv("BRIEFS_FILE")
+if briefs_file and briefs_file ~= "" then
+  for line in io.lines(briefs_file) do
+    local i, b = line:match("^(%d+) (%d+)$")
+    if i then
+      i = tonumber(i)
+      fresh[i] = fresh[i] or {}
+      fresh[i][#fresh[i] + 1] = tonumber(b)
+    end
+  end
+end
 local run = tonumber(os.getenv("RUN") or "0") % 100000
 local nthreads = tonumber(os.getenv("THREADS") or "2")
 local counter = 0
@@ -68,6 +83,10 @@ request = function()
   local k = math.floor(c / 3) % per_week
   local w = weeks - 1 - (math.floor(c / 30) % weeks)
   local brief = (inst - 1) * weeks * per_week + w * per_week + k + 1
+  if fresh[inst] then
+    local own = fresh[inst]
+    brief = own[(math.floor(c / 3) % #own) + 1]
+  end
   local url
   if platform == "x" then
     -- Built as text: 1.9e18 + u is past what a Lua number (a double) holds exactly.

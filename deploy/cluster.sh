@@ -7,6 +7,9 @@
 #   deploy/cluster.sh stop      stop what start started (and drop its two PostgreSQL clusters)
 #   deploy/cluster.sh pg-start  only the PostgreSQL primary and its replica (the CI's read-replica test)
 #   deploy/cluster.sh pg-stop   drop those two clusters
+#   deploy/cluster.sh stop-nodes  stop HAProxy and the nodes only (bench/cluster.sh starts
+#                               another number of nodes on the same database)
+#   deploy/cluster.sh duta ARGS   runs `duta ARGS` with node 1's settings (create-admin, …)
 #
 # The pieces, each with its log under the state folder:
 #   - PostgreSQL 15 primary (Debian cluster 15/duta_p, port 5433) and a streaming replica
@@ -29,7 +32,12 @@
 #   DUTA_CLUSTER_S3_PORT      S3 [8333]; DUTA_CLUSTER_WEED_MASTER_PORT [9333],
 #     DUTA_CLUSTER_WEED_VOLUME_PORT [9340], DUTA_CLUSTER_WEED_FILER_PORT [8888],
 #     DUTA_CLUSTER_WEED_ADMIN_PORT [23646] (gRPC ports are these + 10000)
-#   DUTA_CLUSTER_SEED         demo (duta seed --demo on a new database) or none [demo]
+#   DUTA_CLUSTER_SEED         demo (duta seed --demo on a new database), bench (duta seed
+#                             --bench --ambassadors DUTA_CLUSTER_BENCH_AMBASSADORS [100000]
+#                             --weeks DUTA_CLUSTER_BENCH_WEEKS [26]) or none [demo]
+#   DUTA_CLUSTER_REPLICA      0: no replica (and no database_read_url) [1]
+#   DUTA_CLUSTER_PG_TUNE      bench: the primary gets memory for a national data set
+#                             (shared_buffers 2GB, maintenance_work_mem 1GB, max_wal_size 8GB)
 #   DUTA_CLUSTER_S3           1: give the nodes `storage.s3` (the bucket above) [1]
 #   DUTA_CLUSTER_LOG          the nodes' DUTA_LOG [warn]
 #
@@ -62,6 +70,10 @@ SEED="${DUTA_CLUSTER_SEED:-demo}"
 USE_S3="${DUTA_CLUSTER_S3:-1}"
 PG_REPLICA_DELAY="${DUTA_CLUSTER_PG_REPLICA_DELAY:-}"
 PG_TRUST="${DUTA_CLUSTER_PG_TRUST:-0}"
+USE_REPLICA="${DUTA_CLUSTER_REPLICA:-1}"
+PG_TUNE="${DUTA_CLUSTER_PG_TUNE:-}"
+BENCH_AMBASSADORS="${DUTA_CLUSTER_BENCH_AMBASSADORS:-100000}"
+BENCH_WEEKS="${DUTA_CLUSTER_BENCH_WEEKS:-26}"
 NODE_LOG="${DUTA_CLUSTER_LOG:-warn}"
 BUCKET=duta
 
@@ -171,9 +183,6 @@ node_env() {
     # without object storage; with storage.s3 the files go to the bucket instead.
     "DUTA_UPLOAD_DIR=$DIR/uploads"
     "DUTA_DATABASE_URL=$DB_URL"
-    # Statistics and exports read the replica unless it has not replayed the reader's
-    # own last write.
-    "DUTA_DATABASE_READ_URL=$DB_READ_URL"
     "DUTA_ADDRESS=127.0.0.1"
     "DUTA_PORT=$(node_port "$i")"
     "DUTA_JWT_KEYS=[{kid=\"$JWT_KID\",secret=\"$JWT_SECRET\"}]"
@@ -181,6 +190,11 @@ node_env() {
     "DUTA_TRUSTED_PROXIES=[\"127.0.0.1\"]"
     "DUTA_LOG=$NODE_LOG"
   )
+  if [ "$USE_REPLICA" = 1 ]; then
+    # Statistics and exports read the replica unless it has not replayed the reader's
+    # own last write.
+    env+=("DUTA_DATABASE_READ_URL=$DB_READ_URL")
+  fi
   if [ "$USE_S3" = 1 ]; then
     # Object storage (issue 22, item 2). A binary without it ignores the key.
     env+=("DUTA_STORAGE={s3={endpoint=\"http://127.0.0.1:$S3_PORT\",bucket=\"$BUCKET\",region=\"us-east-1\",access_key_id=\"$S3_ACCESS_KEY\",secret_access_key=\"$S3_SECRET_KEY\"}}")
@@ -211,6 +225,16 @@ max_replication_slots = 10
 hot_standby = on
 max_connections = 100
 EOF
+  if [ "$PG_TUNE" = bench ]; then
+    cat >>"/etc/postgresql/$PG_VERSION/$1/conf.d/duta-cluster.conf" <<EOF
+shared_buffers = 2GB
+effective_cache_size = 12GB
+maintenance_work_mem = 1GB
+work_mem = 32MB
+max_wal_size = 8GB
+checkpoint_timeout = 15min
+EOF
+  fi
 }
 
 write_hba() { # cluster
@@ -248,6 +272,11 @@ SELECT 'CREATE ROLE duta LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE r
 ALTER ROLE duta PASSWORD '$DB_PASSWORD';
 SELECT 'CREATE DATABASE duta OWNER duta' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'duta')\gexec
 SQL
+  if [ "$PG_TUNE" = bench ]; then
+    # The bench seed loads with COPY under session_replication_role = replica (no
+    # triggers, no foreign-key checks), which takes a superuser. A bench cluster only.
+    psql_primary -c "ALTER ROLE duta SUPERUSER" >/dev/null
+  fi
 }
 
 start_replica() {
@@ -337,6 +366,15 @@ start_nodes() {
     fi
     touch "$DIR/seeded"
   fi
+  if [ "$SEED" = bench ] && [ ! -f "$DIR/seeded" ]; then
+    say "seeding the bench data set: $BENCH_AMBASSADORS ambassadors, $BENCH_WEEKS weeks (see $DIR/seed.log)"
+    local -a senv
+    mapfile -t senv < <(node_env 1)
+    /usr/bin/time -v env "${senv[@]}" DUTA_LOG=info "$(realpath "$BIN")" seed --bench \
+      --ambassadors "$BENCH_AMBASSADORS" --weeks "$BENCH_WEEKS" >"$DIR/seed.log" 2>&1 \
+      || die "duta seed --bench failed (see $DIR/seed.log)"
+    touch "$DIR/seeded"
+  fi
   for i in $(seq "$NODES"); do
     local port
     port=$(node_port "$i")
@@ -408,8 +446,8 @@ cmd_start() {
   chmod 755 "$DIR"
   load_secrets
   start_primary
-  start_replica
-  start_weed
+  if [ "$USE_REPLICA" = 1 ]; then start_replica; fi
+  if [ "$USE_S3" = 1 ]; then start_weed; fi
   start_nodes
   start_haproxy
   echo
@@ -422,8 +460,12 @@ cmd_start() {
     echo "node $i:                  http://127.0.0.1:$(node_port "$i")/   log $DIR/node$i.log"
   done
   echo "PostgreSQL primary:      postgres://duta:…@127.0.0.1:$PG_PRIMARY_PORT/duta  (password in $DIR/secrets.env)"
-  echo "PostgreSQL replica:      postgres://duta:…@127.0.0.1:$PG_REPLICA_PORT/duta  (read only)"
-  echo "S3 (SeaweedFS):          http://127.0.0.1:$S3_PORT/  bucket $BUCKET  (keys in $DIR/secrets.env)"
+  if [ "$USE_REPLICA" = 1 ]; then
+    echo "PostgreSQL replica:      postgres://duta:…@127.0.0.1:$PG_REPLICA_PORT/duta  (read only)"
+  fi
+  if [ "$USE_S3" = 1 ]; then
+    echo "S3 (SeaweedFS):          http://127.0.0.1:$S3_PORT/  bucket $BUCKET  (keys in $DIR/secrets.env)"
+  fi
   if [ "$SEED" = demo ]; then
     echo "demo logins:             see $DIR/seed.log (password duta-demo-2026)"
   fi
@@ -490,6 +532,14 @@ drop_pg() {
   rm -rf "$DIR/pg/$PG_PRIMARY" "$DIR/pg/$PG_REPLICA"
 }
 
+cmd_stop_nodes() {
+  stop_pid "$DIR/haproxy.pid" haproxy HAProxy 5
+  local f
+  for f in "$DIR"/node*.pid; do
+    if [ -f "$f" ]; then stop_pid "$f" "$(basename "$BIN")" "$(basename "$f" .pid)" 15; fi
+  done
+}
+
 cmd_stop() {
   local i
   stop_pid "$DIR/haproxy.pid" haproxy HAProxy 5
@@ -525,5 +575,7 @@ case "${1:-}" in
   start-node) [ -n "${2:-}" ] || die "start-node N"; load_secrets; start_node "$2" ;;
   pg-start) cmd_pg_start ;;
   pg-stop) drop_pg ;;
-  *) echo "usage: $0 start|stop|status|pg-start|pg-stop" >&2; exit 2 ;;
+  stop-nodes) cmd_stop_nodes ;;
+  duta) shift; load_secrets; run_duta 1 "$@" ;;
+  *) echo "usage: $0 start|stop|status|pg-start|pg-stop|stop-nodes|duta ARGS" >&2; exit 2 ;;
 esac

@@ -166,7 +166,7 @@ pub async fn seed_demo(
         email: "duta3@demo.duta.id",
     });
     crate::leaderboard::participation::check(db).await?;
-    crate::leaderboard::standings::build_current(db).await?;
+    crate::leaderboard::standings::build_current(db, false).await?;
     Ok(logins)
 }
 

@@ -231,9 +231,23 @@ pub fn row(p: &Person, window: &Window, s: &Score) -> standings::ActiveModel {
 /// Computes the rows of `ids` for the boards ending in `weeks_of` and stores them in
 /// place of what was there; ambassadors who are not approved lose their rows. Call it
 /// inside the transaction of the write it follows.
-async fn store(db: &impl ConnectionTrait, ids: &[i64], weeks_of: &[NaiveDate]) -> AppResult<()> {
+async fn store(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    weeks_of: &[NaiveDate],
+    rows_there: RowsThere,
+) -> AppResult<()> {
     super::participation::lock(db, ids).await?;
-    store_locked(db, ids, weeks_of).await
+    store_rows(db, ids, weeks_of, rows_there).await
+}
+
+/// Whether a build may find rows of these ambassadors and weeks stored already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowsThere {
+    /// Maybe: they are deleted first.
+    Maybe,
+    /// None: a build right after a seed, with no writer beside it.
+    None,
 }
 
 async fn store_locked(
@@ -241,12 +255,21 @@ async fn store_locked(
     ids: &[i64],
     weeks_of: &[NaiveDate],
 ) -> AppResult<()> {
+    store_rows(db, ids, weeks_of, RowsThere::Maybe).await
+}
+
+async fn store_rows(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    weeks_of: &[NaiveDate],
+    rows_there: RowsThere,
+) -> AppResult<()> {
     let Some(last) = weeks_of.iter().max().copied() else {
         return Ok(());
     };
     let people = approved(db, ids).await?;
     let facts = facts(db, ids, last).await?;
-    for chunk in ids.chunks(BATCH) {
+    for chunk in ids.chunks(BATCH).filter(|_| rows_there == RowsThere::Maybe) {
         // All three key columns, so the primary key is used (not a board index).
         standings::Entity::delete_many()
             .filter(standings::Column::AmbassadorId.is_in(chunk.iter().copied()))
@@ -336,6 +359,14 @@ async fn batch_after(db: &DatabaseConnection, after: i64) -> AppResult<Vec<i64>>
 /// thousand ambassadors per transaction, then marks those weeks complete and forgets
 /// the weeks before the current one.
 pub async fn build(db: &DatabaseConnection, weeks_of: &[NaiveDate]) -> AppResult<()> {
+    build_rows(db, weeks_of, RowsThere::Maybe).await
+}
+
+async fn build_rows(
+    db: &DatabaseConnection,
+    weeks_of: &[NaiveDate],
+    rows_there: RowsThere,
+) -> AppResult<()> {
     if weeks_of.is_empty() {
         return Ok(());
     }
@@ -346,7 +377,7 @@ pub async fn build(db: &DatabaseConnection, weeks_of: &[NaiveDate]) -> AppResult
             break;
         };
         let txn = begin_write(db).await?;
-        store(&txn, &ids, weeks_of).await?;
+        store(&txn, &ids, weeks_of, rows_there).await?;
         txn.commit().await?;
         after = last;
     }
@@ -377,11 +408,17 @@ pub async fn build(db: &DatabaseConnection, weeks_of: &[NaiveDate]) -> AppResult
 }
 
 /// Builds this week's standings and the next's from scratch (after a seed wrote the
-/// tables directly).
-pub async fn build_current(db: &DatabaseConnection) -> AppResult<()> {
+/// tables directly). With `empty`, the caller knows there are no standings rows and no
+/// other writer (a fresh bench data set): nothing is deleted first.
+pub async fn build_current(db: &DatabaseConnection, empty: bool) -> AppResult<()> {
     let week = current_week(db).await?;
     let _turn = BUILDING.lock().await;
-    build(db, &[week, week + Duration::weeks(1)]).await
+    let rows_there = if empty {
+        RowsThere::None
+    } else {
+        RowsThere::Maybe
+    };
+    build_rows(db, &[week, week + Duration::weeks(1)], rows_there).await
 }
 
 async fn complete(db: &impl ConnectionTrait, week: NaiveDate) -> AppResult<bool> {

@@ -120,16 +120,17 @@ impl Storage {
                 "refusing the stored name {name:?}"
             )));
         }
-        let relative = format!("{}/{name}", &name[..2]);
         Ok(match &self.prefix {
             Some(prefix) => prefix.clone().join(&name[..2]).join(name),
-            None => ObjectPath::from(relative),
+            None => ObjectPath::from(format!("{}/{name}", &name[..2])),
         })
     }
 
     /// Stores `bytes` under `name`, replacing nothing (names are fresh and random). On the
-    /// local disk the file is written under a temporary name, synced and renamed, so a
-    /// crash never leaves half a file under a real name.
+    /// local disk `object_store` writes the file under a temporary name and renames it, so
+    /// a crash never leaves half a file under a real name; the file and its folder are
+    /// then synced before the answer, so a stored row never points at a file a power cut
+    /// took back.
     pub async fn put(&self, name: &str, bytes: Vec<u8>) -> AppResult<()> {
         let location = self.location(name)?;
         self.inner

@@ -273,6 +273,12 @@ pub async fn seed_bench(
     let mut report = BenchReport::default();
     // PostgreSQL: each month of generated posts in its own partition, not the default.
     crate::db::ensure_partitions(db, first_monday).await?;
+    // PostgreSQL: the big tables load without their indexes, which are built afterwards.
+    let rebuild_indexes = drop_indexes(db, &BIG_TABLES).await?;
+    // A superuser's COPY skips the triggers and foreign-key checks (see `copy_rows`): then
+    // the streams may run at once, and the post keys are claimed afterwards.
+    let unchecked = superuser(db).await?;
+    let rebuild_standings = drop_indexes(db, &["standings"]).await?;
 
     // Institutions and their unit trees.
     let mut insts = Vec::new();
@@ -617,11 +623,26 @@ pub async fn seed_bench(
                 updated_at: Set(now),
             })
             .collect();
-        insert_batches(db, user_rows).await?;
-        insert_batches(db, amb_rows).await?;
-        insert_batches(db, platform_rows).await?;
-        insert_batches(db, sub_rows).await?;
-        insert_batches(db, week_rows).await?;
+        if unchecked {
+            // Three COPY streams at once: PostgreSQL spends a backend per stream, so the
+            // load keeps more than one core busy (the foreign keys are not checked under
+            // `session_replication_role = replica`, so the order does not matter).
+            tokio::try_join!(
+                async {
+                    insert_batches(db, user_rows).await?;
+                    insert_batches(db, amb_rows).await?;
+                    insert_batches(db, platform_rows).await
+                },
+                insert_batches(db, sub_rows),
+                insert_batches(db, week_rows),
+            )?;
+        } else {
+            insert_batches(db, user_rows).await?;
+            insert_batches(db, amb_rows).await?;
+            insert_batches(db, platform_rows).await?;
+            insert_batches(db, sub_rows).await?;
+            insert_batches(db, week_rows).await?;
+        }
         n = last + 1;
         if n % 20_000 == 1 {
             tracing::info!(ambassadors = n - 1, "bench data written");
@@ -653,7 +674,18 @@ pub async fn seed_bench(
         .collect();
     insert_batches(db, platform_rows).await?;
     move_sequences(db).await?;
-    claim_keys(db).await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "bench rows copied; claiming the post keys"
+    );
+    if unchecked {
+        claim_keys(db).await?;
+    }
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "post keys claimed; building the indexes"
+    );
+    build_indexes(db, &rebuild_indexes).await?;
     // Rows written by COPY without the stamps' triggers: every kept answer starts afresh.
     db.execute_unprepared("UPDATE kept_stamps SET stamp = stamp + 1")
         .await?;
@@ -666,22 +698,109 @@ pub async fn seed_bench(
         seconds = started.elapsed().as_secs_f64(),
         "aggregates checked; building the standings"
     );
-    crate::leaderboard::standings::build_current(db).await?;
+    crate::leaderboard::standings::build_current(db, true).await?;
+    build_indexes(db, &rebuild_standings).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
+/// Whether this is PostgreSQL and the connection's role a superuser.
+async fn superuser(db: &DatabaseConnection) -> AppResult<bool> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(false);
+    }
+    Ok(db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+        ))
+        .await?
+        .and_then(|r| r.try_get_by_index::<bool>(0).ok())
+        .unwrap_or(false))
+}
+
+/// The tables that grow with the posts: loaded without indexes on PostgreSQL.
+const BIG_TABLES: [&str; 4] = [
+    "submissions",
+    "week_activity",
+    "submission_post_keys",
+    "submission_slots",
+];
+
+/// On PostgreSQL, drops the indexes, primary keys and unique constraints of `tables` and
+/// answers the statements that make them again (foreign keys stay: COPY under
+/// `session_replication_role = replica` does not check them). A sorted build after the
+/// load is several times faster than keeping each index up row by row.
+async fn drop_indexes(db: &DatabaseConnection, tables: &[&str]) -> AppResult<Vec<String>> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(Vec::new());
+    }
+    let mut again = Vec::new();
+    for table in tables {
+        let constraints = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conrelid = CAST($1 AS regclass) AND contype IN ('p', 'u')",
+                [(*table).into()],
+            ))
+            .await?;
+        let indexes = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT CAST(i.indexrelid::regclass AS TEXT), pg_get_indexdef(i.indexrelid) \
+                 FROM pg_index i WHERE i.indrelid = CAST($1 AS regclass) \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                [(*table).into()],
+            ))
+            .await?;
+        for row in &indexes {
+            let name: String = row.try_get_by_index(0)?;
+            let def: String = row.try_get_by_index(1)?;
+            db.execute_unprepared(&format!("DROP INDEX {name}")).await?;
+            // A partitioned table's index reads `ON ONLY`: made again on every partition.
+            again.push(def.replace(" ON ONLY ", " ON "));
+        }
+        for row in &constraints {
+            let name: String = row.try_get_by_index(0)?;
+            let def: String = row.try_get_by_index(1)?;
+            db.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                .await?;
+            again.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
+        }
+    }
+    Ok(again)
+}
+
+/// Runs what [`drop_indexes`] answered, with the memory and workers a big build wants.
+async fn build_indexes(db: &DatabaseConnection, statements: &[String]) -> AppResult<()> {
+    if statements.is_empty() {
+        return Ok(());
+    }
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    txn.execute_unprepared(
+        "SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL max_parallel_maintenance_workers = 2",
+    )
+    .await?;
+    for sql in statements {
+        txn.execute_unprepared(sql).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// On PostgreSQL, the posts' keys and open slots (kept by a trigger that COPY skipped
-/// under `session_replication_role = replica`) from the rows written above.
+/// under `session_replication_role = replica`) from the rows written above (whose keys
+/// are unique by construction: the tables have no index yet).
 async fn claim_keys(db: &DatabaseConnection) -> AppResult<()> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
     for sql in [
         "INSERT INTO submission_post_keys (post_key, submission_id) \
-         SELECT post_key, id FROM submissions ON CONFLICT DO NOTHING",
+         SELECT post_key, id FROM submissions",
         "INSERT INTO submission_slots (slot, submission_id) \
-         SELECT slot, id FROM submissions WHERE slot IS NOT NULL ON CONFLICT DO NOTHING",
+         SELECT slot, id FROM submissions WHERE slot IS NOT NULL",
     ] {
         db.execute_unprepared(sql).await?;
     }

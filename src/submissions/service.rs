@@ -300,14 +300,33 @@ pub async fn save_submission(
         .await?
     {
         Some(saved) => Ok(view(saved, Some(&brief))),
-        None => {
-            let same_post = submissions::Entity::find()
-                .filter(submissions::Column::PostKey.eq(&post.key))
-                .count(db)
-                .await?;
-            Err(if same_post > 0 { taken() } else { slot_taken() })
-        }
+        None => Err(if post_is_taken(db, &post.key).await? {
+            taken()
+        } else {
+            slot_taken()
+        }),
     }
+}
+
+/// Whether a stored submission has this post: on PostgreSQL in `submission_post_keys`
+/// (the partitions of `submissions` have no index on the key), on SQLite through the
+/// unique index of `submissions`.
+async fn post_is_taken(db: &DatabaseConnection, key: &str) -> AppResult<bool> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT 1 FROM submission_post_keys WHERE post_key = $1",
+                [key.into()],
+            ))
+            .await?;
+        return Ok(row.is_some());
+    }
+    Ok(submissions::Entity::find()
+        .filter(submissions::Column::PostKey.eq(key))
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// What a node keeps for the submission route: the time zone, the briefs found
