@@ -179,6 +179,28 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     }
 }
 
+/// Begins a transaction that reads everything from one snapshot and writes only what it
+/// found wrong in it: the checks of the stored aggregates, which read for minutes at
+/// national size. On PostgreSQL it is REPEATABLE READ: writers go on meanwhile (nothing
+/// is locked for the whole run), every read sees the database as it was at the first
+/// one, and a correction of a row that a writer changed since fails the transaction
+/// ("could not serialize access") instead of putting back an older figure. On SQLite it is
+/// [`begin_write`] (one writer at a time anyway).
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        return begin_write(db).await;
+    }
+    Ok(WriteTxn {
+        txn: db
+            .begin_with_options(TransactionOptions {
+                isolation_level: Some(sea_orm::IsolationLevel::RepeatableRead),
+                ..Default::default()
+            })
+            .await?,
+        _turn: None,
+    })
+}
+
 /// Whether the database refused a write because its disk is full: SQLite's `SQLITE_FULL`
 /// (13; its own file, journal or WAL could not grow) or PostgreSQL's `disk_full` (53100).
 /// The transaction was rolled back; the answer is 503 and the write can be sent again.

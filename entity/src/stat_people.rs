@@ -19,6 +19,9 @@ pub struct Model {
     /// separated, oldest first; `until` empty while the break lasts).
     #[sea_orm(column_type = "Text")]
     pub breaks: String,
+    /// The member's last week with a verified post (kept with the share; the inactive
+    /// list is found through it).
+    pub last_verified_week: Option<Date>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

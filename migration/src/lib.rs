@@ -51,6 +51,8 @@ mod m20261206_000046_create_job_runs;
 mod m20261206_000047_create_job_run_totals;
 mod m20261206_000048_drop_job_leases;
 mod m20261206_000049_partition_submissions;
+mod m20261206_000050_last_verified_week;
+pub mod m20261206_000051_ambassador_counts;
 
 pub struct Migrator;
 
@@ -107,6 +109,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000047_create_job_run_totals::Migration),
             Box::new(m20261206_000048_drop_job_leases::Migration),
             Box::new(m20261206_000049_partition_submissions::Migration),
+            Box::new(m20261206_000050_last_verified_week::Migration),
+            Box::new(m20261206_000051_ambassador_counts::Migration),
         ]
     }
 }

@@ -28,7 +28,7 @@ use sea_orm::{
 };
 
 use super::rules::monday_of;
-use crate::db::begin_write;
+use crate::db::begin_snapshot;
 use crate::error::AppResult;
 use entity::{
     ambassador_platforms, ambassadors, membership_breaks, stat_people, unit_weeks, week_activity,
@@ -525,7 +525,12 @@ fn applied_of(m: &stat_people::Model) -> Applied {
     }
 }
 
-fn person_row(id: i64, a: &Applied) -> stat_people::ActiveModel {
+/// The last week of `weeks` with a verified post.
+pub fn last_verified(weeks: &[WeekRow]) -> Option<NaiveDate> {
+    weeks.iter().filter(|w| w.total > 0).map(|w| w.monday).max()
+}
+
+fn person_row(id: i64, a: &Applied, last: Option<NaiveDate>) -> stat_people::ActiveModel {
     stat_people::ActiveModel {
         ambassador_id: Set(id),
         institution_id: Set(a.institution_id),
@@ -537,11 +542,16 @@ fn person_row(id: i64, a: &Applied) -> stat_people::ActiveModel {
         tiktok_followers: Set(a.followers[3]),
         youtube_followers: Set(a.followers[4]),
         breaks: Set(breaks_text(&a.breaks)),
+        last_verified_week: Set(last),
     }
 }
 
-/// What the stored shares of `ids` were computed with.
-async fn applied(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, Applied>> {
+/// What the stored shares of `ids` were computed with, and the last verified week stored
+/// with each.
+async fn applied(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, (Applied, Option<NaiveDate>)>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(BATCH) {
         for m in stat_people::Entity::find()
@@ -549,7 +559,7 @@ async fn applied(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
             .all(db)
             .await?
         {
-            out.insert(m.ambassador_id, applied_of(&m));
+            out.insert(m.ambassador_id, (applied_of(&m), m.last_verified_week));
         }
     }
     Ok(out)
@@ -572,11 +582,17 @@ async fn weeks_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i
     Ok(out)
 }
 
-/// Stores what a share is now computed with (none: the ambassador has no share).
-async fn remember(db: &impl ConnectionTrait, id: i64, now: Option<&Applied>) -> AppResult<()> {
+/// Stores what a share is now computed with and the member's last verified week of
+/// `weeks` (none: the ambassador has no share).
+async fn remember(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: Option<&Applied>,
+    weeks: &[WeekRow],
+) -> AppResult<()> {
     stat_people::Entity::delete_by_id(id).exec(db).await?;
     if let Some(a) = now {
-        stat_people::Entity::insert(person_row(id, a))
+        stat_people::Entity::insert(person_row(id, a, last_verified(weeks)))
             .exec_without_returning(db)
             .await?;
     }
@@ -619,7 +635,7 @@ pub async fn sync(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
     let mut changed: Vec<i64> = ids
         .iter()
         .copied()
-        .filter(|id| now.get(id) != before.get(id))
+        .filter(|id| now.get(id) != before.get(id).map(|(a, _)| a))
         .collect();
     if changed.is_empty() {
         return Ok(());
@@ -630,13 +646,13 @@ pub async fn sync(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
     let mut deltas = Deltas::default();
     for id in &changed {
         let own = weeks.get(id).map_or(&[][..], Vec::as_slice);
-        if let Some(old) = before.get(id) {
+        if let Some((old, _)) = before.get(id) {
             deltas.whole(old, own, -1);
         }
         if let Some(new) = now.get(id) {
             deltas.whole(new, own, 1);
         }
-        remember(db, *id, now.get(id)).await?;
+        remember(db, *id, now.get(id), own).await?;
     }
     apply(db, deltas).await
 }
@@ -663,6 +679,30 @@ pub async fn record_week(
             deltas.add(&state, row.map_or(NaiveDate::MIN, |w| w.monday), &c, sign);
         }
     }
+    let verified = |w: Option<&WeekRow>| w.is_some_and(|w| w.total > 0);
+    if verified(old) != verified(new) {
+        // The week gained its first verified post or lost its last: the last verified
+        // week is the latest week that has one now.
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => {
+                "UPDATE stat_people SET last_verified_week = (SELECT MAX(week_start) \
+                 FROM week_activity WHERE ambassador_id = $1 AND verified_posts > 0) \
+                 WHERE ambassador_id = $1"
+            }
+            _ => {
+                "UPDATE stat_people SET last_verified_week = (SELECT MAX(week_start) \
+                 FROM week_activity WHERE ambassador_id = ?1 AND verified_posts > 0) \
+                 WHERE ambassador_id = ?1"
+            }
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [ambassador_id.into()],
+        ))
+        .await?;
+    }
     apply(db, deltas).await
 }
 
@@ -675,27 +715,26 @@ pub struct Difference {
     pub computed: String,
 }
 
-fn describe_person(a: &Applied) -> String {
+fn describe_person((a, last): &(Applied, Option<NaiveDate>)) -> String {
     format!(
-        "institution={} unit={} member_since={} followers={:?} breaks={}",
+        "institution={} unit={} member_since={} followers={:?} breaks={} last_verified={}",
         a.institution_id,
         a.work_unit_id,
         a.member_since.map_or_else(|| "-".into(), |d| d.to_string()),
         a.followers,
-        breaks_text(&a.breaks)
+        breaks_text(&a.breaks),
+        last.map_or_else(|| "-".into(), |d| d.to_string())
     )
 }
 
 /// Computes every share and every unit row again from the ambassadors, their follower
 /// counts and the weekly aggregate; stores what differs and returns it (after any
-/// history of writes there should be nothing). One transaction, with the two tables
-/// locked against writers on PostgreSQL (SQLite has one writer anyway).
+/// history of writes there should be nothing). One transaction that reads one snapshot
+/// ([`begin_snapshot`]): on PostgreSQL verifications go on while it reads, and a row it
+/// would correct that one of them changed meanwhile fails the check instead of being put
+/// back (SQLite has one writer anyway).
 pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
-    let txn = begin_write(db).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared("LOCK TABLE stat_people, unit_weeks IN EXCLUSIVE MODE")
-            .await?;
-    }
+    let txn = begin_snapshot(db).await?;
     let mut out = Vec::new();
     let mut should = Deltas::default();
     let mut after = i64::MIN;
@@ -717,17 +756,21 @@ pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
         let before = applied(&txn, &ids).await?;
         let weeks = weeks_of(&txn, &ids).await?;
         for id in &ids {
+            let own = weeks.get(id).map_or(&[][..], Vec::as_slice);
             if let Some(a) = now.get(id) {
-                should.whole(a, weeks.get(id).map_or(&[][..], Vec::as_slice), 1);
+                should.whole(a, own, 1);
             }
-            if now.get(id) != before.get(id) {
+            let computed = now.get(id).map(|a| (a.clone(), last_verified(own)));
+            if computed.as_ref() != before.get(id) {
                 out.push(Difference {
                     table: "stat_people",
                     row: format!("ambassador {id}"),
                     stored: before.get(id).map_or_else(|| "-".into(), describe_person),
-                    computed: now.get(id).map_or_else(|| "-".into(), describe_person),
+                    computed: computed
+                        .as_ref()
+                        .map_or_else(|| "-".into(), describe_person),
                 });
-                remember(&txn, *id, now.get(id)).await?;
+                remember(&txn, *id, now.get(id), own).await?;
             }
         }
     }
@@ -753,7 +796,7 @@ pub async fn check(db: &DatabaseConnection) -> AppResult<Vec<Difference>> {
             stored: "present".into(),
             computed: "-".into(),
         });
-        remember(&txn, id, None).await?;
+        remember(&txn, id, None, &[]).await?;
     }
 
     let mut stored: HashMap<(i64, NaiveDate), (i64, Cell)> = HashMap::new();

@@ -1193,7 +1193,9 @@ fn comparisons(table: &str, temp: &str, keys: &[&str], stored: &[&str]) -> [Stri
 /// applies (`CAST`, `|| ''`): an index would turn the pass into a random read of every
 /// row. The casts also give the temporary keys an integer type, which their indexes need.
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<Vec<Correction>> {
-    let txn = begin_write(db).await?;
+    // One snapshot for the posts and the aggregates compared with them: a verification
+    // committed while this runs is in neither, and never "corrected" away.
+    let txn = crate::db::begin_snapshot(db).await?;
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // The grouping sorts millions of rows; in memory rather than in a temporary file.
         // A connection whose temporary database is open (after an ALTER TABLE … DROP

@@ -686,6 +686,11 @@ pub async fn seed_bench(
         "post keys claimed; building the indexes"
     );
     build_indexes(db, &rebuild_indexes).await?;
+    // The counts per unit and status, kept by triggers the superuser's COPY skipped.
+    db.execute_unprepared("DELETE FROM ambassador_counts")
+        .await?;
+    db.execute_unprepared(migration::m20261206_000051_ambassador_counts::FILL)
+        .await?;
     // Rows written by COPY without the stamps' triggers: every kept answer starts afresh.
     db.execute_unprepared("UPDATE kept_stamps SET stamp = stamp + 1")
         .await?;

@@ -15,8 +15,9 @@ use crate::web::query::Opt;
 /// Participation over the last `weeks` weeks (4, 12, 26 or 52; default 12) for a scope:
 /// national (national users and admins, without `institution_id`), one institution, or a
 /// work unit with its subtree; optionally one platform. Rates are 0–1. Figures come
-/// from the stored weekly and per-brief aggregates. `inactive` lists names for
-/// coordinators and admins only; the others get its count in `funnel.inactive`.
+/// from the stored weekly and per-brief aggregates. `inactive` lists the 100 longest
+/// inactive by name for coordinators and admins only (`funnel.inactive` counts them all;
+/// `/stats/export/inactive.csv` lists them all); the others get the count only.
 #[utoipa::path(get, path = "/api/v1/stats/participation", tag = "stats", security(("bearer" = [])),
     params(("institution_id" = Option<i64>, Query, minimum = 1, description = "national users and admins: any or none (national); others their own"),
            ("work_unit_id" = Option<i64>, Query, minimum = 1, description = "this unit and the units under it"),

@@ -150,7 +150,7 @@ impl RenderedFigures {
                     l: lang,
                     follow_up,
                     brief_total: p.briefs.len(),
-                    inactive_total: p.inactive.len(),
+                    inactive_total: p.funnel.inactive as usize,
                     brief_rows: page.brief_rows,
                     inactive_rows: page.inactive_rows,
                     query,
@@ -459,7 +459,11 @@ pub async fn export_file(
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let q = page_query(institution_id, work_unit_id, platform, weeks);
     let p = service::participation(db.primary, db.replica, kept, org, cache, &user, &q).await?;
-    let p = for_viewer(&p, user.role);
+    let mut p = for_viewer(&p, user.role);
+    if follows_up(user.role) && (name == "inactive" || ext == "xlsx") {
+        // The statistics list the longest inactive; the downloads list every one.
+        p.inactive = service::all_inactive(db.primary, db.replica, kept, org, &user, &q).await?;
+    }
     let lang = layout.lang;
     let all = tables::all(&p, lang, follows_up(user.role));
     let base = tables::file_base(&p, lang);

@@ -25,11 +25,12 @@ use crate::kept::{Kept, Topic};
 use crate::leaderboard::service::BoardKept;
 use crate::leaderboard::service::{self as board_service, BoardQuery, Filter, WindowView};
 use crate::org::cache::{Org, OrgCache};
-use entity::{ambassadors, briefs, institutions, work_units};
+use entity::{briefs, institutions, work_units};
 
 /// Rows of the most consistent ambassadors shown (established members who posted).
 pub const TOP: u64 = 10;
-/// Inactive ambassadors listed on the page (the export has them all).
+/// Inactive ambassadors listed on the page and in the API, the longest inactive first
+/// (`funnel.inactive` counts them all; the downloads list them all).
 pub const INACTIVE_SHOWN: usize = 100;
 
 /// The filters of the dashboard, as typed in the query string.
@@ -217,7 +218,8 @@ pub struct Participation {
     pub briefs: Vec<BriefRow>,
     pub categories: Vec<CategoryRow>,
     pub most_consistent: Vec<TopRow>,
-    /// Inactive ambassadors, longest without a post first (staff who follow up only).
+    /// Inactive ambassadors, longest without a post first, at most 100 (staff who follow
+    /// up only; `funnel.inactive` counts them all, `inactive.csv` lists them all).
     pub inactive: Vec<InactiveRow>,
 }
 
@@ -386,19 +388,15 @@ async fn compute(
         .iter()
         .map(|r| Tally::of(r, mondays.clone(), platform, holiday, n2))
         .collect();
-    let mut inactive: Vec<InactiveRow> = source::inactive(db, filter, current, &holidays)
-        .await?
-        .into_iter()
-        .map(|r| InactiveRow {
-            ambassador_id: r.id,
-            display_name: r.name,
-            work_unit: unit_of
-                .get(&r.work_unit_id)
-                .map(|u| u.name.clone())
-                .unwrap_or_default(),
-            last_active_week: r.last_active.map(|w| IsoWeek::of(w).to_string()),
-        })
-        .collect();
+    let (inactive_total, inactive) = inactive_rows(
+        db,
+        org,
+        filter,
+        current,
+        &holidays,
+        Some(INACTIVE_SHOWN as u64),
+    )
+    .await?;
     let n = weeks as usize;
     let window_range = n..2 * n;
     let previous_range = 0..n;
@@ -471,7 +469,7 @@ async fn compute(
 
     let mut funnel = funnel(db, filter).await?;
     funnel.active_this_week = u64::from(overall.participating[current]);
-    funnel.inactive = inactive.len() as u64;
+    funnel.inactive = inactive_total;
 
     let from = overall.mondays[n];
     let to = overall.mondays[current];
@@ -507,12 +505,6 @@ async fn compute(
         })
         .collect();
 
-    inactive.sort_by(|a, b| {
-        a.last_active_week
-            .cmp(&b.last_active_week)
-            .then_with(|| a.display_name.cmp(&b.display_name))
-    });
-
     Ok(Participation {
         scope: ScopeView {
             institution_id: filter.institution_id,
@@ -531,6 +523,57 @@ async fn compute(
         most_consistent,
         inactive,
     })
+}
+
+/// How many inactive ambassadors the scope has and the first `limit` of them as rows.
+async fn inactive_rows(
+    db: &DatabaseConnection,
+    org: &Org,
+    filter: &Filter,
+    current: NaiveDate,
+    holidays: &std::collections::HashSet<NaiveDate>,
+    limit: Option<u64>,
+) -> AppResult<(u64, Vec<InactiveRow>)> {
+    let unit_of: HashMap<i64, &entity::work_units::Model> =
+        org.units.iter().map(|u| (u.id, u)).collect();
+    let (total, rows) = source::inactive(db, filter, current, holidays, limit).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| InactiveRow {
+            ambassador_id: r.id,
+            display_name: r.name,
+            work_unit: unit_of
+                .get(&r.work_unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            last_active_week: r.last_active.map(|w| IsoWeek::of(w).to_string()),
+        })
+        .collect();
+    Ok((total, rows))
+}
+
+/// Every inactive ambassador of the scope the user asked for (the statistics list the
+/// first [`INACTIVE_SHOWN`]): for the downloads. Read where the figures are read.
+pub async fn all_inactive(
+    db: &DatabaseConnection,
+    replica: Option<&DatabaseConnection>,
+    kept: &BoardKept,
+    org: &OrgCache,
+    user: &CurrentUser,
+    q: &StatsQuery,
+) -> AppResult<Vec<InactiveRow>> {
+    parse(q)?;
+    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
+    let filter =
+        board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
+    let (_, current) = kept.current(db, user).await?;
+    let figures = replica.unwrap_or(db);
+    let holidays = source::holidays(figures).await?;
+    Ok(
+        inactive_rows(figures, &org, &filter, current, &holidays, None)
+            .await?
+            .1,
+    )
 }
 
 fn round4(v: f64) -> f64 {
@@ -635,17 +678,17 @@ async fn row_specs(
     Ok((specs, index))
 }
 
+/// The scope's ambassadors per status, from the counts kept per unit and status
+/// (`ambassador_counts`, kept by triggers on `ambassadors`).
 async fn funnel(db: &DatabaseConnection, filter: &Filter) -> AppResult<Funnel> {
-    let mut q = ambassadors::Entity::find()
-        .select_only()
-        .column(ambassadors::Column::Status)
-        .column_as(
-            Expr::col((ambassadors::Entity, ambassadors::Column::Id)).count(),
-            "n",
-        )
-        .group_by(ambassadors::Column::Status);
+    let c = Alias::new("ambassador_counts");
+    let mut q = Query::select();
+    q.column((c.clone(), Alias::new("status")))
+        .expr(Expr::cust("CAST(SUM(n) AS BIGINT)"))
+        .from(c.clone())
+        .group_by_col((c.clone(), Alias::new("status")));
     if let Some(i) = filter.institution_id {
-        q = q.filter(ambassadors::Column::InstitutionId.eq(i));
+        q.and_where(Expr::col((c.clone(), Alias::new("institution_id"))).eq(i));
     }
     if let Some(p) = &filter.path {
         let units = Query::select()
@@ -653,12 +696,14 @@ async fn funnel(db: &DatabaseConnection, filter: &Filter) -> AppResult<Funnel> {
             .from(work_units::Entity)
             .and_where(Expr::col(work_units::Column::Path).like(format!("{p}%")))
             .to_owned();
-        q = q.filter(ambassadors::Column::WorkUnitId.in_subquery(units));
+        q.and_where(Expr::col((c.clone(), Alias::new("work_unit_id"))).in_subquery(units));
     }
-    let rows: Vec<(String, i64)> = q.into_tuple().all(db).await?;
+    let backend = db.get_database_backend();
     let mut f = Funnel::default();
-    for (status, n) in rows {
-        let n = u64::try_from(n).unwrap_or(0);
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        let status: String = row.try_get_by_index(0)?;
+        let n: Option<i64> = row.try_get_by_index(1)?;
+        let n = u64::try_from(n.unwrap_or(0)).unwrap_or(0);
         f.signed_up += n;
         match status.as_str() {
             "pending" => f.pending += n,

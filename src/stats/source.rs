@@ -2,13 +2,14 @@
 //! kept by `crate::leaderboard::participation`), summed per institution nationally;
 //! the leave weeks of the scope's ambassadors, applied here; and the inactive
 //! ambassadors. Every read is an indexed query whose size follows the number of units
-//! and weeks, not of ambassadors, except the inactive list (one probe per approved
-//! ambassador in scope).
+//! and weeks, or of the ambassadors on leave or inactive, not of all ambassadors.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, JoinType, NullOrdering, Order, Query, SelectStatement,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QuerySelect};
 
 use super::rules::{ByPlatform, Cell, Raw, INACTIVE_WEEKS};
@@ -17,7 +18,7 @@ use crate::leaderboard::participation::{
     active, breaks_of, in_break, WeekRow, FIGURES, MEMBER_STATUSES,
 };
 use crate::leaderboard::service::Filter;
-use entity::{ambassadors, holidays, leaves, unit_weeks, week_activity, work_units};
+use entity::{ambassadors, holidays, leaves, stat_people, unit_weeks, week_activity, work_units};
 
 /// Ids read per statement.
 const BATCH: usize = 1_000;
@@ -195,31 +196,27 @@ pub struct Inactive {
     pub last_active: Option<NaiveDate>,
 }
 
-/// The scope's inactive ambassadors: members through the [`INACTIVE_WEEKS`] weeks before
-/// `current`, none of them a holiday or on their leave, with no verified post in any.
+/// The scope's inactive ambassadors: approved, members through the [`INACTIVE_WEEKS`]
+/// weeks before `current`, none of them a holiday or on their leave, with no verified post
+/// in any of them or since. How many there are, and the first `limit` of them (all with
+/// none): the longest inactive first, then by name. Found through the last verified week
+/// kept per member (`stat_people`), so the reads follow the number of inactive
+/// ambassadors, not of all of them.
 pub async fn inactive(
     db: &impl ConnectionTrait,
     filter: &Filter,
     current: NaiveDate,
     holidays: &HashSet<NaiveDate>,
-) -> AppResult<Vec<Inactive>> {
+    limit: Option<u64>,
+) -> AppResult<(u64, Vec<Inactive>)> {
     let first = current - Duration::weeks(i64::from(INACTIVE_WEEKS));
     let last = current - Duration::weeks(1);
     if (1..=i64::from(INACTIVE_WEEKS)).any(|k| holidays.contains(&(current - Duration::weeks(k)))) {
-        return Ok(Vec::new());
+        return Ok((0, Vec::new()));
     }
     let a = Alias::new("a");
-    let posted = Query::select()
-        .expr(Expr::val(1))
-        .from(week_activity::Entity)
-        .and_where(
-            Expr::col((week_activity::Entity, week_activity::Column::AmbassadorId))
-                .equals((a.clone(), ambassadors::Column::Id)),
-        )
-        .and_where(Expr::col(week_activity::Column::WeekStart).gte(first))
-        .and_where(Expr::col(week_activity::Column::WeekStart).lte(last))
-        .and_where(Expr::col(week_activity::Column::VerifiedPosts).gt(0))
-        .to_owned();
+    let s = Alias::new("s");
+    let lvw = (s.clone(), stat_people::Column::LastVerifiedWeek);
     let away = Query::select()
         .expr(Expr::val(1))
         .from(leaves::Entity)
@@ -236,14 +233,30 @@ pub async fn inactive(
         (a.clone(), ambassadors::Column::DisplayName),
         (a.clone(), ambassadors::Column::WorkUnitId),
     ])
-    .from_as(ambassadors::Entity, a.clone())
+    .column(lvw.clone())
+    .expr(Expr::cust("COUNT(*) OVER ()"))
+    .from_as(stat_people::Entity, s.clone())
+    .join_as(
+        JoinType::InnerJoin,
+        ambassadors::Entity,
+        a.clone(),
+        Expr::col((a.clone(), ambassadors::Column::Id))
+            .equals((s.clone(), stat_people::Column::AmbassadorId)),
+    )
+    .and_where(
+        Expr::col(lvw.clone())
+            .is_null()
+            .or(Expr::col(lvw.clone()).lt(first)),
+    )
     .and_where(Expr::col((a.clone(), ambassadors::Column::Status)).eq("approved"))
     // A member by the first week's Sunday.
     .and_where(
         Expr::col((a.clone(), ambassadors::Column::MemberSince)).lte(first + Duration::days(6)),
     )
-    .and_where(Expr::exists(posted).not())
-    .and_where(Expr::exists(away).not());
+    .and_where(Expr::exists(away).not())
+    .order_by_with_nulls(lvw, Order::Asc, NullOrdering::First)
+    .order_by((a.clone(), ambassadors::Column::DisplayName), Order::Asc)
+    .order_by((a.clone(), ambassadors::Column::Id), Order::Asc);
     if let Some(i) = filter.institution_id {
         q.and_where(Expr::col((a.clone(), ambassadors::Column::InstitutionId)).eq(i));
     }
@@ -252,37 +265,20 @@ pub async fn inactive(
             Expr::col((a.clone(), ambassadors::Column::WorkUnitId)).in_subquery(units_in(p)),
         );
     }
+    if let Some(n) = limit {
+        q.limit(n);
+    }
     let backend = db.get_database_backend();
+    let mut total = 0;
     let mut out = Vec::new();
     for row in db.query_all_raw(backend.build(&q)).await? {
+        total = u64::try_from(row.try_get_by_index::<i64>(4)?).unwrap_or(0);
         out.push(Inactive {
             id: row.try_get_by_index(0)?,
             name: row.try_get_by_index(1)?,
             work_unit_id: row.try_get_by_index(2)?,
-            last_active: None,
+            last_active: row.try_get_by_index(3)?,
         });
     }
-    let mut last_active: HashMap<i64, NaiveDate> = HashMap::new();
-    let ids: Vec<i64> = out.iter().map(|r| r.id).collect();
-    for chunk in ids.chunks(BATCH) {
-        let rows: Vec<(i64, Option<NaiveDate>)> = week_activity::Entity::find()
-            .select_only()
-            .column(week_activity::Column::AmbassadorId)
-            .column_as(week_activity::Column::WeekStart.max(), "last")
-            .filter(week_activity::Column::AmbassadorId.is_in(chunk.iter().copied()))
-            .filter(week_activity::Column::VerifiedPosts.gt(0))
-            .group_by(week_activity::Column::AmbassadorId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, week) in rows {
-            if let Some(w) = week {
-                last_active.insert(id, w);
-            }
-        }
-    }
-    for r in &mut out {
-        r.last_active = last_active.get(&r.id).copied();
-    }
-    Ok(out)
+    Ok((total, out))
 }

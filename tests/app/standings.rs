@@ -683,3 +683,48 @@ async fn statistics_count_an_institution_whose_ids_lie_far_apart() {
     assert_eq!(stats_week(&app, &coordinator, 0).await, (2, 2, 0));
     assert_eq!(stats_week(&app, &national, 0).await, (35, 35, 0));
 }
+
+/// The weekly roll-up check reads one snapshot instead of locking the statistics'
+/// tables: on PostgreSQL it finishes while another transaction holds a write to
+/// `unit_weeks` open (a verification under way elsewhere in the unit), and finds nothing
+/// to correct in what that transaction has not committed. (SQLite has one writer at a
+/// time: there the check waits its turn like any write.)
+#[rocket::async_test]
+async fn the_weekly_check_does_not_hold_verifications_back() {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    let app = live().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let inst = app.institution("Kementerian Satu").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let (amb, _) = app.candidate(inst, unit, 1).await;
+    approve(&app, amb).await;
+    assert_eq!(rebuild_corrections(&app).await, 0);
+
+    let open = app.db.begin().await.unwrap();
+    let changed = open
+        .execute_unprepared(&format!(
+            "UPDATE unit_weeks SET joined = joined + 5 WHERE work_unit_id = {unit}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected(), 1, "the unit's row of this week");
+    let checked = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        duta::leaderboard::participation::check(&app.db),
+    )
+    .await
+    .expect("the check ran while the write was open")
+    .unwrap();
+    assert_eq!(checked, Vec::new(), "nothing uncommitted was corrected");
+    let rebuilt = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        duta::leaderboard::service::rebuild(&app.db),
+    )
+    .await
+    .expect("the rebuild ran while the write was open")
+    .unwrap();
+    assert_eq!(rebuilt.len(), 0, "{rebuilt:?}");
+    open.rollback().await.unwrap();
+}

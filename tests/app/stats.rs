@@ -1117,3 +1117,145 @@ async fn tiktok_and_youtube_count_wherever_the_programme_has_them() {
     assert_eq!(after["weeks"], late_body["weeks"]);
     assert_eq!(after["platforms"], late_body["platforms"]);
 }
+
+/// A scope with more inactive ambassadors than the statistics list: the API and the page
+/// list the 100 longest inactive (never posted first, then by their last verified week,
+/// then by name), the funnel counts every one, the CSV lists every one. A verified post
+/// this week brings an ambassador back; a reversed verification puts one back with the
+/// week before. The funnel's counts per unit and status follow approval, a move to another
+/// unit and a status written by plain SQL.
+#[rocket::async_test]
+async fn the_statistics_list_the_longest_inactive_and_the_download_every_one() {
+    let app = TestApp::spawn_with(&[("signup_max_per_ip", json!(1_000))]).await;
+    let inst = app.institution("Kementerian Tiga").await;
+    let unit = app.work_unit(inst, None, "Biro Humas").await;
+    let unit2 = app.work_unit(inst, None, "Biro Umum").await;
+    let coordinator = app
+        .token(
+            app.user("coordinator", "koordinator3@duta.test", Some(inst), None)
+                .await,
+        )
+        .await;
+    let mut people = Vec::new();
+    for n in 1..=104 {
+        let (amb, user) = app.candidate(inst, unit, n).await;
+        approve(&app, amb).await;
+        member_since(&app, amb, jakarta_monday(8)).await;
+        people.push((amb, app.token(user).await));
+    }
+    app.candidate(inst, unit, 105).await; // pending
+    let four_ago = past_brief(&app, &coordinator, 4).await;
+    let two_ago = past_brief(&app, &coordinator, 2).await;
+    let this_week = past_brief(&app, &coordinator, 0).await;
+    let mut n = 0;
+    let mut post = |who: usize, brief: i64, weeks_ago: i64| {
+        n += 1;
+        let token = people[who].1.clone();
+        let body = json!({"brief_id": brief, "platform": "instagram",
+                          "url": format!("https://www.instagram.com/p/Idle{n:05}/"),
+                          "posted_at": posted_in(weeks_ago).to_rfc3339()});
+        let coordinator = coordinator.clone();
+        let app = &app;
+        async move {
+            let (status, s) = submit(app, &token, body).await;
+            assert_eq!(status, Status::Created, "{s}");
+            let id = s["id"].as_i64().unwrap();
+            let (status, v) = decide(app, &coordinator, id, "verify", "").await;
+            assert_eq!(status, Status::Ok, "{v}");
+            id
+        }
+    };
+    // Kandidat 1: four weeks back only. Kandidat 2: this week only. Kandidat 3: two weeks
+    // back. Kandidat 4: four weeks back, and two weeks back reversed.
+    post(0, four_ago, 4).await;
+    post(1, this_week, 0).await;
+    post(2, two_ago, 2).await;
+    post(3, four_ago, 4).await;
+    let reversed = post(3, two_ago, 2).await;
+    let (status, v) = decide(&app, &coordinator, reversed, "revert", "Unggahan dihapus").await;
+    assert_eq!(status, Status::Ok, "{v}");
+    assert_eq!(
+        rebuild_corrections(&app).await,
+        0,
+        "the stored figures hold"
+    );
+    // A last verified week stored wrong is found and mended by the rebuild.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE stat_people SET last_verified_week = NULL WHERE ambassador_id = {}",
+            people[2].0
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rebuild_corrections(&app).await, 1, "Kandidat 3 mended");
+
+    let body = stats(&app, &coordinator, "?weeks=4").await;
+    assert_eq!(
+        body["funnel"],
+        json!({"signed_up": 105, "pending": 1, "approved": 104,
+               "active_this_week": 1, "inactive": 102})
+    );
+    let listed = body["inactive"].as_array().unwrap();
+    assert_eq!(listed.len(), 100, "the longest inactive only");
+    assert!(listed.iter().all(|r| r["last_active_week"].is_null()));
+    let names: Vec<&str> = listed
+        .iter()
+        .map(|r| r["display_name"].as_str().unwrap())
+        .collect();
+    for back in ["Kandidat 1", "Kandidat 2", "Kandidat 3", "Kandidat 4"] {
+        assert!(!names.contains(&back), "{back} posted: {names:?}");
+    }
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "by name among those who never posted");
+
+    // The page counts them all and lists 100.
+    let (status, html) = text(app.page("/stats?weeks=4", Some(&coordinator)).await).await;
+    assert_eq!(status, Status::Ok);
+    let table = html.split("id=\"t-inactive\"").nth(1).unwrap();
+    let table = table.split("</table>").next().unwrap();
+    assert_eq!(table.matches("<tr><th scope=\"row\">").count(), 100);
+    assert!(html.contains(">102</span>"), "the count beside the title");
+
+    // The download lists every one, the two who posted four weeks back last.
+    let (status, csv) = text(
+        app.page("/stats/export/inactive.csv?weeks=4", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    let lines: Vec<&str> = csv.trim_end().lines().collect();
+    assert_eq!(lines.len(), 1 + 102, "{csv}");
+    let week = duta::briefs::rules::IsoWeek::of(jakarta_monday(4)).to_string();
+    assert_eq!(lines[101], format!("Kandidat 1,Biro Humas,{week}"));
+    assert_eq!(lines[102], format!("Kandidat 4,Biro Humas,{week}"));
+
+    // A move to another unit and a status written directly: the funnel follows both.
+    let amb = entity::ambassadors::Entity::find_by_id(people[103].0)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: entity::ambassadors::ActiveModel = amb.into();
+    m.work_unit_id = Set(unit2);
+    m.update(&app.db).await.unwrap();
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE ambassadors SET status = 'withdrawn' WHERE id = {}",
+            people[102].0
+        ))
+        .await
+        .unwrap();
+    let body = stats(&app, &coordinator, "?weeks=4").await;
+    assert_eq!(body["funnel"]["signed_up"], 105);
+    assert_eq!(body["funnel"]["approved"], 103);
+    let moved = stats(
+        &app,
+        &coordinator,
+        &format!("?weeks=4&work_unit_id={unit2}"),
+    )
+    .await;
+    assert_eq!(moved["funnel"]["signed_up"], 1);
+    assert_eq!(moved["funnel"]["approved"], 1);
+}
