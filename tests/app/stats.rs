@@ -1231,6 +1231,17 @@ async fn the_statistics_list_the_longest_inactive_and_the_download_every_one() {
     assert_eq!(lines[101], format!("Kandidat 1,Biro Humas,{week}"));
     assert_eq!(lines[102], format!("Kandidat 4,Biro Humas,{week}"));
 
+    // A database from before the stored figures: the next node to start fills them.
+    app.db
+        .execute_unprepared("DELETE FROM stat_people")
+        .await
+        .unwrap();
+    let node = app.another_node().await;
+    assert_eq!(app.count("stat_people").await, 104);
+    assert_eq!(rebuild_corrections(&node).await, 0);
+    let again = stats(&node, &coordinator, "?weeks=4").await;
+    assert_eq!(again["funnel"]["inactive"], 102);
+
     // A move to another unit and a status written directly: the funnel follows both.
     let amb = entity::ambassadors::Entity::find_by_id(people[103].0)
         .one(&app.db)
