@@ -781,7 +781,18 @@ pub async fn decide(
                 detail: Set(Some(reason.to_string())),
                 ..Default::default()
             };
-            sea_orm::ActiveModelTrait::insert(note, &txn).await?;
+            // One notice per ambassador, kind and brief: a second rejection for the same
+            // brief (a post sent again, or a rejection after a revert) makes that notice
+            // new and unread again, with the latest reason.
+            use entity::notifications::{Column as N, Entity as Notifications};
+            Notifications::insert(note)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::columns([N::UserId, N::Kind, N::BriefId])
+                        .update_columns([N::CreatedAt, N::ReadAt, N::Detail])
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
             rejected_user = Some(user_id);
         }
     }

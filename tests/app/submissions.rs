@@ -1066,3 +1066,56 @@ async fn grace_weeks_shared_ranks_windows_and_scopes() {
         0
     );
 }
+
+/// A second rejection for the same brief (the post sent again and rejected again, or a
+/// rejection after a revert) answers 200 and leaves one notice for that brief, unread,
+/// with the latest reason; before, the second notice broke the unique index: a 500.
+#[rocket::async_test]
+async fn a_second_rejection_for_the_same_brief_renews_the_notice() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let body = |n: u32| {
+        json!({"brief_id": w.brief, "platform": "instagram",
+               "url": format!("https://www.instagram.com/p/Again{n:03}/"),
+               "posted_at": (Utc::now() - Duration::minutes(5)).to_rfc3339()})
+    };
+    let (status, first) = submit(&app, &w.a.2, body(1)).await;
+    assert_eq!(status, Status::Created, "{first}");
+    let first = first["id"].as_i64().unwrap();
+    let (status, _) = decide(&app, &w.coordinator, first, "reject", "Tautan rusak.").await;
+    assert_eq!(status, Status::Ok);
+    // The ambassador has read it.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("UPDATE notifications SET read_at = created_at")
+        .await
+        .unwrap();
+    // Sent again to the same brief and rejected again.
+    let (status, again) = submit(&app, &w.a.2, body(2)).await;
+    assert_eq!(status, Status::Created, "{again}");
+    let again = again["id"].as_i64().unwrap();
+    let (status, v) = decide(&app, &w.coordinator, again, "reject", "Bukan akun Anda.").await;
+    assert_eq!(status, Status::Ok, "{v}");
+    // Reverted and rejected once more.
+    let (status, v) = decide(&app, &w.coordinator, again, "revert", "Keliru").await;
+    assert_eq!(status, Status::Ok, "{v}");
+    let (status, v) = decide(
+        &app,
+        &w.coordinator,
+        again,
+        "reject",
+        "Tangkapan layar kurang.",
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{v}");
+    let (_, notes) = json(app.get_api("/api/v1/notifications", Some(&w.a.2)).await).await;
+    let rejected: Vec<&Value> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "post_rejected")
+        .collect();
+    assert_eq!(rejected.len(), 1, "{notes}");
+    assert_eq!(rejected[0]["detail"], "Tangkapan layar kurang.");
+    assert_eq!(rejected[0]["read"], false, "new again: {notes}");
+}
