@@ -170,8 +170,12 @@ load_secrets() {
   fi
   # shellcheck disable=SC1090
   . "$f"
-  DB_URL="postgres://duta:$DB_PASSWORD@127.0.0.1:$PG_PRIMARY_PORT/duta"
-  DB_READ_URL="postgres://duta:$DB_PASSWORD@127.0.0.1:$PG_REPLICA_PORT/duta"
+  # Loopback only: no TLS to the database (Debian's clusters offer it, and the client
+  # takes it when offered: encrypting every statement on the same machine costs the
+  # nodes and PostgreSQL CPU for nothing). Between machines, see the README:
+  # sslmode=verify-full.
+  DB_URL="postgres://duta:$DB_PASSWORD@127.0.0.1:$PG_PRIMARY_PORT/duta?sslmode=disable"
+  DB_READ_URL="postgres://duta:$DB_PASSWORD@127.0.0.1:$PG_REPLICA_PORT/duta?sslmode=disable"
 }
 
 # The environment of node $1 (also used for `duta migrate` and `duta seed`).

@@ -274,6 +274,7 @@ async fn seed_candidates(
             work_unit_path: None,
             two_factor_pending: false,
             stamps: None,
+            opening_stamps: None,
         };
         for (i, platform) in ["facebook", "x", "instagram"].iter().enumerate() {
             let media = store
@@ -293,6 +294,7 @@ async fn seed_candidates(
             work_unit_path: None,
             two_factor_pending: false,
             stamps: None,
+            opening_stamps: None,
         };
         let mailer = Mailer::default();
         if *state != "pending" {
@@ -384,6 +386,7 @@ async fn seed_briefs(db: &DatabaseConnection, institution_id: i64, humas: i64) -
         work_unit_path: None,
         two_factor_pending: false,
         stamps: None,
+        opening_stamps: None,
     };
     let shipped: Vec<i64> = entity::story_templates::Entity::find()
         .filter(entity::story_templates::Column::Slug.is_not_null())

@@ -329,6 +329,7 @@ pub async fn signup(
                 work_unit_path: None,
                 two_factor_pending: false,
                 stamps: None,
+                opening_stamps: None,
             };
             for (platform, files) in staged {
                 let media = store

@@ -30,6 +30,9 @@ pub struct CurrentUser {
     /// `crate::kept`); only on requests that change nothing (GET, HEAD), so that a write
     /// never reads an answer kept before it.
     pub stamps: Option<Stamps>,
+    /// The same stamps on every request, writes included, for what a write reads before
+    /// it writes (see [`CurrentUser::stamps_before_writing`]).
+    pub opening_stamps: Option<Stamps>,
 }
 
 /// What a staff member who still has to set up two-step sign-in may open: the setup
@@ -81,6 +84,15 @@ impl CurrentUser {
         match self.stamps.and_then(|s| s.own(self.id())) {
             Some(s) => Ok(s),
             None => kept::own_stamp(db, self.id()).await,
+        }
+    }
+
+    /// The stamps this request found at its start, or read now: for a write's reads
+    /// before it writes anything (a kept answer valid at the start is valid until then).
+    pub async fn stamps_before_writing(&self, db: &DatabaseConnection) -> AppResult<Stamps> {
+        match self.opening_stamps {
+            Some(s) => Ok(s),
+            None => Stamps::read(db, None).await,
         }
     }
 
@@ -201,6 +213,7 @@ async fn load(req: &Request<'_>) -> Option<CurrentUser> {
     let reads_only = matches!(req.method(), Method::Get | Method::Head);
     let for_request = |user: &CurrentUser| CurrentUser {
         stamps: reads_only.then_some(stamps),
+        opening_stamps: Some(stamps),
         ..user.clone()
     };
     if let Some(user) = sessions.kept.find(stamp, &token) {
@@ -274,6 +287,7 @@ async fn check(
         work_unit_path,
         two_factor_pending,
         stamps: None,
+        opening_stamps: None,
     }))
 }
 

@@ -315,6 +315,7 @@ async fn two_factor_page(
         work_unit_path: user.work_unit_path.clone(),
         two_factor_pending: false,
         stamps: None,
+        opening_stamps: None,
     };
     let setup = if enabled {
         None

@@ -215,6 +215,7 @@ pub async fn user(db: &DatabaseConnection, role: Role, institution_id: Option<i6
         work_unit_path: None,
         two_factor_pending: false,
         stamps: None,
+        opening_stamps: None,
     }
 }
 

@@ -109,6 +109,7 @@ fn as_user(user: users::Model, role: Role) -> CurrentUser {
         work_unit_path: None,
         two_factor_pending: false,
         stamps: None,
+        opening_stamps: None,
     }
 }
 

@@ -24,7 +24,7 @@ use crate::briefs::service::reader_of;
 use crate::db::{begin_write, is_unique_violation};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::http::client_ip::ClientIp;
-use crate::kept::{Stamps, Topic};
+use crate::kept::Topic;
 use crate::leaderboard::rules::week_of;
 use crate::leaderboard::service::{record_post, PostFacts};
 use crate::media::service::MediaStore;
@@ -341,7 +341,7 @@ pub async fn submit(
     req: &SubmissionRequest,
 ) -> AppResult<SubmissionView> {
     // The stamps of the zone and the briefs in one read, before either is used.
-    let stamps = Stamps::read(db, None).await?;
+    let stamps = user.stamps_before_writing(db).await?;
     let tz = zone.get_at(db, stamps.of(Topic::Settings)).await?;
     let checked =
         check_submission(db, (tz, addressed, stamps.of(Topic::Briefs)), user, req).await?;
@@ -363,7 +363,7 @@ pub async fn submit_with_screenshot(
     screenshot: Option<Vec<u8>>,
 ) -> AppResult<SubmissionView> {
     // The stamps of the zone and the briefs in one read, before either is used.
-    let stamps = Stamps::read(db, None).await?;
+    let stamps = user.stamps_before_writing(db).await?;
     let tz = zone.get_at(db, stamps.of(Topic::Settings)).await?;
     let checked = check_submission(db, (tz, addressed, stamps.of(Topic::Briefs)), user, req).await;
     let prepared = match screenshot {

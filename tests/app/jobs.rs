@@ -568,3 +568,47 @@ async fn ten_nodes_finding_a_dead_last_attempt_fail_it_once() {
         1.0
     );
 }
+
+/// The bench seed checks every aggregate as it writes them and its people are made up:
+/// this week's roll-up check and reminder are stored as done, so the first node started
+/// on the data set runs neither (at a million ambassadors each takes the database for
+/// minutes, inside the benchmarks' measurements), and no one is reminded.
+#[rocket::async_test]
+async fn the_bench_seed_leaves_this_weeks_check_and_reminder_done() {
+    let app = TestApp::spawn().await;
+    let hasher = duta::state::part::<duta::auth::passwords::Hasher>(app.client.rocket()).unwrap();
+    duta::seed::bench::seed_bench(&app.db, hasher, 60, 3)
+        .await
+        .expect("seed");
+    let now = Utc::now();
+    let kinds = [Kind::Rebuild, Kind::WeeklyReminder];
+    let ran = runner(&app, "node-a", &kinds).run_due(now).await.unwrap();
+    assert!(
+        ran.is_empty(),
+        "ran after the seed: {:?}",
+        ran.iter().map(|o| o.run.job.clone()).collect::<Vec<_>>()
+    );
+    for kind in kinds {
+        let schedule = kind.schedule(&app.db, TimeDelta::hours(1)).await.unwrap();
+        // Early in the week (before Monday 03:00, or before the reminder's day and hour)
+        // this week's run is not due yet: nothing to have stored.
+        let Some(due) = duta::jobs::rules::due_run(schedule, now) else {
+            continue;
+        };
+        let stored = rows(&app, kind.name()).await;
+        assert_eq!(stored.len(), 1, "{}: {stored:?}", kind.name());
+        assert_eq!(stored[0].due_at, due.due_at);
+        assert_eq!(stored[0].state, "done");
+        assert!(stored[0]
+            .summary
+            .as_deref()
+            .unwrap_or("")
+            .contains("bench seed"));
+    }
+    let reminded = entity::notifications::Entity::find()
+        .filter(entity::notifications::Column::Kind.eq("weekly_reminder"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reminded, 0);
+}
