@@ -52,6 +52,15 @@ cleanup() {
 trap cleanup EXIT
 
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# CPU time (user + system, clock ticks) of every process by command name: "name ticks".
+cpu_ticks() {
+  local f
+  for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; echo; done \
+    | awk '/\)/ { name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) .*/, "", name)
+                  rest = $0; sub(/^.*\) /, "", rest); split(rest, v, " ")
+                  t[name] += v[12] + v[13] }
+           END { for (k in t) print k, t[k] }'
+}
 login() {
   curl -fs -H 'Content-Type: application/json' -d "{\"email\":\"$1\",\"password\":\"duta-bench-2026\"}" "$LB/api/v1/auth/login" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
@@ -148,8 +157,20 @@ INSERT INTO made SELECT id, institution_id FROM ins;
 SELECT institution_id || ' ' || id FROM made ORDER BY id;
 SQL
   posted=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc)-datetime.timedelta(minutes=10)).isoformat())')
+  cpu_ticks >"$work/cpu0"
   read -r s_rps s_p99 s_bad <<<"$(RUN=$run THREADS=2 TOKENS_FILE="$work/tokens" BRIEFS_FILE="$work/briefs" WEEKS="$WEEKS" POSTED_AT="$posted" load -s bench/submit.lua "$LB/api/v1/submissions")"
   statuses=$(cat "$work/statuses")
+  cpu_ticks >"$work/cpu1"
+  # CPU per stored submission, by program: what 3,000 a second takes in cores.
+  created=$(grep -o '201:[0-9]*' "$work/statuses" | cut -d: -f2)
+  cpu_per=$(awk -v n="${created:-0}" -v hz="$(getconf CLK_TCK)" '
+    NR == FNR { before[$1] = $2; next }
+    { d[$1] = $2 - before[$1] }
+    END { if (n == 0) { print "no submission stored"; exit }
+          split("postgres duta haproxy", names, " ")
+          for (i = 1; i <= 3; i++) { k = names[i]; ms = d[k] * 1000 / hz / n
+            printf "%s%s %.3f ms (%.2f cores at 3,000/s)", (i > 1 ? ", " : ""), k, ms, ms * 3 } }' \
+    "$work/cpu0" "$work/cpu1")
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; sampler=
   peak=$(sort -n "$work/rss" | tail -1)
   # Node 1 started again on the full data set (the others keep serving): until /healthz,
@@ -179,6 +200,7 @@ SQL
   printf '    %-36s %10s req/s  p99 %-9s non-2xx %s\n' "national /stats at 70 % ($nr_target/s)" "$nr_rps" "$nr_p99" "$nr_bad"
   printf '    %-36s %10s req/s  p99 %-9s non-2xx %s\n' "POST /api/v1/submissions" "$s_rps" "$s_p99" "$s_bad"
   echo "    submission answers by status: ${statuses#statuses }"
+  echo "    CPU per stored submission: $cpu_per"
   awk -v a="$b_rps" -v b="$h_rps" 'BEGIN { printf "    leaderboard page = %.3f x /healthz (same run)\n", a / b }'
   awk -v a="$n_rps" -v b="$h_rps" 'BEGIN { printf "    national stats   = %.3f x /healthz (same run)\n", a / b }'
   echo "    largest RSS of a node under load: $(( ${peak:-0} / 1024 )) MiB"

@@ -32,6 +32,7 @@
 #   DUTA_CLUSTER_S3_PORT      S3 [8333]; DUTA_CLUSTER_WEED_MASTER_PORT [9333],
 #     DUTA_CLUSTER_WEED_VOLUME_PORT [9340], DUTA_CLUSTER_WEED_FILER_PORT [8888],
 #     DUTA_CLUSTER_WEED_ADMIN_PORT [23646] (gRPC ports are these + 10000)
+#   DUTA_CLUSTER_NODE_ENV     extra NAME=value settings for every node, one per line
 #   DUTA_CLUSTER_SEED         demo (duta seed --demo on a new database), bench (duta seed
 #                             --bench --ambassadors DUTA_CLUSTER_BENCH_AMBASSADORS [100000]
 #                             --weeks DUTA_CLUSTER_BENCH_WEEKS [26]) or none [demo]
@@ -193,6 +194,8 @@ node_env() {
     "DUTA_NIP_KEY=$NIP_KEY"
     "DUTA_TRUSTED_PROXIES=[\"127.0.0.1\"]"
     "DUTA_LOG=$NODE_LOG"
+    # A node's name in job_runs (and on /admin/jobs) starts with its host name.
+    "HOSTNAME=node$i"
   )
   if [ "$USE_REPLICA" = 1 ]; then
     # Statistics and exports read the replica unless it has not replayed the reader's
@@ -202,6 +205,14 @@ node_env() {
   if [ "$USE_S3" = 1 ]; then
     # Object storage (issue 22, item 2). A binary without it ignores the key.
     env+=("DUTA_STORAGE={s3={endpoint=\"http://127.0.0.1:$S3_PORT\",bucket=\"$BUCKET\",region=\"us-east-1\",access_key_id=\"$S3_ACCESS_KEY\",secret_access_key=\"$S3_SECRET_KEY\"}}")
+  fi
+  # Extra settings for every node, one NAME=value per line (the job drill points the
+  # follower re-check at a slow stand-in of X and shortens the job lease).
+  if [ -n "${DUTA_CLUSTER_NODE_ENV:-}" ]; then
+    local line
+    while IFS= read -r line; do
+      [ -n "$line" ] && env+=("$line")
+    done <<<"$DUTA_CLUSTER_NODE_ENV"
   fi
   printf '%s\n' "${env[@]}"
 }

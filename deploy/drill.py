@@ -10,6 +10,11 @@ variables. Each drill prints PASS, FAIL or SKIP with its figures, and a JSON lin
             of post submissions (each 201 recorded); HAProxy takes the node out and puts it
             back each time, every acknowledged write is in the database afterwards (psql),
             and errors seen by clients stay under 0.1 % of requests.
+  job       a follower re-check run made long (the X accounts due, a stand-in X API on
+            loopback answering slowly; nodes restarted with it and jobs.lease_seconds = 15)
+            is SIGKILLed with the node running it: another node must claim it once the
+            lease has run out, finish it (attempt 2) with every account checked, and the
+            run must not be scheduled twice. Nodes are restarted as before afterwards.
   pg        PostgreSQL's primary restarts under load (pg_ctlcluster restart): nodes
             reconnect by themselves, no request takes 10 s or more, acknowledged writes
             are all there; /healthz of a node is polled throughout.
@@ -28,7 +33,7 @@ variables. Each drill prints PASS, FAIL or SKIP with its figures, and a JSON lin
             (X-Duta-Read: replica) and may still miss it. SKIP when the nodes have no
             database_read_url.
 
-Usage: deploy/drill.sh [kill] [pg] [pgdown] [s3] [replica]   (default: all, in that order)
+Usage: deploy/drill.sh [kill] [job] [pg] [pgdown] [s3] [replica]   (default: all, in that order)
 """
 
 import http.client
@@ -84,7 +89,7 @@ DB_URL = f"postgres://duta:{SECRETS['DB_PASSWORD']}@127.0.0.1:" \
 
 
 def psql(sql):
-    out = subprocess.run(["psql", DB_URL, "-XAtF", "\t", "-v", "ON_ERROR_STOP=1"], input=sql,
+    out = subprocess.run(["psql", DB_URL, "-qXAtF", "\t", "-v", "ON_ERROR_STOP=1"], input=sql,
                          check=True, capture_output=True, text=True).stdout
     return [tuple(line.split("\t")) for line in out.splitlines() if line]
 
@@ -429,6 +434,155 @@ def drill_kill():
         "unknown": len(writer.unknown), "unknown_stored": landed})
 
 
+class SlowX:
+    """A stand-in for X's user lookup (API v2, `GET /2/users/by/username/{u}`) on loopback
+    that takes `delay` seconds per answer, so a follower re-check run lasts long enough to
+    kill the node running it."""
+
+    def __init__(self, delay):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        slow = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                slow.calls += 1
+                if not self.path.startswith("/2/users/by/username/"):
+                    self.send_error(404)
+                    return
+                time.sleep(delay)
+                body = json.dumps({"data": {"public_metrics": {"followers_count": 5000}}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the node asking was killed meanwhile
+
+            def log_message(self, *args):
+                pass
+
+        self.calls = 0
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def restart_nodes(extra_env):
+    """Every node stopped (SIGTERM: it gives back its runs) and started again with
+    `extra_env` (NAME=value lines, see DUTA_CLUSTER_NODE_ENV) added to its settings."""
+    env = dict(os.environ, DUTA_CLUSTER_NODE_ENV=extra_env)
+    for i in range(1, NODES + 1):
+        pid = pid_of(f"node{i}")
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.time() + 30
+        while os.path.exists(f"/proc/{pid}") and time.time() < deadline:
+            time.sleep(0.05)
+        subprocess.run(["bash", os.path.join(ROOT, "deploy", "cluster.sh"), "start-node", str(i)],
+                       check=True, stdout=subprocess.DEVNULL, env=env)
+
+
+def node_of(holder):
+    """The node number of a holder id in job_runs: cluster.sh names node i's host `node{i}`,
+    and a node's holder id is its host name and a random part."""
+    m = re.fullmatch(r"node(\d+)-[0-9a-f]+", holder or "")
+    return int(m.group(1)) if m else None
+
+
+def drill_job():
+    # The X accounts of approved ambassadors, made due for the re-check through the API.
+    accounts = psql(
+        "UPDATE ambassador_platforms SET method = 'api', checked_at = now() - interval '400 days', "
+        "check_error = NULL, retry_after = NULL WHERE platform = 'x' AND ambassador_id IN "
+        "(SELECT id FROM ambassadors WHERE status = 'approved') RETURNING id")
+    if len(accounts) < 2:
+        return report("a killed node's job run again by another node", None,
+                      [f"SKIP: {len(accounts)} X accounts of approved ambassadors to re-check"], {})
+    delay = min(20.0, max(1.0, 40.0 / len(accounts)))
+    lease = 15
+    x = SlowX(delay)
+    extra = "\n".join([
+        f'DUTA_FOLLOWERS={{x={{base_url="http://127.0.0.1:{x.port}",token="drill"}},timeout_secs=30}}',
+        # A run every minute: this hour's may have run before the drill.
+        f"DUTA_JOBS={{lease_seconds={lease},tick_minutes=1}}",
+    ])
+    try:
+        restart_nodes(extra)
+        t0 = time.monotonic()
+        run = None
+        while time.monotonic() < t0 + 120 and not run:
+            rows = psql("SELECT id, claimed_by, attempts FROM job_runs "
+                        "WHERE job = 'followers.recheck' AND state = 'running' ORDER BY id LIMIT 1")
+            run = rows[0] if rows else None
+            if not run:
+                time.sleep(0.5)
+        if not run:
+            return report("a killed node's job run again by another node", False,
+                          ["no follower re-check run started within 120 s"], {})
+        run_id, holder, _ = run
+        # Part of the batch asked before the kill.
+        time.sleep(delay * 1.5 + 0.5)
+        before = int(psql("SELECT count(*) FROM ambassador_platforms WHERE platform = 'x' "
+                          "AND method = 'api' AND checked_at > now() - interval '1 day'")[0][0])
+        victim = node_of(holder)
+        if victim is None:
+            return report("a killed node's job run again by another node", False,
+                          [f"run {run_id} is held by {holder}, not a node of this cluster"], {})
+        os.kill(pid_of(f"node{victim}"), signal.SIGKILL)
+        t_kill = time.monotonic()
+        time.sleep(3)
+        subprocess.run(["bash", os.path.join(ROOT, "deploy", "cluster.sh"), "start-node", str(victim)],
+                       check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, DUTA_CLUSTER_NODE_ENV=extra))
+        limit = lease + 60 + delay * len(accounts) + 60
+        final = None
+        retaken = None
+        while time.monotonic() < t_kill + limit:
+            state, by, attempts = psql(
+                f"SELECT state, coalesce(claimed_by, ''), attempts FROM job_runs WHERE id = {run_id}")[0]
+            if by and by != holder and retaken is None:
+                retaken = time.monotonic() - t_kill
+            if state in ("done", "failed"):
+                final = (state, by, int(attempts))
+                break
+            time.sleep(0.5)
+        after = int(psql("SELECT count(*) FROM ambassador_platforms WHERE platform = 'x' "
+                         "AND method = 'api' AND (checked_at IS NULL OR checked_at < now() - interval '1 day')")[0][0])
+        runs_of_due = int(psql(f"SELECT count(*) FROM job_runs WHERE job = 'followers.recheck' AND due_at = "
+                               f"(SELECT due_at FROM job_runs WHERE id = {run_id})")[0][0])
+        finished_s = time.monotonic() - t_kill
+    finally:
+        restart_nodes("")
+        x.stop()
+    ok = (final is not None and final[0] == "done" and final[1] != holder and final[2] >= 2
+          and after == 0 and runs_of_due == 1)
+    finisher = final[1] if final else "none"
+    lines = [
+        f"{len(accounts)} X accounts due for the follower re-check, a stand-in X API answering after "
+        f"{delay:.1f} s each; nodes restarted with jobs.lease_seconds = {lease}, jobs.tick_minutes = 1",
+        f"run {run_id} of followers.recheck claimed by {holder} (node {victim}); {before} accounts asked "
+        f"before node {victim} was SIGKILLed, started again 3 s later",
+        f"claimed by another holder {retaken:.1f} s after the kill" if retaken is not None
+        else "never claimed by another holder",
+        f"run ended {final[0] if final else 'never'} by {finisher} (node {node_of(finisher)}, attempt "
+        f"{final[2] if final else '-'}) "
+        f"{finished_s:.1f} s after the kill (limit {limit:.0f} s: lease, a wake, the rest of the batch)",
+        f"accounts still unchecked after it: {after}; runs of that due time: {runs_of_due} (one: not run twice)",
+        f"stand-in X API asked {x.calls} times for {len(accounts)} accounts",
+    ]
+    return report("a killed node's job run again by another node", ok, lines, {
+        "accounts": len(accounts), "delay_s": delay, "lease_s": lease, "run": run_id, "victim": victim,
+        "retaken_after_s": retaken, "finished_after_s": finished_s, "final": final,
+        "unchecked_after": after, "runs_of_due": runs_of_due, "api_calls": x.calls})
+
+
 def poll_health(stop, log, t0):
     """/healthz of node 1, directly, every 100 ms: (t, status, seconds)."""
     while not stop.is_set():
@@ -695,7 +849,7 @@ def drill_replica():
 
 
 def main():
-    wanted = sys.argv[1:] or ["kill", "pg", "pgdown", "s3", "replica"]
+    wanted = sys.argv[1:] or ["kill", "job", "pg", "pgdown", "s3", "replica"]
     global TOKENS
     states = servers_state()
     if list(states.values()).count("UP") != NODES:
@@ -713,7 +867,7 @@ def main():
           f"{READ_PATH} answers 200", flush=True)
     verdicts = []
     for name in wanted:
-        fn = {"kill": drill_kill, "pg": lambda: drill_pg("restart"), "pgdown": lambda: drill_pg("stop"),
+        fn = {"kill": drill_kill, "job": drill_job, "pg": lambda: drill_pg("restart"), "pgdown": lambda: drill_pg("stop"),
               "s3": drill_s3, "replica": drill_replica}.get(name)
         if fn is None:
             raise SystemExit(f"drill: unknown drill {name}")

@@ -61,6 +61,11 @@ const DEFAULT_TICK_MINUTES: i64 = 60;
 const STARTUP_DELAY: Duration = Duration::from_secs(5);
 /// How often a node schedules what has fallen due and claims it.
 const WAKE: Duration = Duration::from_secs(60);
+/// The bounds of `jobs.lease_seconds`: a claim is extended every third of it, so a short
+/// one means a write every few seconds per running job; a long one, a long wait before
+/// another node runs again what a dead node was running.
+const MIN_LEASE_SECONDS: i64 = 15;
+const MAX_LEASE_SECONDS: i64 = 3_600;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,6 +74,8 @@ struct RawJobs {
     enabled: bool,
     #[serde(default = "default_tick")]
     tick_minutes: i64,
+    #[serde(default = "default_lease")]
+    lease_seconds: i64,
 }
 
 fn default_enabled() -> bool {
@@ -76,6 +83,9 @@ fn default_enabled() -> bool {
 }
 fn default_tick() -> i64 {
     DEFAULT_TICK_MINUTES
+}
+fn default_lease() -> i64 {
+    runs::LEASE.num_seconds()
 }
 
 /// The checked `jobs` configuration (a part of the application state).
@@ -85,6 +95,10 @@ pub struct JobsConfig {
     pub enabled: bool,
     /// `jobs.tick_minutes`: how often the follower re-check runs (one batch each time).
     pub tick: Duration,
+    /// `jobs.lease_seconds`: how long a claim on a run lasts unless its node extends it
+    /// (every third of it); a run whose node died is claimed again by another node once
+    /// it has run out, at that node's next wake (every minute).
+    pub lease: Duration,
 }
 
 impl Default for JobsConfig {
@@ -92,6 +106,7 @@ impl Default for JobsConfig {
         JobsConfig {
             enabled: true,
             tick: Duration::from_secs(60 * DEFAULT_TICK_MINUTES.unsigned_abs()),
+            lease: Duration::from_secs(default_lease().unsigned_abs()),
         }
     }
 }
@@ -119,15 +134,26 @@ impl JobsConfig {
                     .collect::<Vec<_>>()
             })?,
         };
+        let mut errors = Vec::new();
         if !(1..=1440).contains(&raw.tick_minutes) {
-            return Err(vec![format!(
+            errors.push(format!(
                 "jobs.tick_minutes: must be between 1 and 1440 minutes (one day), not {}",
                 raw.tick_minutes
-            )]);
+            ));
+        }
+        if !(MIN_LEASE_SECONDS..=MAX_LEASE_SECONDS).contains(&raw.lease_seconds) {
+            errors.push(format!(
+                "jobs.lease_seconds: must be between {MIN_LEASE_SECONDS} and {MAX_LEASE_SECONDS} seconds, not {}",
+                raw.lease_seconds
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         Ok(JobsConfig {
             enabled: raw.enabled,
             tick: Duration::from_secs(60 * raw.tick_minutes.unsigned_abs()),
+            lease: Duration::from_secs(raw.lease_seconds.unsigned_abs()),
         })
     }
 }
@@ -136,6 +162,11 @@ impl JobsConfig {
     /// `jobs.tick_minutes` as the re-check's period.
     pub fn tick_delta(&self) -> TimeDelta {
         TimeDelta::from_std(self.tick).unwrap_or(TimeDelta::minutes(DEFAULT_TICK_MINUTES))
+    }
+
+    /// `jobs.lease_seconds` as the claims' length.
+    pub fn lease_delta(&self) -> TimeDelta {
+        TimeDelta::from_std(self.lease).unwrap_or(runs::LEASE)
     }
 }
 
@@ -606,7 +637,8 @@ impl Fairing for Jobs {
             .cloned()
             .unwrap_or_else(crate::notify::Mailer::disabled);
         let store = crate::state::part::<crate::media::service::MediaStore>(rocket).cloned();
-        let runner = Runner::for_app(db, holder, cfg.tick_delta(), mailer, sources, store);
+        let runner = Runner::for_app(db, holder, cfg.tick_delta(), mailer, sources, store)
+            .with_lease(cfg.lease_delta());
         let kinds: Vec<&str> = runner.kinds().into_iter().map(Kind::name).collect();
         tracing::info!(holder = %runner.holder(), jobs = ?kinds, "background jobs started");
         tokio::spawn(run_loop(runner, rocket.shutdown()));

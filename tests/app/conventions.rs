@@ -232,14 +232,20 @@ async fn wrong_configuration_stops_ignition_with_a_message_per_value() {
         .clone()
         .merge(rocket::figment::providers::Serialized::default(
             "jobs",
-            serde_json::json!({"tick_minutes": 0}),
+            serde_json::json!({"tick_minutes": 0, "lease_seconds": 5}),
         ));
     let Err(errors) = duta::app_state(&with_jobs).await else {
         panic!("a wrong configuration was accepted")
     };
-    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(errors.len(), 4, "{errors:?}");
     assert!(
         errors.iter().any(|e| e.starts_with("jobs.tick_minutes:")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("jobs.lease_seconds: must be between 15 and 3600")),
         "{errors:?}"
     );
     let Err(err) = rocket::local::asynchronous::Client::untracked(duta::build(figment)).await
