@@ -10,6 +10,7 @@
 //! | `privacy.retention` | hourly | erases people withdrawn longer ago than the retention period |
 //! | `leaderboard.rebuild` | weekly, Monday 03:00 | recomputes the stored aggregates from the posts and corrects what differs |
 //! | `database.partitions` | daily, 00:00 UTC (PostgreSQL only) | makes the monthly partitions of `submissions` two years ahead |
+//! | `notifications.prune` | daily, 00:00 UTC | removes notifications older than [`crate::notifications::service::KEEP_DAYS`] days |
 //!
 //! The [`Jobs`] fairing checks the `jobs` table of the configuration at ignition and, at
 //! liftoff, starts one task per node that wakes every minute: it inserts the runs that
@@ -179,6 +180,7 @@ pub enum Kind {
     Retention,
     Rebuild,
     Partitions,
+    PruneNotifications,
 }
 
 /// The weekly rebuild's day and hour (Monday 03:00 in the programme's zone: the week
@@ -188,13 +190,14 @@ const REBUILD_HOUR: u32 = 3;
 
 impl Kind {
     /// Every kind, in the order the admin page lists them.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::ScheduledBriefs,
         Kind::WeeklyReminder,
         Kind::FollowerRecheck,
         Kind::Retention,
         Kind::Rebuild,
         Kind::Partitions,
+        Kind::PruneNotifications,
     ];
 
     /// The job's name in `job_runs`, logs and metrics.
@@ -206,6 +209,7 @@ impl Kind {
             Kind::Retention => "privacy.retention",
             Kind::Rebuild => "leaderboard.rebuild",
             Kind::Partitions => "database.partitions",
+            Kind::PruneNotifications => "notifications.prune",
         }
     }
 
@@ -216,7 +220,7 @@ impl Kind {
             Kind::ScheduledBriefs => Schedule::Every(TimeDelta::minutes(1)),
             Kind::FollowerRecheck => Schedule::Every(tick),
             Kind::Retention => Schedule::Every(TimeDelta::hours(1)),
-            Kind::Partitions => Schedule::Every(TimeDelta::days(1)),
+            Kind::Partitions | Kind::PruneNotifications => Schedule::Every(TimeDelta::days(1)),
             Kind::WeeklyReminder => {
                 let settings = crate::settings::service::get_settings(db).await?;
                 Schedule::Weekly {
@@ -317,7 +321,8 @@ impl Runner {
         let mut runner = Runner::new(db.clone(), holder, tick)
             .with(Kind::ScheduledBriefs, scheduled_briefs(&db, &mailer))
             .with(Kind::WeeklyReminder, weekly_reminder(&db, &mailer))
-            .with(Kind::Rebuild, rebuild(&db));
+            .with(Kind::Rebuild, rebuild(&db))
+            .with(Kind::PruneNotifications, prune_notifications(&db));
         if !sources.configured().is_empty() {
             runner = runner.with(Kind::FollowerRecheck, follower_recheck(&db, &sources));
         }
@@ -545,6 +550,23 @@ fn partitions(
             Ok(Report {
                 summary: format!("made={made}"),
                 count: made,
+            })
+        })
+    }
+}
+
+/// Removes the notifications older than the time they are kept.
+fn prune_notifications(
+    db: &DatabaseConnection,
+) -> impl Fn(DateTime<Utc>) -> BoxFuture<'static, AppResult<Report>> + Send + Sync + 'static {
+    let db = db.clone();
+    move |now| {
+        let db = db.clone();
+        Box::pin(async move {
+            let removed = crate::notifications::service::prune(&db, now).await?;
+            Ok(Report {
+                summary: format!("removed={removed}"),
+                count: removed,
             })
         })
     }

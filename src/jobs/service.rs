@@ -87,7 +87,8 @@ impl From<job_runs::Model> for RunView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobStatus {
     /// `briefs.scheduled`, `submissions.reminder`, `followers.recheck`,
-    /// `privacy.retention`, `leaderboard.rebuild` or `database.partitions`.
+    /// `privacy.retention`, `leaderboard.rebuild`, `database.partitions` or
+    /// `notifications.prune`.
     pub job: String,
     /// For a job that runs every so often: how often, in minutes.
     pub every_minutes: Option<i64>,

@@ -68,3 +68,42 @@ pub async fn mark_all_read(db: &DatabaseConnection, user: &CurrentUser) -> AppRe
         .await?;
     Ok(())
 }
+
+/// How long a notification is kept: half a year. What it tells (a brief to post, a post
+/// rejected, the weekly reminder) is long past by then, and at national scale the table
+/// grows by about eleven rows per ambassador a week (a brief told to its whole audience, the
+/// reminder): half a billion a year at a million ambassadors if nothing went.
+pub const KEEP_DAYS: i64 = 180;
+
+/// Rows removed per statement, each in its own transaction, so the removal never holds
+/// many locks or a long transaction.
+const PRUNE_BATCH: u64 = 10_000;
+
+/// Removes the notifications created more than [`KEEP_DAYS`] days before `now`, oldest
+/// first in batches; answers how many went.
+pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+    use sea_orm::sea_query::Query;
+    let cutoff = now - chrono::TimeDelta::days(KEEP_DAYS);
+    let mut removed = 0;
+    loop {
+        // Ids grow with the time of writing, so the oldest are found first along the
+        // primary key, without an index on the time.
+        let batch = Query::select()
+            .column(notifications::Column::Id)
+            .from(notifications::Entity)
+            .and_where(notifications::Column::CreatedAt.lt(cutoff))
+            .order_by(notifications::Column::Id, sea_orm::Order::Asc)
+            .limit(PRUNE_BATCH)
+            .to_owned();
+        // SQLite and PostgreSQL both take `IN (SELECT … LIMIT n)`; MySQL is not used.
+        let gone = notifications::Entity::delete_many()
+            .filter(notifications::Column::Id.in_subquery(batch))
+            .exec(db)
+            .await?
+            .rows_affected;
+        removed += gone;
+        if gone < PRUNE_BATCH {
+            return Ok(removed);
+        }
+    }
+}

@@ -612,3 +612,76 @@ async fn the_bench_seed_leaves_this_weeks_check_and_reminder_done() {
         .unwrap();
     assert_eq!(reminded, 0);
 }
+
+/// Notifications are kept 180 days: the daily `notifications.prune` removes the older ones
+/// (more than one batch of them, oldest first) and keeps the rest, whoever they are for.
+#[rocket::async_test]
+async fn the_daily_prune_removes_notifications_older_than_half_a_year() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .user("ambassador", "old-notices@jobs.go.id", None, None)
+        .await;
+    let other = app
+        .user("coordinator", "kept-notices@jobs.go.id", None, None)
+        .await;
+    let now = Utc::now();
+    let keep = duta::notifications::service::KEEP_DAYS;
+    let notice = |user_id: i64, kind: &str, age: TimeDelta| entity::notifications::ActiveModel {
+        user_id: Set(user_id),
+        kind: Set(kind.to_string()),
+        brief_id: Set(None),
+        created_at: Set(now - age),
+        read_at: Set(None),
+        detail: Set(None),
+        ..Default::default()
+    };
+    // More than one batch of old ones (10,000 a statement), written in chunks.
+    let old: Vec<_> = (0..10_250)
+        .map(|i| {
+            notice(
+                user,
+                &format!("old_{i}"),
+                TimeDelta::days(keep) + TimeDelta::hours(1 + i % 500),
+            )
+        })
+        .collect();
+    for chunk in old.chunks(1_000) {
+        entity::notifications::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+    }
+    for (who, kind, age) in [
+        (user, "recent", TimeDelta::days(keep) - TimeDelta::hours(1)),
+        (other, "today", TimeDelta::zero()),
+        (other, "older_kept", TimeDelta::days(30)),
+    ] {
+        notice(who, kind, age).insert(&app.db).await.unwrap();
+    }
+
+    let ran = runner(&app, "node-a", &[Kind::PruneNotifications])
+        .run_due(now)
+        .await
+        .unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].ended, Ended::Done);
+    assert_eq!(
+        ran[0].result.as_ref().map(|r| r.summary.clone()),
+        Ok("removed=10250".to_string())
+    );
+    let mut left: Vec<String> = entity::notifications::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.kind)
+        .collect();
+    left.sort();
+    assert_eq!(left, ["older_kept", "recent", "today"]);
+    // Once a day: a second pass the same day finds the run done.
+    let again = runner(&app, "node-b", &[Kind::PruneNotifications])
+        .run_due(now)
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+}
