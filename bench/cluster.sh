@@ -163,13 +163,14 @@ SQL
   cpu_ticks >"$work/cpu1"
   # CPU per stored submission, by program: what 3,000 a second takes in cores.
   created=$(grep -o '201:[0-9]*' "$work/statuses" | cut -d: -f2)
-  cpu_per=$(awk -v n="${created:-0}" -v hz="$(getconf CLK_TCK)" '
+  # The nodes' command name is the binary's file name (at most 15 characters).
+  cpu_per=$(awk -v n="${created:-0}" -v hz="$(getconf CLK_TCK)" -v node="$(basename "$BIN" | cut -c1-15)" '
     NR == FNR { before[$1] = $2; next }
     { d[$1] = $2 - before[$1] }
     END { if (n == 0) { print "no submission stored"; exit }
-          split("postgres duta haproxy", names, " ")
+          split("postgres " node " haproxy", names, " ")
           for (i = 1; i <= 3; i++) { k = names[i]; ms = d[k] * 1000 / hz / n
-            printf "%s%s %.3f ms (%.2f cores at 3,000/s)", (i > 1 ? ", " : ""), k, ms, ms * 3 } }' \
+            printf "%s%s %.3f ms (%.2f cores at 3,000/s)", (i > 1 ? ", " : ""), (i == 2 ? "nodes" : k), ms, ms * 3 } }' \
     "$work/cpu0" "$work/cpu1")
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; sampler=
   peak=$(sort -n "$work/rss" | tail -1)
