@@ -457,10 +457,17 @@ pub async fn export_file(
     cache: &Shared<StatsCache>,
 ) -> AppResult<Download> {
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    // A name that is no download answers before anything is read; the whole inactive list
+    // (at national scale a long read) only for the two files that carry it.
+    let every_inactive = match (name, ext) {
+        ("participation", "xlsx") | ("inactive", "csv") => true,
+        (_, "csv") => false,
+        _ => return Err(AppError::NotFound),
+    };
     let q = page_query(institution_id, work_unit_id, platform, weeks);
     let p = service::participation(db.primary, db.replica, kept, org, cache, &user, &q).await?;
     let mut p = for_viewer(&p, user.role);
-    if follows_up(user.role) && (name == "inactive" || ext == "xlsx") {
+    if follows_up(user.role) && every_inactive {
         // The statistics list the longest inactive; the downloads list every one.
         p.inactive = service::all_inactive(db.primary, db.replica, kept, org, &user, &q).await?;
     }

@@ -467,6 +467,17 @@ async fn the_figures_follow_the_definitions_and_every_view_agrees() {
         }
     }
     assert!(briefs_csv.contains("Kandidat 1"));
+    // Names that are no download: not found, whatever the extension.
+    for wrong in [
+        "/stats/export/inactive.xlsx?weeks=4",
+        "/stats/export/other.xlsx?weeks=4",
+        "/stats/export/participation.pdf?weeks=4",
+        "/stats/export/nothing.csv?weeks=4",
+        "/stats/export/participation?weeks=4",
+    ] {
+        let resp = app.page(wrong, Some(&s.leadership)).await;
+        assert_eq!(resp.status(), Status::NotFound, "{wrong}");
+    }
 
     // National: each institution is a row.
     let national = stats(&app, &s.national, "?weeks=4").await;
