@@ -683,25 +683,17 @@ pub async fn record_week(
     if verified(old) != verified(new) {
         // The week gained its first verified post or lost its last: the last verified
         // week is the latest week that has one now.
-        let backend = db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => {
-                "UPDATE stat_people SET last_verified_week = (SELECT MAX(week_start) \
-                 FROM week_activity WHERE ambassador_id = $1 AND verified_posts > 0) \
-                 WHERE ambassador_id = $1"
-            }
-            _ => {
-                "UPDATE stat_people SET last_verified_week = (SELECT MAX(week_start) \
-                 FROM week_activity WHERE ambassador_id = ?1 AND verified_posts > 0) \
-                 WHERE ambassador_id = ?1"
-            }
-        };
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [ambassador_id.into()],
-        ))
-        .await?;
+        let latest = sea_orm::sea_query::Query::select()
+            .expr(Expr::col(week_activity::Column::WeekStart).max())
+            .from(week_activity::Entity)
+            .and_where(week_activity::Column::AmbassadorId.eq(ambassador_id))
+            .and_where(week_activity::Column::VerifiedPosts.gt(0))
+            .to_owned();
+        stat_people::Entity::update_many()
+            .col_expr(stat_people::Column::LastVerifiedWeek, Expr::from(latest))
+            .filter(stat_people::Column::AmbassadorId.eq(ambassador_id))
+            .exec(db)
+            .await?;
     }
     apply(db, deltas).await
 }
