@@ -289,10 +289,7 @@ pub async fn participation(
         Some(r) => crate::kept::stamp(r, Topic::Stats).await?,
         None => user.stamp(db, Topic::Stats).await?,
     };
-    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
-    let filter =
-        board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
-    let (_, current) = kept.current(db, user).await?;
+    let (org, filter, current) = scope_of(db, kept, org, user, q).await?;
     let key: Key = (
         filter.institution_id,
         filter.path.clone(),
@@ -322,6 +319,22 @@ pub async fn participation(
             Ok(result)
         })
         .await
+}
+
+/// The organisation tree, the scope the user asked for (within what they may see) and the
+/// current week: what the statistics and their downloads are computed for.
+async fn scope_of(
+    db: &DatabaseConnection,
+    kept: &BoardKept,
+    org: &OrgCache,
+    user: &CurrentUser,
+    q: &StatsQuery,
+) -> AppResult<(Arc<Org>, Filter, NaiveDate)> {
+    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
+    let filter =
+        board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
+    let (_, current) = kept.current(db, user).await?;
+    Ok((org, filter, current))
 }
 
 /// A row of the per-unit table before its figures: who it is and which members it holds.
@@ -563,10 +576,7 @@ pub async fn all_inactive(
     q: &StatsQuery,
 ) -> AppResult<Vec<InactiveRow>> {
     parse(q)?;
-    let org = org.get_at(db, user.stamp(db, Topic::Org).await?).await?;
-    let filter =
-        board_service::resolve_filter(db, &org, user, q.institution_id, q.work_unit_id).await?;
-    let (_, current) = kept.current(db, user).await?;
+    let (org, filter, current) = scope_of(db, kept, org, user, q).await?;
     let figures = replica.unwrap_or(db);
     let holidays = source::holidays(figures).await?;
     Ok(
