@@ -80,6 +80,30 @@ impl FieldErrors {
         f.add(field, msg);
         f
     }
+    /// The same errors with `from`'s messages at `to` (a part's field named as the form
+    /// that holds it names it: an upload's `file` is a report's `screenshot`).
+    pub fn renamed(self, from: &str, to: &str) -> Self {
+        let mut out = Self::new();
+        for (k, msgs) in self.0 {
+            let field = if k == from { to } else { k.as_str() };
+            for m in msgs {
+                out.add(field, m);
+            }
+        }
+        out
+    }
+    /// Both sets of errors, field by field.
+    pub fn merged(mut self, other: FieldErrors) -> Self {
+        for (k, msgs) in other.0 {
+            for m in msgs {
+                self.add(&k, m);
+            }
+        }
+        self
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
     /// Ok when empty, else a validation error carrying these fields.
     pub fn into_result(self) -> AppResult<()> {
         if self.is_empty() {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod followers;
+pub mod hoaxes;
 pub mod home;
 pub mod http;
 pub mod integrity;
@@ -28,6 +29,7 @@ pub mod notifications;
 pub mod notify;
 pub mod org;
 pub mod privacy;
+pub mod push;
 pub mod roster;
 pub mod seed;
 pub mod settings;
@@ -270,6 +272,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", privacy::routes())
         .mount("/", audit::routes())
         .mount("/", integrity::routes())
+        .mount("/", hoaxes::routes())
         .mount("/", roster::routes())
         .mount("/", jobs::routes())
         .mount("/api", rocket::routes![api::openapi])
@@ -288,6 +291,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", privacy::api_routes())
         .mount("/api/v1", audit::api_routes())
         .mount("/api/v1", integrity::api_routes())
+        .mount("/api/v1", hoaxes::api_routes())
         .mount("/api/v1", roster::api_routes())
         .mount("/api/v1", home::api_routes())
         .mount("/api/v1", jobs::api_routes())

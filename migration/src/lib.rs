@@ -53,6 +53,7 @@ mod m20261206_000048_drop_job_leases;
 mod m20261206_000049_partition_submissions;
 mod m20261206_000050_last_verified_week;
 pub mod m20261206_000051_ambassador_counts;
+mod m20261206_000052_create_hoax_reports;
 
 pub struct Migrator;
 
@@ -111,6 +112,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000049_partition_submissions::Migration),
             Box::new(m20261206_000050_last_verified_week::Migration),
             Box::new(m20261206_000051_ambassador_counts::Migration),
+            Box::new(m20261206_000052_create_hoax_reports::Migration),
         ]
     }
 }

@@ -118,6 +118,13 @@ use utoipa::{Modify, OpenApi};
         crate::audit::api::index,
         crate::integrity::api::index,
         crate::integrity::api::clear,
+        crate::hoaxes::api::create,
+        crate::hoaxes::api::mine,
+        crate::hoaxes::api::index,
+        crate::hoaxes::api::show,
+        crate::hoaxes::api::decide,
+        crate::hoaxes::api::forward,
+        crate::briefs::api::clarify,
         crate::jobs::api::index,
     ),
     modifiers(&BearerAuth)

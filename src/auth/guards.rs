@@ -359,6 +359,16 @@ role_guard!(
     /// Coordinators (humas) of an institution, and admins.
     Coordinator, [Coordinator, Admin]
 );
+role_guard!(
+    /// Those who report what they see in the programme's name (a hoax): ambassadors and
+    /// coordinators.
+    Reporter, [Ambassador, Coordinator]
+);
+role_guard!(
+    /// Those who act for a list of work beyond their own posts: coordinators for their
+    /// institution, national users for the national level, and admins.
+    Coordinating, [Coordinator, National, Admin]
+);
 
 #[cfg(test)]
 mod tests {

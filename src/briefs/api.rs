@@ -160,6 +160,29 @@ pub async fn resume_all(
     ))
 }
 
+/// Makes the clarification brief of a confirmed hoax case of an institution's list: an
+/// urgent counter-narrative draft of this week, due in six hours, with the hoax's links
+/// as facts and the clarification template; publishing it answers the case. 409 for a
+/// case not confirmed, of the national list, or with a brief already. Coordinators and
+/// admins; 404 for a case outside the caller's list.
+#[utoipa::path(post, path = "/api/v1/hoax-cases/{id}/clarification", tag = "hoaxes", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "case id")),
+    responses((status = 201, body = BriefView), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+              (status = 409, body = ApiErrorBody)))]
+#[rocket::post("/hoax-cases/<id>/clarification")]
+pub async fn clarify(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<crate::notify::Mailer>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<(Status, Json<BriefView>)> {
+    let made = service::create_clarification(db, (mailer, store), &user, id, &ip).await?;
+    Ok((Status::Created, Json(made)))
+}
+
 /// Adds an image to a brief (multipart: `file`; optional `focal_x`, `focal_y` in percent
 /// of width and height, default the centre; `alt`, a description for screen readers).
 /// The variants for every platform are ready when this answers.

@@ -282,6 +282,19 @@ impl BriefForm {
     }
 }
 
+/// The button that makes a hoax case's clarification brief.
+#[derive(Debug, Clone, Default, FromForm)]
+pub struct ClarifyForm {
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for ClarifyForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// The crisis switch on the page.
 #[derive(Debug, Clone, Default, FromForm)]
 pub struct PauseForm {

@@ -31,6 +31,7 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::delete_image,
         api::audience,
         api::copy,
-        api::delete
+        api::delete,
+        api::clarify
     ]
 }

@@ -658,7 +658,8 @@ pub fn all() -> Vec<rocket::Route> {
         audience,
         audience_csv,
         copy,
-        delete
+        delete,
+        clarify
     ]
 }
 
@@ -1087,6 +1088,37 @@ pub struct CopyForm {
 impl crate::http::csrf::CsrfProtected for CopyForm {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
+    }
+}
+
+/// Makes the clarification brief of a confirmed hoax case and opens it to be changed;
+/// a case that cannot have one (not confirmed, national, answered already) is its page
+/// again with the reason.
+#[rocket::post("/hoaxes/<id>/clarify", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn clarify(
+    id: i64,
+    form: CsrfForm<super::forms::ClarifyForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    mailer: &Shared<Mailer>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    drop(form);
+    match service::create_clarification(db, (mailer, store), &user, id, &ip).await {
+        Ok(made) => Ok(Flash::success(
+            Redirect::to(format!("/briefs/{}/edit", made.id)),
+            "hoaxes.clarify_made",
+        )),
+        Err(AppError::Conflict(f)) => {
+            let key = f.0.values().flatten().next().map(|m| m.key.clone());
+            Ok(Flash::error(
+                Redirect::to(format!("/hoaxes/{id}")),
+                key.unwrap_or_else(|| "hoaxes.clarify_has_brief".into()),
+            ))
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -934,6 +934,95 @@ pub async fn copy_brief(
     Ok(copy)
 }
 
+/// How long a clarification has from the moment it is made: counter-hoax work is
+/// measured in hours.
+const CLARIFY_HOURS: i64 = 6;
+
+/// Makes the clarification brief of a confirmed hoax case (its list an institution's):
+/// an urgent counter-narrative draft of this week for the whole institution (for a
+/// coordinator limited to a unit, that unit), due in six hours, with the hoax's links as
+/// facts, the clarification template Duta ships, and a clarification's key messages and
+/// do's and don'ts to fill in. The coordinator changes it and publishes it; once it is
+/// out, the case is answered. 409 for a case not confirmed, of the national list, or
+/// with a brief already (also when two are made at once: the second draft goes again).
+pub async fn create_clarification(
+    db: &DatabaseConnection,
+    (mailer, store): (&Mailer, &crate::media::service::MediaStore),
+    user: &CurrentUser,
+    case_id: i64,
+    ip: &ClientIp,
+) -> AppResult<BriefView> {
+    let (case, links) = crate::hoaxes::service::case_to_clarify(db, user, case_id).await?;
+    let tz = programme_timezone(db).await?;
+    let now = Utc::now();
+    let t = |key: &str| crate::web::i18n::t(Lang::Id, key);
+    let (mut platforms, _) = crate::settings::service::thresholds(db).await?;
+    if platforms.is_empty() {
+        platforms = vec!["x".into(), "instagram".into(), "facebook".into()];
+    }
+    let template = entity::story_templates::Entity::find()
+        .filter(entity::story_templates::Column::Slug.eq("klarifikasi-hoaks"))
+        .one(db)
+        .await?;
+    let title: String = format!("{}: {}", t("hoaxes.clarify_title"), case.summary)
+        .chars()
+        .take(MAX_TITLE_CHARS)
+        .collect();
+    let facts = links
+        .iter()
+        .take(super::rules::MAX_FACTS)
+        .map(|link| {
+            if link.chars().count() <= FACT_SOURCE.max {
+                Fact {
+                    text: t("hoaxes.clarify_fact"),
+                    source: link.clone(),
+                }
+            } else {
+                Fact {
+                    text: format!("{}: {link}", t("hoaxes.clarify_fact"))
+                        .chars()
+                        .take(FACT_TEXT.max)
+                        .collect(),
+                    source: String::new(),
+                }
+            }
+        })
+        .collect();
+    let req = BriefRequest {
+        institution_id: case
+            .owner_institution_id
+            .filter(|_| user.role == Role::Admin),
+        title: title.trim().to_string(),
+        week: IsoWeek::of(now.with_timezone(&tz).date_naive()).to_string(),
+        category: "kontra_narasi".into(),
+        key_messages: t("hoaxes.clarify_key_messages"),
+        facts,
+        dos: t("hoaxes.clarify_dos"),
+        donts: t("hoaxes.clarify_donts"),
+        platforms,
+        deadline: (now + chrono::TimeDelta::hours(CLARIFY_HOURS)).to_rfc3339(),
+        priority: "urgent".into(),
+        work_unit_ids: user
+            .work_unit_path
+            .as_ref()
+            .and(user.user.work_unit_id)
+            .into_iter()
+            .collect(),
+        template_ids: template.map(|t| t.id).into_iter().collect(),
+        status: "draft".into(),
+        ..Default::default()
+    };
+    let made = create_brief(db, mailer, user, &req, ip).await?;
+    if !crate::hoaxes::service::attach_brief(db, case_id, made.id).await? {
+        delete_brief(db, store, user, made.id, ip).await?;
+        return Err(AppError::Conflict(FieldErrors::single(
+            "case",
+            Msg::conflict("hoaxes.clarify_has_brief"),
+        )));
+    }
+    Ok(made)
+}
+
 /// Deletes a brief nobody has seen: a draft, or one scheduled for later. Its links,
 /// images and integrity flags go with it in one transaction (the image files after); a
 /// brief ambassadors have seen is closed instead, never deleted (409).
@@ -1360,6 +1449,12 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
         .filter(briefs::Column::NotifiedAt.is_null())
         .exec(db)
         .await?;
+    if claimed.rows_affected == 1 {
+        // A clarification is out: the hoax case it answers is answered.
+        if let Err(e) = crate::hoaxes::service::brief_out(db, brief_id).await {
+            tracing::warn!(brief = brief_id, error = %e, "the hoax case of a brief not answered");
+        }
+    }
     if claimed.rows_affected != 1 || brief.deadline <= now || brief.week_start < this_week.monday()
     {
         return Ok(());

@@ -17,12 +17,13 @@ use crate::web::i18n::{self, Lang};
 use entity::{email_opt_outs, users};
 
 /// The kinds of email a person may turn off, with the roles that receive them.
-pub const KINDS: [(&str, &[&str]); 5] = [
+pub const KINDS: [(&str, &[&str]); 6] = [
     ("brief_published", &["ambassador"]),
     ("brief_changed", &["ambassador"]),
     ("reminder", &["ambassador"]),
     ("post_rejected", &["ambassador"]),
     ("candidate_waiting", &["coordinator"]),
+    ("hoax_reported", &["coordinator", "national"]),
 ];
 
 /// The kinds of email a role receives, in the order the page shows them.
@@ -87,6 +88,14 @@ pub struct EmailChoices {
     )]
     #[schema(value_type = bool, nullable = false)]
     pub candidate_waiting: Option<bool>,
+    /// A new hoax case waits in their triage list (coordinators, national users).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
+    pub hoax_reported: Option<bool>,
 }
 
 /// A choice given must be `true` or `false` (not `null`); an absent one stays `None`.
@@ -96,13 +105,14 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Er
 
 impl EmailChoices {
     /// Each kind with the choice given for it (`None`: not given).
-    pub fn pairs(&self) -> [(&'static str, Option<bool>); 5] {
+    pub fn pairs(&self) -> [(&'static str, Option<bool>); 6] {
         [
             ("brief_published", self.brief_published),
             ("brief_changed", self.brief_changed),
             ("reminder", self.reminder),
             ("post_rejected", self.post_rejected),
             ("candidate_waiting", self.candidate_waiting),
+            ("hoax_reported", self.hoax_reported),
         ]
     }
 
@@ -115,6 +125,7 @@ impl EmailChoices {
             reminder: get("reminder"),
             post_rejected: get("post_rejected"),
             candidate_waiting: get("candidate_waiting"),
+            hoax_reported: get("hoax_reported"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Reading, correcting, withdrawing and erasing a person's data.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, Statement,
@@ -210,6 +211,19 @@ pub struct WeekData {
     pub verified_posts: i32,
 }
 
+/// A hoax the person reported (what the coordinators read of it).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HoaxReportData {
+    pub case_id: i64,
+    pub platform: String,
+    pub seen_where: String,
+    pub note: String,
+    pub links: Vec<String>,
+    /// The screenshot, among `media`.
+    pub media_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NotificationData {
     pub kind: String,
@@ -266,6 +280,7 @@ pub struct PersonalExport {
     pub media: Vec<MediaData>,
     pub activity: Vec<ActivityData>,
     pub integrity_flags: Vec<FlagData>,
+    pub hoax_reports: Vec<HoaxReportData>,
 }
 
 /// The person's data, read in one go.
@@ -298,6 +313,22 @@ pub async fn export(
             .collect(),
         leaves: Vec::new(),
         weeks: Vec::new(),
+        hoax_reports: entity::hoax_reports::Entity::find()
+            .filter(entity::hoax_reports::Column::ReporterId.eq(user.id()))
+            .order_by_asc(entity::hoax_reports::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| HoaxReportData {
+                case_id: r.case_id,
+                links: serde_json::from_str(&r.links).unwrap_or_default(),
+                platform: r.platform,
+                seen_where: r.seen_where,
+                note: r.note,
+                media_id: r.media_id,
+                created_at: r.created_at,
+            })
+            .collect(),
         notifications: notifications::Entity::find()
             .filter(notifications::Column::UserId.eq(user.id()))
             .order_by_asc(notifications::Column::Id)
@@ -856,6 +887,39 @@ pub async fn erase(
         format!("UPDATE audit_log SET client_ip = NULL WHERE actor_id = {user_id}"),
     ))
     .await?;
+    // Hoaxes they reported stay reported (the case and its links are the institution's
+    // evidence); their own words and their screenshot go, and a case named after their
+    // note is named after its first link (or its number) instead.
+    for r in entity::hoax_reports::Entity::find()
+        .filter(entity::hoax_reports::Column::ReporterId.eq(user_id))
+        .all(&txn)
+        .await?
+    {
+        let links: Vec<String> = serde_json::from_str(&r.links).unwrap_or_default();
+        let theirs = crate::hoaxes::rules::summary_of(&r.note, &links);
+        let mut neutral = crate::hoaxes::rules::summary_of("", &links);
+        if neutral.is_empty() {
+            neutral = format!("#{}", r.case_id);
+        }
+        if theirs != neutral {
+            entity::hoax_cases::Entity::update_many()
+                .col_expr(entity::hoax_cases::Column::Summary, Expr::value(neutral))
+                .filter(entity::hoax_cases::Column::Id.eq(r.case_id))
+                .filter(entity::hoax_cases::Column::Summary.eq(theirs))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    entity::hoax_reports::Entity::update_many()
+        .col_expr(entity::hoax_reports::Column::Note, Expr::value(""))
+        .col_expr(entity::hoax_reports::Column::SeenWhere, Expr::value(""))
+        .col_expr(
+            entity::hoax_reports::Column::MediaId,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(entity::hoax_reports::Column::ReporterId.eq(user_id))
+        .exec(&txn)
+        .await?;
     media::Entity::delete_many()
         .filter(media::Column::Id.is_in(files.iter().map(|m| m.id)))
         .exec(&txn)

@@ -69,7 +69,7 @@ pub fn platform_label(platform: &str) -> &str {
 }
 
 /// The platform a host belongs to, after `www.`, `m.` and similar prefixes are dropped.
-fn platform_of_host(host: &str) -> Option<&'static str> {
+pub fn platform_of_host(host: &str) -> Option<&'static str> {
     let host = host.trim_end_matches('.');
     let bare = [
         "www.", "m.", "mobile.", "web.", "mbasic.", "touch.", "vm.", "vt.",

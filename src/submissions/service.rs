@@ -380,13 +380,7 @@ pub async fn submit_with_screenshot(
                 .flatten()
             {
                 match result {
-                    AppError::Validation(f) => {
-                        for (k, msgs) in f.0 {
-                            for m in msgs {
-                                errors.add(&k, m);
-                            }
-                        }
-                    }
+                    AppError::Validation(f) => errors = errors.merged(f),
                     other => return Err(other),
                 }
             }
@@ -428,20 +422,7 @@ pub async fn submit_with_screenshot(
 /// Image refusals of the screenshot belong beside the screenshot field.
 fn screenshot_error(e: AppError) -> AppError {
     match e {
-        AppError::Validation(f) => AppError::Validation(FieldErrors(
-            f.0.into_iter()
-                .map(|(k, v)| {
-                    (
-                        if k == "file" {
-                            "screenshot".to_string()
-                        } else {
-                            k
-                        },
-                        v,
-                    )
-                })
-                .collect(),
-        )),
+        AppError::Validation(f) => AppError::Validation(f.renamed("file", "screenshot")),
         other => other,
     }
 }

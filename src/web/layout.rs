@@ -65,6 +65,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
         work.push(("/progress", "nav.progress"));
         work.push(("/me/status", "nav.status"));
         work.push(("/notifications", "nav.notifications"));
+        work.push(("/hoaxes/mine", "nav.hoax_reports"));
     }
     if matches!(role, Role::Coordinator | Role::Admin) {
         work.extend([
@@ -74,6 +75,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
             ("/templates", "nav.templates"),
             ("/integrity", "nav.integrity"),
         ]);
+    }
+    if matches!(role, Role::Coordinator | Role::National | Role::Admin) {
+        work.push(("/hoaxes", "nav.hoaxes"));
     }
     if role.is_staff() {
         people.push(("/roster", "nav.roster"));

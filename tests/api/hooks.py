@@ -194,6 +194,24 @@ def post_url(platform):
     }.get(platform)
 
 
+@schemathesis.hook("map_case").apply_to(method="POST", path="/api/v1/hoax-reports")
+def a_hoax_report(ctx, case):
+    """`links` holds web addresses and a screenshot is an image (see the operation's
+    description): a valid case sends one or two links, and a PNG when it sends a file."""
+    import random
+
+    body = case.body
+    if positive(case) and isinstance(body, dict):
+        n = random.randrange(10**9)
+        links = [f"https://hoaks-api-{n}.id/berita/{random.randrange(1000)}"]
+        if random.random() < 0.5:
+            links.append(f"https://x.com/penyebar/status/{random.randrange(10**17, 10**18)}")
+        body["links"] = "\n".join(links)
+        if "screenshot" in body:
+            body["screenshot"] = png()
+    return case
+
+
 @schemathesis.hook("map_case").apply_to(method="POST", path="/api/v1/submissions")
 def a_post_url(ctx, case):
     """The url must be a post of the platform named (see the operation's description):
@@ -487,7 +505,7 @@ def wire_text_accepted(property_schema, value):
 
 @schemathesis.hook("filter_case").apply_to(
     method="POST",
-    path_regex=r"^/api/v1/(briefs/\{id\}/images(/\{image_id\}/file)?|me/platforms/\{platform\}/screenshot|vetting/import)$",
+    path_regex=r"^/api/v1/(briefs/\{id\}/images(/\{image_id\}/file)?|me/platforms/\{platform\}/screenshot|vetting/import|hoax-reports)$",
 )
 def only_forms_invalid_on_the_wire(ctx, case):
     """A multipart form carries text only: a negative case whose change is a field's type
@@ -510,7 +528,8 @@ def only_forms_invalid_on_the_wire(ctx, case):
 # another role is refused).
 EMAIL_KINDS = {
     "ambassador": {"brief_published", "brief_changed", "reminder", "post_rejected"},
-    "coordinator": {"candidate_waiting"},
+    "coordinator": {"candidate_waiting", "hoax_reported"},
+    "national": {"hoax_reported"},
 }
 
 

@@ -176,7 +176,7 @@ async fn a_follower_jump_is_flagged_explained_and_cleared_with_a_note() {
     assert!(rows.iter().any(|r| r.action == "integrity.cleared"));
 }
 
-fn picture(kind: u8, width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+pub fn picture(kind: u8, width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         let (fx, fy) = (x * 64 / width, y * 64 / height);
         let v = match kind {

@@ -15,6 +15,7 @@ mod conventions;
 mod email_confirmation;
 mod faults;
 mod followers_api;
+mod hoaxes;
 mod home;
 mod integrity;
 mod invitations;

@@ -20,6 +20,10 @@ enum Access {
     /// Ambassadors and candidates.
     Ambassador,
     Admin,
+    /// Those who report hoaxes: (approved) ambassadors and coordinators.
+    Reporter,
+    /// Coordinators, national users and admins: the hoax triage lists.
+    Coordinating,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,6 +56,9 @@ enum Param {
     /// `<id>` is a work unit of the own institution (admins only): a spare one, with
     /// nobody in it.
     WorkUnit,
+    /// `<id>` is a hoax case in the own institution's triage list (for national users,
+    /// one in the national list).
+    HoaxCase,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -1033,6 +1040,71 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::SignedIn,
         Param::Template,
     ),
+    ("GET", "/hoaxes/new", Access::Reporter, Param::None),
+    ("POST", "/hoaxes", Access::Reporter, Param::None),
+    ("GET", "/hoaxes/mine?<page>", Access::Reporter, Param::None),
+    (
+        "GET",
+        "/hoaxes?<state>&<q>&<page>",
+        Access::Coordinating,
+        Param::None,
+    ),
+    ("GET", "/hoaxes/<id>", Access::Coordinating, Param::HoaxCase),
+    (
+        "POST",
+        "/hoaxes/<id>/decide",
+        Access::Coordinating,
+        Param::HoaxCase,
+    ),
+    (
+        "POST",
+        "/hoaxes/<id>/forward",
+        Access::Coordinating,
+        Param::HoaxCase,
+    ),
+    (
+        "POST",
+        "/hoaxes/<id>/clarify",
+        Access::Coordinator,
+        Param::HoaxCase,
+    ),
+    ("POST", "/api/v1/hoax-reports", Access::Reporter, Param::None),
+    (
+        "GET",
+        "/api/v1/hoax-reports/mine?<page>",
+        Access::Reporter,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/hoax-cases?<state>&<q>&<page>",
+        Access::Coordinating,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/hoax-cases/<id>",
+        Access::Coordinating,
+        Param::HoaxCase,
+    ),
+    (
+        "POST",
+        "/api/v1/hoax-cases/<id>/decide",
+        Access::Coordinating,
+        Param::HoaxCase,
+    ),
+    (
+        "POST",
+        "/api/v1/hoax-cases/<id>/forward",
+        Access::Coordinating,
+        Param::HoaxCase,
+    ),
+    (
+        "POST",
+        "/api/v1/hoax-cases/<id>/clarification",
+        Access::Coordinator,
+        Param::HoaxCase,
+    ),
 ];
 
 const ROLES: [&str; 5] = [
@@ -1052,6 +1124,8 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
         (Access::Coordinator, Some(r)) => r == "coordinator" || r == "admin",
         (Access::Ambassador, Some(r)) => r == "ambassador",
         (Access::Admin, Some(r)) => r == "admin",
+        (Access::Reporter, Some(r)) => r == "ambassador" || r == "coordinator",
+        (Access::Coordinating, Some(r)) => matches!(r, "coordinator" | "national" | "admin"),
     }
 }
 
@@ -1174,6 +1248,8 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<institution_id>", "")
         .replace("?<week>", "")
         .replace("?<template>&<draft>", "")
+        .replace("?<state>&<q>&<page>", "")
+        .replace("/mine?<page>", "/mine")
         .replace("?<state>&<limit>&<offset>", "")
         .replace("?<state>&<page>", "")
         .replace("?<state>", "")
@@ -1200,6 +1276,9 @@ struct Fixture {
     flag: i64,
     ambassador_user: i64,
     users: Vec<(&'static str, i64)>,
+    /// A hoax case in the own institution's list, and one in the national list.
+    hoax_case: i64,
+    national_case: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -1312,7 +1391,31 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await
         .unwrap();
     let spare_unit = app.work_unit(own, None, "Bagian Cadangan").await;
+    let (status, reported) = crate::hoaxes::report(
+        app,
+        &token,
+        &[("links", "https://hoaks-matriks.id/a"), ("platform", "x")],
+        None,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{reported}");
+    let national_case = entity::hoax_cases::ActiveModel {
+        origin_institution_id: sea_orm::Set(own),
+        owner_institution_id: sea_orm::Set(None),
+        state: sea_orm::Set("new".into()),
+        summary: sea_orm::Set("Kasus nasional".into()),
+        report_count: sea_orm::Set(0),
+        first_reported_at: sea_orm::Set(chrono::Utc::now()),
+        last_reported_at: sea_orm::Set(chrono::Utc::now()),
+        updated_at: sea_orm::Set(chrono::Utc::now()),
+        ..Default::default()
+    };
+    let national_case = sea_orm::ActiveModelTrait::insert(national_case, &app.db)
+        .await
+        .unwrap();
     Fixture {
+        hoax_case: reported["case_id"].as_i64().unwrap(),
+        national_case: national_case.id,
         own_institution: own,
         spare_unit,
         other_institution: other,
@@ -1508,6 +1611,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::HolidayPage => f.holiday_page,
             Param::AmbassadorUser => f.ambassador_user,
             Param::WorkUnit => f.spare_unit,
+            Param::HoaxCase => f.hoax_case,
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
@@ -1540,6 +1644,12 @@ async fn every_route_is_classified_and_guarded() {
         // Each role, in scope. A fresh token each time: logout rotates the stamp.
         for &(role, user_id) in &f.users {
             let token = app.token(user_id).await;
+            // National users triage the national list: their case is one of it.
+            let path = if param == Param::HoaxCase && role == "national" {
+                concrete(route, f.national_case)
+            } else {
+                path.clone()
+            };
             let status = call(
                 &app,
                 method,
@@ -1580,6 +1690,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Template
                 | Param::Submission
                 | Param::Flag
+                | Param::HoaxCase
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),

@@ -88,6 +88,20 @@ async fn people(app: &TestApp) -> People {
         let ig_id = ig["id"].as_i64().unwrap();
         let (s, body) = decide(app, &coordinator, ig_id, "verify", "").await;
         assert_eq!(s, Status::Ok, "{body}");
+        // A hoax they reported, in their own words.
+        let (s, body) = crate::hoaxes::report(
+            app,
+            &token,
+            &[
+                ("links", &format!("https://hoaks-privasi.id/{n}")),
+                ("platform", "whatsapp"),
+                ("seen_where", &format!("Grup keluarga kandidat {n}")),
+                ("note", &format!("Laporan pribadi kandidat {n} soal hoaks")),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(s, Status::Created, "{body}");
         entity::drafts::ActiveModel {
             user_id: Set(user),
             brief_id: Set(Some(brief)),
@@ -173,9 +187,15 @@ async fn the_export_holds_all_of_the_person_and_nothing_of_anyone_else() {
         "draf pribadi kandidat 1",
         "cerita pribadi nomor 1",
         "cuti melahirkan kandidat 1",
+        "laporan pribadi kandidat 1 soal hoaks",
+        "grup keluarga kandidat 1",
     ] {
         assert!(text_of.contains(words), "{words}");
     }
+    assert_eq!(
+        export["hoax_reports"][0]["links"],
+        json!(["https://hoaks-privasi.id/1"])
+    );
     for words in [
         "postof2kandidat",
         "kandidat 2",
@@ -421,6 +441,8 @@ async fn erasure_leaves_no_personal_data_and_the_statistics_keep_their_totals() 
             "pribadi kandidat 1",
             "cerita pribadi nomor 1",
             "melahirkan kandidat 1",
+            "laporan pribadi kandidat 1",
+            "grup keluarga kandidat 1",
         ]
         .map(String::from),
     ) {
