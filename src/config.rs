@@ -509,7 +509,7 @@ fn load_or_create_nip_key(path: &Path) -> Result<NipKey, String> {
 }
 
 #[cfg(unix)]
-fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
+pub(crate) fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -523,7 +523,7 @@ fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 #[cfg(not(unix))]
-fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
+pub(crate) fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 

@@ -125,10 +125,12 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
     let mailer = notify::Mailer::from_figment(figment);
     let jobs = jobs::JobsConfig::from_figment(figment);
     let sources = followers::FollowerSources::from_figment(figment);
+    let push_cfg = push::PushConfig::from_figment(figment);
     let mut errors: Vec<String> = [
         &mailer.as_ref().err(),
         &jobs.as_ref().err(),
         &sources.as_ref().err(),
+        &push_cfg.as_ref().err(),
     ]
     .into_iter()
     .flatten()
@@ -162,6 +164,20 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
         }
     };
     let (mailer, jobs, sources, keys, hasher, nip_key, storage) = parts;
+    let pusher = push_cfg
+        .map_err(|e| e.join("; "))
+        .and_then(|push_cfg| {
+            let key = push::load_or_create_key(&push_cfg, &cfg.data_dir)?;
+            // Push services want to know whom to call: `push.subject`, else Duta's own
+            // address when it is https, else a mailbox on this machine.
+            let subject = push_cfg
+                .subject
+                .clone()
+                .or_else(|| mailer.link("/").filter(|u| u.starts_with("https://")))
+                .unwrap_or_else(|| "mailto:humas@localhost".into());
+            push::Pusher::new(push_cfg, key, subject)
+        })
+        .map_err(|e| vec![format!("push: {e}")])?;
     let replica = match &cfg.database_read_url {
         Some(url) => match http::reads::Replica::connect(url, cfg.database_pool).await {
             Ok(replica) => Some(replica),
@@ -204,6 +220,7 @@ pub async fn app_state(figment: &Figment) -> Result<state::AppState, Vec<String>
         .with(hasher)
         .with(nip_key)
         .with(mailer)
+        .with(pusher)
         .with(jobs)
         .with(sources)
         .with(store)
@@ -256,6 +273,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(MetricsFairing)
         .attach(http::reads::MarkWrites)
         .attach(jobs::Jobs)
+        .attach(jobs::PushSender)
         .mount("/", home::routes())
         .mount("/", auth::routes())
         .mount("/", org::routes())

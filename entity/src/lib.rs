@@ -31,6 +31,8 @@ pub mod notifications;
 pub mod platform_settings;
 pub mod platform_weeks;
 pub mod programme_settings;
+pub mod push_deliveries;
+pub mod push_subscriptions;
 pub mod recovery_codes;
 pub mod standing_weeks;
 pub mod standings;

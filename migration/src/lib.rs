@@ -54,6 +54,7 @@ mod m20261206_000049_partition_submissions;
 mod m20261206_000050_last_verified_week;
 pub mod m20261206_000051_ambassador_counts;
 mod m20261206_000052_create_hoax_reports;
+mod m20261206_000053_create_push;
 
 pub struct Migrator;
 
@@ -113,6 +114,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000050_last_verified_week::Migration),
             Box::new(m20261206_000051_ambassador_counts::Migration),
             Box::new(m20261206_000052_create_hoax_reports::Migration),
+            Box::new(m20261206_000053_create_push::Migration),
         ]
     }
 }

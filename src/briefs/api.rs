@@ -97,6 +97,53 @@ pub async fn show(
     Ok(Json(view))
 }
 
+/// When the caller first opened a brief.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SeenView {
+    pub brief_id: i64,
+    pub first_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A read receipt: the ambassador has opened the brief (the app or a notification did);
+/// the first time is kept, later ones change nothing. 404 for a brief not addressed to
+/// them.
+#[utoipa::path(post, path = "/api/v1/briefs/{id}/seen", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")),
+    responses((status = 200, body = SeenView), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+#[rocket::post("/briefs/<id>/seen")]
+pub async fn seen(
+    id: i64,
+    user: Ambassador<'_>,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Json<SeenView>> {
+    let first_seen_at = super::audience::mark_seen(db, &user, id).await?;
+    Ok(Json(SeenView {
+        brief_id: id,
+        first_seen_at,
+    }))
+}
+
+/// How far a brief has travelled (for urgent briefs above all): its audience in the
+/// caller's scope pushed, seen, drafted, posted and verified, the median minutes from its
+/// coming out to each person's first post ("time to amplify"), and the share of the
+/// audience that had seen it and posted by 1, 3 and 24 hours. Coordinators and admins;
+/// 404 for a brief they do not manage.
+#[utoipa::path(get, path = "/api/v1/briefs/{id}/amplification", tag = "briefs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "brief id")),
+    responses((status = 200, body = super::audience::Amplification), (status = 401, body = ApiErrorBody),
+              (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+#[rocket::get("/briefs/<id>/amplification")]
+pub async fn amplification(
+    id: i64,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Json<super::audience::Amplification>> {
+    Ok(Json(
+        super::audience::amplification_of(db, &user, id).await?,
+    ))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PauseView {
     pub institution_id: i64,

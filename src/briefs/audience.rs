@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Order, Query, SelectStatement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use serde::Serialize;
 
 use crate::auth::guards::CurrentUser;
@@ -131,6 +133,25 @@ pub async fn record_read_by(
         record_read(db, own.record.id, brief_id, Utc::now()).await?;
     }
     Ok(())
+}
+
+/// A read receipt from an approved ambassador for a brief addressed to them (404
+/// otherwise): the first time is kept; answers it.
+pub async fn mark_seen(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief_id: i64,
+) -> AppResult<DateTime<Utc>> {
+    super::service::get_brief_for(db, user, brief_id).await?;
+    let own = super::service::reader_of(db, user)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    record_read(db, own.record.id, brief_id, Utc::now()).await?;
+    brief_reads::Entity::find_by_id((brief_id, own.record.id))
+        .one(db)
+        .await?
+        .map(|r| r.first_seen_at)
+        .ok_or(crate::error::AppError::NotFound)
 }
 
 const STATE: &str = "state";
@@ -481,4 +502,174 @@ pub async fn table(
             rows,
         },
     ))
+}
+
+/// How far an urgent brief has travelled: its audience (in the caller's scope) pushed,
+/// seen, drafted, posted and verified; the median minutes from its coming out to each
+/// person's first post ("time to amplify"); and the share of the audience who had seen
+/// it and posted by 1, 3 and 24 hours.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Amplification {
+    pub brief_id: i64,
+    /// When the brief came out (its audience was told); null while it has not.
+    pub published_at: Option<DateTime<Utc>>,
+    pub audience: u64,
+    /// People with at least one browser the push reached.
+    pub pushed: u64,
+    /// People who opened it (or went further).
+    pub seen: u64,
+    /// People who saved a draft (or went further).
+    pub drafted: u64,
+    /// People with a post waiting or verified.
+    pub posted: u64,
+    pub verified: u64,
+    /// Median minutes from coming out to a person's first post (of those who posted);
+    /// null before anyone has.
+    pub time_to_amplify_minutes: Option<f64>,
+    /// By 1, 3 and 24 hours after coming out.
+    pub reach: Vec<Reach>,
+}
+
+/// The share of the audience reached within some hours of a brief coming out.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reach {
+    pub hours: i64,
+    /// Had opened it, 0 to 1.
+    pub seen_share: f64,
+    /// Had posted, 0 to 1.
+    pub posted_share: f64,
+}
+
+/// The hours at which reach is counted.
+pub const REACH_HOURS: [i64; 3] = [1, 3, 24];
+
+/// The median of minutes (sorted here), the mean of the middle two for an even count.
+pub fn median(mut minutes: Vec<f64>) -> Option<f64> {
+    if minutes.is_empty() {
+        return None;
+    }
+    minutes.sort_by(f64::total_cmp);
+    let n = minutes.len();
+    Some(if n % 2 == 1 {
+        minutes[n / 2]
+    } else {
+        (minutes[n / 2 - 1] + minutes[n / 2]) / 2.0
+    })
+}
+
+/// One of the audience: the ambassador, their state (index in [`STATES`]) and first read.
+type Person = (i64, i32, Option<DateTime<Utc>>);
+
+/// The amplification of a brief the caller manages (404 otherwise), over its audience in
+/// the caller's scope: three reads (the audience with each person's state and first
+/// read, the first post of each person, the people a push reached), counted here.
+pub async fn amplification_of(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    brief_id: i64,
+) -> AppResult<Amplification> {
+    let brief = super::service::get_managed_brief(db, user, brief_id).await?;
+    let inner = audience_query(db, user, &brief).await?;
+    let t = Alias::new("t");
+    let q = Query::select()
+        .column((t.clone(), Alias::new("id")))
+        .column((t.clone(), Alias::new(STATE)))
+        .column((t.clone(), Alias::new("first_seen_at")))
+        .from_subquery(inner, t.clone())
+        .to_owned();
+    let backend = db.get_database_backend();
+    let mut people: Vec<Person> = Vec::new();
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        people.push((
+            row.try_get("", "id")?,
+            row.try_get("", STATE)?,
+            row.try_get("", "first_seen_at")?,
+        ));
+    }
+    // Each person's first post that counts (waiting or verified), when they say they
+    // posted it.
+    let first_posts: std::collections::HashMap<i64, DateTime<Utc>> = submissions::Entity::find()
+        .select_only()
+        .column(submissions::Column::AmbassadorId)
+        .column_as(Expr::col(submissions::Column::PostedAt).min(), "first")
+        .filter(submissions::Column::BriefId.eq(brief.id))
+        .filter(submissions::Column::Status.is_in(["pending", "verified"]))
+        .group_by(submissions::Column::AmbassadorId)
+        .into_tuple::<(i64, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let pushed: std::collections::HashSet<i64> = ambassadors::Entity::find()
+        .select_only()
+        .column(ambassadors::Column::Id)
+        .filter(ambassadors::Column::InstitutionId.eq(brief.institution_id))
+        .filter(
+            ambassadors::Column::UserId.in_subquery(
+                Query::select()
+                    .column(entity::push_deliveries::Column::UserId)
+                    .from(entity::push_deliveries::Entity)
+                    .and_where(entity::push_deliveries::Column::BriefId.eq(brief.id))
+                    .and_where(entity::push_deliveries::Column::State.eq("sent"))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let published_at = brief.notified_at.or(brief.publish_at);
+    let audience = people.len() as u64;
+    let count = |f: &dyn Fn(&Person) -> bool| people.iter().filter(|p| f(p)).count() as u64;
+    // From coming out to the first post, never below nothing (a post reported as made
+    // before the brief came out counts as made at once).
+    let minutes: Vec<f64> = match published_at {
+        None => Vec::new(),
+        Some(out) => people
+            .iter()
+            .filter(|(_, state, _)| matches!(*state, 4 | 5))
+            .filter_map(|(id, _, _)| first_posts.get(id))
+            .map(|at| (Ord::max((*at - out).num_seconds(), 0) as f64) / 60.0)
+            .collect(),
+    };
+    let share = |n: usize| {
+        if audience == 0 {
+            0.0
+        } else {
+            n as f64 / audience as f64
+        }
+    };
+    let reach = REACH_HOURS
+        .iter()
+        .map(|h| {
+            let within = |at: &DateTime<Utc>| {
+                published_at.is_some_and(|out| *at <= out + chrono::TimeDelta::hours(*h))
+            };
+            // Seen by then: opened by then, or posted by then (a post needs no page).
+            let seen = people
+                .iter()
+                .filter(|(id, _, seen)| {
+                    seen.as_ref().is_some_and(within) || first_posts.get(id).is_some_and(within)
+                })
+                .count();
+            Reach {
+                hours: *h,
+                seen_share: share(seen),
+                posted_share: share(minutes.iter().filter(|m| **m <= (*h * 60) as f64).count()),
+            }
+        })
+        .collect();
+    Ok(Amplification {
+        brief_id: brief.id,
+        published_at,
+        audience,
+        pushed: count(&|(id, _, _)| pushed.contains(id)),
+        seen: count(&|(_, state, seen)| *state >= 1 || seen.is_some()),
+        drafted: count(&|(_, state, _)| *state >= 2),
+        posted: count(&|(_, state, _)| matches!(*state, 4 | 5)),
+        verified: count(&|(_, state, _)| *state == 5),
+        time_to_amplify_minutes: median(minutes),
+        reach,
+    })
 }

@@ -32,6 +32,8 @@ pub fn api_routes() -> Vec<rocket::Route> {
         api::audience,
         api::copy,
         api::delete,
-        api::clarify
+        api::clarify,
+        api::seen,
+        api::amplification
     ]
 }

@@ -1013,6 +1013,8 @@ pub struct AudiencePageView {
     to: u64,
     prev: Option<String>,
     next: Option<String>,
+    /// For an urgent brief: how far it has travelled, and how fast.
+    amplification: Option<super::audience::Amplification>,
 }
 
 /// `/briefs/<id>/audience`: everyone the brief is addressed to, with how far each got and
@@ -1028,6 +1030,11 @@ pub async fn audience(
 ) -> AppResult<Template> {
     use super::audience::{page_of, PAGE, STATES};
     let brief = service::get_brief_view_for(db, &user, id).await?;
+    let amplification = if brief.priority == "urgent" {
+        Some(super::audience::amplification_of(db, &user, id).await?)
+    } else {
+        None
+    };
     let state = state
         .filter(|s| STATES.contains(&s.as_str()))
         .unwrap_or_default();
@@ -1048,6 +1055,7 @@ pub async fn audience(
             to: offset + shown,
             prev: (n > 1).then(|| link(n - 1)),
             next: (offset + shown < found.total).then(|| link(n + 1)),
+            amplification,
             page: found,
             state,
             states: STATES.to_vec(),

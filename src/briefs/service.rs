@@ -1477,12 +1477,25 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
         .exec(db)
         .await?;
     }
+    // An urgent brief is pushed to every subscribed browser of its audience at once;
+    // the email goes to those without one.
+    let pushed: Vec<i64> = if brief.priority == "urgent" {
+        let reached = crate::notifications::push::queue_brief(db, brief_id, &user_ids, now).await?;
+        crate::push::wake();
+        reached
+    } else {
+        Vec::new()
+    };
     if mailer.is_enabled() {
         let Some(url) = mailer.link(&format!("/briefs/{brief_id}")) else {
             return Ok(());
         };
+        let unreached: Vec<i64> = user_ids
+            .into_iter()
+            .filter(|u| pushed.binary_search(u).is_err())
+            .collect();
         let recipients: Vec<(String, String, Option<String>)> = users::Entity::find()
-            .filter(users::Column::Id.is_in(user_ids))
+            .filter(users::Column::Id.is_in(unreached))
             .filter(users::Column::IsActive.eq(true))
             .filter(
                 users::Column::Id

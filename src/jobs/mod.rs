@@ -667,6 +667,55 @@ impl Fairing for Jobs {
     }
 }
 
+/// The node's push sender: sends the push deliveries that are due as soon as someone
+/// queues them ([`crate::push::wake`]) and, for those another node queued or a stopped
+/// sender left, every half minute. On whenever `push.enabled` is (default), whatever
+/// `jobs.enabled` says: a message that is due should not wait for a job's minute.
+pub struct PushSender;
+
+/// How often a sender looks for deliveries nobody woke it for.
+const PUSH_POLL: Duration = Duration::from_secs(30);
+
+#[rocket::async_trait]
+impl Fairing for PushSender {
+    fn info(&self) -> Info {
+        Info {
+            name: "Duta push sender",
+            kind: FairingKind::Liftoff,
+        }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(db), Some(pusher)) = (
+            crate::state::part::<DatabaseConnection>(rocket).cloned(),
+            crate::state::part::<crate::push::Pusher>(rocket).cloned(),
+        ) else {
+            return;
+        };
+        if !pusher.config.enabled {
+            tracing::info!("push messages are off on this node (push.enabled = false)");
+            return;
+        }
+        let shutdown = rocket.shutdown();
+        tokio::spawn(async move {
+            let mut shutdown = std::pin::pin!(shutdown);
+            loop {
+                match crate::notifications::push::drain(&db, &pusher).await {
+                    Ok(sent) if sent != Default::default() => {
+                        tracing::info!(?sent, "push messages sent")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "push messages not sent"),
+                }
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    _ = crate::push::wait_for_work(PUSH_POLL) => {}
+                }
+            }
+        });
+    }
+}
+
 /// This node's name in `job_runs`: the host name where the environment tells it (for
 /// the operator reading the table) and a random part (two processes on one host differ).
 fn holder_id() -> String {

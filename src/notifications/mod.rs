@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod email;
+pub mod push;
 pub mod routes;
 pub mod service;
 
@@ -12,5 +13,13 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {
-    rocket::routes![api::index, api::email, api::set_email]
+    rocket::routes![
+        api::index,
+        api::email,
+        api::set_email,
+        api::push_key,
+        api::push_subscriptions,
+        api::push_subscribe,
+        api::push_unsubscribe
+    ]
 }

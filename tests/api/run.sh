@@ -52,8 +52,11 @@ PASSWORD=duta-api-2026
 # per-address throttle (20 failures in 15 minutes; its own tests check it) would refuse
 # the next role's sign-in. Per account it stays as configured.
 # The same for "forgot password" requests and sign-ups, which every role's run makes.
+# Push subscriptions may point at 127.0.0.1:9 (nothing listens: deliveries fail), the
+# only push service a valid case can name without the internet.
 ( cd "$REPO" && DUTA_PORT="$PORT" DUTA_ADDRESS=127.0.0.1 DUTA_LOGIN_MAX_FAILURES_PER_IP=1000000 \
     DUTA_PASSWORD_RESET_MAX_PER_IP=1000000 DUTA_SIGNUP_MAX_PER_IP=1000000 \
+    DUTA_PUSH='{services=["http://127.0.0.1:9"], private_addresses=["127.0.0.1"], timeout_secs=1}' \
     exec "$BIN" serve >"$WORK/serve.log" 2>&1 ) &
 PID=$!
 for _ in $(seq 1 240); do

@@ -5,6 +5,7 @@
 
 mod admin;
 mod ambassadors;
+mod amplify;
 mod attention;
 mod audit;
 mod auth;
@@ -33,6 +34,7 @@ mod pages_submissions;
 mod partitions;
 mod password_reset;
 mod privacy;
+mod push;
 mod record;
 mod replica;
 mod roster;

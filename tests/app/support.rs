@@ -179,6 +179,11 @@ impl TestApp {
             .merge(Serialized::default(
                 "jobs",
                 serde_json::json!({ "enabled": false }),
+            ))
+            // Nor the push sender, unless a test turns it on.
+            .merge(Serialized::default(
+                "push",
+                serde_json::json!({ "enabled": false }),
             ));
         for (k, v) in &extra {
             figment = figment.merge(Serialized::default(k, v.clone()));
