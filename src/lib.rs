@@ -291,6 +291,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", audit::routes())
         .mount("/", integrity::routes())
         .mount("/", hoaxes::routes())
+        .mount("/", web::app::routes())
         .mount("/", roster::routes())
         .mount("/", jobs::routes())
         .mount("/api", rocket::routes![api::openapi])

@@ -9,7 +9,13 @@ pub mod routes;
 pub mod service;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![routes::index, routes::set_email]
+    rocket::routes![
+        routes::index,
+        routes::set_email,
+        routes::push_key,
+        routes::push_subscribe,
+        routes::push_unsubscribe
+    ]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {

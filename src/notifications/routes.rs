@@ -146,3 +146,65 @@ pub async fn set_email(
         "notifications.email_saved",
     )))
 }
+
+/// The VAPID key for the page's "notify me on this phone" (signed in by cookie).
+#[rocket::get("/push/key")]
+pub async fn push_key(
+    _user: &CurrentUser,
+    pusher: &Shared<crate::push::Pusher>,
+) -> rocket::serde::json::Json<super::api::PushKey> {
+    rocket::serde::json::Json(super::api::PushKey {
+        public_key: pusher.public_key().to_string(),
+    })
+}
+
+/// The browser's subscription as the page's script sends it.
+#[derive(rocket::form::FromForm, Default)]
+pub struct PushForm {
+    #[field(default = String::new())]
+    pub endpoint: String,
+    #[field(default = String::new())]
+    pub p256dh: String,
+    #[field(default = String::new())]
+    pub auth: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl crate::http::csrf::CsrfProtected for PushForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Subscribes this browser (the page's script): 204, or 422 with the reasons as for the
+/// API.
+#[rocket::post("/push/subscriptions", data = "<form>")]
+pub async fn push_subscribe(
+    form: CsrfForm<PushForm>,
+    user: &CurrentUser,
+    db: &Shared<DatabaseConnection>,
+    pusher: &Shared<crate::push::Pusher>,
+) -> AppResult<Status> {
+    let req = super::push::SubscriptionRequest {
+        endpoint: form.0.endpoint.clone(),
+        expiration_time: None,
+        keys: super::push::SubscriptionKeys {
+            p256dh: form.0.p256dh.clone(),
+            auth: form.0.auth.clone(),
+        },
+    };
+    super::push::subscribe(db, pusher, user, &req).await?;
+    Ok(Status::NoContent)
+}
+
+/// Ends this browser's subscription (the page's script): 204.
+#[rocket::post("/push/unsubscribe", data = "<form>")]
+pub async fn push_unsubscribe(
+    form: CsrfForm<PushForm>,
+    user: &CurrentUser,
+    db: &Shared<DatabaseConnection>,
+) -> AppResult<Status> {
+    super::push::unsubscribe(db, user, &form.0.endpoint).await?;
+    Ok(Status::NoContent)
+}

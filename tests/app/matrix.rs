@@ -1052,6 +1052,11 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::Brief,
     ),
+    ("GET", "/sw.js", Access::Public, Param::None),
+    ("GET", "/offline", Access::Public, Param::None),
+    ("GET", "/push/key", Access::SignedIn, Param::None),
+    ("POST", "/push/subscriptions", Access::SignedIn, Param::None),
+    ("POST", "/push/unsubscribe", Access::SignedIn, Param::None),
     ("GET", "/api/v1/push/key", Access::SignedIn, Param::None),
     (
         "GET",

@@ -322,3 +322,82 @@ async fn an_urgent_brief_is_pushed_at_once_to_every_subscribed_browser_of_its_au
     // Nothing reached the outsider's browser.
     assert!(fake.log().await.iter().all(|e| e["name"] != "outsider"));
 }
+
+#[rocket::async_test]
+async fn the_app_installs_and_a_page_subscribes_this_browser() {
+    let fake = FakePush::start(&["phone"]);
+    let app = TestApp::spawn_with(&[("push", push_config(&fake))]).await;
+    // The service worker (at the root, so it covers every page), the manifest and the
+    // offline page are anyone's.
+    let resp = app.client.get("/sw.js").dispatch().await;
+    assert_eq!(resp.status(), Status::Ok);
+    assert_eq!(
+        resp.content_type().map(|c| c.to_string()),
+        Some("text/javascript".to_string())
+    );
+    assert_eq!(resp.headers().get_one("Cache-Control"), Some("no-cache"));
+    let sw = resp.into_string().await.unwrap();
+    for part in [
+        "showNotification",
+        "notificationclick",
+        "indexedDB",
+        "'/offline'",
+    ] {
+        assert!(sw.contains(part), "{part}");
+    }
+    let (status, manifest) = json(app.client.get("/assets/manifest.json").dispatch().await).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "standalone");
+    let (status, offline) = crate::support::text(app.client.get("/offline").dispatch().await).await;
+    assert_eq!(status, Status::Ok);
+    assert!(offline.contains("Anda sedang offline") && offline.contains(r#"data-queued="0""#));
+
+    let inst = app.institution("Kementerian Ponsel").await;
+    let user = app
+        .user("ambassador", "duta@ponsel.go.id", Some(inst), None)
+        .await;
+    let token = app.token(user).await;
+    let (_, page) = crate::support::text(app.page("/notifications", Some(&token)).await).await;
+    assert!(page.contains(r#"rel="manifest""#) && page.contains("/assets/js/app.js"));
+    assert!(page.contains("data-push-subscribe"), "{page}");
+    // The page's script: the key, then the browser's subscription with the CSRF token.
+    let (status, key) = json(app.page("/push/key", Some(&token)).await).await;
+    assert_eq!(status, Status::Ok);
+    let (_, api_key) = json(app.get_api("/api/v1/push/key", Some(&token)).await).await;
+    assert_eq!(key, api_key);
+    let sub = fake.subscription("phone");
+    let fields = |endpoint: &str| {
+        vec![
+            ("endpoint", endpoint.to_string()),
+            (
+                "p256dh",
+                sub["keys"]["p256dh"].as_str().unwrap().to_string(),
+            ),
+            ("auth", sub["keys"]["auth"].as_str().unwrap().to_string()),
+        ]
+    };
+    let good = fields(sub["endpoint"].as_str().unwrap());
+    let send = |path: &'static str, f: Vec<(&'static str, String)>| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.form(path, Some(&token), &pairs).await.status()
+        }
+    };
+    assert_eq!(
+        send("/push/subscriptions", fields("http://10.0.0.8/push/x")).await,
+        Status::UnprocessableEntity
+    );
+    assert_eq!(
+        send("/push/subscriptions", good.clone()).await,
+        Status::NoContent
+    );
+    assert_eq!(app.count("push_subscriptions").await, 1);
+    assert_eq!(
+        send("/push/unsubscribe", good.clone()).await,
+        Status::NoContent
+    );
+    assert_eq!(app.count("push_subscriptions").await, 0);
+}

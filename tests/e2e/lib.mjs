@@ -57,7 +57,8 @@ export function serverLog() {
 }
 
 /** Makes a fresh data dir with the admin account and starts `duta serve` on a free port. */
-export async function startServer() {
+/** Starts `duta serve` on a fresh data folder; `extraEnv` adds settings (`DUTA_*`). */
+export async function startServer(extraEnv = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`duta binary not found at ${BIN} (build it with cargo build, or set DUTA_BIN)`);
   }
@@ -65,7 +66,7 @@ export async function startServer() {
   // Background jobs stay off, as in the integration tests: from Thursday 09:00 to Sunday the
   // weekly reminder's run would fall due a few seconds after the start and add a
   // notification the journeys do not expect, depending on the day the suite runs.
-  const env = { ...process.env, DUTA_DATA_DIR: server.dataDir, NO_COLOR: '1', DUTA_JOBS: '{enabled=false}' };
+  const env = { ...process.env, DUTA_DATA_DIR: server.dataDir, NO_COLOR: '1', DUTA_JOBS: '{enabled=false}', ...extraEnv };
   await promisify(execFile)(BIN, ['create-admin', '--email', ADMIN.email, '--name', ADMIN.name], {
     cwd: REPO,
     env: { ...env, DUTA_ADMIN_PASSWORD: ADMIN.password },
