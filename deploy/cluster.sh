@@ -153,8 +153,19 @@ node_port() { echo $((NODE_PORT + $1 - 1)); }
 
 # ---------------------------------------------------------------- secrets
 
+# A P-256 private key as base64url of its 32-byte scalar (push.vapid_private_key): the
+# scalar sits at bytes 8-39 of the SEC1 DER that openssl writes.
+vapid_key() {
+  local der
+  der=$(mktemp)
+  openssl ecparam -name prime256v1 -genkey -noout -outform DER -out "$der" 2>/dev/null
+  dd if="$der" bs=1 skip=7 count=32 2>/dev/null | base64 | tr '+/' '-_' | tr -d '=\n'
+  rm -f "$der"
+}
+
 # Generated once into $DIR/secrets.env (mode 0600) and the same for every node: the token
-# signing key, the NIP key, the database password and the S3 credentials.
+# signing key, the NIP key, the VAPID key (browsers subscribe to push against it), the
+# database password and the S3 credentials.
 load_secrets() {
   local f="$DIR/secrets.env"
   if [ ! -f "$f" ]; then
@@ -166,8 +177,13 @@ load_secrets() {
       echo "DB_PASSWORD=$(openssl rand -hex 16)"
       echo "S3_ACCESS_KEY=duta$(openssl rand -hex 8)"
       echo "S3_SECRET_KEY=$(openssl rand -hex 24)"
+      echo "VAPID_KEY=$(vapid_key)"
     } >"$f"
     umask 022
+  fi
+  # A cluster made before Web Push gets its VAPID key now.
+  if ! grep -q '^VAPID_KEY=' "$f"; then
+    echo "VAPID_KEY=$(vapid_key)" >>"$f"
   fi
   # shellcheck disable=SC1090
   . "$f"
@@ -192,6 +208,7 @@ node_env() {
     "DUTA_PORT=$(node_port "$i")"
     "DUTA_JWT_KEYS=[{kid=\"$JWT_KID\",secret=\"$JWT_SECRET\"}]"
     "DUTA_NIP_KEY=$NIP_KEY"
+    "DUTA_PUSH={vapid_private_key=\"$VAPID_KEY\"}"
     "DUTA_TRUSTED_PROXIES=[\"127.0.0.1\"]"
     "DUTA_LOG=$NODE_LOG"
     # A node's name in job_runs (and on /admin/jobs) starts with its host name.
