@@ -273,9 +273,13 @@ pub async fn create_report(
     let (report, new_case) = match stored {
         Ok(done) => done,
         Err(e) => {
+            // The screenshot goes again, files and row: nothing of a refused report stays.
             if let Some(m) = &media {
                 if let Err(gone) = store.delete(m).await {
                     tracing::warn!(error = %gone, "a hoax screenshot of a report not stored stays");
+                }
+                if let Err(gone) = entity::media::Entity::delete_by_id(m.id).exec(db).await {
+                    tracing::warn!(error = %gone, "the row of a hoax screenshot of a report not stored stays");
                 }
             }
             return Err(e);
