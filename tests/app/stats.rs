@@ -380,8 +380,11 @@ async fn the_figures_follow_the_definitions_and_every_view_agrees() {
     assert_eq!(
         html.matches("<script").count(),
         html.matches("<script src=\"/assets/js/menu.js\"></script>")
-            .count(),
-        "no chart library: the only script is the phone menu's"
+            .count()
+            + html
+                .matches("<script src=\"/assets/js/app.js\" defer></script>")
+                .count(),
+        "no chart library: the only scripts are the ones every page has (the phone menu, the installable app)"
     );
     assert!(
         !html.contains("Kandidat 5"),
