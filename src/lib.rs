@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod kept;
 pub mod leaderboard;
 pub mod media;
+pub mod narratives;
 pub mod nip;
 pub mod notifications;
 pub mod notify;
@@ -291,6 +292,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", audit::routes())
         .mount("/", integrity::routes())
         .mount("/", hoaxes::routes())
+        .mount("/", narratives::routes())
         .mount("/", web::app::routes())
         .mount("/", roster::routes())
         .mount("/", jobs::routes())
@@ -311,6 +313,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", audit::api_routes())
         .mount("/api/v1", integrity::api_routes())
         .mount("/api/v1", hoaxes::api_routes())
+        .mount("/api/v1", narratives::api_routes())
         .mount("/api/v1", roster::api_routes())
         .mount("/api/v1", home::api_routes())
         .mount("/api/v1", jobs::api_routes())

@@ -81,6 +81,7 @@ pub async fn seed_demo(
                 name: name.into(),
                 short_name: Some("Komdigi".into()),
                 kind: "ministry".into(),
+                region: None,
             };
             create_institution(db, None, &input, None).await?
         }

@@ -10,6 +10,9 @@ pub struct Model {
     pub name: String,
     pub short_name: Option<String>,
     pub kind: String,
+    /// The province it is in (a slug of `org::rules::REGIONS`); none for the central
+    /// government.
+    pub region: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

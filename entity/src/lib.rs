@@ -27,6 +27,8 @@ pub mod leaves;
 pub mod login_failures;
 pub mod media;
 pub mod membership_breaks;
+pub mod national_briefs;
+pub mod national_uptakes;
 pub mod notifications;
 pub mod platform_settings;
 pub mod platform_weeks;

@@ -55,6 +55,7 @@ mod m20261206_000050_last_verified_week;
 pub mod m20261206_000051_ambassador_counts;
 mod m20261206_000052_create_hoax_reports;
 mod m20261206_000053_create_push;
+mod m20261206_000054_create_national_briefs;
 
 pub struct Migrator;
 
@@ -115,6 +116,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000051_ambassador_counts::Migration),
             Box::new(m20261206_000052_create_hoax_reports::Migration),
             Box::new(m20261206_000053_create_push::Migration),
+            Box::new(m20261206_000054_create_national_briefs::Migration),
         ]
     }
 }

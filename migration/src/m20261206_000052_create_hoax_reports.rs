@@ -14,7 +14,7 @@ pub struct Migration;
 /// from it comes out. `hoax_links` holds every link reported for a case, unique per
 /// institution, so the same link reported again (or by two people at once) joins the case.
 #[derive(DeriveIden)]
-enum HoaxCases {
+pub enum HoaxCases {
     Table,
     Id,
     OriginInstitutionId,

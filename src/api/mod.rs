@@ -131,6 +131,11 @@ use utoipa::{Modify, OpenApi};
         crate::briefs::api::clarify,
         crate::briefs::api::seen,
         crate::briefs::api::amplification,
+        crate::narratives::api::create,
+        crate::narratives::api::index,
+        crate::narratives::api::show,
+        crate::narratives::api::adopt,
+        crate::narratives::api::decline,
         crate::jobs::api::index,
     ),
     modifiers(&BearerAuth)

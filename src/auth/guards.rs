@@ -370,6 +370,16 @@ role_guard!(
     Coordinating, [Coordinator, National, Admin]
 );
 
+role_guard!(
+    /// The national role: it writes the national briefs that cascade to institutions.
+    NationalDesk, [National]
+);
+role_guard!(
+    /// Coordinators, who answer for their institution (a national brief adopted or
+    /// declined).
+    InstitutionDesk, [Coordinator]
+);
+
 #[cfg(test)]
 mod tests {
     use super::Turns;

@@ -26,11 +26,11 @@ crate::text_schema!(fact_source_schema, super::service::FACT_SOURCE);
 crate::text_schema!(title_schema, super::service::TITLE);
 crate::text_schema!(brief_text_schema, super::service::BRIEF_TEXT);
 
-fn category_schema() -> RefOr<Schema> {
+pub(crate) fn category_schema() -> RefOr<Schema> {
     crate::text::choice(&super::rules::CATEGORIES)
 }
 
-fn priority_schema() -> RefOr<Schema> {
+pub(crate) fn priority_schema() -> RefOr<Schema> {
     crate::text::choice(&["", "normal", "urgent"])
 }
 
@@ -52,7 +52,7 @@ fn pattern(p: String, max: Option<usize>) -> Schema {
     Schema::Object(crate::text::pattern_schema(p).max_length(max).build())
 }
 
-fn facts_schema() -> RefOr<Schema> {
+pub(crate) fn facts_schema() -> RefOr<Schema> {
     RefOr::T(Schema::Array(
         ArrayBuilder::new()
             .items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Fact")))
@@ -61,7 +61,7 @@ fn facts_schema() -> RefOr<Schema> {
     ))
 }
 
-fn hashtags_schema() -> RefOr<Schema> {
+pub(crate) fn hashtags_schema() -> RefOr<Schema> {
     items(
         pattern(
             super::rules::hashtag_pattern(),
@@ -72,7 +72,7 @@ fn hashtags_schema() -> RefOr<Schema> {
     )
 }
 
-fn mentions_schema() -> RefOr<Schema> {
+pub(crate) fn mentions_schema() -> RefOr<Schema> {
     items(
         pattern(super::rules::MENTION_PATTERN.to_string(), None),
         super::rules::MAX_TAGS,
@@ -80,7 +80,7 @@ fn mentions_schema() -> RefOr<Schema> {
     )
 }
 
-fn platforms_schema() -> RefOr<Schema> {
+pub(crate) fn platforms_schema() -> RefOr<Schema> {
     let choice = ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(super::rules::PLATFORMS.iter().copied()))
@@ -103,7 +103,7 @@ fn unit_ids_schema() -> RefOr<Schema> {
     ids_schema(super::service::MAX_UNITS)
 }
 
-fn template_ids_schema() -> RefOr<Schema> {
+pub(crate) fn template_ids_schema() -> RefOr<Schema> {
     ids_schema(super::service::MAX_TEMPLATES)
 }
 

@@ -950,14 +950,7 @@ pub async fn submit(
 ) -> PageResult {
     let form = form.0;
     let request = form.to_request(id);
-    let screenshot = match form.screenshot.as_ref().filter(|f| f.len() > 0) {
-        None => Ok(None),
-        Some(f) => {
-            crate::http::upload::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
-                .await
-                .map(Some)
-        }
-    };
+    let screenshot = crate::http::upload::read_optional_picture(form.screenshot.as_ref()).await;
     let result = match screenshot {
         Ok(bytes) => {
             crate::submissions::service::submit_with_screenshot(
@@ -981,19 +974,8 @@ pub async fn submit(
                 "submissions.saved_pending"
             },
         ))),
-        Err(crate::error::AppError::TooLarge) => {
-            let mut errors = BTreeMap::new();
-            errors.insert(
-                "screenshot".to_string(),
-                vec![crate::web::i18n::t(layout.lang, "error.413")],
-            );
-            Ok(Err((
-                Status::PayloadTooLarge,
-                brief_page_with(db, &user, layout, id, errors, Some(form.values()), None).await?,
-            )))
-        }
         Err(e) => {
-            let (status, errors) = e.form_errors(layout.lang)?;
+            let (status, errors) = crate::http::upload::page_errors(e, layout.lang, "screenshot")?;
             Ok(Err((
                 status,
                 brief_page_with(db, &user, layout, id, errors, Some(form.values()), None).await?,

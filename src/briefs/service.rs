@@ -362,25 +362,25 @@ async fn views_with(
 }
 
 /// A checked brief request, ready to store.
-struct Checked {
-    institution_id: i64,
-    week: IsoWeek,
-    title: String,
-    category: String,
-    key_messages: String,
-    facts: Vec<Fact>,
-    hashtags: Vec<String>,
-    mentions: Vec<String>,
-    dos: String,
-    donts: String,
-    sample: String,
-    platforms: Vec<String>,
-    deadline: DateTime<Utc>,
-    priority: String,
-    unit_ids: Vec<i64>,
-    template_ids: Vec<i64>,
-    status: String,
-    publish_at: Option<DateTime<Utc>>,
+pub struct Checked {
+    pub institution_id: i64,
+    pub week: IsoWeek,
+    pub title: String,
+    pub category: String,
+    pub key_messages: String,
+    pub facts: Vec<Fact>,
+    pub hashtags: Vec<String>,
+    pub mentions: Vec<String>,
+    pub dos: String,
+    pub donts: String,
+    pub sample: String,
+    pub platforms: Vec<String>,
+    pub deadline: DateTime<Utc>,
+    pub priority: String,
+    pub unit_ids: Vec<i64>,
+    pub template_ids: Vec<i64>,
+    pub status: String,
+    pub publish_at: Option<DateTime<Utc>>,
 }
 
 fn text_field(errors: &mut FieldErrors, field: &str, text: &str) -> String {
@@ -393,17 +393,30 @@ fn text_field(errors: &mut FieldErrors, field: &str, text: &str) -> String {
 /// Checks every field of a brief request. Units and templates out of the caller's reach
 /// are conflicts at their field (the same answer as for ids that do not exist, so ids
 /// cannot be probed); everything else is a field error.
+/// A national brief's content, checked by the rules of a brief (no institution, no units,
+/// shared templates only): what `narratives` stores and institutions adopt.
+pub async fn check_national(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    req: &BriefRequest,
+) -> AppResult<Checked> {
+    check_brief(db, user, req, None, true).await
+}
+
 async fn check_brief(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
     req: &BriefRequest,
     existing: Option<&briefs::Model>,
+    national: bool,
 ) -> AppResult<Checked> {
     let mut errors = FieldErrors::new();
     let tz = programme_timezone_of(db).await?;
     let now = Utc::now();
 
     let institution_id = match (existing, user.scope()) {
+        // No institution's: units and institution templates match none.
+        _ if national => 0,
         (Some(b), _) => b.institution_id,
         (None, Scope::Institution { institution_id, .. }) => institution_id,
         (None, Scope::All) => match req.institution_id {
@@ -772,7 +785,7 @@ pub async fn create_brief(
     ip: &ClientIp,
 ) -> AppResult<BriefView> {
     let txn = begin_write(db).await?;
-    let c = check_brief(&txn, user, req, None).await?;
+    let c = check_brief(&txn, user, req, None, false).await?;
     let now = Utc::now();
     let mut m = briefs::ActiveModel {
         created_by: Set(user.id()),
@@ -838,7 +851,7 @@ pub async fn update_brief(
 ) -> AppResult<BriefView> {
     let txn = begin_write(db).await?;
     let existing = get_managed_brief(&txn, user, id).await?;
-    let c = check_brief(&txn, user, req, Some(&existing)).await?;
+    let c = check_brief(&txn, user, req, Some(&existing), false).await?;
     let now = Utc::now();
     let from = existing.status.clone();
     let closed_at = existing.closed_at;
@@ -938,21 +951,15 @@ pub async fn copy_brief(
 /// measured in hours.
 const CLARIFY_HOURS: i64 = 6;
 
-/// Makes the clarification brief of a confirmed hoax case (its list an institution's):
-/// an urgent counter-narrative draft of this week for the whole institution (for a
-/// coordinator limited to a unit, that unit), due in six hours, with the hoax's links as
-/// facts, the clarification template Duta ships, and a clarification's key messages and
-/// do's and don'ts to fill in. The coordinator changes it and publishes it; once it is
-/// out, the case is answered. 409 for a case not confirmed, of the national list, or
-/// with a brief already (also when two are made at once: the second draft goes again).
-pub async fn create_clarification(
+/// The content of a clarification of a hoax (`summary`, with its `links` as facts): an
+/// urgent counter-narrative of this week, due in 6 hours, with the shipped
+/// `klarifikasi-hoaks` template. An institution's clarification and a national one start
+/// from it.
+pub async fn clarification_of(
     db: &DatabaseConnection,
-    (mailer, store): (&Mailer, &crate::media::service::MediaStore),
-    user: &CurrentUser,
-    case_id: i64,
-    ip: &ClientIp,
-) -> AppResult<BriefView> {
-    let (case, links) = crate::hoaxes::service::case_to_clarify(db, user, case_id).await?;
+    summary: &str,
+    links: &[String],
+) -> AppResult<BriefRequest> {
     let tz = programme_timezone(db).await?;
     let now = Utc::now();
     let t = |key: &str| crate::web::i18n::t(Lang::Id, key);
@@ -964,7 +971,7 @@ pub async fn create_clarification(
         .filter(entity::story_templates::Column::Slug.eq("klarifikasi-hoaks"))
         .one(db)
         .await?;
-    let title: String = format!("{}: {}", t("hoaxes.clarify_title"), case.summary)
+    let title: String = format!("{}: {}", t("hoaxes.clarify_title"), summary)
         .chars()
         .take(MAX_TITLE_CHARS)
         .collect();
@@ -988,10 +995,7 @@ pub async fn create_clarification(
             }
         })
         .collect();
-    let req = BriefRequest {
-        institution_id: case
-            .owner_institution_id
-            .filter(|_| user.role == Role::Admin),
+    Ok(BriefRequest {
         title: title.trim().to_string(),
         week: IsoWeek::of(now.with_timezone(&tz).date_naive()).to_string(),
         category: "kontra_narasi".into(),
@@ -1002,15 +1006,38 @@ pub async fn create_clarification(
         platforms,
         deadline: (now + chrono::TimeDelta::hours(CLARIFY_HOURS)).to_rfc3339(),
         priority: "urgent".into(),
+        template_ids: template.map(|t| t.id).into_iter().collect(),
+        ..Default::default()
+    })
+}
+
+/// Makes the clarification brief of a confirmed hoax case (its list an institution's):
+/// an urgent counter-narrative draft of this week for the whole institution (for a
+/// coordinator limited to a unit, that unit), due in six hours, with the hoax's links as
+/// facts, the clarification template Duta ships, and a clarification's key messages and
+/// do's and don'ts to fill in. The coordinator changes it and publishes it; once it is
+/// out, the case is answered. 409 for a case not confirmed, of the national list, or
+/// with a brief already (also when two are made at once: the second draft goes again).
+pub async fn create_clarification(
+    db: &DatabaseConnection,
+    (mailer, store): (&Mailer, &crate::media::service::MediaStore),
+    user: &CurrentUser,
+    case_id: i64,
+    ip: &ClientIp,
+) -> AppResult<BriefView> {
+    let (case, links) = crate::hoaxes::service::case_to_clarify(db, user, case_id).await?;
+    let req = BriefRequest {
+        institution_id: case
+            .owner_institution_id
+            .filter(|_| user.role == Role::Admin),
         work_unit_ids: user
             .work_unit_path
             .as_ref()
             .and(user.user.work_unit_id)
             .into_iter()
             .collect(),
-        template_ids: template.map(|t| t.id).into_iter().collect(),
         status: "draft".into(),
-        ..Default::default()
+        ..clarification_of(db, &case.summary, &links).await?
     };
     let made = create_brief(db, mailer, user, &req, ip).await?;
     if !crate::hoaxes::service::attach_brief(db, case_id, made.id).await? {

@@ -15,7 +15,7 @@ use super::rules;
 use super::service::{self, CasePage, CaseView, MyReportView, Target};
 use crate::auth::guards::{Coordinating, CurrentUser, Reporter};
 use crate::auth::roles::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::client_ip::ClientIp;
 use crate::http::csrf::{CsrfForm, CsrfMultipart};
 use crate::media::service::MediaStore;
@@ -91,15 +91,7 @@ pub async fn create(
         seen_where: form.seen_where.clone(),
         note: form.note.clone(),
     };
-    let picture = match form.screenshot.as_ref().filter(|f| f.len() > 0) {
-        None => Ok(None),
-        Some(f) => {
-            crate::http::upload::read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
-                .await
-                .map(Some)
-        }
-    };
-    let result = match picture {
+    let result = match crate::http::upload::read_optional_picture(form.screenshot.as_ref()).await {
         Ok(picture) => {
             service::create_report(db, store, mailer, &user, &form.input(), picture).await
         }
@@ -110,19 +102,8 @@ pub async fn create(
             Redirect::to("/hoaxes/mine"),
             "hoaxes.reported",
         ))),
-        Err(AppError::TooLarge) => {
-            let mut errors = BTreeMap::new();
-            errors.insert(
-                "screenshot".to_string(),
-                vec![crate::web::i18n::t(layout.lang, "error.413")],
-            );
-            Ok(Err((
-                Status::PayloadTooLarge,
-                report_page(layout, values, errors),
-            )))
-        }
         Err(e) => {
-            let (status, errors) = e.form_errors(layout.lang)?;
+            let (status, errors) = crate::http::upload::page_errors(e, layout.lang, "screenshot")?;
             Ok(Err((status, report_page(layout, values, errors))))
         }
     }
@@ -208,6 +189,11 @@ pub struct CaseShowPage {
     /// A coordinator (or admin) may make the clarification brief of a confirmed case of
     /// an institution's list.
     can_clarify: bool,
+    /// A national user may answer a confirmed case of the national list with a national
+    /// brief.
+    can_answer_nationally: bool,
+    /// The national brief that answers the case, if any.
+    national_brief_id: Option<i64>,
     decide: DecideForm,
     forward: ForwardForm,
     errors: BTreeMap<String, Vec<String>>,
@@ -228,6 +214,11 @@ async fn case_page(
         && case.case.state == "confirmed"
         && case.case.brief_id.is_none()
         && case.case.owner_institution.is_some();
+    let national_brief_id = crate::narratives::service::of_case(db, id).await?;
+    let can_answer_nationally = user.role == Role::National
+        && case.case.state == "confirmed"
+        && case.case.owner_institution.is_none()
+        && national_brief_id.is_none();
     let (decide, forward) = forms;
     Ok(Template::render(
         "hoaxes/show",
@@ -237,6 +228,8 @@ async fn case_page(
             targets,
             decidable,
             can_clarify,
+            can_answer_nationally,
+            national_brief_id,
             decide,
             forward,
             errors,

@@ -862,6 +862,18 @@ pub async fn case_to_clarify(
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<(hoax_cases::Model, Vec<String>)> {
+    case_to_answer(db, user, id, false).await
+}
+
+/// A confirmed case of the caller's list, not yet answered, with its links: the case a
+/// clarification brief (`national`: a national brief, for a case of the national list)
+/// answers; 409 otherwise.
+pub async fn case_to_answer(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    national: bool,
+) -> AppResult<(hoax_cases::Model, Vec<String>)> {
     let case = get_case_for(db, user, id).await?;
     let refuse = |key: &str| {
         Err(AppError::Conflict(FieldErrors::single(
@@ -869,10 +881,12 @@ pub async fn case_to_clarify(
             Msg::conflict(key),
         )))
     };
-    if case.owner_institution_id.is_none() {
-        return refuse("hoaxes.clarify_national");
+    match (case.owner_institution_id, national) {
+        (None, false) => return refuse("hoaxes.clarify_national"),
+        (Some(_), true) => return refuse("hoaxes.case_not_national"),
+        _ => {}
     }
-    if case.brief_id.is_some() {
+    if case.state == "answered" || case.brief_id.is_some() {
         return refuse("hoaxes.clarify_has_brief");
     }
     if case.state != "confirmed" {
@@ -893,6 +907,33 @@ pub async fn case_to_clarify(
         }
     }
     Ok((case, links))
+}
+
+/// A national brief answers a confirmed case of the national list, in the transaction
+/// that stores it: the case is `answered` and its reporters are told. False when the case
+/// was answered or changed meanwhile.
+pub async fn answer_nationally(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let Some(case) = hoax_cases::Entity::find_by_id(case_id).one(db).await? else {
+        return Ok(false);
+    };
+    let done = hoax_cases::Entity::update_many()
+        .col_expr(hoax_cases::Column::State, Expr::value("answered"))
+        .col_expr(hoax_cases::Column::AnsweredAt, Expr::value(now))
+        .col_expr(hoax_cases::Column::UpdatedAt, Expr::value(now))
+        .filter(hoax_cases::Column::Id.eq(case_id))
+        .filter(hoax_cases::Column::OwnerInstitutionId.is_null())
+        .filter(hoax_cases::Column::State.eq("confirmed"))
+        .exec(db)
+        .await?;
+    if done.rows_affected != 1 {
+        return Ok(false);
+    }
+    tell_reporters(db, case_id, None, &case.summary, now).await?;
+    Ok(true)
 }
 
 /// Ties a brief to the case it answers; false when another brief was tied first.
@@ -1036,43 +1077,7 @@ async fn tell_desk_now(
         .into_tuple()
         .all(db)
         .await?;
-    if desk.is_empty() {
-        return Ok(());
-    }
-    let now = Utc::now();
-    let unread: Vec<i64> = notifications::Entity::find()
-        .select_only()
-        .column(notifications::Column::UserId)
-        .filter(notifications::Column::UserId.is_in(desk.clone()))
-        .filter(notifications::Column::Kind.eq(REPORTED))
-        .filter(notifications::Column::ReadAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    if !unread.is_empty() {
-        notifications::Entity::update_many()
-            .col_expr(notifications::Column::CreatedAt, Expr::value(now))
-            .filter(notifications::Column::UserId.is_in(unread.clone()))
-            .filter(notifications::Column::Kind.eq(REPORTED))
-            .filter(notifications::Column::ReadAt.is_null())
-            .exec(db)
-            .await?;
-    }
-    let fresh: Vec<i64> = desk.into_iter().filter(|u| !unread.contains(u)).collect();
-    if fresh.is_empty() {
-        return Ok(());
-    }
-    notifications::Entity::insert_many(fresh.iter().map(|u| notifications::ActiveModel {
-        user_id: Set(*u),
-        kind: Set(REPORTED.to_string()),
-        brief_id: Set(None),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    }))
-    .exec_without_returning(db)
-    .await?;
-    crate::notifications::email::send_notices(db, mailer, REPORTED, &fresh, "/hoaxes", &[]).await
+    crate::notifications::service::notice_once(db, mailer, REPORTED, &desk, "/hoaxes").await
 }
 
 /// The institutions a case may be moved to, for the form: every one but the list's own.

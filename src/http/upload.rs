@@ -19,6 +19,40 @@ pub async fn read_upload(file: &TempFile<'_>, limit: u64) -> AppResult<Vec<u8>> 
     Ok(bytes)
 }
 
+/// An optional picture of a page form (a screenshot): nothing when no file was chosen,
+/// else its bytes up to the media limit (413 beyond).
+pub async fn read_optional_picture(file: Option<&TempFile<'_>>) -> AppResult<Option<Vec<u8>>> {
+    match file.filter(|f| f.len() > 0) {
+        None => Ok(None),
+        Some(f) => read_upload(f, crate::media::rules::MAX_UPLOAD_BYTES as u64)
+            .await
+            .map(Some),
+    }
+}
+
+/// A page form's refusal beside its fields: a picture over the limit is 413 beside
+/// `picture_field`; validation and conflicts beside theirs; anything else is the error page.
+pub fn page_errors(
+    error: AppError,
+    lang: crate::web::i18n::Lang,
+    picture_field: &str,
+) -> AppResult<(
+    rocket::http::Status,
+    std::collections::BTreeMap<String, Vec<String>>,
+)> {
+    match error {
+        AppError::TooLarge => Ok((
+            rocket::http::Status::PayloadTooLarge,
+            [(
+                picture_field.to_string(),
+                vec![crate::web::i18n::t(lang, "error.413")],
+            )]
+            .into(),
+        )),
+        other => other.form_errors(lang),
+    }
+}
+
 /// What Rocket's errors reading an upload form mean to the client: 413 when the body is
 /// over its limit; otherwise each error at its field. `fields` gives the message of each
 /// field the form has (for a value that is missing or cannot be read), the first being the

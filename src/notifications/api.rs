@@ -37,7 +37,8 @@ pub async fn email(
 /// Turns kinds of email on (`true`) or off (`false`); kinds left out stay as they are. A
 /// kind the caller's role does not receive is 422 with nothing changed: ambassadors
 /// receive `brief_published`, `brief_changed`, `reminder` and `post_rejected`;
-/// coordinators `candidate_waiting` and `hoax_reported`; national users `hoax_reported`;
+/// coordinators `candidate_waiting`, `hoax_reported` and `national_brief`; national users
+/// `hoax_reported`;
 /// other roles none.
 #[utoipa::path(put, path = "/api/v1/notifications/email", tag = "notifications", security(("bearer" = [])),
     request_body = EmailChoices,

@@ -17,13 +17,14 @@ use crate::web::i18n::{self, Lang};
 use entity::{email_opt_outs, users};
 
 /// The kinds of email a person may turn off, with the roles that receive them.
-pub const KINDS: [(&str, &[&str]); 6] = [
+pub const KINDS: [(&str, &[&str]); 7] = [
     ("brief_published", &["ambassador"]),
     ("brief_changed", &["ambassador"]),
     ("reminder", &["ambassador"]),
     ("post_rejected", &["ambassador"]),
     ("candidate_waiting", &["coordinator"]),
     ("hoax_reported", &["coordinator", "national"]),
+    ("national_brief", &["coordinator"]),
 ];
 
 /// The kinds of email a role receives, in the order the page shows them.
@@ -96,6 +97,15 @@ pub struct EmailChoices {
     )]
     #[schema(value_type = bool, nullable = false)]
     pub hoax_reported: Option<bool>,
+    /// A national brief waits for their institution to adopt or decline it
+    /// (coordinators).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = bool, nullable = false)]
+    pub national_brief: Option<bool>,
 }
 
 /// A choice given must be `true` or `false` (not `null`); an absent one stays `None`.
@@ -105,7 +115,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Er
 
 impl EmailChoices {
     /// Each kind with the choice given for it (`None`: not given).
-    pub fn pairs(&self) -> [(&'static str, Option<bool>); 6] {
+    pub fn pairs(&self) -> [(&'static str, Option<bool>); 7] {
         [
             ("brief_published", self.brief_published),
             ("brief_changed", self.brief_changed),
@@ -113,6 +123,7 @@ impl EmailChoices {
             ("post_rejected", self.post_rejected),
             ("candidate_waiting", self.candidate_waiting),
             ("hoax_reported", self.hoax_reported),
+            ("national_brief", self.national_brief),
         ]
     }
 
@@ -126,6 +137,7 @@ impl EmailChoices {
             post_rejected: get("post_rejected"),
             candidate_waiting: get("candidate_waiting"),
             hoax_reported: get("hoax_reported"),
+            national_brief: get("national_brief"),
         }
     }
 }

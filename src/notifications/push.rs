@@ -4,7 +4,7 @@
 //! service is busy or slow, and dropped with their subscription when it has ended
 //! (404/410). Every query filters by the caller's own id.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -413,69 +413,109 @@ pub async fn drain(db: &DatabaseConnection, pusher: &Pusher) -> AppResult<Sent> 
                 .buffer_unordered(pusher.config.concurrency)
                 .collect()
                 .await;
-        for (d, sub, outcome) in results {
-            record(db, &d, sub, &outcome).await?;
-            match outcome {
-                Outcome::Delivered => done.delivered += 1,
-                Outcome::Gone => done.gone += 1,
-                Outcome::Refused(_) => done.failed += 1,
-                Outcome::Failed(_) if d.attempts >= MAX_ATTEMPTS => done.failed += 1,
-                Outcome::Failed(_) => done.retried += 1,
-            }
-        }
+        let batch_done = record(db, &results).await?;
+        done.delivered += batch_done.delivered;
+        done.gone += batch_done.gone;
+        done.failed += batch_done.failed;
+        done.retried += batch_done.retried;
     }
 }
 
-/// Writes what became of one delivery.
+/// What a delivery's row becomes: its state, the push service's status, the minutes
+/// until a retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Becomes {
+    Sent,
+    Gone,
+    Refused(u16),
+    Failed,
+    Retry(i32),
+}
+
+/// Writes what became of a batch's deliveries, one statement per kind of outcome (not per
+/// delivery: a fan-out to ten thousand browsers is a few dozen statements); answers the
+/// count of each.
 async fn record(
     db: &DatabaseConnection,
-    d: &push_deliveries::Model,
-    sub: Option<i64>,
-    outcome: &Outcome,
-) -> AppResult<()> {
+    results: &[(push_deliveries::Model, Option<i64>, Outcome)],
+) -> AppResult<Sent> {
     let now = Utc::now();
-    let mut update = push_deliveries::Entity::update_many()
-        .filter(push_deliveries::Column::Id.eq(d.id))
-        .col_expr(
-            push_deliveries::Column::ClaimedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        );
-    update = match outcome {
-        Outcome::Delivered => {
-            if let Some(s) = sub {
-                push_subscriptions::Entity::update_many()
-                    .col_expr(push_subscriptions::Column::LastSentAt, Expr::value(now))
-                    .filter(push_subscriptions::Column::Id.eq(s))
-                    .exec(db)
-                    .await?;
+    let mut done = Sent::default();
+    let mut rows: BTreeMap<Becomes, Vec<i64>> = BTreeMap::new();
+    let mut reached: Vec<i64> = Vec::new();
+    let mut gone: Vec<i64> = Vec::new();
+    for (d, sub, outcome) in results {
+        let becomes = match outcome {
+            Outcome::Delivered => {
+                done.delivered += 1;
+                reached.extend(*sub);
+                Becomes::Sent
             }
-            update
+            Outcome::Gone => {
+                done.gone += 1;
+                gone.extend(*sub);
+                Becomes::Gone
+            }
+            Outcome::Refused(status) => {
+                done.failed += 1;
+                Becomes::Refused(*status)
+            }
+            Outcome::Failed(_) if d.attempts >= MAX_ATTEMPTS => {
+                done.failed += 1;
+                Becomes::Failed
+            }
+            Outcome::Failed(_) => {
+                done.retried += 1;
+                Becomes::Retry(d.attempts)
+            }
+        };
+        rows.entry(becomes).or_default().push(d.id);
+    }
+    for (becomes, ids) in rows {
+        let update = push_deliveries::Entity::update_many()
+            .filter(push_deliveries::Column::Id.is_in(ids))
+            .col_expr(
+                push_deliveries::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
+        let update = match becomes {
+            Becomes::Sent => update
                 .col_expr(push_deliveries::Column::State, Expr::value("sent"))
                 .col_expr(push_deliveries::Column::SentAt, Expr::value(now))
-                .col_expr(push_deliveries::Column::LastStatus, Expr::value(201))
-        }
-        Outcome::Gone => update.col_expr(push_deliveries::Column::State, Expr::value("gone")),
-        Outcome::Refused(status) => update
-            .col_expr(push_deliveries::Column::State, Expr::value("failed"))
-            .col_expr(
-                push_deliveries::Column::LastStatus,
-                Expr::value(i32::from(*status)),
-            ),
-        Outcome::Failed(_) if d.attempts >= MAX_ATTEMPTS => {
-            update.col_expr(push_deliveries::Column::State, Expr::value("failed"))
-        }
-        // Again after a while: a minute, then two.
-        Outcome::Failed(_) => update
-            .col_expr(push_deliveries::Column::State, Expr::value("queued"))
-            .col_expr(
-                push_deliveries::Column::NotBefore,
-                Expr::value(now + TimeDelta::minutes(i64::from(d.attempts))),
-            ),
-    };
-    update.exec(db).await?;
-    if let (Outcome::Gone, Some(s)) = (outcome, sub) {
-        // The browser is no longer subscribed: it goes (its deliveries keep their state).
-        push_subscriptions::Entity::delete_by_id(s).exec(db).await?;
+                .col_expr(push_deliveries::Column::LastStatus, Expr::value(201)),
+            Becomes::Gone => update.col_expr(push_deliveries::Column::State, Expr::value("gone")),
+            Becomes::Refused(status) => update
+                .col_expr(push_deliveries::Column::State, Expr::value("failed"))
+                .col_expr(
+                    push_deliveries::Column::LastStatus,
+                    Expr::value(i32::from(status)),
+                ),
+            Becomes::Failed => {
+                update.col_expr(push_deliveries::Column::State, Expr::value("failed"))
+            }
+            // Again after a while: a minute, then two.
+            Becomes::Retry(attempts) => update
+                .col_expr(push_deliveries::Column::State, Expr::value("queued"))
+                .col_expr(
+                    push_deliveries::Column::NotBefore,
+                    Expr::value(now + TimeDelta::minutes(i64::from(attempts))),
+                ),
+        };
+        update.exec(db).await?;
     }
-    Ok(())
+    if !reached.is_empty() {
+        push_subscriptions::Entity::update_many()
+            .col_expr(push_subscriptions::Column::LastSentAt, Expr::value(now))
+            .filter(push_subscriptions::Column::Id.is_in(reached))
+            .exec(db)
+            .await?;
+    }
+    if !gone.is_empty() {
+        // The browsers are no longer subscribed: they go (their deliveries keep their state).
+        push_subscriptions::Entity::delete_many()
+            .filter(push_subscriptions::Column::Id.is_in(gone))
+            .exec(db)
+            .await?;
+    }
+    Ok(done)
 }

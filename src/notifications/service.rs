@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::Serialize;
 
 use crate::auth::guards::CurrentUser;
@@ -106,4 +108,58 @@ pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64
             return Ok(removed);
         }
     }
+}
+
+/// Tells each of `users` of something waiting at `path` with one notice of `kind`: while a
+/// user's earlier notice of that kind is unread it is brought to the top instead of adding
+/// another, and only those without one get the notice and its email. A busy day is one
+/// message per person, not hundreds.
+pub async fn notice_once(
+    db: &DatabaseConnection,
+    mailer: &crate::notify::Mailer,
+    kind: &'static str,
+    users: &[i64],
+    path: &str,
+) -> AppResult<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let unread: Vec<i64> = notifications::Entity::find()
+        .select_only()
+        .column(notifications::Column::UserId)
+        .filter(notifications::Column::UserId.is_in(users.to_vec()))
+        .filter(notifications::Column::Kind.eq(kind))
+        .filter(notifications::Column::ReadAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    if !unread.is_empty() {
+        notifications::Entity::update_many()
+            .col_expr(notifications::Column::CreatedAt, Expr::value(now))
+            .filter(notifications::Column::UserId.is_in(unread.clone()))
+            .filter(notifications::Column::Kind.eq(kind))
+            .filter(notifications::Column::ReadAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    let fresh: Vec<i64> = users
+        .iter()
+        .copied()
+        .filter(|u| !unread.contains(u))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    notifications::Entity::insert_many(fresh.iter().map(|u| notifications::ActiveModel {
+        user_id: Set(*u),
+        kind: Set(kind.to_string()),
+        brief_id: Set(None),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    }))
+    .exec_without_returning(db)
+    .await?;
+    crate::notifications::email::send_notices(db, mailer, kind, &fresh, path, &[]).await
 }

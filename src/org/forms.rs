@@ -15,6 +15,11 @@ crate::text_schema!(nullable_org_name_schema, ORG_NAME, nullable);
 fn nullable_kind_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::text::nullable_choice(&INSTITUTION_KINDS)
 }
+fn region_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let mut slugs = super::rules::region_slugs();
+    slugs.push("");
+    crate::text::nullable_choice(&slugs)
+}
 
 /// A renamed institution: every field optional (absent or `null` keeps it).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -27,6 +32,10 @@ pub struct InstitutionChange {
     pub short_name: Option<String>,
     #[schema(schema_with = nullable_kind_schema)]
     pub kind: Option<String>,
+    /// A province (`aceh`, …, `papua-pegunungan`); empty for none (the central
+    /// government); absent or `null` keeps it.
+    #[schema(schema_with = region_schema)]
+    pub region: Option<String>,
 }
 
 /// A renamed or moved work unit: every field optional.
@@ -67,6 +76,10 @@ pub struct NewInstitution {
     #[serde(default)]
     #[schema(required = true, schema_with = kind_schema)]
     pub kind: String,
+    /// A province (`aceh`, …, `papua-pegunungan`); absent, `null` or empty for none (the
+    /// central government).
+    #[schema(schema_with = region_schema)]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -88,6 +101,8 @@ pub struct InstitutionForm {
     pub short_name: String,
     #[field(default = String::new())]
     pub kind: String,
+    #[field(default = String::new())]
+    pub region: String,
     #[serde(skip)]
     #[field(default = String::new())]
     pub csrf_token: String,

@@ -24,6 +24,7 @@ pub struct InstitutionsPage {
     layout: Layout,
     institutions: Vec<InstitutionView>,
     kinds: Vec<&'static str>,
+    regions: &'static [(&'static str, &'static str)],
     form: InstitutionForm,
     errors: BTreeMap<String, Vec<String>>,
 }
@@ -42,6 +43,7 @@ async fn index_page(
             layout,
             institutions: institutions.iter().map(InstitutionView::from).collect(),
             kinds: INSTITUTION_KINDS.to_vec(),
+            regions: &super::rules::REGIONS,
             form,
             errors,
         },
@@ -77,6 +79,7 @@ pub async fn create(
         name: form.name.clone(),
         short_name: Some(form.short_name.clone()),
         kind: form.kind.clone(),
+        region: Some(form.region.clone()),
     };
     match service::create_institution(db, Some(&admin), &input, Some(&ip)).await {
         Ok(i) => Ok(Ok(Flash::success(
@@ -101,6 +104,7 @@ pub struct InstitutionPage {
     form: WorkUnitForm,
     errors: BTreeMap<String, Vec<String>>,
     kinds: Vec<&'static str>,
+    regions: &'static [(&'static str, &'static str)],
     /// What was typed into the change, merge and rename forms (keys prefixed like their
     /// errors: `edit_`, `merge_`, `inst_`).
     values: BTreeMap<String, String>,
@@ -136,6 +140,7 @@ async fn show_page_with(
             form,
             errors,
             kinds: INSTITUTION_KINDS.to_vec(),
+            regions: &super::rules::REGIONS,
             values,
         },
     ))
@@ -184,6 +189,8 @@ pub struct OrgChangeForm {
     #[field(default = String::new())]
     pub kind: String,
     #[field(default = String::new())]
+    pub region: String,
+    #[field(default = String::new())]
     pub unit_id: String,
     /// `keep`, `top`, or a unit id.
     #[field(default = String::new())]
@@ -217,6 +224,7 @@ pub async fn change(
         name: Some(f.name.clone()),
         short_name: Some(f.short_name.clone()),
         kind: Some(f.kind.clone()),
+        region: Some(f.region.clone()),
     };
     match service::change_institution(db, &admin, id, &input, &ip).await {
         Ok(_) => Ok(Ok(Flash::success(
@@ -229,6 +237,7 @@ pub async fn change(
                 ("name", f.name.as_str()),
                 ("short_name", f.short_name.as_str()),
                 ("kind", f.kind.as_str()),
+                ("region", f.region.as_str()),
             ];
             Ok(Err(
                 refused(db, &admin, id, layout, e, "inst_", &typed).await?

@@ -7,6 +7,75 @@ use crate::text::Text;
 pub const INSTITUTION_KINDS: [&str; 6] =
     ["ministry", "agency", "province", "regency", "city", "other"];
 
+/// Indonesia's 38 provinces: the region of an institution (none for the central
+/// government), by which a national brief may be addressed. Slug and name.
+pub const REGIONS: [(&str, &str); 38] = [
+    ("aceh", "Aceh"),
+    ("sumatera-utara", "Sumatera Utara"),
+    ("sumatera-barat", "Sumatera Barat"),
+    ("riau", "Riau"),
+    ("kepulauan-riau", "Kepulauan Riau"),
+    ("jambi", "Jambi"),
+    ("sumatera-selatan", "Sumatera Selatan"),
+    ("kepulauan-bangka-belitung", "Kepulauan Bangka Belitung"),
+    ("bengkulu", "Bengkulu"),
+    ("lampung", "Lampung"),
+    ("dki-jakarta", "DKI Jakarta"),
+    ("jawa-barat", "Jawa Barat"),
+    ("banten", "Banten"),
+    ("jawa-tengah", "Jawa Tengah"),
+    ("di-yogyakarta", "DI Yogyakarta"),
+    ("jawa-timur", "Jawa Timur"),
+    ("bali", "Bali"),
+    ("nusa-tenggara-barat", "Nusa Tenggara Barat"),
+    ("nusa-tenggara-timur", "Nusa Tenggara Timur"),
+    ("kalimantan-barat", "Kalimantan Barat"),
+    ("kalimantan-tengah", "Kalimantan Tengah"),
+    ("kalimantan-selatan", "Kalimantan Selatan"),
+    ("kalimantan-timur", "Kalimantan Timur"),
+    ("kalimantan-utara", "Kalimantan Utara"),
+    ("sulawesi-utara", "Sulawesi Utara"),
+    ("gorontalo", "Gorontalo"),
+    ("sulawesi-tengah", "Sulawesi Tengah"),
+    ("sulawesi-barat", "Sulawesi Barat"),
+    ("sulawesi-selatan", "Sulawesi Selatan"),
+    ("sulawesi-tenggara", "Sulawesi Tenggara"),
+    ("maluku", "Maluku"),
+    ("maluku-utara", "Maluku Utara"),
+    ("papua", "Papua"),
+    ("papua-barat", "Papua Barat"),
+    ("papua-barat-daya", "Papua Barat Daya"),
+    ("papua-selatan", "Papua Selatan"),
+    ("papua-tengah", "Papua Tengah"),
+    ("papua-pegunungan", "Papua Pegunungan"),
+];
+
+/// The region slugs, for the API's schemas.
+pub fn region_slugs() -> Vec<&'static str> {
+    REGIONS.iter().map(|(s, _)| *s).collect()
+}
+
+/// A region as typed: empty for none, a known slug, or an error.
+pub fn parse_region(raw: &str) -> Result<Option<String>, ()> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    REGIONS
+        .iter()
+        .find(|(s, _)| *s == raw)
+        .map(|(s, _)| Some(s.to_string()))
+        .ok_or(())
+}
+
+/// A region's name, for pages.
+pub fn region_name(slug: &str) -> &'static str {
+    REGIONS
+        .iter()
+        .find(|(s, _)| *s == slug)
+        .map_or("", |(_, n)| *n)
+}
+
 /// A work unit in display order with its depth (0 for a top-level unit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeRow<T> {

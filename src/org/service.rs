@@ -24,6 +24,8 @@ pub struct InstitutionView {
     pub name: String,
     pub short_name: Option<String>,
     pub kind: String,
+    /// The province (a slug); none for the central government.
+    pub region: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -34,6 +36,7 @@ impl From<&institutions::Model> for InstitutionView {
             name: i.name.clone(),
             short_name: i.short_name.clone(),
             kind: i.kind.clone(),
+            region: i.region.clone(),
             created_at: i.created_at,
         }
     }
@@ -126,6 +129,11 @@ pub async fn create_institution(
     if !INSTITUTION_KINDS.contains(&input.kind.as_str()) {
         errors.add("kind", Msg::new("org.kind_invalid"));
     }
+    let region = super::rules::parse_region(input.region.as_deref().unwrap_or_default())
+        .unwrap_or_else(|()| {
+            errors.add("region", Msg::new("org.region_invalid"));
+            None
+        });
     errors.into_result()?;
     let Some(name) = name else {
         return Err(AppError::internal("unreachable"));
@@ -143,6 +151,7 @@ pub async fn create_institution(
         name: Set(name),
         short_name: Set(short_name),
         kind: Set(input.kind.clone()),
+        region: Set(region),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -421,6 +430,14 @@ pub async fn change_institution(
     {
         errors.add("kind", Msg::new("org.kind_invalid"));
     }
+    let region = match input.region.as_deref().map(super::rules::parse_region) {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(())) => {
+            errors.add("region", Msg::new("org.region_invalid"));
+            None
+        }
+    };
     errors.into_result()?;
     let conflict = || AppError::Conflict(FieldErrors::single("name", Msg::new("org.name_taken")));
     let txn = begin_write(db).await?;
@@ -444,6 +461,9 @@ pub async fn change_institution(
     if let Some(k) = &input.kind {
         active.kind = Set(k.clone());
     }
+    if let Some(r) = region {
+        active.region = Set(r);
+    }
     let saved = match active.update(&txn).await {
         Ok(s) => s,
         Err(e) if is_unique_violation(&e) => return Err(conflict()),
@@ -458,8 +478,8 @@ pub async fn change_institution(
             target_id: Some(id),
             institution_id: Some(id),
             detail: serde_json::json!({
-                "from": { "name": current.name, "short_name": current.short_name, "kind": current.kind },
-                "to": { "name": saved.name, "short_name": saved.short_name, "kind": saved.kind },
+                "from": { "name": current.name, "short_name": current.short_name, "kind": current.kind, "region": current.region },
+                "to": { "name": saved.name, "short_name": saved.short_name, "kind": saved.kind, "region": saved.region },
             }),
             ip: Some(ip),
         },

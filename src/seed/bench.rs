@@ -291,6 +291,7 @@ pub async fn seed_bench(
             name: Set(format!("Instansi Bench {i:02}")),
             short_name: Set(Some(format!("IB{i:02}"))),
             kind: Set("ministry".into()),
+            region: Set(None),
             created_at: Set(now),
         });
         for t in 1..=TOP_UNITS {

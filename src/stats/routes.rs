@@ -95,6 +95,10 @@ struct FiguresContext<'a> {
     brief_rows: usize,
     inactive_rows: usize,
     query: &'a str,
+    /// The urgent briefs of the window with their time to amplify (at most `brief_rows`
+    /// of them), and how many there are.
+    urgent: Vec<&'a super::service::BriefRow>,
+    urgent_total: usize,
 }
 
 /// The figures of a page (`stats/_figures`: charts and tables) as HTML, rendered once
@@ -154,6 +158,13 @@ impl RenderedFigures {
                     brief_rows: page.brief_rows,
                     inactive_rows: page.inactive_rows,
                     query,
+                    urgent: p
+                        .briefs
+                        .iter()
+                        .filter(|b| b.urgent)
+                        .take(page.brief_rows)
+                        .collect(),
+                    urgent_total: p.briefs.iter().filter(|b| b.urgent).count(),
                 },
             )
             .ok_or_else(|| AppError::internal("statistics figures did not render"))?;
@@ -197,6 +208,7 @@ fn shown(p: &Participation, role: Role, briefs: usize, inactive: usize) -> Parti
         funnel: p.funnel.clone(),
         briefs: p.briefs.iter().take(briefs).cloned().collect(),
         categories: p.categories.clone(),
+        amplify: p.amplify.clone(),
         most_consistent: p.most_consistent.clone(),
         inactive: if follows_up(role) {
             p.inactive.iter().take(inactive).cloned().collect()

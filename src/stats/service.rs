@@ -1,10 +1,11 @@
 //! The participation statistics of a scope (national, institution, work unit with its
 //! subtree, platform) over a window: computed from the stored weekly aggregate, the brief
-//! aggregate and the ambassadors' statuses, never from the submissions. A result is kept
+//! aggregate and the ambassadors' statuses; the submissions are read only for the first
+//! posts on the window's urgent briefs (the time to amplify). A result is kept
 //! only at the `stats` stamp it was computed at (see `crate::kept`): the next request
 //! after any write to what it reads, on any node, computes it afresh.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -133,6 +134,12 @@ pub struct UnitRow {
     pub change_points: Option<f64>,
     /// The weekly rate over the window, oldest first.
     pub trend: Vec<Option<f64>>,
+    /// Urgent briefs of the window that the row's ambassadors posted for.
+    pub urgent_briefs_posted: u64,
+    /// The median minutes from an urgent brief's coming out to each of the row's
+    /// ambassadors' first post for it (waiting or verified), over the window's urgent
+    /// briefs; none without such a post.
+    pub time_to_amplify_minutes: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -170,6 +177,13 @@ pub struct BriefRow {
     pub on_time_rate: Option<f64>,
     /// Interactions ÷ followers × 100 over the verified posts with counts.
     pub engagement_rate: Option<f64>,
+    /// An urgent brief (a counter-narrative or a clarification).
+    pub urgent: bool,
+    /// Urgent briefs: ambassadors of the scope who posted for it (waiting or verified).
+    pub posters: u64,
+    /// Urgent briefs: the median minutes from its coming out to each of the scope's
+    /// posters' first post ("time to amplify"); none without a post.
+    pub time_to_amplify_minutes: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -217,10 +231,24 @@ pub struct Participation {
     pub funnel: Funnel,
     pub briefs: Vec<BriefRow>,
     pub categories: Vec<CategoryRow>,
+    /// The scope's speed on urgent briefs over the window.
+    pub amplify: AmplifyFigures,
     pub most_consistent: Vec<TopRow>,
     /// Inactive ambassadors, longest without a post first, at most 100 (staff who follow
     /// up only; `funnel.inactive` counts them all, `inactive.csv` lists them all).
     pub inactive: Vec<InactiveRow>,
+}
+
+/// How fast the scope carries its urgent briefs over the window.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, Default)]
+pub struct AmplifyFigures {
+    /// Urgent briefs published in the window (of the scope's institution, or all
+    /// nationally).
+    pub urgent_briefs: u64,
+    /// First posts of the scope's ambassadors on them.
+    pub first_posts: u64,
+    /// The median minutes from coming out to those first posts; none without a post.
+    pub time_to_amplify_minutes: Option<f64>,
 }
 
 /// Institution, unit path, platform, window and the current week's Monday.
@@ -415,6 +443,36 @@ async fn compute(
     let previous_range = 0..n;
     let current = 2 * n - 1;
 
+    let from = overall.mondays[n];
+    let to = overall.mondays[current];
+    let firsts = first_posts(db, filter, platform, from, to).await?;
+    let mut row_minutes: Vec<(HashSet<i64>, Vec<f64>)> =
+        (0..row_of_unit.len()).map(|_| Default::default()).collect();
+    for f in &firsts {
+        let targets: Vec<usize> = if national {
+            row_of_unit
+                .get(&RowKey::Institution(f.institution_id))
+                .copied()
+                .into_iter()
+                .collect()
+        } else {
+            unit_of
+                .get(&f.work_unit_id)
+                .map(|u| {
+                    path_ids(&u.path)
+                        .filter_map(|a| row_of_unit.get(&RowKey::Unit(a)).copied())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for t in targets {
+            if let Some((briefs, minutes)) = row_minutes.get_mut(t) {
+                briefs.insert(f.brief_id);
+                minutes.push(f.minutes);
+            }
+        }
+    }
+
     let week_rows: Vec<WeekFigures> = window_range
         .clone()
         .map(|i| WeekFigures {
@@ -432,7 +490,8 @@ async fn compute(
     let work_units = rows
         .into_iter()
         .zip(tallies.iter())
-        .map(|(spec, t)| {
+        .zip(row_minutes)
+        .map(|((spec, t), (amplified, minutes))| {
             let now = t.rate_over(window_range.clone());
             let before = t.rate_over(previous_range.clone());
             UnitRow {
@@ -449,6 +508,8 @@ async fn compute(
                     .clone()
                     .map(|i| t.rate(i).map(round4))
                     .collect(),
+                urgent_briefs_posted: amplified.len() as u64,
+                time_to_amplify_minutes: crate::briefs::audience::median(minutes).map(round1),
             }
         })
         .collect();
@@ -484,9 +545,24 @@ async fn compute(
     funnel.active_this_week = u64::from(overall.participating[current]);
     funnel.inactive = inactive_total;
 
-    let from = overall.mondays[n];
-    let to = overall.mondays[current];
-    let (briefs, categories) = brief_performance(db, filter, platform, from, to).await?;
+    let (mut briefs, categories) = brief_performance(db, filter, platform, from, to).await?;
+    let mut per_brief: HashMap<i64, Vec<f64>> = HashMap::new();
+    for f in &firsts {
+        per_brief.entry(f.brief_id).or_default().push(f.minutes);
+    }
+    for b in briefs.iter_mut().filter(|b| b.urgent) {
+        let minutes = per_brief.remove(&b.id).unwrap_or_default();
+        b.posters = minutes.len() as u64;
+        b.time_to_amplify_minutes = crate::briefs::audience::median(minutes).map(round1);
+    }
+    let amplify = AmplifyFigures {
+        urgent_briefs: briefs.iter().filter(|b| b.urgent).count() as u64,
+        first_posts: firsts.len() as u64,
+        time_to_amplify_minutes: crate::briefs::audience::median(
+            firsts.iter().map(|f| f.minutes).collect(),
+        )
+        .map(round1),
+    };
 
     let board_view = board_service::board_for(
         db,
@@ -533,6 +609,7 @@ async fn compute(
         funnel,
         briefs,
         categories,
+        amplify,
         most_consistent,
         inactive,
     })
@@ -742,13 +819,14 @@ async fn brief_performance(
     if let Some(i) = filter.institution_id {
         bq = bq.filter(briefs::Column::InstitutionId.eq(i));
     }
-    let list: Vec<(i64, NaiveDate, String, String)> = bq
+    let list: Vec<(i64, NaiveDate, String, String, String)> = bq
         .select_only()
         .columns([
             briefs::Column::Id,
             briefs::Column::WeekStart,
             briefs::Column::Title,
             briefs::Column::Category,
+            briefs::Column::Priority,
         ])
         .into_tuple()
         .all(db)
@@ -810,7 +888,7 @@ async fn brief_performance(
         .map(|c| (c.to_string(), 0, BriefCounts::default()))
         .collect();
     let mut rows = Vec::with_capacity(list.len());
-    for (id, week_start, title, category) in list {
+    for (id, week_start, title, category, priority) in list {
         let c = counts.get(&id).copied().unwrap_or_default();
         match by_category.iter_mut().find(|(k, _, _)| *k == category) {
             Some(entry) => {
@@ -828,6 +906,9 @@ async fn brief_performance(
             verified: c.verified,
             on_time_rate: c.on_time_rate().map(round4),
             engagement_rate: c.engagement().map(round2),
+            urgent: priority == "urgent",
+            posters: 0,
+            time_to_amplify_minutes: None,
         });
     }
     let categories = by_category
@@ -842,4 +923,105 @@ async fn brief_performance(
         })
         .collect();
     Ok((rows, categories))
+}
+
+/// An ambassador's first post (waiting or verified) on an urgent brief, in minutes from
+/// the brief's coming out (never below nothing: a post said to be made before counts as
+/// made at once).
+struct FirstPost {
+    brief_id: i64,
+    institution_id: i64,
+    work_unit_id: i64,
+    minutes: f64,
+}
+
+/// The first posts of the scope's ambassadors on the urgent briefs published in the window
+/// (weeks `from` to `to`), on the chosen platform if any: one grouped read of the
+/// submissions of those briefs.
+async fn first_posts(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    platform: Option<usize>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<FirstPost>> {
+    use entity::{ambassadors, submissions};
+    let mut q = Query::select();
+    q.column((submissions::Entity, submissions::Column::BriefId))
+        .column((ambassadors::Entity, ambassadors::Column::InstitutionId))
+        .column((ambassadors::Entity, ambassadors::Column::WorkUnitId))
+        .column((briefs::Entity, briefs::Column::NotifiedAt))
+        .column((briefs::Entity, briefs::Column::PublishAt))
+        .expr_as(
+            Expr::col((submissions::Entity, submissions::Column::PostedAt)).min(),
+            Alias::new("first_at"),
+        )
+        .from(submissions::Entity)
+        .inner_join(
+            briefs::Entity,
+            Expr::col((briefs::Entity, briefs::Column::Id))
+                .equals((submissions::Entity, submissions::Column::BriefId)),
+        )
+        .inner_join(
+            ambassadors::Entity,
+            Expr::col((ambassadors::Entity, ambassadors::Column::Id))
+                .equals((submissions::Entity, submissions::Column::AmbassadorId)),
+        )
+        .and_where(Expr::col((briefs::Entity, briefs::Column::Priority)).eq("urgent"))
+        .and_where(
+            Expr::col((briefs::Entity, briefs::Column::Status)).is_in(["published", "closed"]),
+        )
+        .and_where(Expr::col((briefs::Entity, briefs::Column::WeekStart)).gte(from))
+        .and_where(Expr::col((briefs::Entity, briefs::Column::WeekStart)).lte(to))
+        .and_where(
+            Expr::col((submissions::Entity, submissions::Column::Status))
+                .is_in(["pending", "verified"]),
+        )
+        .group_by_columns([
+            (submissions::Entity, submissions::Column::BriefId),
+            (submissions::Entity, submissions::Column::AmbassadorId),
+        ])
+        .group_by_columns([
+            (ambassadors::Entity, ambassadors::Column::InstitutionId),
+            (ambassadors::Entity, ambassadors::Column::WorkUnitId),
+        ])
+        .group_by_columns([
+            (briefs::Entity, briefs::Column::NotifiedAt),
+            (briefs::Entity, briefs::Column::PublishAt),
+        ]);
+    if let Some(i) = filter.institution_id {
+        q.and_where(Expr::col((briefs::Entity, briefs::Column::InstitutionId)).eq(i));
+    }
+    if let Some(p) = platform {
+        q.and_where(
+            Expr::col((submissions::Entity, submissions::Column::Platform)).eq(PLATFORMS[p]),
+        );
+    }
+    if let Some(path) = &filter.path {
+        let units = Query::select()
+            .column(work_units::Column::Id)
+            .from(work_units::Entity)
+            .and_where(Expr::col(work_units::Column::Path).like(format!("{path}%")))
+            .to_owned();
+        q.and_where(
+            Expr::col((ambassadors::Entity, ambassadors::Column::WorkUnitId)).in_subquery(units),
+        );
+    }
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for row in db.query_all_raw(backend.build(&q)).await? {
+        let notified: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "notified_at")?;
+        let publish: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "publish_at")?;
+        let first: chrono::DateTime<chrono::Utc> = row.try_get("", "first_at")?;
+        let Some(out_at) = notified.or(publish) else {
+            continue;
+        };
+        out.push(FirstPost {
+            brief_id: row.try_get("", "brief_id")?,
+            institution_id: row.try_get("", "institution_id")?,
+            work_unit_id: row.try_get("", "work_unit_id")?,
+            minutes: (Ord::max((first - out_at).num_seconds(), 0) as f64) / 60.0,
+        });
+    }
+    Ok(out)
 }

@@ -127,6 +127,8 @@ pub fn work_units(p: &Participation, lang: Lang) -> Table {
             col(lang, "stats.rate_window_pct", Kind::Percent),
             col(lang, "stats.rate_previous_pct", Kind::Percent),
             col(lang, "stats.change_points", Kind::Decimal),
+            col(lang, "stats.urgent_posted", Kind::Integer),
+            col(lang, "stats.time_to_amplify_min", Kind::Decimal),
         ],
         rows: p
             .work_units
@@ -140,6 +142,8 @@ pub fn work_units(p: &Participation, lang: Lang) -> Table {
                     pct(r.rate_window),
                     pct(r.rate_previous_window),
                     num(r.change_points),
+                    u(r.urgent_briefs_posted),
+                    num(r.time_to_amplify_minutes),
                 ]
             })
             .collect(),
@@ -204,6 +208,9 @@ pub fn briefs(p: &Participation, lang: Lang) -> Table {
             col(lang, "stats.verified", Kind::Integer),
             col(lang, "stats.on_time_pct", Kind::Percent),
             col(lang, "stats.engagement_pct", Kind::Decimal),
+            col(lang, "stats.urgent", Kind::Text),
+            col(lang, "stats.posters", Kind::Integer),
+            col(lang, "stats.time_to_amplify_min", Kind::Decimal),
         ],
         rows: p
             .briefs
@@ -217,6 +224,13 @@ pub fn briefs(p: &Participation, lang: Lang) -> Table {
                     int(b.verified),
                     pct(b.on_time_rate),
                     num(b.engagement_rate),
+                    Cell::Text(if b.urgent {
+                        t(lang, "stats.urgent")
+                    } else {
+                        String::new()
+                    }),
+                    if b.urgent { u(b.posters) } else { Cell::Empty },
+                    num(b.time_to_amplify_minutes),
                 ]
             })
             .collect(),

@@ -5,14 +5,12 @@
 //! coordinator's earlier notice is unread, it is brought to the top instead of adding
 //! another, and no second email goes: a recruitment day is one message, not hundreds.
 
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::roles::Role;
 use crate::error::AppResult;
 use crate::notify::Mailer;
-use entity::{ambassadors, notifications, users, work_units};
+use entity::{ambassadors, users, work_units};
 
 pub const KIND: &str = "candidate_waiting";
 
@@ -59,45 +57,5 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, ambassador_id: i64) -> A
         .into_iter()
         .map(|u| u.id)
         .collect();
-    if coordinators.is_empty() {
-        return Ok(());
-    }
-    let now = Utc::now();
-    // Those with an unread notice: it moves to the top, nothing else.
-    let unread: Vec<i64> = notifications::Entity::find()
-        .filter(notifications::Column::UserId.is_in(coordinators.clone()))
-        .filter(notifications::Column::Kind.eq(KIND))
-        .filter(notifications::Column::ReadAt.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| n.user_id)
-        .collect();
-    if !unread.is_empty() {
-        notifications::Entity::update_many()
-            .col_expr(notifications::Column::CreatedAt, Expr::value(now))
-            .filter(notifications::Column::UserId.is_in(unread.clone()))
-            .filter(notifications::Column::Kind.eq(KIND))
-            .filter(notifications::Column::ReadAt.is_null())
-            .exec(db)
-            .await?;
-    }
-    let fresh: Vec<i64> = coordinators
-        .into_iter()
-        .filter(|c| !unread.contains(c))
-        .collect();
-    if fresh.is_empty() {
-        return Ok(());
-    }
-    notifications::Entity::insert_many(fresh.iter().map(|c| notifications::ActiveModel {
-        user_id: Set(*c),
-        kind: Set(KIND.to_string()),
-        brief_id: Set(None),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    }))
-    .exec_without_returning(db)
-    .await?;
-    crate::notifications::email::send_notices(db, mailer, KIND, &fresh, "/vetting", &[]).await
+    crate::notifications::service::notice_once(db, mailer, KIND, &coordinators, "/vetting").await
 }

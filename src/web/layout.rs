@@ -78,6 +78,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
     }
     if matches!(role, Role::Coordinator | Role::National | Role::Admin) {
         work.push(("/hoaxes", "nav.hoaxes"));
+        work.push(("/national-briefs", "nav.national_briefs"));
     }
     if role.is_staff() {
         people.push(("/roster", "nav.roster"));

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rocket::http::Status;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::submissions::{decide, submit};
 use crate::support::{approve, json, TestApp};
@@ -230,4 +230,196 @@ async fn an_urgent_briefs_amplification_counts_each_step_and_the_time_to_amplify
         )
         .await;
     assert_eq!(resp.status(), Status::NotFound);
+}
+
+/// An urgent brief of `token`'s institution for the whole institution, told `minutes_ago`
+/// minutes ago, with posts by `people` made `after` minutes after it came out.
+async fn urgent_with_posts(
+    app: &TestApp,
+    token: &str,
+    title: &str,
+    minutes_ago: i64,
+    posts: &[(&str, i64, &str)],
+) -> i64 {
+    let mut body = crate::briefs::brief_body(title, &[], &[]);
+    body["priority"] = json!("urgent");
+    body["deadline"] = json!((Utc::now() + Duration::hours(6)).to_rfc3339());
+    let (status, brief) = json(
+        app.send_api("POST", "/api/v1/briefs", Some(token), &body)
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{brief}");
+    let brief_id = brief["id"].as_i64().unwrap();
+    let t0 = Utc::now() - Duration::minutes(minutes_ago);
+    let mut b: entity::briefs::ActiveModel = entity::briefs::Entity::find_by_id(brief_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    b.notified_at = Set(Some(t0));
+    b.update(&app.db).await.unwrap();
+    for (who, after, url) in posts {
+        let (s, post) = submit(
+            app,
+            who,
+            json!({"brief_id": brief_id, "platform": "instagram", "url": url,
+                   "posted_at": (Utc::now() - Duration::minutes(1)).to_rfc3339()}),
+        )
+        .await;
+        assert_eq!(s, Status::Created, "{post}");
+        set_posted_at(
+            app,
+            post["id"].as_i64().unwrap(),
+            t0 + Duration::minutes(*after),
+        )
+        .await;
+    }
+    brief_id
+}
+
+#[rocket::async_test]
+async fn statistics_show_the_time_to_amplify_per_urgent_brief_and_per_institution() {
+    let app = TestApp::spawn().await;
+    let fast = app.institution("Kementerian Cepat").await;
+    let slow = app.institution("Kementerian Lambat").await;
+    let unit = app.work_unit(fast, None, "Biro Humas").await;
+    let unit_b = app.work_unit(fast, None, "Biro Umum").await;
+    let slow_unit = app.work_unit(slow, None, "Biro Jauh").await;
+    let coordinator = app
+        .user("coordinator", "koordinator@cepat.go.id", Some(fast), None)
+        .await;
+    let coordinator = app.token(coordinator).await;
+    let slow_coordinator = app
+        .user("coordinator", "koordinator@lambat.go.id", Some(slow), None)
+        .await;
+    let slow_coordinator = app.token(slow_coordinator).await;
+    let leadership = app
+        .user("leadership", "pimpinan@cepat.go.id", Some(fast), None)
+        .await;
+    let leadership = app.token(leadership).await;
+    let national = app.user("national", "nasional@duta.test", None, None).await;
+    let national = app.token(national).await;
+    let mut people = Vec::new();
+    for (n, u) in [(1, unit), (2, unit), (3, unit_b)] {
+        let (amb, user) = app.candidate(fast, u, n).await;
+        approve(&app, amb).await;
+        people.push(app.token(user).await);
+    }
+    let (far, far_user) = app.candidate(slow, slow_unit, 7).await;
+    approve(&app, far).await;
+    let far = app.token(far_user).await;
+
+    // Cepat: posts 20, 120 and 235 minutes after its urgent brief (median 120), and a
+    // normal brief with a post that does not count; Lambat: one post after 30 minutes.
+    let urgent = urgent_with_posts(
+        &app,
+        &coordinator,
+        "Klarifikasi gempa",
+        300,
+        &[
+            (&people[0], 20, "https://www.instagram.com/p/CepatSatu1/"),
+            (&people[1], 120, "https://www.instagram.com/p/CepatDua22/"),
+            (&people[2], 235, "https://www.instagram.com/p/CepatTiga3/"),
+        ],
+    )
+    .await;
+    let normal = crate::briefs::published(&app, &coordinator, &[], &[]).await;
+    let (s, post) = submit(
+        &app,
+        &people[0],
+        json!({"brief_id": normal, "platform": "instagram",
+               "url": "https://www.instagram.com/p/CepatBiasa/",
+               "posted_at": (Utc::now() - Duration::minutes(1)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, Status::Created, "{post}");
+    let slow_brief = urgent_with_posts(
+        &app,
+        &slow_coordinator,
+        "Klarifikasi banjir",
+        100,
+        &[(&far, 30, "https://www.instagram.com/p/LambatSatu/")],
+    )
+    .await;
+
+    // Leadership of Cepat: per brief and per unit.
+    let (status, stats) = json(
+        app.get_api("/api/v1/stats/participation?weeks=4", Some(&leadership))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{stats}");
+    assert_eq!(
+        stats["amplify"],
+        json!({"urgent_briefs": 1, "first_posts": 3, "time_to_amplify_minutes": 120.0})
+    );
+    let brief = |id: i64| {
+        stats["briefs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(brief(urgent)["urgent"], true);
+    assert_eq!(brief(urgent)["posters"], 3);
+    assert_eq!(brief(urgent)["time_to_amplify_minutes"], 120.0);
+    assert_eq!(brief(normal)["urgent"], false);
+    assert_eq!(brief(normal)["time_to_amplify_minutes"], Value::Null);
+    let row = |stats: &Value, id: i64| {
+        stats["work_units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(&stats, unit)["time_to_amplify_minutes"], 70.0);
+    assert_eq!(row(&stats, unit)["urgent_briefs_posted"], 1);
+    assert_eq!(row(&stats, unit_b)["time_to_amplify_minutes"], 235.0);
+    let (status, page) =
+        crate::support::text(app.page("/stats?weeks=4", Some(&leadership)).await).await;
+    assert_eq!(status, Status::Ok);
+    let section = &page[page.find("id=\"amplify\"").expect("the section")..];
+    assert!(section.contains("Median 120 menit"), "{section}");
+    assert!(section.contains("Klarifikasi gempa") && section.contains("235 menit"));
+    assert!(
+        !section.contains("Klarifikasi banjir"),
+        "another institution's brief"
+    );
+    let (status, csv) = crate::support::text(
+        app.page("/stats/export/briefs.csv?weeks=4", Some(&leadership))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(csv.contains("Waktu amplifikasi (menit, median)"), "{csv}");
+    assert!(csv.contains("Mendesak"), "{csv}");
+
+    // National: per institution, and over all (20, 30, 120, 235 → 75).
+    let (status, stats) = json(
+        app.get_api("/api/v1/stats/participation?weeks=4", Some(&national))
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{stats}");
+    assert_eq!(
+        stats["amplify"],
+        json!({"urgent_briefs": 2, "first_posts": 4, "time_to_amplify_minutes": 75.0})
+    );
+    assert_eq!(row(&stats, fast)["time_to_amplify_minutes"], 120.0);
+    assert_eq!(row(&stats, slow)["time_to_amplify_minutes"], 30.0);
+    assert_eq!(row(&stats, slow)["urgent_briefs_posted"], 1);
+    let (_, page) = crate::support::text(app.page("/stats?weeks=4", Some(&national)).await).await;
+    let section = &page[page.find("id=\"amplify\"").expect("the section")..];
+    assert!(
+        section.contains("Kementerian Lambat") && section.contains("30 menit"),
+        "{section}"
+    );
+    assert!(section.contains("Klarifikasi banjir"));
+    let _ = slow_brief;
 }

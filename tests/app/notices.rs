@@ -397,7 +397,10 @@ async fn email_choices_are_per_person_per_kind_and_checked() {
         json!({"brief_published": true, "brief_changed": true, "reminder": true, "post_rejected": true})
     );
     let (_, v) = json(app.get_api(path, Some(&coordinator)).await).await;
-    assert_eq!(v, json!({"candidate_waiting": true, "hoax_reported": true}));
+    assert_eq!(
+        v,
+        json!({"candidate_waiting": true, "hoax_reported": true, "national_brief": true})
+    );
 
     let (status, v) = json(
         app.send_api("PUT", path, Some(&ambassador), &json!({"reminder": false}))

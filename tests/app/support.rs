@@ -273,10 +273,16 @@ impl TestApp {
     }
 
     pub async fn institution(&self, name: &str) -> i64 {
+        self.institution_of(name, "ministry", None).await
+    }
+
+    /// An institution of a kind and region (a province slug, or none for the centre).
+    pub async fn institution_of(&self, name: &str, kind: &str, region: Option<&str>) -> i64 {
         let input = duta::org::forms::NewInstitution {
             name: name.into(),
             short_name: None,
-            kind: "ministry".into(),
+            kind: kind.into(),
+            region: region.map(str::to_string),
         };
         duta::org::service::create_institution(&self.db, None, &input, None)
             .await
