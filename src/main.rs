@@ -48,6 +48,9 @@ enum Command {
         /// With --bench: how many weeks of history, the current one included.
         #[arg(long, default_value_t = 52)]
         weeks: i64,
+        /// With --bench: how many institutions share the ambassadors.
+        #[arg(long, default_value_t = duta::seed::bench::INSTITUTIONS)]
+        institutions: i64,
     },
     /// Copy the database and the upload folder into a new backup folder while Duta serves
     /// (default: <data_dir>/backups/duta-<UTC time>).
@@ -155,6 +158,7 @@ async fn main() -> ExitCode {
             bench: true,
             ambassadors,
             weeks,
+            institutions,
             ..
         } => {
             let (cfg, db) = match duta::prepare(&figment).await {
@@ -165,7 +169,14 @@ async fn main() -> ExitCode {
                 Ok(h) => h,
                 Err(e) => return report(&[e]),
             };
-            let seeded = match duta::seed::bench::seed_bench(&db, &hasher, ambassadors, weeks).await
+            let seeded = match duta::seed::bench::seed_bench_in(
+                &db,
+                &hasher,
+                ambassadors,
+                weeks,
+                institutions.max(1),
+            )
+            .await
             {
                 Ok(r) => match cfg.nip() {
                     Ok(key) => duta::privacy::service::seal_plain_nips(&db, key)

@@ -293,6 +293,7 @@ mod tests {
                     name: "Kementerian Uji".into(),
                     short_name: None,
                     kind: "ministry".into(),
+                    region: None,
                 },
                 None,
             )

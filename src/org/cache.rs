@@ -216,6 +216,7 @@ mod tests {
             name: name.into(),
             short_name: None,
             kind: "kementerian".into(),
+            region: None,
             created_at: chrono::Utc::now(),
         }
     }

@@ -255,6 +255,18 @@ pub async fn seed_bench(
     ambassadors_wanted: i64,
     weeks: i64,
 ) -> AppResult<BenchReport> {
+    seed_bench_in(db, hasher, ambassadors_wanted, weeks, INSTITUTIONS).await
+}
+
+/// The bench data set over `institutions` institutions (the ambassadors spread over
+/// their units alike): one institution holds everyone, for a brief to 100,000 people.
+pub async fn seed_bench_in(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    ambassadors_wanted: i64,
+    weeks: i64,
+    institutions_wanted: i64,
+) -> AppResult<BenchReport> {
     let started = Instant::now();
     if ambassadors::Entity::find().count(db).await? > 0
         || institutions::Entity::find().count(db).await? > 0
@@ -285,7 +297,7 @@ pub async fn seed_bench(
     let mut units = Vec::new();
     let mut leaves: Vec<(i64, i64)> = Vec::new(); // (institution, unit)
     let mut next_unit = 1;
-    for i in 1..=INSTITUTIONS {
+    for i in 1..=institutions_wanted {
         insts.push(institutions::ActiveModel {
             id: Set(i),
             name: Set(format!("Instansi Bench {i:02}")),
@@ -327,7 +339,7 @@ pub async fn seed_bench(
     insert_batches(db, units).await?;
 
     // Coordinators (ids 1..=10), then ambassadors' users from id 1001.
-    let coordinators = (1..=INSTITUTIONS)
+    let coordinators = (1..=institutions_wanted)
         .map(|i| users::ActiveModel {
             id: Set(i),
             email: Set(format!("coordinator{i}@bench.duta.id")),
@@ -356,7 +368,7 @@ pub async fn seed_bench(
     let brief_id = |inst: i64, week: i64, k: i64| {
         (inst - 1) * weeks * BRIEFS_PER_WEEK + week * BRIEFS_PER_WEEK + k + 1
     };
-    for inst in 1..=INSTITUTIONS {
+    for inst in 1..=institutions_wanted {
         for w in 0..weeks {
             let monday = first_monday + Duration::weeks(w);
             let label = crate::briefs::rules::IsoWeek::of(monday).to_string();

@@ -150,6 +150,27 @@ def brief_rules(ctx, case):
     return True
 
 
+@schemathesis.hook("filter_case").apply_to(method="POST", path="/api/v1/national-briefs")
+def national_brief_rules(ctx, case):
+    """The deadline comes after now (it is published at once; two minutes of margin), and
+    the kinds and regions chosen match an institution: the demo programme has one
+    ministry of the central government (no region)."""
+    import datetime
+
+    body = case.body if isinstance(case.body, dict) else {}
+    if not positive(case):
+        return True
+    now = datetime.datetime.now(datetime.timezone.utc)
+    deadline = instant(body.get("deadline"))
+    kinds = body.get("kinds") or []
+    regions = body.get("regions") or []
+    return (
+        (deadline is None or deadline > now + datetime.timedelta(minutes=2))
+        and (not kinds or "ministry" in kinds)
+        and not regions
+    )
+
+
 def png(width=64, height=48, rgb=(30, 110, 200)):
     """A small PNG, written by hand (no imaging library needed)."""
     import struct
@@ -550,7 +571,7 @@ def only_forms_invalid_on_the_wire(ctx, case):
 # another role is refused).
 EMAIL_KINDS = {
     "ambassador": {"brief_published", "brief_changed", "reminder", "post_rejected"},
-    "coordinator": {"candidate_waiting", "hoax_reported"},
+    "coordinator": {"candidate_waiting", "hoax_reported", "national_brief"},
     "national": {"hoax_reported"},
 }
 

@@ -22,8 +22,12 @@ enum Access {
     Admin,
     /// Those who report hoaxes: (approved) ambassadors and coordinators.
     Reporter,
-    /// Coordinators, national users and admins: the hoax triage lists.
+    /// Coordinators, national users and admins: the hoax triage lists, national briefs.
     Coordinating,
+    /// National users: they write national briefs.
+    National,
+    /// Coordinators only: they answer a national brief for their institution.
+    InstitutionDesk,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -59,6 +63,8 @@ enum Param {
     /// `<id>` is a hoax case in the own institution's triage list (for national users,
     /// one in the national list).
     HoaxCase,
+    /// `<id>` is a national brief addressed to the own institution (and not the other).
+    NationalBrief,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -1141,6 +1147,67 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::HoaxCase,
     ),
+    (
+        "GET",
+        "/national-briefs?<page>",
+        Access::Coordinating,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/national-briefs/new?<case>",
+        Access::National,
+        Param::None,
+    ),
+    ("POST", "/national-briefs", Access::National, Param::None),
+    (
+        "GET",
+        "/national-briefs/<id>",
+        Access::Coordinating,
+        Param::NationalBrief,
+    ),
+    (
+        "POST",
+        "/national-briefs/<id>/adopt",
+        Access::InstitutionDesk,
+        Param::NationalBrief,
+    ),
+    (
+        "POST",
+        "/national-briefs/<id>/decline",
+        Access::InstitutionDesk,
+        Param::NationalBrief,
+    ),
+    (
+        "POST",
+        "/api/v1/national-briefs",
+        Access::National,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/national-briefs?<page>",
+        Access::Coordinating,
+        Param::None,
+    ),
+    (
+        "GET",
+        "/api/v1/national-briefs/<id>",
+        Access::Coordinating,
+        Param::NationalBrief,
+    ),
+    (
+        "POST",
+        "/api/v1/national-briefs/<id>/adoption",
+        Access::InstitutionDesk,
+        Param::NationalBrief,
+    ),
+    (
+        "POST",
+        "/api/v1/national-briefs/<id>/decline",
+        Access::InstitutionDesk,
+        Param::NationalBrief,
+    ),
 ];
 
 const ROLES: [&str; 5] = [
@@ -1162,6 +1229,8 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
         (Access::Admin, Some(r)) => r == "admin",
         (Access::Reporter, Some(r)) => r == "ambassador" || r == "coordinator",
         (Access::Coordinating, Some(r)) => matches!(r, "coordinator" | "national" | "admin"),
+        (Access::National, Some(r)) => r == "national",
+        (Access::InstitutionDesk, Some(r)) => r == "coordinator",
     }
 }
 
@@ -1254,6 +1323,8 @@ fn concrete(route: &str, id: i64) -> String {
             "?<action>&<actor>&<target_type>&<target_id>&<from>&<to>",
             "",
         )
+        .replace("/national-briefs?<page>", "/national-briefs")
+        .replace("?<case>", "")
         .replace("?<brief_id>", "")
         .replace("?<status>&<page>", "")
         .replace(
@@ -1315,10 +1386,14 @@ struct Fixture {
     /// A hoax case in the own institution's list, and one in the national list.
     hoax_case: i64,
     national_case: i64,
+    /// A national brief addressed to the own institution's region only.
+    national_brief: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
-    let own = app.institution("Kementerian Satu").await;
+    let own = app
+        .institution_of("Kementerian Satu", "ministry", Some("aceh"))
+        .await;
     let other = app.institution("Kementerian Dua").await;
     let unit = app.work_unit(own, None, "Biro Humas").await;
     // The ambassador is a real candidate with a screenshot on X.
@@ -1449,7 +1524,24 @@ async fn fixture(app: &TestApp) -> Fixture {
     let national_case = sea_orm::ActiveModelTrait::insert(national_case, &app.db)
         .await
         .unwrap();
+    let national = users.iter().find(|(r, _)| *r == "national").unwrap().1;
+    let (status, national_brief) = crate::support::json(
+        app.send_api(
+            "POST",
+            "/api/v1/national-briefs",
+            Some(&app.token(national).await),
+            &json!({
+                "title": "Narasi nasional", "category": "sosialisasi",
+                "key_messages": "Satu narasi.", "platforms": ["x"], "regions": ["aceh"],
+                "deadline": (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339(),
+            }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{national_brief}");
     Fixture {
+        national_brief: national_brief["id"].as_i64().unwrap(),
         hoax_case: reported["case_id"].as_i64().unwrap(),
         national_case: national_case.id,
         own_institution: own,
@@ -1648,6 +1740,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::AmbassadorUser => f.ambassador_user,
             Param::WorkUnit => f.spare_unit,
             Param::HoaxCase => f.hoax_case,
+            Param::NationalBrief => f.national_brief,
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
@@ -1727,6 +1820,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Submission
                 | Param::Flag
                 | Param::HoaxCase
+                | Param::NationalBrief
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
