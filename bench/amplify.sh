@@ -65,7 +65,7 @@ approved=$(sql "SELECT COUNT(*) FROM ambassadors WHERE institution_id = 1 AND st
 # The push service: HAProxy answering 201 to everything.
 cat >"$work/sink.cfg" <<EOF
 global
-  maxconn 20000
+  maxconn 4000
 defaults
   mode http
   timeout client 30s
@@ -77,7 +77,10 @@ frontend push
 EOF
 haproxy -f "$work/sink.cfg" -db >"$work/sink.log" 2>&1 &
 sink_pid=$!
-until curl -fs -o /dev/null -X POST "http://127.0.0.1:$sink/push/0"; do sleep 0.1; done
+until curl -fs -o /dev/null -X POST "http://127.0.0.1:$sink/push/0"; do
+  kill -0 "$sink_pid" 2>/dev/null || { echo "bench: the push sink (HAProxy) did not start:" >&2; cat "$work/sink.log" >&2; exit 1; }
+  sleep 0.1
+done
 cat >"$work/post.lua" <<'EOF'
 wrk.method = "POST"
 wrk.body = string.rep("x", 360)

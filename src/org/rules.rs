@@ -55,17 +55,17 @@ pub fn region_slugs() -> Vec<&'static str> {
     REGIONS.iter().map(|(s, _)| *s).collect()
 }
 
-/// A region as typed: empty for none, a known slug, or an error.
-pub fn parse_region(raw: &str) -> Result<Option<String>, ()> {
+/// A region as typed: `Some(None)` when empty (no province), `Some(slug)` for a known
+/// one, `None` for anything else.
+pub fn parse_region(raw: &str) -> Option<Option<String>> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Ok(None);
+        return Some(None);
     }
     REGIONS
         .iter()
         .find(|(s, _)| *s == raw)
         .map(|(s, _)| Some(s.to_string()))
-        .ok_or(())
 }
 
 /// A region's name, for pages.

@@ -130,7 +130,7 @@ pub async fn create_institution(
         errors.add("kind", Msg::new("org.kind_invalid"));
     }
     let region = super::rules::parse_region(input.region.as_deref().unwrap_or_default())
-        .unwrap_or_else(|()| {
+        .unwrap_or_else(|| {
             errors.add("region", Msg::new("org.region_invalid"));
             None
         });
@@ -432,8 +432,8 @@ pub async fn change_institution(
     }
     let region = match input.region.as_deref().map(super::rules::parse_region) {
         None => None,
-        Some(Ok(r)) => Some(r),
-        Some(Err(())) => {
+        Some(Some(r)) => Some(r),
+        Some(None) => {
             errors.add("region", Msg::new("org.region_invalid"));
             None
         }

@@ -686,3 +686,81 @@ async fn a_case_of_the_national_list_is_answered_by_a_national_brief() {
     let (status, _) = publish(&app, &w.national, &body).await;
     assert_eq!(status, Status::NotFound);
 }
+
+#[rocket::async_test]
+async fn an_institution_has_a_province_from_the_list_or_none() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin", "admin@duta.test", None, None).await;
+    let admin = app.token(admin).await;
+    let (status, err) = json(
+        app.send_api(
+            "POST",
+            "/api/v1/institutions",
+            Some(&admin),
+            &json!({"name": "Pemprov Atlantis", "kind": "province", "region": "atlantis"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(err["fields"]["region"].is_array(), "{err}");
+    let (status, made) = json(
+        app.send_api(
+            "POST",
+            "/api/v1/institutions",
+            Some(&admin),
+            &json!({"name": "Pemprov Bali", "kind": "province", "region": "bali"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{made}");
+    assert_eq!(made["region"], "bali");
+    let path = format!("/api/v1/institutions/{}", made["id"]);
+    // Absent keeps it, a bad one is refused, empty clears it.
+    let (_, kept) = json(
+        app.send_api("PUT", &path, Some(&admin), &json!({"short_name": "Bali"}))
+            .await,
+    )
+    .await;
+    assert_eq!(kept["region"], "bali", "{kept}");
+    let resp = app
+        .send_api("PUT", &path, Some(&admin), &json!({"region": "<script>"}))
+        .await;
+    assert_eq!(resp.status(), Status::UnprocessableEntity);
+    let (_, cleared) = json(
+        app.send_api("PUT", &path, Some(&admin), &json!({"region": ""}))
+            .await,
+    )
+    .await;
+    assert_eq!(cleared["region"], Value::Null, "{cleared}");
+    // The admin's page: the province beside the field, what was typed kept.
+    let resp = app
+        .form(
+            "/admin/institutions",
+            Some(&admin),
+            &[
+                ("name", "Pemkab Gianyar"),
+                ("kind", "regency"),
+                ("region", "mars"),
+            ],
+        )
+        .await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(page.contains("f-region-error") && page.contains("value=\"Pemkab Gianyar\""));
+    let resp = app
+        .form(
+            "/admin/institutions",
+            Some(&admin),
+            &[
+                ("name", "Pemkab Gianyar"),
+                ("kind", "regency"),
+                ("region", "bali"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), Status::SeeOther);
+    let (_, page) = text(app.follow(resp, Some(&admin)).await).await;
+    assert!(page.contains("Kabupaten · Bali"), "{page}");
+}
