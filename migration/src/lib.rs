@@ -56,6 +56,7 @@ pub mod m20261206_000051_ambassador_counts;
 mod m20261206_000052_create_hoax_reports;
 mod m20261206_000053_create_push;
 mod m20261206_000054_create_national_briefs;
+mod m20261206_000055_own_notifications_per_statement;
 
 pub struct Migrator;
 
@@ -117,6 +118,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000052_create_hoax_reports::Migration),
             Box::new(m20261206_000053_create_push::Migration),
             Box::new(m20261206_000054_create_national_briefs::Migration),
+            Box::new(m20261206_000055_own_notifications_per_statement::Migration),
         ]
     }
 }

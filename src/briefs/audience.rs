@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Order, Query, SelectStatement,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 
 use crate::auth::guards::CurrentUser;
@@ -557,54 +555,39 @@ pub fn median(mut minutes: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// One of the audience: the ambassador, their state (index in [`STATES`]) and first read.
-type Person = (i64, i32, Option<DateTime<Utc>>);
-
 /// The amplification of a brief the caller manages (404 otherwise), over its audience in
-/// the caller's scope: three reads (the audience with each person's state and first
-/// read, the first post of each person, the people a push reached), counted here.
+/// the caller's scope, counted in the database: one statement sums the steps and the
+/// reach by each hour mark over the audience (each person's state and first read) joined
+/// to their first post, another reads the first posts of those who posted (for the
+/// median). Nothing per person comes to the node but the posters' times.
 pub async fn amplification_of(
     db: &DatabaseConnection,
     user: &CurrentUser,
     brief_id: i64,
 ) -> AppResult<Amplification> {
     let brief = super::service::get_managed_brief(db, user, brief_id).await?;
-    let inner = audience_query(db, user, &brief).await?;
+    let published_at = brief.notified_at.or(brief.publish_at);
     let t = Alias::new("t");
-    let q = Query::select()
-        .column((t.clone(), Alias::new("id")))
-        .column((t.clone(), Alias::new(STATE)))
-        .column((t.clone(), Alias::new("first_seen_at")))
-        .from_subquery(inner, t.clone())
-        .to_owned();
-    let backend = db.get_database_backend();
-    let mut people: Vec<Person> = Vec::new();
-    for row in db.query_all_raw(backend.build(&q)).await? {
-        people.push((
-            row.try_get("", "id")?,
-            row.try_get("", STATE)?,
-            row.try_get("", "first_seen_at")?,
-        ));
-    }
+    let fp = Alias::new("fp");
+    let first_at = Alias::new("first_at");
     // Each person's first post that counts (waiting or verified), when they say they
     // posted it.
-    let first_posts: std::collections::HashMap<i64, DateTime<Utc>> = submissions::Entity::find()
-        .select_only()
+    let first_posts = Query::select()
         .column(submissions::Column::AmbassadorId)
-        .column_as(Expr::col(submissions::Column::PostedAt).min(), "first")
-        .filter(submissions::Column::BriefId.eq(brief.id))
-        .filter(submissions::Column::Status.is_in(["pending", "verified"]))
-        .group_by(submissions::Column::AmbassadorId)
-        .into_tuple::<(i64, DateTime<Utc>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let pushed: std::collections::HashSet<i64> = ambassadors::Entity::find()
-        .select_only()
+        .expr_as(
+            Expr::col(submissions::Column::PostedAt).min(),
+            first_at.clone(),
+        )
+        .from(submissions::Entity)
+        .and_where(submissions::Column::BriefId.eq(brief.id))
+        .and_where(submissions::Column::Status.is_in(["pending", "verified"]))
+        .group_by_col(submissions::Column::AmbassadorId)
+        .to_owned();
+    let pushed = Query::select()
         .column(ambassadors::Column::Id)
-        .filter(ambassadors::Column::InstitutionId.eq(brief.institution_id))
-        .filter(
+        .from(ambassadors::Entity)
+        .and_where(ambassadors::Column::InstitutionId.eq(brief.institution_id))
+        .and_where(
             ambassadors::Column::UserId.in_subquery(
                 Query::select()
                     .column(entity::push_deliveries::Column::UserId)
@@ -614,61 +597,110 @@ pub async fn amplification_of(
                     .to_owned(),
             ),
         )
-        .into_tuple::<i64>()
-        .all(db)
+        .to_owned();
+    let state = || Expr::col((t.clone(), Alias::new(STATE)));
+    let seen_at = || Expr::col((t.clone(), Alias::new("first_seen_at")));
+    let posted_at = || Expr::col((fp.clone(), first_at.clone()));
+    let count_if = |cond: sea_orm::sea_query::SimpleExpr| {
+        sea_orm::sea_query::Func::cast_as(
+            Expr::case(cond, 1).finally(0).sum(),
+            Alias::new("BIGINT"),
+        )
+    };
+    let mut q = Query::select();
+    q.expr_as(
+        sea_orm::sea_query::Func::cast_as(
+            Expr::col((t.clone(), Alias::new("id"))).count(),
+            Alias::new("BIGINT"),
+        ),
+        Alias::new("audience"),
+    )
+    .expr_as(
+        count_if(Expr::col((t.clone(), Alias::new("id"))).in_subquery(pushed)),
+        Alias::new("pushed"),
+    )
+    .expr_as(
+        count_if(state().gte(1).or(seen_at().is_not_null())),
+        Alias::new("seen"),
+    )
+    .expr_as(count_if(state().gte(2)), Alias::new("drafted"))
+    .expr_as(count_if(state().is_in([4, 5])), Alias::new("posted"))
+    .expr_as(count_if(state().eq(5)), Alias::new("verified"));
+    // Seen by each mark: opened by then, or posted by then (a post needs no page).
+    for h in REACH_HOURS {
+        let mark = published_at.map(|out| out + chrono::TimeDelta::hours(h));
+        let cond = match mark {
+            Some(m) => seen_at().lte(m).or(posted_at().lte(m)),
+            None => Expr::value(false).into(),
+        };
+        q.expr_as(count_if(cond), Alias::new(format!("seen_{h}")));
+    }
+    q.from_subquery(audience_query(db, user, &brief).await?, t.clone())
+        .join_subquery(
+            JoinType::LeftJoin,
+            first_posts.clone(),
+            fp.clone(),
+            Expr::col((fp.clone(), submissions::Column::AmbassadorId))
+                .equals((t.clone(), Alias::new("id"))),
+        );
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(backend.build(&q))
         .await?
-        .into_iter()
-        .collect();
-    let published_at = brief.notified_at.or(brief.publish_at);
-    let audience = people.len() as u64;
-    let count = |f: &dyn Fn(&Person) -> bool| people.iter().filter(|p| f(p)).count() as u64;
-    // From coming out to the first post, never below nothing (a post reported as made
-    // before the brief came out counts as made at once).
+        .ok_or_else(|| crate::error::AppError::internal("no amplification row"))?;
+    let get = |name: &str| -> AppResult<u64> {
+        Ok(u64::try_from(row.try_get::<Option<i64>>("", name)?.unwrap_or(0)).unwrap_or(0))
+    };
+    let audience = get("audience")?;
+    // The posters' first posts, in minutes from coming out (never below nothing: a post
+    // reported as made before the brief came out counts as made at once).
+    let mut posters = Query::select();
+    posters
+        .column((fp.clone(), first_at.clone()))
+        .from_subquery(audience_query(db, user, &brief).await?, t.clone())
+        .join_subquery(
+            JoinType::InnerJoin,
+            first_posts,
+            fp.clone(),
+            Expr::col((fp.clone(), submissions::Column::AmbassadorId))
+                .equals((t.clone(), Alias::new("id"))),
+        )
+        .and_where(state().is_in([4, 5]));
     let minutes: Vec<f64> = match published_at {
         None => Vec::new(),
-        Some(out) => people
-            .iter()
-            .filter(|(_, state, _)| matches!(*state, 4 | 5))
-            .filter_map(|(id, _, _)| first_posts.get(id))
-            .map(|at| (Ord::max((*at - out).num_seconds(), 0) as f64) / 60.0)
-            .collect(),
+        Some(out) => {
+            let mut m = Vec::new();
+            for row in db.query_all_raw(backend.build(&posters)).await? {
+                let at: DateTime<Utc> = row.try_get("", "first_at")?;
+                m.push((Ord::max((at - out).num_seconds(), 0) as f64) / 60.0);
+            }
+            m
+        }
     };
-    let share = |n: usize| {
+    let share = |n: u64| {
         if audience == 0 {
             0.0
         } else {
             n as f64 / audience as f64
         }
     };
-    let reach = REACH_HOURS
-        .iter()
-        .map(|h| {
-            let within = |at: &DateTime<Utc>| {
-                published_at.is_some_and(|out| *at <= out + chrono::TimeDelta::hours(*h))
-            };
-            // Seen by then: opened by then, or posted by then (a post needs no page).
-            let seen = people
-                .iter()
-                .filter(|(id, _, seen)| {
-                    seen.as_ref().is_some_and(within) || first_posts.get(id).is_some_and(within)
-                })
-                .count();
-            Reach {
-                hours: *h,
-                seen_share: share(seen),
-                posted_share: share(minutes.iter().filter(|m| **m <= (*h * 60) as f64).count()),
-            }
-        })
-        .collect();
+    let mut reach = Vec::with_capacity(REACH_HOURS.len());
+    for h in REACH_HOURS {
+        reach.push(Reach {
+            hours: h,
+            seen_share: share(get(&format!("seen_{h}"))?),
+            posted_share: share(minutes.iter().filter(|m| **m <= (h * 60) as f64).count() as u64),
+        });
+    }
     Ok(Amplification {
         brief_id: brief.id,
         published_at,
         audience,
-        pushed: count(&|(id, _, _)| pushed.contains(id)),
-        seen: count(&|(_, state, seen)| *state >= 1 || seen.is_some()),
-        drafted: count(&|(_, state, _)| *state >= 2),
-        posted: count(&|(_, state, _)| matches!(*state, 4 | 5)),
-        verified: count(&|(_, state, _)| *state == 5),
+        pushed: get("pushed")?,
+        seen: get("seen")?,
+        drafted: get("drafted")?,
+        posted: get("posted")?,
+        verified: get("verified")?,
         time_to_amplify_minutes: median(minutes),
         reach,
     })
