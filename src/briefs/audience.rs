@@ -631,7 +631,7 @@ pub async fn amplification_of(
         let mark = published_at.map(|out| out + chrono::TimeDelta::hours(h));
         let cond = match mark {
             Some(m) => seen_at().lte(m).or(posted_at().lte(m)),
-            None => Expr::value(false).into(),
+            None => Expr::value(false),
         };
         q.expr_as(count_if(cond), Alias::new(format!("seen_{h}")));
     }
