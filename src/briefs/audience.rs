@@ -555,11 +555,27 @@ pub fn median(mut minutes: Vec<f64>) -> Option<f64> {
     })
 }
 
+/// An instant as the database gives it back as text: RFC 3339 (SQLite, as SeaORM writes
+/// it, with `T` or a space) or PostgreSQL's `2026-12-06 14:00:00.123+00`.
+fn stored_instant(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z"))
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%#z"))
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
+        })
+}
+
 /// The amplification of a brief the caller manages (404 otherwise), over its audience in
-/// the caller's scope, counted in the database: one statement sums the steps and the
-/// reach by each hour mark over the audience (each person's state and first read) joined
-/// to their first post, another reads the first posts of those who posted (for the
-/// median). Nothing per person comes to the node but the posters' times.
+/// the caller's scope, counted in the database in one statement: it sums the steps and
+/// the reach by each hour mark over the audience (each person's state and first read)
+/// joined to their first post, and lists the posters' first post times (for the median).
+/// Nothing per person comes to the node but those times.
 pub async fn amplification_of(
     db: &DatabaseConnection,
     user: &CurrentUser,
@@ -635,10 +651,22 @@ pub async fn amplification_of(
         };
         q.expr_as(count_if(cond), Alias::new(format!("seen_{h}")));
     }
+    // The posters' first post times, one text: `string_agg` on PostgreSQL, `group_concat`
+    // on SQLite (both leave out the NULLs of those who did not post).
+    let concat = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "string_agg",
+        _ => "group_concat",
+    };
+    q.expr_as(
+        Expr::cust(format!(
+            "{concat}(CASE WHEN \"t\".\"{STATE}\" IN (4, 5) THEN CAST(\"fp\".\"first_at\" AS TEXT) END, '|')"
+        )),
+        Alias::new("posted_times"),
+    );
     q.from_subquery(audience_query(db, user, &brief).await?, t.clone())
         .join_subquery(
             JoinType::LeftJoin,
-            first_posts.clone(),
+            first_posts,
             fp.clone(),
             Expr::col((fp.clone(), submissions::Column::AmbassadorId))
                 .equals((t.clone(), Alias::new("id"))),
@@ -654,28 +682,21 @@ pub async fn amplification_of(
     let audience = get("audience")?;
     // The posters' first posts, in minutes from coming out (never below nothing: a post
     // reported as made before the brief came out counts as made at once).
-    let mut posters = Query::select();
-    posters
-        .column((fp.clone(), first_at.clone()))
-        .from_subquery(audience_query(db, user, &brief).await?, t.clone())
-        .join_subquery(
-            JoinType::InnerJoin,
-            first_posts,
-            fp.clone(),
-            Expr::col((fp.clone(), submissions::Column::AmbassadorId))
-                .equals((t.clone(), Alias::new("id"))),
-        )
-        .and_where(state().is_in([4, 5]));
+    let times: Option<String> = row.try_get("", "posted_times")?;
     let minutes: Vec<f64> = match published_at {
         None => Vec::new(),
-        Some(out) => {
-            let mut m = Vec::new();
-            for row in db.query_all_raw(backend.build(&posters)).await? {
-                let at: DateTime<Utc> = row.try_get("", "first_at")?;
-                m.push((Ord::max((at - out).num_seconds(), 0) as f64) / 60.0);
-            }
-            m
-        }
+        Some(out) => times
+            .as_deref()
+            .unwrap_or_default()
+            .split('|')
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                let at = stored_instant(t).ok_or_else(|| {
+                    crate::error::AppError::internal(format!("a post time not understood: {t}"))
+                })?;
+                Ok((Ord::max((at - out).num_seconds(), 0) as f64) / 60.0)
+            })
+            .collect::<AppResult<_>>()?,
     };
     let share = |n: u64| {
         if audience == 0 {
