@@ -1487,6 +1487,10 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
         return Ok(());
     }
     let user_ids = audience_users(db, &brief).await?;
+    // The notices and the push deliveries in one transaction: one commit for the whole
+    // audience (at 100,000 people, 200 commits were most of the publishing time on
+    // PostgreSQL), and the audience is told whole or not at all.
+    let txn = crate::db::begin_write(db).await?;
     for chunk in user_ids.chunks(500) {
         notifications::Entity::insert_many(chunk.iter().map(|u| notifications::ActiveModel {
             user_id: Set(*u),
@@ -1501,18 +1505,20 @@ async fn tell(db: &DatabaseConnection, mailer: &Mailer, brief_id: i64) -> AppRes
             notifications::Column::Kind,
             notifications::Column::BriefId,
         ])
-        .exec(db)
+        .exec_without_returning(&txn)
         .await?;
     }
     // An urgent brief is pushed to every subscribed browser of its audience at once;
     // the email goes to those without one.
     let pushed: Vec<i64> = if brief.priority == "urgent" {
-        let reached = crate::notifications::push::queue_brief(db, brief_id, &user_ids, now).await?;
-        crate::push::wake();
-        reached
+        crate::notifications::push::queue_brief(&txn, brief_id, &user_ids, now).await?
     } else {
         Vec::new()
     };
+    txn.commit().await?;
+    if brief.priority == "urgent" {
+        crate::push::wake();
+    }
     if mailer.is_enabled() {
         let Some(url) = mailer.link(&format!("/briefs/{brief_id}")) else {
             return Ok(());

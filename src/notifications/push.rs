@@ -185,7 +185,7 @@ pub async fn list_mine(
 /// who have at least one (the others are reached another way). Run where the brief's
 /// notices are written; call [`crate::push::wake`] after it.
 pub async fn queue_brief(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     brief_id: i64,
     user_ids: &[i64],
     now: DateTime<Utc>,
