@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-use crate::support::{fresh_database_url, TestApp};
+use crate::support::{empty_database_url, fresh_database_url, TestApp};
 
 /// One writer: stores notifications until told to stop; returns (id, when acknowledged).
 async fn writer(
@@ -102,7 +102,7 @@ async fn a_backup_under_twenty_writers_restores_with_every_acknowledged_write() 
 
     // Restored into a new database and upload folder, as on a new machine.
     let mut restored = cfg.clone();
-    restored.database_url = fresh_database_url(dir.path()).await;
+    restored.database_url = empty_database_url(dir.path()).await;
     restored.upload_dir = dir.path().join("uploads-restored");
     if let Some(s3) = restored.s3.as_mut() {
         s3.prefix = format!("{}-restored", s3.prefix);

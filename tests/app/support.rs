@@ -29,7 +29,35 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A fresh database for one test: a copy of a database the migrations made once for the
+/// whole run (PostgreSQL: `CREATE DATABASE … TEMPLATE`; SQLite: a copy of the file), so
+/// each test starts from exactly what `duta migrate` leaves without paying for every
+/// migration again. Tests that migrate on their own make their database themselves.
 pub(crate) async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("DUTA_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let template = postgres_template(&base).await;
+            let name = format!("duta_t_{}", uuid_like());
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("connect to DUTA_TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            with_database(&base, &name)
+        }
+        _ => {
+            let file = dir.join("test.db");
+            std::fs::copy(sqlite_template().await, &file).expect("copy the migrated database");
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+    }
+}
+
+/// An empty database, never migrated (as on a new machine).
+pub(crate) async fn empty_database_url(dir: &std::path::Path) -> String {
     match std::env::var("DUTA_TEST_POSTGRES_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("duta_t_{}", uuid_like());
@@ -41,13 +69,69 @@ pub(crate) async fn fresh_database_url(dir: &std::path::Path) -> String {
                 .await
                 .expect("create test database");
             admin.close().await.ok();
-            let (prefix, _) = base
-                .rsplit_once('/')
-                .expect("postgres URL with a database name");
-            format!("{prefix}/{name}")
+            with_database(&base, &name)
         }
         _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
     }
+}
+
+fn with_database(base: &str, name: &str) -> String {
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("postgres URL with a database name");
+    format!("{prefix}/{name}")
+}
+
+/// The migrated PostgreSQL database this run's test databases are copied from (its name
+/// starts with `duta_t_` like theirs, so `.ci/run` drops it with them).
+async fn postgres_template(base: &str) -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("duta_t_template_{}", uuid_like());
+            let admin = sea_orm::Database::connect(base)
+                .await
+                .expect("connect to DUTA_TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the template database");
+            admin.close().await.ok();
+            // One connection, closed before any copy: PostgreSQL copies a database only
+            // while nobody is connected to it.
+            let db = duta::db::connect_pool(&with_database(base, &name), Some(1))
+                .await
+                .expect("connect to the template database");
+            duta::db::migrate(&db).await.expect("migrate the template");
+            db.close().await.expect("close the template database");
+            name
+        })
+        .await
+}
+
+/// The migrated SQLite file this run's test databases are copied from.
+async fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+            let file = dir.join(format!("duta-template-{}.db", std::process::id()));
+            for stale in ["", "-wal", "-shm"] {
+                std::fs::remove_file(format!("{}{stale}", file.display())).ok();
+            }
+            let db =
+                duta::db::connect_pool(&format!("sqlite://{}?mode=rwc", file.display()), Some(1))
+                    .await
+                    .expect("create the template database");
+            duta::db::migrate(&db).await.expect("migrate the template");
+            // Everything into the main file, so that copying it alone copies it all.
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .expect("checkpoint the template");
+            db.close().await.expect("close the template database");
+            file
+        })
+        .await
 }
 
 /// The access key the test S3 store is started with (see `.ci/run`).
