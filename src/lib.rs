@@ -31,6 +31,7 @@ pub mod notify;
 pub mod org;
 pub mod privacy;
 pub mod push;
+pub mod recruitment;
 pub mod roster;
 pub mod seed;
 pub mod settings;
@@ -293,6 +294,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", integrity::routes())
         .mount("/", hoaxes::routes())
         .mount("/", narratives::routes())
+        .mount("/", recruitment::routes())
         .mount("/", web::app::routes())
         .mount("/", roster::routes())
         .mount("/", jobs::routes())
@@ -314,6 +316,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", integrity::api_routes())
         .mount("/api/v1", hoaxes::api_routes())
         .mount("/api/v1", narratives::api_routes())
+        .mount("/api/v1", recruitment::api_routes())
         .mount("/api/v1", roster::api_routes())
         .mount("/api/v1", home::api_routes())
         .mount("/api/v1", jobs::api_routes())

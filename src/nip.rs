@@ -21,6 +21,7 @@ pub struct NipKey(Arc<Keys>);
 struct Keys {
     index: hmac::Key,
     seal: LessSafeKey,
+    link: hmac::Key,
 }
 
 impl std::fmt::Debug for NipKey {
@@ -43,9 +44,11 @@ impl NipKey {
         let derive = |label: &str| hmac::sign(&master, label.as_bytes());
         let index = hmac::Key::new(hmac::HMAC_SHA256, derive("duta nip index v1").as_ref());
         let seal = UnboundKey::new(&aead::AES_256_GCM, derive("duta nip seal v1").as_ref()).ok()?;
+        let link = hmac::Key::new(hmac::HMAC_SHA256, derive("duta public link v1").as_ref());
         Some(NipKey(Arc::new(Keys {
             index,
             seal: LessSafeKey::new(seal),
+            link,
         })))
     }
 
@@ -84,6 +87,38 @@ impl NipKey {
         let mut out = nonce.to_vec();
         out.extend_from_slice(&data);
         B64.encode(out)
+    }
+
+    /// A code for a public link to the row `id` of `purpose` (a referral link): the id and
+    /// 12 hex digits of a keyed tag, `42-3fa9c0d18e2b`. It stays the same as long as the
+    /// key does, and nobody without the key can make one for another id.
+    pub fn link_code(&self, purpose: &str, id: i64) -> String {
+        format!("{id}-{}", self.link_tag(purpose, id))
+    }
+
+    /// The id a [`link_code`](Self::link_code) of `purpose` was made for; `None` for any
+    /// other text (a guessed, changed or truncated code).
+    pub fn open_link_code(&self, purpose: &str, code: &str) -> Option<i64> {
+        let (id, tag) = code.trim().split_once('-')?;
+        if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let id: i64 = id
+            .parse()
+            .ok()
+            .filter(|i: &i64| *i > 0 && i.to_string() == id)?;
+        let expected = self.link_tag(purpose, id);
+        aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), tag.as_bytes())
+            .ok()
+            .map(|()| id)
+    }
+
+    fn link_tag(&self, purpose: &str, id: i64) -> String {
+        let tag = hmac::sign(&self.0.link, format!("{purpose}:{id}").as_bytes());
+        tag.as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The digits of a sealed NIP; `None` when it was sealed with another key or is damaged.
@@ -131,6 +166,30 @@ mod tests {
 
     fn key() -> NipKey {
         NipKey::from_base64(&NipKey::generate()).unwrap()
+    }
+
+    #[test]
+    fn link_codes_open_for_their_purpose_and_key_only() {
+        let k = key();
+        let code = k.link_code("referral", 42);
+        assert!(code.starts_with("42-") && code.len() == 15, "{code}");
+        assert_eq!(k.open_link_code("referral", &code), Some(42));
+        assert_eq!(k.open_link_code("certificate", &code), None);
+        assert_eq!(key().open_link_code("referral", &code), None);
+        let tag = code.split_once('-').unwrap().1;
+        for guessed in [
+            format!("43-{tag}"),
+            format!("042-{tag}"),
+            format!("-42-{tag}"),
+            "42-000000000000".to_string(),
+            code[..14].to_string(),
+            format!("{code}0"),
+            code.to_uppercase(),
+            String::new(),
+            "99999999999999999999-0".into(),
+        ] {
+            assert_eq!(k.open_link_code("referral", &guessed), None, "{guessed}");
+        }
     }
 
     #[test]

@@ -250,6 +250,7 @@ async fn seed_candidates(
             password: DEMO_PASSWORD.into(),
             consent: true,
             consent_version: CONSENT_VERSION.into(),
+            referral_code: None,
             platforms: ["facebook", "x", "instagram"]
                 .iter()
                 .enumerate()

@@ -57,6 +57,7 @@ mod m20261206_000052_create_hoax_reports;
 mod m20261206_000053_create_push;
 mod m20261206_000054_create_national_briefs;
 mod m20261206_000055_own_notifications_per_statement;
+mod m20261206_000056_create_recruitment;
 
 pub struct Migrator;
 
@@ -119,6 +120,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000053_create_push::Migration),
             Box::new(m20261206_000054_create_national_briefs::Migration),
             Box::new(m20261206_000055_own_notifications_per_statement::Migration),
+            Box::new(m20261206_000056_create_recruitment::Migration),
         ]
     }
 }

@@ -187,6 +187,13 @@ pub struct SignupRequest {
     #[serde(default)]
     #[schema(required = true, max_items = 5)]
     pub platforms: Vec<PlatformInput>,
+    /// The referral code of the link the candidate came through (see
+    /// `GET /api/v1/institutions/{id}/programme`): recorded as their referrer when it is
+    /// an approved ambassador's of the institution signed up to; any other well-formed
+    /// code is ignored.
+    #[serde(default)]
+    #[schema(schema_with = crate::recruitment::forms::referral_schema)]
+    pub referral_code: Option<String>,
 }
 
 /// What a candidate may change when fixing and resubmitting.
@@ -547,6 +554,7 @@ mod tests {
             password: "a long enough passphrase".into(),
             consent: true,
             consent_version: CONSENT_VERSION.into(),
+            referral_code: None,
             platforms: vec![
                 PlatformInput {
                     platform: "facebook".into(),

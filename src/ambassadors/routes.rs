@@ -68,6 +68,9 @@ pub struct SignupForm<'r> {
     pub consent: bool,
     #[field(default = Vec::new())]
     pub platforms: Vec<PlatformFields<'r>>,
+    /// The referral code of the link the candidate came through (a hidden field).
+    #[field(default = String::new())]
+    pub referral_code: String,
     #[field(default = String::new())]
     pub csrf_token: String,
 }
@@ -101,6 +104,7 @@ pub struct SignupValues {
     institution_id: String,
     work_unit_id: String,
     consent: bool,
+    referral_code: String,
 }
 
 #[derive(Serialize)]
@@ -111,6 +115,8 @@ pub struct SignupPage {
     groups: Vec<UnitGroup>,
     errors: BTreeMap<String, Vec<String>>,
     consent_version: &'static str,
+    /// The display name of the ambassador whose referral link brought the candidate.
+    invited_by: Option<String>,
 }
 
 async fn platform_rows(
@@ -151,28 +157,78 @@ fn refill(
     rows
 }
 
-#[rocket::get("/signup")]
+/// Where the sign-up form was opened from: an institution's programme page, through a
+/// referral link or not (`/signup?institution=7&ref=42-3fa9c0d18e2b`).
+#[derive(FromForm, Default)]
+pub struct SignupFrom {
+    pub institution: Option<String>,
+    #[field(name = "ref")]
+    pub code: Option<String>,
+}
+
+/// The referral code to keep on the form: one of the right shape (whether it names
+/// anyone is decided at sign-up).
+fn referral_of(code: Option<&str>) -> Option<String> {
+    code.map(str::trim)
+        .filter(|c| crate::recruitment::rules::is_referral_shaped(c))
+        .map(str::to_string)
+}
+
+/// Whose valid referral link of `institution_id` the code is, for the page to say so.
+async fn inviter(
+    db: &DatabaseConnection,
+    key: &NipKey,
+    code: &str,
+    institution_id: &str,
+) -> AppResult<Option<String>> {
+    let (Some(code), Ok(institution)) = (referral_of(Some(code)), institution_id.parse()) else {
+        return Ok(None);
+    };
+    Ok(
+        crate::recruitment::service::find_referrer(db, key, &code, institution)
+            .await?
+            .map(|a| a.display_name),
+    )
+}
+
+#[rocket::get("/signup?<from..>")]
 pub async fn signup_page(
+    from: SignupFrom,
     layout: Layout,
     user: Option<&CurrentUser>,
     db: &Shared<DatabaseConnection>,
     sources: &Shared<FollowerSources>,
+    key: &Shared<NipKey>,
 ) -> AppResult<Result<Template, Redirect>> {
     if user.is_some() {
         return Ok(Err(Redirect::to("/")));
     }
+    let groups = list_all_units_grouped(db).await?;
+    // An institution that exists is chosen in advance; anything else is left to choose.
+    let institution_id = from
+        .institution
+        .as_deref()
+        .and_then(|i| i.trim().parse::<i64>().ok())
+        .filter(|i| groups.iter().any(|g| g.institution.id == *i))
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let referral_code = referral_of(from.code.as_deref()).unwrap_or_default();
+    let invited_by = inviter(db, key, &referral_code, &institution_id).await?;
     Ok(Ok(Template::render(
         "ambassadors/signup",
         SignupPage {
             layout,
             values: SignupValues {
                 employee_type: "pns".into(),
+                institution_id,
+                referral_code,
                 ..Default::default()
             },
             platforms: platform_rows(db, sources).await?,
-            groups: list_all_units_grouped(db).await?,
+            groups,
             errors: BTreeMap::new(),
             consent_version: CONSENT_VERSION,
+            invited_by,
         },
     )))
 }
@@ -269,6 +325,7 @@ pub async fn signup(
         password: form.password.clone(),
         consent: form.consent,
         consent_version: CONSENT_VERSION.into(),
+        referral_code: referral_of(Some(&form.referral_code)),
         platforms: form
             .platforms
             .iter()
@@ -390,7 +447,10 @@ pub async fn signup(
                 institution_id: form.institution_id,
                 work_unit_id: form.work_unit_id,
                 consent: form.consent,
+                referral_code: referral_of(Some(&form.referral_code)).unwrap_or_default(),
             };
+            let invited_by =
+                inviter(db, key, &values.referral_code, &values.institution_id).await?;
             let page = SignupPage {
                 layout,
                 values,
@@ -398,6 +458,7 @@ pub async fn signup(
                 groups: list_all_units_grouped(db).await?,
                 errors,
                 consent_version: CONSENT_VERSION,
+                invited_by,
             };
             Ok(Err((status, Template::render("ambassadors/signup", page))))
         }

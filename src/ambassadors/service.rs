@@ -435,6 +435,20 @@ pub async fn signup(
             return Err(AppError::Validation(e));
         }
     };
+    // The referrer, when the candidate came through a valid link of an approved
+    // ambassador of the institution they sign up to; other well-formed codes are ignored.
+    let referrer = match input.referral_code.as_deref() {
+        Some(code) if !crate::recruitment::rules::is_referral_shaped(code) => {
+            return Err(AppError::Validation(FieldErrors::single(
+                "referral_code",
+                Msg::new("recruitment.referral_invalid"),
+            )));
+        }
+        Some(code) => {
+            crate::recruitment::service::find_referrer(db, key, code, clean.institution_id).await?
+        }
+        None => None,
+    };
     let nip_index = key.index(&clean.nip.digits);
     let conflicts = taken(
         db,
@@ -454,7 +468,14 @@ pub async fn signup(
     let txn = begin_write(db).await?;
     let mut confirmation = None;
     let result: AppResult<(users::Model, ambassadors::Model)> = async {
-        let conflicts = taken(&txn, Some(&nip_index), Some(&clean.email), &clean.profile.platforms, None).await?;
+        let conflicts = taken(
+            &txn,
+            Some(&nip_index),
+            Some(&clean.email),
+            &clean.profile.platforms,
+            None,
+        )
+        .await?;
         if !conflicts.is_empty() {
             return Err(AppError::Conflict(conflicts));
         }
@@ -506,6 +527,9 @@ pub async fn signup(
         .insert(&txn)
         .await?;
         write_platforms(&txn, amb.id, &clean.profile.platforms, &[]).await?;
+        if let Some(r) = &referrer {
+            crate::recruitment::service::record_referral(&txn, amb.id, r.id).await?;
+        }
         if per_ip_limit.is_some() {
             throttle::record(&txn, throttle::SIGNUP_WINDOW_MINUTES, &[&bucket]).await?;
         }
@@ -517,7 +541,12 @@ pub async fn signup(
                 target_type: "ambassador",
                 target_id: Some(amb.id),
                 institution_id: Some(amb.institution_id),
-                detail: serde_json::json!({ "user_id": user.id, "status": "pending", "consent_version": CONSENT_VERSION }),
+                detail: serde_json::json!({
+                    "user_id": user.id,
+                    "status": "pending",
+                    "consent_version": CONSENT_VERSION,
+                    "referred_by": referrer.as_ref().map(|r| r.id),
+                }),
                 ip: Some(ip),
             },
         )

@@ -136,6 +136,10 @@ use utoipa::{Modify, OpenApi};
         crate::narratives::api::show,
         crate::narratives::api::adopt,
         crate::narratives::api::decline,
+        crate::recruitment::api::show,
+        crate::recruitment::api::update,
+        crate::recruitment::api::referral,
+        crate::recruitment::api::recruitment,
         crate::jobs::api::index,
     ),
     modifiers(&BearerAuth)

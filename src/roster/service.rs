@@ -79,6 +79,8 @@ pub struct RosterRow {
     #[schema(value_type = Option<String>)]
     pub last_post_week: Option<NaiveDate>,
     pub platforms: Vec<RosterPlatform>,
+    /// People who signed up through this ambassador's referral link.
+    pub referrals: u64,
 }
 
 /// One page of the roster and how many people match in all.
@@ -357,6 +359,7 @@ async fn describe(
     let attention =
         crate::ambassadors::attention::needing_attention(db, &required, &approved).await?;
     let below = crate::ambassadors::attention::below_since(db, &approved).await?;
+    let referred = crate::recruitment::service::counts_for(db, &ids).await?;
     let nip = sees_nip(user);
     Ok(rows
         .into_iter()
@@ -374,6 +377,7 @@ async fn describe(
                 last_post_week: last.get(&r.id).copied().flatten(),
                 work_unit_name: units.get(&r.work_unit_id).cloned().unwrap_or_default(),
                 platforms: platforms.remove(&r.id).unwrap_or_default(),
+                referrals: referred.get(&r.id).map_or(0, |c| c.0),
                 display_name: r.display_name,
                 employee_type: r.employee_type,
                 status: r.status,
@@ -412,6 +416,7 @@ pub async fn table(
         ("roster.col_invitation", Kind::Text),
         ("roster.col_attention", Kind::Text),
         ("roster.col_last_post", Kind::Text),
+        ("roster.col_referrals", Kind::Integer),
         ("roster.col_facebook", Kind::Integer),
         ("roster.col_x", Kind::Integer),
         ("roster.col_instagram", Kind::Integer),
@@ -458,6 +463,7 @@ pub async fn table(
                 Cell::Text(yes_no(r.invitation_pending)),
                 Cell::Text(yes_no(r.needs_attention)),
                 Cell::Text(r.last_post_week.map(|d| d.to_string()).unwrap_or_default()),
+                Cell::Int(r.referrals as i64),
                 count("facebook"),
                 count("x"),
                 count("instagram"),

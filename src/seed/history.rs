@@ -169,6 +169,7 @@ pub async fn seed_history(
             password: super::DEMO_PASSWORD.into(),
             consent: true,
             consent_version: CONSENT_VERSION.into(),
+            referral_code: None,
             platforms: ["facebook", "x", "instagram"]
                 .iter()
                 .enumerate()

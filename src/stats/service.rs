@@ -164,6 +164,10 @@ pub struct Funnel {
     pub active_this_week: u64,
     /// Approved and without a verified post in the last three finished weeks.
     pub inactive: u64,
+    /// Of those who signed up, those who came through an ambassador's referral link, and
+    /// of them those approved.
+    pub referred: u64,
+    pub referred_approved: u64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -798,6 +802,12 @@ async fn funnel(db: &DatabaseConnection, filter: &Filter) -> AppResult<Funnel> {
             _ => {}
         }
     }
+    (f.referred, f.referred_approved) = crate::recruitment::service::scope_counts(
+        db,
+        filter.institution_id,
+        filter.path.as_deref(),
+    )
+    .await?;
     Ok(f)
 }
 

@@ -190,6 +190,8 @@ pub fn funnel(p: &Participation, lang: Lang) -> Table {
             ("stats.funnel_approved", f.approved),
             ("stats.funnel_active", f.active_this_week),
             ("stats.funnel_inactive", f.inactive),
+            ("stats.funnel_referred", f.referred),
+            ("stats.funnel_referred_approved", f.referred_approved),
         ]
         .iter()
         .map(|(k, n)| vec![Cell::Text(t(lang, k)), u(*n)])

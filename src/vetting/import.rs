@@ -248,6 +248,7 @@ pub fn check_file(bytes: &[u8], ctx: &RosterContext) -> (Vec<Row>, ImportReport)
             password: format!("imported-{}", new_stamp()),
             consent: true,
             consent_version: CONSENT_VERSION.into(),
+            referral_code: None,
             platforms,
         };
         let mut input = input;

@@ -188,6 +188,8 @@ pub struct CandidateDetail {
     pub duplicates: Vec<Duplicate>,
     /// Suspensions and removal, newest first (the one without `until_week` lasts).
     pub breaks: Vec<super::lifecycle::BreakView>,
+    /// The ambassador whose referral link the candidate came through, if one did.
+    pub referred_by: Option<crate::recruitment::service::ReferrerRow>,
 }
 
 pub fn decode_nip(amb: &ambassadors::Model, digits: &str, today: NaiveDate) -> Option<NipDecoded> {
@@ -254,6 +256,7 @@ pub async fn candidate_detail(
         candidate,
         duplicates,
         breaks: super::lifecycle::breaks(db, amb.id).await?,
+        referred_by: crate::recruitment::service::referrer_of(db, amb.id).await?,
     })
 }
 

@@ -64,6 +64,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
     if role == Role::Ambassador {
         work.push(("/progress", "nav.progress"));
         work.push(("/me/status", "nav.status"));
+        work.push(("/me/referral", "nav.referral"));
         work.push(("/notifications", "nav.notifications"));
         work.push(("/hoaxes/mine", "nav.hoax_reports"));
     }
@@ -82,6 +83,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
     }
     if role.is_staff() {
         people.push(("/roster", "nav.roster"));
+    }
+    if matches!(role, Role::Coordinator | Role::Admin) {
+        people.push(("/recruitment", "nav.recruitment"));
     }
     people.push(("/leaderboard", "nav.leaderboard"));
     if role.is_staff() {

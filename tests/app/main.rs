@@ -37,6 +37,7 @@ mod password_reset;
 mod privacy;
 mod push;
 mod record;
+mod recruitment;
 mod replica;
 mod roster;
 mod seed;

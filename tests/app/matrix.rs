@@ -35,6 +35,8 @@ enum Param {
     None,
     /// `<id>` is an institution; staff of another institution get 404.
     Institution,
+    /// `<id>` is an institution whose public page anyone reads (404 for none).
+    PublicInstitution,
     /// `<id>` is a user (admin-only routes).
     User,
     /// `<id>` is a candidate; coordinators of another institution get 404.
@@ -815,8 +817,52 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Coordinator,
         Param::Candidate,
     ),
-    ("GET", "/signup", Access::Public, Param::None),
+    ("GET", "/signup?<from..>", Access::Public, Param::None),
     ("POST", "/signup", Access::Public, Param::None),
+    (
+        "GET",
+        "/program/<id>?<referral..>",
+        Access::Public,
+        Param::PublicInstitution,
+    ),
+    (
+        "GET",
+        "/program/<id>/qr.svg?<referral..>",
+        Access::Public,
+        Param::PublicInstitution,
+    ),
+    (
+        "GET",
+        "/recruitment?<institution>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/recruitment?<institution>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    ("GET", "/me/referral", Access::Ambassador, Param::None),
+    (
+        "GET",
+        "/api/v1/institutions/<id>/programme?<referral..>",
+        Access::Public,
+        Param::PublicInstitution,
+    ),
+    (
+        "PUT",
+        "/api/v1/institutions/<id>/programme",
+        Access::Coordinator,
+        Param::Institution,
+    ),
+    ("GET", "/api/v1/me/referral", Access::Ambassador, Param::None),
+    (
+        "GET",
+        "/api/v1/recruitment?<institution>",
+        Access::Coordinator,
+        Param::None,
+    ),
     ("GET", "/me/status", Access::Ambassador, Param::None),
     ("POST", "/me/status", Access::Ambassador, Param::None),
     (
@@ -1324,6 +1370,9 @@ fn concrete(route: &str, id: i64) -> String {
             "",
         )
         .replace("/national-briefs?<page>", "/national-briefs")
+        .replace("?<referral..>", "")
+        .replace("?<from..>", "")
+        .replace("/recruitment?<institution>", "/recruitment")
         .replace("?<case>", "")
         .replace("?<brief_id>", "")
         .replace("?<status>&<page>", "")
@@ -1727,7 +1776,7 @@ async fn every_route_is_classified_and_guarded() {
     let mut outsiders = 0;
     for &(method, route, access, param) in MATRIX {
         let id = match param {
-            Param::Institution => f.own_institution,
+            Param::Institution | Param::PublicInstitution => f.own_institution,
             Param::User => f.victim_user,
             Param::Candidate => f.candidate,
             Param::Media => f.media,
@@ -1852,6 +1901,7 @@ async fn every_route_is_classified_and_guarded() {
         if matches!(
             param,
             Param::Institution
+                | Param::PublicInstitution
                 | Param::User
                 | Param::Candidate
                 | Param::Media

@@ -259,7 +259,8 @@ async fn the_figures_follow_the_definitions_and_every_view_agrees() {
 
     assert_eq!(
         body["funnel"],
-        json!({"signed_up": 5, "pending": 1, "approved": 4, "active_this_week": 0, "inactive": 1})
+        json!({"signed_up": 5, "pending": 1, "approved": 4, "active_this_week": 0, "inactive": 1,
+               "referred": 0, "referred_approved": 0})
     );
     // Coordinators follow up the inactive by name.
     assert_eq!(body["inactive"].as_array().unwrap().len(), 1);
@@ -1208,7 +1209,7 @@ async fn the_statistics_list_the_longest_inactive_and_the_download_every_one() {
     assert_eq!(
         body["funnel"],
         json!({"signed_up": 105, "pending": 1, "approved": 104,
-               "active_this_week": 1, "inactive": 102})
+               "active_this_week": 1, "inactive": 102, "referred": 0, "referred_approved": 0})
     );
     let listed = body["inactive"].as_array().unwrap();
     assert_eq!(listed.len(), 100, "the longest inactive only");

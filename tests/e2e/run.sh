@@ -5,7 +5,9 @@
 # password: a forgotten password and the coordinator's reset link; home: the coordinator's
 # day and a brief's audience on a 360 px phone; hoax: a hoax reported, clarified, pushed
 # to the phone's service worker, read offline and amplified; national: a national brief
-# written, adopted on a phone with a local fact, declined with a reason, its uptake), each against its own
+# written, adopted on a phone with a local fact, declined with a reason, its uptake;
+# recruitment: a programme page written, a referral link's QR code read on a phone, a
+# colleague signing up through it and the referrer seen at vetting), each against its own
 # `duta serve`, with Debian's Chromium driven by playwright-core and axe-core on every page.
 # Needs the binary built (cargo build) first.
 #   DUTA_BIN=...          the duta binary (default ../../target/debug/duta)
@@ -21,7 +23,7 @@ if [ ! -x "$DUTA_BIN" ]; then
   exit 1
 fi
 
-if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/jsqr/dist/jsQR.js ]; then
   npm ci --no-audit --no-fund --prefer-offline
 fi
 
@@ -36,7 +38,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 status=0
-node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs membership.test.mjs invite.test.mjs home.test.mjs hoax.test.mjs national.test.mjs || status=$?
+node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs membership.test.mjs invite.test.mjs home.test.mjs hoax.test.mjs national.test.mjs recruitment.test.mjs || status=$?
 
 echo
 echo "Screenshots in $DUTA_SCREENSHOTS:"
