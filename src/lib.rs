@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod kept;
 pub mod leaderboard;
 pub mod media;
+pub mod mentoring;
 pub mod narratives;
 pub mod nip;
 pub mod notifications;
@@ -295,6 +296,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", hoaxes::routes())
         .mount("/", narratives::routes())
         .mount("/", recruitment::routes())
+        .mount("/", mentoring::routes())
         .mount("/", web::app::routes())
         .mount("/", roster::routes())
         .mount("/", jobs::routes())
@@ -317,6 +319,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", hoaxes::api_routes())
         .mount("/api/v1", narratives::api_routes())
         .mount("/api/v1", recruitment::api_routes())
+        .mount("/api/v1", mentoring::api_routes())
         .mount("/api/v1", roster::api_routes())
         .mount("/api/v1", home::api_routes())
         .mount("/api/v1", jobs::api_routes())

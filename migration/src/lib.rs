@@ -58,6 +58,7 @@ mod m20261206_000053_create_push;
 mod m20261206_000054_create_national_briefs;
 mod m20261206_000055_own_notifications_per_statement;
 mod m20261206_000056_create_recruitment;
+mod m20261206_000057_create_draft_reviews;
 
 pub struct Migrator;
 
@@ -121,6 +122,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000054_create_national_briefs::Migration),
             Box::new(m20261206_000055_own_notifications_per_statement::Migration),
             Box::new(m20261206_000056_create_recruitment::Migration),
+            Box::new(m20261206_000057_create_draft_reviews::Migration),
         ]
     }
 }

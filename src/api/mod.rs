@@ -140,6 +140,13 @@ use utoipa::{Modify, OpenApi};
         crate::recruitment::api::update,
         crate::recruitment::api::referral,
         crate::recruitment::api::recruitment,
+        crate::mentoring::api::request,
+        crate::mentoring::api::index,
+        crate::mentoring::api::show,
+        crate::mentoring::api::comment,
+        crate::mentoring::api::revise,
+        crate::mentoring::api::name_mentor,
+        crate::mentoring::api::end_mentor,
         crate::jobs::api::index,
     ),
     modifiers(&BearerAuth)

@@ -379,6 +379,11 @@ role_guard!(
     /// declined).
     InstitutionDesk, [Coordinator]
 );
+role_guard!(
+    /// Those who take part in reviews of drafts: ambassadors (who ask, and mentors who
+    /// review), coordinators and admins (who review).
+    Mentoring, [Ambassador, Coordinator, Admin]
+);
 
 #[cfg(test)]
 mod tests {

@@ -58,6 +58,9 @@ pub struct Work {
     pub open_flags: u64,
     /// People who have not accepted their invitation (`/roster?invitation=pending`).
     pub invitations_pending: u64,
+    /// Drafts waiting for a review (`/reviews`), and hours the oldest has waited.
+    pub reviews_waiting: u64,
+    pub oldest_review_hours: Option<i64>,
 }
 
 /// A week's participation on the trend.
@@ -138,7 +141,10 @@ async fn work_of(src: &Sources<'_>, user: &CurrentUser, now: DateTime<Utc>) -> A
     let invitations_pending = crate::roster::service::list(db, src.key, user, &invitations, 1, 0)
         .await?
         .total;
+    let (reviews_waiting, oldest_review) = crate::mentoring::service::waiting(db, user).await?;
     Ok(Work {
+        reviews_waiting,
+        oldest_review_hours: oldest_review.map(|t| (now - t).num_hours().max(0)),
         candidates_waiting,
         candidates_overdue,
         posts_waiting,

@@ -190,6 +190,8 @@ pub struct CandidateDetail {
     pub breaks: Vec<super::lifecycle::BreakView>,
     /// The ambassador whose referral link the candidate came through, if one did.
     pub referred_by: Option<crate::recruitment::service::ReferrerRow>,
+    /// Their drafts reviewed and accepted, and whether they are a mentor.
+    pub mentoring: crate::mentoring::service::MentoringFigures,
 }
 
 pub fn decode_nip(amb: &ambassadors::Model, digits: &str, today: NaiveDate) -> Option<NipDecoded> {
@@ -257,6 +259,7 @@ pub async fn candidate_detail(
         duplicates,
         breaks: super::lifecycle::breaks(db, amb.id).await?,
         referred_by: crate::recruitment::service::referrer_of(db, amb.id).await?,
+        mentoring: crate::mentoring::service::figures_of(db, &amb).await?,
     })
 }
 

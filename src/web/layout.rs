@@ -64,6 +64,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
     if role == Role::Ambassador {
         work.push(("/progress", "nav.progress"));
         work.push(("/me/status", "nav.status"));
+        work.push(("/reviews", "nav.reviews"));
         work.push(("/me/referral", "nav.referral"));
         work.push(("/notifications", "nav.notifications"));
         work.push(("/hoaxes/mine", "nav.hoax_reports"));
@@ -75,6 +76,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
             ("/briefs", "nav.briefs"),
             ("/templates", "nav.templates"),
             ("/integrity", "nav.integrity"),
+            ("/reviews", "nav.reviews"),
         ]);
     }
     if matches!(role, Role::Coordinator | Role::National | Role::Admin) {

@@ -26,6 +26,7 @@ mod lifecycle;
 mod mail;
 mod matrix;
 mod membership;
+mod mentoring;
 mod narratives;
 mod notices;
 mod org_changes;

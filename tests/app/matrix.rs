@@ -28,6 +28,8 @@ enum Access {
     National,
     /// Coordinators only: they answer a national brief for their institution.
     InstitutionDesk,
+    /// Those in draft reviews: ambassadors (who ask), coordinators and admins.
+    Mentoring,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,6 +69,10 @@ enum Param {
     HoaxCase,
     /// `<id>` is a national brief addressed to the own institution (and not the other).
     NationalBrief,
+    /// `<id>` is a saved draft of the own institution's candidate.
+    Draft,
+    /// `<id>` is a review of that draft.
+    Review,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -844,6 +850,69 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::None,
     ),
     ("GET", "/me/referral", Access::Ambassador, Param::None),
+    ("POST", "/drafts/<id>/review", Access::Ambassador, Param::Draft),
+    (
+        "GET",
+        "/reviews?<mine>&<state>&<page>",
+        Access::Mentoring,
+        Param::None,
+    ),
+    ("GET", "/reviews/<id>", Access::Mentoring, Param::Review),
+    (
+        "POST",
+        "/reviews/<id>/comments",
+        Access::Coordinator,
+        Param::Review,
+    ),
+    (
+        "POST",
+        "/reviews/<id>/versions",
+        Access::Ambassador,
+        Param::Review,
+    ),
+    (
+        "POST",
+        "/vetting/candidates/<id>/mentor",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "POST",
+        "/api/v1/drafts/<id>/review",
+        Access::Ambassador,
+        Param::Draft,
+    ),
+    (
+        "GET",
+        "/api/v1/reviews?<mine>&<state>&<page>",
+        Access::Mentoring,
+        Param::None,
+    ),
+    ("GET", "/api/v1/reviews/<id>", Access::Mentoring, Param::Review),
+    (
+        "POST",
+        "/api/v1/reviews/<id>/comments",
+        Access::Coordinator,
+        Param::Review,
+    ),
+    (
+        "POST",
+        "/api/v1/reviews/<id>/versions",
+        Access::Ambassador,
+        Param::Review,
+    ),
+    (
+        "PUT",
+        "/api/v1/ambassadors/<id>/mentor",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
+    (
+        "DELETE",
+        "/api/v1/ambassadors/<id>/mentor",
+        Access::Coordinator,
+        Param::Candidate,
+    ),
     (
         "GET",
         "/api/v1/institutions/<id>/programme?<referral..>",
@@ -1277,6 +1346,7 @@ fn allowed(access: Access, role: Option<&str>) -> bool {
         (Access::Coordinating, Some(r)) => matches!(r, "coordinator" | "national" | "admin"),
         (Access::National, Some(r)) => r == "national",
         (Access::InstitutionDesk, Some(r)) => r == "coordinator",
+        (Access::Mentoring, Some(r)) => matches!(r, "ambassador" | "coordinator" | "admin"),
     }
 }
 
@@ -1371,6 +1441,7 @@ fn concrete(route: &str, id: i64) -> String {
         )
         .replace("/national-briefs?<page>", "/national-briefs")
         .replace("?<referral..>", "")
+        .replace("?<mine>&<state>&<page>", "")
         .replace("?<from..>", "")
         .replace("/recruitment?<institution>", "/recruitment")
         .replace("?<case>", "")
@@ -1437,6 +1508,9 @@ struct Fixture {
     national_case: i64,
     /// A national brief addressed to the own institution's region only.
     national_brief: i64,
+    /// A saved draft of the candidate, and a review of it.
+    draft: i64,
+    review: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -1589,7 +1663,56 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     assert_eq!(status, Status::Created, "{national_brief}");
+    // A saved draft of the candidate's, and a review of it (written as the service would:
+    // the candidate is not approved, so could not ask for one).
+    let (draft, review) = {
+        use sea_orm::ActiveModelTrait;
+        let now = chrono::Utc::now();
+        let draft = entity::drafts::ActiveModel {
+            user_id: sea_orm::Set(ambassador_user),
+            brief_id: sea_orm::Set(Some(brief)),
+            template_id: sea_orm::Set(None),
+            platform: sea_orm::Set("x".into()),
+            fields: sea_orm::Set("{}".into()),
+            text: sea_orm::Set("Draf untuk direview.".into()),
+            created_at: sea_orm::Set(now),
+            updated_at: sea_orm::Set(now),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let review = entity::draft_reviews::ActiveModel {
+            draft_id: sea_orm::Set(draft.id),
+            ambassador_id: sea_orm::Set(candidate),
+            institution_id: sea_orm::Set(own),
+            brief_id: sea_orm::Set(Some(brief)),
+            platform: sea_orm::Set("x".into()),
+            state: sea_orm::Set("waiting".into()),
+            requested_at: sea_orm::Set(now),
+            updated_at: sea_orm::Set(now),
+            accepted_at: sea_orm::Set(None),
+            accepted_by: sea_orm::Set(None),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        entity::draft_versions::ActiveModel {
+            review_id: sea_orm::Set(review.id),
+            number: sea_orm::Set(1),
+            text: sea_orm::Set(draft.text.clone()),
+            created_at: sea_orm::Set(now),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        (draft.id, review.id)
+    };
     Fixture {
+        draft,
+        review,
         national_brief: national_brief["id"].as_i64().unwrap(),
         hoax_case: reported["case_id"].as_i64().unwrap(),
         national_case: national_case.id,
@@ -1790,6 +1913,8 @@ async fn every_route_is_classified_and_guarded() {
             Param::WorkUnit => f.spare_unit,
             Param::HoaxCase => f.hoax_case,
             Param::NationalBrief => f.national_brief,
+            Param::Draft => f.draft,
+            Param::Review => f.review,
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
@@ -1870,6 +1995,8 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Flag
                 | Param::HoaxCase
                 | Param::NationalBrief
+                | Param::Draft
+                | Param::Review
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
@@ -1913,6 +2040,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Flag
                 | Param::AmbassadorUser
                 | Param::WorkUnit
+                | Param::Review
         ) && allowed(access, Some("admin"))
         {
             let admin = f
