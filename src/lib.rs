@@ -41,6 +41,7 @@ pub mod stats;
 pub mod story_templates;
 pub mod submissions;
 pub mod text;
+pub mod training;
 pub mod vetting;
 pub mod web;
 
