@@ -119,6 +119,9 @@ pub async fn prepare(
                 "database: cannot install the shipped templates: {e}"
             )]
         })?;
+    training::service::install_shipped(&db)
+        .await
+        .map_err(|e| vec![format!("database: cannot install the shipped lessons: {e}")])?;
     Ok((cfg, db))
 }
 
@@ -298,6 +301,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", narratives::routes())
         .mount("/", recruitment::routes())
         .mount("/", mentoring::routes())
+        .mount("/", training::routes())
         .mount("/", web::app::routes())
         .mount("/", roster::routes())
         .mount("/", jobs::routes())
@@ -321,6 +325,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", narratives::api_routes())
         .mount("/api/v1", recruitment::api_routes())
         .mount("/api/v1", mentoring::api_routes())
+        .mount("/api/v1", training::api_routes())
         .mount("/api/v1", roster::api_routes())
         .mount("/api/v1", home::api_routes())
         .mount("/api/v1", jobs::api_routes())

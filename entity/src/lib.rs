@@ -27,6 +27,8 @@ pub mod integrity_flags;
 pub mod job_run_totals;
 pub mod job_runs;
 pub mod leaves;
+pub mod lesson_completions;
+pub mod lessons;
 pub mod login_failures;
 pub mod media;
 pub mod membership_breaks;

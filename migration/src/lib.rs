@@ -59,6 +59,7 @@ mod m20261206_000054_create_national_briefs;
 mod m20261206_000055_own_notifications_per_statement;
 mod m20261206_000056_create_recruitment;
 mod m20261206_000057_create_draft_reviews;
+mod m20261206_000058_create_lessons;
 
 pub struct Migrator;
 
@@ -123,6 +124,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000055_own_notifications_per_statement::Migration),
             Box::new(m20261206_000056_create_recruitment::Migration),
             Box::new(m20261206_000057_create_draft_reviews::Migration),
+            Box::new(m20261206_000058_create_lessons::Migration),
         ]
     }
 }

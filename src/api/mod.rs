@@ -147,6 +147,9 @@ use utoipa::{Modify, OpenApi};
         crate::mentoring::api::revise,
         crate::mentoring::api::name_mentor,
         crate::mentoring::api::end_mentor,
+        crate::training::api::index,
+        crate::training::api::show,
+        crate::training::api::attempt,
         crate::jobs::api::index,
     ),
     modifiers(&BearerAuth)

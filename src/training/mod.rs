@@ -1,7 +1,17 @@
-//! The training path (in progress): short lessons with multiple-choice questions — five
-//! Indonesian lessons ship with Duta — that ambassadors complete by passing their
-//! questions. This step holds the rules: the shipped lessons, what a lesson's questions
-//! may be, video links and grading; the pages, the API, progress per unit and lessons
-//! required before a kind of brief come next.
+//! The training path: short lessons with multiple-choice questions — five Indonesian
+//! lessons ship with Duta (storytelling, hoaxes, election neutrality, account safety,
+//! writing per platform) — that ambassadors complete by answering every question right;
+//! a wrong attempt shows each right answer and why.
 
+pub mod api;
+pub mod routes;
 pub mod rules;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![routes::index, routes::show, routes::attempt]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::index, api::show, api::attempt]
+}

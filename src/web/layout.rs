@@ -64,6 +64,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
     if role == Role::Ambassador {
         work.push(("/progress", "nav.progress"));
         work.push(("/me/status", "nav.status"));
+        work.push(("/learn", "nav.learn"));
         work.push(("/reviews", "nav.reviews"));
         work.push(("/me/referral", "nav.referral"));
         work.push(("/notifications", "nav.notifications"));
@@ -77,6 +78,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
             ("/templates", "nav.templates"),
             ("/integrity", "nav.integrity"),
             ("/reviews", "nav.reviews"),
+            ("/learn", "nav.learn"),
         ]);
     }
     if matches!(role, Role::Coordinator | Role::National | Role::Admin) {

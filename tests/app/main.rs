@@ -48,5 +48,6 @@ mod stats;
 mod storage;
 mod submissions;
 mod support;
+mod training;
 mod two_factor;
 mod vetting;

@@ -73,6 +73,8 @@ enum Param {
     Draft,
     /// `<id>` is a review of that draft.
     Review,
+    /// `<id>` is a lesson Duta ships (on everyone's path).
+    Lesson,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -850,6 +852,17 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Param::None,
     ),
     ("GET", "/me/referral", Access::Ambassador, Param::None),
+    ("GET", "/learn", Access::Mentoring, Param::None),
+    ("GET", "/learn/<id>", Access::Mentoring, Param::Lesson),
+    ("POST", "/learn/<id>/attempt", Access::Ambassador, Param::Lesson),
+    ("GET", "/api/v1/lessons", Access::Mentoring, Param::None),
+    ("GET", "/api/v1/lessons/<id>", Access::Mentoring, Param::Lesson),
+    (
+        "POST",
+        "/api/v1/lessons/<id>/attempts",
+        Access::Ambassador,
+        Param::Lesson,
+    ),
     ("POST", "/drafts/<id>/review", Access::Ambassador, Param::Draft),
     (
         "GET",
@@ -1511,6 +1524,8 @@ struct Fixture {
     /// A saved draft of the candidate, and a review of it.
     draft: i64,
     review: i64,
+    /// A lesson Duta ships.
+    lesson: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -1710,7 +1725,18 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
         (draft.id, review.id)
     };
+    let lesson = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::lessons::Entity::find()
+            .filter(entity::lessons::Column::Slug.eq("menangkal-hoaks"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("a shipped lesson")
+            .id
+    };
     Fixture {
+        lesson,
         draft,
         review,
         national_brief: national_brief["id"].as_i64().unwrap(),
@@ -1915,6 +1941,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::NationalBrief => f.national_brief,
             Param::Draft => f.draft,
             Param::Review => f.review,
+            Param::Lesson => f.lesson,
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
@@ -2041,6 +2068,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::AmbassadorUser
                 | Param::WorkUnit
                 | Param::Review
+                | Param::Lesson
         ) && allowed(access, Some("admin"))
         {
             let admin = f
