@@ -106,12 +106,16 @@ async fn assert_living_programme(app: &TestApp) {
         .filter_map(|w| w["participation_rate"].as_f64())
         .collect();
     assert!(rates.len() >= 11, "{rates:?}");
-    assert!(rates.iter().all(|r| *r > 0.2 && *r < 1.0), "{rates:?}");
+    // The finished weeks; the current one may not have a post yet in its first hours.
+    let (current, finished) = rates.split_last().unwrap();
+    assert!(finished.iter().all(|r| *r > 0.2 && *r < 1.0), "{rates:?}");
+    assert!((0.0..1.0).contains(current), "{rates:?}");
+    let (_, finished_weeks) = weeks.split_last().unwrap();
     assert!(
-        weeks.iter().all(
+        finished_weeks.iter().all(
             |w| w["reach"]["instagram"].as_u64() > Some(0) || w["participation_rate"].is_null()
         ),
-        "reach every week"
+        "reach every finished week"
     );
     let units = stats["work_units"].as_array().unwrap();
     assert!(units.len() >= 2);

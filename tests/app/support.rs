@@ -756,7 +756,12 @@ pub async fn approve(app: &TestApp, ambassador_id: i64) {
         .expect("ambassador");
     let mut m: entity::ambassadors::ActiveModel = amb.into();
     m.status = Set("approved".into());
-    m.member_since = Set(Some(Utc::now().date_naive()));
+    // The programme's today (Asia/Jakarta), as a decision without a date takes it.
+    m.member_since = Set(Some(
+        Utc::now()
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .date_naive(),
+    ));
     m.decided_at = Set(Some(Utc::now()));
     m.updated_at = Set(Utc::now());
     m.update(&app.db).await.expect("approve");
