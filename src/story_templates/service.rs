@@ -84,7 +84,9 @@ pub async fn install_shipped(db: &DatabaseConnection) -> AppResult<()> {
             continue;
         }
         let now = Utc::now();
-        story_templates::ActiveModel {
+        // Several nodes may start at once on one database: the first to install a
+        // template wins and the others leave it (no unique violation stops a start).
+        let template = story_templates::ActiveModel {
             institution_id: Set(None),
             slug: Set(Some(t.slug.clone())),
             name: Set(t.name.clone()),
@@ -96,9 +98,11 @@ pub async fn install_shipped(db: &DatabaseConnection) -> AppResult<()> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        };
+        story_templates::Entity::insert(template)
+            .on_conflict_do_nothing_on([story_templates::Column::Slug])
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(())

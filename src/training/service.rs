@@ -31,7 +31,9 @@ pub async fn install_shipped(db: &DatabaseConnection) -> AppResult<()> {
             continue;
         }
         let now = Utc::now();
-        lessons::ActiveModel {
+        // Several nodes may start at once on one database: the first to install a lesson
+        // wins and the others leave it (no unique violation stops a node's start).
+        let lesson = lessons::ActiveModel {
             institution_id: Set(None),
             slug: Set(Some(l.slug.clone())),
             topic: Set(l.topic.clone()),
@@ -45,9 +47,11 @@ pub async fn install_shipped(db: &DatabaseConnection) -> AppResult<()> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        };
+        lessons::Entity::insert(lesson)
+            .on_conflict_do_nothing_on([lessons::Column::Slug])
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(())
