@@ -203,6 +203,8 @@ pub struct ReferralPage {
     referral: ReferralView,
     /// The referral link as it is shared (absolute); none without a link.
     link: Option<String>,
+    /// WhatsApp's share link with the invitation and the link (as the composer makes one).
+    whatsapp_url: Option<String>,
 }
 
 /// An ambassador's own referral link (approved ambassadors who have not left), to copy
@@ -222,12 +224,17 @@ pub async fn referral(
             .link(path)
             .unwrap_or_else(|| format!("{}{path}", origin.0))
     });
+    let whatsapp_url = link.as_ref().map(|l| {
+        let invitation = crate::web::i18n::t(layout.lang, "recruitment.whatsapp_text");
+        crate::briefs::rules::wa_share_link(&format!("{invitation} {l}"))
+    });
     Ok(Template::render(
         "recruitment/referral",
         ReferralPage {
             layout,
             referral,
             link,
+            whatsapp_url,
         },
     ))
 }
