@@ -32,6 +32,7 @@ pub mod notify;
 pub mod org;
 pub mod privacy;
 pub mod push;
+pub mod recognition;
 pub mod recruitment;
 pub mod roster;
 pub mod seed;
@@ -300,6 +301,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", hoaxes::routes())
         .mount("/", narratives::routes())
         .mount("/", recruitment::routes())
+        .mount("/", recognition::routes())
         .mount("/", mentoring::routes())
         .mount("/", training::routes())
         .mount("/", web::app::routes())
@@ -324,6 +326,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", hoaxes::api_routes())
         .mount("/api/v1", narratives::api_routes())
         .mount("/api/v1", recruitment::api_routes())
+        .mount("/api/v1", recognition::api_routes())
         .mount("/api/v1", mentoring::api_routes())
         .mount("/api/v1", training::api_routes())
         .mount("/api/v1", roster::api_routes())

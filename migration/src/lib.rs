@@ -60,6 +60,8 @@ mod m20261206_000055_own_notifications_per_statement;
 mod m20261206_000056_create_recruitment;
 mod m20261206_000057_create_draft_reviews;
 mod m20261206_000058_create_lessons;
+mod m20261206_000059_create_lesson_requirements;
+mod m20261206_000060_create_earned_badges;
 
 pub struct Migrator;
 
@@ -125,6 +127,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000056_create_recruitment::Migration),
             Box::new(m20261206_000057_create_draft_reviews::Migration),
             Box::new(m20261206_000058_create_lessons::Migration),
+            Box::new(m20261206_000059_create_lesson_requirements::Migration),
+            Box::new(m20261206_000060_create_earned_badges::Migration),
         ]
     }
 }

@@ -364,6 +364,8 @@ pub struct BriefPage {
     submissions: Vec<crate::submissions::service::SubmissionView>,
     /// What the submission form shows (what was typed, after a refusal).
     submit: SubmissionValues,
+    /// A lesson the ambassador must complete before posting for this brief.
+    required_lesson: Option<crate::training::service::RequiredLesson>,
 }
 
 /// The templates offered with a brief: its own choice, or every template the user may use.
@@ -427,6 +429,15 @@ async fn brief_page_with(
     } else {
         None
     };
+    let me = if user.role == Role::Ambassador {
+        crate::ambassadors::service::find_ambassador_by_user(db, user.id()).await?
+    } else {
+        None
+    };
+    let required_lesson = match &me {
+        Some(me) => crate::training::service::missing_before(db, me, &view.category).await?,
+        None => None,
+    };
     let (submissions, submit) = if user.role == Role::Ambassador {
         let mine = crate::submissions::service::mine(db, user, Some(id)).await?;
         let submit = typed.unwrap_or_else(|| SubmissionValues {
@@ -454,6 +465,7 @@ async fn brief_page_with(
                 .is_some_and(|b| matches!(service::state_of(b, Utc::now()), "draft" | "scheduled")),
             copy_week,
             is_ambassador: user.role == Role::Ambassador,
+            required_lesson,
             paused_notice,
             errors,
             variants: super::variants::VARIANTS.iter().map(|v| v.key).collect(),

@@ -364,6 +364,9 @@ pub struct EntryView {
     pub new: bool,
     /// The streak badge earned (2, 4, 8, 12 or 26 weeks), if any.
     pub badge: Option<u32>,
+    /// The badges the ambassador holds (see `/api/v1/badges`), when they show them on the
+    /// board; empty otherwise.
+    pub badges: Vec<String>,
     /// The signed-in ambassador's own row.
     pub me: bool,
 }
@@ -510,6 +513,7 @@ fn entry(r: &Ranked, rank: u32, me: Option<i64>) -> EntryView {
         verified_posts: s.verified_posts,
         new: s.is_new(),
         badge: rules::streak_badge(s.current_streak),
+        badges: Vec::new(),
         me: me == Some(r.user_id),
     }
 }
@@ -869,6 +873,19 @@ pub async fn board_for(
                 .clone(),
             None => None,
         };
+    }
+    // Badges are read fresh (lessons, reviews and referrals are not the board's facts),
+    // for the rows of those who show them.
+    let ids: Vec<i64> = entries
+        .iter()
+        .chain(mine.iter())
+        .map(|e| e.ambassador_id)
+        .collect();
+    let shown = crate::recognition::service::on_board(db, &ids).await?;
+    for e in entries.iter_mut().chain(mine.iter_mut()) {
+        if let Some(b) = shown.get(&e.ambassador_id) {
+            e.badges = b.clone();
+        }
     }
     Ok(BoardView {
         window: window.into(),

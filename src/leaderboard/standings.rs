@@ -196,7 +196,7 @@ pub async fn approved_of_user(
 }
 
 /// The approved ambassadors among `ids`, as the standings need them.
-async fn approved(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<Person>> {
+pub async fn approved(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<Person>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(BATCH) {
         let rows: Vec<PersonRow> = approved_query()

@@ -141,7 +141,7 @@ pub async fn programme(
 /// The institution a member of staff may write the programme page of: admins any,
 /// coordinators their own (404 for another), and only those of the whole institution
 /// (403 for a coordinator of a unit).
-async fn writable_institution(
+pub async fn writable_institution(
     db: &DatabaseConnection,
     user: &CurrentUser,
     institution_id: i64,

@@ -153,6 +153,12 @@ pub async fn check_submission(
         .await?
         .ok_or(AppError::NotFound)
         .map_err(|e| e.at_field("brief_id", "briefs.brief_unknown"))?;
+    // The institution may require a lesson before posts for this kind of brief.
+    if let Some(lesson) =
+        crate::training::service::missing_before(db, &own.record, &brief.category).await?
+    {
+        return Err(crate::training::service::required_first(&lesson));
+    }
     let targets: Vec<String> = serde_json::from_str(&brief.platforms).unwrap_or_default();
     let platform = req.platform.clone();
     if !crate::briefs::rules::PLATFORMS.contains(&platform.as_str()) {

@@ -4,14 +4,35 @@
 //! a wrong attempt shows each right answer and why.
 
 pub mod api;
+pub mod forms;
 pub mod routes;
 pub mod rules;
 pub mod service;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![routes::index, routes::show, routes::attempt]
+    rocket::routes![
+        routes::index,
+        routes::show,
+        routes::attempt,
+        routes::new,
+        routes::create,
+        routes::edit,
+        routes::update,
+        routes::archive,
+        routes::required,
+        routes::progress
+    ]
 }
 
 pub fn api_routes() -> Vec<rocket::Route> {
-    rocket::routes![api::index, api::show, api::attempt]
+    rocket::routes![
+        api::index,
+        api::show,
+        api::attempt,
+        api::create,
+        api::update,
+        api::archive,
+        api::required,
+        api::progress
+    ]
 }

@@ -28,6 +28,11 @@ pub const QUESTIONS: (usize, usize) = (1, 10);
 pub const OPTIONS: (usize, usize) = (2, 5);
 /// The longest video link.
 pub const VIDEO_MAX: usize = 500;
+/// What a video link looks like: `https://`, a host name (labels starting with a letter,
+/// so never a bare number), then any printable path; spaces around are dropped. Empty:
+/// no video.
+pub const VIDEO_PATTERN: &str =
+    r"^ *(https://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(/[!-~]*)?)? *$";
 
 /// A multiple-choice question with its right answer (an index into `options`) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -97,8 +102,10 @@ pub fn check_questions(questions: &[Question]) -> Result<Vec<Question>, FieldErr
                 Msg::new("training.option_invalid").arg("max", OPTION.max),
             );
         }
+        // The right answer must be one of the question's options: a clash between two
+        // fields each valid on its own (the API answers 409).
         if q.answer >= q.options.len() {
-            errors.add(&at("answer"), Msg::new("training.answer_invalid"));
+            errors.add(&at("answer"), Msg::conflict("training.answer_invalid"));
         }
         let explanation = EXPLANATION.clean(&q.explanation);
         if explanation.is_none() {
@@ -123,19 +130,93 @@ pub fn check_questions(questions: &[Question]) -> Result<Vec<Question>, FieldErr
 
 /// A lesson's video link: none, or an `https://` address of at most 500 characters.
 pub fn video_url(raw: &str) -> Result<Option<String>, Msg> {
-    let raw = raw.trim();
+    let bad = || Msg::new("training.video_invalid").arg("max", VIDEO_MAX);
+    // (The tests show the pattern compiles: no link would pass otherwise.)
+    static SHAPE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(VIDEO_PATTERN).ok());
+    let shaped = SHAPE.as_ref().is_some_and(|r| r.is_match(raw));
+    if raw.chars().count() > VIDEO_MAX || !shaped {
+        return Err(bad());
+    }
+    let raw = raw.trim_matches(' ');
     if raw.is_empty() {
         return Ok(None);
-    }
-    let bad = || Msg::new("training.video_invalid").arg("max", VIDEO_MAX);
-    if raw.chars().count() > VIDEO_MAX {
-        return Err(bad());
     }
     let url = url::Url::parse(raw).map_err(|_| bad())?;
     if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
         return Err(bad());
     }
     Ok(Some(url.to_string()))
+}
+
+/// A lesson as a member of staff writes it (see `forms` for the API's exact rules).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LessonInput {
+    /// One of `TOPICS`.
+    pub topic: String,
+    pub title: String,
+    pub summary: String,
+    /// Paragraphs separated by an empty line.
+    pub body: String,
+    /// An `https://` link to a video, or empty.
+    pub video_url: String,
+    pub questions: Vec<Question>,
+}
+
+/// Checks a lesson: every problem at its field, the clean lesson otherwise.
+pub fn check_lesson(input: &LessonInput) -> Result<LessonInput, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if !TOPICS.contains(&input.topic.as_str()) {
+        errors.add("topic", Msg::new("training.topic_invalid"));
+    }
+    let title = TITLE.clean(&input.title);
+    if title.is_none() {
+        errors.add(
+            "title",
+            Msg::new("training.title_invalid")
+                .arg("min", TITLE.min)
+                .arg("max", TITLE.max),
+        );
+    }
+    let summary = SUMMARY.clean(&input.summary);
+    if summary.is_none() {
+        errors.add(
+            "summary",
+            Msg::new("training.summary_invalid").arg("max", SUMMARY.max),
+        );
+    }
+    let body = BODY.clean(&input.body);
+    if body.is_none() {
+        errors.add(
+            "body",
+            Msg::new("training.body_invalid").arg("max", BODY.max),
+        );
+    }
+    let video = match video_url(&input.video_url) {
+        Ok(v) => v,
+        Err(m) => {
+            errors.add("video_url", m);
+            None
+        }
+    };
+    let questions = match check_questions(&input.questions) {
+        Ok(q) => q,
+        Err(e) => {
+            errors = errors.merged(e);
+            Vec::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(LessonInput {
+        topic: input.topic.clone(),
+        title: title.unwrap_or_default(),
+        summary: summary.unwrap_or_default(),
+        body: body.unwrap_or_default(),
+        video_url: video.unwrap_or_default(),
+        questions,
+    })
 }
 
 /// An attempt's outcome: which questions were answered right, and whether the lesson is
@@ -275,5 +356,39 @@ mod tests {
             assert!(video_url(bad).is_err(), "{bad}");
         }
         assert!(video_url(&format!("https://x.go.id/{}", "a".repeat(500))).is_err());
+        // The document's pattern and the rule agree: what the pattern refuses is refused.
+        for refused in [
+            "https://1.2.3.4.5/v",
+            "https://x.go.id:8443/v",
+            "\thttps://x.go.id",
+        ] {
+            assert!(video_url(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn a_lesson_is_checked_field_by_field() {
+        let good = LessonInput {
+            topic: "hoaxes".into(),
+            title: "Cek fakta".into(),
+            summary: String::new(),
+            body: "Isi.".into(),
+            video_url: String::new(),
+            questions: vec![q(&["a", "b"], 1)],
+        };
+        assert_eq!(check_lesson(&good).unwrap().title, "Cek fakta");
+        let bad = LessonInput {
+            topic: "gosip".into(),
+            title: "x".into(),
+            body: " ".into(),
+            video_url: "ftp://x".into(),
+            questions: vec![q(&["a", "b"], 2)],
+            ..good
+        };
+        let e = check_lesson(&bad).unwrap_err();
+        for f in ["topic", "title", "body", "video_url", "questions.0.answer"] {
+            assert!(e.0.contains_key(f), "{f}: {e:?}");
+        }
+        assert!(e.0["questions.0.answer"][0].conflict);
     }
 }

@@ -192,6 +192,8 @@ pub struct CandidateDetail {
     pub referred_by: Option<crate::recruitment::service::ReferrerRow>,
     /// Their drafts reviewed and accepted, and whether they are a mentor.
     pub mentoring: crate::mentoring::service::MentoringFigures,
+    /// The badges they hold (see `/api/v1/badges`).
+    pub badges: Vec<crate::recognition::service::EarnedBadge>,
 }
 
 pub fn decode_nip(amb: &ambassadors::Model, digits: &str, today: NaiveDate) -> Option<NipDecoded> {
@@ -260,6 +262,7 @@ pub async fn candidate_detail(
         breaks: super::lifecycle::breaks(db, amb.id).await?,
         referred_by: crate::recruitment::service::referrer_of(db, amb.id).await?,
         mentoring: crate::mentoring::service::figures_of(db, &amb).await?,
+        badges: crate::recognition::service::view_of(db, &amb).await?.badges,
     })
 }
 

@@ -67,6 +67,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
         work.push(("/learn", "nav.learn"));
         work.push(("/reviews", "nav.reviews"));
         work.push(("/me/referral", "nav.referral"));
+        work.push(("/me/badges", "nav.badges"));
         work.push(("/notifications", "nav.notifications"));
         work.push(("/hoaxes/mine", "nav.hoax_reports"));
     }

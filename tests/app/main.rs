@@ -37,6 +37,7 @@ mod partitions;
 mod password_reset;
 mod privacy;
 mod push;
+mod recognition;
 mod record;
 mod recruitment;
 mod replica;

@@ -75,6 +75,8 @@ enum Param {
     Review,
     /// `<id>` is a lesson Duta ships (on everyone's path).
     Lesson,
+    /// `<id>` is a lesson the own institution wrote.
+    OwnLesson,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -863,6 +865,60 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Ambassador,
         Param::Lesson,
     ),
+    (
+        "GET",
+        "/learn/new?<institution>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    ("POST", "/learn?<institution>", Access::Coordinator, Param::None),
+    ("GET", "/learn/<id>/edit", Access::Coordinator, Param::OwnLesson),
+    ("POST", "/learn/<id>", Access::Coordinator, Param::OwnLesson),
+    (
+        "POST",
+        "/learn/<id>/required?<institution>",
+        Access::Coordinator,
+        Param::Lesson,
+    ),
+    (
+        "GET",
+        "/learn/progress?<institution>",
+        Access::Staff,
+        Param::None,
+    ),
+    (
+        "POST",
+        "/api/v1/lessons?<institution>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    ("PUT", "/api/v1/lessons/<id>", Access::Coordinator, Param::OwnLesson),
+    (
+        "PUT",
+        "/api/v1/lessons/<id>/required",
+        Access::Coordinator,
+        Param::Lesson,
+    ),
+    (
+        "GET",
+        "/api/v1/lessons/progress?<institution>",
+        Access::Staff,
+        Param::None,
+    ),
+    ("GET", "/badges", Access::Public, Param::None),
+    ("GET", "/me/badges", Access::Ambassador, Param::None),
+    ("POST", "/me/badges", Access::Ambassador, Param::None),
+    ("GET", "/api/v1/badges", Access::Public, Param::None),
+    ("GET", "/api/v1/me/badges", Access::Ambassador, Param::None),
+    ("PUT", "/api/v1/me/badges", Access::Ambassador, Param::None),
+    // Archiving is the last of the own lesson's rows: archiving twice is no error.
+    ("POST", "/learn/<id>/archive", Access::Coordinator, Param::OwnLesson),
+    (
+        "DELETE",
+        "/api/v1/lessons/<id>",
+        Access::Coordinator,
+        Param::OwnLesson,
+    ),
     ("POST", "/drafts/<id>/review", Access::Ambassador, Param::Draft),
     (
         "GET",
@@ -1457,6 +1513,7 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<mine>&<state>&<page>", "")
         .replace("?<from..>", "")
         .replace("/recruitment?<institution>", "/recruitment")
+        .replace("?<institution>", "")
         .replace("?<case>", "")
         .replace("?<brief_id>", "")
         .replace("?<status>&<page>", "")
@@ -1502,6 +1559,7 @@ fn concrete(route: &str, id: i64) -> String {
 }
 
 struct Fixture {
+    own_lesson: i64,
     own_institution: i64,
     spare_unit: i64,
     other_institution: i64,
@@ -1735,7 +1793,34 @@ async fn fixture(app: &TestApp) -> Fixture {
             .expect("a shipped lesson")
             .id
     };
+    let own_lesson = {
+        use sea_orm::ActiveModelTrait;
+        let now = chrono::Utc::now();
+        entity::lessons::ActiveModel {
+            institution_id: sea_orm::Set(Some(own)),
+            slug: sea_orm::Set(None),
+            topic: sea_orm::Set("storytelling".into()),
+            title: sea_orm::Set("Pelajaran instansi".into()),
+            summary: sea_orm::Set(String::new()),
+            body: sea_orm::Set("Isi pelajaran.".into()),
+            video_url: sea_orm::Set(None),
+            questions: sea_orm::Set(
+                r#"[{"question":"Benar?","options":["Ya","Tidak"],"answer":0,"explanation":""}]"#
+                    .into(),
+            ),
+            version: sea_orm::Set(1),
+            archived_at: sea_orm::Set(None),
+            created_at: sea_orm::Set(now),
+            updated_at: sea_orm::Set(now),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap()
+        .id
+    };
     Fixture {
+        own_lesson,
         lesson,
         draft,
         review,
@@ -1942,6 +2027,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::Draft => f.draft,
             Param::Review => f.review,
             Param::Lesson => f.lesson,
+            Param::OwnLesson => f.own_lesson,
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
@@ -2024,6 +2110,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::NationalBrief
                 | Param::Draft
                 | Param::Review
+                | Param::OwnLesson
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
@@ -2069,6 +2156,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::WorkUnit
                 | Param::Review
                 | Param::Lesson
+                | Param::OwnLesson
         ) && allowed(access, Some("admin"))
         {
             let admin = f

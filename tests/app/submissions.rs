@@ -11,7 +11,7 @@ use crate::support::{approve, json, TestApp};
 
 /// An X status id created at `t` (the snowflake layout: milliseconds since 2010-11-04
 /// in the top bits).
-fn snowflake(t: DateTime<Utc>) -> u64 {
+pub(crate) fn snowflake(t: DateTime<Utc>) -> u64 {
     (((t.timestamp_millis() - 1_288_834_974_657) as u64) << 22) | 0x2a5
 }
 

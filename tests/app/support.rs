@@ -257,7 +257,10 @@ impl TestApp {
                 serde_json::json!([{ "kid": KID, "secret": SECRET }]),
             ))
             .merge(Serialized::default("jwt_issuer", ISSUER))
-            .merge(Serialized::default("log_level", "off"))
+            .merge(Serialized::default(
+                "log_level",
+                std::env::var("DUTA_TEST_LOG").unwrap_or_else(|_| "off".into()),
+            ))
             // The node's own background jobs stay off unless a test turns them on: from
             // Thursday 09:00 to Sunday they would send the weekly reminder at start.
             .merge(Serialized::default(

@@ -1,0 +1,16 @@
+//! Recognition: badges earned by rules anyone can read (a first verified post, 4/12/26-week
+//! streaks, lessons, mentored drafts, referrals), kept once earned, shown on the
+//! ambassador's page and, if they wish, on the board.
+
+pub mod api;
+pub mod routes;
+pub mod rules;
+pub mod service;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![routes::rules_page, routes::mine, routes::set_board]
+}
+
+pub fn api_routes() -> Vec<rocket::Route> {
+    rocket::routes![api::rules, api::mine, api::set_board]
+}
