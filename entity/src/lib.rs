@@ -12,6 +12,7 @@ pub mod brief_reads;
 pub mod brief_templates;
 pub mod brief_work_units;
 pub mod briefs;
+pub mod certificates;
 pub mod crisis_pauses;
 pub mod draft_comments;
 pub mod draft_reviews;

@@ -62,6 +62,7 @@ mod m20261206_000057_create_draft_reviews;
 mod m20261206_000058_create_lessons;
 mod m20261206_000059_create_lesson_requirements;
 mod m20261206_000060_create_earned_badges;
+mod m20261206_000061_create_certificates;
 
 pub struct Migrator;
 
@@ -129,6 +130,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000058_create_lessons::Migration),
             Box::new(m20261206_000059_create_lesson_requirements::Migration),
             Box::new(m20261206_000060_create_earned_badges::Migration),
+            Box::new(m20261206_000061_create_certificates::Migration),
         ]
     }
 }

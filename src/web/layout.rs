@@ -68,6 +68,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
         work.push(("/reviews", "nav.reviews"));
         work.push(("/me/referral", "nav.referral"));
         work.push(("/me/badges", "nav.badges"));
+        work.push(("/me/certificates", "nav.my_certificates"));
         work.push(("/notifications", "nav.notifications"));
         work.push(("/hoaxes/mine", "nav.hoax_reports"));
     }
@@ -91,6 +92,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, Links)> {
     }
     if matches!(role, Role::Coordinator | Role::Admin) {
         people.push(("/recruitment", "nav.recruitment"));
+        people.push(("/certificates", "nav.certificates"));
     }
     people.push(("/leaderboard", "nav.leaderboard"));
     if role.is_staff() {

@@ -77,6 +77,8 @@ enum Param {
     Lesson,
     /// `<id>` is a lesson the own institution wrote.
     OwnLesson,
+    /// `<id>` is a certificate of the ambassador.
+    Certificate,
 }
 
 /// (method, route, access, what `<id>` is)
@@ -905,6 +907,36 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
         Access::Staff,
         Param::None,
     ),
+    ("GET", "/certificates?<page>", Access::Coordinator, Param::None),
+    ("POST", "/certificates", Access::Coordinator, Param::None),
+    (
+        "GET",
+        "/certificates/<id>/pdf",
+        Access::SignedIn,
+        Param::Certificate,
+    ),
+    (
+        "GET",
+        "/certificates/zip?<from>&<to>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    ("GET", "/me/certificates", Access::Ambassador, Param::None),
+    ("GET", "/verify/<code>", Access::Public, Param::None),
+    ("POST", "/api/v1/certificates", Access::Coordinator, Param::None),
+    (
+        "GET",
+        "/api/v1/certificates?<limit>&<offset>",
+        Access::Coordinator,
+        Param::None,
+    ),
+    ("GET", "/api/v1/me/certificates", Access::Ambassador, Param::None),
+    (
+        "GET",
+        "/api/v1/certificates/verify/<code>",
+        Access::Public,
+        Param::None,
+    ),
     ("GET", "/badges", Access::Public, Param::None),
     ("GET", "/me/badges", Access::Ambassador, Param::None),
     ("POST", "/me/badges", Access::Ambassador, Param::None),
@@ -1514,6 +1546,10 @@ fn concrete(route: &str, id: i64) -> String {
         .replace("?<from..>", "")
         .replace("/recruitment?<institution>", "/recruitment")
         .replace("?<institution>", "")
+        .replace("?<from>&<to>", "")
+        .replace("<code>", "1-000000000000")
+        .replace("/certificates?<page>", "/certificates")
+        .replace("/certificates?<limit>&<offset>", "/certificates")
         .replace("?<case>", "")
         .replace("?<brief_id>", "")
         .replace("?<status>&<page>", "")
@@ -1559,6 +1595,8 @@ fn concrete(route: &str, id: i64) -> String {
 }
 
 struct Fixture {
+    certificate: i64,
+    certificate_code: String,
     own_lesson: i64,
     own_institution: i64,
     spare_unit: i64,
@@ -1819,7 +1857,29 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .id
     };
+    let certificate = {
+        use sea_orm::ActiveModelTrait;
+        let today = chrono::Utc::now().date_naive();
+        entity::certificates::ActiveModel {
+            ambassador_id: sea_orm::Set(candidate),
+            institution_id: sea_orm::Set(own),
+            period_from: sea_orm::Set(today - chrono::Duration::days(30)),
+            period_to: sea_orm::Set(today),
+            active_weeks: sea_orm::Set(3),
+            verified_posts: sea_orm::Set(4),
+            lessons_completed: sea_orm::Set(1),
+            issued_by: sea_orm::Set(None),
+            issued_at: sea_orm::Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap()
+        .id
+    };
     Fixture {
+        certificate,
+        certificate_code: app.nip_key().link_code("certificate", certificate),
         own_lesson,
         lesson,
         draft,
@@ -2028,6 +2088,7 @@ async fn every_route_is_classified_and_guarded() {
             Param::Review => f.review,
             Param::Lesson => f.lesson,
             Param::OwnLesson => f.own_lesson,
+            Param::Certificate => f.certificate,
             Param::None | Param::Platform => 0,
         };
         // A leave of the candidate is made fresh for each call (see `with_leave`).
@@ -2039,7 +2100,7 @@ async fn every_route_is_classified_and_guarded() {
         } else {
             route.replace("<leave_id>", "LEAVE_ID")
         };
-        let path = concrete(&route_marked, id);
+        let path = concrete(&route_marked.replace("<code>", &f.certificate_code), id);
         let is_api = path.starts_with("/api/");
         // Anonymous.
         let status = call(&app, method, &with_leave(&app, &path, &f).await, None).await;
@@ -2111,6 +2172,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Draft
                 | Param::Review
                 | Param::OwnLesson
+                | Param::Certificate
         ) {
             let other = match param {
                 Param::Institution => concrete(route, f.other_institution),
@@ -2157,6 +2219,7 @@ async fn every_route_is_classified_and_guarded() {
                 | Param::Review
                 | Param::Lesson
                 | Param::OwnLesson
+                | Param::Certificate
         ) && allowed(access, Some("admin"))
         {
             let admin = f
