@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::{
-    ambassadors, certificates, institutions, lesson_completions, week_activity, work_units,
+    ambassadors, certificates, institutions, lesson_completions, users, week_activity, work_units,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -350,6 +350,17 @@ pub async fn mine(
     rows_of(db, key, list).await
 }
 
+/// The holder's full name as their account has it (the certificate is evidence for their
+/// appraisal), or their display name when the account has none.
+async fn full_name(db: &DatabaseConnection, a: &ambassadors::Model) -> AppResult<String> {
+    Ok(users::Entity::find_by_id(a.user_id)
+        .one(db)
+        .await?
+        .map(|u| u.name)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| a.display_name.clone()))
+}
+
 /// Words a certificate for print; `base` starts the public page's address.
 async fn printable(
     db: &DatabaseConnection,
@@ -372,16 +383,17 @@ async fn printable(
         .map(|u| u.name)
         .unwrap_or_default();
     let code = key.link_code(PURPOSE, c.id);
+    let tz = crate::leaderboard::standings::programme_zone(db).await?;
     Ok(Printable {
         institution,
-        holder: a.display_name,
+        holder: full_name(db, &a).await?,
         unit,
         period: format!("{} – {}", tanggal(c.period_from), tanggal(c.period_to)),
         figures: format!(
             "{} pekan aktif · {} unggahan terverifikasi · {} pelajaran selesai",
             c.active_weeks, c.verified_posts, c.lessons_completed
         ),
-        issued: tanggal(c.issued_at.date_naive()),
+        issued: tanggal(c.issued_at.with_timezone(&tz).date_naive()),
         verify_url: format!("{base}/verify/{code}"),
         code,
     })
@@ -480,8 +492,9 @@ pub struct Verified {
     pub institution_name: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub issued_at: chrono::DateTime<Utc>,
-    /// The holder's name and unit; none once they erased their data.
+    /// The day it was issued, in the programme's time zone.
+    pub issued_on: NaiveDate,
+    /// The holder's full name and unit; none once they erased their data.
     pub holder: Option<String>,
     pub work_unit_name: Option<String>,
     pub active_weeks: Option<i32>,
@@ -517,13 +530,18 @@ pub async fn verify(db: &DatabaseConnection, key: &NipKey, code: &str) -> AppRes
         None => None,
     };
     let shown = holder.is_some();
+    let name = match &holder {
+        Some(a) => Some(full_name(db, a).await?),
+        None => None,
+    };
+    let tz = crate::leaderboard::standings::programme_zone(db).await?;
     Ok(Verified {
         code: key.link_code(PURPOSE, c.id),
         institution_name,
         from: c.period_from,
         to: c.period_to,
-        issued_at: c.issued_at,
-        holder: holder.map(|a| a.display_name),
+        issued_on: c.issued_at.with_timezone(&tz).date_naive(),
+        holder: name,
         work_unit_name: unit,
         active_weeks: shown.then_some(c.active_weeks),
         verified_posts: shown.then_some(c.verified_posts),

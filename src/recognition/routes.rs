@@ -350,7 +350,7 @@ pub async fn verify(
                 to: verified.as_ref().map(|v| date(v.to)).unwrap_or_default(),
                 issued: verified
                     .as_ref()
-                    .map(|v| date(v.issued_at.date_naive()))
+                    .map(|v| date(v.issued_on))
                     .unwrap_or_default(),
                 code: code.chars().take(40).collect(),
                 layout,

@@ -377,6 +377,31 @@ async fn own_lesson_archived_too(
     Ok(l)
 }
 
+/// Records a change to a lesson in the audit log, in the change's transaction.
+async fn audit_lesson(
+    txn: &impl sea_orm::ConnectionTrait,
+    user: &CurrentUser,
+    action: &str,
+    lesson_id: i64,
+    institution_id: Option<i64>,
+    detail: serde_json::Value,
+    ip: &crate::http::client_ip::ClientIp,
+) -> AppResult<()> {
+    crate::audit::record::record(
+        txn,
+        crate::audit::record::Entry {
+            actor: Some(user),
+            action,
+            target_type: "lesson",
+            target_id: Some(lesson_id),
+            institution_id,
+            detail,
+            ip: Some(ip),
+        },
+    )
+    .await
+}
+
 fn invalid(e: FieldErrors) -> AppError {
     AppError::Validation(e)
 }
@@ -442,17 +467,14 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    crate::audit::record::record(
+    audit_lesson(
         &txn,
-        crate::audit::record::Entry {
-            actor: Some(user),
-            action: "lesson.created",
-            target_type: "lesson",
-            target_id: Some(l.id),
-            institution_id: Some(institution_id),
-            detail: serde_json::json!({ "title": clean.title, "questions": clean.questions.len() }),
-            ip: Some(ip),
-        },
+        user,
+        "lesson.created",
+        l.id,
+        Some(institution_id),
+        serde_json::json!({ "title": clean.title, "questions": clean.questions.len() }),
+        ip,
     )
     .await?;
     txn.commit().await?;
@@ -508,17 +530,14 @@ pub async fn update(
     if changed.rows_affected != 1 {
         return Err(edited_meanwhile());
     }
-    crate::audit::record::record(
+    audit_lesson(
         &txn,
-        crate::audit::record::Entry {
-            actor: Some(user),
-            action: "lesson.updated",
-            target_type: "lesson",
-            target_id: Some(l.id),
-            institution_id: l.institution_id,
-            detail: serde_json::json!({ "version": l.version + 1, "title": clean.title }),
-            ip: Some(ip),
-        },
+        user,
+        "lesson.updated",
+        l.id,
+        l.institution_id,
+        serde_json::json!({ "version": l.version + 1, "title": clean.title }),
+        ip,
     )
     .await?;
     txn.commit().await?;
@@ -544,17 +563,14 @@ pub async fn archive(
         .filter(lessons::Column::Id.eq(l.id))
         .exec(&txn)
         .await?;
-    crate::audit::record::record(
+    audit_lesson(
         &txn,
-        crate::audit::record::Entry {
-            actor: Some(user),
-            action: "lesson.archived",
-            target_type: "lesson",
-            target_id: Some(l.id),
-            institution_id: l.institution_id,
-            detail: serde_json::json!({ "title": l.title }),
-            ip: Some(ip),
-        },
+        user,
+        "lesson.archived",
+        l.id,
+        l.institution_id,
+        serde_json::json!({ "title": l.title }),
+        ip,
     )
     .await?;
     txn.commit().await?;
@@ -631,17 +647,14 @@ pub async fn set_required(
         .insert(&txn)
         .await?;
     }
-    crate::audit::record::record(
+    audit_lesson(
         &txn,
-        crate::audit::record::Entry {
-            actor: Some(user),
-            action: "lesson.required_set",
-            target_type: "lesson",
-            target_id: Some(l.id),
-            institution_id: Some(institution_id),
-            detail: serde_json::json!({ "categories": kept }),
-            ip: Some(ip),
-        },
+        user,
+        "lesson.required_set",
+        l.id,
+        Some(institution_id),
+        serde_json::json!({ "categories": kept }),
+        ip,
     )
     .await?;
     txn.commit().await?;

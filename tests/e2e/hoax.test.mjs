@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import path from 'node:path';
 import {
-  ADMIN, REPO, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, h1,
+  ADMIN, approvedAmbassador, REPO, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, h1,
   login, logout, newContext, pathOf, server, shot, startBrowser, startServer, stepper, stopServer, submit, text, url,
 } from './lib.mjs';
 
@@ -87,23 +87,7 @@ describe('a hoax, reported and answered within the hour', () => {
       body: { email: COORDINATOR.email, name: COORDINATOR.name, role: 'coordinator', institution_id: inst.id, password: COORDINATOR.password },
     });
     koor = await api('POST', '/auth/login', { body: { email: COORDINATOR.email, password: COORDINATOR.password } });
-    const consent = (await api('GET', '/signup/form')).consent_version;
-    const signup = await api('POST', '/signup', {
-      expect: 201,
-      body: {
-        name: DUTA.name, display_name: DUTA.display, nip: DUTA.nip, employee_type: 'pns', email: DUTA.email, phone: DUTA.phone,
-        institution_id: inst.id, work_unit_id: unit.id, password: DUTA.password, consent: true, consent_version: consent,
-        platforms: [
-          { platform: 'facebook', handle: 'sari.fb', method: 'screenshot', count: 900 },
-          { platform: 'x', handle: 'sari_x', method: 'screenshot', count: 1200 },
-          { platform: 'instagram', handle: 'sari.ig', method: 'screenshot', count: 2400 },
-        ],
-      },
-    });
-    for (const [platform, count] of [['facebook', 900], ['x', 1200], ['instagram', 2400]]) {
-      await api('POST', `/vetting/candidates/${signup.id}/followers`, { token: koor.token, body: { platform, count } });
-    }
-    await api('POST', `/vetting/candidates/${signup.id}/approve`, { token: koor.token, body: {} });
+    await approvedAmbassador(koor.token, inst.id, unit.id, DUTA, { facebook: 'sari.fb', x: 'sari_x', instagram: 'sari.ig' });
     // Her phone's browser subscribed to push: in this sandbox through the push service on
     // 127.0.0.1 (Chromium's own would be Google's), with the keys that service made.
     const sari = await api('POST', '/auth/login', { body: { email: DUTA.email, password: DUTA.password } });

@@ -390,3 +390,27 @@ export function isoWeekJakarta() {
   const week = Math.ceil(((date - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
+
+/**
+ * Signs `who` ({ name, display, nip, email, phone, password }) up to a unit through the
+ * API with three accounts above every threshold (`handles`: { facebook, x, instagram }),
+ * records their follower counts and approves them with `token` (an admin's or the
+ * institution's coordinator's). Returns the sign-up ({ id, … }).
+ */
+export async function approvedAmbassador(token, institutionId, unitId, who, handles) {
+  const consent = (await api('GET', '/signup/form')).consent_version;
+  const counts = { facebook: 900, x: 1200, instagram: 2400 };
+  const signup = await api('POST', '/signup', {
+    expect: 201,
+    body: {
+      name: who.name, display_name: who.display, nip: who.nip, employee_type: 'pns', email: who.email, phone: who.phone,
+      institution_id: institutionId, work_unit_id: unitId, password: who.password, consent: true, consent_version: consent,
+      platforms: Object.entries(counts).map(([platform, count]) => ({ platform, handle: handles[platform], method: 'screenshot', count })),
+    },
+  });
+  for (const [platform, count] of Object.entries(counts)) {
+    await api('POST', `/vetting/candidates/${signup.id}/followers`, { token, body: { platform, count } });
+  }
+  await api('POST', `/vetting/candidates/${signup.id}/approve`, { token, body: {} });
+  return signup;
+}

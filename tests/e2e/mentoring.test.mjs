@@ -6,7 +6,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
+  ADMIN, approvedAmbassador, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
   isoWeekJakarta, login, newContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text, url,
 } from './lib.mjs';
 
@@ -56,23 +56,7 @@ describe('a draft reviewed before it is posted', () => {
       body: { email: COORDINATOR.email, name: COORDINATOR.name, role: 'coordinator', institution_id: inst.id, password: COORDINATOR.password },
     });
     const koor = await api('POST', '/auth/login', { body: { email: COORDINATOR.email, password: COORDINATOR.password } });
-    const consent = (await api('GET', '/signup/form')).consent_version;
-    const signup = await api('POST', '/signup', {
-      expect: 201,
-      body: {
-        name: DUTA.name, display_name: DUTA.display, nip: DUTA.nip, employee_type: 'pns', email: DUTA.email, phone: DUTA.phone,
-        institution_id: inst.id, work_unit_id: unit.id, password: DUTA.password, consent: true, consent_version: consent,
-        platforms: [
-          { platform: 'facebook', handle: 'dewi.r.fb', method: 'screenshot', count: 900 },
-          { platform: 'x', handle: 'dewir_x', method: 'screenshot', count: 1200 },
-          { platform: 'instagram', handle: 'dewi.r.ig', method: 'screenshot', count: 2400 },
-        ],
-      },
-    });
-    for (const [platform, count] of [['facebook', 900], ['x', 1200], ['instagram', 2400]]) {
-      await api('POST', `/vetting/candidates/${signup.id}/followers`, { token: koor.token, body: { platform, count } });
-    }
-    await api('POST', `/vetting/candidates/${signup.id}/approve`, { token: koor.token, body: {} });
+    await approvedAmbassador(koor.token, inst.id, unit.id, DUTA, { facebook: 'dewi.r.fb', x: 'dewir_x', instagram: 'dewi.r.ig' });
     const listed = await api('GET', '/story-templates', { token: koor.token });
     const templates = Array.isArray(listed) ? listed : listed.templates;
     templateId = templates[0].id;

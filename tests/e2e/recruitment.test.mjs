@@ -9,7 +9,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  ADMIN, HERE, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
+  ADMIN, approvedAmbassador, HERE, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
   login, menu, newContext, newPlainContext, pathOf, shot, startBrowser, startServer, stepper, stopServer, submit, text, url,
 } from './lib.mjs';
 
@@ -103,23 +103,7 @@ describe('a colleague recruited through a referral link', () => {
       body: { email: COORDINATOR.email, name: COORDINATOR.name, role: 'coordinator', institution_id: inst.id, password: COORDINATOR.password },
     });
     const koor = await api('POST', '/auth/login', { body: { email: COORDINATOR.email, password: COORDINATOR.password } });
-    const consent = (await api('GET', '/signup/form')).consent_version;
-    const signup = await api('POST', '/signup', {
-      expect: 201,
-      body: {
-        name: SARI.name, display_name: SARI.display, nip: SARI.nip, employee_type: 'pns', email: SARI.email, phone: SARI.phone,
-        institution_id: inst.id, work_unit_id: unit.id, password: SARI.password, consent: true, consent_version: consent,
-        platforms: [
-          { platform: 'facebook', handle: 'sari.w.fb', method: 'screenshot', count: 900 },
-          { platform: 'x', handle: 'sariw_x', method: 'screenshot', count: 1200 },
-          { platform: 'instagram', handle: 'sari.w.ig', method: 'screenshot', count: 2400 },
-        ],
-      },
-    });
-    for (const [platform, count] of [['facebook', 900], ['x', 1200], ['instagram', 2400]]) {
-      await api('POST', `/vetting/candidates/${signup.id}/followers`, { token: koor.token, body: { platform, count } });
-    }
-    await api('POST', `/vetting/candidates/${signup.id}/approve`, { token: koor.token, body: {} });
+    await approvedAmbassador(koor.token, inst.id, unit.id, SARI, { facebook: 'sari.w.fb', x: 'sariw_x', instagram: 'sari.w.ig' });
   });
 
   step('the coordinator writes the programme page; a one-letter headline is refused and the text kept', async () => {

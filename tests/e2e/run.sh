@@ -9,7 +9,8 @@
 # recruitment: a programme page written, a referral link's QR code read on a phone, a
 # colleague signing up through it and the referrer seen at vetting; mentoring: a draft
 # reviewed on a passage, revised, accepted and posted; training: a lesson answered
-# wrong, explained, then completed on a phone), each against its own
+# wrong, explained, then completed on a phone; recognition: certificates issued on the desk,
+# a PDF rendered with pdftoppm, its code checked on a phone, badges), each against its own
 # `duta serve`, with Debian's Chromium driven by playwright-core and axe-core on every page.
 # Needs the binary built (cargo build) first.
 #   DUTA_BIN=...          the duta binary (default ../../target/debug/duta)
@@ -40,7 +41,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 status=0
-node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs membership.test.mjs invite.test.mjs home.test.mjs hoax.test.mjs national.test.mjs recruitment.test.mjs mentoring.test.mjs training.test.mjs || status=$?
+node --test --test-concurrency=1 journey.test.mjs candidate.test.mjs briefs.test.mjs leaderboard.test.mjs stats.test.mjs privacy.test.mjs password.test.mjs membership.test.mjs invite.test.mjs home.test.mjs hoax.test.mjs national.test.mjs recruitment.test.mjs mentoring.test.mjs training.test.mjs recognition.test.mjs || status=$?
 
 echo
 echo "Screenshots in $DUTA_SCREENSHOTS:"

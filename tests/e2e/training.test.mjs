@@ -5,7 +5,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
+  ADMIN, approvedAmbassador, acrossEveryVisitedPage, api, checkA11y, checkPhoneLayout, clearShots, closeBrowser, expectFlash, h1,
   login, menu, newContext, shot, startBrowser, startServer, stepper, stopServer, submit, text,
 } from './lib.mjs';
 
@@ -42,23 +42,7 @@ describe('a lesson completed on a phone', () => {
     const { token } = await api('POST', '/auth/login', { body: { email: ADMIN.email, password: ADMIN.password } });
     const inst = await api('POST', '/institutions', { token, body: { name: 'Pemerintah Kabupaten Gunungkidul', kind: 'regency' }, expect: 201 });
     const unit = await api('POST', `/institutions/${inst.id}/work-units`, { token, body: { name: 'Diskominfo' }, expect: 201 });
-    const consent = (await api('GET', '/signup/form')).consent_version;
-    const signup = await api('POST', '/signup', {
-      expect: 201,
-      body: {
-        name: DUTA.name, display_name: DUTA.display, nip: DUTA.nip, employee_type: 'pns', email: DUTA.email, phone: DUTA.phone,
-        institution_id: inst.id, work_unit_id: unit.id, password: DUTA.password, consent: true, consent_version: consent,
-        platforms: [
-          { platform: 'facebook', handle: 'putri.a.fb', method: 'screenshot', count: 900 },
-          { platform: 'x', handle: 'putria_x', method: 'screenshot', count: 1200 },
-          { platform: 'instagram', handle: 'putri.a.ig', method: 'screenshot', count: 2400 },
-        ],
-      },
-    });
-    for (const [platform, count] of [['facebook', 900], ['x', 1200], ['instagram', 2400]]) {
-      await api('POST', `/vetting/candidates/${signup.id}/followers`, { token, body: { platform, count } });
-    }
-    await api('POST', `/vetting/candidates/${signup.id}/approve`, { token, body: {} });
+    await approvedAmbassador(token, inst.id, unit.id, DUTA, { facebook: 'putri.a.fb', x: 'putria_x', instagram: 'putri.a.ig' });
     // The right answers, as staff read them.
     const path = await api('GET', '/lessons', { token });
     const lesson = path.lessons.find((l) => l.title === LESSON);
