@@ -31,6 +31,7 @@ pub mod job_run_totals;
 pub mod job_runs;
 pub mod leaves;
 pub mod lesson_completions;
+pub mod lesson_images;
 pub mod lesson_requirements;
 pub mod lessons;
 pub mod login_failures;

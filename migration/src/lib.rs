@@ -63,6 +63,7 @@ mod m20261206_000058_create_lessons;
 mod m20261206_000059_create_lesson_requirements;
 mod m20261206_000060_create_earned_badges;
 mod m20261206_000061_create_certificates;
+mod m20261206_000062_create_lesson_images;
 
 pub struct Migrator;
 
@@ -131,6 +132,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000059_create_lesson_requirements::Migration),
             Box::new(m20261206_000060_create_earned_badges::Migration),
             Box::new(m20261206_000061_create_certificates::Migration),
+            Box::new(m20261206_000062_create_lesson_images::Migration),
         ]
     }
 }

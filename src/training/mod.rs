@@ -20,7 +20,10 @@ pub fn routes() -> Vec<rocket::Route> {
         routes::update,
         routes::archive,
         routes::required,
-        routes::progress
+        routes::progress,
+        routes::add_image,
+        routes::delete_image,
+        routes::image
     ]
 }
 

@@ -225,6 +225,9 @@ pub struct LessonFormPage {
     form: LessonForm,
     /// The question blocks, each with the messages at its fields.
     blocks: Vec<QuestionBlock>,
+    /// The lesson's images (an edit), with the most it may hold.
+    images: Vec<service::LessonImageView>,
+    max_images: usize,
     topics: Vec<&'static str>,
     errors: BTreeMap<String, Vec<String>>,
 }
@@ -295,6 +298,11 @@ async fn form_page(
                 institution_id,
                 form,
                 blocks,
+                images: match id {
+                    Some(i) => service::lesson(db, user, i).await?.images,
+                    None => Vec::new(),
+                },
+                max_images: service::MAX_IMAGES,
                 topics: super::rules::TOPICS.to_vec(),
                 errors,
             },
@@ -522,4 +530,98 @@ fn categories() -> Vec<&'static str> {
 /// name the institution through the API).
 fn can_require(user: &CurrentUser) -> bool {
     user.role == crate::auth::roles::Role::Coordinator && writes_lessons(user)
+}
+
+/// An image upload on the lesson's edit page: the file and its description.
+#[derive(rocket::form::FromForm)]
+pub struct LessonImageForm<'r> {
+    pub file: Option<rocket::fs::TempFile<'r>>,
+    #[field(default = String::new())]
+    pub alt: String,
+    #[field(default = String::new())]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for LessonImageForm<'_> {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// Adds an image to one of the institution's lessons; refused, the edit page again with
+/// the message at the file or the description.
+#[rocket::post("/learn/<id>/images", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_image(
+    id: i64,
+    form: crate::http::csrf::CsrfMultipart<LessonImageForm<'_>>,
+    user: Coordinator<'_>,
+    layout: Layout,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Result<Flash<Redirect>, (Status, Template)>> {
+    let form = form.0;
+    // The lesson first: one out of reach is 404 before anything is read.
+    let draft = service::draft(db, &user, id).await?;
+    let result = match crate::briefs::routes::read_image(form.file.as_ref()).await {
+        Ok(bytes) => service::add_image(db, store, &user, id, bytes, &form.alt, &ip)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/learn/{id}/edit")),
+            "training.image_added",
+        ))),
+        Err(e) => {
+            let (status, errors) = e.form_errors(layout.lang)?;
+            Ok(Err(form_page(
+                db,
+                &user,
+                layout,
+                Some(id),
+                draft.institution_id,
+                LessonForm::of(&draft.input, draft.version),
+                errors,
+                status,
+            )
+            .await?))
+        }
+    }
+}
+
+/// Removes an image of one of the institution's lessons.
+#[rocket::post("/learn/<id>/images/<image_id>/delete", data = "<_form>")]
+pub async fn delete_image(
+    id: i64,
+    image_id: i64,
+    _form: CsrfForm<PlainForm>,
+    user: Coordinator<'_>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
+    ip: ClientIp,
+) -> AppResult<Flash<Redirect>> {
+    service::delete_image(db, store, &user, id, image_id, &ip).await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/learn/{id}/edit")),
+        "training.image_deleted",
+    ))
+}
+
+/// An image of a lesson on the caller's path.
+#[rocket::get("/learn/<id>/images/<image_id>")]
+pub async fn image(
+    id: i64,
+    image_id: i64,
+    user: Mentoring<'_>,
+    db: &Shared<DatabaseConnection>,
+    store: &Shared<crate::media::service::MediaStore>,
+) -> AppResult<crate::media::routes::MediaFile> {
+    let (content_type, bytes) = service::image_file(db, store, &user, id, image_id).await?;
+    Ok(crate::media::routes::MediaFile {
+        content_type,
+        bytes,
+    })
 }

@@ -204,6 +204,8 @@ pub struct LessonView {
     pub editable: bool,
     /// The caller's institution requires it before posts for briefs of these categories.
     pub required_for: Vec<String>,
+    /// Its images, after the text.
+    pub images: Vec<LessonImageView>,
 }
 
 /// A lesson of the caller's path; 404 for one outside it.
@@ -229,6 +231,7 @@ pub async fn lesson(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> App
         Scope::All => Vec::new(),
     };
     Ok(LessonView {
+        images: images_of(db, l.id).await?,
         institution_id: l.institution_id,
         editable,
         required_for,
@@ -862,4 +865,179 @@ pub async fn progress(
         units,
         total,
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// Images of an institution's lessons.
+
+/// The most images a lesson holds.
+pub const MAX_IMAGES: usize = 6;
+
+/// An image of a lesson as pages and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LessonImageView {
+    pub id: i64,
+    /// A description for screen readers.
+    pub alt: String,
+    /// The image, for users whose path holds the lesson (session cookie).
+    pub url: String,
+}
+
+async fn images_of(db: &DatabaseConnection, lesson_id: i64) -> AppResult<Vec<LessonImageView>> {
+    Ok(entity::lesson_images::Entity::find()
+        .filter(entity::lesson_images::Column::LessonId.eq(lesson_id))
+        .order_by_asc(entity::lesson_images::Column::Position)
+        .order_by_asc(entity::lesson_images::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| LessonImageView {
+            url: format!("/learn/{lesson_id}/images/{}", i.id),
+            id: i.id,
+            alt: i.alt,
+        })
+        .collect())
+}
+
+/// Adds an image to one of the institution's lessons (at most [`MAX_IMAGES`], 409 beyond):
+/// the upload is checked and re-encoded as every upload is (422 at `file` for one that is
+/// not an image), its description checked (422 at `alt`); audited.
+pub async fn add_image(
+    db: &DatabaseConnection,
+    store: &crate::media::service::MediaStore,
+    user: &CurrentUser,
+    lesson_id: i64,
+    bytes: Vec<u8>,
+    alt: &str,
+    ip: &crate::http::client_ip::ClientIp,
+) -> AppResult<LessonImageView> {
+    let l = own_lesson(db, user, lesson_id).await?;
+    let mut errors = FieldErrors::new();
+    let alt = crate::briefs::images::ALT.clean(alt).unwrap_or_else(|| {
+        errors.add(
+            "alt",
+            Msg::new("briefs.alt_invalid").arg("max", crate::briefs::images::MAX_ALT_CHARS),
+        );
+        String::new()
+    });
+    let existing = entity::lesson_images::Entity::find()
+        .filter(entity::lesson_images::Column::LessonId.eq(l.id))
+        .all(db)
+        .await?;
+    if existing.len() >= MAX_IMAGES {
+        errors.add(
+            "file",
+            Msg::conflict("training.too_many_images").arg("max", MAX_IMAGES),
+        );
+    }
+    errors.into_result()?;
+    let stored = store
+        .store(db, user.id(), l.institution_id, "lesson", bytes)
+        .await?;
+    let row = entity::lesson_images::ActiveModel {
+        lesson_id: Set(l.id),
+        media_id: Set(stored.id),
+        alt: Set(alt),
+        position: Set(existing.iter().map(|e| e.position + 1).max().unwrap_or(0)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let saved = match row.insert(db).await {
+        Ok(r) => r,
+        Err(e) => {
+            if let Err(e) = store.delete(&stored).await {
+                tracing::warn!(error = %e, "cannot remove a lesson image after a failed insert");
+            }
+            entity::media::Entity::delete_by_id(stored.id)
+                .exec(db)
+                .await?;
+            return Err(e.into());
+        }
+    };
+    audit_lesson(
+        db,
+        user,
+        "lesson.image_added",
+        l.id,
+        l.institution_id,
+        serde_json::json!({ "image_id": saved.id, "media_id": stored.id }),
+        ip,
+    )
+    .await?;
+    Ok(LessonImageView {
+        url: format!("/learn/{}/images/{}", l.id, saved.id),
+        id: saved.id,
+        alt: saved.alt,
+    })
+}
+
+/// Removes an image of one of the institution's lessons, with its stored files.
+pub async fn delete_image(
+    db: &DatabaseConnection,
+    store: &crate::media::service::MediaStore,
+    user: &CurrentUser,
+    lesson_id: i64,
+    image_id: i64,
+    ip: &crate::http::client_ip::ClientIp,
+) -> AppResult<()> {
+    let l = own_lesson(db, user, lesson_id).await?;
+    let image = entity::lesson_images::Entity::find_by_id(image_id)
+        .filter(entity::lesson_images::Column::LessonId.eq(l.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let media = entity::media::Entity::find_by_id(image.media_id)
+        .one(db)
+        .await?;
+    let txn = begin_write(db).await?;
+    entity::lesson_images::Entity::delete_by_id(image.id)
+        .exec(&txn)
+        .await?;
+    entity::media::Entity::delete_by_id(image.media_id)
+        .exec(&txn)
+        .await?;
+    audit_lesson(
+        &txn,
+        user,
+        "lesson.image_deleted",
+        l.id,
+        l.institution_id,
+        serde_json::json!({ "image_id": image.id }),
+        ip,
+    )
+    .await?;
+    txn.commit().await?;
+    // The row is gone first: a file left by a failed delete is an orphan, never a
+    // broken image.
+    if let Some(m) = media {
+        if let Err(e) = store.delete(&m).await {
+            tracing::warn!(error = %e, "cannot remove a deleted lesson image's files");
+        }
+    }
+    Ok(())
+}
+
+/// The file of an image of a lesson on the caller's path; 404 otherwise.
+pub async fn image_file(
+    db: &DatabaseConnection,
+    store: &crate::media::service::MediaStore,
+    user: &CurrentUser,
+    lesson_id: i64,
+    image_id: i64,
+) -> AppResult<(rocket::http::ContentType, Vec<u8>)> {
+    let l = visible(user)
+        .filter(lessons::Column::Id.eq(lesson_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let image = entity::lesson_images::Entity::find_by_id(image_id)
+        .filter(entity::lesson_images::Column::LessonId.eq(l.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let media = entity::media::Entity::find_by_id(image.media_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store.open(&media, false).await
 }

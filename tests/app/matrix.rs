@@ -943,6 +943,19 @@ const MATRIX: &[(&str, &str, Access, Param)] = &[
     ("GET", "/api/v1/badges", Access::Public, Param::None),
     ("GET", "/api/v1/me/badges", Access::Ambassador, Param::None),
     ("PUT", "/api/v1/me/badges", Access::Ambassador, Param::None),
+    ("POST", "/learn/<id>/images", Access::Coordinator, Param::OwnLesson),
+    (
+        "POST",
+        "/learn/<id>/images/<image_id>/delete",
+        Access::Coordinator,
+        Param::OwnLesson,
+    ),
+    (
+        "GET",
+        "/learn/<id>/images/<image_id>",
+        Access::Mentoring,
+        Param::OwnLesson,
+    ),
     // Archiving is the last of the own lesson's rows: archiving twice is no error.
     ("POST", "/learn/<id>/archive", Access::Coordinator, Param::OwnLesson),
     (
@@ -1479,6 +1492,20 @@ async fn with_leave(app: &TestApp, path: &str, f: &Fixture) -> String {
         .insert(&app.db)
         .await
         .expect("media");
+        if path.starts_with("/learn/") {
+            let image = entity::lesson_images::ActiveModel {
+                lesson_id: sea_orm::Set(f.own_lesson),
+                media_id: sea_orm::Set(media.id),
+                alt: sea_orm::Set(String::new()),
+                position: sea_orm::Set(100 + n as i32),
+                created_at: sea_orm::Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&app.db)
+            .await
+            .expect("lesson image");
+            return path.replace("FRESH_IMAGE", &image.id.to_string());
+        }
         let image = entity::brief_images::ActiveModel {
             brief_id: sea_orm::Set(f.brief),
             media_id: sea_orm::Set(media.id),
@@ -1595,6 +1622,7 @@ fn concrete(route: &str, id: i64) -> String {
 }
 
 struct Fixture {
+    lesson_image: i64,
     certificate: i64,
     certificate_code: String,
     own_lesson: i64,
@@ -1877,7 +1905,28 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .id
     };
+    // An image of the own lesson, uploaded as its coordinator does.
+    let resp = app
+        .page_multipart(
+            &format!("/learn/{own_lesson}/images"),
+            Some(&coordinator_token),
+            &[("alt", "Contoh")],
+            &[("file", "contoh.png", &crate::ambassadors::png(300, 200))],
+        )
+        .await;
+    assert_eq!(resp.status(), Status::SeeOther);
+    let lesson_image = {
+        use sea_orm::{EntityTrait, QueryOrder};
+        entity::lesson_images::Entity::find()
+            .order_by_desc(entity::lesson_images::Column::Id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("the lesson image")
+            .id
+    };
     Fixture {
+        lesson_image,
         certificate,
         certificate_code: app.nip_key().link_code("certificate", certificate),
         own_lesson,
@@ -2099,6 +2148,11 @@ async fn every_route_is_classified_and_guarded() {
             route.replace("<image_id>", "FRESH_IMAGE")
         } else {
             route.replace("<leave_id>", "LEAVE_ID")
+        };
+        let route_marked = if route.starts_with("/learn/") {
+            route_marked.replace("<image_id>", &f.lesson_image.to_string())
+        } else {
+            route_marked
         };
         let path = concrete(&route_marked.replace("<code>", &f.certificate_code), id);
         let is_api = path.starts_with("/api/");

@@ -516,6 +516,71 @@ async fn coordinators_write_lessons_and_see_completion_per_unit() {
         "{status}"
     );
 
+    // Images: a file that is not an image is refused at the field; an image shows on the
+    // lesson for its ambassadors, 404 for another institution's; at most six; removed.
+    let images = format!("/learn/{id}/images");
+    let resp = app
+        .page_multipart(
+            &images,
+            Some(&t_coord),
+            &[("alt", "Poster")],
+            &[("file", "x.png", b"not an image")],
+        )
+        .await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(page.contains("id=\"f-file-error\""), "{page}");
+    for n in 0..6 {
+        let resp = app
+            .page_multipart(
+                &images,
+                Some(&t_coord),
+                &[("alt", &format!("Poster cek fakta {n}"))],
+                &[("file", "poster.png", &crate::ambassadors::png(320, 200))],
+            )
+            .await;
+        assert_eq!(resp.status(), Status::SeeOther, "image {n}");
+    }
+    let resp = app
+        .page_multipart(
+            &images,
+            Some(&t_coord),
+            &[],
+            &[("file", "poster.png", &crate::ambassadors::png(320, 200))],
+        )
+        .await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, Status::UnprocessableEntity, "a seventh image");
+    assert!(page.contains("paling banyak 6 gambar"), "{page}");
+    let (_, view) = json(app.get_api(&api_lesson, Some(&t_b)).await).await;
+    let shown = view["images"].as_array().unwrap().clone();
+    assert_eq!(shown.len(), 6, "{view}");
+    assert_eq!(shown[0]["alt"], "Poster cek fakta 0");
+    let first = shown[0]["url"].as_str().unwrap().to_string();
+    let resp = app.page(&first, Some(&t_b)).await;
+    assert_eq!(resp.status(), Status::Ok);
+    assert!(
+        resp.content_type().is_some_and(|c| c.top() == "image"),
+        "re-encoded, an image"
+    );
+    assert_eq!(
+        app.page(&first, Some(&t_other)).await.status(),
+        Status::NotFound
+    );
+    let (_, page) = text(app.page(&format!("/learn/{id}"), Some(&t_b)).await).await;
+    // (Tera writes `/` in a value as `&#x2F;`; the browser reads it back.)
+    let src = first.replace('/', "&#x2F;");
+    assert!(page.contains(&format!("src=\"{src}\"")), "{page}");
+    let resp = app
+        .form(&format!("{first}/delete"), Some(&t_coord), &[])
+        .await;
+    assert_eq!(resp.status(), Status::SeeOther);
+    assert_eq!(
+        app.page(&first, Some(&t_b)).await.status(),
+        Status::NotFound
+    );
+    assert_eq!(app.count("lesson_images").await, 5);
+
     // Archived: off the path (completions kept), and archiving again changes nothing.
     let resp = app
         .form(&format!("/learn/{id}/archive"), Some(&t_coord), &[])
