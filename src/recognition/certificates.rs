@@ -361,42 +361,83 @@ async fn full_name(db: &DatabaseConnection, a: &ambassadors::Model) -> AppResult
         .unwrap_or_else(|| a.display_name.clone()))
 }
 
-/// Words a certificate for print; `base` starts the public page's address.
-async fn printable(
+/// Words certificates for print, reading what they name together (a few queries for any
+/// number); `base` starts the public page's address. A certificate whose holder is gone
+/// is left out.
+async fn printables(
     db: &DatabaseConnection,
     key: &NipKey,
-    c: &certificates::Model,
+    list: &[certificates::Model],
     base: &str,
-) -> AppResult<Printable> {
-    let institution = institutions::Entity::find_by_id(c.institution_id)
-        .one(db)
-        .await?
-        .map(|i| i.name)
-        .unwrap_or_default();
-    let a = ambassadors::Entity::find_by_id(c.ambassador_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let unit = work_units::Entity::find_by_id(a.work_unit_id)
-        .one(db)
-        .await?
-        .map(|u| u.name)
-        .unwrap_or_default();
-    let code = key.link_code(PURPOSE, c.id);
+) -> AppResult<Vec<(i64, Printable)>> {
+    let mut institution_names: HashMap<i64, String> = HashMap::new();
+    let mut people: HashMap<i64, ambassadors::Model> = HashMap::new();
+    let mut unit_names: HashMap<i64, String> = HashMap::new();
+    let mut user_names: HashMap<i64, String> = HashMap::new();
+    for chunk in list.chunks(CHUNK) {
+        institution_names.extend(
+            institutions::Entity::find()
+                .filter(institutions::Column::Id.is_in(chunk.iter().map(|c| c.institution_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|i| (i.id, i.name)),
+        );
+        let found = ambassadors::Entity::find()
+            .filter(ambassadors::Column::Id.is_in(chunk.iter().map(|c| c.ambassador_id)))
+            .all(db)
+            .await?;
+        unit_names.extend(
+            work_units::Entity::find()
+                .filter(work_units::Column::Id.is_in(found.iter().map(|a| a.work_unit_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.name)),
+        );
+        user_names.extend(
+            users::Entity::find()
+                .filter(users::Column::Id.is_in(found.iter().map(|a| a.user_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.name)),
+        );
+        people.extend(found.into_iter().map(|a| (a.id, a)));
+    }
     let tz = crate::leaderboard::standings::programme_zone(db).await?;
-    Ok(Printable {
-        institution,
-        holder: full_name(db, &a).await?,
-        unit,
-        period: format!("{} – {}", tanggal(c.period_from), tanggal(c.period_to)),
-        figures: format!(
-            "{} pekan aktif · {} unggahan terverifikasi · {} pelajaran selesai",
-            c.active_weeks, c.verified_posts, c.lessons_completed
-        ),
-        issued: tanggal(c.issued_at.with_timezone(&tz).date_naive()),
-        verify_url: format!("{base}/verify/{code}"),
-        code,
-    })
+    Ok(list
+        .iter()
+        .filter_map(|c| {
+            let a = people.get(&c.ambassador_id)?;
+            let code = key.link_code(PURPOSE, c.id);
+            Some((
+                c.id,
+                Printable {
+                    institution: institution_names
+                        .get(&c.institution_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    // The full name (the certificate is evidence for an appraisal), or
+                    // the display name when the account has none.
+                    holder: user_names
+                        .get(&a.user_id)
+                        .filter(|n| !n.trim().is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| a.display_name.clone()),
+                    unit: unit_names.get(&a.work_unit_id).cloned().unwrap_or_default(),
+                    period: format!("{} – {}", tanggal(c.period_from), tanggal(c.period_to)),
+                    figures: format!(
+                        "{} pekan aktif · {} unggahan terverifikasi · {} pelajaran selesai",
+                        c.active_weeks, c.verified_posts, c.lessons_completed
+                    ),
+                    issued: tanggal(c.issued_at.with_timezone(&tz).date_naive()),
+                    verify_url: format!("{base}/verify/{code}"),
+                    code,
+                },
+            ))
+        })
+        .collect())
 }
 
 /// One certificate as PDF: for its holder, and for staff whose scope holds them (404
@@ -427,7 +468,10 @@ pub async fn pdf(
     if !visible {
         return Err(AppError::NotFound);
     }
-    let p = printable(db, key, &c, base).await?;
+    let (_, p) = printables(db, key, std::slice::from_ref(&c), base)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
     Ok(certificate::render(&p))
 }
 
@@ -455,13 +499,22 @@ pub async fn zip(
     if list.is_empty() {
         return Err(AppError::NotFound);
     }
-    let mut files = Vec::with_capacity(list.len());
-    for c in &list {
-        let p = printable(db, key, c, base).await?;
-        let name = format!("sertifikat-{}-{}.pdf", c.id, slug(&p.holder));
-        files.push((name, certificate::render(&p)));
-    }
-    crate::briefs::variants::zip_of(&files).map_err(AppError::internal)
+    let words = printables(db, key, &list, base).await?;
+    // Drawing and packing a thousand pages is CPU work: off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let files: Vec<(String, Vec<u8>)> = words
+            .into_iter()
+            .map(|(id, p)| {
+                (
+                    format!("sertifikat-{id}-{}.pdf", slug(&p.holder)),
+                    certificate::render(&p),
+                )
+            })
+            .collect();
+        crate::briefs::variants::zip_of(&files).map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
 }
 
 /// A file-name-safe form of a name: letters and digits, the rest `-`.
